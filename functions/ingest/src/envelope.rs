@@ -1,0 +1,520 @@
+//! Liaison's generic envelope (docs/ingest.md, JSON Schema in docs/ingest.schema.json):
+//! `{"type", "timestamp", "data"}`, where `type` is one of
+//! `contribution.created|updated|deleted`, `cart.updated`, `checkout.updated`, `order.placed`.
+//!
+//! Parsing reports the path of the first field that is wrong (`data.author.email`), so a
+//! sender can fix its payload from the 400 alone.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use shared::events::{
+    Author, CartSnapshot, CartStage, CommerceEvent, Contribution, ContributionAction, ContributionKind, Customer,
+    Event, Line, ModerationState, Order,
+};
+use shared::Error;
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: String,
+    #[allow(dead_code)]
+    #[serde(default)]
+    timestamp: Option<DateTime<Utc>>,
+    data: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct ContributionData {
+    id: String,
+    kind: ContributionKind,
+    #[serde(default)]
+    text: String,
+    created_at: DateTime<Utc>,
+    #[serde(default)]
+    updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    thread: Option<Thread>,
+    #[serde(default)]
+    parent_id: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    moderation: Option<ModerationState>,
+    #[serde(default)]
+    rating: Option<u8>,
+    author: AuthorData,
+}
+
+#[derive(Deserialize)]
+struct Thread {
+    id: String,
+    #[serde(default)]
+    title: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AuthorData {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    handle: Option<String>,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    followers: Option<u64>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    verified: bool,
+}
+
+#[derive(Deserialize)]
+struct CartData {
+    id: String,
+    #[serde(default)]
+    checkout_id: Option<String>,
+    #[serde(default)]
+    customer: CustomerData,
+    currency: String,
+    #[serde(default)]
+    lines: Vec<LineData>,
+    total: Decimal,
+    #[serde(default)]
+    recovery_url: Option<String>,
+    updated_at: DateTime<Utc>,
+    #[serde(default)]
+    completed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+struct OrderData {
+    id: String,
+    #[serde(default)]
+    cart_id: Option<String>,
+    #[serde(default)]
+    checkout_id: Option<String>,
+    #[serde(default)]
+    customer: CustomerData,
+    currency: String,
+    #[serde(default)]
+    lines: Vec<LineData>,
+    total: Decimal,
+    placed_at: DateTime<Utc>,
+    #[serde(default)]
+    referral_code: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct CustomerData {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
+    #[serde(default)]
+    accepts_marketing: Option<bool>,
+    #[serde(default)]
+    locale: Option<String>,
+    #[serde(default)]
+    time_zone: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LineData {
+    #[serde(default)]
+    product_id: Option<String>,
+    #[serde(default)]
+    variant_id: Option<String>,
+    #[serde(default)]
+    sku: Option<String>,
+    title: String,
+    quantity: u32,
+    unit_price: Decimal,
+    #[serde(default)]
+    image_url: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+}
+
+const MAX_ID: usize = 256;
+const MAX_TEXT: usize = 64 * 1024;
+const MAX_SHORT: usize = 1024;
+const MAX_LINES: usize = 500;
+
+/// Parses and validates an envelope into a normalised event.
+pub fn parse(body: &[u8]) -> Result<Event, Error> {
+    let envelope: Envelope = deserialize(body, "")?;
+    let data = envelope.data.to_string();
+    match envelope.kind.as_str() {
+        "contribution.created" => contribution(&data, ContributionAction::Created),
+        "contribution.updated" => contribution(&data, ContributionAction::Updated),
+        "contribution.deleted" => contribution(&data, ContributionAction::Deleted),
+        "cart.updated" => cart(&data, CartStage::Cart),
+        "checkout.updated" => cart(&data, CartStage::Checkout),
+        "order.placed" => order(&data),
+        other => Err(Error::validation(
+            "type",
+            format!(
+                "unknown event type {:?}; expected contribution.created, contribution.updated, contribution.deleted, cart.updated, checkout.updated or order.placed",
+                truncate(other, 64)
+            ),
+        )),
+    }
+}
+
+/// serde with the path of the failing field, prefixed with `prefix`.
+fn deserialize<T: serde::de::DeserializeOwned>(bytes: &[u8], prefix: &str) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = match (prefix.is_empty(), path.as_str()) {
+            (true, ".") => "body".to_string(),
+            (true, p) => p.to_string(),
+            (false, ".") => prefix.to_string(),
+            (false, p) => format!("{prefix}.{p}"),
+        };
+        let inner = e.into_inner();
+        let message = if inner.is_syntax() || inner.is_eof() {
+            format!("body is not valid JSON: {inner}")
+        } else {
+            // serde's own words ("missing field `id`", "invalid type: ..."), without position.
+            let text = inner.to_string();
+            text.split(" at line ").next().unwrap_or(&text).to_string()
+        };
+        let field = if inner.is_syntax() || inner.is_eof() { "body".to_string() } else { field };
+        Error::validation(field, message)
+    })
+}
+
+fn contribution(data: &str, action: ContributionAction) -> Result<Event, Error> {
+    let d: ContributionData = deserialize(data.as_bytes(), "data")?;
+    required_text("data.id", &d.id, MAX_ID)?;
+    if d.text.len() > MAX_TEXT {
+        return Err(Error::validation("data.text", format!("at most {MAX_TEXT} bytes")));
+    }
+    if action != ContributionAction::Deleted && d.text.trim().is_empty() {
+        return Err(Error::validation("data.text", "must not be empty"));
+    }
+    optional_url("data.url", d.url.as_deref())?;
+    optional_url("data.author.url", d.author.url.as_deref())?;
+    if let Some(email) = &d.author.email {
+        email_address("data.author.email", email)?;
+    }
+    let a = &d.author;
+    let has_identity = [&a.email, &a.handle, &a.id, &a.name]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()));
+    if !has_identity {
+        return Err(Error::validation("data.author", "needs at least one of email, handle, id or name"));
+    }
+    for (field, value) in [
+        ("data.author.name", &a.name),
+        ("data.author.handle", &a.handle),
+        ("data.author.id", &a.id),
+        ("data.parent_id", &d.parent_id),
+        ("data.language", &d.language),
+    ] {
+        optional_text(field, value.as_deref(), MAX_SHORT)?;
+    }
+    if let Some(thread) = &d.thread {
+        required_text("data.thread.id", &thread.id, MAX_ID)?;
+        optional_text("data.thread.title", thread.title.as_deref(), MAX_SHORT)?;
+    }
+    match (d.kind, d.rating) {
+        (ContributionKind::Review, Some(r)) if (1..=5).contains(&r) => {}
+        (ContributionKind::Review, Some(_)) => return Err(Error::validation("data.rating", "must be 1 to 5")),
+        (_, Some(_)) => return Err(Error::validation("data.rating", "only reviews carry a rating")),
+        (_, None) => {}
+    }
+    let (thread_id, thread_title) = d.thread.map(|t| (Some(t.id), t.title)).unwrap_or((None, None));
+    Ok(Event::Contribution(Contribution {
+        action,
+        kind: d.kind,
+        external_id: d.id,
+        thread_id,
+        thread_title,
+        parent_id: d.parent_id,
+        permalink: d.url,
+        author: Author {
+            name: d.author.name,
+            email: d.author.email.map(|e| e.trim().to_string()),
+            handle: d.author.handle,
+            platform_user_id: d.author.id,
+            followers: d.author.followers,
+            url: d.author.url,
+            verified: d.author.verified,
+        },
+        text: d.text,
+        language: d.language,
+        created_at: d.created_at,
+        updated_at: d.updated_at,
+        moderation: d.moderation.unwrap_or(ModerationState::Published),
+        rating: d.rating,
+    }))
+}
+
+fn cart(data: &str, stage: CartStage) -> Result<Event, Error> {
+    let d: CartData = deserialize(data.as_bytes(), "data")?;
+    required_text("data.id", &d.id, MAX_ID)?;
+    optional_text("data.checkout_id", d.checkout_id.as_deref(), MAX_ID)?;
+    optional_url("data.recovery_url", d.recovery_url.as_deref())?;
+    let customer = customer(d.customer)?;
+    let currency = currency("data.currency", &d.currency)?;
+    let lines = lines(d.lines)?;
+    non_negative("data.total", d.total)?;
+    Ok(Event::Commerce(CommerceEvent::Cart(CartSnapshot {
+        stage,
+        cart_id: d.id,
+        checkout_id: d.checkout_id,
+        customer,
+        currency,
+        lines,
+        total: d.total,
+        recovery_url: d.recovery_url,
+        updated_at: d.updated_at,
+        completed_at: d.completed_at,
+    })))
+}
+
+fn order(data: &str) -> Result<Event, Error> {
+    let d: OrderData = deserialize(data.as_bytes(), "data")?;
+    required_text("data.id", &d.id, MAX_ID)?;
+    optional_text("data.cart_id", d.cart_id.as_deref(), MAX_ID)?;
+    optional_text("data.checkout_id", d.checkout_id.as_deref(), MAX_ID)?;
+    optional_text("data.referral_code", d.referral_code.as_deref(), MAX_ID)?;
+    let customer = customer(d.customer)?;
+    let currency = currency("data.currency", &d.currency)?;
+    let lines = lines(d.lines)?;
+    non_negative("data.total", d.total)?;
+    Ok(Event::Commerce(CommerceEvent::Order(Order {
+        order_id: d.id,
+        cart_id: d.cart_id,
+        checkout_id: d.checkout_id,
+        customer,
+        currency,
+        lines,
+        total: d.total,
+        placed_at: d.placed_at,
+        referral_code: d.referral_code,
+    })))
+}
+
+fn customer(c: CustomerData) -> Result<Customer, Error> {
+    if let Some(email) = &c.email {
+        email_address("data.customer.email", email)?;
+    }
+    for (field, value) in [
+        ("data.customer.id", &c.id),
+        ("data.customer.first_name", &c.first_name),
+        ("data.customer.last_name", &c.last_name),
+        ("data.customer.locale", &c.locale),
+        ("data.customer.time_zone", &c.time_zone),
+    ] {
+        optional_text(field, value.as_deref(), MAX_SHORT)?;
+    }
+    Ok(Customer {
+        id: c.id,
+        email: c.email.map(|e| e.trim().to_string()),
+        first_name: c.first_name,
+        last_name: c.last_name,
+        accepts_marketing: c.accepts_marketing,
+        locale: c.locale,
+        time_zone: c.time_zone,
+    })
+}
+
+fn lines(items: Vec<LineData>) -> Result<Vec<Line>, Error> {
+    if items.len() > MAX_LINES {
+        return Err(Error::validation("data.lines", format!("at most {MAX_LINES} lines")));
+    }
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let field = |name: &str| format!("data.lines[{i}].{name}");
+            required_text(&field("title"), &l.title, MAX_SHORT)?;
+            if l.quantity == 0 {
+                return Err(Error::validation(field("quantity"), "must be at least 1"));
+            }
+            non_negative(&field("unit_price"), l.unit_price)?;
+            optional_url(&field("image_url"), l.image_url.as_deref())?;
+            optional_url(&field("url"), l.url.as_deref())?;
+            Ok(Line {
+                product_id: l.product_id,
+                variant_id: l.variant_id,
+                sku: l.sku,
+                title: l.title,
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                image_url: l.image_url,
+                url: l.url,
+            })
+        })
+        .collect()
+}
+
+fn required_text(field: &str, value: &str, max: usize) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        return Err(Error::validation(field, "must not be empty"));
+    }
+    optional_text(field, Some(value), max)
+}
+
+fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<(), Error> {
+    match value {
+        Some(v) if v.len() > max => Err(Error::validation(field, format!("at most {max} bytes"))),
+        _ => Ok(()),
+    }
+}
+
+fn optional_url(field: &str, value: Option<&str>) -> Result<(), Error> {
+    match value {
+        None => Ok(()),
+        Some(v) if (v.starts_with("https://") || v.starts_with("http://")) && v.len() <= 2048 && !v.contains(char::is_whitespace) => Ok(()),
+        Some(_) => Err(Error::validation(field, "must be an http(s) URL of at most 2048 characters")),
+    }
+}
+
+/// A plausible address: one `@`, something on each side, a dot in the domain, no spaces.
+/// Deliverability is proven later by the verification email, not guessed here.
+fn email_address(field: &str, value: &str) -> Result<(), Error> {
+    let v = value.trim();
+    let valid = v.len() <= 254
+        && !v.contains(char::is_whitespace)
+        && v.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        });
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::validation(field, "must be an email address"))
+    }
+}
+
+fn currency(field: &str, value: &str) -> Result<String, Error> {
+    if value.len() == 3 && value.chars().all(|c| c.is_ascii_alphabetic()) {
+        Ok(value.to_ascii_uppercase())
+    } else {
+        Err(Error::validation(field, "must be an ISO 4217 code such as EUR"))
+    }
+}
+
+fn non_negative(field: &str, value: Decimal) -> Result<(), Error> {
+    if value.is_sign_negative() && !value.is_zero() {
+        Err(Error::validation(field, "must not be negative"))
+    } else {
+        Ok(())
+    }
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!("{}/events/standard-webhooks/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn field_of(body: &str) -> String {
+        match parse(body.as_bytes()).unwrap_err() {
+            Error::Validation { field, .. } => field.unwrap_or_default(),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_comment_fixture_should_normalise() {
+        let Event::Contribution(c) = parse(&fixture("comment-created.json")).unwrap() else {
+            panic!("expected a contribution");
+        };
+        assert_eq!(c.kind, ContributionKind::Comment);
+        assert_eq!(c.action, ContributionAction::Created);
+        assert_eq!(c.moderation, ModerationState::Pending);
+        assert_eq!(c.author.email.as_deref(), Some("marie.dupont@example.fr"));
+        assert_eq!(c.thread_id.as_deref(), Some("post-42"));
+        assert!(!c.author.verified);
+    }
+
+    #[test]
+    fn a_review_fixture_should_keep_its_rating() {
+        let Event::Contribution(c) = parse(&fixture("review-created.json")).unwrap() else {
+            panic!("expected a contribution");
+        };
+        assert_eq!(c.rating, Some(2));
+        assert_eq!(c.kind, ContributionKind::Review);
+    }
+
+    #[test]
+    fn cart_and_order_fixtures_should_normalise() {
+        let Event::Commerce(CommerceEvent::Cart(cart)) = parse(&fixture("checkout-updated.json")).unwrap() else {
+            panic!("expected a cart");
+        };
+        assert_eq!(cart.stage, CartStage::Checkout);
+        assert_eq!(cart.currency, "EUR");
+        assert_eq!(cart.lines.len(), 2);
+        assert_eq!(cart.total, "84.90".parse::<Decimal>().unwrap());
+        assert_eq!(cart.customer.accepts_marketing, Some(true));
+        let Event::Commerce(CommerceEvent::Order(order)) = parse(&fixture("order-placed.json")).unwrap() else {
+            panic!("expected an order");
+        };
+        assert_eq!(order.checkout_id.as_deref(), Some("chk_7781"));
+    }
+
+    #[test]
+    fn when_json_is_malformed_should_say_body() {
+        assert_eq!(field_of("{\"type\": "), "body");
+        assert_eq!(field_of("[]"), "body");
+    }
+
+    #[test]
+    fn when_a_field_is_missing_or_wrong_should_name_it() {
+        assert_eq!(field_of(r#"{"data":{}}"#), "type");
+        assert_eq!(field_of(r#"{"type":"nope","data":{}}"#), "type");
+        let base = r#"{"type":"contribution.created","data":{"id":"c1","kind":"comment","text":"hi","created_at":"2026-11-23T10:00:00Z","author":{"email":"EMAIL"}}}"#;
+        assert_eq!(field_of(&base.replace("EMAIL", "not-an-email")), "data.author.email");
+        assert_eq!(field_of(&base.replace(r#""kind":"comment""#, r#""kind":"poem""#)), "data.kind");
+        assert_eq!(field_of(&base.replace(r#""created_at":"2026-11-23T10:00:00Z""#, r#""created_at":"yesterday""#)), "data.created_at");
+        assert_eq!(field_of(&base.replace(r#""id":"c1","#, "")), "data");
+        assert_eq!(field_of(&base.replace(r#""text":"hi""#, r#""text":"  ""#)), "data.text");
+        assert_eq!(field_of(&base.replace(r#"{"email":"EMAIL"}"#, "{}")), "data.author");
+        assert_eq!(field_of(&base.replace(r#""kind":"comment""#, r#""kind":"comment","rating":4"#)), "data.rating");
+        assert!(parse(base.replace("EMAIL", "a@b.co").as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn when_commerce_values_are_wrong_should_name_the_field() {
+        let base = r#"{"type":"cart.updated","data":{"id":"k1","currency":"CUR","total":"TOTAL","updated_at":"2026-11-23T10:00:00Z","lines":[{"title":"Mug","quantity":QTY,"unit_price":"12.50"}]}}"#;
+        let body = |cur: &str, total: &str, qty: &str| base.replace("CUR", cur).replace("TOTAL", total).replace("QTY", qty);
+        assert!(parse(body("eur", "12.50", "1").as_bytes()).is_ok());
+        assert_eq!(field_of(&body("EURO", "12.50", "1")), "data.currency");
+        assert_eq!(field_of(&body("EUR", "-1", "1")), "data.total");
+        assert_eq!(field_of(&body("EUR", "abc", "1")), "data.total");
+        assert_eq!(field_of(&body("EUR", "1", "0")), "data.lines[0].quantity");
+        assert_eq!(field_of(&body("EUR", "1", "-2")), "data.lines[0].quantity");
+    }
+
+    #[test]
+    fn big_ids_should_stay_exact_strings() {
+        let body = r#"{"type":"contribution.created","data":{"id":"1876543210987654321","kind":"mention","text":"hi","created_at":"2026-11-23T10:00:00Z","author":{"id":"1876543210987654322","handle":"@x"}}}"#;
+        let Event::Contribution(c) = parse(body.as_bytes()).unwrap() else { panic!() };
+        assert_eq!(c.external_id, "1876543210987654321");
+        assert_eq!(c.author.platform_user_id.as_deref(), Some("1876543210987654322"));
+    }
+}

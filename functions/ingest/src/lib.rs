@@ -1,0 +1,80 @@
+//! IngestFunction: `POST|GET /hooks/{source_id}`.
+//!
+//! Platform handshake, signature on the raw bytes, size limit, parse and normalise, dedupe
+//! with a conditional write, enqueue to `contributions` or `commerce`. AWS calls per event:
+//! one GetItem (source), one conditional PutItem (claim), one SendMessage, one UpdateItem
+//! (done). See docs/architecture.md.
+
+pub mod connectors;
+pub mod envelope;
+pub mod pipeline;
+pub mod signature;
+
+use chrono::Duration;
+use shared::clock::Clock;
+use shared::config::{self, Env};
+use shared::http::{self, Request, Response};
+use shared::idempotency::Idempotency;
+use shared::source::SourceStore;
+
+pub struct Queues {
+    pub contributions: String,
+    pub commerce: String,
+}
+
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub dedupe_retention: Duration,
+    pub lease_seconds: i64,
+}
+
+pub struct Deps {
+    pub sources: SourceStore,
+    pub idempotency: Idempotency,
+    pub sqs: aws_sdk_sqs::Client,
+    pub queues: Queues,
+    pub limits: Limits,
+    pub clock: Clock,
+}
+
+impl Deps {
+    /// Reads the variables template.yaml sets for IngestFunction; fails naming a missing one.
+    pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, shared::Error> {
+        let sources_table = config::required(env, "SOURCES_TABLE")?;
+        let idempotency_table = config::required(env, "IDEMPOTENCY_TABLE")?;
+        let queues = Queues {
+            contributions: config::required(env, "CONTRIBUTIONS_QUEUE_URL")?,
+            commerce: config::required(env, "COMMERCE_QUEUE_URL")?,
+        };
+        let limits = Limits {
+            max_body_bytes: config::parsed_or(env, "MAX_BODY_BYTES", 256 * 1024)?,
+            dedupe_retention: Duration::hours(config::parsed_or(env, "DEDUPE_RETENTION_HOURS", 7 * 24)?),
+            lease_seconds: config::parsed_or(env, "DEDUPE_LEASE_SECONDS", 30)?,
+        };
+        let sdk = shared::aws::sdk_config(env).await;
+        let dynamodb = shared::aws::dynamodb(&sdk, env);
+        Ok(Deps {
+            sources: SourceStore::new(dynamodb.clone(), sources_table),
+            idempotency: Idempotency::new(dynamodb, idempotency_table),
+            sqs: shared::aws::sqs(&sdk, env),
+            queues,
+            limits,
+            clock,
+        })
+    }
+}
+
+/// The Lambda entry point: every outcome, error included, is an HTTP response.
+pub async fn handle(deps: &Deps, req: Request) -> Response {
+    match pipeline::ingest(deps, &req).await {
+        Ok(response) => response,
+        Err(err) => {
+            if err.status() >= 500 {
+                tracing::error!(error = %err, status = err.status(), "webhook failed");
+            } else {
+                tracing::info!(code = err.code(), status = err.status(), reason = %err, "webhook refused");
+            }
+            http::error(&err)
+        }
+    }
+}

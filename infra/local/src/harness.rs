@@ -1,0 +1,207 @@
+//! Test support: one set of emulators per test process, started on free ports the first
+//! time a test asks and stopped when the process ends; and, per test, its own uniquely
+//! named tables and queues, so that tests run in parallel without seeing each other.
+//!
+//! Set `LIAISON_TEST_DYNAMODB_ENDPOINT` and `LIAISON_TEST_MOTO_ENDPOINT` to use emulators
+//! that are already running instead.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use shared::clock::Clock;
+
+use crate::provision::{provision, Clients, Provisioned};
+use crate::registry::Registry;
+use crate::runner::{self, RunnerConfig, RunningSystem};
+use crate::stack::{repo_root, Emulators, Ports};
+use crate::template::Template;
+
+struct Shared {
+    env: HashMap<String, String>,
+    // Kept alive for the life of the process; the watchdogs stop the emulators at exit.
+    _emulators: Option<Mutex<Emulators>>,
+}
+
+static SHARED: OnceLock<Shared> = OnceLock::new();
+
+fn shared_stack() -> &'static Shared {
+    SHARED.get_or_init(|| {
+        let reuse = (
+            std::env::var("LIAISON_TEST_DYNAMODB_ENDPOINT"),
+            std::env::var("LIAISON_TEST_MOTO_ENDPOINT"),
+        );
+        if let (Ok(dynamodb), Ok(moto)) = reuse {
+            return Shared {
+                env: crate::base_env(&dynamodb, &moto),
+                _emulators: None,
+            };
+        }
+        let ports = Ports::free().unwrap_or_else(|e| panic!("test stack: {e}"));
+        let emulators = Emulators::start(ports).unwrap_or_else(|e| panic!("test stack: {e}"));
+        Shared {
+            env: crate::base_env(&emulators.dynamodb_endpoint, &emulators.moto_endpoint),
+            _emulators: Some(Mutex::new(emulators)),
+        }
+    })
+}
+
+/// The environment (region, credentials, endpoints) of this process's emulators.
+pub fn env() -> HashMap<String, String> {
+    shared_stack().env.clone()
+}
+
+/// A prefix no other test of any process uses.
+pub fn unique_prefix() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("t{}-{n}-{:x}", std::process::id(), nanos & 0xffff)
+}
+
+pub fn template() -> Template {
+    Template::load(&repo_root().join("template.yaml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn parameters(template: &Template) -> BTreeMap<String, String> {
+    crate::local_parameters(template, &repo_root()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// This test's own copy of every table and queue of template.yaml.
+pub struct TestResources {
+    pub env: HashMap<String, String>,
+    pub clients: Clients,
+    pub provisioned: Provisioned,
+    pub template: Template,
+    pub parameters: BTreeMap<String, String>,
+}
+
+impl TestResources {
+    pub fn table(&self, logical_id: &str) -> String {
+        self.provisioned.tables[logical_id].clone()
+    }
+
+    pub fn queue_url(&self, logical_id: &str) -> String {
+        self.provisioned.queues[logical_id].url.clone()
+    }
+
+    /// Every message now visible in a queue (received, then made visible again at once).
+    pub async fn peek_queue(&self, logical_id: &str) -> Vec<aws_sdk_sqs::types::Message> {
+        let url = self.queue_url(logical_id);
+        let mut all = Vec::new();
+        for _ in 0..10 {
+            let out = self
+                .clients
+                .sqs
+                .receive_message()
+                .queue_url(&url)
+                .max_number_of_messages(10)
+                .visibility_timeout(0)
+                .message_attribute_names("All")
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("ReceiveMessage: {}", e.into_service_error()));
+            let messages = out.messages.unwrap_or_default();
+            let fresh: Vec<_> = messages
+                .into_iter()
+                .filter(|m| !all.iter().any(|seen: &aws_sdk_sqs::types::Message| seen.message_id() == m.message_id()))
+                .collect();
+            if fresh.is_empty() {
+                break;
+            }
+            all.extend(fresh);
+        }
+        all
+    }
+
+    /// Number of items in a table (a Scan: fine in a test, never on a request path).
+    pub async fn count_items(&self, logical_id: &str) -> usize {
+        let out = self
+            .clients
+            .dynamodb
+            .scan()
+            .table_name(self.table(logical_id))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("Scan: {}", e.into_service_error()));
+        out.items.unwrap_or_default().len()
+    }
+}
+
+/// Creates this test's tables and queues from template.yaml.
+pub async fn resources() -> TestResources {
+    resources_from(template()).await
+}
+
+pub async fn resources_from(template: Template) -> TestResources {
+    let env = env();
+    let clients = crate::clients(&env).await;
+    let parameters = parameters(&template);
+    let prefix = unique_prefix();
+    let provisioned = provision(&template, &parameters, &clients, &prefix, crate::REGION)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    TestResources {
+        env,
+        clients,
+        provisioned,
+        template,
+        parameters,
+    }
+}
+
+/// A whole local system for one test: its own resources and a runner on a free port.
+pub struct TestSystem {
+    pub resources: TestResources,
+    pub running: RunningSystem,
+}
+
+impl TestSystem {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.running.base_url())
+    }
+
+    /// A development staff token with these groups, accepted by the runner's authorizer.
+    pub fn token(&self, groups: &[&str]) -> String {
+        let params = &self.resources.parameters;
+        let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+        crate::jwt::issue(
+            &crate::jwt::dev_key(),
+            &crate::jwt::TokenRequest {
+                subject: "test-user",
+                groups: &groups,
+                groups_claim: params.get("JwtGroupsClaim").map(String::as_str).unwrap_or("cognito:groups"),
+                issuer: &params["JwtIssuer"],
+                audience: &params["JwtAudience"],
+                ttl_seconds: 3600,
+                now: chrono::Utc::now().timestamp(),
+            },
+        )
+        .unwrap_or_else(|e| panic!("token: {e}"))
+    }
+}
+
+pub async fn system() -> TestSystem {
+    system_with(template(), Registry::builtin()).await
+}
+
+pub async fn system_with(template: Template, registry: Registry) -> TestSystem {
+    let resources = resources_from(template).await;
+    let running = runner::start(RunnerConfig {
+        template: resources.template.clone(),
+        parameters: resources.parameters.clone(),
+        provisioned: resources.provisioned.clone(),
+        base_env: resources.env.clone(),
+        registry,
+        clock: Clock::system(),
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        jwt_key: crate::jwt::dev_key(),
+    })
+    .await
+    .unwrap_or_else(|e| panic!("runner: {e}"));
+    TestSystem { resources, running }
+}

@@ -1,0 +1,87 @@
+//! Liaison's local stack: the emulators, provisioning from template.yaml, and the runner that
+//! serves every function of template.yaml on one port. Used by `make dev` (the
+//! `liaison-local` binary) and by every integration test (through [`harness`]).
+
+pub mod harness;
+pub mod jwt;
+pub mod provision;
+pub mod registry;
+pub mod resolve;
+pub mod runner;
+pub mod stack;
+pub mod template;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use provision::Clients;
+use template::Template;
+
+/// The region the local stack pretends to be in.
+pub const REGION: &str = "eu-west-1";
+
+/// The environment every local function and client gets: region, dummy credentials and the
+/// standard endpoint variables pointing at the emulators.
+pub fn base_env(dynamodb_endpoint: &str, moto_endpoint: &str) -> HashMap<String, String> {
+    [
+        ("AWS_REGION", REGION),
+        ("AWS_ACCESS_KEY_ID", "local"),
+        ("AWS_SECRET_ACCESS_KEY", "local"),
+        ("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint),
+        ("AWS_ENDPOINT_URL_SQS", moto_endpoint),
+        ("AWS_ENDPOINT_URL_SES", moto_endpoint),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+pub async fn clients(env: &HashMap<String, String>) -> Clients {
+    let sdk = shared::aws::sdk_config(env).await;
+    let mut ses = aws_sdk_ses::config::Builder::from(&sdk);
+    if let Some(url) = shared::aws::endpoint(env, "SES") {
+        ses = ses.endpoint_url(url);
+    }
+    Clients {
+        dynamodb: shared::aws::dynamodb(&sdk, env),
+        sqs: shared::aws::sqs(&sdk, env),
+        ses: aws_sdk_ses::Client::from_conf(ses.build()),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ParameterError {
+    #[error("cannot read {path}: {message}")]
+    File { path: String, message: String },
+    #[error("template parameter {0} has no Default and no local value (infra/local-parameters.json or LIAISON_PARAM_{0})")]
+    Missing(String),
+}
+
+/// Template parameter values for the local stack: the template's defaults, overridden by
+/// `infra/local-parameters.json`, overridden by `LIAISON_PARAM_<Name>` variables.
+pub fn local_parameters(template: &Template, root: &Path) -> Result<BTreeMap<String, String>, ParameterError> {
+    let path = root.join("infra/local-parameters.json");
+    let file: BTreeMap<String, String> = match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| ParameterError::File {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+        Err(e) => {
+            return Err(ParameterError::File {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })
+        }
+    };
+    let mut values = BTreeMap::new();
+    for (name, parameter) in &template.parameters {
+        let value = std::env::var(format!("LIAISON_PARAM_{name}"))
+            .ok()
+            .or_else(|| file.get(name).cloned())
+            .or_else(|| parameter.default.clone())
+            .ok_or_else(|| ParameterError::Missing(name.clone()))?;
+        values.insert(name.clone(), value);
+    }
+    Ok(values)
+}

@@ -1,0 +1,123 @@
+//! SQS consumers: partial batch failures and rejection to the dead-letter queue.
+//!
+//! Every consumer is declared with `FunctionResponseTypes: [ReportBatchItemFailures]`, so one
+//! bad message never fails its batch:
+//! - a record that fails for a passing reason is reported in `batchItemFailures` and comes back
+//!   after the visibility timeout (then to the DLQ after `maxReceiveCount`);
+//! - a record that can never succeed (unknown version, invalid body) is sent to the DLQ at
+//!   once with the reason as a message attribute, and acknowledged.
+
+use std::future::Future;
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_sdk_sqs::types::MessageAttributeValue;
+
+/// Why a record was not processed.
+#[derive(Debug)]
+pub enum RecordError {
+    /// Try again later (throttling, timeouts, a dependency down).
+    Retry(String),
+    /// This message can never succeed: move it to the dead-letter queue now.
+    Reject(String),
+}
+
+impl From<crate::Error> for RecordError {
+    fn from(err: crate::Error) -> Self {
+        if err.is_retryable() {
+            RecordError::Retry(err.to_string())
+        } else {
+            RecordError::Reject(err.to_string())
+        }
+    }
+}
+
+impl From<crate::events::DecodeError> for RecordError {
+    fn from(err: crate::events::DecodeError) -> Self {
+        RecordError::Reject(err.to_string())
+    }
+}
+
+/// Where rejected messages go.
+#[derive(Debug, Clone)]
+pub struct DeadLetters {
+    sqs: aws_sdk_sqs::Client,
+    queue_url: String,
+}
+
+/// The message attribute that carries the reason of a rejection.
+pub const REJECTION_REASON_ATTRIBUTE: &str = "liaison-rejection-reason";
+
+impl DeadLetters {
+    pub fn new(sqs: aws_sdk_sqs::Client, queue_url: impl Into<String>) -> Self {
+        Self {
+            sqs,
+            queue_url: queue_url.into(),
+        }
+    }
+
+    async fn reject(&self, message: &SqsMessage, reason: &str) -> Result<(), String> {
+        let reason_attr = MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value(truncate(reason, 1024))
+            .build()
+            .map_err(|e| e.to_string())?;
+        self.sqs
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(message.body.clone().unwrap_or_default())
+            .message_attributes(REJECTION_REASON_ATTRIBUTE, reason_attr)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("SendMessage to the dead-letter queue failed: {}", e.into_service_error()))
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
+
+/// Runs `handle` on every record, in order, and reports which ones must come back.
+pub async fn process<F, Fut>(event: SqsEvent, dead_letters: &DeadLetters, handle: F) -> SqsBatchResponse
+where
+    F: Fn(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<(), RecordError>>,
+{
+    let mut failures = Vec::new();
+    for record in event.records {
+        let id = record.message_id.clone().unwrap_or_default();
+        let outcome = handle(record.clone()).await;
+        let failed = match outcome {
+            Ok(()) => false,
+            Err(RecordError::Retry(reason)) => {
+                tracing::warn!(message_id = %id, %reason, "record failed; it will be retried");
+                true
+            }
+            Err(RecordError::Reject(reason)) => {
+                tracing::error!(message_id = %id, %reason, "record rejected to the dead-letter queue");
+                match dead_letters.reject(&record, &reason).await {
+                    Ok(()) => false,
+                    Err(dlq_error) => {
+                        tracing::error!(message_id = %id, error = %dlq_error, "rejection failed; the record will be retried");
+                        true
+                    }
+                }
+            }
+        };
+        if failed {
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = id;
+            failures.push(failure);
+        }
+    }
+    let mut response = SqsBatchResponse::default();
+    response.batch_item_failures = failures;
+    response
+}

@@ -1,0 +1,28 @@
+//! Liaison's common crate: only what two or more functions need.
+//!
+//! - [`config`]: settings read from the environment (or, in the local runner, from the
+//!   environment template.yaml gives one function), failing fast with the variable's name.
+//! - [`error`]: the one error type and its HTTP mapping (`{"error":{"code","message"}}`).
+//! - [`http`]: API Gateway HTTP API v2 request/response helpers.
+//! - [`aws`]: SDK configuration and clients that honour `AWS_ENDPOINT_URL_*`.
+//! - [`telemetry`]: JSON logs through `tracing`, without personal data.
+//! - [`batch`]: SQS partial-batch processing (`ReportBatchItemFailures`) and DLQ rejection.
+//! - [`idempotency`]: conditional-write claims with a lease and a TTL.
+//! - [`events`]: the versioned event types carried by the queues.
+//! - [`source`]: webhook sources (one platform account each) and their table.
+//! - [`clock`]: the one clock every decision reads (the local runner can move it).
+//! - [`ids`]: random identifiers and secrets.
+
+pub mod aws;
+pub mod batch;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod events;
+pub mod http;
+pub mod idempotency;
+pub mod ids;
+pub mod source;
+pub mod telemetry;
+
+pub use error::{Error, Result};

@@ -1,0 +1,385 @@
+//! Webhook sources: one platform account that sends webhooks (a shop, a blog, a forum, a
+//! social account), with the secrets that authenticate it.
+//!
+//! Table `SourcesTable` (docs/data-model.md): partition key `id`; GSI `ByKind` (`kind`,
+//! `created_at`) lists sources newest first without a Scan. Written by `admin`, read by
+//! `ingest` on every webhook.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// The platforms Liaison has a connector for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Platform {
+    /// The Standard Webhooks signing scheme, with Liaison's generic envelope as payload.
+    StandardWebhooks,
+}
+
+impl Platform {
+    pub const ALL: &'static [Platform] = &[Platform::StandardWebhooks];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::StandardWebhooks => "standard-webhooks",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|p| p.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One version of a source's signing secret. After a rotation the previous version keeps
+/// working until `expires_at`, because platforms switch to a new secret gradually.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningSecret {
+    pub value: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for SigningSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningSecret")
+            .field("value", &"<redacted>")
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+impl SigningSecret {
+    pub fn is_valid_at(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_none_or(|at| now < at)
+    }
+}
+
+pub const KIND: &str = "source";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub id: String,
+    pub platform: Platform,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    /// Newest first. Never returned by the admin API after creation, never logged.
+    pub secrets: Vec<SigningSecret>,
+    /// Non-secret per-source settings (callback URLs, options), returned by the admin API.
+    #[serde(default)]
+    pub settings: BTreeMap<String, serde_json::Value>,
+    /// Optimistic-locking counter: every update is conditional on it.
+    #[serde(default)]
+    pub version: u64,
+    /// GSI partition for listing (`ByKind`): always [`KIND`].
+    #[serde(default = "default_kind")]
+    pub kind: String,
+}
+
+fn default_kind() -> String {
+    KIND.to_string()
+}
+
+impl Source {
+    /// The secrets that verify a signature at `now`.
+    pub fn active_secrets(&self, now: DateTime<Utc>) -> impl Iterator<Item = &str> {
+        self.secrets
+            .iter()
+            .filter(move |s| s.is_valid_at(now))
+            .map(|s| s.value.as_str())
+    }
+
+    /// Puts `new_secret` first; the secrets still valid keep working for `grace` at most;
+    /// expired ones are dropped.
+    pub fn rotated(&self, new_secret: String, now: DateTime<Utc>, grace: Duration) -> Vec<SigningSecret> {
+        let grace_end = now + grace;
+        let mut secrets = vec![SigningSecret {
+            value: new_secret,
+            created_at: now,
+            expires_at: None,
+        }];
+        secrets.extend(self.secrets.iter().filter(|s| s.is_valid_at(now)).map(|s| {
+            SigningSecret {
+                value: s.value.clone(),
+                created_at: s.created_at,
+                expires_at: Some(s.expires_at.map_or(grace_end, |at| at.min(grace_end))),
+            }
+        }));
+        secrets
+    }
+}
+
+/// Access to `SourcesTable`.
+#[derive(Debug, Clone)]
+pub struct SourceStore {
+    client: Client,
+    table: String,
+}
+
+pub const BY_KIND_INDEX: &str = "ByKind";
+
+impl SourceStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// Strongly consistent: a source is usable the moment its creation is acknowledged.
+    pub async fn get(&self, id: &str) -> Result<Option<Source>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("id", AttributeValue::S(id.to_string()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetItem source", e))?;
+        out.item.map(from_item).transpose()
+    }
+
+    pub async fn create(&self, source: &Source) -> Result<()> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(source)?))
+            .condition_expression("attribute_not_exists(id)")
+            .send()
+            .await
+            .map_err(|e| {
+                if is_condition_failure(&e) {
+                    Error::Conflict(format!("source {} already exists", source.id))
+                } else {
+                    Error::from_sdk("PutItem source", e)
+                }
+            })?;
+        Ok(())
+    }
+
+    /// Newest first, `limit` at a time; `after` is the opaque cursor of the previous page.
+    pub async fn list(&self, limit: i32, after: Option<&str>) -> Result<(Vec<Source>, Option<String>)> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(BY_KIND_INDEX)
+            .key_condition_expression("kind = :kind")
+            .expression_attribute_values(":kind", AttributeValue::S(KIND.into()))
+            .scan_index_forward(false)
+            .limit(limit);
+        if let Some(cursor) = after {
+            query = query.set_exclusive_start_key(Some(decode_cursor(cursor)?));
+        }
+        let out = query
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("Query sources", e))?;
+        let sources = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<Vec<_>>>()?;
+        let next = out.last_evaluated_key.map(|k| encode_cursor(&k));
+        Ok((sources, next))
+    }
+
+    /// Deletes the source; `false` when there was none.
+    pub async fn delete(&self, id: &str) -> Result<bool> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("id", AttributeValue::S(id.to_string()))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("DeleteItem source", e))?;
+        Ok(out.attributes.is_some())
+    }
+
+    /// Replaces the secrets if nobody changed the source since `expected_version` was read.
+    pub async fn replace_secrets(
+        &self,
+        id: &str,
+        expected_version: u64,
+        secrets: &[SigningSecret],
+    ) -> Result<()> {
+        let secrets_av = serde_dynamo::to_attribute_value(secrets)
+            .map_err(|e| Error::Internal(format!("encode secrets: {e}")))?;
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", AttributeValue::S(id.to_string()))
+            .update_expression("SET secrets = :secrets, version = :next")
+            .condition_expression("attribute_exists(id) AND version = :expected")
+            .expression_attribute_values(":secrets", secrets_av)
+            .expression_attribute_values(":next", AttributeValue::N((expected_version + 1).to_string()))
+            .expression_attribute_values(":expected", AttributeValue::N(expected_version.to_string()))
+            .send()
+            .await
+            .map_err(|e| {
+                if is_condition_failure(&e) {
+                    Error::Conflict(format!("source {id} changed meanwhile or was deleted; retry"))
+                } else {
+                    Error::from_sdk("UpdateItem source secrets", e)
+                }
+            })?;
+        Ok(())
+    }
+}
+
+type Item = std::collections::HashMap<String, AttributeValue>;
+
+fn to_item(source: &Source) -> Result<Item> {
+    serde_dynamo::to_item(source).map_err(|e| Error::Internal(format!("encode source: {e}")))
+}
+
+fn from_item(item: Item) -> Result<Source> {
+    serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode source: {e}")))
+}
+
+/// Whether a write failed on its condition expression.
+pub fn is_condition_failure<E, R>(err: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+{
+    err.as_service_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "ConditionalCheckFailedException")
+}
+
+fn encode_cursor(key: &Item) -> String {
+    use base64::Engine;
+    let plain: BTreeMap<&str, &str> = key
+        .iter()
+        .filter_map(|(k, v)| v.as_s().ok().map(|s| (k.as_str(), s.as_str())))
+        .collect();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(serde_json::to_vec(&plain).unwrap_or_default())
+}
+
+fn decode_cursor(cursor: &str) -> Result<Item> {
+    use base64::Engine;
+    let invalid = || Error::validation("after", "invalid pagination cursor");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| invalid())?;
+    let plain: BTreeMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    let allowed = ["id", "kind", "created_at"];
+    if plain.len() != allowed.len() || !plain.keys().all(|k| allowed.contains(&k.as_str())) {
+        return Err(invalid());
+    }
+    Ok(plain
+        .into_iter()
+        .map(|(k, v)| (k, AttributeValue::S(v)))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn source(secrets: Vec<SigningSecret>) -> Source {
+        Source {
+            id: "src_1".into(),
+            platform: Platform::StandardWebhooks,
+            name: "Blog".into(),
+            created_at: at("2026-01-01T00:00:00Z"),
+            secrets,
+            settings: BTreeMap::new(),
+            version: 0,
+            kind: KIND.into(),
+        }
+    }
+
+    #[test]
+    fn after_rotation_both_secrets_should_verify_until_the_grace_ends() {
+        let now = at("2026-06-01T12:00:00Z");
+        let old = SigningSecret {
+            value: "old".into(),
+            created_at: at("2026-01-01T00:00:00Z"),
+            expires_at: None,
+        };
+        let rotated = Source {
+            secrets: source(vec![old]).rotated("new".into(), now, Duration::hours(1)),
+            ..source(vec![])
+        };
+        let during: Vec<_> = rotated.active_secrets(now + Duration::minutes(59)).collect();
+        assert_eq!(during, ["new", "old"]);
+        let after: Vec<_> = rotated.active_secrets(now + Duration::minutes(60)).collect();
+        assert_eq!(after, ["new"]);
+    }
+
+    #[test]
+    fn a_second_rotation_should_drop_expired_and_never_extend_a_grace() {
+        let t0 = at("2026-06-01T12:00:00Z");
+        let s = source(vec![SigningSecret {
+            value: "a".into(),
+            created_at: t0,
+            expires_at: None,
+        }]);
+        let s1 = Source {
+            secrets: s.rotated("b".into(), t0, Duration::hours(1)),
+            ..s.clone()
+        };
+        // 30 minutes later: "a" must still expire at t0 + 1h, not t0 + 1h30.
+        let t1 = t0 + Duration::minutes(30);
+        let s2 = Source {
+            secrets: s1.rotated("c".into(), t1, Duration::hours(1)),
+            ..s.clone()
+        };
+        let a = s2.secrets.iter().find(|x| x.value == "a").unwrap();
+        assert_eq!(a.expires_at, Some(t0 + Duration::hours(1)));
+        // Two hours later, rotating again keeps only the new one and the one it supersedes.
+        let t2 = t0 + Duration::hours(2);
+        let s3 = s2.rotated("d".into(), t2, Duration::hours(1));
+        let values: Vec<_> = s3.iter().map(|x| x.value.as_str()).collect();
+        assert_eq!(values, ["d", "c"]);
+    }
+
+    #[test]
+    fn debug_output_should_never_show_a_secret() {
+        let s = source(vec![SigningSecret {
+            value: "whsec_topsecret".into(),
+            created_at: at("2026-01-01T00:00:00Z"),
+            expires_at: None,
+        }]);
+        assert!(!format!("{s:?}").contains("topsecret"));
+    }
+
+    #[test]
+    fn platform_names_should_round_trip() {
+        for p in Platform::ALL {
+            assert_eq!(Platform::parse(p.as_str()), Some(*p));
+        }
+        assert_eq!(Platform::parse("myspace"), None);
+    }
+
+    #[test]
+    fn a_forged_cursor_should_be_refused() {
+        assert_eq!(decode_cursor("!!").unwrap_err().status(), 400);
+        use base64::Engine;
+        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"other":"x"}"#);
+        assert_eq!(decode_cursor(&forged).unwrap_err().status(), 400);
+    }
+}
