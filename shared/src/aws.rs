@@ -12,10 +12,16 @@ use crate::config::Env;
 /// when present (the local stack, tests); otherwise the default provider chain applies.
 pub async fn sdk_config(env: &dyn Env) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if let Some(region) = env.var("AWS_REGION").or_else(|| env.var("AWS_DEFAULT_REGION")) {
+    if let Some(region) = env
+        .var("AWS_REGION")
+        .or_else(|| env.var("AWS_DEFAULT_REGION"))
+    {
         loader = loader.region(Region::new(region));
     }
-    if let (Some(key), Some(secret)) = (env.var("AWS_ACCESS_KEY_ID"), env.var("AWS_SECRET_ACCESS_KEY")) {
+    if let (Some(key), Some(secret)) = (
+        env.var("AWS_ACCESS_KEY_ID"),
+        env.var("AWS_SECRET_ACCESS_KEY"),
+    ) {
         loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
             key,
             secret,

@@ -69,7 +69,12 @@ impl DeadLetters {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| format!("SendMessage to the dead-letter queue failed: {}", e.into_service_error()))
+            .map_err(|e| {
+                format!(
+                    "SendMessage to the dead-letter queue failed: {}",
+                    e.into_service_error()
+                )
+            })
     }
 }
 
@@ -85,7 +90,11 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 /// Runs `handle` on every record, in order, and reports which ones must come back.
-pub async fn process<F, Fut>(event: SqsEvent, dead_letters: &DeadLetters, handle: F) -> SqsBatchResponse
+pub async fn process<F, Fut>(
+    event: SqsEvent,
+    dead_letters: &DeadLetters,
+    handle: F,
+) -> SqsBatchResponse
 where
     F: Fn(SqsMessage) -> Fut,
     Fut: Future<Output = Result<(), RecordError>>,

@@ -101,9 +101,9 @@ impl Error {
     {
         use aws_sdk_dynamodb::error::SdkError;
         let transient = match &err {
-            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-                true
-            }
+            SdkError::TimeoutError(_)
+            | SdkError::DispatchFailure(_)
+            | SdkError::ResponseError(_) => true,
             SdkError::ServiceError(se) => matches!(
                 se.err().code(),
                 Some(

@@ -104,7 +104,9 @@ impl Idempotency {
             .update_item()
             .table_name(&self.table)
             .key("key", AttributeValue::S(key.to_string()))
-            .update_expression("SET #state = :done, #result = :result, #ttl = :ttl REMOVE lease_until")
+            .update_expression(
+                "SET #state = :done, #result = :result, #ttl = :ttl REMOVE lease_until",
+            )
             .expression_attribute_names("#state", "state")
             .expression_attribute_names("#result", "result")
             .expression_attribute_names("#ttl", "ttl")
@@ -138,7 +140,10 @@ impl Idempotency {
             })
     }
 
-    async fn read(&self, key: &str) -> Result<Option<std::collections::HashMap<String, AttributeValue>>> {
+    async fn read(
+        &self,
+        key: &str,
+    ) -> Result<Option<std::collections::HashMap<String, AttributeValue>>> {
         let out = self
             .client
             .get_item()
@@ -156,6 +161,11 @@ fn number(n: i64) -> AttributeValue {
     AttributeValue::N(n.to_string())
 }
 
-fn attr_s<'a>(item: &'a std::collections::HashMap<String, AttributeValue>, name: &str) -> Option<&'a str> {
-    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str)
+fn attr_s<'a>(
+    item: &'a std::collections::HashMap<String, AttributeValue>,
+    name: &str,
+) -> Option<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
 }

@@ -58,7 +58,9 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.starts_with("src_"));
         assert_eq!(a.len(), 4 + 26);
-        assert!(a[4..].chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        assert!(a[4..]
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! - [`source`]: webhook sources (one platform account each) and their table.
 //! - [`clock`]: the one clock every decision reads (the local runner can move it).
 //! - [`ids`]: random identifiers and secrets.
+//! - [`json`]: JSON input whose errors name the failing field.
 
 pub mod aws;
 pub mod batch;
@@ -22,6 +23,7 @@ pub mod events;
 pub mod http;
 pub mod idempotency;
 pub mod ids;
+pub mod json;
 pub mod source;
 pub mod telemetry;
 

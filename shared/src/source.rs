@@ -104,20 +104,28 @@ impl Source {
 
     /// Puts `new_secret` first; the secrets still valid keep working for `grace` at most;
     /// expired ones are dropped.
-    pub fn rotated(&self, new_secret: String, now: DateTime<Utc>, grace: Duration) -> Vec<SigningSecret> {
+    pub fn rotated(
+        &self,
+        new_secret: String,
+        now: DateTime<Utc>,
+        grace: Duration,
+    ) -> Vec<SigningSecret> {
         let grace_end = now + grace;
         let mut secrets = vec![SigningSecret {
             value: new_secret,
             created_at: now,
             expires_at: None,
         }];
-        secrets.extend(self.secrets.iter().filter(|s| s.is_valid_at(now)).map(|s| {
-            SigningSecret {
-                value: s.value.clone(),
-                created_at: s.created_at,
-                expires_at: Some(s.expires_at.map_or(grace_end, |at| at.min(grace_end))),
-            }
-        }));
+        secrets.extend(
+            self.secrets
+                .iter()
+                .filter(|s| s.is_valid_at(now))
+                .map(|s| SigningSecret {
+                    value: s.value.clone(),
+                    created_at: s.created_at,
+                    expires_at: Some(s.expires_at.map_or(grace_end, |at| at.min(grace_end))),
+                }),
+        );
         secrets
     }
 }
@@ -172,7 +180,11 @@ impl SourceStore {
     }
 
     /// Newest first, `limit` at a time; `after` is the opaque cursor of the previous page.
-    pub async fn list(&self, limit: i32, after: Option<&str>) -> Result<(Vec<Source>, Option<String>)> {
+    pub async fn list(
+        &self,
+        limit: i32,
+        after: Option<&str>,
+    ) -> Result<(Vec<Source>, Option<String>)> {
         let mut query = self
             .client
             .query()
@@ -229,13 +241,21 @@ impl SourceStore {
             .update_expression("SET secrets = :secrets, version = :next")
             .condition_expression("attribute_exists(id) AND version = :expected")
             .expression_attribute_values(":secrets", secrets_av)
-            .expression_attribute_values(":next", AttributeValue::N((expected_version + 1).to_string()))
-            .expression_attribute_values(":expected", AttributeValue::N(expected_version.to_string()))
+            .expression_attribute_values(
+                ":next",
+                AttributeValue::N((expected_version + 1).to_string()),
+            )
+            .expression_attribute_values(
+                ":expected",
+                AttributeValue::N(expected_version.to_string()),
+            )
             .send()
             .await
             .map_err(|e| {
                 if is_condition_failure(&e) {
-                    Error::Conflict(format!("source {id} changed meanwhile or was deleted; retry"))
+                    Error::Conflict(format!(
+                        "source {id} changed meanwhile or was deleted; retry"
+                    ))
                 } else {
                     Error::from_sdk("UpdateItem source secrets", e)
                 }
@@ -324,9 +344,13 @@ mod tests {
             secrets: source(vec![old]).rotated("new".into(), now, Duration::hours(1)),
             ..source(vec![])
         };
-        let during: Vec<_> = rotated.active_secrets(now + Duration::minutes(59)).collect();
+        let during: Vec<_> = rotated
+            .active_secrets(now + Duration::minutes(59))
+            .collect();
         assert_eq!(during, ["new", "old"]);
-        let after: Vec<_> = rotated.active_secrets(now + Duration::minutes(60)).collect();
+        let after: Vec<_> = rotated
+            .active_secrets(now + Duration::minutes(60))
+            .collect();
         assert_eq!(after, ["new"]);
     }
 

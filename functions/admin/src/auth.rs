@@ -34,19 +34,29 @@ pub struct Caller {
 impl Caller {
     /// The caller from the authorizer's claims; no claims means no valid token (401).
     pub fn from_request(req: &Request, groups_claim: &str) -> Result<Self, Error> {
-        let claims = http::jwt_claims(req).ok_or_else(|| Error::Unauthorized("a valid staff token is required".into()))?;
+        let claims = http::jwt_claims(req)
+            .ok_or_else(|| Error::Unauthorized("a valid staff token is required".into()))?;
         let subject = claims.get("sub").cloned().unwrap_or_default();
-        let groups = claims.get(groups_claim).map(|raw| parse_groups(raw)).unwrap_or_default();
+        let groups = claims
+            .get(groups_claim)
+            .map(|raw| parse_groups(raw))
+            .unwrap_or_default();
         Ok(Caller { subject, groups })
     }
 
     /// 403 unless the caller is in one of `allowed`.
     pub fn require(&self, allowed: &[Group]) -> Result<(), Error> {
-        if allowed.iter().any(|g| self.groups.iter().any(|mine| mine == g.name())) {
+        if allowed
+            .iter()
+            .any(|g| self.groups.iter().any(|mine| mine == g.name()))
+        {
             Ok(())
         } else {
             let names: Vec<&str> = allowed.iter().map(|g| g.name()).collect();
-            Err(Error::Forbidden(format!("this needs one of the groups: {}", names.join(", "))))
+            Err(Error::Forbidden(format!(
+                "this needs one of the groups: {}",
+                names.join(", ")
+            )))
         }
     }
 }
@@ -54,7 +64,10 @@ impl Caller {
 /// API Gateway flattens array claims to `[a b]`; other issuers send `a,b` or one value.
 pub fn parse_groups(raw: &str) -> Vec<String> {
     let inner = raw.trim();
-    let inner = inner.strip_prefix('[').and_then(|s| s.strip_suffix(']')).unwrap_or(inner);
+    let inner = inner
+        .strip_prefix('[')
+        .and_then(|s| s.strip_suffix(']'))
+        .unwrap_or(inner);
     inner
         .split(|c: char| c == ',' || c.is_whitespace())
         .map(|g| g.trim_matches('"'))
@@ -69,8 +82,14 @@ mod tests {
 
     #[test]
     fn groups_should_parse_in_every_form_issuers_use() {
-        assert_eq!(parse_groups("[liaison-admin liaison-marketer]"), ["liaison-admin", "liaison-marketer"]);
-        assert_eq!(parse_groups("liaison-admin,liaison-sales"), ["liaison-admin", "liaison-sales"]);
+        assert_eq!(
+            parse_groups("[liaison-admin liaison-marketer]"),
+            ["liaison-admin", "liaison-marketer"]
+        );
+        assert_eq!(
+            parse_groups("liaison-admin,liaison-sales"),
+            ["liaison-admin", "liaison-sales"]
+        );
         assert_eq!(parse_groups("liaison-admin"), ["liaison-admin"]);
         assert_eq!(parse_groups(r#"["a","b"]"#), ["a", "b"]);
         assert!(parse_groups("[]").is_empty());

@@ -29,7 +29,9 @@ impl Deps {
         let sdk = shared::aws::sdk_config(env).await;
         Ok(Deps {
             sources: SourceStore::new(shared::aws::dynamodb(&sdk, env), table),
-            groups_claim: env.var("JWT_GROUPS_CLAIM").unwrap_or_else(|| "cognito:groups".into()),
+            groups_claim: env
+                .var("JWT_GROUPS_CLAIM")
+                .unwrap_or_else(|| "cognito:groups".into()),
             rotation_grace: Duration::seconds(grace_seconds),
             public_base_url: env.var("PUBLIC_BASE_URL"),
             clock,
@@ -44,7 +46,11 @@ pub async fn handle(deps: &Deps, req: Request) -> Response {
             if err.status() >= 500 {
                 tracing::error!(error = %err, status = err.status(), "admin request failed");
             } else {
-                tracing::info!(code = err.code(), status = err.status(), "admin request refused");
+                tracing::info!(
+                    code = err.code(),
+                    status = err.status(),
+                    "admin request refused"
+                );
             }
             http::error(&err)
         }

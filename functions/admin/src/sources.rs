@@ -35,14 +35,27 @@ pub async fn create(deps: &Deps, req: &Request) -> Result<Response, Error> {
     let body: CreateSource = json_body(req)?;
     let platform = Platform::parse(body.platform.trim()).ok_or_else(|| {
         let known: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
-        Error::validation("platform", format!("unknown platform; expected one of: {}", known.join(", ")))
+        Error::validation(
+            "platform",
+            format!("unknown platform; expected one of: {}", known.join(", ")),
+        )
     })?;
     let name = body.name.trim().to_string();
     if name.is_empty() || name.len() > MAX_NAME {
-        return Err(Error::validation("name", format!("must be 1 to {MAX_NAME} characters")));
+        return Err(Error::validation(
+            "name",
+            format!("must be 1 to {MAX_NAME} characters"),
+        ));
     }
-    if serde_json::to_vec(&body.settings).map(|v| v.len()).unwrap_or(usize::MAX) > MAX_SETTINGS_BYTES {
-        return Err(Error::validation("settings", format!("at most {MAX_SETTINGS_BYTES} bytes")));
+    if serde_json::to_vec(&body.settings)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX)
+        > MAX_SETTINGS_BYTES
+    {
+        return Err(Error::validation(
+            "settings",
+            format!("at most {MAX_SETTINGS_BYTES} bytes"),
+        ));
     }
     let (secret, generated) = secret_for(platform, body.secret)?;
     let now = deps.clock.now();
@@ -78,7 +91,10 @@ pub async fn list(deps: &Deps, req: &Request) -> Result<Response, Error> {
             .filter(|n| (1..=100).contains(n))
             .ok_or_else(|| Error::validation("limit", "must be 1 to 100"))?,
     };
-    let (sources, next) = deps.sources.list(limit, http::query_param(req, "after")).await?;
+    let (sources, next) = deps
+        .sources
+        .list(limit, http::query_param(req, "after"))
+        .await?;
     let items: Vec<Value> = sources.iter().map(|s| view(deps, req, s)).collect();
     Ok(http::json(200, &json!({ "sources": items, "next": next })))
 }
@@ -106,7 +122,9 @@ pub async fn rotate(deps: &Deps, req: &Request, id: &str) -> Result<Response, Er
     let (secret, generated) = secret_for(source.platform, body.secret)?;
     let now = deps.clock.now();
     let secrets = source.rotated(secret.clone(), now, deps.rotation_grace);
-    deps.sources.replace_secrets(&source.id, source.version, &secrets).await?;
+    deps.sources
+        .replace_secrets(&source.id, source.version, &secrets)
+        .await?;
     tracing::info!(source_id = %source.id, "source secret rotated");
     let previous_valid_until = secrets.get(1).and_then(|s| s.expires_at);
     let mut out = json!({
@@ -121,7 +139,10 @@ pub async fn rotate(deps: &Deps, req: &Request, id: &str) -> Result<Response, Er
 }
 
 async fn find(deps: &Deps, id: &str) -> Result<Source, Error> {
-    deps.sources.get(id).await?.ok_or_else(|| Error::NotFound("no such source".into()))
+    deps.sources
+        .get(id)
+        .await?
+        .ok_or_else(|| Error::NotFound("no such source".into()))
 }
 
 /// A source as staff see it: no secret values, only when each was created and expires.
@@ -169,13 +190,5 @@ fn secret_for(platform: Platform, given: Option<String>) -> Result<(String, bool
 }
 
 fn json_body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, Error> {
-    let bytes = http::raw_body(req)?;
-    let mut de = serde_json::Deserializer::from_slice(&bytes);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let field = if inner.is_syntax() || inner.is_eof() || path == "." { "body".to_string() } else { path };
-        let text = inner.to_string();
-        Error::validation(field, text.split(" at line ").next().unwrap_or(&text).to_string())
-    })
+    shared::json::from_slice(&http::raw_body(req)?, "")
 }

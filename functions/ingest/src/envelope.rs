@@ -9,9 +9,10 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use shared::events::{
-    Author, CartSnapshot, CartStage, CommerceEvent, Contribution, ContributionAction, ContributionKind, Customer,
-    Event, Line, ModerationState, Order,
+    Author, CartSnapshot, CartStage, CommerceEvent, Contribution, ContributionAction,
+    ContributionKind, Customer, Event, Line, ModerationState, Order,
 };
+use shared::json::from_slice;
 use shared::Error;
 
 #[derive(Deserialize)]
@@ -151,7 +152,7 @@ const MAX_LINES: usize = 500;
 
 /// Parses and validates an envelope into a normalised event.
 pub fn parse(body: &[u8]) -> Result<Event, Error> {
-    let envelope: Envelope = deserialize(body, "")?;
+    let envelope: Envelope = from_slice(body, "")?;
     let data = envelope.data.to_string();
     match envelope.kind.as_str() {
         "contribution.created" => contribution(&data, ContributionAction::Created),
@@ -170,35 +171,14 @@ pub fn parse(body: &[u8]) -> Result<Event, Error> {
     }
 }
 
-/// serde with the path of the failing field, prefixed with `prefix`.
-fn deserialize<T: serde::de::DeserializeOwned>(bytes: &[u8], prefix: &str) -> Result<T, Error> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let field = match (prefix.is_empty(), path.as_str()) {
-            (true, ".") => "body".to_string(),
-            (true, p) => p.to_string(),
-            (false, ".") => prefix.to_string(),
-            (false, p) => format!("{prefix}.{p}"),
-        };
-        let inner = e.into_inner();
-        let message = if inner.is_syntax() || inner.is_eof() {
-            format!("body is not valid JSON: {inner}")
-        } else {
-            // serde's own words ("missing field `id`", "invalid type: ..."), without position.
-            let text = inner.to_string();
-            text.split(" at line ").next().unwrap_or(&text).to_string()
-        };
-        let field = if inner.is_syntax() || inner.is_eof() { "body".to_string() } else { field };
-        Error::validation(field, message)
-    })
-}
-
 fn contribution(data: &str, action: ContributionAction) -> Result<Event, Error> {
-    let d: ContributionData = deserialize(data.as_bytes(), "data")?;
+    let d: ContributionData = from_slice(data.as_bytes(), "data")?;
     required_text("data.id", &d.id, MAX_ID)?;
     if d.text.len() > MAX_TEXT {
-        return Err(Error::validation("data.text", format!("at most {MAX_TEXT} bytes")));
+        return Err(Error::validation(
+            "data.text",
+            format!("at most {MAX_TEXT} bytes"),
+        ));
     }
     if action != ContributionAction::Deleted && d.text.trim().is_empty() {
         return Err(Error::validation("data.text", "must not be empty"));
@@ -213,7 +193,10 @@ fn contribution(data: &str, action: ContributionAction) -> Result<Event, Error> 
         .iter()
         .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()));
     if !has_identity {
-        return Err(Error::validation("data.author", "needs at least one of email, handle, id or name"));
+        return Err(Error::validation(
+            "data.author",
+            "needs at least one of email, handle, id or name",
+        ));
     }
     for (field, value) in [
         ("data.author.name", &a.name),
@@ -230,11 +213,21 @@ fn contribution(data: &str, action: ContributionAction) -> Result<Event, Error> 
     }
     match (d.kind, d.rating) {
         (ContributionKind::Review, Some(r)) if (1..=5).contains(&r) => {}
-        (ContributionKind::Review, Some(_)) => return Err(Error::validation("data.rating", "must be 1 to 5")),
-        (_, Some(_)) => return Err(Error::validation("data.rating", "only reviews carry a rating")),
+        (ContributionKind::Review, Some(_)) => {
+            return Err(Error::validation("data.rating", "must be 1 to 5"))
+        }
+        (_, Some(_)) => {
+            return Err(Error::validation(
+                "data.rating",
+                "only reviews carry a rating",
+            ))
+        }
         (_, None) => {}
     }
-    let (thread_id, thread_title) = d.thread.map(|t| (Some(t.id), t.title)).unwrap_or((None, None));
+    let (thread_id, thread_title) = d
+        .thread
+        .map(|t| (Some(t.id), t.title))
+        .unwrap_or((None, None));
     Ok(Event::Contribution(Contribution {
         action,
         kind: d.kind,
@@ -262,7 +255,7 @@ fn contribution(data: &str, action: ContributionAction) -> Result<Event, Error> 
 }
 
 fn cart(data: &str, stage: CartStage) -> Result<Event, Error> {
-    let d: CartData = deserialize(data.as_bytes(), "data")?;
+    let d: CartData = from_slice(data.as_bytes(), "data")?;
     required_text("data.id", &d.id, MAX_ID)?;
     optional_text("data.checkout_id", d.checkout_id.as_deref(), MAX_ID)?;
     optional_url("data.recovery_url", d.recovery_url.as_deref())?;
@@ -285,7 +278,7 @@ fn cart(data: &str, stage: CartStage) -> Result<Event, Error> {
 }
 
 fn order(data: &str) -> Result<Event, Error> {
-    let d: OrderData = deserialize(data.as_bytes(), "data")?;
+    let d: OrderData = from_slice(data.as_bytes(), "data")?;
     required_text("data.id", &d.id, MAX_ID)?;
     optional_text("data.cart_id", d.cart_id.as_deref(), MAX_ID)?;
     optional_text("data.checkout_id", d.checkout_id.as_deref(), MAX_ID)?;
@@ -333,7 +326,10 @@ fn customer(c: CustomerData) -> Result<Customer, Error> {
 
 fn lines(items: Vec<LineData>) -> Result<Vec<Line>, Error> {
     if items.len() > MAX_LINES {
-        return Err(Error::validation("data.lines", format!("at most {MAX_LINES} lines")));
+        return Err(Error::validation(
+            "data.lines",
+            format!("at most {MAX_LINES} lines"),
+        ));
     }
     items
         .into_iter()
@@ -378,8 +374,17 @@ fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<(), Err
 fn optional_url(field: &str, value: Option<&str>) -> Result<(), Error> {
     match value {
         None => Ok(()),
-        Some(v) if (v.starts_with("https://") || v.starts_with("http://")) && v.len() <= 2048 && !v.contains(char::is_whitespace) => Ok(()),
-        Some(_) => Err(Error::validation(field, "must be an http(s) URL of at most 2048 characters")),
+        Some(v)
+            if (v.starts_with("https://") || v.starts_with("http://"))
+                && v.len() <= 2048
+                && !v.contains(char::is_whitespace) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(Error::validation(
+            field,
+            "must be an http(s) URL of at most 2048 characters",
+        )),
     }
 }
 
@@ -390,7 +395,11 @@ fn email_address(field: &str, value: &str) -> Result<(), Error> {
     let valid = v.len() <= 254
         && !v.contains(char::is_whitespace)
         && v.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
         });
     if valid {
         Ok(())
@@ -403,7 +412,10 @@ fn currency(field: &str, value: &str) -> Result<String, Error> {
     if value.len() == 3 && value.chars().all(|c| c.is_ascii_alphabetic()) {
         Ok(value.to_ascii_uppercase())
     } else {
-        Err(Error::validation(field, "must be an ISO 4217 code such as EUR"))
+        Err(Error::validation(
+            field,
+            "must be an ISO 4217 code such as EUR",
+        ))
     }
 }
 
@@ -428,7 +440,10 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        let path = format!("{}/events/standard-webhooks/{name}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/events/standard-webhooks/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
@@ -463,7 +478,9 @@ mod tests {
 
     #[test]
     fn cart_and_order_fixtures_should_normalise() {
-        let Event::Commerce(CommerceEvent::Cart(cart)) = parse(&fixture("checkout-updated.json")).unwrap() else {
+        let Event::Commerce(CommerceEvent::Cart(cart)) =
+            parse(&fixture("checkout-updated.json")).unwrap()
+        else {
             panic!("expected a cart");
         };
         assert_eq!(cart.stage, CartStage::Checkout);
@@ -471,7 +488,9 @@ mod tests {
         assert_eq!(cart.lines.len(), 2);
         assert_eq!(cart.total, "84.90".parse::<Decimal>().unwrap());
         assert_eq!(cart.customer.accepts_marketing, Some(true));
-        let Event::Commerce(CommerceEvent::Order(order)) = parse(&fixture("order-placed.json")).unwrap() else {
+        let Event::Commerce(CommerceEvent::Order(order)) =
+            parse(&fixture("order-placed.json")).unwrap()
+        else {
             panic!("expected an order");
         };
         assert_eq!(order.checkout_id.as_deref(), Some("chk_7781"));
@@ -488,20 +507,49 @@ mod tests {
         assert_eq!(field_of(r#"{"data":{}}"#), "type");
         assert_eq!(field_of(r#"{"type":"nope","data":{}}"#), "type");
         let base = r#"{"type":"contribution.created","data":{"id":"c1","kind":"comment","text":"hi","created_at":"2026-11-23T10:00:00Z","author":{"email":"EMAIL"}}}"#;
-        assert_eq!(field_of(&base.replace("EMAIL", "not-an-email")), "data.author.email");
-        assert_eq!(field_of(&base.replace(r#""kind":"comment""#, r#""kind":"poem""#)), "data.kind");
-        assert_eq!(field_of(&base.replace(r#""created_at":"2026-11-23T10:00:00Z""#, r#""created_at":"yesterday""#)), "data.created_at");
-        assert_eq!(field_of(&base.replace(r#""id":"c1","#, "")), "data");
-        assert_eq!(field_of(&base.replace(r#""text":"hi""#, r#""text":"  ""#)), "data.text");
-        assert_eq!(field_of(&base.replace(r#"{"email":"EMAIL"}"#, "{}")), "data.author");
-        assert_eq!(field_of(&base.replace(r#""kind":"comment""#, r#""kind":"comment","rating":4"#)), "data.rating");
+        assert_eq!(
+            field_of(&base.replace("EMAIL", "not-an-email")),
+            "data.author.email"
+        );
+        assert_eq!(
+            field_of(&base.replace(r#""kind":"comment""#, r#""kind":"poem""#)),
+            "data.kind"
+        );
+        assert_eq!(
+            field_of(&base.replace(
+                r#""created_at":"2026-11-23T10:00:00Z""#,
+                r#""created_at":"yesterday""#
+            )),
+            "data.created_at"
+        );
+        assert_eq!(field_of(&base.replace(r#""id":"c1","#, "")), "data.id");
+        assert_eq!(
+            field_of(&base.replace(r#""text":"hi""#, r#""text":"  ""#)),
+            "data.text"
+        );
+        assert_eq!(
+            field_of(&base.replace(r#"{"email":"EMAIL"}"#, "{}")),
+            "data.author"
+        );
+        assert_eq!(
+            field_of(
+                &base
+                    .replace("EMAIL", "a@b.co")
+                    .replace(r#""kind":"comment""#, r#""kind":"comment","rating":4"#)
+            ),
+            "data.rating"
+        );
         assert!(parse(base.replace("EMAIL", "a@b.co").as_bytes()).is_ok());
     }
 
     #[test]
     fn when_commerce_values_are_wrong_should_name_the_field() {
         let base = r#"{"type":"cart.updated","data":{"id":"k1","currency":"CUR","total":"TOTAL","updated_at":"2026-11-23T10:00:00Z","lines":[{"title":"Mug","quantity":QTY,"unit_price":"12.50"}]}}"#;
-        let body = |cur: &str, total: &str, qty: &str| base.replace("CUR", cur).replace("TOTAL", total).replace("QTY", qty);
+        let body = |cur: &str, total: &str, qty: &str| {
+            base.replace("CUR", cur)
+                .replace("TOTAL", total)
+                .replace("QTY", qty)
+        };
         assert!(parse(body("eur", "12.50", "1").as_bytes()).is_ok());
         assert_eq!(field_of(&body("EURO", "12.50", "1")), "data.currency");
         assert_eq!(field_of(&body("EUR", "-1", "1")), "data.total");
@@ -513,8 +561,13 @@ mod tests {
     #[test]
     fn big_ids_should_stay_exact_strings() {
         let body = r#"{"type":"contribution.created","data":{"id":"1876543210987654321","kind":"mention","text":"hi","created_at":"2026-11-23T10:00:00Z","author":{"id":"1876543210987654322","handle":"@x"}}}"#;
-        let Event::Contribution(c) = parse(body.as_bytes()).unwrap() else { panic!() };
+        let Event::Contribution(c) = parse(body.as_bytes()).unwrap() else {
+            panic!()
+        };
         assert_eq!(c.external_id, "1876543210987654321");
-        assert_eq!(c.author.platform_user_id.as_deref(), Some("1876543210987654322"));
+        assert_eq!(
+            c.author.platform_user_id.as_deref(),
+            Some("1876543210987654322")
+        );
     }
 }

@@ -48,7 +48,11 @@ impl Deps {
         };
         let limits = Limits {
             max_body_bytes: config::parsed_or(env, "MAX_BODY_BYTES", 256 * 1024)?,
-            dedupe_retention: Duration::hours(config::parsed_or(env, "DEDUPE_RETENTION_HOURS", 7 * 24)?),
+            dedupe_retention: Duration::hours(config::parsed_or(
+                env,
+                "DEDUPE_RETENTION_HOURS",
+                7 * 24,
+            )?),
             lease_seconds: config::parsed_or(env, "DEDUPE_LEASE_SECONDS", 30)?,
         };
         let sdk = shared::aws::sdk_config(env).await;

@@ -7,8 +7,10 @@ use shared::config::ProcessEnv;
 async fn main() -> Result<(), Error> {
     shared::telemetry::init();
     let deps = ingest::Deps::from_env(&ProcessEnv, Clock::system()).await?;
-    lambda_runtime::run(service_fn(|event: LambdaEvent<ApiGatewayV2httpRequest>| async {
-        Ok::<_, Error>(ingest::handle(&deps, event.payload).await)
-    }))
+    lambda_runtime::run(service_fn(
+        |event: LambdaEvent<ApiGatewayV2httpRequest>| async {
+            Ok::<_, Error>(ingest::handle(&deps, event.payload).await)
+        },
+    ))
     .await
 }

@@ -87,7 +87,10 @@ async fn load_source(deps: &Deps, source_id: &str) -> Result<Source, Error> {
 
 fn is_source_id(id: &str) -> bool {
     id.strip_prefix("src_").is_some_and(|rest| {
-        rest.len() == 26 && rest.bytes().all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
+        rest.len() == 26
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b))
     })
 }
 
@@ -102,14 +105,24 @@ pub fn event_id(source_id: &str, dedupe_key: &str) -> String {
     format!("evt_{hex}")
 }
 
-async fn accept(deps: &Deps, source: &Source, normalised: Normalised, correlation_id: &str) -> Result<Outcome, Error> {
+async fn accept(
+    deps: &Deps,
+    source: &Source,
+    normalised: Normalised,
+    correlation_id: &str,
+) -> Result<Outcome, Error> {
     let id = event_id(&source.id, &normalised.dedupe_key);
     let key = format!("ingest#{}#{}", source.id, normalised.dedupe_key);
     let now = deps.clock.now();
     let retention = deps.limits.dedupe_retention;
     match deps
         .idempotency
-        .claim(&key, now, Duration::seconds(deps.limits.lease_seconds), retention)
+        .claim(
+            &key,
+            now,
+            Duration::seconds(deps.limits.lease_seconds),
+            retention,
+        )
         .await?
     {
         Claim::Done { result } => {
@@ -142,8 +155,13 @@ async fn accept(deps: &Deps, source: &Source, normalised: Normalised, correlatio
         }
         return Err(err);
     }
-    deps.idempotency.complete(&key, &id, deps.clock.now(), retention).await?;
-    Ok(Outcome { id, duplicate: false })
+    deps.idempotency
+        .complete(&key, &id, deps.clock.now(), retention)
+        .await?;
+    Ok(Outcome {
+        id,
+        duplicate: false,
+    })
 }
 
 async fn enqueue(deps: &Deps, message: &Message) -> Result<(), Error> {
@@ -157,7 +175,9 @@ async fn enqueue(deps: &Deps, message: &Message) -> Result<(), Error> {
     ));
     let body = message.encode();
     if body.len() > 256 * 1024 {
-        return Err(Error::PayloadTooLarge("the normalised event exceeds 256 KiB".to_string()));
+        return Err(Error::PayloadTooLarge(
+            "the normalised event exceeds 256 KiB".to_string(),
+        ));
     }
     let attribute = |value: &str| {
         MessageAttributeValue::builder()
@@ -215,8 +235,14 @@ mod tests {
 
     #[test]
     fn a_delivery_of_only_duplicates_should_answer_200() {
-        let dup = Outcome { id: "evt_1".into(), duplicate: true };
-        let new = Outcome { id: "evt_2".into(), duplicate: false };
+        let dup = Outcome {
+            id: "evt_1".into(),
+            duplicate: true,
+        };
+        let new = Outcome {
+            id: "evt_2".into(),
+            duplicate: false,
+        };
         assert_eq!(respond(&[dup.clone()]).status_code, 200);
         assert_eq!(respond(&[new.clone()]).status_code, 202);
         assert_eq!(respond(&[dup, new]).status_code, 202);

@@ -27,7 +27,9 @@ pub fn equal(expected: &[u8], given: &[u8]) -> bool {
 }
 
 pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    base64::engine::general_purpose::STANDARD.decode(text.trim()).ok()
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .ok()
 }
 
 #[cfg(test)]
@@ -38,7 +40,10 @@ mod tests {
     fn hmac_should_match_rfc4231_case_2() {
         let mac = hmac_sha256(b"Jefe", &[b"what do ya want ", b"for nothing?"]);
         let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        assert_eq!(
+            hex,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]

@@ -108,7 +108,11 @@ impl TestResources {
             let messages = out.messages.unwrap_or_default();
             let fresh: Vec<_> = messages
                 .into_iter()
-                .filter(|m| !all.iter().any(|seen: &aws_sdk_sqs::types::Message| seen.message_id() == m.message_id()))
+                .filter(|m| {
+                    !all.iter().any(|seen: &aws_sdk_sqs::types::Message| {
+                        seen.message_id() == m.message_id()
+                    })
+                })
                 .collect();
             if fresh.is_empty() {
                 break;
@@ -174,7 +178,10 @@ impl TestSystem {
             &crate::jwt::TokenRequest {
                 subject: "test-user",
                 groups: &groups,
-                groups_claim: params.get("JwtGroupsClaim").map(String::as_str).unwrap_or("cognito:groups"),
+                groups_claim: params
+                    .get("JwtGroupsClaim")
+                    .map(String::as_str)
+                    .unwrap_or("cognito:groups"),
                 issuer: &params["JwtIssuer"],
                 audience: &params["JwtAudience"],
                 ttl_seconds: 3600,

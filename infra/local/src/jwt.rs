@@ -37,20 +37,41 @@ pub fn issue(key: &[u8], req: &TokenRequest<'_>) -> Result<String, jsonwebtoken:
         req.groups_claim.into(),
         Value::Array(req.groups.iter().cloned().map(Value::String).collect()),
     );
-    jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(key))
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(key),
+    )
 }
 
 /// Verifies `Authorization: Bearer <jwt>` like API Gateway's JWT authorizer and returns the
 /// claims as API Gateway hands them to the function (every value a string; arrays as
 /// `[a b]`). `None` means API Gateway would answer 401.
-pub fn verify(key: &[u8], authorization: Option<&str>, issuer: &str, audiences: &[String]) -> Option<HashMap<String, String>> {
-    let token = authorization?.strip_prefix("Bearer ").or_else(|| authorization?.strip_prefix("bearer "))?;
+pub fn verify(
+    key: &[u8],
+    authorization: Option<&str>,
+    issuer: &str,
+    audiences: &[String],
+) -> Option<HashMap<String, String>> {
+    let token = authorization?
+        .strip_prefix("Bearer ")
+        .or_else(|| authorization?.strip_prefix("bearer "))?;
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_issuer(&[issuer]);
     validation.set_audience(audiences);
     validation.set_required_spec_claims(&["exp", "iss", "aud"]);
-    let data = jsonwebtoken::decode::<Map<String, Value>>(token.trim(), &DecodingKey::from_secret(key), &validation).ok()?;
-    Some(data.claims.into_iter().map(|(k, v)| (k, claim_string(&v))).collect())
+    let data = jsonwebtoken::decode::<Map<String, Value>>(
+        token.trim(),
+        &DecodingKey::from_secret(key),
+        &validation,
+    )
+    .ok()?;
+    Some(
+        data.claims
+            .into_iter()
+            .map(|(k, v)| (k, claim_string(&v)))
+            .collect(),
+    )
 }
 
 fn claim_string(v: &Value) -> String {

@@ -59,7 +59,10 @@ pub enum ParameterError {
 
 /// Template parameter values for the local stack: the template's defaults, overridden by
 /// `infra/local-parameters.json`, overridden by `LIAISON_PARAM_<Name>` variables.
-pub fn local_parameters(template: &Template, root: &Path) -> Result<BTreeMap<String, String>, ParameterError> {
+pub fn local_parameters(
+    template: &Template,
+    root: &Path,
+) -> Result<BTreeMap<String, String>, ParameterError> {
     let path = root.join("infra/local-parameters.json");
     let file: BTreeMap<String, String> = match std::fs::read_to_string(&path) {
         Ok(text) => serde_json::from_str(&text).map_err(|e| ParameterError::File {

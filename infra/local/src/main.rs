@@ -36,7 +36,8 @@ async fn main() -> ExitCode {
 fn load_template() -> Result<(Template, std::collections::BTreeMap<String, String>), String> {
     let root = repo_root();
     let template = Template::load(&root.join("template.yaml")).map_err(|e| e.to_string())?;
-    let parameters = liaison_local::local_parameters(&template, &root).map_err(|e| e.to_string())?;
+    let parameters =
+        liaison_local::local_parameters(&template, &root).map_err(|e| e.to_string())?;
     Ok((template, parameters))
 }
 
@@ -47,18 +48,31 @@ fn token(args: &[String]) -> Result<(), String> {
     let mut hours: i64 = 12;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut value = || it.next().cloned().ok_or_else(|| format!("{arg} needs a value"));
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{arg} needs a value"))
+        };
         match arg.as_str() {
             "--group" => groups.push(value()?),
             "--subject" => subject = value()?,
-            "--hours" => hours = value()?.parse().map_err(|_| "--hours takes a whole number".to_string())?,
+            "--hours" => {
+                hours = value()?
+                    .parse()
+                    .map_err(|_| "--hours takes a whole number".to_string())?
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
     if groups.is_empty() {
         groups.push("liaison-admin".to_string());
     }
-    let param = |name: &str| parameters.get(name).cloned().ok_or_else(|| format!("parameter {name} missing"));
+    let param = |name: &str| {
+        parameters
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("parameter {name} missing"))
+    };
     let token = liaison_local::jwt::issue(
         &liaison_local::jwt::dev_key(),
         &liaison_local::jwt::TokenRequest {
@@ -85,16 +99,25 @@ async fn dev() -> Result<(), String> {
         .unwrap_or(3000);
     let prefix = std::env::var("LIAISON_STACK_NAME").unwrap_or_else(|_| "liaison".to_string());
 
-    eprintln!("starting DynamoDB Local on :{} and moto on :{} ...", ports.dynamodb, ports.moto);
+    eprintln!(
+        "starting DynamoDB Local on :{} and moto on :{} ...",
+        ports.dynamodb, ports.moto
+    );
     let mut emulators = tokio::task::spawn_blocking(move || Emulators::start(ports))
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
     let env = liaison_local::base_env(&emulators.dynamodb_endpoint, &emulators.moto_endpoint);
     let clients = liaison_local::clients(&env).await;
-    let provisioned = liaison_local::provision::provision(&template, &parameters, &clients, &prefix, liaison_local::REGION)
-        .await
-        .map_err(|e| e.to_string())?;
+    let provisioned = liaison_local::provision::provision(
+        &template,
+        &parameters,
+        &clients,
+        &prefix,
+        liaison_local::REGION,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let clock = Clock::system();
     let running = runner::start(RunnerConfig {
         template,
@@ -130,13 +153,25 @@ fn print_served(
     println!("\nLiaison is running on {base_url}  (GET {base_url}/health)\n");
     println!("HTTP routes:");
     for r in served["routes"].as_array().into_iter().flatten() {
-        let auth = r["authorizer"].as_str().map(|a| format!("  [JWT: {a}]")).unwrap_or_default();
-        println!("  {:<40} -> {}{auth}", r["route"].as_str().unwrap_or(""), r["function"].as_str().unwrap_or(""));
+        let auth = r["authorizer"]
+            .as_str()
+            .map(|a| format!("  [JWT: {a}]"))
+            .unwrap_or_default();
+        println!(
+            "  {:<40} -> {}{auth}",
+            r["route"].as_str().unwrap_or(""),
+            r["function"].as_str().unwrap_or("")
+        );
     }
     println!("Queues polled:");
     let polled = served["queues"].as_array().map(Vec::len).unwrap_or(0);
     for q in served["queues"].as_array().into_iter().flatten() {
-        println!("  {} -> {} (batch {})", q["queue"].as_str().unwrap_or(""), q["function"].as_str().unwrap_or(""), q["batch_size"]);
+        println!(
+            "  {} -> {} (batch {})",
+            q["queue"].as_str().unwrap_or(""),
+            q["function"].as_str().unwrap_or(""),
+            q["batch_size"]
+        );
     }
     if polled == 0 {
         println!("  (none yet)");
@@ -144,7 +179,12 @@ fn print_served(
     println!("Schedules (fire now with POST {base_url}/_local/schedules/<FunctionLogicalId>):");
     let scheduled = served["schedules"].as_array().map(Vec::len).unwrap_or(0);
     for s in served["schedules"].as_array().into_iter().flatten() {
-        println!("  {} {} -> {}", s["event"].as_str().unwrap_or(""), s["expression"].as_str().unwrap_or(""), s["function"].as_str().unwrap_or(""));
+        println!(
+            "  {} {} -> {}",
+            s["event"].as_str().unwrap_or(""),
+            s["expression"].as_str().unwrap_or(""),
+            s["function"].as_str().unwrap_or("")
+        );
     }
     if scheduled == 0 {
         println!("  (none yet)");
@@ -157,7 +197,10 @@ fn print_served(
     for (logical, q) in &provisioned.queues {
         println!("  {logical}: {}", q.url);
     }
-    println!("SES identities: {}", provisioned.email_identities.join(", "));
+    println!(
+        "SES identities: {}",
+        provisioned.email_identities.join(", ")
+    );
     println!(
         "Emulators: DynamoDB {}  SQS/SES {}  (SES store: {}/moto-api/data.json)",
         env["AWS_ENDPOINT_URL_DYNAMODB"], env["AWS_ENDPOINT_URL_SQS"], env["AWS_ENDPOINT_URL_SES"]
@@ -169,13 +212,14 @@ async fn wait_for_stop() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

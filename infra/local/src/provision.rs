@@ -48,7 +48,10 @@ pub struct Provisioned {
 
 impl Provisioned {
     pub fn table_arn(&self, table_name: &str) -> String {
-        format!("arn:aws:dynamodb:{}:{}:table/{table_name}", self.region, self.account_id)
+        format!(
+            "arn:aws:dynamodb:{}:{}:table/{table_name}",
+            self.region, self.account_id
+        )
     }
 }
 
@@ -109,19 +112,29 @@ pub async fn provision(
     ordered.sort_by_key(|q| q.redrive.is_some());
     for queue in ordered {
         let name = format!("{prefix}-{}", queue.logical_id);
-        let mut request = clients
-            .sqs
-            .create_queue()
-            .queue_name(&name)
-            .attributes(QueueAttributeName::VisibilityTimeout, queue.visibility_timeout.to_string());
+        let mut request = clients.sqs.create_queue().queue_name(&name).attributes(
+            QueueAttributeName::VisibilityTimeout,
+            queue.visibility_timeout.to_string(),
+        );
         if let Some(retention) = queue.message_retention_seconds {
-            request = request.attributes(QueueAttributeName::MessageRetentionPeriod, retention.to_string());
+            request = request.attributes(
+                QueueAttributeName::MessageRetentionPeriod,
+                retention.to_string(),
+            );
         }
         if let Some(redrive) = &queue.redrive {
             let dlq = out
                 .queues
                 .get(&redrive.dead_letter_logical_id)
-                .ok_or_else(|| perr(&name, format!("dead-letter queue {} is not declared", redrive.dead_letter_logical_id)))?;
+                .ok_or_else(|| {
+                    perr(
+                        &name,
+                        format!(
+                            "dead-letter queue {} is not declared",
+                            redrive.dead_letter_logical_id
+                        ),
+                    )
+                })?;
             let policy = serde_json::json!({
                 "deadLetterTargetArn": dlq.arn,
                 "maxReceiveCount": redrive.max_receive_count,
@@ -132,9 +145,12 @@ pub async fn provision(
             .send()
             .await
             .map_err(|e| perr(format!("queue {name}"), e.into_service_error()))?;
-        let url = created.queue_url.ok_or_else(|| perr(&name, "no queue URL returned"))?;
+        let url = created
+            .queue_url
+            .ok_or_else(|| perr(&name, "no queue URL returned"))?;
         let arn = format!("arn:aws:sqs:{region}:{}:{name}", out.account_id);
-        out.queues.insert(queue.logical_id.clone(), QueueInfo { name, url, arn });
+        out.queues
+            .insert(queue.logical_id.clone(), QueueInfo { name, url, arn });
     }
 
     // SES identities: moto refuses to send from an unverified one, as SES does.
@@ -159,7 +175,11 @@ pub async fn provision(
     Ok(out)
 }
 
-async fn create_table(client: &aws_sdk_dynamodb::Client, def: &TableDef, name: &str) -> Result<(), ProvisionError> {
+async fn create_table(
+    client: &aws_sdk_dynamodb::Client,
+    def: &TableDef,
+    name: &str,
+) -> Result<(), ProvisionError> {
     let key = |pairs: &[(String, String)]| -> Result<Vec<KeySchemaElement>, ProvisionError> {
         pairs
             .iter()
@@ -187,7 +207,8 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, def: &TableDef, name: &
         );
     }
     for index in &def.global_secondary_indexes {
-        let mut projection = Projection::builder().projection_type(ProjectionType::from(index.projection_type.as_str()));
+        let mut projection = Projection::builder()
+            .projection_type(ProjectionType::from(index.projection_type.as_str()));
         if !index.non_key_attributes.is_empty() {
             projection = projection.set_non_key_attributes(Some(index.non_key_attributes.clone()));
         }

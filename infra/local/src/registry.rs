@@ -18,7 +18,8 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 /// error (what Lambda reports when a handler fails).
 pub type Invoke = Arc<dyn Fn(Value) -> BoxFuture<Result<Value, String>> + Send + Sync>;
 /// Builds a function from the environment template.yaml gives it and the shared clock.
-pub type Factory = Arc<dyn Fn(HashMap<String, String>, Clock) -> BoxFuture<Result<Invoke, String>> + Send + Sync>;
+pub type Factory =
+    Arc<dyn Fn(HashMap<String, String>, Clock) -> BoxFuture<Result<Invoke, String>> + Send + Sync>;
 
 #[derive(Clone, Default)]
 pub struct Registry {
@@ -76,14 +77,20 @@ where
         let make = make.clone();
         let handle = handle.clone();
         Box::pin(async move {
-            let deps = Arc::new(make(env, clock).await.map_err(|e| format!("init failed: {e}"))?);
+            let deps = Arc::new(
+                make(env, clock)
+                    .await
+                    .map_err(|e| format!("init failed: {e}"))?,
+            );
             let invoke: Invoke = Arc::new(move |event: Value| {
                 let deps = deps.clone();
                 let handle = handle.clone();
                 Box::pin(async move {
-                    let event: E = serde_json::from_value(event).map_err(|e| format!("event does not deserialise: {e}"))?;
+                    let event: E = serde_json::from_value(event)
+                        .map_err(|e| format!("event does not deserialise: {e}"))?;
                     let output = handle(deps, event).await;
-                    serde_json::to_value(output).map_err(|e| format!("response does not serialise: {e}"))
+                    serde_json::to_value(output)
+                        .map_err(|e| format!("response does not serialise: {e}"))
                 })
             });
             Ok(invoke)

@@ -54,13 +54,18 @@ impl Resolver<'_> {
                         other => Err(ResolveError(format!("Fn::Sub {other}"))),
                     },
                     "Fn::Join" => {
-                        let parts = arg.as_array().ok_or_else(|| ResolveError(format!("Fn::Join {arg}")))?;
+                        let parts = arg
+                            .as_array()
+                            .ok_or_else(|| ResolveError(format!("Fn::Join {arg}")))?;
                         let delimiter = parts.first().and_then(Value::as_str).unwrap_or_default();
                         let items = parts
                             .get(1)
                             .and_then(Value::as_array)
                             .ok_or_else(|| ResolveError(format!("Fn::Join {arg}")))?;
-                        let resolved = items.iter().map(|i| self.resolve(i)).collect::<Result<Vec<_>, _>>()?;
+                        let resolved = items
+                            .iter()
+                            .map(|i| self.resolve(i))
+                            .collect::<Result<Vec<_>, _>>()?;
                         Ok(resolved.join(delimiter))
                     }
                     other => Err(ResolveError(format!("{other} (not supported locally)"))),
@@ -92,7 +97,9 @@ impl Resolver<'_> {
         match self.template.resource_types.get(name).map(String::as_str) {
             Some("AWS::Serverless::HttpApi") => Ok("local".into()),
             Some(_) => Ok(format!("{}-{name}", p.prefix)),
-            None => Err(ResolveError(format!("Ref {name}: no such parameter or resource"))),
+            None => Err(ResolveError(format!(
+                "Ref {name}: no such parameter or resource"
+            ))),
         }
     }
 
@@ -115,13 +122,19 @@ impl Resolver<'_> {
         Err(ResolveError(format!("{resource}.{attribute}")))
     }
 
-    fn substitute(&self, text: &str, vars: &BTreeMap<String, String>) -> Result<String, ResolveError> {
+    fn substitute(
+        &self,
+        text: &str,
+        vars: &BTreeMap<String, String>,
+    ) -> Result<String, ResolveError> {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(start) = rest.find("${") {
             out.push_str(&rest[..start]);
             let after = &rest[start + 2..];
-            let end = after.find('}').ok_or_else(|| ResolveError(format!("Fn::Sub {text}")))?;
+            let end = after
+                .find('}')
+                .ok_or_else(|| ResolveError(format!("Fn::Sub {text}")))?;
             let name = &after[..end];
             if let Some(literal) = name.strip_prefix('!') {
                 out.push_str("${");

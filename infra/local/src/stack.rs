@@ -41,7 +41,10 @@ pub fn repo_root() -> PathBuf {
 /// A port nobody listens on now (the OS picks it; a tiny race remains, as everywhere).
 pub fn free_port() -> Result<u16, StackError> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(StackError::NoPort)?;
-    listener.local_addr().map(|a| a.port()).map_err(StackError::NoPort)
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(StackError::NoPort)
 }
 
 /// One emulator process under its watchdog.
@@ -52,15 +55,22 @@ struct Supervised {
 }
 
 impl Supervised {
-    fn spawn(name: &'static str, program: &Path, args: &[String], log: &Path) -> Result<Self, StackError> {
+    fn spawn(
+        name: &'static str,
+        program: &Path,
+        args: &[String],
+        log: &Path,
+    ) -> Result<Self, StackError> {
         // The watchdog starts the emulator, then waits for EOF on its stdin; EOF (or a
         // TERM/INT) stops the emulator and waits for it.
+        // (A background job's stdin is /dev/null unless redirected, hence fd 3.)
         const WATCHDOG: &str = r#"
-"$@" &
+exec 3<&0
+"$@" </dev/null &
 child=$!
 stop() { kill "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0; }
 trap stop TERM INT HUP
-cat >/dev/null &
+cat <&3 >/dev/null &
 wait $!
 stop
 "#;
@@ -104,7 +114,10 @@ stop
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        tracing::warn!(emulator = self.name, "did not stop in 10 s; killing its watchdog");
+        tracing::warn!(
+            emulator = self.name,
+            "did not stop in 10 s; killing its watchdog"
+        );
         let _ = self.watchdog.kill();
         let _ = self.watchdog.wait();
     }
@@ -127,7 +140,10 @@ impl Ports {
     /// `LIAISON_DYNAMODB_PORT` (8000) and `LIAISON_MOTO_PORT` (5000), for `make dev`.
     pub fn from_env_or_defaults() -> Self {
         let port = |name: &str, default: u16| {
-            std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
         };
         Ports {
             dynamodb: port("LIAISON_DYNAMODB_PORT", 8000),
@@ -174,14 +190,20 @@ impl Emulators {
         let jar_dir = jar.parent().unwrap_or(&local).to_path_buf();
         let moto = local.join("moto/bin/moto_server");
         if !moto.exists() {
-            return Err(StackError::NotInstalled(format!("moto ({})", moto.display())));
+            return Err(StackError::NotInstalled(format!(
+                "moto ({})",
+                moto.display()
+            )));
         }
 
         let dynamodb = Supervised::spawn(
             "dynamodb-local",
             Path::new("java"),
             &[
-                format!("-Djava.library.path={}", jar_dir.join("DynamoDBLocal_lib").display()),
+                format!(
+                    "-Djava.library.path={}",
+                    jar_dir.join("DynamoDBLocal_lib").display()
+                ),
                 "-jar".into(),
                 jar.display().to_string(),
                 "-inMemory".into(),
@@ -194,7 +216,12 @@ impl Emulators {
         let moto_proc = Supervised::spawn(
             "moto",
             &moto,
-            &["-H".into(), "127.0.0.1".into(), "-p".into(), ports.moto.to_string()],
+            &[
+                "-H".into(),
+                "127.0.0.1".into(),
+                "-p".into(),
+                ports.moto.to_string(),
+            ],
             &logs.join(format!("moto-{}.log", ports.moto)),
         )?;
         let emulators = Emulators {
@@ -202,7 +229,12 @@ impl Emulators {
             moto_endpoint: format!("http://127.0.0.1:{}", ports.moto),
             processes: vec![dynamodb, moto_proc],
         };
-        wait_for_port("DynamoDB Local", ports.dynamodb, Duration::from_secs(60), &logs)?;
+        wait_for_port(
+            "DynamoDB Local",
+            ports.dynamodb,
+            Duration::from_secs(60),
+            &logs,
+        )?;
         wait_for_port("moto", ports.moto, Duration::from_secs(60), &logs)?;
         Ok(emulators)
     }
@@ -222,7 +254,9 @@ fn find_dynamodb_jar(local: &Path) -> Result<PathBuf, StackError> {
             .map(|e| e.path().join("DynamoDBLocal.jar"))
             .find(|jar| jar.exists())
     });
-    found.ok_or_else(|| StackError::NotInstalled(format!("DynamoDB Local (looked in {})", base.display())))
+    found.ok_or_else(|| {
+        StackError::NotInstalled(format!("DynamoDB Local (looked in {})", base.display()))
+    })
 }
 
 fn wait_for_port(what: &str, port: u16, limit: Duration, logs: &Path) -> Result<(), StackError> {

@@ -197,11 +197,16 @@ impl Template {
                         .ok_or_else(|| shape(format!("{id}: no EmailIdentity")))?,
                 }),
                 "AWS::Serverless::HttpApi" => {
-                    if let Some(auths) = props.pointer("/Auth/Authorizers").and_then(Value::as_object) {
+                    if let Some(auths) = props
+                        .pointer("/Auth/Authorizers")
+                        .and_then(Value::as_object)
+                    {
                         for (name, auth) in auths {
-                            let jwt = auth
-                                .get("JwtConfiguration")
-                                .ok_or_else(|| shape(format!("authorizer {name}: only JWT authorizers are served locally")))?;
+                            let jwt = auth.get("JwtConfiguration").ok_or_else(|| {
+                                shape(format!(
+                                    "authorizer {name}: only JWT authorizers are served locally"
+                                ))
+                            })?;
                             template.authorizers.insert(
                                 name.clone(),
                                 JwtAuthorizerDef {
@@ -219,7 +224,9 @@ impl Template {
                 _ => {}
             }
         }
-        template.functions.sort_by(|a, b| a.logical_id.cmp(&b.logical_id));
+        template
+            .functions
+            .sort_by(|a, b| a.logical_id.cmp(&b.logical_id));
         Ok(template)
     }
 
@@ -244,29 +251,54 @@ fn parse_function(
     let binary = resource
         .pointer("/Metadata/BuildProperties/Binary")
         .and_then(Value::as_str)
-        .ok_or_else(|| shape(format!("{id}: Metadata.BuildProperties.Binary names no cargo binary")))?
+        .ok_or_else(|| {
+            shape(format!(
+                "{id}: Metadata.BuildProperties.Binary names no cargo binary"
+            ))
+        })?
         .to_string();
     let mut environment: BTreeMap<String, Value> = globals_env.clone().into_iter().collect();
-    if let Some(vars) = props.pointer("/Environment/Variables").and_then(Value::as_object) {
+    if let Some(vars) = props
+        .pointer("/Environment/Variables")
+        .and_then(Value::as_object)
+    {
         environment.extend(vars.clone());
     }
     let mut def = FunctionDef {
         logical_id: id.to_string(),
         binary,
         environment,
-        timeout_seconds: props.get("Timeout").and_then(Value::as_u64).unwrap_or(globals_timeout),
+        timeout_seconds: props
+            .get("Timeout")
+            .and_then(Value::as_u64)
+            .unwrap_or(globals_timeout),
         http_routes: Vec::new(),
         sqs_sources: Vec::new(),
         schedules: Vec::new(),
     };
-    let events = props.get("Events").and_then(Value::as_object).cloned().unwrap_or_default();
+    let events = props
+        .get("Events")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     for (name, event) in events {
-        let kind = event.get("Type").and_then(Value::as_str).unwrap_or_default();
+        let kind = event
+            .get("Type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let ep = event.get("Properties").cloned().unwrap_or(Value::Null);
         match kind {
             "HttpApi" => {
-                let method = ep.get("Method").and_then(Value::as_str).unwrap_or("ANY").to_uppercase();
-                let path = ep.get("Path").and_then(Value::as_str).unwrap_or("$default").to_string();
+                let method = ep
+                    .get("Method")
+                    .and_then(Value::as_str)
+                    .unwrap_or("ANY")
+                    .to_uppercase();
+                let path = ep
+                    .get("Path")
+                    .and_then(Value::as_str)
+                    .unwrap_or("$default")
+                    .to_string();
                 let authorizer = match ep.pointer("/Auth/Authorizer").and_then(Value::as_str) {
                     None | Some("NONE") => None,
                     Some(a) => Some(a.to_string()),
@@ -279,10 +311,9 @@ fn parse_function(
                 });
             }
             "SQS" => {
-                let queue = ep
-                    .get("Queue")
-                    .and_then(getatt_target)
-                    .ok_or_else(|| shape(format!("{id}.{name}: Queue must be !GetAtt <Queue>.Arn")))?;
+                let queue = ep.get("Queue").and_then(getatt_target).ok_or_else(|| {
+                    shape(format!("{id}.{name}: Queue must be !GetAtt <Queue>.Arn"))
+                })?;
                 let report = ep
                     .get("FunctionResponseTypes")
                     .and_then(Value::as_array)
@@ -332,7 +363,12 @@ fn parse_table(id: &str, props: &Value) -> Result<TableDef, TemplateError> {
             .map(|items| {
                 items
                     .iter()
-                    .filter_map(|i| Some((i.get(a)?.as_str()?.to_string(), i.get(b)?.as_str()?.to_string())))
+                    .filter_map(|i| {
+                        Some((
+                            i.get(a)?.as_str()?.to_string(),
+                            i.get(b)?.as_str()?.to_string(),
+                        ))
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -348,7 +384,11 @@ fn parse_table(id: &str, props: &Value) -> Result<TableDef, TemplateError> {
             indexes
                 .iter()
                 .map(|ix| IndexDef {
-                    name: ix.get("IndexName").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    name: ix
+                        .get("IndexName")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
                     key_schema: pairs(ix.get("KeySchema"), "AttributeName", "KeyType"),
                     projection_type: ix
                         .pointer("/Projection/ProjectionType")
@@ -358,7 +398,11 @@ fn parse_table(id: &str, props: &Value) -> Result<TableDef, TemplateError> {
                     non_key_attributes: ix
                         .pointer("/Projection/NonKeyAttributes")
                         .and_then(Value::as_array)
-                        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|v| v.as_str().map(str::to_string))
+                                .collect()
+                        })
                         .unwrap_or_default(),
                 })
                 .collect()
@@ -372,7 +416,11 @@ fn parse_table(id: &str, props: &Value) -> Result<TableDef, TemplateError> {
         .map(str::to_string);
     Ok(TableDef {
         logical_id: id.to_string(),
-        attribute_definitions: pairs(props.get("AttributeDefinitions"), "AttributeName", "AttributeType"),
+        attribute_definitions: pairs(
+            props.get("AttributeDefinitions"),
+            "AttributeName",
+            "AttributeType",
+        ),
         key_schema,
         global_secondary_indexes,
         ttl_attribute,
@@ -386,16 +434,24 @@ fn parse_queue(id: &str, props: &Value) -> Result<QueueDef, TemplateError> {
             dead_letter_logical_id: policy
                 .get("deadLetterTargetArn")
                 .and_then(getatt_target)
-                .ok_or_else(|| shape(format!("{id}: deadLetterTargetArn must be !GetAtt <Queue>.Arn")))?,
+                .ok_or_else(|| {
+                    shape(format!(
+                        "{id}: deadLetterTargetArn must be !GetAtt <Queue>.Arn"
+                    ))
+                })?,
             max_receive_count: policy
                 .get("maxReceiveCount")
                 .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
-                .ok_or_else(|| shape(format!("{id}: maxReceiveCount missing")))? as u32,
+                .ok_or_else(|| shape(format!("{id}: maxReceiveCount missing")))?
+                as u32,
         }),
     };
     Ok(QueueDef {
         logical_id: id.to_string(),
-        visibility_timeout: props.get("VisibilityTimeout").and_then(Value::as_u64).unwrap_or(30) as u32,
+        visibility_timeout: props
+            .get("VisibilityTimeout")
+            .and_then(Value::as_u64)
+            .unwrap_or(30) as u32,
         message_retention_seconds: props
             .get("MessageRetentionPeriod")
             .and_then(Value::as_u64)
@@ -437,7 +493,9 @@ fn to_json(v: serde_norway::Value) -> Result<Value, TemplateError> {
             }
         }
         Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(to_json).collect::<Result<_, _>>()?),
+        Y::Sequence(items) => {
+            Value::Array(items.into_iter().map(to_json).collect::<Result<_, _>>()?)
+        }
         Y::Mapping(map) => {
             let mut out = Map::new();
             for (k, v) in map {
@@ -458,9 +516,9 @@ fn to_json(v: serde_norway::Value) -> Result<Value, TemplateError> {
                 "GetAtt" => {
                     let parts = match inner {
                         Value::String(s) => {
-                            let (res, attr) = s
-                                .split_once('.')
-                                .ok_or_else(|| shape(format!("!GetAtt {s}: expected Resource.Attribute")))?;
+                            let (res, attr) = s.split_once('.').ok_or_else(|| {
+                                shape(format!("!GetAtt {s}: expected Resource.Attribute"))
+                            })?;
                             Value::Array(vec![res.into(), attr.into()])
                         }
                         other => other,
@@ -493,19 +551,34 @@ Resources:
     Properties:
       Auth:
         Authorizers:
-          Jwt: {JwtConfiguration: {issuer: !Ref Name, audience: [aud]}}
+          Jwt:
+            JwtConfiguration:
+              issuer: !Ref Name
+              audience: [aud]
   WorkerFunction:
     Type: AWS::Serverless::Function
     Metadata: {BuildProperties: {Binary: worker}}
     Properties:
-      Environment: {Variables: {QUEUE: !Ref Q, ARN: !GetAtt Q.Arn}}
+      Environment:
+        Variables:
+          QUEUE: !Ref Q
+          ARN: !GetAtt Q.Arn
       Events:
-        Poll: {Type: SQS, Properties: {Queue: !GetAtt Q.Arn, BatchSize: 3, FunctionResponseTypes: [ReportBatchItemFailures]}}
+        Poll:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Q.Arn
+            BatchSize: 3
+            FunctionResponseTypes: [ReportBatchItemFailures]
         Tick: {Type: Schedule, Properties: {Schedule: rate(5 minutes)}}
-        Get: {Type: HttpApi, Properties: {Path: /things/{id}, Method: get, Auth: {Authorizer: Jwt}}}
+        Get: {Type: HttpApi, Properties: {Path: "/things/{id}", Method: get, Auth: {Authorizer: Jwt}}}
   Q:
     Type: AWS::SQS::Queue
-    Properties: {VisibilityTimeout: 2, RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 2}}
+    Properties:
+      VisibilityTimeout: 2
+      RedrivePolicy:
+        deadLetterTargetArn: !GetAtt Dlq.Arn
+        maxReceiveCount: 2
   Dlq: {Type: AWS::SQS::Queue}
   T:
     Type: AWS::DynamoDB::Table
@@ -522,7 +595,10 @@ Resources:
         assert_eq!(f.binary, "worker");
         assert_eq!(f.timeout_seconds, 7);
         assert_eq!(f.environment["QUEUE"], serde_json::json!({"Ref": "Q"}));
-        assert_eq!(f.environment["ARN"], serde_json::json!({"Fn::GetAtt": ["Q", "Arn"]}));
+        assert_eq!(
+            f.environment["ARN"],
+            serde_json::json!({"Fn::GetAtt": ["Q", "Arn"]})
+        );
         assert_eq!(f.environment["GLOBAL"], serde_json::json!("1"));
     }
 
@@ -539,7 +615,13 @@ Resources:
         let q = t.queue("Q").unwrap();
         assert_eq!(q.visibility_timeout, 2);
         let redrive = q.redrive.as_ref().unwrap();
-        assert_eq!((redrive.dead_letter_logical_id.as_str(), redrive.max_receive_count), ("Dlq", 2));
+        assert_eq!(
+            (
+                redrive.dead_letter_logical_id.as_str(),
+                redrive.max_receive_count
+            ),
+            ("Dlq", 2)
+        );
         assert_eq!(t.tables[0].ttl_attribute.as_deref(), Some("ttl"));
         assert!(t.authorizers.contains_key("Jwt"));
     }

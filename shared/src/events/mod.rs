@@ -9,7 +9,9 @@ mod commerce;
 mod contribution;
 
 pub use commerce::{CartSnapshot, CartStage, CommerceEvent, Customer, Line, Order};
-pub use contribution::{Author, Contribution, ContributionAction, ContributionKind, ModerationState};
+pub use contribution::{
+    Author, Contribution, ContributionAction, ContributionKind, ModerationState,
+};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

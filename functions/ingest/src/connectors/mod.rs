@@ -38,7 +38,11 @@ pub struct Normalised {
 pub trait Connector: Send + Sync {
     /// Answers the platform's handshake (subscription verification, challenge, ping) when
     /// `req` is one; `None` when it is an ordinary delivery.
-    fn handshake(&self, _req: &HookRequest<'_>, _source: &Source) -> Option<Result<Response, Error>> {
+    fn handshake(
+        &self,
+        _req: &HookRequest<'_>,
+        _source: &Source,
+    ) -> Option<Result<Response, Error>> {
         None
     }
 

@@ -22,7 +22,9 @@ const MAX_ID_LEN: usize = 256;
 impl Connector for StandardWebhooks {
     fn verify(&self, req: &HookRequest<'_>, source: &Source) -> Result<(), Error> {
         let unauthorized = |m: &str| Error::Unauthorized(m.to_string());
-        let id = req.header("webhook-id").ok_or_else(|| unauthorized("missing webhook-id header"))?;
+        let id = req
+            .header("webhook-id")
+            .ok_or_else(|| unauthorized("missing webhook-id header"))?;
         let timestamp = req
             .header("webhook-timestamp")
             .ok_or_else(|| unauthorized("missing webhook-timestamp header"))?;
@@ -34,7 +36,9 @@ impl Connector for StandardWebhooks {
             .parse()
             .map_err(|_| unauthorized("webhook-timestamp is not a Unix timestamp"))?;
         if (req.now.timestamp() - sent_at).abs() > TOLERANCE_SECONDS {
-            return Err(unauthorized("webhook-timestamp is outside the 5-minute tolerance"));
+            return Err(unauthorized(
+                "webhook-timestamp is outside the 5-minute tolerance",
+            ));
         }
         let candidates: Vec<Vec<u8>> = signatures
             .split_whitespace()
@@ -48,7 +52,10 @@ impl Connector for StandardWebhooks {
             let Some(key) = decode_base64(secret.strip_prefix("whsec_").unwrap_or(secret)) else {
                 continue;
             };
-            let expected = hmac_sha256(&key, &[id.as_bytes(), b".", timestamp.as_bytes(), b".", req.body]);
+            let expected = hmac_sha256(
+                &key,
+                &[id.as_bytes(), b".", timestamp.as_bytes(), b".", req.body],
+            );
             // Check every candidate: no early exit that would time which entry matched.
             let matched = candidates
                 .iter()
@@ -65,7 +72,10 @@ impl Connector for StandardWebhooks {
             .header("webhook-id")
             .ok_or_else(|| Error::validation("webhook-id", "missing webhook-id header"))?;
         if id.is_empty() || id.len() > MAX_ID_LEN {
-            return Err(Error::validation("webhook-id", format!("must be 1 to {MAX_ID_LEN} characters")));
+            return Err(Error::validation(
+                "webhook-id",
+                format!("must be 1 to {MAX_ID_LEN} characters"),
+            ));
         }
         let event = envelope::parse(req.body)?;
         Ok(vec![Normalised {
@@ -116,9 +126,20 @@ mod tests {
         Utc.timestamp_opt(ts, 0).single().unwrap()
     }
 
-    fn verify(secret: &str, id: Option<&str>, ts: Option<&str>, sig: Option<&str>, body: &str, now: DateTime<Utc>) -> Result<(), Error> {
+    fn verify(
+        secret: &str,
+        id: Option<&str>,
+        ts: Option<&str>,
+        sig: Option<&str>,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
         let mut headers = HeaderMap::new();
-        for (name, value) in [("webhook-id", id), ("webhook-timestamp", ts), ("webhook-signature", sig)] {
+        for (name, value) in [
+            ("webhook-id", id),
+            ("webhook-timestamp", ts),
+            ("webhook-signature", sig),
+        ] {
             if let Some(v) = value {
                 headers.insert(name, HeaderValue::from_str(v).unwrap());
             }
@@ -160,7 +181,12 @@ mod tests {
     fn when_signature_is_altered_should_reject() {
         let ts = TS_1.to_string();
         let altered = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OA=";
-        for sig in [altered, "v1,", "v1,g0hM9SsE+OTPJTGt/tmIK", "v1a,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="] {
+        for sig in [
+            altered,
+            "v1,",
+            "v1,g0hM9SsE+OTPJTGt/tmIK",
+            "v1a,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+        ] {
             let err = vector_1(Some(sig), Some(&ts), at(TS_1)).unwrap_err();
             assert_eq!(err.status(), 401, "{sig} must be refused");
         }
@@ -169,14 +195,30 @@ mod tests {
     #[test]
     fn when_a_header_is_missing_should_reject() {
         let ts = TS_1.to_string();
-        assert_eq!(vector_1(None, Some(&ts), at(TS_1)).unwrap_err().status(), 401);
-        assert_eq!(vector_1(Some(SIG_1), None, at(TS_1)).unwrap_err().status(), 401);
-        assert_eq!(verify(SECRET_1, None, Some(&ts), Some(SIG_1), BODY_1, at(TS_1)).unwrap_err().status(), 401);
+        assert_eq!(
+            vector_1(None, Some(&ts), at(TS_1)).unwrap_err().status(),
+            401
+        );
+        assert_eq!(
+            vector_1(Some(SIG_1), None, at(TS_1)).unwrap_err().status(),
+            401
+        );
+        assert_eq!(
+            verify(SECRET_1, None, Some(&ts), Some(SIG_1), BODY_1, at(TS_1))
+                .unwrap_err()
+                .status(),
+            401
+        );
     }
 
     #[test]
     fn when_timestamp_is_not_a_number_should_reject() {
-        assert_eq!(vector_1(Some(SIG_1), Some("hello"), at(TS_1)).unwrap_err().status(), 401);
+        assert_eq!(
+            vector_1(Some(SIG_1), Some("hello"), at(TS_1))
+                .unwrap_err()
+                .status(),
+            401
+        );
     }
 
     #[test]
@@ -199,7 +241,14 @@ mod tests {
     #[test]
     fn when_the_body_changes_by_one_byte_should_reject() {
         let ts = TS_1.to_string();
-        let result = verify(SECRET_1, Some(ID_1), Some(&ts), Some(SIG_1), r#"{"test": 2432232315}"#, at(TS_1));
+        let result = verify(
+            SECRET_1,
+            Some(ID_1),
+            Some(&ts),
+            Some(SIG_1),
+            r#"{"test": 2432232315}"#,
+            at(TS_1),
+        );
         assert!(result.is_err());
     }
 
@@ -208,7 +257,11 @@ mod tests {
         let now = at(TS_1);
         let old = source(&[SECRET_1]);
         let rotated = Source {
-            secrets: old.rotated("whsec_bmV3LXNlY3JldC1uZXctc2VjcmV0".into(), now, Duration::hours(1)),
+            secrets: old.rotated(
+                "whsec_bmV3LXNlY3JldC1uZXctc2VjcmV0".into(),
+                now,
+                Duration::hours(1),
+            ),
             ..old.clone()
         };
         let mut headers = HeaderMap::new();
@@ -217,13 +270,28 @@ mod tests {
         let query = QueryMap::default();
         let check = |now: DateTime<Utc>| {
             let mut h = headers.clone();
-            h.insert("webhook-timestamp", HeaderValue::from_str(&now.timestamp().to_string()).unwrap());
+            h.insert(
+                "webhook-timestamp",
+                HeaderValue::from_str(&now.timestamp().to_string()).unwrap(),
+            );
             // Re-sign for this timestamp with the old secret.
             let key = decode_base64(SECRET_1.strip_prefix("whsec_").unwrap()).unwrap();
             let ts = now.timestamp().to_string();
-            let mac = hmac_sha256(&key, &[ID_1.as_bytes(), b".", ts.as_bytes(), b".", BODY_1.as_bytes()]);
+            let mac = hmac_sha256(
+                &key,
+                &[
+                    ID_1.as_bytes(),
+                    b".",
+                    ts.as_bytes(),
+                    b".",
+                    BODY_1.as_bytes(),
+                ],
+            );
             use base64::Engine;
-            let sig = format!("v1,{}", base64::engine::general_purpose::STANDARD.encode(mac));
+            let sig = format!(
+                "v1,{}",
+                base64::engine::general_purpose::STANDARD.encode(mac)
+            );
             h.insert("webhook-signature", HeaderValue::from_str(&sig).unwrap());
             let req = HookRequest {
                 method: "POST",

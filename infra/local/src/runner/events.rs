@@ -20,13 +20,28 @@ pub struct HttpContext<'a> {
 }
 
 /// An API Gateway HTTP API (payload format 2.0) event for this request.
-pub fn http_event(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8], ctx: &HttpContext<'_>) -> Value {
+pub fn http_event(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    ctx: &HttpContext<'_>,
+) -> Value {
     let mut header_map: Map<String, Value> = Map::new();
     let mut cookies = Vec::new();
     for name in headers.keys() {
-        let values: Vec<&str> = headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect();
+        let values: Vec<&str> = headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
         if name == "cookie" {
-            cookies.extend(values.iter().flat_map(|v| v.split("; ")).map(str::to_string));
+            cookies.extend(
+                values
+                    .iter()
+                    .flat_map(|v| v.split("; "))
+                    .map(str::to_string),
+            );
             continue;
         }
         header_map.insert(name.as_str().to_string(), Value::String(values.join(",")));
@@ -48,13 +63,19 @@ pub fn http_event(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8], 
         }
     }
 
-    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let (body_value, is_base64) = if body.is_empty() {
         (Value::Null, false)
     } else {
         match std::str::from_utf8(body) {
             Ok(text) if is_textual(content_type) => (Value::String(text.to_string()), false),
-            _ => (Value::String(base64::engine::general_purpose::STANDARD.encode(body)), true),
+            _ => (
+                Value::String(base64::engine::general_purpose::STANDARD.encode(body)),
+                true,
+            ),
         }
     };
 
@@ -170,7 +191,13 @@ pub fn sqs_event(messages: &[aws_sdk_sqs::types::Message], queue_arn: &str, regi
 }
 
 /// The event EventBridge sends for a schedule.
-pub fn scheduled_event(rule_arn: &str, account_id: &str, region: &str, id: &str, now: DateTime<Utc>) -> Value {
+pub fn scheduled_event(
+    rule_arn: &str,
+    account_id: &str,
+    region: &str,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Value {
     json!({
         "version": "0",
         "id": id,

@@ -39,7 +39,10 @@ pub enum RunnerError {
     #[error("function {function}: {message}")]
     Function { function: String, message: String },
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
 }
 
 pub struct RunnerConfig {
@@ -140,10 +143,14 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
     let mut schedules = Vec::new();
     let mut pollers = Vec::new();
     for def in &config.template.functions {
-        let factory = config.registry.get(&def.binary).ok_or_else(|| RunnerError::UnknownBinary {
-            function: def.logical_id.clone(),
-            binary: def.binary.clone(),
-        })?;
+        let factory =
+            config
+                .registry
+                .get(&def.binary)
+                .ok_or_else(|| RunnerError::UnknownBinary {
+                    function: def.logical_id.clone(),
+                    binary: def.binary.clone(),
+                })?;
         let mut env = config.base_env.clone();
         for (name, value) in &def.environment {
             let resolved = resolver.resolve(value).map_err(|e| RunnerError::Function {
@@ -152,11 +159,16 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
             })?;
             env.insert(name.clone(), resolved);
         }
-        env.insert("AWS_LAMBDA_FUNCTION_NAME".into(), format!("{}-{}", config.provisioned.prefix, def.logical_id));
-        let invoke = factory(env, config.clock.clone()).await.map_err(|message| RunnerError::Function {
-            function: def.logical_id.clone(),
-            message,
-        })?;
+        env.insert(
+            "AWS_LAMBDA_FUNCTION_NAME".into(),
+            format!("{}-{}", config.provisioned.prefix, def.logical_id),
+        );
+        let invoke = factory(env, config.clock.clone())
+            .await
+            .map_err(|message| RunnerError::Function {
+                function: def.logical_id.clone(),
+                message,
+            })?;
         functions.insert(
             def.logical_id.clone(),
             Arc::new(LocalFunction {
@@ -166,13 +178,19 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
             }),
         );
         for route in &def.http_routes {
-            routes.push(CompiledRoute::new(&route.method, &route.path, &def.logical_id, route.authorizer.clone()));
+            routes.push(CompiledRoute::new(
+                &route.method,
+                &route.path,
+                &def.logical_id,
+                route.authorizer.clone(),
+            ));
         }
         for s in &def.schedules {
-            let schedule = Schedule::parse(&s.expression).map_err(|message| RunnerError::Function {
-                function: def.logical_id.clone(),
-                message,
-            })?;
+            let schedule =
+                Schedule::parse(&s.expression).map_err(|message| RunnerError::Function {
+                    function: def.logical_id.clone(),
+                    message,
+                })?;
             schedules.push(ScheduleEntry {
                 function: def.logical_id.clone(),
                 event_name: s.event_name.clone(),
@@ -192,10 +210,12 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
     }
     let mut authorizers = BTreeMap::new();
     for (name, def) in &config.template.authorizers {
-        let issuer = resolver.resolve(&def.issuer).map_err(|e| RunnerError::Function {
-            function: format!("authorizer {name}"),
-            message: e.to_string(),
-        })?;
+        let issuer = resolver
+            .resolve(&def.issuer)
+            .map_err(|e| RunnerError::Function {
+                function: format!("authorizer {name}"),
+                message: e.to_string(),
+            })?;
         let audiences = def
             .audience
             .iter()
@@ -208,10 +228,12 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
         authorizers.insert(name.clone(), Authorizer { issuer, audiences });
     }
 
-    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|source| RunnerError::Bind {
-        addr: config.addr.to_string(),
-        source,
-    })?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| RunnerError::Bind {
+            addr: config.addr.to_string(),
+            source,
+        })?;
     let addr = listener.local_addr().map_err(|source| RunnerError::Bind {
         addr: config.addr.to_string(),
         source,
@@ -240,16 +262,22 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
         .with_state(state.clone());
     let mut server_shutdown = shutdown_rx.clone();
     tasks.push(tokio::spawn(async move {
-        let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = server_shutdown.changed().await;
-            });
+        let server = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = server_shutdown.changed().await;
+        });
         if let Err(e) = server.await {
             tracing::error!(error = %e, "local HTTP server stopped");
         }
     }));
 
-    let sqs = shared::aws::sqs(&shared::aws::sdk_config(&config.base_env).await, &config.base_env);
+    let sqs = shared::aws::sqs(
+        &shared::aws::sdk_config(&config.base_env).await,
+        &config.base_env,
+    );
     for (index, poller) in state.pollers.iter().enumerate() {
         let queue_def = config.template.queue(&poller.queue).cloned();
         let queue = config.provisioned.queues.get(&poller.queue).cloned();
@@ -262,7 +290,11 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
             .functions
             .iter()
             .find(|f| f.logical_id == poller.function)
-            .and_then(|f| f.sqs_sources.iter().find(|s| s.event_name == poller.event_name))
+            .and_then(|f| {
+                f.sqs_sources
+                    .iter()
+                    .find(|s| s.event_name == poller.event_name)
+            })
             .map(|s| (s.report_batch_item_failures, s.batch_size))
             .unwrap_or((false, 10));
         let _ = (index, queue_def);
@@ -276,7 +308,10 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
             shutdown_rx.clone(),
         )));
     }
-    tasks.push(tokio::spawn(run_schedules(state.clone(), shutdown_rx.clone())));
+    tasks.push(tokio::spawn(run_schedules(
+        state.clone(),
+        shutdown_rx.clone(),
+    )));
 
     Ok(RunningSystem {
         addr,
@@ -291,7 +326,9 @@ fn served(state: &RunnerState) -> Value {
     let routes: Vec<Value> = state
         .routes
         .iter()
-        .map(|r| json!({"route": r.route_key(), "function": r.function, "authorizer": r.authorizer}))
+        .map(
+            |r| json!({"route": r.route_key(), "function": r.function, "authorizer": r.authorizer}),
+        )
         .collect();
     let queues: Vec<Value> = state
         .pollers
@@ -333,7 +370,10 @@ async fn move_clock(State(state): State<Arc<RunnerState>>, body: Bytes) -> Respo
             state.clock.advance(chrono::Duration::seconds(s));
             Json(json!({"now": state.clock.now()})).into_response()
         }
-        None => local_error(StatusCode::BAD_REQUEST, "body must be {\"advance_seconds\": <non-negative integer>}"),
+        None => local_error(
+            StatusCode::BAD_REQUEST,
+            "body must be {\"advance_seconds\": <non-negative integer>}",
+        ),
     }
 }
 
@@ -341,15 +381,24 @@ async fn fire_schedule(State(state): State<Arc<RunnerState>>, Path(id): Path<Str
     let matching: Vec<&ScheduleEntry> = state
         .schedules
         .iter()
-        .filter(|s| s.function == id || s.event_name == id || format!("{}.{}", s.function, s.event_name) == id)
+        .filter(|s| {
+            s.function == id
+                || s.event_name == id
+                || format!("{}.{}", s.function, s.event_name) == id
+        })
         .collect();
     if matching.is_empty() {
-        return local_error(StatusCode::NOT_FOUND, &format!("no schedule for {id} in template.yaml"));
+        return local_error(
+            StatusCode::NOT_FOUND,
+            &format!("no schedule for {id} in template.yaml"),
+        );
     }
     let mut results = Vec::new();
     for entry in matching {
         let outcome = invoke_schedule(&state, entry).await;
-        results.push(json!({"function": entry.function, "event": entry.event_name, "result": outcome}));
+        results.push(
+            json!({"function": entry.function, "event": entry.event_name, "result": outcome}),
+        );
     }
     (StatusCode::OK, Json(json!({ "fired": results }))).into_response()
 }
@@ -359,9 +408,13 @@ async fn invoke_schedule(state: &RunnerState, entry: &ScheduleEntry) -> Value {
         return json!({"error": "function not served"});
     };
     let p = &state.provisioned;
-    let rule_arn = format!("arn:aws:events:{}:{}:rule/{}-{}", p.region, p.account_id, entry.function, entry.event_name);
+    let rule_arn = format!(
+        "arn:aws:events:{}:{}:rule/{}-{}",
+        p.region, p.account_id, entry.function, entry.event_name
+    );
     let id = shared::ids::new_id("evt").unwrap_or_default();
-    let event = events::scheduled_event(&rule_arn, &p.account_id, &p.region, &id, state.clock.now());
+    let event =
+        events::scheduled_event(&rule_arn, &p.account_id, &p.region, &id, state.clock.now());
     match invoke(function, event).await {
         Ok(v) => v,
         Err(e) => json!({"error": e}),
@@ -369,8 +422,11 @@ async fn invoke_schedule(state: &RunnerState, entry: &ScheduleEntry) -> Value {
 }
 
 async fn run_schedules(state: Arc<RunnerState>, mut shutdown: watch::Receiver<bool>) {
-    let mut next: Vec<Option<chrono::DateTime<chrono::Utc>>> =
-        state.schedules.iter().map(|s| s.schedule.next_after(state.clock.now())).collect();
+    let mut next: Vec<Option<chrono::DateTime<chrono::Utc>>> = state
+        .schedules
+        .iter()
+        .map(|s| s.schedule.next_after(state.clock.now()))
+        .collect();
     loop {
         tokio::select! {
             _ = shutdown.changed() => return,
@@ -393,7 +449,10 @@ async fn run_schedules(state: Arc<RunnerState>, mut shutdown: watch::Receiver<bo
 async fn invoke(function: &LocalFunction, event: Value) -> Result<Value, String> {
     match tokio::time::timeout(function.timeout, (function.invoke)(event)).await {
         Ok(result) => result,
-        Err(_) => Err(format!("{} timed out after {:?}", function.logical_id, function.timeout)),
+        Err(_) => Err(format!(
+            "{} timed out after {:?}",
+            function.logical_id, function.timeout
+        )),
     }
 }
 
@@ -461,8 +520,14 @@ fn gateway_response(output: &Value) -> Response {
         .and_then(|s| StatusCode::from_u16(s as u16).ok())
         .unwrap_or(StatusCode::OK);
     let body_text = output.get("body").and_then(Value::as_str).unwrap_or("");
-    let body = if output.get("isBase64Encoded").and_then(Value::as_bool).unwrap_or(false) {
-        base64::engine::general_purpose::STANDARD.decode(body_text).unwrap_or_default()
+    let body = if output
+        .get("isBase64Encoded")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+    {
+        base64::engine::general_purpose::STANDARD
+            .decode(body_text)
+            .unwrap_or_default()
     } else {
         body_text.as_bytes().to_vec()
     };
@@ -470,7 +535,10 @@ fn gateway_response(output: &Value) -> Response {
     let headers = response.headers_mut();
     if let Some(map) = output.get("headers").and_then(Value::as_object) {
         for (k, v) in map {
-            if let (Ok(name), Some(Ok(value))) = (HeaderName::try_from(k.as_str()), v.as_str().map(HeaderValue::from_str)) {
+            if let (Ok(name), Some(Ok(value))) = (
+                HeaderName::try_from(k.as_str()),
+                v.as_str().map(HeaderValue::from_str),
+            ) {
                 headers.insert(name, value);
             }
         }
@@ -489,12 +557,18 @@ fn gateway_response(output: &Value) -> Response {
 /// from a function's.
 fn gateway_message(status: StatusCode, message: &str) -> Response {
     let mut response = (status, Json(json!({ "message": message }))).into_response();
-    response.headers_mut().insert("x-liaison-gateway", HeaderValue::from_static("1"));
+    response
+        .headers_mut()
+        .insert("x-liaison-gateway", HeaderValue::from_static("1"));
     response
 }
 
 fn local_error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({"error": {"code": "local_runner", "message": message}}))).into_response()
+    (
+        status,
+        Json(json!({"error": {"code": "local_runner", "message": message}})),
+    )
+        .into_response()
 }
 
 async fn poll_queue(
@@ -553,12 +627,18 @@ async fn poll_queue(
                     .map(|items| {
                         items
                             .iter()
-                            .filter_map(|i| i.get("itemIdentifier").and_then(Value::as_str).map(str::to_string))
+                            .filter_map(|i| {
+                                i.get("itemIdentifier")
+                                    .and_then(Value::as_str)
+                                    .map(str::to_string)
+                            })
                             .collect()
                     })
                     .unwrap_or_default();
                 // As in Lambda: an identifier that is not in the batch fails the whole batch.
-                let known = ids.iter().all(|id| batch.iter().any(|m| m.message_id() == Some(id.as_str())));
+                let known = ids
+                    .iter()
+                    .all(|id| batch.iter().any(|m| m.message_id() == Some(id.as_str())));
                 if known {
                     Some(ids)
                 } else {

@@ -24,13 +24,15 @@ impl CompiledRoute {
         let segments = path
             .split('/')
             .filter(|s| !s.is_empty())
-            .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => match name.strip_suffix('+') {
-                    Some(greedy) => Segment::Greedy(greedy.to_string()),
-                    None => Segment::Param(name.to_string()),
+            .map(
+                |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(name) => match name.strip_suffix('+') {
+                        Some(greedy) => Segment::Greedy(greedy.to_string()),
+                        None => Segment::Param(name.to_string()),
+                    },
+                    None => Segment::Literal(s.to_string()),
                 },
-                None => Segment::Literal(s.to_string()),
-            })
+            )
             .collect();
         CompiledRoute {
             method: method.to_uppercase(),
@@ -79,14 +81,26 @@ impl CompiledRoute {
     /// Higher is more specific: literals beat parameters, parameters beat greedy paths,
     /// a named method beats ANY.
     fn specificity(&self) -> (usize, usize, bool) {
-        let literals = self.segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count();
-        let non_greedy = self.segments.iter().filter(|s| !matches!(s, Segment::Greedy(_))).count();
+        let literals = self
+            .segments
+            .iter()
+            .filter(|s| matches!(s, Segment::Literal(_)))
+            .count();
+        let non_greedy = self
+            .segments
+            .iter()
+            .filter(|s| !matches!(s, Segment::Greedy(_)))
+            .count();
         (literals, non_greedy, self.method != "ANY")
     }
 }
 
 /// The best route for a request, with its path parameters.
-pub fn find<'a>(routes: &'a [CompiledRoute], method: &str, path: &str) -> Option<(&'a CompiledRoute, HashMap<String, String>)> {
+pub fn find<'a>(
+    routes: &'a [CompiledRoute],
+    method: &str,
+    path: &str,
+) -> Option<(&'a CompiledRoute, HashMap<String, String>)> {
     routes
         .iter()
         .filter_map(|r| r.matches(method, path).map(|p| (r, p)))
@@ -136,7 +150,13 @@ mod tests {
     #[test]
     fn the_most_specific_route_should_win() {
         let r = routes();
-        assert_eq!(find(&r, "GET", "/admin/sources/special").unwrap().0.function, "other");
+        assert_eq!(
+            find(&r, "GET", "/admin/sources/special")
+                .unwrap()
+                .0
+                .function,
+            "other"
+        );
         let (route, params) = find(&r, "DELETE", "/files/a/b/c").unwrap();
         assert_eq!(route.function, "files");
         assert_eq!(params["path"], "a/b/c");

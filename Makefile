@@ -1,0 +1,48 @@
+# Liaison: the two commands that matter are `make dev` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export SAM_CLI_TELEMETRY := 0
+export AWS_DEFAULT_REGION ?= eu-west-1
+TOOLS := .local/tools/bin
+
+.PHONY: help deps dev test token lint-template fmt bench lambda-build
+
+help:
+	@echo "make dev      - the whole system locally on http://127.0.0.1:\$${LIAISON_PORT:-3000}"
+	@echo "make test     - everything CI checks (fmt, clippy, cfn-lint, sam validate, cargo test)"
+	@echo "make token    - a development staff token (GROUP=liaison-marketer for another group)"
+	@echo "make bench    - init time of the ingest bootstrap and criterion benches"
+
+## Installs the emulators and template tools into .local/ (pinned, idempotent).
+deps:
+	@bash infra/deps.sh
+
+## DynamoDB Local + moto + every function of template.yaml, until Ctrl-C.
+dev: deps
+	cargo run -p liaison-local -- dev
+
+## A development staff token accepted by the local runner.
+token:
+	@cargo run -q -p liaison-local -- token --group $${GROUP:-liaison-admin}
+
+lint-template: deps
+	$(TOOLS)/cfn-lint template.yaml
+	$(TOOLS)/sam validate --lint --template-file template.yaml
+
+## Everything CI runs; integration tests start their own emulators on free ports.
+test: deps
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	$(MAKE) --no-print-directory lint-template
+	cargo test --workspace
+
+fmt:
+	cargo fmt --all
+
+## Builds every function for Lambda (arm64) with cargo-lambda.
+lambda-build:
+	bash infra/lambda-build.sh
+
+bench:
+	bash bench/init-time.sh
+	cargo bench -p ingest
