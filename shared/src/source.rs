@@ -77,6 +77,8 @@ pub struct Source {
     pub name: String,
     pub created_at: DateTime<Utc>,
     /// Newest first. Never returned by the admin API after creation, never logged.
+    /// Empty when read from the `ByKind` index, which does not project secrets.
+    #[serde(default)]
     pub secrets: Vec<SigningSecret>,
     /// Non-secret per-source settings (callback URLs, options), returned by the admin API.
     #[serde(default)]

@@ -22,15 +22,16 @@ impl Schedule {
                 .ok_or_else(|| format!("{expression}: rate needs a positive whole number"))?;
             let unit = parts.next().unwrap_or_default();
             let singular = n == 1;
-            let duration =
-                match (unit, singular) {
-                    ("minute", true) | ("minutes", false) => Duration::minutes(n),
-                    ("hour", true) | ("hours", false) => Duration::hours(n),
-                    ("day", true) | ("days", false) => Duration::days(n),
-                    _ => return Err(format!(
+            let duration = match (unit, singular) {
+                ("minute", true) | ("minutes", false) => Duration::minutes(n),
+                ("hour", true) | ("hours", false) => Duration::hours(n),
+                ("day", true) | ("days", false) => Duration::days(n),
+                _ => {
+                    return Err(format!(
                         "{expression}: unit must be minute(s), hour(s) or day(s), singular for 1"
-                    )),
-                };
+                    ))
+                }
+            };
             return Ok(Schedule::Rate(duration));
         }
         if let Some(inner) = expr.strip_prefix("cron(").and_then(|s| s.strip_suffix(')')) {

@@ -1,0 +1,173 @@
+//! The runner serves exactly what template.yaml declares, and template.yaml declares exactly
+//! the functions the workspace has: the two can never drift apart.
+
+use std::collections::BTreeSet;
+
+use liaison_local::harness;
+use liaison_local::registry::Registry;
+use liaison_local::stack::repo_root;
+use serde_json::Value;
+
+#[tokio::test]
+async fn every_declared_route_queue_and_schedule_should_be_served_and_nothing_else() {
+    let template = harness::template();
+    let system = harness::system().await;
+    let served: Value = reqwest::get(system.url("/_local/served"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    let declared_routes: BTreeSet<String> = template
+        .routes()
+        .map(|(f, r)| format!("{} {} -> {}", r.method, r.path, f.logical_id))
+        .collect();
+    let served_routes: BTreeSet<String> = served["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} -> {}",
+                r["route"].as_str().unwrap(),
+                r["function"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(served_routes, declared_routes);
+
+    let declared_queues: BTreeSet<String> = template
+        .functions
+        .iter()
+        .flat_map(|f| {
+            f.sqs_sources
+                .iter()
+                .map(move |s| format!("{} -> {}", s.queue_logical_id, f.logical_id))
+        })
+        .collect();
+    let served_queues: BTreeSet<String> = served["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            format!(
+                "{} -> {}",
+                q["queue"].as_str().unwrap(),
+                q["function"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(served_queues, declared_queues);
+
+    let declared_schedules: BTreeSet<String> = template
+        .functions
+        .iter()
+        .flat_map(|f| {
+            f.schedules
+                .iter()
+                .map(move |s| format!("{} {}", f.logical_id, s.expression))
+        })
+        .collect();
+    let served_schedules: BTreeSet<String> = served["schedules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}",
+                s["function"].as_str().unwrap(),
+                s["expression"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(served_schedules, declared_schedules);
+
+    // Every declared route reaches its function: the answer is the function's
+    // ({"error":{...}} or data), never the gateway's own "Not Found".
+    let client = reqwest::Client::new();
+    let token = system.token(&["liaison-admin"]);
+    for (_, route) in template.routes() {
+        let path = route
+            .path
+            .replace("{source_id}", "src_missing")
+            .replace("{id}", "src_missing");
+        let method = reqwest::Method::from_bytes(route.method.as_bytes()).unwrap();
+        let resp = client
+            .request(method, system.url(&path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            resp.headers().get("x-liaison-gateway").is_none(),
+            "{} {} was not served",
+            route.method,
+            route.path
+        );
+    }
+    // And what is not declared is the gateway's 404.
+    for (method, path) in [
+        ("GET", "/hooks"),
+        ("PUT", "/hooks/src_x"),
+        ("GET", "/admin/unknown"),
+    ] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let resp = client
+            .request(method, system.url(path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 404, "{path}");
+        assert!(resp.headers().get("x-liaison-gateway").is_some());
+    }
+}
+
+#[test]
+fn template_functions_registry_and_workspace_crates_should_match() {
+    let template = harness::template();
+    let in_template: BTreeSet<String> = template
+        .functions
+        .iter()
+        .map(|f| f.binary.clone())
+        .collect();
+    let in_registry: BTreeSet<String> =
+        Registry::builtin().binaries().map(str::to_string).collect();
+    let in_workspace: BTreeSet<String> = std::fs::read_dir(repo_root().join("functions"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("Cargo.toml").exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        in_template, in_registry,
+        "template.yaml and the runner's registry differ"
+    );
+    assert_eq!(
+        in_template, in_workspace,
+        "template.yaml and functions/ differ"
+    );
+    // Convention: crate `foo-bar` is `FooBarFunction`.
+    for f in &template.functions {
+        let expected: String = f
+            .binary
+            .split('-')
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|h| h.to_uppercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default()
+            })
+            .collect::<String>()
+            + "Function";
+        assert_eq!(f.logical_id, expected);
+    }
+}
+
+#[tokio::test]
+async fn health_should_answer_once_ready() {
+    let system = harness::system().await;
+    let resp = reqwest::get(system.url("/health")).await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+}
