@@ -278,8 +278,7 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
         &shared::aws::sdk_config(&config.base_env).await,
         &config.base_env,
     );
-    for (index, poller) in state.pollers.iter().enumerate() {
-        let queue_def = config.template.queue(&poller.queue).cloned();
+    for poller in &state.pollers {
         let queue = config.provisioned.queues.get(&poller.queue).cloned();
         let function = state.functions.get(&poller.function).cloned();
         let (Some(queue), Some(function)) = (queue, function) else {
@@ -297,7 +296,6 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
             })
             .map(|s| (s.report_batch_item_failures, s.batch_size))
             .unwrap_or((false, 10));
-        let _ = (index, queue_def);
         tasks.push(tokio::spawn(poll_queue(
             sqs.clone(),
             queue,
