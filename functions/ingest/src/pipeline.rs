@@ -243,8 +243,8 @@ mod tests {
             id: "evt_2".into(),
             duplicate: false,
         };
-        assert_eq!(respond(&[dup.clone()]).status_code, 200);
-        assert_eq!(respond(&[new.clone()]).status_code, 202);
+        assert_eq!(respond(std::slice::from_ref(&dup)).status_code, 200);
+        assert_eq!(respond(std::slice::from_ref(&new)).status_code, 202);
         assert_eq!(respond(&[dup, new]).status_code, 202);
     }
 }
