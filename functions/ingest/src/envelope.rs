@@ -499,7 +499,7 @@ mod tests {
     #[test]
     fn when_json_is_malformed_should_say_body() {
         assert_eq!(field_of("{\"type\": "), "body");
-        assert_eq!(field_of("[]"), "type");
+        assert_eq!(field_of("[]"), "body");
     }
 
     #[test]
