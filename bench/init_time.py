@@ -79,7 +79,7 @@ def main():
         proc.wait()
     times.sort()
     p90 = times[max(0, int(len(times) * 0.9) - 1)]
-    print(f"{os.path.basename(os.path.dirname(binary)) or binary}: init (start -> first poll) over {runs} runs: "
+    print(f"{os.path.basename(binary)}: init (start -> first poll) over {runs} runs: "
           f"min {times[0]:.2f} ms, median {statistics.median(times):.2f} ms, p90 {p90:.2f} ms")
 
 

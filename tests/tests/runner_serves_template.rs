@@ -19,23 +19,25 @@ async fn every_declared_route_queue_and_schedule_should_be_served_and_nothing_el
         .await
         .unwrap();
 
+    let served_set = |list: &str, fields: [&str; 2]| -> BTreeSet<String> {
+        served[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| {
+                format!(
+                    "{} -> {}",
+                    item[fields[0]].as_str().unwrap(),
+                    item[fields[1]].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
     let declared_routes: BTreeSet<String> = template
         .routes()
         .map(|(f, r)| format!("{} {} -> {}", r.method, r.path, f.logical_id))
         .collect();
-    let served_routes: BTreeSet<String> = served["routes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            format!(
-                "{} -> {}",
-                r["route"].as_str().unwrap(),
-                r["function"].as_str().unwrap()
-            )
-        })
-        .collect();
-    assert_eq!(served_routes, declared_routes);
+    assert_eq!(served_set("routes", ["route", "function"]), declared_routes);
 
     let declared_queues: BTreeSet<String> = template
         .functions
@@ -46,19 +48,7 @@ async fn every_declared_route_queue_and_schedule_should_be_served_and_nothing_el
                 .map(move |s| format!("{} -> {}", s.queue_logical_id, f.logical_id))
         })
         .collect();
-    let served_queues: BTreeSet<String> = served["queues"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| {
-            format!(
-                "{} -> {}",
-                q["queue"].as_str().unwrap(),
-                q["function"].as_str().unwrap()
-            )
-        })
-        .collect();
-    assert_eq!(served_queues, declared_queues);
+    assert_eq!(served_set("queues", ["queue", "function"]), declared_queues);
 
     let declared_schedules: BTreeSet<String> = template
         .functions
@@ -66,22 +56,13 @@ async fn every_declared_route_queue_and_schedule_should_be_served_and_nothing_el
         .flat_map(|f| {
             f.schedules
                 .iter()
-                .map(move |s| format!("{} {}", f.logical_id, s.expression))
+                .map(move |s| format!("{} -> {}", s.expression, f.logical_id))
         })
         .collect();
-    let served_schedules: BTreeSet<String> = served["schedules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            format!(
-                "{} {}",
-                s["function"].as_str().unwrap(),
-                s["expression"].as_str().unwrap()
-            )
-        })
-        .collect();
-    assert_eq!(served_schedules, declared_schedules);
+    assert_eq!(
+        served_set("schedules", ["expression", "function"]),
+        declared_schedules
+    );
 
     // Every declared route reaches its function: the answer is the function's
     // ({"error":{...}} or data), never the gateway's own "Not Found".
