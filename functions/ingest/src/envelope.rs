@@ -22,7 +22,7 @@ struct Envelope {
     #[allow(dead_code)]
     #[serde(default)]
     timestamp: Option<DateTime<Utc>>,
-    data: serde_json::Value,
+    data: Box<serde_json::value::RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -153,7 +153,8 @@ const MAX_LINES: usize = 500;
 /// Parses and validates an envelope into a normalised event.
 pub fn parse(body: &[u8]) -> Result<Event, Error> {
     let envelope: Envelope = from_slice(body, "")?;
-    let data = envelope.data.to_string();
+    // `data` is kept as its raw bytes and parsed once, into the type `type` names.
+    let data = envelope.data.get();
     match envelope.kind.as_str() {
         "contribution.created" => contribution(&data, ContributionAction::Created),
         "contribution.updated" => contribution(&data, ContributionAction::Updated),
