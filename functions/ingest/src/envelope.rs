@@ -156,12 +156,12 @@ pub fn parse(body: &[u8]) -> Result<Event, Error> {
     // `data` is kept as its raw bytes and parsed once, into the type `type` names.
     let data = envelope.data.get();
     match envelope.kind.as_str() {
-        "contribution.created" => contribution(&data, ContributionAction::Created),
-        "contribution.updated" => contribution(&data, ContributionAction::Updated),
-        "contribution.deleted" => contribution(&data, ContributionAction::Deleted),
-        "cart.updated" => cart(&data, CartStage::Cart),
-        "checkout.updated" => cart(&data, CartStage::Checkout),
-        "order.placed" => order(&data),
+        "contribution.created" => contribution(data, ContributionAction::Created),
+        "contribution.updated" => contribution(data, ContributionAction::Updated),
+        "contribution.deleted" => contribution(data, ContributionAction::Deleted),
+        "cart.updated" => cart(data, CartStage::Cart),
+        "checkout.updated" => cart(data, CartStage::Checkout),
+        "order.placed" => order(data),
         other => Err(Error::validation(
             "type",
             format!(
