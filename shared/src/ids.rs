@@ -28,6 +28,13 @@ pub fn new_whsec() -> Result<String, crate::Error> {
     ))
 }
 
+/// A plain secret for platforms that take any string (WooCommerce, Discourse, a URL token):
+/// 256 random bits, base64url without padding, safe in a form field and in a query string.
+pub fn new_secret() -> Result<String, crate::Error> {
+    let bytes = random_bytes::<32>()?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
 fn base32_lower(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
     let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);

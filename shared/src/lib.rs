@@ -13,6 +13,8 @@
 //! - [`clock`]: the one clock every decision reads (the local runner can move it).
 //! - [`ids`]: random identifiers and secrets.
 //! - [`json`]: JSON input whose errors name the failing field.
+//! - [`ignored`]: verified webhook bodies accepted but not acted on, kept for a while.
+//! - [`metrics`]: CloudWatch Embedded Metric Format counts.
 
 pub mod aws;
 pub mod batch;
@@ -23,7 +25,9 @@ pub mod events;
 pub mod http;
 pub mod idempotency;
 pub mod ids;
+pub mod ignored;
 pub mod json;
+pub mod metrics;
 pub mod source;
 pub mod telemetry;
 

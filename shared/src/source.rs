@@ -20,14 +20,47 @@ use crate::error::{Error, Result};
 pub enum Platform {
     /// The Standard Webhooks signing scheme, with Liaison's generic envelope as payload.
     StandardWebhooks,
+    Shopify,
+    #[serde(rename = "woocommerce")]
+    WooCommerce,
+    /// WordPress with the WP Webhooks plugin (and its REST API for polling).
+    #[serde(rename = "wordpress")]
+    WordPress,
+    Discourse,
+    /// Facebook Pages and Instagram, through one Meta app's webhooks.
+    Meta,
+    /// X (Twitter) Account Activity.
+    X,
+    /// YouTube: WebSub for videos, the Data API (polled) for comments.
+    #[serde(rename = "youtube")]
+    YouTube,
+    Trustpilot,
 }
 
 impl Platform {
-    pub const ALL: &'static [Platform] = &[Platform::StandardWebhooks];
+    pub const ALL: &'static [Platform] = &[
+        Platform::StandardWebhooks,
+        Platform::Shopify,
+        Platform::WooCommerce,
+        Platform::WordPress,
+        Platform::Discourse,
+        Platform::Meta,
+        Platform::X,
+        Platform::YouTube,
+        Platform::Trustpilot,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Platform::StandardWebhooks => "standard-webhooks",
+            Platform::Shopify => "shopify",
+            Platform::WooCommerce => "woocommerce",
+            Platform::WordPress => "wordpress",
+            Platform::Discourse => "discourse",
+            Platform::Meta => "meta",
+            Platform::X => "x",
+            Platform::YouTube => "youtube",
+            Platform::Trustpilot => "trustpilot",
         }
     }
 
@@ -62,6 +95,31 @@ impl std::fmt::Debug for SigningSecret {
     }
 }
 
+/// Named secrets (`verify_token`, `api_key`, ...): stored with the source, never returned
+/// after creation, never logged (Debug shows the names only).
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Credentials(pub BTreeMap<String, String>);
+
+impl Credentials {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
+
 impl SigningSecret {
     pub fn is_valid_at(&self, now: DateTime<Utc>) -> bool {
         self.expires_at.is_none_or(|at| now < at)
@@ -83,6 +141,10 @@ pub struct Source {
     /// Non-secret per-source settings (callback URLs, options), returned by the admin API.
     #[serde(default)]
     pub settings: BTreeMap<String, serde_json::Value>,
+    /// Other secrets a platform needs besides the signing secret (Meta's verify token, the
+    /// API keys and application passwords the poller uses). Same rules as `secrets`.
+    #[serde(default, skip_serializing_if = "Credentials::is_empty")]
+    pub credentials: Credentials,
     /// Optimistic-locking counter: every update is conditional on it.
     #[serde(default)]
     pub version: u64,
@@ -96,6 +158,15 @@ fn default_kind() -> String {
 }
 
 impl Source {
+    /// A string setting, if set and not blank.
+    pub fn setting(&self, name: &str) -> Option<&str> {
+        self.settings
+            .get(name)
+            .and_then(serde_json::Value::as_str)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+
     /// The secrets that verify a signature at `now`.
     pub fn active_secrets(&self, now: DateTime<Utc>) -> impl Iterator<Item = &str> {
         self.secrets
@@ -329,6 +400,7 @@ mod tests {
             created_at: at("2026-01-01T00:00:00Z"),
             secrets,
             settings: BTreeMap::new(),
+            credentials: Default::default(),
             version: 0,
             kind: KIND.into(),
         }
@@ -385,18 +457,25 @@ mod tests {
 
     #[test]
     fn debug_output_should_never_show_a_secret() {
-        let s = source(vec![SigningSecret {
+        let mut s = source(vec![SigningSecret {
             value: "whsec_topsecret".into(),
             created_at: at("2026-01-01T00:00:00Z"),
             expires_at: None,
         }]);
-        assert!(!format!("{s:?}").contains("topsecret"));
+        s.credentials
+            .0
+            .insert("api_key".into(), "AIzaTOPSECRET".into());
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("topsecret") && !shown.contains("TOPSECRET"));
+        assert!(shown.contains("api_key"));
     }
 
     #[test]
     fn platform_names_should_round_trip() {
         for p in Platform::ALL {
             assert_eq!(Platform::parse(p.as_str()), Some(*p));
+            // serde and as_str must agree: the name is stored and put on the queue.
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
         }
         assert_eq!(Platform::parse("myspace"), None);
     }

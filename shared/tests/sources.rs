@@ -19,6 +19,7 @@ fn source(id: &str, minutes_ago: i64) -> Source {
             expires_at: None,
         }],
         settings: BTreeMap::new(),
+        credentials: Default::default(),
         version: 0,
         kind: KIND.into(),
     }

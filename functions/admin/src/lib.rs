@@ -2,12 +2,14 @@
 //! The function checks the caller's group for each route.
 
 pub mod auth;
+pub mod platforms;
 pub mod sources;
 
 use chrono::Duration;
 use shared::clock::Clock;
 use shared::config::{self, Env};
 use shared::http::{self, Request, Response};
+use shared::ignored::IgnoredStore;
 use shared::source::SourceStore;
 use shared::Error;
 
@@ -15,6 +17,7 @@ use auth::{Caller, Group};
 
 pub struct Deps {
     pub sources: SourceStore,
+    pub ignored: IgnoredStore,
     pub groups_claim: String,
     pub rotation_grace: Duration,
     /// Set when a custom domain fronts the API; else the URL the request came in on.
@@ -25,10 +28,13 @@ pub struct Deps {
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let table = config::required(env, "SOURCES_TABLE")?;
+        let ignored_table = config::required(env, "IGNORED_TABLE")?;
         let grace_seconds: i64 = config::parsed_or(env, "ROTATION_GRACE_SECONDS", 3600)?;
         let sdk = shared::aws::sdk_config(env).await;
+        let dynamodb = shared::aws::dynamodb(&sdk, env);
         Ok(Deps {
-            sources: SourceStore::new(shared::aws::dynamodb(&sdk, env), table),
+            sources: SourceStore::new(dynamodb.clone(), table),
+            ignored: IgnoredStore::new(dynamodb, ignored_table),
             groups_claim: env
                 .var("JWT_GROUPS_CLAIM")
                 .unwrap_or_else(|| "cognito:groups".into()),
@@ -81,6 +87,10 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         "POST /admin/sources/{id}/rotate" => {
             caller.require(&[Group::Admin])?;
             sources::rotate(deps, req, &id).await
+        }
+        "GET /admin/sources/{id}/ignored" => {
+            caller.require(&[Group::Admin])?;
+            sources::ignored(deps, req, &id).await
         }
         _ => Err(Error::NotFound(format!("no admin route {route_key}"))),
     }

@@ -7,6 +7,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use shared::http::{self, Request, Response};
 use shared::ids;
+
+use crate::platforms;
 use shared::source::{Platform, SigningSecret, Source, KIND};
 use shared::Error;
 
@@ -20,6 +22,8 @@ struct CreateSource {
     secret: Option<String>,
     #[serde(default)]
     settings: BTreeMap<String, Value>,
+    #[serde(default)]
+    credentials: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -57,7 +61,10 @@ pub async fn create(deps: &Deps, req: &Request) -> Result<Response, Error> {
             format!("at most {MAX_SETTINGS_BYTES} bytes"),
         ));
     }
-    let (secret, generated) = secret_for(platform, body.secret)?;
+    platforms::check_settings(platform, &body.settings)?;
+    let (credentials, generated_credentials) =
+        platforms::credentials(platform, body.credentials, &body.settings)?;
+    let (secret, generated) = platforms::signing_secret(platform, body.secret)?;
     let now = deps.clock.now();
     let source = Source {
         id: ids::new_id("src")?,
@@ -70,6 +77,7 @@ pub async fn create(deps: &Deps, req: &Request) -> Result<Response, Error> {
             expires_at: None,
         }],
         settings: body.settings,
+        credentials,
         version: 0,
         kind: KIND.to_string(),
     };
@@ -77,20 +85,20 @@ pub async fn create(deps: &Deps, req: &Request) -> Result<Response, Error> {
     tracing::info!(source_id = %source.id, platform = %platform, "source created");
     let mut out = view(deps, req, &source);
     if generated {
-        out["secret"] = Value::String(secret);
+        out["secret"] = Value::String(secret.clone());
+    }
+    if !generated_credentials.is_empty() {
+        out["generated_credentials"] = json!(generated_credentials);
+    }
+    if platform == Platform::Trustpilot {
+        // The URL is the secret: shown once, like any generated secret.
+        out["webhook_url"] = Value::String(token_url(&out, &secret));
     }
     Ok(http::json(201, &out))
 }
 
 pub async fn list(deps: &Deps, req: &Request) -> Result<Response, Error> {
-    let limit = match http::query_param(req, "limit") {
-        None => 50,
-        Some(raw) => raw
-            .parse::<i32>()
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| Error::validation("limit", "must be 1 to 100"))?,
-    };
+    let limit = page_limit(req)?;
     let (sources, next) = deps
         .sources
         .list(limit, http::query_param(req, "after"))
@@ -119,7 +127,7 @@ pub async fn rotate(deps: &Deps, req: &Request, id: &str) -> Result<Response, Er
         json_body(req)?
     };
     let source = find(deps, id).await?;
-    let (secret, generated) = secret_for(source.platform, body.secret)?;
+    let (secret, generated) = platforms::signing_secret(source.platform, body.secret)?;
     let now = deps.clock.now();
     let secrets = source.rotated(secret.clone(), now, deps.rotation_grace);
     deps.sources
@@ -132,10 +140,50 @@ pub async fn rotate(deps: &Deps, req: &Request, id: &str) -> Result<Response, Er
         "rotated_at": now,
         "previous_secret_valid_until": previous_valid_until,
     });
+    if source.platform == Platform::Trustpilot {
+        out["webhook_url"] = Value::String(token_url(&view(deps, req, &source), &secret));
+    }
     if generated {
         out["secret"] = Value::String(secret);
     }
     Ok(http::json(200, &out))
+}
+
+/// What a source sent that Liaison accepted without acting on it, newest first, with the
+/// raw bodies: so an owner can see why an event "did not arrive".
+pub async fn ignored(deps: &Deps, req: &Request, id: &str) -> Result<Response, Error> {
+    let limit = page_limit(req)?;
+    let source = find(deps, id).await?;
+    let records = deps
+        .ignored
+        .list(&source.id, limit, deps.clock.now())
+        .await?;
+    let items: Vec<Value> = records
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "received_at": r.received_at,
+                "event": r.event,
+                "reasons": r.reasons,
+                "body": r.body,
+                "body_base64": r.body_base64,
+            })
+        })
+        .collect();
+    Ok(http::json(200, &json!({ "ignored": items })))
+}
+
+/// `?limit=`: 1 to 100, 50 when absent.
+fn page_limit(req: &Request) -> Result<i32, Error> {
+    match http::query_param(req, "limit") {
+        None => Ok(50),
+        Some(raw) => raw
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| Error::validation("limit", "must be 1 to 100")),
+    }
 }
 
 async fn find(deps: &Deps, id: &str) -> Result<Source, Error> {
@@ -165,28 +213,17 @@ fn view(deps: &Deps, req: &Request, source: &Source) -> Value {
         "webhook_url": format!("{}/hooks/{}", base.trim_end_matches('/'), source.id),
         "settings": source.settings,
         "secrets": secrets,
+        // Names only: values are never shown after creation.
+        "credentials": source.credentials.0.keys().collect::<Vec<_>>(),
     })
 }
 
-/// The signing secret to store: the one given (checked for the platform's format) or a
-/// new one; `true` when Liaison generated it (and so must show it once).
-fn secret_for(platform: Platform, given: Option<String>) -> Result<(String, bool), Error> {
-    match (platform, given) {
-        (Platform::StandardWebhooks, None) => Ok((ids::new_whsec()?, true)),
-        (Platform::StandardWebhooks, Some(secret)) => {
-            let key = secret
-                .strip_prefix("whsec_")
-                .and_then(|b64| {
-                    use base64::Engine;
-                    base64::engine::general_purpose::STANDARD.decode(b64).ok()
-                })
-                .ok_or_else(|| Error::validation("secret", "must be whsec_ followed by base64"))?;
-            if !(24..=64).contains(&key.len()) {
-                return Err(Error::validation("secret", "must decode to 24 to 64 bytes"));
-            }
-            Ok((secret, false))
-        }
-    }
+/// A Trustpilot webhook URL: the source's URL with its token.
+fn token_url(view: &Value, token: &str) -> String {
+    format!(
+        "{}?token={token}",
+        view["webhook_url"].as_str().unwrap_or_default()
+    )
 }
 
 fn json_body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, Error> {

@@ -44,6 +44,7 @@ fn bench(c: &mut Criterion) {
             expires_at: None,
         }],
         settings: BTreeMap::new(),
+        credentials: Default::default(),
         version: 0,
         kind: KIND.into(),
     };

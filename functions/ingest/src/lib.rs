@@ -7,14 +7,17 @@
 
 pub mod connectors;
 pub mod envelope;
+pub mod fields;
 pub mod pipeline;
 pub mod signature;
+pub mod text;
 
 use chrono::Duration;
 use shared::clock::Clock;
 use shared::config::{self, Env};
 use shared::http::{self, Request, Response};
 use shared::idempotency::Idempotency;
+use shared::ignored::IgnoredStore;
 use shared::source::SourceStore;
 
 pub struct Queues {
@@ -24,6 +27,8 @@ pub struct Queues {
 
 pub struct Limits {
     pub max_body_bytes: usize,
+    /// How long an ignored body is kept for staff to look at.
+    pub ignored_retention: Duration,
     pub dedupe_retention: Duration,
     pub lease_seconds: i64,
 }
@@ -31,6 +36,7 @@ pub struct Limits {
 pub struct Deps {
     pub sources: SourceStore,
     pub idempotency: Idempotency,
+    pub ignored: IgnoredStore,
     pub sqs: aws_sdk_sqs::Client,
     pub queues: Queues,
     pub limits: Limits,
@@ -42,12 +48,18 @@ impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, shared::Error> {
         let sources_table = config::required(env, "SOURCES_TABLE")?;
         let idempotency_table = config::required(env, "IDEMPOTENCY_TABLE")?;
+        let ignored_table = config::required(env, "IGNORED_TABLE")?;
         let queues = Queues {
             contributions: config::required(env, "CONTRIBUTIONS_QUEUE_URL")?,
             commerce: config::required(env, "COMMERCE_QUEUE_URL")?,
         };
         let limits = Limits {
             max_body_bytes: config::parsed_or(env, "MAX_BODY_BYTES", 256 * 1024)?,
+            ignored_retention: Duration::days(config::parsed_or(
+                env,
+                "IGNORED_RETENTION_DAYS",
+                30,
+            )?),
             dedupe_retention: Duration::hours(config::parsed_or(
                 env,
                 "DEDUPE_RETENTION_HOURS",
@@ -59,7 +71,8 @@ impl Deps {
         let dynamodb = shared::aws::dynamodb(&sdk, env);
         Ok(Deps {
             sources: SourceStore::new(dynamodb.clone(), sources_table),
-            idempotency: Idempotency::new(dynamodb, idempotency_table),
+            idempotency: Idempotency::new(dynamodb.clone(), idempotency_table),
+            ignored: IgnoredStore::new(dynamodb, ignored_table),
             sqs: shared::aws::sqs(&sdk, env),
             queues,
             limits,

@@ -14,10 +14,11 @@ use sha2::{Digest, Sha256};
 use shared::events::{Destination, Message, VERSION};
 use shared::http::{self, Request, Response};
 use shared::idempotency::Claim;
+use shared::metrics;
 use shared::source::Source;
 use shared::Error;
 
-use crate::connectors::{self, HookRequest, Normalised};
+use crate::connectors::{self, HookRequest, Ignored, Normalised, Parsed};
 use crate::Deps;
 
 /// The outcome for one event of a request.
@@ -57,11 +58,27 @@ pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
             deps.limits.max_body_bytes
         )));
     }
-    let events = connector.parse(&hook, &source)?;
+    let parsed = match connector.parse(&hook, &source) {
+        Ok(parsed) => parsed,
+        Err(err @ Error::Validation { .. }) if !connector.strict() => {
+            Parsed::ignored("unparseable", err.to_string())
+        }
+        Err(err) => return Err(err),
+    };
     let correlation_id = req.request_context.request_id.clone().unwrap_or_default();
+    if !parsed.ignored.is_empty() {
+        record_ignored(
+            deps,
+            &source,
+            connector.event_name(&hook),
+            &body,
+            &parsed.ignored,
+        )
+        .await?;
+    }
 
-    let mut outcomes = Vec::with_capacity(events.len());
-    for normalised in events {
+    let mut outcomes = Vec::with_capacity(parsed.events.len());
+    for normalised in parsed.events {
         let outcome = accept(deps, &source, normalised, &correlation_id).await?;
         tracing::info!(
             source_id = %source.id,
@@ -73,7 +90,56 @@ pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
         );
         outcomes.push(outcome);
     }
-    Ok(respond(&outcomes))
+    Ok(respond(&outcomes, &parsed.ignored))
+}
+
+/// Keeps the raw body of what was ignored and counts it (metric `IgnoredEvents`, by
+/// platform and reason). A failure here fails the request (503), so the platform's retry
+/// brings the body back rather than it vanishing.
+async fn record_ignored(
+    deps: &Deps,
+    source: &Source,
+    event: Option<&str>,
+    body: &[u8],
+    ignored: &[Ignored],
+) -> Result<(), Error> {
+    let now = deps.clock.now();
+    let reasons = ignored
+        .iter()
+        .map(|i| format!("{}: {}", i.reason, i.detail))
+        .collect();
+    let record = deps
+        .ignored
+        .record(
+            &source.id,
+            source.platform.as_str(),
+            event,
+            body,
+            reasons,
+            now,
+            deps.limits.ignored_retention,
+        )
+        .await?;
+    for item in ignored {
+        metrics::count(
+            "IgnoredEvents",
+            1,
+            &[
+                ("Platform", source.platform.as_str()),
+                ("Reason", item.reason),
+            ],
+            now,
+        );
+    }
+    tracing::info!(
+        source_id = %source.id,
+        platform = %source.platform,
+        ignored_id = %record.id,
+        count = ignored.len(),
+        reason = ignored[0].reason,
+        "webhook content ignored"
+    );
+    Ok(())
 }
 
 async fn load_source(deps: &Deps, source_id: &str) -> Result<Source, Error> {
@@ -195,16 +261,24 @@ async fn enqueue(deps: &Deps, message: &Message) -> Result<(), Error> {
     Ok(())
 }
 
-fn respond(outcomes: &[Outcome]) -> Response {
-    let all_duplicates = !outcomes.is_empty() && outcomes.iter().all(|o| o.duplicate);
-    let status = if all_duplicates { 200 } else { 202 };
-    let body = match outcomes {
+/// 202 when something new was queued; 200 for duplicates only, pings and bodies ignored.
+fn respond(outcomes: &[Outcome], ignored: &[Ignored]) -> Response {
+    let queued_new = outcomes.iter().any(|o| !o.duplicate);
+    let status = if queued_new { 202 } else { 200 };
+    let mut body = match outcomes {
+        [] => json!({"received": true}),
         [one] if one.duplicate => json!({"id": one.id, "duplicate": true}),
         [one] => json!({"id": one.id}),
         many => json!({
             "events": many.iter().map(|o| json!({"id": o.id, "duplicate": o.duplicate})).collect::<Vec<_>>(),
         }),
     };
+    if !ignored.is_empty() {
+        body["ignored"] = ignored
+            .iter()
+            .map(|i| json!({"reason": i.reason, "detail": i.detail}))
+            .collect();
+    }
     http::json(status, &body)
 }
 
@@ -239,8 +313,9 @@ mod tests {
             id: "evt_2".into(),
             duplicate: false,
         };
-        assert_eq!(respond(std::slice::from_ref(&dup)).status_code, 200);
-        assert_eq!(respond(std::slice::from_ref(&new)).status_code, 202);
-        assert_eq!(respond(&[dup, new]).status_code, 202);
+        assert_eq!(respond(std::slice::from_ref(&dup), &[]).status_code, 200);
+        assert_eq!(respond(std::slice::from_ref(&new), &[]).status_code, 202);
+        assert_eq!(respond(&[dup, new], &[]).status_code, 202);
+        assert_eq!(respond(&[], &[]).status_code, 200);
     }
 }

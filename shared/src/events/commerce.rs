@@ -10,6 +10,15 @@ pub enum CommerceEvent {
     /// The whole cart as it is now (not a diff): later events replace earlier ones.
     Cart(CartSnapshot),
     Order(Order),
+    /// A customer account opened on the shop: someone `identify` can treat as a known
+    /// customer from now on.
+    CustomerAccount(CustomerAccount),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerAccount {
+    pub customer: Customer,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,7 +8,9 @@
 mod commerce;
 mod contribution;
 
-pub use commerce::{CartSnapshot, CartStage, CommerceEvent, Customer, Line, Order};
+pub use commerce::{
+    CartSnapshot, CartStage, CommerceEvent, Customer, CustomerAccount, Line, Order,
+};
 pub use contribution::{
     Author, Contribution, ContributionAction, ContributionKind, ModerationState,
 };

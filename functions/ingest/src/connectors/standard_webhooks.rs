@@ -9,7 +9,7 @@
 use shared::source::Source;
 use shared::Error;
 
-use super::{Connector, HookRequest, Normalised};
+use super::{Connector, HookRequest, Parsed};
 use crate::envelope;
 use crate::signature::{decode_base64, equal, hmac_sha256};
 
@@ -67,7 +67,11 @@ impl Connector for StandardWebhooks {
         Err(unauthorized("signature does not match"))
     }
 
-    fn parse(&self, req: &HookRequest<'_>, _source: &Source) -> Result<Vec<Normalised>, Error> {
+    fn strict(&self) -> bool {
+        true
+    }
+
+    fn parse(&self, req: &HookRequest<'_>, _source: &Source) -> Result<Parsed, Error> {
         let id = req
             .header("webhook-id")
             .ok_or_else(|| Error::validation("webhook-id", "missing webhook-id header"))?;
@@ -77,11 +81,7 @@ impl Connector for StandardWebhooks {
                 format!("must be 1 to {MAX_ID_LEN} characters"),
             ));
         }
-        let event = envelope::parse(req.body)?;
-        Ok(vec![Normalised {
-            dedupe_key: id.to_string(),
-            event,
-        }])
+        Ok(Parsed::one(id, envelope::parse(req.body)?))
     }
 }
 
@@ -117,6 +117,7 @@ mod tests {
                 })
                 .collect(),
             settings: BTreeMap::new(),
+            credentials: Default::default(),
             version: 0,
             kind: KIND.into(),
         }
