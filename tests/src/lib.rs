@@ -1,6 +1,8 @@
 //! Helpers for the end-to-end tests: a platform that signs like Standard Webhooks senders do,
 //! and a staff member with a token.
 
+pub mod platforms;
+
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use liaison_local::harness::TestSystem;
@@ -79,6 +81,10 @@ pub async fn deliver_with(
         .send()
         .await
         .expect("runner reachable")
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 pub fn fixture(path: &str) -> Vec<u8> {

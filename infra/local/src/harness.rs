@@ -90,6 +90,7 @@ impl TestResources {
     }
 
     /// Every message now visible in a queue (received, then made visible again at once).
+    /// Each call counts as a receive of each message: use [`Self::queue_depth`] to count.
     pub async fn peek_queue(&self, logical_id: &str) -> Vec<aws_sdk_sqs::types::Message> {
         let url = self.queue_url(logical_id);
         let mut all = Vec::new();
@@ -106,6 +107,7 @@ impl TestResources {
                 .await
                 .unwrap_or_else(|e| panic!("ReceiveMessage: {}", e.into_service_error()));
             let messages = out.messages.unwrap_or_default();
+            let last_page = messages.len() < 10;
             let fresh: Vec<_> = messages
                 .into_iter()
                 .filter(|m| {
@@ -114,12 +116,38 @@ impl TestResources {
                     })
                 })
                 .collect();
-            if fresh.is_empty() {
+            let done = fresh.is_empty() || last_page;
+            all.extend(fresh);
+            if done {
                 break;
             }
-            all.extend(fresh);
         }
         all
+    }
+
+    /// How many messages a queue holds, without receiving them: a receive counts towards
+    /// the redrive policy's maxReceiveCount, as in AWS, so repeated peeks would move
+    /// messages to the dead-letter queue.
+    pub async fn queue_depth(&self, logical_id: &str) -> usize {
+        use aws_sdk_sqs::types::QueueAttributeName as A;
+        let out = self
+            .clients
+            .sqs
+            .get_queue_attributes()
+            .queue_url(self.queue_url(logical_id))
+            .attribute_names(A::ApproximateNumberOfMessages)
+            .attribute_names(A::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GetQueueAttributes: {}", e.into_service_error()));
+        let attrs = out.attributes.unwrap_or_default();
+        [
+            A::ApproximateNumberOfMessages,
+            A::ApproximateNumberOfMessagesNotVisible,
+        ]
+        .iter()
+        .filter_map(|a| attrs.get(a).and_then(|v| v.parse::<usize>().ok()))
+        .sum()
     }
 
     /// Number of items in a table (a Scan: fine in a test, never on a request path).
