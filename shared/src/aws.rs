@@ -4,7 +4,8 @@
 //! variables, read through [`Env`] so that the local runner can give each function the
 //! environment it would have on Lambda. Function code never knows whether it runs locally.
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+pub use aws_config::SdkConfig;
+use aws_config::{BehaviorVersion, Region};
 
 use crate::config::Env;
 

@@ -8,6 +8,7 @@
 pub mod connectors;
 pub mod envelope;
 pub mod fields;
+pub mod intake;
 pub mod pipeline;
 pub mod signature;
 pub mod text;
@@ -16,29 +17,21 @@ use chrono::Duration;
 use shared::clock::Clock;
 use shared::config::{self, Env};
 use shared::http::{self, Request, Response};
-use shared::idempotency::Idempotency;
 use shared::ignored::IgnoredStore;
 use shared::source::SourceStore;
 
-pub struct Queues {
-    pub contributions: String,
-    pub commerce: String,
-}
+use intake::Intake;
 
 pub struct Limits {
     pub max_body_bytes: usize,
     /// How long an ignored body is kept for staff to look at.
     pub ignored_retention: Duration,
-    pub dedupe_retention: Duration,
-    pub lease_seconds: i64,
 }
 
 pub struct Deps {
     pub sources: SourceStore,
-    pub idempotency: Idempotency,
+    pub intake: Intake,
     pub ignored: IgnoredStore,
-    pub sqs: aws_sdk_sqs::Client,
-    pub queues: Queues,
     pub limits: Limits,
     pub clock: Clock,
 }
@@ -47,12 +40,7 @@ impl Deps {
     /// Reads the variables template.yaml sets for IngestFunction; fails naming a missing one.
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, shared::Error> {
         let sources_table = config::required(env, "SOURCES_TABLE")?;
-        let idempotency_table = config::required(env, "IDEMPOTENCY_TABLE")?;
         let ignored_table = config::required(env, "IGNORED_TABLE")?;
-        let queues = Queues {
-            contributions: config::required(env, "CONTRIBUTIONS_QUEUE_URL")?,
-            commerce: config::required(env, "COMMERCE_QUEUE_URL")?,
-        };
         let limits = Limits {
             max_body_bytes: config::parsed_or(env, "MAX_BODY_BYTES", 256 * 1024)?,
             ignored_retention: Duration::days(config::parsed_or(
@@ -60,21 +48,13 @@ impl Deps {
                 "IGNORED_RETENTION_DAYS",
                 30,
             )?),
-            dedupe_retention: Duration::hours(config::parsed_or(
-                env,
-                "DEDUPE_RETENTION_HOURS",
-                7 * 24,
-            )?),
-            lease_seconds: config::parsed_or(env, "DEDUPE_LEASE_SECONDS", 30)?,
         };
         let sdk = shared::aws::sdk_config(env).await;
         let dynamodb = shared::aws::dynamodb(&sdk, env);
         Ok(Deps {
             sources: SourceStore::new(dynamodb.clone(), sources_table),
-            idempotency: Idempotency::new(dynamodb.clone(), idempotency_table),
+            intake: Intake::from_env(env, &sdk, dynamodb.clone(), clock.clone())?,
             ignored: IgnoredStore::new(dynamodb, ignored_table),
-            sqs: shared::aws::sqs(&sdk, env),
-            queues,
             limits,
             clock,
         })

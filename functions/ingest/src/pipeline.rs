@@ -7,26 +7,15 @@
 //! crash between enqueue and "done" leaves a claim whose lease runs out, after which a retry
 //! enqueues again with the same event id (consumers are idempotent on it).
 
-use aws_sdk_sqs::types::MessageAttributeValue;
-use chrono::Duration;
 use serde_json::json;
-use sha2::{Digest, Sha256};
-use shared::events::{Destination, Message, VERSION};
 use shared::http::{self, Request, Response};
-use shared::idempotency::Claim;
 use shared::metrics;
 use shared::source::Source;
 use shared::Error;
 
-use crate::connectors::{self, HookRequest, Ignored, Normalised, Parsed};
+use crate::connectors::{self, HookRequest, Ignored, Parsed};
+use crate::intake::Outcome;
 use crate::Deps;
-
-/// The outcome for one event of a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    pub id: String,
-    pub duplicate: bool,
-}
 
 pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
     let source_id = http::path_param(req, "source_id").unwrap_or_default();
@@ -79,7 +68,10 @@ pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
 
     let mut outcomes = Vec::with_capacity(parsed.events.len());
     for normalised in parsed.events {
-        let outcome = accept(deps, &source, normalised, &correlation_id).await?;
+        let outcome = deps
+            .intake
+            .accept(&source, normalised, &correlation_id)
+            .await?;
         tracing::info!(
             source_id = %source.id,
             platform = %source.platform,
@@ -160,107 +152,6 @@ fn is_source_id(id: &str) -> bool {
     })
 }
 
-/// The event id: the same for every delivery of the same event from the same source.
-pub fn event_id(source_id: &str, dedupe_key: &str) -> String {
-    let digest = Sha256::new()
-        .chain_update(source_id.as_bytes())
-        .chain_update([0u8])
-        .chain_update(dedupe_key.as_bytes())
-        .finalize();
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("evt_{hex}")
-}
-
-async fn accept(
-    deps: &Deps,
-    source: &Source,
-    normalised: Normalised,
-    correlation_id: &str,
-) -> Result<Outcome, Error> {
-    let id = event_id(&source.id, &normalised.dedupe_key);
-    let key = format!("ingest#{}#{}", source.id, normalised.dedupe_key);
-    let now = deps.clock.now();
-    let retention = deps.limits.dedupe_retention;
-    match deps
-        .idempotency
-        .claim(
-            &key,
-            now,
-            Duration::seconds(deps.limits.lease_seconds),
-            retention,
-        )
-        .await?
-    {
-        Claim::Done { result } => {
-            return Ok(Outcome {
-                id: result.unwrap_or(id),
-                duplicate: true,
-            })
-        }
-        Claim::InProgress => {
-            return Err(Error::Conflict(
-                "this event is being processed by another delivery; retry later".to_string(),
-            ))
-        }
-        Claim::Acquired => {}
-    }
-    let message = Message {
-        v: VERSION,
-        id: id.clone(),
-        source_id: source.id.clone(),
-        platform: source.platform,
-        dedupe_key: normalised.dedupe_key,
-        received_at: now,
-        correlation_id: correlation_id.to_string(),
-        event: normalised.event,
-    };
-    if let Err(err) = enqueue(deps, &message).await {
-        // Give the claim back so the platform's retry is not told "duplicate".
-        if let Err(release_err) = deps.idempotency.release(&key).await {
-            tracing::error!(event_id = %id, error = %release_err, "could not release the claim; it expires with its lease");
-        }
-        return Err(err);
-    }
-    deps.idempotency
-        .complete(&key, &id, deps.clock.now(), retention)
-        .await?;
-    Ok(Outcome {
-        id,
-        duplicate: false,
-    })
-}
-
-async fn enqueue(deps: &Deps, message: &Message) -> Result<(), Error> {
-    let (queue_url, event_type) = match message.event.destination() {
-        Destination::Contributions => (&deps.queues.contributions, "contribution"),
-        Destination::Commerce => (&deps.queues.commerce, "commerce"),
-    };
-    let body = message.encode();
-    if body.len() > 256 * 1024 {
-        return Err(Error::PayloadTooLarge(
-            "the normalised event exceeds 256 KiB".to_string(),
-        ));
-    }
-    let attribute = |value: &str| {
-        MessageAttributeValue::builder()
-            .data_type("String")
-            .string_value(value)
-            .build()
-            .map_err(|e| Error::Internal(e.to_string()))
-    };
-    deps.sqs
-        .send_message()
-        .queue_url(queue_url)
-        .message_body(body)
-        .message_attributes("event_type", attribute(event_type)?)
-        .message_attributes("platform", attribute(message.platform.as_str())?)
-        .message_attributes("event_version", attribute(&message.v.to_string())?)
-        .send()
-        .await
-        .map_err(|e| Error::Transient(format!("SendMessage failed: {}", e.into_service_error())))?;
-    Ok(())
-}
-
 /// 202 when something new was queued; 200 for duplicates only, pings and bodies ignored.
 fn respond(outcomes: &[Outcome], ignored: &[Ignored]) -> Response {
     let queued_new = outcomes.iter().any(|o| !o.duplicate);
@@ -285,15 +176,6 @@ fn respond(outcomes: &[Outcome], ignored: &[Ignored]) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn event_ids_should_be_stable_per_source_and_key() {
-        assert_eq!(event_id("src_a", "msg_1"), event_id("src_a", "msg_1"));
-        assert_ne!(event_id("src_a", "msg_1"), event_id("src_b", "msg_1"));
-        assert_ne!(event_id("src_a", "msg_1"), event_id("src_a", "msg_2"));
-        // No ambiguity from concatenation.
-        assert_ne!(event_id("src_a", "bmsg"), event_id("src_ab", "msg"));
-    }
 
     #[test]
     fn only_generated_source_ids_should_be_looked_up() {

@@ -44,6 +44,13 @@ impl Registry {
                 |deps, event| async move { admin::handle(&deps, event).await },
             ),
         );
+        registry.register(
+            "poll",
+            factory(
+                |env, clock| async move { poll::Deps::from_env(&env, clock).await },
+                |deps, event| async move { poll::handle(&deps, event).await },
+            ),
+        );
         registry
     }
 

@@ -1,0 +1,170 @@
+//! The poller's HTTP client: timeouts on connect and on the whole request, a size limit on
+//! bodies, and errors sorted into what the backoff needs to know.
+
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{Client, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+
+/// Bodies beyond this are refused: a page of 100 comments or orders is far smaller.
+const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("the platform refused our credentials ({0})")]
+    Unauthorized(StatusCode),
+    #[error("rate limited or quota exceeded ({0})")]
+    RateLimited(StatusCode, Option<Duration>),
+    #[error("the platform answered {0}")]
+    Status(StatusCode),
+    #[error("network error: {0}")]
+    Network(String),
+    #[error("unexpected response body: {0}")]
+    Body(String),
+}
+
+impl FetchError {
+    /// How long the platform asked us to wait, if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::RateLimited(_, after) => *after,
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Fetcher {
+    client: Client,
+}
+
+/// A successful response: the decoded body and the headers (for pagination).
+pub struct Page<T> {
+    pub body: T,
+    pub headers: HeaderMap,
+}
+
+impl Fetcher {
+    pub fn new(timeout: StdDuration) -> Result<Self, shared::Error> {
+        let client = Client::builder()
+            .connect_timeout(timeout.min(StdDuration::from_secs(5)))
+            .timeout(timeout)
+            .user_agent(concat!("Liaison-poll/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| shared::Error::Internal(format!("HTTP client: {e}")))?;
+        Ok(Fetcher { client })
+    }
+
+    pub fn get(&self, url: &str) -> RequestBuilder {
+        self.client.get(url)
+    }
+
+    pub fn post(&self, url: &str) -> RequestBuilder {
+        self.client.post(url)
+    }
+
+    /// Sends and decodes a JSON body.
+    pub async fn json<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<Page<T>, FetchError> {
+        let (headers, bytes) = self.send(request).await?;
+        let body = serde_json::from_slice(&bytes).map_err(|e| FetchError::Body(e.to_string()))?;
+        Ok(Page { body, headers })
+    }
+
+    /// Sends; any 2xx is success.
+    pub async fn send(&self, request: RequestBuilder) -> Result<(HeaderMap, Vec<u8>), FetchError> {
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| FetchError::Network(without_url(&e)))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        if !status.is_success() {
+            return Err(classify(status, &headers));
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| FetchError::Network(without_url(&e)))?
+        {
+            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(FetchError::Body(format!(
+                    "larger than {MAX_BODY_BYTES} bytes"
+                )));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok((headers, bytes))
+    }
+}
+
+/// reqwest's messages include the URL, which carries API keys: keep only the kind of error.
+fn without_url(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        "timed out".into()
+    } else if err.is_connect() {
+        "could not connect".into()
+    } else {
+        err.without_url_ref().to_string()
+    }
+}
+
+trait WithoutUrlRef {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrlRef for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        let mut text = self.to_string();
+        if let Some(url) = self.url() {
+            text = text.replace(url.as_str(), "<url>");
+        }
+        text
+    }
+}
+
+fn classify(status: StatusCode, headers: &HeaderMap) -> FetchError {
+    let retry_after = headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .map(Duration::seconds);
+    match status {
+        StatusCode::UNAUTHORIZED => FetchError::Unauthorized(status),
+        // YouTube answers 403 with reason quotaExceeded when the daily quota is spent; other
+        // platforms answer 403 for a login without the right capability.
+        StatusCode::FORBIDDEN => FetchError::Unauthorized(status),
+        StatusCode::TOO_MANY_REQUESTS => FetchError::RateLimited(status, retry_after),
+        s if s.is_server_error() => match retry_after {
+            Some(after) => FetchError::RateLimited(s, Some(after)),
+            None => FetchError::Status(s),
+        },
+        s => FetchError::Status(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_should_sort_into_what_backoff_needs() {
+        let mut h = HeaderMap::new();
+        assert!(matches!(
+            classify(StatusCode::UNAUTHORIZED, &h),
+            FetchError::Unauthorized(_)
+        ));
+        h.insert(RETRY_AFTER, "120".parse().unwrap());
+        let limited = classify(StatusCode::TOO_MANY_REQUESTS, &h);
+        assert_eq!(limited.retry_after(), Some(Duration::seconds(120)));
+        assert!(matches!(
+            classify(StatusCode::BAD_GATEWAY, &HeaderMap::new()),
+            FetchError::Status(_)
+        ));
+    }
+}

@@ -1,0 +1,171 @@
+//! What the poller remembers per source (table `PollStateTable`, key `source_id`): the
+//! cursor, today's quota spend, the error backoff and the WebSub lease. Every write is
+//! conditional on the version read, so two overlapping runs cannot move a cursor back.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shared::source::is_condition_failure;
+use shared::Error;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PollState {
+    pub source_id: String,
+    /// Platform-specific position: the newest time already enqueued (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_day: Option<NaiveDate>,
+    #[serde(default)]
+    pub quota_used: u32,
+    #[serde(default)]
+    pub failures: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_success: Option<DateTime<Utc>>,
+    /// When the WebSub subscription must be renewed, and with which secret version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub websub_renew_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub websub_source_version: Option<u64>,
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// The quota units left today (UTC) out of `daily_budget`.
+pub fn quota_left(state: &PollState, daily_budget: u32, now: DateTime<Utc>) -> u32 {
+    if state.quota_day == Some(now.date_naive()) {
+        daily_budget.saturating_sub(state.quota_used)
+    } else {
+        daily_budget
+    }
+}
+
+/// Records `units` spent today.
+pub fn spend(state: &mut PollState, units: u32, now: DateTime<Utc>) {
+    let today = now.date_naive();
+    if state.quota_day != Some(today) {
+        state.quota_day = Some(today);
+        state.quota_used = 0;
+    }
+    state.quota_used = state.quota_used.saturating_add(units);
+}
+
+/// Exponential backoff after `failures` consecutive failures: 1, 2, 4... minutes, at most
+/// 6 hours; a server's `Retry-After` wins when it asks for longer.
+pub fn backoff(failures: u32, retry_after: Option<Duration>) -> Duration {
+    let exponential = Duration::minutes(1i64 << failures.saturating_sub(1).min(9));
+    let capped = exponential.min(Duration::hours(6));
+    retry_after.map_or(capped, |asked| asked.max(capped).min(Duration::hours(24)))
+}
+
+pub fn is_due(state: &PollState, now: DateTime<Utc>) -> bool {
+    state.retry_after.is_none_or(|at| now >= at)
+}
+
+#[derive(Debug, Clone)]
+pub struct PollStateStore {
+    client: Client,
+    table: String,
+}
+
+impl PollStateStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub async fn get(&self, source_id: &str) -> Result<PollState, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("source_id", AttributeValue::S(source_id.to_string()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetItem poll state", e))?;
+        match out.item {
+            Some(item) => serde_dynamo::from_item(item)
+                .map_err(|e| Error::Internal(format!("decode poll state: {e}"))),
+            None => Ok(PollState {
+                source_id: source_id.to_string(),
+                ..PollState::default()
+            }),
+        }
+    }
+
+    /// Writes `state` if nobody wrote since it was read (its `version`); `Conflict` if
+    /// another run did.
+    pub async fn save(&self, state: &PollState) -> Result<PollState, Error> {
+        let next = PollState {
+            version: state.version + 1,
+            ..state.clone()
+        };
+        let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(&next)
+            .map_err(|e| Error::Internal(format!("encode poll state: {e}")))?;
+        let mut put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item));
+        put = if state.version == 0 {
+            put.condition_expression("attribute_not_exists(source_id)")
+        } else {
+            put.condition_expression("version = :v")
+                .expression_attribute_values(":v", AttributeValue::N(state.version.to_string()))
+        };
+        put.send().await.map_err(|e| {
+            if is_condition_failure(&e) {
+                Error::Conflict(format!(
+                    "poll state of {} changed meanwhile",
+                    state.source_id
+                ))
+            } else {
+                Error::from_sdk("PutItem poll state", e)
+            }
+        })?;
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_budget_should_reset_each_utc_day() {
+        let mut state = PollState::default();
+        let day1 = at("2026-11-23T23:59:00Z");
+        spend(&mut state, 90, day1);
+        assert_eq!(quota_left(&state, 100, day1), 10);
+        assert_eq!(quota_left(&state, 100, at("2026-11-24T00:00:01Z")), 100);
+        spend(&mut state, 5, at("2026-11-24T00:00:01Z"));
+        assert_eq!(state.quota_used, 5);
+    }
+
+    #[test]
+    fn backoff_should_double_then_cap_and_honour_retry_after() {
+        assert_eq!(backoff(1, None), Duration::minutes(1));
+        assert_eq!(backoff(2, None), Duration::minutes(2));
+        assert_eq!(backoff(4, None), Duration::minutes(8));
+        assert_eq!(backoff(30, None), Duration::hours(6));
+        assert_eq!(
+            backoff(1, Some(Duration::minutes(30))),
+            Duration::minutes(30)
+        );
+        assert_eq!(backoff(1, Some(Duration::days(9))), Duration::hours(24));
+    }
+}

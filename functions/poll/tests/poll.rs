@@ -1,0 +1,371 @@
+//! The poller against a local HTTP server that answers with the platforms' documented
+//! response shapes (the real APIs cannot be reached from here), with DynamoDB Local and
+//! moto's SQS behind it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::Utc;
+use liaison_local::harness::{self, TestResources};
+use shared::clock::Clock;
+use shared::source::{Credentials, Platform, SigningSecret, Source, SourceStore, KIND};
+
+const CHANNEL: &str = "UCm7LqH3fQv9Xk2Zp8Rb4sTw";
+
+fn fixture(path: &str) -> String {
+    let full = format!("{}/events/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+/// What the fake platforms saw, and how they should answer.
+#[derive(Default)]
+struct Platforms {
+    requests: Vec<(String, HashMap<String, String>, Option<String>)>,
+    /// When set, every API answers this status.
+    fail_with: Option<u16>,
+}
+
+type Shared = Arc<Mutex<Platforms>>;
+
+fn record(
+    state: &Shared,
+    path: &str,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+) -> Option<StatusCode> {
+    let mut s = state.lock().unwrap();
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    s.requests.push((path.to_string(), query.clone(), auth));
+    s.fail_with.map(|code| StatusCode::from_u16(code).unwrap())
+}
+
+async fn threads(
+    State(s): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+    h: HeaderMap,
+) -> impl IntoResponse {
+    if let Some(code) = record(&s, "commentThreads", &q, &h) {
+        return (code, String::new());
+    }
+    let page = if q.contains_key("pageToken") { 2 } else { 1 };
+    (
+        StatusCode::OK,
+        fixture(&format!("youtube/comment-threads-page-{page}.json")),
+    )
+}
+
+async fn comments(
+    State(s): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+    h: HeaderMap,
+) -> impl IntoResponse {
+    record(&s, "comments", &q, &h);
+    fixture("youtube/comments-list.json")
+}
+
+async fn wp_comments(
+    State(s): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+    h: HeaderMap,
+) -> impl IntoResponse {
+    if let Some(code) = record(&s, "wp/comments", &q, &h) {
+        return (code, [("x-wp-totalpages", "0")], String::new());
+    }
+    // The fixture holds both statuses; a real site filters by `status`.
+    let all: Vec<serde_json::Value> =
+        serde_json::from_str(&fixture("wordpress/comments-context-edit.json")).unwrap();
+    let wanted = if q.get("status").map(String::as_str) == Some("hold") {
+        "hold"
+    } else {
+        "approved"
+    };
+    let page: Vec<_> = all.into_iter().filter(|c| c["status"] == wanted).collect();
+    (
+        StatusCode::OK,
+        [("x-wp-totalpages", "1")],
+        serde_json::to_string(&page).unwrap(),
+    )
+}
+
+async fn wc_orders(
+    State(s): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+    h: HeaderMap,
+) -> impl IntoResponse {
+    if let Some(code) = record(&s, "wc/orders", &q, &h) {
+        return (code, [("x-wp-totalpages", "0")], String::new());
+    }
+    (
+        StatusCode::OK,
+        [("x-wp-totalpages", "1")],
+        fixture("woocommerce/orders-page.json"),
+    )
+}
+
+async fn hub(State(s): State<Shared>, h: HeaderMap, body: String) -> impl IntoResponse {
+    let form: HashMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    record(&s, "hub", &form, &h);
+    StatusCode::ACCEPTED
+}
+
+async fn platforms() -> (String, Shared) {
+    let state = Shared::default();
+    let app = Router::new()
+        .route("/youtube/v3/commentThreads", get(threads))
+        .route("/youtube/v3/comments", get(comments))
+        .route("/wp-json/wp/v2/comments", get(wp_comments))
+        .route("/wp-json/wc/v3/orders", get(wc_orders))
+        .route("/hub", post(hub))
+        .with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), state)
+}
+
+fn source(platform: Platform, settings: &[(&str, &str)], credentials: &[(&str, &str)]) -> Source {
+    Source {
+        id: shared::ids::new_id("src").unwrap(),
+        platform,
+        name: "test".into(),
+        created_at: Utc::now(),
+        secrets: vec![SigningSecret {
+            value: "hub-secret-0123456789".into(),
+            created_at: Utc::now(),
+            expires_at: None,
+        }],
+        settings: settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), (*v).into()))
+            .collect::<BTreeMap<_, _>>(),
+        credentials: Credentials(
+            credentials
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        ),
+        version: 0,
+        kind: KIND.into(),
+    }
+}
+
+async fn deps(resources: &TestResources, base: &str, extra: &[(&str, &str)]) -> poll::Deps {
+    let mut env = resources.env.clone();
+    for (name, logical) in [
+        ("SOURCES_TABLE", "SourcesTable"),
+        ("POLL_STATE_TABLE", "PollStateTable"),
+        ("IDEMPOTENCY_TABLE", "IdempotencyTable"),
+    ] {
+        env.insert(name.into(), resources.table(logical));
+    }
+    env.insert(
+        "CONTRIBUTIONS_QUEUE_URL".into(),
+        resources.queue_url("ContributionsQueue"),
+    );
+    env.insert(
+        "COMMERCE_QUEUE_URL".into(),
+        resources.queue_url("CommerceQueue"),
+    );
+    env.insert("YOUTUBE_API_BASE".into(), format!("{base}/youtube/v3"));
+    env.insert("WEBSUB_HUB_URL".into(), format!("{base}/hub"));
+    env.insert(
+        "PUBLIC_BASE_URL".into(),
+        "https://hooks.liaison.test".into(),
+    );
+    // Fixtures are from late November 2026: look back far enough to see them all.
+    env.insert("POLL_LOOKBACK_HOURS".into(), (24 * 3650).to_string());
+    for (k, v) in extra {
+        env.insert(k.to_string(), v.to_string());
+    }
+    poll::Deps::from_env(&env, Clock::system()).await.unwrap()
+}
+
+async fn store(resources: &TestResources, source: &Source) {
+    let dynamodb = resources.clients.dynamodb.clone();
+    SourceStore::new(dynamodb, resources.table("SourcesTable"))
+        .create(source)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn youtube_comments_should_be_queued_once_and_the_cursor_stop_the_next_run() {
+    let resources = harness::resources().await;
+    let (base, seen) = platforms().await;
+    let yt = source(
+        Platform::YouTube,
+        &[("channel_id", CHANNEL)],
+        &[("api_key", "AIzaTestKey")],
+    );
+    store(&resources, &yt).await;
+    let deps = deps(&resources, &base, &[]).await;
+
+    let first = poll::handle(&deps, serde_json::json!({})).await;
+    // 5 threads over 2 pages, 3 replies fetched for the thread that had more than it
+    // carried; the channel's own reply is not a customer's contribution.
+    assert_eq!(first.events_queued, 7, "{first:?}");
+    assert_eq!(resources.queue_depth("ContributionsQueue").await, 7);
+    assert_eq!(first.subscriptions_renewed, 1);
+    {
+        let s = seen.lock().unwrap();
+        let calls: Vec<&str> = s.requests.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(
+            calls,
+            ["hub", "commentThreads", "comments", "commentThreads"]
+        );
+        let hub = &s.requests[0].1;
+        assert_eq!(
+            hub["hub.callback"],
+            format!("https://hooks.liaison.test/hooks/{}", yt.id)
+        );
+        assert_eq!(
+            hub["hub.topic"],
+            format!("https://www.youtube.com/xml/feeds/videos.xml?channel_id={CHANNEL}")
+        );
+        assert_eq!(hub["hub.secret"], "hub-secret-0123456789");
+        assert_eq!(s.requests[1].1["allThreadsRelatedToChannelId"], CHANNEL);
+        assert_eq!(s.requests[1].1["order"], "time");
+    }
+    let state = deps.states.get(&yt.id).await.unwrap();
+    assert_eq!(state.cursor, Some("2026-11-23T11:12:20Z".parse().unwrap()));
+    assert_eq!(state.quota_used, 3);
+
+    // The next run reads page 1, meets the cursor on the first thread, and stops there.
+    seen.lock().unwrap().requests.clear();
+    let second = poll::handle(&deps, serde_json::json!({})).await;
+    assert_eq!(
+        (second.events_queued, second.subscriptions_renewed),
+        (0, 0),
+        "{second:?}"
+    );
+    assert_eq!(seen.lock().unwrap().requests.len(), 1);
+    assert_eq!(resources.queue_depth("ContributionsQueue").await, 7);
+}
+
+#[tokio::test]
+async fn wordpress_and_woocommerce_should_reconcile_with_their_logins() {
+    let resources = harness::resources().await;
+    let (base, seen) = platforms().await;
+    let wp = source(
+        Platform::WordPress,
+        &[("site_url", &base)],
+        &[
+            ("username", "liaison"),
+            ("application_password", "abcd efgh ijkl mnop"),
+        ],
+    );
+    let wc = source(
+        Platform::WooCommerce,
+        &[("site_url", &base)],
+        &[("consumer_key", "ck_test"), ("consumer_secret", "cs_test")],
+    );
+    store(&resources, &wp).await;
+    store(&resources, &wc).await;
+    let deps = deps(&resources, &base, &[]).await;
+
+    let summary = poll::handle(&deps, serde_json::json!({})).await;
+    assert_eq!(summary.sources_polled, 2, "{summary:?}");
+    assert_eq!(resources.queue_depth("ContributionsQueue").await, 3);
+    assert_eq!(resources.queue_depth("CommerceQueue").await, 2);
+    {
+        let s = seen.lock().unwrap();
+        for (path, query, auth) in &s.requests {
+            assert!(
+                auth.as_deref().is_some_and(|a| a.starts_with("Basic ")),
+                "{path} without login"
+            );
+            if path == "wp/comments" {
+                assert_eq!(query["context"], "edit");
+            } else {
+                assert!(query.contains_key("modified_after"));
+            }
+        }
+    }
+    // A second run finds the same items (one second of overlap): all duplicates.
+    let again = poll::handle(&deps, serde_json::json!({})).await;
+    assert_eq!(again.events_queued, 0, "{again:?}");
+    assert_eq!(resources.queue_depth("ContributionsQueue").await, 3);
+    assert_eq!(resources.queue_depth("CommerceQueue").await, 2);
+}
+
+#[tokio::test]
+async fn a_failing_platform_should_back_off_and_keep_its_cursor() {
+    let resources = harness::resources().await;
+    let (base, seen) = platforms().await;
+    let wc = source(
+        Platform::WooCommerce,
+        &[("site_url", &base)],
+        &[("consumer_key", "ck_test"), ("consumer_secret", "cs_test")],
+    );
+    store(&resources, &wc).await;
+    let deps = deps(&resources, &base, &[]).await;
+    seen.lock().unwrap().fail_with = Some(503);
+
+    let failed = poll::handle(&deps, serde_json::json!({})).await;
+    assert_eq!(failed.failures, 1, "{failed:?}");
+    let state = deps.states.get(&wc.id).await.unwrap();
+    assert_eq!(state.cursor, None);
+    assert_eq!(state.failures, 1);
+    assert!(state.retry_after.is_some_and(|at| at > Utc::now()));
+    assert!(state
+        .last_error
+        .as_deref()
+        .is_some_and(|e| e.contains("503")));
+
+    // Within the backoff the platform is left alone.
+    seen.lock().unwrap().fail_with = None;
+    let waiting = poll::handle(&deps, serde_json::json!({})).await;
+    assert_eq!(waiting.skipped_backoff, 1, "{waiting:?}");
+    assert_eq!(seen.lock().unwrap().requests.len(), 1);
+
+    // After it, the poll goes through and the failures reset.
+    deps.clock.advance(chrono::Duration::minutes(2));
+    let recovered = poll::handle(&deps, serde_json::json!({})).await;
+    assert_eq!(recovered.events_queued, 2, "{recovered:?}");
+    assert_eq!(deps.states.get(&wc.id).await.unwrap().failures, 0);
+}
+
+#[tokio::test]
+async fn a_spent_daily_budget_should_stop_polling_until_the_next_day() {
+    let resources = harness::resources().await;
+    let (base, seen) = platforms().await;
+    let yt = source(
+        Platform::YouTube,
+        &[("channel_id", CHANNEL)],
+        &[("api_key", "AIzaTestKey")],
+    );
+    store(&resources, &yt).await;
+    let deps = deps(
+        &resources,
+        &base,
+        &[("YOUTUBE_DAILY_BUDGET", "1"), ("PUBLIC_BASE_URL", " ")],
+    )
+    .await;
+
+    let first = poll::handle(&deps, serde_json::json!({})).await;
+    assert_eq!(first.sources_polled, 1, "{first:?}");
+    let state = deps.states.get(&yt.id).await.unwrap();
+    assert_eq!(state.quota_used, 1);
+    // The budget stopped the run before the cursor was reached: the cursor stays.
+    assert_eq!(state.cursor, None);
+    let second = poll::handle(&deps, serde_json::json!({})).await;
+    assert_eq!(second.skipped_quota, 1, "{second:?}");
+    let thread_calls = seen
+        .lock()
+        .unwrap()
+        .requests
+        .iter()
+        .filter(|r| r.0 == "commentThreads")
+        .count();
+    assert_eq!(thread_calls, 1);
+}
