@@ -221,6 +221,50 @@ async fn discourse_post_should_be_queued_once_and_a_ping_answered() {
 }
 
 #[tokio::test]
+async fn a_discourse_private_message_should_be_acknowledged_without_keeping_its_text() {
+    let system = harness::system().await;
+    let source = register(&system, json!({"platform": "discourse", "name": "Forum"})).await;
+    let body = String::from_utf8(fixture("discourse/post-created.json"))
+        .unwrap()
+        .replace(
+            "\"topic_archetype\":\"regular\"",
+            "\"topic_archetype\":\"private_message\"",
+        )
+        .replace(
+            "\"topic_archetype\": \"regular\"",
+            "\"topic_archetype\": \"private_message\"",
+        );
+    assert!(body.contains("private_message"));
+    let headers = [
+        ("x-discourse-event", "post_created"),
+        ("x-discourse-event-type", "post"),
+    ];
+    let (status, answer) =
+        json_of(post_signed(&system, &source, &source.secret, &headers, body.as_bytes()).await)
+            .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(system.resources.queue_depth("ContributionsQueue").await, 0);
+    let listed: Value = reqwest::Client::new()
+        .get(system.url(&format!("/admin/sources/{}/ignored", source.id)))
+        .bearer_auth(system.token(&["liaison-admin"]))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let record = &listed["ignored"][0];
+    assert!(
+        record["reasons"].to_string().contains("private_message"),
+        "{listed}"
+    );
+    assert!(
+        !record["body"].as_str().unwrap().contains("Lampe"),
+        "{listed}"
+    );
+}
+
+#[tokio::test]
 async fn meta_batch_should_give_one_event_per_change_and_the_verification_its_challenge() {
     let (system, source, messages) = deliver_genuine_duplicate_and_forged(Case {
         registration: json!({"platform": "meta", "name": "Page", "secret": "9f86d081884c7d659a2feaa0c55ad015"}),

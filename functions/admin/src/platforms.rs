@@ -133,6 +133,19 @@ pub fn signing_secret(platform: Platform, given: Option<String>) -> Result<(Stri
             format!("required for {platform}: {what}"),
         )),
         (_, SecretOrigin::Generated, None) => Ok((ids::new_secret()?, true)),
+        (Platform::Trustpilot, _, Some(token)) => {
+            // It travels in a URL and is the only protection: long, and URL-safe as is.
+            let url_safe = token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if token.len() < 32 || token.len() > 128 || !url_safe {
+                return Err(Error::validation(
+                    "secret",
+                    "a Trustpilot URL token must be 32 to 128 characters of A-Z, a-z, 0-9, - and _",
+                ));
+            }
+            Ok((token, false))
+        }
         (_, _, Some(secret)) => {
             check_secret_text("secret", &secret)?;
             Ok((secret, false))
@@ -287,6 +300,8 @@ mod tests {
             ("shpss_0123456789abcdef".to_string(), false)
         );
         assert!(signing_secret(Platform::Shopify, Some("short".into())).is_err());
+        assert!(signing_secret(Platform::Trustpilot, Some("12345678".into())).is_err());
+        assert!(signing_secret(Platform::Trustpilot, Some("a&b".repeat(12))).is_err());
     }
 
     #[test]

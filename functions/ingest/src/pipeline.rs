@@ -85,6 +85,9 @@ pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
     Ok(respond(&outcomes, &parsed.ignored))
 }
 
+/// The reason under which a connector ignores a private conversation.
+pub const PRIVATE_MESSAGE: &str = "private_message";
+
 /// Keeps the raw body of what was ignored and counts it (metric `IgnoredEvents`, by
 /// platform and reason). A failure here fails the request (503), so the platform's retry
 /// brings the body back rather than it vanishing.
@@ -96,6 +99,13 @@ async fn record_ignored(
     ignored: &[Ignored],
 ) -> Result<(), Error> {
     let now = deps.clock.now();
+    // A private message is not public conversation: record that it came, not what it said.
+    let private = ignored.iter().any(|i| i.reason == PRIVATE_MESSAGE);
+    let body: &[u8] = if private {
+        b"(a private message: the body is not kept)"
+    } else {
+        body
+    };
     let reasons = ignored
         .iter()
         .map(|i| format!("{}: {}", i.reason, i.detail))

@@ -1,6 +1,6 @@
 //! WooCommerce orders through the REST API (`/wp-json/wc/v3/orders?modified_after=`),
 //! oldest change first, since WooCommerce never retries a webhook. The connector's mapping
-//! and dedupe key (`order:{id}:{date_modified_gmt}`) make an order seen both ways one event.
+//! and dedupe key (`order:{id}:{modification time}`) make an order seen both ways one event.
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use ingest::connectors::woocommerce::{normalise, WooOrder};

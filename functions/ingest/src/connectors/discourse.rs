@@ -77,7 +77,7 @@ impl Connector for Discourse {
         SIGNATURE.verify(req, source)
     }
 
-    fn parse(&self, req: &HookRequest<'_>, _source: &Source) -> Result<Parsed, Error> {
+    fn parse(&self, req: &HookRequest<'_>, source: &Source) -> Result<Parsed, Error> {
         let event = req.header("x-discourse-event").unwrap_or_default();
         let action = match event {
             "ping" => return Ok(Parsed::ping()),
@@ -87,10 +87,12 @@ impl Connector for Discourse {
         };
         let Body { post } = from_slice(req.body, "")?;
         if post.topic_archetype.as_deref() == Some("private_message") {
-            return Ok(Parsed::ignored("private_message", event));
+            return Ok(Parsed::ignored(crate::pipeline::PRIVATE_MESSAGE, event));
         }
-        let instance = req
-            .header("x-discourse-instance")
+        // The instance URL the owner registered wins over the header.
+        let instance = source
+            .setting("instance_url")
+            .or_else(|| req.header("x-discourse-instance"))
             .unwrap_or_default()
             .trim_end_matches('/');
         let permalink = post

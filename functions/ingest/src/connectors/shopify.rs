@@ -39,8 +39,16 @@ impl Connector for Shopify {
         SIGNATURE.verify(req, source)
     }
 
-    fn parse(&self, req: &HookRequest<'_>, _source: &Source) -> Result<Parsed, Error> {
+    fn parse(&self, req: &HookRequest<'_>, source: &Source) -> Result<Parsed, Error> {
         let topic = req.header("x-shopify-topic").unwrap_or_default();
+        // A public app's secret signs for every shop that installed it: when the source
+        // names its shop, another shop's events are not this source's.
+        let shop = req.header("x-shopify-shop-domain").unwrap_or_default();
+        if let Some(expected) = source.setting("shop_domain") {
+            if !shop.eq_ignore_ascii_case(expected) {
+                return Ok(Parsed::ignored("other_shop", shop));
+            }
+        }
         let Some(key) = req
             .header("x-shopify-event-id")
             .or_else(|| req.header("x-shopify-webhook-id"))
@@ -339,6 +347,19 @@ mod tests {
         };
         assert_eq!(account.customer.id.as_deref(), Some("7612345678901"));
         assert_eq!(account.customer.accepts_marketing, Some(true));
+    }
+
+    #[test]
+    fn another_shops_event_should_be_ignored_when_the_shop_is_named() {
+        let mut src = source(Platform::Shopify, SECRET);
+        src.settings
+            .insert("shop_domain".into(), "maison-lumiere.myshopify.com".into());
+        let other = delivery("orders/create", "shopify/orders-create.json")
+            .header("x-shopify-shop-domain", "someone-else.myshopify.com");
+        assert_eq!(other.run(&src).unwrap().ignored[0].reason, "other_shop");
+        let ours = delivery("orders/create", "shopify/orders-create.json")
+            .header("x-shopify-shop-domain", "maison-lumiere.myshopify.com");
+        assert_eq!(ours.run(&src).unwrap().events.len(), 1);
     }
 
     #[test]

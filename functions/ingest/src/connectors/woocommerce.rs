@@ -5,7 +5,7 @@
 //! `X-WC-Webhook-Signature` = base64 HMAC-SHA256(secret, body), on the bytes as PHP's
 //! `json_encode` wrote them (`\/` escapes included). WooCommerce never retries, so the
 //! poller (`poll`) reconciles through the REST API; both use the dedupe key
-//! `order:{id}:{date_modified_gmt}`, so an order seen both ways is queued once.
+//! `order:{id}:{modification time}`, so an order seen both ways is queued once.
 //!
 //! Pending, on-hold, draft and failed orders are carts (a checkout that has not been paid);
 //! processing and completed orders are conversions.
