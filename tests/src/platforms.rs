@@ -119,3 +119,16 @@ pub async fn get(system: &TestSystem, source: &Registered, query: &[(&str, &str)
         .await
         .expect("runner reachable")
 }
+
+/// What staff see of a source's ignored bodies (`GET /admin/sources/{id}/ignored`).
+pub async fn list_ignored(system: &TestSystem, source: &Registered) -> Value {
+    Client::new()
+        .get(system.url(&format!("/admin/sources/{}/ignored", source.id)))
+        .bearer_auth(system.token(&["liaison-admin"]))
+        .send()
+        .await
+        .expect("admin reachable")
+        .json()
+        .await
+        .expect("json")
+}

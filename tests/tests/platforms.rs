@@ -4,7 +4,7 @@
 //! platform's handshake is answered.
 
 use e2e::fixture;
-use e2e::platforms::{get, hmac_sha256, post_signed, register, Registered};
+use e2e::platforms::{get, hmac_sha256, list_ignored, post_signed, register, Registered};
 use liaison_local::harness::{self, TestSystem};
 use serde_json::{json, Value};
 use shared::events::{Event, Message};
@@ -244,15 +244,7 @@ async fn a_discourse_private_message_should_be_acknowledged_without_keeping_its_
             .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(system.resources.queue_depth("ContributionsQueue").await, 0);
-    let listed: Value = reqwest::Client::new()
-        .get(system.url(&format!("/admin/sources/{}/ignored", source.id)))
-        .bearer_auth(system.token(&["liaison-admin"]))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = list_ignored(&system, &source).await;
     let record = &listed["ignored"][0];
     assert!(
         record["reasons"].to_string().contains("private_message"),
@@ -279,15 +271,7 @@ async fn meta_batch_should_give_one_event_per_change_and_the_verification_its_ch
     keys.dedup();
     assert_eq!(keys.len(), 5);
     // The reaction in the batch was kept as ignored, with its raw body, for staff to see.
-    let listed: Value = reqwest::Client::new()
-        .get(system.url(&format!("/admin/sources/{}/ignored", source.id)))
-        .bearer_auth(system.token(&["liaison-admin"]))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = list_ignored(&system, &source).await;
     let ignored = listed["ignored"].as_array().unwrap();
     assert_eq!(ignored.len(), 1, "{listed}");
     assert!(ignored[0]["reasons"]

@@ -15,6 +15,7 @@ pub mod fetch;
 pub mod state;
 pub mod woocommerce;
 pub mod wordpress;
+pub mod wp_rest;
 pub mod youtube;
 
 use std::time::Duration as StdDuration;
@@ -31,6 +32,7 @@ use shared::Error;
 
 use fetch::{FetchError, Fetcher};
 use state::{PollState, PollStateStore};
+use wp_rest::{Login, Window};
 
 pub struct Config {
     pub youtube_api_base: String,
@@ -245,50 +247,36 @@ async fn poll_api(
         summary.skipped_quota += 1;
         return None;
     }
-    let cursor = state.cursor.unwrap_or(now - cfg.lookback);
+    let window = Window {
+        cursor: state.cursor.unwrap_or(now - cfg.lookback),
+        units_left,
+        max_pages: cfg.max_pages,
+    };
     let site = source.setting("site_url").unwrap_or_default();
+    let credential = |name| creds.get(name).unwrap_or_default();
     let result = match source.platform {
         Platform::YouTube => {
-            youtube::poll(
-                &deps.fetcher,
-                &youtube::Params {
-                    api_base: &cfg.youtube_api_base,
-                    api_key: creds.get("api_key").unwrap_or_default(),
-                    channel_id: source.setting("channel_id").unwrap_or_default(),
-                    cursor,
-                    units_left,
-                    max_pages: cfg.max_pages,
-                },
-            )
-            .await
+            let params = youtube::Params {
+                api_base: &cfg.youtube_api_base,
+                api_key: credential("api_key"),
+                channel_id: source.setting("channel_id").unwrap_or_default(),
+                window,
+            };
+            youtube::poll(&deps.fetcher, &params).await
         }
         Platform::WordPress => {
-            wordpress::poll(
-                &deps.fetcher,
-                &wordpress::Params {
-                    site_url: site,
-                    username: creds.get("username").unwrap_or_default(),
-                    password: creds.get("application_password").unwrap_or_default(),
-                    cursor,
-                    units_left,
-                    max_pages: cfg.max_pages,
-                },
-            )
-            .await
+            let login = Login {
+                user: credential("username"),
+                password: credential("application_password"),
+            };
+            wordpress::poll(&deps.fetcher, site, &login, &window).await
         }
         _ => {
-            woocommerce::poll(
-                &deps.fetcher,
-                &woocommerce::Params {
-                    site_url: site,
-                    consumer_key: creds.get("consumer_key").unwrap_or_default(),
-                    consumer_secret: creds.get("consumer_secret").unwrap_or_default(),
-                    cursor,
-                    units_left,
-                    max_pages: cfg.max_pages,
-                },
-            )
-            .await
+            let login = Login {
+                user: credential("consumer_key"),
+                password: credential("consumer_secret"),
+            };
+            woocommerce::poll(&deps.fetcher, site, &login, &window).await
         }
     };
     match result {

@@ -4,14 +4,15 @@
 //! dedupe key are the connector's, so a comment seen both ways is queued once, and a
 //! comment approved later is a new state, hence a new event.
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use ingest::connectors::wordpress::{normalise, WpComment};
 use ingest::connectors::Normalised;
 use serde::Deserialize;
 use shared::events::{ContributionAction, Event};
 
 use crate::fetch::Fetcher;
-use crate::{total_pages, Batch, Failure};
+use crate::wp_rest::{self, Login, Window};
+use crate::{Batch, Failure};
 
 #[derive(Deserialize)]
 struct RestComment {
@@ -44,69 +45,43 @@ struct Content {
     rendered: Option<String>,
 }
 
-pub struct Params<'a> {
-    pub site_url: &'a str,
-    pub username: &'a str,
-    pub password: &'a str,
-    pub cursor: DateTime<Utc>,
-    pub units_left: u32,
-    pub max_pages: u32,
-}
-
 const STATUSES: [&str; 2] = ["approve", "hold"];
 
-pub async fn poll(fetcher: &Fetcher, p: &Params<'_>) -> Result<Batch, Failure> {
+pub async fn poll(
+    fetcher: &Fetcher,
+    site_url: &str,
+    login: &Login<'_>,
+    window: &Window,
+) -> Result<Batch, Failure> {
     let mut batch = Batch::default();
-    let mut newest = p.cursor;
+    let mut newest = window.cursor;
     let mut complete = true;
-    // One second of overlap: `after` is exclusive and dates have second precision.
-    let after = (p.cursor - Duration::seconds(1)).to_rfc3339_opts(SecondsFormat::Secs, true);
-    let url = format!(
-        "{}/wp-json/wp/v2/comments",
-        p.site_url.trim_end_matches('/')
-    );
+    let after = window.after();
+    let url = format!("{}/wp-json/wp/v2/comments", site_url.trim_end_matches('/'));
     for status in STATUSES {
-        let mut page = 1u32;
-        loop {
-            if batch.units >= p.units_left || page > p.max_pages {
-                complete = false;
-                break;
-            }
-            let page_text = page.to_string();
-            let request = fetcher
-                .get(&url)
-                .basic_auth(p.username, Some(p.password))
-                .query(&[
-                    ("context", "edit"),
-                    ("status", status),
-                    ("after", after.as_str()),
-                    ("orderby", "date_gmt"),
-                    ("order", "asc"),
-                    ("per_page", "100"),
-                    ("page", page_text.as_str()),
-                ]);
-            batch.units += 1;
-            let response = fetcher
-                .json::<Vec<RestComment>>(request)
-                .await
-                .map_err(|error| Failure {
-                    error,
-                    units: batch.units,
-                })?;
-            for comment in response.body {
-                match map(comment, p.site_url) {
-                    Ok((at, normalised)) => {
-                        newest = newest.max(at);
-                        batch.events.push(normalised);
-                    }
-                    Err(detail) => batch.skipped.push(detail),
+        let query = [
+            ("context", "edit"),
+            ("status", status),
+            ("after", after.as_str()),
+            ("orderby", "date_gmt"),
+            ("order", "asc"),
+        ];
+        complete &= wp_rest::pages(
+            fetcher,
+            &url,
+            login,
+            &query,
+            window,
+            &mut batch,
+            |comment: RestComment, batch| match map(comment, site_url) {
+                Ok((at, normalised)) => {
+                    newest = newest.max(at);
+                    batch.events.push(normalised);
                 }
-            }
-            if page >= total_pages(&response.headers) {
-                break;
-            }
-            page += 1;
-        }
+                Err(detail) => batch.skipped.push(detail),
+            },
+        )
+        .await?;
     }
     batch.new_cursor = complete.then_some(newest);
     Ok(batch)

@@ -17,6 +17,7 @@ use shared::events::{
 };
 
 use crate::fetch::{FetchError, Fetcher};
+use crate::wp_rest::Window;
 use crate::{Batch, Failure};
 
 #[derive(Deserialize)]
@@ -96,19 +97,17 @@ pub struct Params<'a> {
     pub api_base: &'a str,
     pub api_key: &'a str,
     pub channel_id: &'a str,
-    pub cursor: DateTime<Utc>,
-    pub units_left: u32,
-    pub max_pages: u32,
+    pub window: Window,
 }
 
 pub async fn poll(fetcher: &Fetcher, p: &Params<'_>) -> Result<Batch, Failure> {
     let mut batch = Batch::default();
-    let mut newest = p.cursor;
+    let mut newest = p.window.cursor;
     let mut page_token: Option<String> = None;
     let mut reached_cursor = false;
     let fail = |error: FetchError, units: u32| Failure { error, units };
-    for _ in 0..p.max_pages {
-        if batch.units >= p.units_left {
+    for _ in 0..p.window.max_pages {
+        if batch.units >= p.window.units_left {
             break;
         }
         let mut request = fetcher
@@ -132,14 +131,14 @@ pub async fn poll(fetcher: &Fetcher, p: &Params<'_>) -> Result<Batch, Failure> {
             .body;
         for thread in page.items {
             let top = thread.snippet.top_level_comment;
-            if top.snippet.published_at <= p.cursor {
+            if top.snippet.published_at <= p.window.cursor {
                 reached_cursor = true;
                 break;
             }
             let video = thread.snippet.video_id.clone();
             let mut replies = thread.replies.map(|r| r.comments).unwrap_or_default();
             if (replies.len() as u32) < thread.snippet.total_reply_count
-                && batch.units < p.units_left
+                && batch.units < p.window.units_left
             {
                 let request = fetcher.get(&format!("{}/comments", p.api_base)).query(&[
                     ("part", "snippet"),

@@ -159,6 +159,14 @@ fn source(platform: Platform, settings: &[(&str, &str)], credentials: &[(&str, &
     }
 }
 
+fn woo_source(base: &str) -> Source {
+    source(
+        Platform::WooCommerce,
+        &[("site_url", base)],
+        &[("consumer_key", "ck_test"), ("consumer_secret", "cs_test")],
+    )
+}
+
 async fn deps(resources: &TestResources, base: &str, extra: &[(&str, &str)]) -> poll::Deps {
     let mut env = resources.env.clone();
     for (name, logical) in [
@@ -264,11 +272,7 @@ async fn wordpress_and_woocommerce_should_reconcile_with_their_logins() {
             ("application_password", "abcd efgh ijkl mnop"),
         ],
     );
-    let wc = source(
-        Platform::WooCommerce,
-        &[("site_url", &base)],
-        &[("consumer_key", "ck_test"), ("consumer_secret", "cs_test")],
-    );
+    let wc = woo_source(&base);
     store(&resources, &wp).await;
     store(&resources, &wc).await;
     let deps = deps(&resources, &base, &[]).await;
@@ -302,11 +306,7 @@ async fn wordpress_and_woocommerce_should_reconcile_with_their_logins() {
 async fn a_failing_platform_should_back_off_and_keep_its_cursor() {
     let resources = harness::resources().await;
     let (base, seen) = platforms().await;
-    let wc = source(
-        Platform::WooCommerce,
-        &[("site_url", &base)],
-        &[("consumer_key", "ck_test"), ("consumer_secret", "cs_test")],
-    );
+    let wc = woo_source(&base);
     store(&resources, &wc).await;
     let deps = deps(&resources, &base, &[]).await;
     seen.lock().unwrap().fail_with = Some(503);
