@@ -159,6 +159,14 @@ fn source(platform: Platform, settings: &[(&str, &str)], credentials: &[(&str, &
     }
 }
 
+fn youtube_source() -> Source {
+    source(
+        Platform::YouTube,
+        &[("channel_id", CHANNEL)],
+        &[("api_key", "AIzaTestKey")],
+    )
+}
+
 fn woo_source(base: &str) -> Source {
     source(
         Platform::WooCommerce,
@@ -210,11 +218,7 @@ async fn store(resources: &TestResources, source: &Source) {
 async fn youtube_comments_should_be_queued_once_and_the_cursor_stop_the_next_run() {
     let resources = harness::resources().await;
     let (base, seen) = platforms().await;
-    let yt = source(
-        Platform::YouTube,
-        &[("channel_id", CHANNEL)],
-        &[("api_key", "AIzaTestKey")],
-    );
+    let yt = youtube_source();
     store(&resources, &yt).await;
     let deps = deps(&resources, &base, &[]).await;
 
@@ -339,11 +343,7 @@ async fn a_failing_platform_should_back_off_and_keep_its_cursor() {
 async fn a_spent_daily_budget_should_stop_polling_until_the_next_day() {
     let resources = harness::resources().await;
     let (base, seen) = platforms().await;
-    let yt = source(
-        Platform::YouTube,
-        &[("channel_id", CHANNEL)],
-        &[("api_key", "AIzaTestKey")],
-    );
+    let yt = youtube_source();
     store(&resources, &yt).await;
     let deps = deps(
         &resources,
