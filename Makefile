@@ -5,13 +5,14 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= eu-west-1
 TOOLS := .local/tools/bin
 
-.PHONY: help deps dev test token lint-template fmt bench lambda-build
+.PHONY: help deps dev test token lint-template fmt bench lambda-build fuzz
 
 help:
 	@echo "make dev      - the whole system locally on http://127.0.0.1:\$${LIAISON_PORT:-3000}"
 	@echo "make test     - everything CI checks (fmt, clippy, cfn-lint, sam validate, cargo test)"
 	@echo "make token    - a development staff token (GROUP=liaison-marketer for another group)"
 	@echo "make bench    - init time of the ingest bootstrap and criterion benches"
+	@echo "make fuzz     - every webhook parser under cargo-fuzz, 60 s each (stable toolchain)"
 
 ## Installs the emulators and template tools into .local/ (pinned, idempotent).
 deps:
@@ -46,3 +47,6 @@ lambda-build:
 bench:
 	bash bench/init-time.sh
 	cargo bench -p ingest
+
+fuzz:
+	bash bench/fuzz.sh

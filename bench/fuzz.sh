@@ -9,10 +9,10 @@
 # Seed corpora are copied from functions/ingest/events/ at each run into fuzz/corpus/
 # (git-ignored, like fuzz/artifacts/: a crashing input never goes into the repo).
 #
-# Stable only: `--sanitizer none` (no AddressSanitizer, which needs nightly's -Zsanitizer;
-# safe Rust does not need it) and RUSTC_BOOTSTRAP=1 in case a cargo-fuzz or libfuzzer-sys
-# release starts to rely on an unstable flag. `-a` turns debug assertions and overflow
-# checks on, as in `cargo test`.
+# Works on stable: `--sanitizer none` is all it takes (AddressSanitizer needs nightly's
+# -Zsanitizer, and safe Rust hardly needs it). RUSTC_BOOTSTRAP is not set: it is not
+# needed, and it would make dependencies' build scripts that probe for nightly features
+# turn them on. `-a` turns debug assertions and overflow checks on, as in `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -30,7 +30,6 @@ export PATH=$CARGO_FUZZ_ROOT/bin:$PATH
 export CARGO_TARGET_DIR=$ROOT/fuzz/target
 # 2 cores, shared with other builds.
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1}
-export RUSTC_BOOTSTRAP=1
 FUZZ_FLAGS=(--sanitizer none -a --fuzz-dir "$ROOT/fuzz" --target-dir "$CARGO_TARGET_DIR")
 LOGS=$CARGO_TARGET_DIR/fuzz-logs
 EVENTS=$ROOT/functions/ingest/events

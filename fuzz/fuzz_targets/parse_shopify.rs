@@ -12,14 +12,17 @@ static SOURCE: LazyLock<Source> = LazyLock::new(|| source(Platform::Shopify));
 static HEADERS: LazyLock<Vec<HeaderMap>> = LazyLock::new(|| {
     vec![
         headers(&[
+            ("x-shopify-shop-domain", "maison-lumiere.myshopify.com"),
             ("x-shopify-topic", "checkouts/update"),
             ("x-shopify-event-id", "98880550-7158-44d4-b7cd-2c97c8a091b5"),
         ]),
         headers(&[
+            ("x-shopify-shop-domain", "maison-lumiere.myshopify.com"),
             ("x-shopify-topic", "orders/create"),
             ("x-shopify-event-id", "98880550-7158-44d4-b7cd-2c97c8a091b5"),
         ]),
         headers(&[
+            ("x-shopify-shop-domain", "maison-lumiere.myshopify.com"),
             ("x-shopify-topic", "customers/create"),
             (
                 "x-shopify-webhook-id",

@@ -3,6 +3,7 @@
 //! target must be a parser's.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
 use aws_lambda_events::http::{HeaderMap, HeaderName, HeaderValue};
 use aws_lambda_events::query_map::QueryMap;
@@ -12,6 +13,8 @@ use shared::source::{Credentials, Platform, SigningSecret, Source, KIND};
 
 /// The channel of the YouTube fixtures (events/youtube/*.xml).
 pub const YOUTUBE_CHANNEL: &str = "UCm7LqH3fQv9Xk2Zp8Rb4sTw";
+/// The shop the Shopify source names (`shop_domain`), sent in `x-shopify-shop-domain`.
+pub const SHOPIFY_SHOP: &str = "maison-lumiere.myshopify.com";
 /// Meta's verify token in the fuzzed source.
 pub const META_VERIFY_TOKEN: &str = "fuzz-verify-token";
 pub const SECRET: &str = "fuzz-signing-secret";
@@ -27,6 +30,9 @@ pub fn source(platform: Platform) -> Source {
     match platform {
         Platform::YouTube => {
             settings.insert("channel_id".into(), YOUTUBE_CHANNEL.into());
+        }
+        Platform::Shopify => {
+            settings.insert("shop_domain".into(), SHOPIFY_SHOP.into());
         }
         Platform::WordPress => {
             settings.insert("site_url".into(), "https://shop.example.com".into());
@@ -75,8 +81,22 @@ pub fn parse(platform: Platform, source: &Source, headers: &HeaderMap, body: &[u
         body,
         now: now(),
     };
-    let _ = std::hint::black_box(for_platform(platform).parse(&hook, source));
+    let result = std::hint::black_box(for_platform(platform).parse(&hook, source));
+    if *DEBUG {
+        match &result {
+            Ok(parsed) => eprintln!(
+                "{platform}: {} event(s), ignored {:?}",
+                parsed.events.len(),
+                parsed.ignored
+            ),
+            Err(err) => eprintln!("{platform}: error {err}"),
+        }
+    }
 }
+
+/// `LIAISON_FUZZ_DEBUG=1 fuzz/target/<triple>/release/<target> <files>` prints what each
+/// input parsed to: to check that the fixed headers and sources let the fixtures through.
+static DEBUG: LazyLock<bool> = LazyLock::new(|| std::env::var_os("LIAISON_FUZZ_DEBUG").is_some());
 
 /// The input as query values: one line (`\n`) per name, missing lines left out of the
 /// query, invalid UTF-8 replaced.
