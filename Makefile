@@ -5,13 +5,14 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= eu-west-1
 TOOLS := .local/tools/bin
 
-.PHONY: help deps dev test token lint-template fmt bench lambda-build fuzz
+.PHONY: help deps dev test token lint-template fmt bench lambda-build fuzz classification-report
 
 help:
 	@echo "make dev      - the whole system locally on http://127.0.0.1:\$${LIAISON_PORT:-3000}"
 	@echo "make test     - everything CI checks (fmt, clippy, cfn-lint, sam validate, cargo test)"
 	@echo "make token    - a development staff token (GROUP=liaison-marketer for another group)"
 	@echo "make bench    - init time of the ingest bootstrap and criterion benches"
+	@echo "make classification-report - precision, recall and confusion matrix of the classifier"
 	@echo "make fuzz     - every webhook parser under cargo-fuzz, 60 s each (stable toolchain)"
 
 ## Installs the emulators and template tools into .local/ (pinned, idempotent).
@@ -50,3 +51,7 @@ bench:
 
 fuzz:
 	bash bench/fuzz.sh
+
+## Per-label precision and recall and the confusion matrix on tests/data (MISSES=1 lists misses).
+classification-report:
+	@cargo run -q -p identify --example classification_report -- $(if $(MISSES),--misses,)

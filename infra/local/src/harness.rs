@@ -224,6 +224,16 @@ pub async fn system() -> TestSystem {
     system_with(template(), Registry::builtin()).await
 }
 
+/// The system without some functions (and so without their queue consumers and schedules):
+/// to look at what one stage leaves in a queue before the next stage takes it.
+pub async fn system_without(binaries: &[&str]) -> TestSystem {
+    let mut template = template();
+    template
+        .functions
+        .retain(|f| !binaries.contains(&f.binary.as_str()));
+    system_with(template, Registry::builtin()).await
+}
+
 pub async fn system_with(template: Template, registry: Registry) -> TestSystem {
     let resources = resources_from(template).await;
     let running = runner::start(RunnerConfig {

@@ -45,6 +45,13 @@ impl Registry {
             ),
         );
         registry.register(
+            "identify",
+            factory(
+                |env, clock| async move { identify::Deps::from_env(&env, clock).await },
+                |deps, event| async move { identify::handle(&deps, event).await },
+            ),
+        );
+        registry.register(
             "poll",
             factory(
                 |env, clock| async move { poll::Deps::from_env(&env, clock).await },

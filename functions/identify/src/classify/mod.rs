@@ -1,0 +1,243 @@
+//! The built-in classifier: what a contribution is, in French and English, with a
+//! confidence and the cues that decided it (staff see them: a label must explain itself).
+//!
+//! Cues are weighted words and phrases on folded text (`text::fold`), plus the shape of the
+//! message (links, question marks, shouting, emoji) and a review's rating. Labels are
+//! decided in a fixed order that puts the costly mistakes last: spam first (only on strong
+//! evidence), then incidents (on moderate evidence: recall matters most), purchase intents,
+//! questions, praise, and `other`. Brands' own rules run before this (issue: rules).
+//!
+//! Why not a statistical model? The labelled set is a few hundred items; a lexicon is
+//! explainable, fast (a few microseconds), needs no model file in an 8 MB bootstrap, and
+//! its cues are the explanation staff ask for.
+
+pub mod evaluate;
+pub mod lexicon;
+pub mod text;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Label {
+    Incident,
+    PurchaseIntent,
+    Question,
+    Praise,
+    Spam,
+    Other,
+}
+
+impl Label {
+    pub const ALL: [Label; 6] = [
+        Label::Incident,
+        Label::PurchaseIntent,
+        Label::Question,
+        Label::Praise,
+        Label::Spam,
+        Label::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::Incident => "incident",
+            Label::PurchaseIntent => "purchase_intent",
+            Label::Question => "question",
+            Label::Praise => "praise",
+            Label::Spam => "spam",
+            Label::Other => "other",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Label> {
+        Label::ALL.into_iter().find(|l| l.as_str() == name)
+    }
+}
+
+/// What the classifier reads of a contribution.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    pub text: &'a str,
+    /// A review's rating, 1 to 5.
+    pub rating: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Classification {
+    pub label: Label,
+    /// 0 to 1: how far the winning evidence is above what was needed.
+    pub confidence: f32,
+    /// The cues that counted for the label, as `label:cue`.
+    pub cues: Vec<String>,
+}
+
+/// Evidence needed for each label.
+const SPAM_MIN: f32 = 3.0;
+const INCIDENT_MIN: f32 = 2.0;
+const INTENT_MIN: f32 = 2.0;
+const QUESTION_MIN: f32 = 2.0;
+const PRAISE_MIN: f32 = 2.0;
+
+#[derive(Debug, Default)]
+struct Evidence {
+    score: f32,
+    cues: Vec<String>,
+}
+
+impl Evidence {
+    fn add(&mut self, weight: f32, cue: impl Into<String>) {
+        self.score += weight;
+        self.cues.push(cue.into());
+    }
+}
+
+fn matched(folded: &str, cues: lexicon::Cues, into: &mut Evidence) {
+    for (cue, weight) in cues {
+        if folded.contains(cue) {
+            into.add(*weight, cue.trim());
+        }
+    }
+}
+
+pub fn classify(input: Input<'_>) -> Classification {
+    let folded = text::fold(input.text);
+    let shape = text::shape(input.text);
+    let mut incident = Evidence::default();
+    let mut intent = Evidence::default();
+    let mut question = Evidence::default();
+    let mut praise = Evidence::default();
+    let mut spam = Evidence::default();
+    matched(&folded, lexicon::INCIDENT, &mut incident);
+    matched(&folded, lexicon::PURCHASE_INTENT, &mut intent);
+    matched(&folded, lexicon::QUESTION, &mut question);
+    matched(&folded, lexicon::PRAISE, &mut praise);
+    matched(&folded, lexicon::SPAM, &mut spam);
+
+    if shape.links > 0 {
+        spam.add(
+            2.0 * shape.links.min(3) as f32,
+            format!("{} link(s)", shape.links),
+        );
+    }
+    if shape.questions > 0 {
+        question.add(1.5, "?");
+    }
+    if shape.angry_emoji > 0 {
+        incident.add(2.0, "angry emoji");
+    }
+    if shape.happy_emoji > 0 {
+        praise.add(1.5, "happy emoji");
+    }
+    if shape.upper_percent >= 60 {
+        incident.add(1.0, "shouting");
+    }
+    match input.rating {
+        Some(1 | 2) => incident.add(3.0, "low rating"),
+        Some(3) => incident.add(1.0, "middling rating"),
+        Some(4 | 5) => praise.add(3.0, "high rating"),
+        _ => {}
+    }
+    // Praise that mentions delivery is not an incident: "livraison rapide, au top".
+    // Without a cue of damage or loss (weight ≥ 2.5), strong praise wins.
+    let strong_incident = incident.cues.len() > 1 || incident.score >= 3.0;
+
+    let decide = |label: Label, ev: &Evidence, min: f32| {
+        let confidence = (0.5 + (ev.score - min) / (2.0 * (ev.score + 1.0))).clamp(0.5, 0.99);
+        Classification {
+            label,
+            confidence,
+            cues: ev
+                .cues
+                .iter()
+                .map(|c| format!("{}:{c}", label.as_str()))
+                .collect(),
+        }
+    };
+    if spam.score >= SPAM_MIN && spam.score > incident.score {
+        return decide(Label::Spam, &spam, SPAM_MIN);
+    }
+    if incident.score >= INCIDENT_MIN && (strong_incident || praise.score < incident.score + 2.0) {
+        return decide(Label::Incident, &incident, INCIDENT_MIN);
+    }
+    if intent.score >= INTENT_MIN && intent.score + 1.0 >= question.score {
+        return decide(Label::PurchaseIntent, &intent, INTENT_MIN);
+    }
+    if praise.score >= PRAISE_MIN && praise.score >= question.score {
+        return decide(Label::Praise, &praise, PRAISE_MIN);
+    }
+    if question.score >= QUESTION_MIN {
+        return decide(Label::Question, &question, QUESTION_MIN);
+    }
+    if praise.score >= PRAISE_MIN {
+        return decide(Label::Praise, &praise, PRAISE_MIN);
+    }
+    Classification {
+        label: Label::Other,
+        confidence: 0.5,
+        cues: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(text: &str) -> Label {
+        classify(Input { text, rating: None }).label
+    }
+
+    #[test]
+    fn incidents_should_be_found_in_french_and_english() {
+        assert_eq!(
+            label("Colis jamais reçu, 3 semaines et toujours rien"),
+            Label::Incident
+        );
+        assert_eq!(
+            label("The lamp arrived broken and nobody answers my emails"),
+            Label::Incident
+        );
+        assert_eq!(
+            label("la lampe clignote depuis le 2e jour"),
+            Label::Incident
+        );
+    }
+
+    #[test]
+    fn praise_about_delivery_should_not_be_an_incident() {
+        assert_eq!(
+            label("Livraison rapide, produit au top, merci !"),
+            Label::Praise
+        );
+    }
+
+    #[test]
+    fn buying_questions_should_be_purchase_intents() {
+        assert_eq!(
+            label("Dispo en noir ? Je vais craquer"),
+            Label::PurchaseIntent
+        );
+        assert_eq!(
+            label("Do you ship to Canada? How much is shipping?"),
+            Label::PurchaseIntent
+        );
+    }
+
+    #[test]
+    fn links_and_money_talk_should_be_spam() {
+        assert_eq!(
+            label("Earn $500 per day from home, check my profile https://x.example"),
+            Label::Spam
+        );
+    }
+
+    #[test]
+    fn a_low_rating_should_count_and_the_cues_should_say_why() {
+        let c = classify(Input {
+            text: "Bof.",
+            rating: Some(1),
+        });
+        assert_eq!(c.label, Label::Incident);
+        assert!(c.cues.contains(&"incident:low rating".to_string()), "{c:?}");
+        assert!(c.confidence >= 0.5 && c.confidence < 1.0);
+    }
+}

@@ -1,0 +1,94 @@
+//! Text as the classifier reads it: lower case, accents folded (`problème` and `probleme`
+//! match the same cue), punctuation turned into spaces, with a space at both ends so that a
+//! cue ` colis ` matches whole words and ` rembours` matches a word's start.
+
+/// The folded form of `text`, with single spaces and a space at each end.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(' ');
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let folded = match c {
+            'à' | 'â' | 'ä' | 'á' | 'ã' => 'a',
+            'ç' => 'c',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' | 'í' => 'i',
+            'ô' | 'ö' | 'ó' => 'o',
+            'ù' | 'û' | 'ü' | 'ú' => 'u',
+            'ÿ' => 'y',
+            'œ' => {
+                out.push('o');
+                'e'
+            }
+            '’' | '\'' | '`' => ' ',
+            c if c.is_alphanumeric() => c,
+            '€' | '£' | '$' | '%' | '@' | '#' => c,
+            _ => ' ',
+        };
+        if folded == ' ' && out.ends_with(' ') {
+            continue;
+        }
+        out.push(folded);
+    }
+    if !out.ends_with(' ') {
+        out.push(' ');
+    }
+    out
+}
+
+/// Counts of the signals that are not words.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    pub links: usize,
+    pub questions: usize,
+    pub exclamations: usize,
+    pub mentions: usize,
+    /// Letters in upper case over all letters, in percent (shouting).
+    pub upper_percent: usize,
+    pub angry_emoji: usize,
+    pub happy_emoji: usize,
+}
+
+pub fn shape(text: &str) -> Shape {
+    let lower = text.to_lowercase();
+    let links = lower.matches("http://").count()
+        + lower.matches("https://").count()
+        + lower.matches("www.").count();
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let upper = text.chars().filter(|c| c.is_uppercase()).count();
+    let angry = ['😡', '🤬', '😠', '👎', '😤', '💩', '😭', '😢', '😞', '🙄'];
+    let happy = [
+        '😍', '🥰', '❤', '💕', '👍', '👌', '🙏', '😊', '🤩', '✨', '💯', '🔥', '😀', '😁', '🥳',
+    ];
+    Shape {
+        links,
+        questions: text.matches('?').count(),
+        exclamations: text.matches('!').count(),
+        mentions: text.matches('@').count(),
+        upper_percent: if letters >= 12 {
+            upper * 100 / letters
+        } else {
+            0
+        },
+        angry_emoji: text.chars().filter(|c| angry.contains(c)).count(),
+        happy_emoji: text.chars().filter(|c| happy.contains(c)).count(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accents_case_and_punctuation_should_fold() {
+        assert_eq!(fold("Problème: COLIS abîmé!!"), " probleme colis abime ");
+        assert_eq!(fold("J'ai reçu l’œuvre"), " j ai recu l oeuvre ");
+        assert_eq!(fold(""), " ");
+    }
+
+    #[test]
+    fn shape_should_count_links_questions_and_shouting() {
+        let s = shape("WHERE IS MY ORDER??? 😡 https://x.io");
+        assert_eq!((s.links, s.questions, s.angry_emoji), (1, 3, 1));
+        assert!(s.upper_percent >= 60, "{s:?}");
+    }
+}

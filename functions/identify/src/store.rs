@@ -1,0 +1,99 @@
+//! `ContributionsTable`: one item per contribution event, with what the classifier made of
+//! it. The write is conditional on the event id, so a redelivered message (SQS is
+//! at-least-once, and ingest may re-enqueue after a crash) has one effect.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared::events::{Contribution, Message};
+use shared::source::{is_condition_failure, Platform};
+use shared::Error;
+
+use crate::classify::Classification;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContributionRecord {
+    /// The event id (`evt_...`).
+    pub id: String,
+    pub source_id: String,
+    pub platform: Platform,
+    pub received_at: DateTime<Utc>,
+    pub classified_at: DateTime<Utc>,
+    pub classification: Classification,
+    pub contribution: Contribution,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    New,
+    AlreadyThere,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContributionStore {
+    client: Client,
+    table: String,
+}
+
+impl ContributionStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub async fn record(
+        &self,
+        message: &Message,
+        contribution: &Contribution,
+        classification: &Classification,
+        now: DateTime<Utc>,
+    ) -> Result<Recorded, Error> {
+        let record = ContributionRecord {
+            id: message.id.clone(),
+            source_id: message.source_id.clone(),
+            platform: message.platform,
+            received_at: message.received_at,
+            classified_at: now,
+            classification: classification.clone(),
+            contribution: contribution.clone(),
+        };
+        let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(&record)
+            .map_err(|e| Error::Internal(format!("encode contribution: {e}")))?;
+        match self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(id)")
+            .send()
+            .await
+        {
+            Ok(_) => Ok(Recorded::New),
+            Err(e) if is_condition_failure(&e) => Ok(Recorded::AlreadyThere),
+            Err(e) => Err(Error::from_sdk("PutItem contribution", e)),
+        }
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<ContributionRecord>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("id", AttributeValue::S(id.to_string()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetItem contribution", e))?;
+        out.item
+            .map(|item| {
+                serde_dynamo::from_item(item)
+                    .map_err(|e| Error::Internal(format!("decode contribution: {e}")))
+            })
+            .transpose()
+    }
+}

@@ -1,0 +1,141 @@
+//! The identify stage through the local runner: every contribution ingest queues is
+//! classified and recorded once; a message it can never read goes to the dead-letter queue
+//! without holding up the others.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use e2e::{create_source, deliver, fixture};
+use liaison_local::harness::{self, TestSystem};
+use shared::events::{Event, Message};
+
+/// The recorded contribution, once the runner's poller has handed it to identify.
+async fn recorded(system: &TestSystem, event_id: &str) -> Option<serde_json::Value> {
+    for _ in 0..100 {
+        let out = system
+            .resources
+            .clients
+            .dynamodb
+            .get_item()
+            .table_name(system.resources.table("ContributionsTable"))
+            .key("id", AttributeValue::S(event_id.to_string()))
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap();
+        if let Some(item) = out.item {
+            return Some(serde_dynamo::from_item(item).unwrap());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_queued_comment_should_be_classified_and_recorded_once() {
+    let system = harness::system().await;
+    let source = create_source(&system, "blog").await;
+    let body = fixture("standard-webhooks/comment-created.json");
+    let resp = deliver(&system, &source, "msg_incident", &body).await;
+    assert_eq!(resp.status().as_u16(), 202);
+    let id = resp.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let record = recorded(&system, &id)
+        .await
+        .expect("classified within 10 s");
+    // "ma commande est arrivée avec la théière fêlée": an incident, and the cues say why.
+    assert_eq!(record["classification"]["label"], "incident", "{record}");
+    assert!(record["classification"]["cues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "incident:fele"));
+    assert_eq!(record["source_id"], source.id.as_str());
+    assert_eq!(record["contribution"]["external_id"], "wp-comment-18842");
+
+    // The same message again (SQS is at-least-once): still one record, unchanged.
+    let again = Message {
+        v: shared::events::VERSION,
+        id: id.clone(),
+        source_id: source.id.clone(),
+        platform: shared::source::Platform::StandardWebhooks,
+        dedupe_key: "msg_incident".into(),
+        received_at: serde_json::from_value(record["received_at"].clone()).unwrap(),
+        correlation_id: "redelivery".into(),
+        event: Event::Contribution(serde_json::from_value(record["contribution"].clone()).unwrap()),
+    };
+    system
+        .resources
+        .clients
+        .sqs
+        .send_message()
+        .queue_url(system.resources.queue_url("ContributionsQueue"))
+        .message_body(again.encode())
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if system.resources.queue_depth("ContributionsQueue").await == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let after = recorded(&system, &id).await.unwrap();
+    assert_eq!(after["classified_at"], record["classified_at"]);
+    assert_eq!(system.resources.count_items("ContributionsTable").await, 1);
+    assert_eq!(system.resources.queue_depth("ContributionsQueue").await, 0);
+}
+
+#[tokio::test]
+async fn an_unreadable_message_should_go_to_the_dead_letter_queue_alone() {
+    let system = harness::system().await;
+    let queue = system.resources.queue_url("ContributionsQueue");
+    let sqs = &system.resources.clients.sqs;
+    for body in [r#"{"v":99,"id":"evt_future"}"#, "not json"] {
+        sqs.send_message()
+            .queue_url(&queue)
+            .message_body(body)
+            .send()
+            .await
+            .unwrap();
+    }
+    let source = create_source(&system, "blog").await;
+    let resp = deliver(
+        &system,
+        &source,
+        "msg_ok",
+        &fixture("standard-webhooks/review-created.json"),
+    )
+    .await;
+    let id = resp.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(recorded(&system, &id).await.is_some());
+    for _ in 0..100 {
+        if system
+            .resources
+            .queue_depth("ContributionsDeadLetterQueue")
+            .await
+            == 2
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let rejected = system
+        .resources
+        .peek_queue("ContributionsDeadLetterQueue")
+        .await;
+    assert_eq!(rejected.len(), 2);
+    for m in &rejected {
+        let reason = m.message_attributes().unwrap()[shared::batch::REJECTION_REASON_ATTRIBUTE]
+            .string_value()
+            .unwrap();
+        assert!(!reason.is_empty());
+    }
+    assert_eq!(system.resources.count_items("ContributionsTable").await, 1);
+}
