@@ -120,13 +120,16 @@ pub fn classify(input: Input<'_>) -> Classification {
         );
     }
     if shape.questions > 0 {
-        question.add(1.5, "?");
+        question.add(2.0, "?");
     }
     if shape.angry_emoji > 0 {
         incident.add(2.0, "angry emoji");
     }
     if shape.happy_emoji > 0 {
         praise.add(1.5, "happy emoji");
+    }
+    if shape.order_reference {
+        incident.add(1.5, "order number");
     }
     if shape.upper_percent >= 60 {
         incident.add(1.0, "shouting");

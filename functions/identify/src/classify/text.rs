@@ -46,13 +46,17 @@ pub struct Shape {
     pub upper_percent: usize,
     pub angry_emoji: usize,
     pub happy_emoji: usize,
+    /// An order number is quoted (`#48213`, `n°48213`, `order 55810`): people quote it to
+    /// get something fixed.
+    pub order_reference: bool,
 }
 
 pub fn shape(text: &str) -> Shape {
     let lower = text.to_lowercase();
-    let links = lower.matches("http://").count()
-        + lower.matches("https://").count()
-        + lower.matches("www.").count();
+    let links = lower
+        .split_whitespace()
+        .filter(|word| looks_like_a_link(word))
+        .count();
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
     let upper = text.chars().filter(|c| c.is_uppercase()).count();
     let angry = ['😡', '🤬', '😠', '👎', '😤', '💩', '😭', '😢', '😞', '🙄'];
@@ -71,7 +75,43 @@ pub fn shape(text: &str) -> Shape {
         },
         angry_emoji: text.chars().filter(|c| angry.contains(c)).count(),
         happy_emoji: text.chars().filter(|c| happy.contains(c)).count(),
+        order_reference: quotes_an_order(&lower),
     }
+}
+
+/// `https://...`, `www....`, or a bare domain such as `rewards-example.click`.
+fn looks_like_a_link(word: &str) -> bool {
+    const TLDS: [&str; 14] = [
+        "com", "net", "org", "info", "biz", "click", "co", "io", "xyz", "fr", "top", "shop",
+        "site", "online",
+    ];
+    if word.contains("http://") || word.contains("https://") || word.starts_with("www.") {
+        return true;
+    }
+    let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+    match word.rsplit_once('.') {
+        Some((name, tld)) => {
+            name.len() >= 3
+                && !name.contains('@')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                && TLDS.contains(&tld)
+        }
+        None => false,
+    }
+}
+
+fn quotes_an_order(lower: &str) -> bool {
+    let digits_after = |marker: &str| {
+        lower.match_indices(marker).any(|(i, m)| {
+            let rest = lower[i + m.len()..].trim_start_matches([' ', '#', ':']);
+            rest.chars().take_while(char::is_ascii_digit).count() >= 4
+        })
+    };
+    ["#", "n°", "order ", "commande ", "order no", "commande n"]
+        .iter()
+        .any(|m| digits_after(m))
 }
 
 #[cfg(test)]
@@ -83,6 +123,13 @@ mod tests {
         assert_eq!(fold("Problème: COLIS abîmé!!"), " probleme colis abime ");
         assert_eq!(fold("J'ai reçu l’œuvre"), " j ai recu l oeuvre ");
         assert_eq!(fold(""), " ");
+    }
+
+    #[test]
+    fn an_order_number_should_be_noticed() {
+        assert!(shape("Commande n°48213 reçue").order_reference);
+        assert!(shape("order #55810").order_reference);
+        assert!(!shape("order 2 more").order_reference);
     }
 
     #[test]
