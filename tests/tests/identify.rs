@@ -54,6 +54,21 @@ async fn a_queued_comment_should_be_classified_and_recorded_once() {
         .iter()
         .any(|c| c == "incident:fele"));
     assert_eq!(record["source_id"], source.id.as_str());
+    // The typed email made a prospect; the same email again is the same contact.
+    let contact = record["contact_id"]
+        .as_str()
+        .expect("a contact")
+        .to_string();
+    let again = String::from_utf8(body.clone())
+        .unwrap()
+        .replace("wp-comment-18842", "wp-comment-18843");
+    let resp = deliver(&system, &source, "msg_second", again.as_bytes()).await;
+    let second_id = resp.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = recorded(&system, &second_id).await.expect("classified");
+    assert_eq!(second["contact_id"], contact.as_str());
     assert_eq!(record["contribution"]["external_id"], "wp-comment-18842");
 
     // The same message again (SQS is at-least-once): still one record, unchanged.
@@ -85,8 +100,10 @@ async fn a_queued_comment_should_be_classified_and_recorded_once() {
     }
     let after = recorded(&system, &id).await.unwrap();
     assert_eq!(after["classified_at"], record["classified_at"]);
-    assert_eq!(system.resources.count_items("ContributionsTable").await, 1);
+    assert_eq!(system.resources.count_items("ContributionsTable").await, 2);
     assert_eq!(system.resources.queue_depth("ContributionsQueue").await, 0);
+    // One contact: its profile, its email identity and that email's lookup.
+    assert_eq!(system.resources.count_items("ContactsTable").await, 3);
 }
 
 #[tokio::test]

@@ -1,14 +1,18 @@
 //! IdentifyFunction (SQS `contributions`, partial batch failures): who wrote a contribution,
 //! what it is, moderation, routing, scores.
 //!
-//! Built so far: every contribution is classified (`classify`: label, confidence, cues) and
-//! recorded once in `ContributionsTable`. Identity, verification, moderation, routing and
-//! scores come next (issue: identify), on top of this record.
+//! Built so far: every contribution's author is resolved to a contact (`identity`,
+//! `contacts`: keyed-hash lookups, a new prospect for unknown identities, merge candidates
+//! instead of automatic merges), the contribution is classified (`classify`: label,
+//! confidence, cues) and recorded once in `ContributionsTable` with its contact.
+//! Verification emails, moderation, routing and scores build on this next.
 //!
 //! A message of an unknown version or an invalid body goes to the dead-letter queue with
 //! its reason, without failing its batch; a DynamoDB failure is retried by SQS.
 
 pub mod classify;
+pub mod contacts;
+pub mod identity;
 pub mod store;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
@@ -19,10 +23,13 @@ use shared::events::{Event, Message};
 use shared::Error;
 
 use classify::{classify, Input};
+use contacts::{ContactStore, Provenance};
+use identity::Resolution;
 use store::{ContributionStore, Recorded};
 
 pub struct Deps {
     pub contributions: ContributionStore,
+    pub contacts: ContactStore,
     pub dead_letters: DeadLetters,
     pub clock: Clock,
 }
@@ -31,9 +38,19 @@ impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let table = config::required(env, "CONTRIBUTIONS_TABLE")?;
         let dlq = config::required(env, "CONTRIBUTIONS_DLQ_URL")?;
+        let contacts_table = config::required(env, "CONTACTS_TABLE")?;
+        let hash_key = config::required(env, "IDENTITY_HASH_KEY")?;
+        if hash_key.len() < 32 {
+            return Err(Error::validation(
+                "IDENTITY_HASH_KEY",
+                "must be at least 32 characters of secret",
+            ));
+        }
         let sdk = shared::aws::sdk_config(env).await;
+        let dynamodb = shared::aws::dynamodb(&sdk, env);
         Ok(Deps {
-            contributions: ContributionStore::new(shared::aws::dynamodb(&sdk, env), table),
+            contributions: ContributionStore::new(dynamodb.clone(), table),
+            contacts: ContactStore::new(dynamodb, contacts_table, hash_key.into_bytes()),
             dead_letters: DeadLetters::new(shared::aws::sqs(&sdk, env), dlq),
             clock,
         })
@@ -52,23 +69,70 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
             message.id
         )));
     };
+    let contact_id = resolve_author(deps, &message, contribution).await?;
     let classification = classify(Input {
         text: &contribution.text,
         rating: contribution.rating,
     });
     let recorded = deps
         .contributions
-        .record(&message, contribution, &classification, deps.clock.now())
+        .record(
+            &message,
+            contribution,
+            contact_id.as_deref(),
+            &classification,
+            deps.clock.now(),
+        )
         .await?;
     // Ids, the label and the confidence only: never the text, names or emails.
     tracing::info!(
         event_id = %message.id,
         source_id = %message.source_id,
         correlation_id = %message.correlation_id,
+        contact_id = contact_id.as_deref().unwrap_or("-"),
         label = classification.label.as_str(),
         confidence = classification.confidence,
         duplicate = recorded == Recorded::AlreadyThere,
         "contribution classified"
     );
     Ok(())
+}
+
+/// The contact who wrote `contribution`: found by its identities, created as a prospect
+/// when none is known, `None` when the author carries no identity at all.
+async fn resolve_author(
+    deps: &Deps,
+    message: &Message,
+    contribution: &shared::events::Contribution,
+) -> Result<Option<String>, Error> {
+    let identities = identity::identities(message.platform, &contribution.author);
+    let known = deps.contacts.lookup(&identities).await?;
+    let provenance = Provenance {
+        event_id: message.id.clone(),
+        source_id: message.source_id.clone(),
+        platform: message.platform.as_str().to_string(),
+    };
+    let now = deps.clock.now();
+    match identity::resolve(&identities, &known) {
+        Resolution::Anonymous => Ok(None),
+        Resolution::NewContact => Ok(Some(
+            deps.contacts.create(&identities, &provenance, now).await?,
+        )),
+        Resolution::Existing {
+            contact_id,
+            link,
+            merge_candidates,
+        } => {
+            let new: Vec<&identity::Identity> = link.iter().map(|&i| &identities[i]).collect();
+            deps.contacts
+                .link(&contact_id, &new, &provenance, now)
+                .await?;
+            if !merge_candidates.is_empty() {
+                deps.contacts
+                    .propose_merges(&contact_id, &merge_candidates, &provenance, now)
+                    .await?;
+            }
+            Ok(Some(contact_id))
+        }
+    }
 }

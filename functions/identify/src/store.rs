@@ -22,6 +22,9 @@ pub struct ContributionRecord {
     pub platform: Platform,
     pub received_at: DateTime<Utc>,
     pub classified_at: DateTime<Utc>,
+    /// The contact who wrote it (`None`: the author carried no email, account or handle).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
     pub classification: Classification,
     pub contribution: Contribution,
 }
@@ -50,6 +53,7 @@ impl ContributionStore {
         &self,
         message: &Message,
         contribution: &Contribution,
+        contact_id: Option<&str>,
         classification: &Classification,
         now: DateTime<Utc>,
     ) -> Result<Recorded, Error> {
@@ -59,6 +63,7 @@ impl ContributionStore {
             platform: message.platform,
             received_at: message.received_at,
             classified_at: now,
+            contact_id: contact_id.map(str::to_string),
             classification: classification.clone(),
             contribution: contribution.clone(),
         };

@@ -1,0 +1,326 @@
+//! `ContactsTable` (single table, `pk` + `sk`): the people behind contributions.
+//!
+//! | item | pk | sk |
+//! | --- | --- | --- |
+//! | profile | `contact#{id}` | `profile` |
+//! | an identity of the contact, with its value, provenance and confidence | `contact#{id}` | `identity#{lookup key}` |
+//! | lookup: which contact an identity is | `lookup#{lookup key}` | `lookup` |
+//! | a merge candidate for staff | `contact#{id}` | `merge-candidate#{other id}` |
+//!
+//! A lookup key is a keyed hash (`identity::Identity::lookup_key`): no email or handle is
+//! ever part of a key. A new contact and its lookups are written in one transaction, each
+//! lookup conditional on not existing, so two deliveries racing on the same new email make
+//! one contact: the loser's transaction fails and its message is retried, then finds the
+//! winner's contact.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem};
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared::Error;
+
+use crate::identity::{Identity, IdentityKind, Known};
+
+type Item = HashMap<String, AttributeValue>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactType {
+    Customer,
+    Prospect,
+    Visitor,
+    Blogger,
+    Journalist,
+    Association,
+    Partner,
+    Affiliate,
+    Tester,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub pk: String,
+    pub sk: String,
+    pub contact_id: String,
+    #[serde(rename = "type")]
+    pub contact_type: ContactType,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Where an identity link comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub event_id: String,
+    pub source_id: String,
+    pub platform: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityLink {
+    pub pk: String,
+    pub sk: String,
+    pub kind: IdentityKind,
+    /// The value in clear, for staff and for export; erased with the contact.
+    pub value: String,
+    pub verified: bool,
+    /// 0 to 1: verified platform identities 1.0, typed emails less.
+    pub confidence: f32,
+    pub provenance: Provenance,
+    pub linked_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Lookup {
+    pk: String,
+    sk: String,
+    contact_id: String,
+    verified: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContactStore {
+    client: Client,
+    table: String,
+    hash_key: Vec<u8>,
+}
+
+fn contact_pk(id: &str) -> String {
+    format!("contact#{id}")
+}
+
+fn confidence(identity: &Identity) -> f32 {
+    match (identity.kind, identity.verified) {
+        (_, true) => 1.0,
+        (IdentityKind::Account, false) => 0.8,
+        (IdentityKind::Handle, false) => 0.6,
+        (IdentityKind::Email, false) => 0.5,
+    }
+}
+
+fn to_item<T: Serialize>(value: &T) -> Result<Item, Error> {
+    serde_dynamo::to_item(value).map_err(|e| Error::Internal(format!("encode contact item: {e}")))
+}
+
+impl ContactStore {
+    pub fn new(client: Client, table: impl Into<String>, hash_key: Vec<u8>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            hash_key,
+        }
+    }
+
+    /// What each identity's lookup says (same order), read consistently.
+    pub async fn lookup(&self, identities: &[Identity]) -> Result<Vec<Option<Known>>, Error> {
+        if identities.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = identities
+            .iter()
+            .map(|i| i.lookup_key(&self.hash_key))
+            .collect();
+        let mut wanted = KeysAndAttributes::builder().consistent_read(true);
+        let mut distinct = keys.clone();
+        distinct.sort();
+        distinct.dedup();
+        for key in &distinct {
+            wanted = wanted.keys(HashMap::from([
+                ("pk".to_string(), AttributeValue::S(format!("lookup#{key}"))),
+                ("sk".to_string(), AttributeValue::S("lookup".into())),
+            ]));
+        }
+        let wanted = wanted
+            .build()
+            .map_err(|e| Error::Internal(format!("lookup request: {e}")))?;
+        let mut found: HashMap<String, Known> = HashMap::new();
+        let mut request = HashMap::from([(self.table.clone(), wanted)]);
+        // BatchGetItem may leave keys unprocessed under load: ask again for those.
+        for _ in 0..5 {
+            let out = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(request))
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("BatchGetItem lookups", e))?;
+            for item in out
+                .responses
+                .unwrap_or_default()
+                .remove(&self.table)
+                .unwrap_or_default()
+            {
+                let lookup: Lookup = serde_dynamo::from_item(item)
+                    .map_err(|e| Error::Internal(format!("decode lookup: {e}")))?;
+                found.insert(
+                    lookup.pk.trim_start_matches("lookup#").to_string(),
+                    Known {
+                        contact_id: lookup.contact_id,
+                        verified: lookup.verified,
+                    },
+                );
+            }
+            match out.unprocessed_keys.filter(|u| !u.is_empty()) {
+                Some(rest) => request = rest,
+                None => return Ok(keys.iter().map(|k| found.get(k).cloned()).collect()),
+            }
+        }
+        Err(Error::Transient("lookups left unprocessed".into()))
+    }
+
+    /// Creates a prospect holding `identities`, in one transaction.
+    pub async fn create(
+        &self,
+        identities: &[Identity],
+        provenance: &Provenance,
+        now: DateTime<Utc>,
+    ) -> Result<String, Error> {
+        let contact_id = shared::ids::new_id("ct")?;
+        let profile = Profile {
+            pk: contact_pk(&contact_id),
+            sk: "profile".into(),
+            contact_id: contact_id.clone(),
+            contact_type: ContactType::Prospect,
+            created_at: now,
+        };
+        let mut writes = vec![self.put(to_item(&profile)?, "attribute_not_exists(pk)")?];
+        for identity in identities {
+            writes.extend(self.link_writes(&contact_id, identity, provenance, now)?);
+        }
+        self.transact(writes).await?;
+        Ok(contact_id)
+    }
+
+    /// Adds identities to an existing contact.
+    pub async fn link(
+        &self,
+        contact_id: &str,
+        identities: &[&Identity],
+        provenance: &Provenance,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        if identities.is_empty() {
+            return Ok(());
+        }
+        let mut writes = Vec::new();
+        for identity in identities {
+            writes.extend(self.link_writes(contact_id, identity, provenance, now)?);
+        }
+        self.transact(writes).await
+    }
+
+    /// Records that `contact_id` may be the same person as each of `others`.
+    pub async fn propose_merges(
+        &self,
+        contact_id: &str,
+        others: &[String],
+        provenance: &Provenance,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        for other in others {
+            let item = HashMap::from([
+                ("pk".to_string(), AttributeValue::S(contact_pk(contact_id))),
+                (
+                    "sk".to_string(),
+                    AttributeValue::S(format!("merge-candidate#{other}")),
+                ),
+                (
+                    "other_contact_id".to_string(),
+                    AttributeValue::S(other.clone()),
+                ),
+                (
+                    "event_id".to_string(),
+                    AttributeValue::S(provenance.event_id.clone()),
+                ),
+                (
+                    "created_at".to_string(),
+                    AttributeValue::S(now.to_rfc3339()),
+                ),
+            ]);
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("PutItem merge candidate", e))?;
+        }
+        Ok(())
+    }
+
+    /// Every item under a contact (profile, identities, merge candidates).
+    pub async fn items(&self, contact_id: &str) -> Result<Vec<Item>, Error> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(contact_pk(contact_id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("Query contact", e))?;
+        Ok(out.items.unwrap_or_default())
+    }
+
+    fn link_writes(
+        &self,
+        contact_id: &str,
+        identity: &Identity,
+        provenance: &Provenance,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TransactWriteItem>, Error> {
+        let key = identity.lookup_key(&self.hash_key);
+        let lookup = Lookup {
+            pk: format!("lookup#{key}"),
+            sk: "lookup".into(),
+            contact_id: contact_id.to_string(),
+            verified: identity.verified,
+        };
+        let link = IdentityLink {
+            pk: contact_pk(contact_id),
+            sk: format!("identity#{key}"),
+            kind: identity.kind,
+            value: identity.value.clone(),
+            verified: identity.verified,
+            confidence: confidence(identity),
+            provenance: provenance.clone(),
+            linked_at: now,
+        };
+        Ok(vec![
+            self.put(to_item(&lookup)?, "attribute_not_exists(pk)")?,
+            self.put(to_item(&link)?, "attribute_not_exists(pk)")?,
+        ])
+    }
+
+    fn put(&self, item: Item, condition: &str) -> Result<TransactWriteItem, Error> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .build()
+            .map_err(|e| Error::Internal(format!("transaction item: {e}")))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    async fn transact(&self, writes: Vec<TransactWriteItem>) -> Result<(), Error> {
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+            .map_err(|e| {
+                let service = e.as_service_error();
+                let cancelled = service.is_some_and(|s| s.is_transaction_canceled_exception());
+                if cancelled {
+                    // Another delivery linked one of these identities first: retry, and
+                    // the next attempt resolves to what it wrote.
+                    Error::Transient("identity linked concurrently; retry".into())
+                } else {
+                    Error::from_sdk("TransactWriteItems contact", e)
+                }
+            })?;
+        Ok(())
+    }
+}

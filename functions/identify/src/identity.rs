@@ -1,0 +1,310 @@
+//! Who wrote a contribution: the identities it carries (an email, a platform account, a
+//! handle), normalised, and the decision of which contact they belong to.
+//!
+//! Lookups never hold an email or a handle in clear: their key is a keyed hash
+//! (HMAC-SHA256 with `IDENTITY_HASH_KEY`) of the normalised value, so the table cannot be
+//! read back into a mailing list, and erasure can find every key from the values alone.
+//!
+//! Rules (docs/architecture.md): an identity the platform authenticated is verified; an
+//! email typed under a comment is not. Two contacts each matched by a verified identity are
+//! never merged automatically: the contribution goes to the one its strongest identity
+//! names, and a merge candidate is recorded for staff.
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use shared::events::Author;
+use shared::source::Platform;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityKind {
+    Email,
+    /// A platform's user id: stable, survives a renamed handle.
+    Account,
+    Handle,
+}
+
+/// One identity found on a contribution, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub kind: IdentityKind,
+    /// `ada@example.com`, `x:1580003419921735680`, `discourse:jdupont`.
+    pub value: String,
+    pub verified: bool,
+}
+
+impl Identity {
+    /// How much this identity says about who wrote: an authenticated account most, then a
+    /// verified email, then a handle, then a typed email.
+    pub fn strength(&self) -> u8 {
+        match (self.kind, self.verified) {
+            (IdentityKind::Account, true) => 4,
+            (IdentityKind::Email, true) => 3,
+            (IdentityKind::Handle, true) => 2,
+            (IdentityKind::Account, false) => 2,
+            (IdentityKind::Handle, false) => 1,
+            (IdentityKind::Email, false) => 1,
+        }
+    }
+
+    /// The lookup key: `email#<hex HMAC>` and so on.
+    pub fn lookup_key(&self, hash_key: &[u8]) -> String {
+        let kind = match self.kind {
+            IdentityKind::Email => "email",
+            IdentityKind::Account => "account",
+            IdentityKind::Handle => "handle",
+        };
+        let mut mac = match Hmac::<Sha256>::new_from_slice(hash_key) {
+            Ok(mac) => mac,
+            Err(_) => unreachable_hmac(),
+        };
+        mac.update(kind.as_bytes());
+        mac.update(b"\0");
+        mac.update(self.value.as_bytes());
+        format!("{kind}#{}", hex::encode(mac.finalize().into_bytes()))
+    }
+}
+
+/// HMAC takes keys of any length; this is never reached.
+fn unreachable_hmac() -> Hmac<Sha256> {
+    Hmac::<Sha256>::new_from_slice(b"liaison").unwrap_or_else(|_| std::process::abort())
+}
+
+/// A normalised email, or `None` when the text is not one: trimmed, lower case (the domain
+/// is case-insensitive, and every mail provider that matters treats the local part so too).
+pub fn normalise_email(raw: &str) -> Option<String> {
+    let email = raw.trim().trim_start_matches("mailto:").to_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    let ok = !local.is_empty()
+        && local.len() <= 64
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !domain.contains('@');
+    ok.then_some(email)
+}
+
+/// The identities an author carries on `platform`.
+pub fn identities(platform: Platform, author: &Author) -> Vec<Identity> {
+    let mut found = Vec::new();
+    if let Some(email) = author.email.as_deref().and_then(normalise_email) {
+        found.push(Identity {
+            kind: IdentityKind::Email,
+            value: email,
+            verified: author.verified,
+        });
+    }
+    if let Some(id) = author
+        .platform_user_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        found.push(Identity {
+            kind: IdentityKind::Account,
+            value: format!("{}:{id}", platform.as_str()),
+            verified: author.verified,
+        });
+    }
+    if let Some(handle) = author.handle.as_deref() {
+        let handle = handle.trim().trim_start_matches('@').to_lowercase();
+        if !handle.is_empty() {
+            found.push(Identity {
+                kind: IdentityKind::Handle,
+                value: format!("{}:{handle}", platform.as_str()),
+                verified: author.verified,
+            });
+        }
+    }
+    found
+}
+
+/// What a lookup says about an identity already known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Known {
+    pub contact_id: String,
+    pub verified: bool,
+}
+
+/// What to do with a contribution's identities, given which are already known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Nobody known: a new prospect with all these identities.
+    NewContact,
+    /// The contribution is this contact's; `link` are the identities to add to it.
+    Existing {
+        contact_id: String,
+        link: Vec<usize>,
+        /// Other contacts the identities also point to: candidates for a merge that staff
+        /// decide, never an automatic one.
+        merge_candidates: Vec<String>,
+    },
+    /// Nothing to identify (no email, account or handle).
+    Anonymous,
+}
+
+/// `known[i]` is what the lookup of `identities[i]` found.
+pub fn resolve(identities: &[Identity], known: &[Option<Known>]) -> Resolution {
+    if identities.is_empty() {
+        return Resolution::Anonymous;
+    }
+    // The contact named by the strongest identity found (ties: the first listed).
+    let best = identities
+        .iter()
+        .zip(known)
+        .filter_map(|(identity, k)| k.as_ref().map(|k| (identity, k)))
+        .max_by_key(|(identity, k)| {
+            (
+                u8::from(k.verified) * 10 + identity.strength(),
+                std::cmp::Reverse(k.contact_id.clone()),
+            )
+        });
+    let Some((_, chosen)) = best else {
+        return Resolution::NewContact;
+    };
+    let contact_id = chosen.contact_id.clone();
+    let mut merge_candidates: Vec<String> = known
+        .iter()
+        .flatten()
+        .map(|k| k.contact_id.clone())
+        .filter(|id| *id != contact_id)
+        .collect();
+    merge_candidates.sort();
+    merge_candidates.dedup();
+    // New identities join the chosen contact only when nothing contradicts it: an identity
+    // that already names someone else stays where it is.
+    let link = known
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| k.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    Resolution::Existing {
+        contact_id,
+        link,
+        merge_candidates,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(kind: IdentityKind, value: &str, verified: bool) -> Identity {
+        Identity {
+            kind,
+            value: value.into(),
+            verified,
+        }
+    }
+
+    fn known(contact: &str, verified: bool) -> Option<Known> {
+        Some(Known {
+            contact_id: contact.into(),
+            verified,
+        })
+    }
+
+    #[test]
+    fn emails_should_normalise_or_be_refused() {
+        assert_eq!(
+            normalise_email("  Ada@Example.COM "),
+            Some("ada@example.com".into())
+        );
+        assert_eq!(normalise_email("mailto:a@b.fr"), Some("a@b.fr".into()));
+        for bad in ["nope", "a@b", "@b.fr", "a@.fr", "a b@c.fr", "a@b@c.fr"] {
+            assert_eq!(normalise_email(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn lookup_keys_should_be_keyed_hashes_without_the_value() {
+        let email = id(IdentityKind::Email, "ada@example.com", false);
+        let key = email.lookup_key(b"k1");
+        assert!(key.starts_with("email#") && !key.contains("ada"));
+        assert_eq!(key, email.lookup_key(b"k1"));
+        assert_ne!(key, email.lookup_key(b"k2"));
+        // Same value, other kind: another key.
+        assert_ne!(
+            key,
+            id(IdentityKind::Handle, "ada@example.com", false).lookup_key(b"k1")
+        );
+    }
+
+    #[test]
+    fn an_author_should_give_normalised_identities() {
+        let author = Author {
+            email: Some("Ada@Example.com".into()),
+            handle: Some("@AdaL".into()),
+            platform_user_id: Some("42".into()),
+            verified: true,
+            ..Author::default()
+        };
+        let found = identities(Platform::X, &author);
+        assert_eq!(
+            found,
+            vec![
+                id(IdentityKind::Email, "ada@example.com", true),
+                id(IdentityKind::Account, "x:42", true),
+                id(IdentityKind::Handle, "x:adal", true),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_identities_should_make_a_new_contact() {
+        let ids = [id(IdentityKind::Email, "a@b.fr", false)];
+        assert_eq!(resolve(&ids, &[None]), Resolution::NewContact);
+        assert_eq!(resolve(&[], &[]), Resolution::Anonymous);
+    }
+
+    #[test]
+    fn a_known_identity_should_bring_the_new_ones_to_its_contact() {
+        let ids = [
+            id(IdentityKind::Account, "x:42", true),
+            id(IdentityKind::Email, "a@b.fr", false),
+        ];
+        assert_eq!(
+            resolve(&ids, &[known("c1", true), None]),
+            Resolution::Existing {
+                contact_id: "c1".into(),
+                link: vec![1],
+                merge_candidates: vec![]
+            }
+        );
+    }
+
+    #[test]
+    fn two_verified_contacts_should_never_be_merged_but_proposed() {
+        let ids = [
+            id(IdentityKind::Account, "shopify:7", true),
+            id(IdentityKind::Email, "a@b.fr", true),
+        ];
+        let r = resolve(&ids, &[known("c_account", true), known("c_email", true)]);
+        assert_eq!(
+            r,
+            Resolution::Existing {
+                contact_id: "c_account".into(),
+                link: vec![],
+                merge_candidates: vec!["c_email".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn a_typed_email_should_not_pull_a_verified_account_elsewhere() {
+        // The account is verified on c1; the typed email names c2: the contribution is c1's.
+        let ids = [
+            id(IdentityKind::Email, "a@b.fr", false),
+            id(IdentityKind::Account, "discourse:9", true),
+        ];
+        let r = resolve(&ids, &[known("c2", false), known("c1", true)]);
+        assert!(
+            matches!(r, Resolution::Existing { ref contact_id, .. } if contact_id == "c1"),
+            "{r:?}"
+        );
+    }
+}

@@ -1,0 +1,83 @@
+//! Contacts against DynamoDB Local: the transaction that creates a contact with its lookups
+//! lets exactly one of several racing deliveries win, and no key holds an email.
+
+use chrono::Utc;
+use identify::contacts::{ContactStore, Provenance};
+use identify::identity::{Identity, IdentityKind, Known};
+use liaison_local::harness;
+
+fn provenance(event: &str) -> Provenance {
+    Provenance {
+        event_id: event.into(),
+        source_id: "src_test".into(),
+        platform: "wordpress".into(),
+    }
+}
+
+fn email(value: &str, verified: bool) -> Identity {
+    Identity {
+        kind: IdentityKind::Email,
+        value: value.into(),
+        verified,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_deliveries_of_a_new_email_should_make_one_contact() {
+    let resources = harness::resources().await;
+    let store = ContactStore::new(
+        resources.clients.dynamodb.clone(),
+        resources.table("ContactsTable"),
+        b"test-identity-hash-key-0123456789abcdef".to_vec(),
+    );
+    let identities = vec![email("ada@example.com", false)];
+    // Spawned before any is awaited: they race on DynamoDB.
+    let attempts: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            let identities = identities.clone();
+            tokio::spawn(async move {
+                store
+                    .create(&identities, &provenance(&format!("evt_{i}")), Utc::now())
+                    .await
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for attempt in attempts {
+        results.push(attempt.await.unwrap());
+    }
+    let winners: Vec<&String> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    for loser in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(loser.is_retryable(), "{loser}");
+    }
+    let known = store.lookup(&identities).await.unwrap();
+    assert_eq!(
+        known,
+        vec![Some(Known {
+            contact_id: winners[0].clone(),
+            verified: false
+        })]
+    );
+    // Profile, identity link, lookup: three items, and no key holds the address.
+    let scan = resources
+        .clients
+        .dynamodb
+        .scan()
+        .table_name(resources.table("ContactsTable"))
+        .send()
+        .await
+        .unwrap();
+    let items = scan.items.unwrap_or_default();
+    assert_eq!(items.len(), 3);
+    for item in &items {
+        for key in ["pk", "sk"] {
+            let value = item[key].as_s().unwrap();
+            assert!(
+                !value.contains("ada") && !value.contains("example"),
+                "{value}"
+            );
+        }
+    }
+}
