@@ -52,6 +52,6 @@ bench:
 fuzz:
 	bash bench/fuzz.sh
 
-## Per-label precision and recall and the confusion matrix on tests/data (MISSES=1 lists misses).
+## Precision, recall and confusion matrices on tests/data (SET=path MISSES=1 for one set and its misses).
 classification-report:
-	@cargo run -q -p identify --example classification_report -- $(if $(MISSES),--misses,)
+	@cargo run -q -p identify --example classification_report -- $(SET) $(if $(MISSES),--misses,)

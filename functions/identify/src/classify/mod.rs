@@ -11,6 +11,7 @@
 //! explainable, fast (a few microseconds), needs no model file in an 8 MB bootstrap, and
 //! its cues are the explanation staff ask for.
 
+pub mod bayes;
 pub mod evaluate;
 pub mod lexicon;
 pub mod text;
@@ -99,7 +100,8 @@ fn matched(folded: &str, cues: lexicon::Cues, into: &mut Evidence) {
     }
 }
 
-pub fn classify(input: Input<'_>) -> Classification {
+/// The cue lists alone.
+pub fn by_cues(input: Input<'_>) -> Classification {
     let folded = text::fold(input.text);
     let shape = text::shape(input.text);
     let mut incident = Evidence::default();
@@ -179,6 +181,54 @@ pub fn classify(input: Input<'_>) -> Classification {
         confidence: 0.5,
         cues: Vec::new(),
     }
+}
+
+/// Below this, the word model's opinion is not worth overriding the cues.
+const MODEL_CONFIDENT: f64 = 0.6;
+/// Incidents are taken from the word model at a lower probability: recall matters most.
+const MODEL_INCIDENT: f64 = 0.35;
+
+/// The cues decide when they have evidence; when they have none (`other`), or when the word
+/// model sees an incident the cues missed, the word model decides, and its words are the cues.
+pub fn classify(input: Input<'_>) -> Classification {
+    classify_with(&bayes::MODEL, input)
+}
+
+/// [`classify`] with another word model (cross-validation trains one per fold).
+pub fn classify_with(model: &bayes::Model, input: Input<'_>) -> Classification {
+    let by_cues = by_cues(input);
+    let posteriors = model.posteriors(input.text);
+    let p = |label: Label| {
+        posteriors
+            .iter()
+            .find(|(l, _)| *l == label)
+            .map_or(0.0, |(_, p)| *p)
+    };
+    let (best, best_p) = posteriors
+        .iter()
+        .copied()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap_or((Label::Other, 0.0));
+    let from_model = |label: Label, probability: f64| Classification {
+        label,
+        confidence: probability.clamp(0.5, 0.99) as f32,
+        cues: model
+            .evidence(input.text, label, 5)
+            .into_iter()
+            .map(|w| format!("{}:words:{w}", label.as_str()))
+            .collect(),
+    };
+    let incident_p = p(Label::Incident);
+    if by_cues.label != Label::Incident
+        && by_cues.label != Label::Spam
+        && incident_p >= MODEL_INCIDENT
+    {
+        return from_model(Label::Incident, incident_p);
+    }
+    if by_cues.label == Label::Other && best != Label::Other && best_p >= MODEL_CONFIDENT {
+        return from_model(best, best_p);
+    }
+    by_cues
 }
 
 #[cfg(test)]
