@@ -55,3 +55,11 @@ pub fn sqs(sdk: &SdkConfig, env: &dyn Env) -> aws_sdk_sqs::Client {
     }
     aws_sdk_sqs::Client::from_conf(conf.build())
 }
+
+pub fn ses(sdk: &SdkConfig, env: &dyn Env) -> aws_sdk_ses::Client {
+    let mut conf = aws_sdk_ses::config::Builder::from(sdk);
+    if let Some(url) = endpoint(env, "SES") {
+        conf = conf.endpoint_url(url);
+    }
+    aws_sdk_ses::Client::from_conf(conf.build())
+}

@@ -104,6 +104,28 @@ async fn a_queued_comment_should_be_classified_and_recorded_once() {
     assert_eq!(system.resources.queue_depth("ContributionsQueue").await, 0);
     // One contact: its profile, its email identity and that email's lookup.
     assert_eq!(system.resources.count_items("ContactsTable").await, 3);
+    // An incident: exactly one case, one helpdesk message and one alert, though the
+    // first comment was processed twice. (The second comment is an incident too.)
+    let case_id = format!("case_{}", id.trim_start_matches("evt_"));
+    assert_eq!(system.resources.count_items("CasesTable").await, 2);
+    let support = system.resources.peek_queue("SupportQueue").await;
+    let for_case: Vec<_> = support
+        .iter()
+        .filter(|m| m.body().unwrap().contains(&case_id))
+        .collect();
+    assert_eq!(for_case.len(), 1);
+    let opened: serde_json::Value = serde_json::from_str(for_case[0].body().unwrap()).unwrap();
+    assert_eq!(opened["type"], "case.opened");
+    assert_eq!(opened["case"]["contact_id"], contact.as_str());
+    let alerts: Vec<_> = system
+        .resources
+        .sent_emails()
+        .await
+        .into_iter()
+        .filter(|m| m.to_string().contains(&case_id))
+        .collect();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(alerts[0].to_string().contains("support@liaison.local"));
 }
 
 #[tokio::test]
@@ -155,4 +177,33 @@ async fn an_unreadable_message_should_go_to_the_dead_letter_queue_alone() {
         assert!(!reason.is_empty());
     }
     assert_eq!(system.resources.count_items("ContributionsTable").await, 1);
+}
+
+#[tokio::test]
+async fn a_purchase_intent_should_open_an_opportunity_and_no_case() {
+    let system = harness::system().await;
+    let source = create_source(&system, "blog").await;
+    let body = serde_json::json!({
+        "type": "contribution.created",
+        "data": {
+            "id": "c-intent-1",
+            "kind": "comment",
+            "text": "Elle existe en noir ? Je voudrais commander la lampe pour Noël, vous livrez en Belgique ?",
+            "created_at": "2026-11-23T10:00:00Z",
+            "author": {"name": "Client", "email": "client@example.be"}
+        }
+    });
+    let resp = deliver(&system, &source, "msg_intent", body.to_string().as_bytes()).await;
+    let id = resp.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let record = recorded(&system, &id).await.expect("classified");
+    assert_eq!(
+        record["classification"]["label"], "purchase_intent",
+        "{record}"
+    );
+    assert_eq!(system.resources.count_items("OpportunitiesTable").await, 1);
+    assert_eq!(system.resources.count_items("CasesTable").await, 0);
+    assert_eq!(system.resources.queue_depth("SupportQueue").await, 0);
 }

@@ -10,9 +10,11 @@
 //! A message of an unknown version or an invalid body goes to the dead-letter queue with
 //! its reason, without failing its batch; a DynamoDB failure is retried by SQS.
 
+pub mod cases;
 pub mod classify;
 pub mod contacts;
 pub mod identity;
+pub mod routing;
 pub mod store;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
@@ -22,14 +24,17 @@ use shared::config::{self, Env};
 use shared::events::{Event, Message};
 use shared::Error;
 
+use cases::{Routing, Subject};
 use classify::{classify, Input};
 use contacts::{ContactStore, Provenance};
 use identity::Resolution;
+use routing::Route;
 use store::{ContributionStore, Recorded};
 
 pub struct Deps {
     pub contributions: ContributionStore,
     pub contacts: ContactStore,
+    pub routing: Routing,
     pub dead_letters: DeadLetters,
     pub clock: Clock,
 }
@@ -48,7 +53,18 @@ impl Deps {
         }
         let sdk = shared::aws::sdk_config(env).await;
         let dynamodb = shared::aws::dynamodb(&sdk, env);
+        let routing = Routing {
+            dynamodb: dynamodb.clone(),
+            sqs: shared::aws::sqs(&sdk, env),
+            ses: shared::aws::ses(&sdk, env),
+            cases_table: config::required(env, "CASES_TABLE")?,
+            opportunities_table: config::required(env, "OPPORTUNITIES_TABLE")?,
+            support_queue_url: config::required(env, "SUPPORT_QUEUE_URL")?,
+            sender: config::required(env, "SENDER_EMAIL")?,
+            support_address: config::required(env, "SUPPORT_ALERT_EMAIL")?,
+        };
         Ok(Deps {
+            routing,
             contributions: ContributionStore::new(dynamodb.clone(), table),
             contacts: ContactStore::new(dynamodb, contacts_table, hash_key.into_bytes()),
             dead_letters: DeadLetters::new(shared::aws::sqs(&sdk, env), dlq),
@@ -74,6 +90,27 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         text: &contribution.text,
         rating: contribution.rating,
     });
+    let now = deps.clock.now();
+    let subject = Subject {
+        message: &message,
+        contribution,
+        contact_id: contact_id.as_deref(),
+    };
+    let routed = match routing::route(&classification, contribution, now) {
+        Route::Case { priority, due_at } => {
+            let case = deps
+                .routing
+                .open_case(&subject, &classification, priority, due_at, now)
+                .await?;
+            Some(case.id)
+        }
+        Route::Opportunity => {
+            let opportunity = deps.routing.open_opportunity(&subject, now).await?;
+            Some(opportunity.id)
+        }
+        Route::Nothing => None,
+    };
+    // Recorded last: once it is there, every effect before it has happened.
     let recorded = deps
         .contributions
         .record(
@@ -90,6 +127,7 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         source_id = %message.source_id,
         correlation_id = %message.correlation_id,
         contact_id = contact_id.as_deref().unwrap_or("-"),
+        routed_to = routed.as_deref().unwrap_or("-"),
         label = classification.label.as_str(),
         confidence = classification.confidence,
         duplicate = recorded == Recorded::AlreadyThere,

@@ -150,6 +150,23 @@ impl TestResources {
         .sum()
     }
 
+    /// Every email moto's SES recorded (`SendEmail` and `SendRawEmail`), as its state store
+    /// shows them: shared by the tests of one process, so filter by recipient or subject.
+    pub async fn sent_emails(&self) -> Vec<serde_json::Value> {
+        let url = format!("{}/moto-api/data.json", self.env["AWS_ENDPOINT_URL_SES"]);
+        let data: serde_json::Value = reqwest::get(&url)
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        let ses = &data["ses"];
+        ["Message", "RawMessage"]
+            .iter()
+            .flat_map(|kind| ses[*kind].as_array().cloned().unwrap_or_default())
+            .collect()
+    }
+
     /// Number of items in a table (a Scan: fine in a test, never on a request path).
     pub async fn count_items(&self, logical_id: &str) -> usize {
         let out = self

@@ -1,0 +1,267 @@
+//! Cases (`CasesTable`) and opportunities (`OpportunitiesTable`), opened once per
+//! contribution: their id derives from the event id and the write is conditional. A case's
+//! two outside effects, the `support` queue message for the helpdesk and the alert email,
+//! are each marked on the case once done, so a retried message does the missing ones only.
+//! (A crash between a send and its mark repeats that send: the helpdesk dedupes on the case
+//! id, and the alert may come twice; nothing is lost.)
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_ses::types::{Body, Content, Destination, Message as EmailMessage};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared::events::{Contribution, Message};
+use shared::source::is_condition_failure;
+use shared::Error;
+
+use crate::classify::Classification;
+use crate::routing::Priority;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: String,
+    pub event_id: String,
+    pub source_id: String,
+    pub platform: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    pub priority: Priority,
+    pub status: String,
+    pub opened_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permalink: Option<String>,
+    /// What the customer wrote: customer service needs it (never logged).
+    pub text: String,
+    pub cues: Vec<String>,
+    #[serde(default)]
+    pub support_queued: bool,
+    #[serde(default)]
+    pub alert_sent: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Opportunity {
+    pub id: String,
+    pub event_id: String,
+    pub source_id: String,
+    pub platform: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    pub status: String,
+    pub opened_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permalink: Option<String>,
+    pub text: String,
+}
+
+/// What the helpdesk reads on the `support` queue (versioned like every queue body).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CaseOpened {
+    pub v: u32,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub case: Case,
+}
+
+pub struct Routing {
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub ses: aws_sdk_ses::Client,
+    pub cases_table: String,
+    pub opportunities_table: String,
+    pub support_queue_url: String,
+    pub sender: String,
+    pub support_address: String,
+}
+
+/// `case_…` / `opp_…` from the event id: the same contribution always names the same one.
+pub fn id_for(prefix: &str, event_id: &str) -> String {
+    format!("{prefix}_{}", event_id.trim_start_matches("evt_"))
+}
+
+/// The contribution being routed, and who wrote it.
+pub struct Subject<'a> {
+    pub message: &'a Message,
+    pub contribution: &'a Contribution,
+    pub contact_id: Option<&'a str>,
+}
+
+impl Routing {
+    pub async fn open_case(
+        &self,
+        subject: &Subject<'_>,
+        classification: &Classification,
+        priority: Priority,
+        due_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Case, Error> {
+        let Subject {
+            message,
+            contribution,
+            contact_id,
+        } = *subject;
+        let case = Case {
+            id: id_for("case", &message.id),
+            event_id: message.id.clone(),
+            source_id: message.source_id.clone(),
+            platform: message.platform.as_str().to_string(),
+            contact_id: contact_id.map(str::to_string),
+            priority,
+            status: "open".into(),
+            opened_at: now,
+            due_at,
+            permalink: contribution.permalink.clone(),
+            text: contribution.text.clone(),
+            cues: classification.cues.clone(),
+            support_queued: false,
+            alert_sent: false,
+        };
+        let case = match self.put_once(&self.cases_table, &case).await? {
+            true => case,
+            // Opened by an earlier attempt: carry on from what it recorded.
+            false => self.get_case(&case.id).await?.unwrap_or(case),
+        };
+        if !case.support_queued {
+            let body = serde_json::to_string(&CaseOpened {
+                v: 1,
+                kind: "case.opened".into(),
+                case: case.clone(),
+            })
+            .map_err(|e| Error::Internal(format!("encode case: {e}")))?;
+            self.sqs
+                .send_message()
+                .queue_url(&self.support_queue_url)
+                .message_body(body)
+                .send()
+                .await
+                .map_err(|e| {
+                    Error::Transient(format!("SendMessage support: {}", e.into_service_error()))
+                })?;
+            self.mark(&case.id, "support_queued").await?;
+        }
+        if !case.alert_sent {
+            self.send_alert(&case).await?;
+            self.mark(&case.id, "alert_sent").await?;
+        }
+        Ok(case)
+    }
+
+    pub async fn open_opportunity(
+        &self,
+        subject: &Subject<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Opportunity, Error> {
+        let Subject {
+            message,
+            contribution,
+            contact_id,
+        } = *subject;
+        let opportunity = Opportunity {
+            id: id_for("opp", &message.id),
+            event_id: message.id.clone(),
+            source_id: message.source_id.clone(),
+            platform: message.platform.as_str().to_string(),
+            contact_id: contact_id.map(str::to_string),
+            status: "open".into(),
+            opened_at: now,
+            permalink: contribution.permalink.clone(),
+            text: contribution.text.clone(),
+        };
+        self.put_once(&self.opportunities_table, &opportunity)
+            .await?;
+        Ok(opportunity)
+    }
+
+    async fn send_alert(&self, case: &Case) -> Result<(), Error> {
+        let text = |data: String| {
+            Content::builder()
+                .data(data)
+                .charset("UTF-8")
+                .build()
+                .map_err(|e| Error::Internal(format!("email content: {e}")))
+        };
+        let subject = format!(
+            "[{:?}] Incident on {}: {}",
+            case.priority, case.platform, case.id
+        );
+        let body = format!(
+            "A new incident needs customer service.\n\nCase: {}\nPriority: {:?} (due {})\nWhere: {}\n\n{}\n\nWhy: {}\n",
+            case.id,
+            case.priority,
+            case.due_at.to_rfc3339(),
+            case.permalink.as_deref().unwrap_or("(no link)"),
+            case.text,
+            case.cues.join(", "),
+        );
+        let message = EmailMessage::builder()
+            .subject(text(subject)?)
+            .body(Body::builder().text(text(body)?).build())
+            .build();
+        self.ses
+            .send_email()
+            .source(&self.sender)
+            .destination(
+                Destination::builder()
+                    .to_addresses(&self.support_address)
+                    .build(),
+            )
+            .message(message)
+            .send()
+            .await
+            .map_err(|e| Error::Transient(format!("SES SendEmail: {}", e.into_service_error())))?;
+        Ok(())
+    }
+
+    /// `true` when written now, `false` when it was already there.
+    async fn put_once<T: Serialize>(&self, table: &str, value: &T) -> Result<bool, Error> {
+        let item: HashMap<String, AttributeValue> =
+            serde_dynamo::to_item(value).map_err(|e| Error::Internal(format!("encode: {e}")))?;
+        match self
+            .dynamodb
+            .put_item()
+            .table_name(table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(id)")
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(Error::from_sdk("PutItem case", e)),
+        }
+    }
+
+    pub async fn get_case(&self, id: &str) -> Result<Option<Case>, Error> {
+        let out = self
+            .dynamodb
+            .get_item()
+            .table_name(&self.cases_table)
+            .key("id", AttributeValue::S(id.to_string()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetItem case", e))?;
+        out.item
+            .map(|item| {
+                serde_dynamo::from_item(item)
+                    .map_err(|e| Error::Internal(format!("decode case: {e}")))
+            })
+            .transpose()
+    }
+
+    async fn mark(&self, id: &str, flag: &str) -> Result<(), Error> {
+        self.dynamodb
+            .update_item()
+            .table_name(&self.cases_table)
+            .key("id", AttributeValue::S(id.to_string()))
+            .update_expression("SET #f = :t")
+            .expression_attribute_names("#f", flag)
+            .expression_attribute_values(":t", AttributeValue::Bool(true))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("UpdateItem case", e))?;
+        Ok(())
+    }
+}
