@@ -207,3 +207,33 @@ async fn a_purchase_intent_should_open_an_opportunity_and_no_case() {
     assert_eq!(system.resources.count_items("CasesTable").await, 0);
     assert_eq!(system.resources.queue_depth("SupportQueue").await, 0);
 }
+
+#[tokio::test]
+async fn a_held_spam_comment_should_be_decided_as_spam_with_its_reasons() {
+    let system = harness::system().await;
+    let source = create_source(&system, "blog").await;
+    let body = serde_json::json!({
+        "type": "contribution.created",
+        "data": {
+            "id": "c-held-spam",
+            "kind": "comment",
+            "text": "Earn $900 per day from home with crypto trading!!! Check my profile https://quick-cash-example.biz",
+            "created_at": "2026-11-23T10:00:00Z",
+            "moderation": "pending",
+            "author": {"name": "promo", "email": "promo@example.biz"}
+        }
+    });
+    let resp = deliver(&system, &source, "msg_spam", body.to_string().as_bytes()).await;
+    let id = resp.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let record = recorded(&system, &id).await.expect("classified");
+    assert_eq!(record["moderation"]["decision"], "spam", "{record}");
+    assert_eq!(record["moderation"]["decided_by"], "liaison");
+    assert!(!record["moderation"]["reasons"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(system.resources.count_items("CasesTable").await, 0);
+}

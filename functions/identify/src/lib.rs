@@ -14,6 +14,7 @@ pub mod cases;
 pub mod classify;
 pub mod contacts;
 pub mod identity;
+pub mod moderation;
 pub mod routing;
 pub mod store;
 
@@ -110,6 +111,7 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         }
         Route::Nothing => None,
     };
+    let moderation = moderation::decide(contribution, &classification, now);
     // Recorded last: once it is there, every effect before it has happened.
     let recorded = deps
         .contributions
@@ -118,6 +120,7 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
             contribution,
             contact_id.as_deref(),
             &classification,
+            moderation.as_ref(),
             deps.clock.now(),
         )
         .await?;
@@ -128,6 +131,7 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         correlation_id = %message.correlation_id,
         contact_id = contact_id.as_deref().unwrap_or("-"),
         routed_to = routed.as_deref().unwrap_or("-"),
+        moderation = moderation.as_ref().map_or("-", |m| decision_name(m.decision)),
         label = classification.label.as_str(),
         confidence = classification.confidence,
         duplicate = recorded == Recorded::AlreadyThere,
@@ -172,5 +176,13 @@ async fn resolve_author(
             }
             Ok(Some(contact_id))
         }
+    }
+}
+
+fn decision_name(decision: moderation::Decision) -> &'static str {
+    match decision {
+        moderation::Decision::Approve => "approve",
+        moderation::Decision::Hold => "hold",
+        moderation::Decision::Spam => "spam",
     }
 }

@@ -13,6 +13,7 @@ use shared::source::{is_condition_failure, Platform};
 use shared::Error;
 
 use crate::classify::Classification;
+use crate::moderation::Moderation;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContributionRecord {
@@ -26,6 +27,9 @@ pub struct ContributionRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
     pub classification: Classification,
+    /// For a contribution that arrived held: what Liaison decided, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderation: Option<Moderation>,
     pub contribution: Contribution,
 }
 
@@ -55,6 +59,7 @@ impl ContributionStore {
         contribution: &Contribution,
         contact_id: Option<&str>,
         classification: &Classification,
+        moderation: Option<&Moderation>,
         now: DateTime<Utc>,
     ) -> Result<Recorded, Error> {
         let record = ContributionRecord {
@@ -65,6 +70,7 @@ impl ContributionStore {
             classified_at: now,
             contact_id: contact_id.map(str::to_string),
             classification: classification.clone(),
+            moderation: moderation.cloned(),
             contribution: contribution.clone(),
         };
         let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(&record)
