@@ -24,6 +24,9 @@ pub enum Error {
     /// A valid credential that does not allow this.
     #[error("{0}")]
     Forbidden(String),
+    /// It existed and no longer does (an expired link).
+    #[error("{0}")]
+    Gone(String),
     #[error("{0}")]
     PayloadTooLarge(String),
     /// Worth retrying: throttling, timeouts, 5xx from a dependency.
@@ -51,6 +54,7 @@ impl Error {
             Error::NotFound(_) => 404,
             Error::MethodNotAllowed(_) => 405,
             Error::Conflict(_) => 409,
+            Error::Gone(_) => 410,
             Error::PayloadTooLarge(_) => 413,
             Error::Transient(_) => 503,
             Error::Internal(_) | Error::Config(_) => 500,
@@ -66,6 +70,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::Conflict(_) => "conflict",
+            Error::Gone(_) => "gone",
             Error::PayloadTooLarge(_) => "payload_too_large",
             Error::Transient(_) => "unavailable",
             Error::Internal(_) | Error::Config(_) => "internal",

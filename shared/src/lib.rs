@@ -15,6 +15,7 @@
 //! - [`json`]: JSON input whose errors name the failing field.
 //! - [`ignored`]: verified webhook bodies accepted but not acted on, kept for a while.
 //! - [`metrics`]: CloudWatch Embedded Metric Format counts.
+//! - [`tokens`]: signed, expiring tokens for links in emails.
 
 pub mod aws;
 pub mod batch;
@@ -30,5 +31,6 @@ pub mod json;
 pub mod metrics;
 pub mod source;
 pub mod telemetry;
+pub mod tokens;
 
 pub use error::{Error, Result};

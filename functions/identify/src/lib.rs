@@ -17,6 +17,7 @@ pub mod identity;
 pub mod moderation;
 pub mod routing;
 pub mod store;
+pub mod verification;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use shared::batch::{self, DeadLetters, RecordError};
@@ -31,11 +32,13 @@ use contacts::{ContactStore, Provenance};
 use identity::Resolution;
 use routing::Route;
 use store::{ContributionStore, Recorded};
+use verification::Verifier;
 
 pub struct Deps {
     pub contributions: ContributionStore,
     pub contacts: ContactStore,
     pub routing: Routing,
+    pub verifier: Verifier,
     pub dead_letters: DeadLetters,
     pub clock: Clock,
 }
@@ -64,7 +67,22 @@ impl Deps {
             sender: config::required(env, "SENDER_EMAIL")?,
             support_address: config::required(env, "SUPPORT_ALERT_EMAIL")?,
         };
+        let link_base = ["PUBLIC_BASE_URL", "API_BASE_URL"]
+            .iter()
+            .find_map(|name| env.var(name).filter(|v| !v.trim().is_empty()))
+            .ok_or_else(|| Error::validation("API_BASE_URL", "needed for the links in emails"))?;
+        let verifier = Verifier {
+            dynamodb: dynamodb.clone(),
+            ses: shared::aws::ses(&sdk, env),
+            contacts_table: contacts_table.clone(),
+            suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
+            sender: config::required(env, "SENDER_EMAIL")?,
+            link_base,
+            token_key: shared::tokens::derive_key(hash_key.as_bytes(), verification::TOKEN_PURPOSE),
+            hash_key: hash_key.clone().into_bytes(),
+        };
         Ok(Deps {
+            verifier,
             routing,
             contributions: ContributionStore::new(dynamodb.clone(), table),
             contacts: ContactStore::new(dynamodb, contacts_table, hash_key.into_bytes()),
@@ -87,6 +105,9 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         )));
     };
     let contact_id = resolve_author(deps, &message, contribution).await?;
+    if let Some(contact) = &contact_id {
+        ask_to_verify(deps, contact, &message, contribution).await?;
+    }
     let classification = classify(Input {
         text: &contribution.text,
         rating: contribution.rating,
@@ -185,4 +206,33 @@ fn decision_name(decision: moderation::Decision) -> &'static str {
         moderation::Decision::Hold => "hold",
         moderation::Decision::Spam => "spam",
     }
+}
+
+/// An email typed under a contribution, not yet verified: ask its owner to confirm it
+/// (at most once a week, never a suppressed address).
+async fn ask_to_verify(
+    deps: &Deps,
+    contact_id: &str,
+    message: &Message,
+    contribution: &shared::events::Contribution,
+) -> Result<(), Error> {
+    let unverified_email = identity::identities(message.platform, &contribution.author)
+        .into_iter()
+        .find(|i| i.kind == identity::IdentityKind::Email && !i.verified);
+    let Some(email) = unverified_email else {
+        return Ok(());
+    };
+    let french = verification::looks_french(&contribution.text, contribution.language.as_deref());
+    let asked = deps
+        .verifier
+        .ask(
+            contact_id,
+            &email,
+            contribution.author.name.as_deref(),
+            french,
+            deps.clock.now(),
+        )
+        .await?;
+    tracing::info!(event_id = %message.id, contact_id, asked = ?asked, "email verification");
+    Ok(())
 }

@@ -52,6 +52,13 @@ impl Registry {
             ),
         );
         registry.register(
+            "tracking",
+            factory(
+                |env, clock| async move { tracking::Deps::from_env(&env, clock).await },
+                |deps, event| async move { tracking::handle(&deps, event).await },
+            ),
+        );
+        registry.register(
             "poll",
             factory(
                 |env, clock| async move { poll::Deps::from_env(&env, clock).await },

@@ -1,0 +1,225 @@
+//! Asking an unverified commenter, gently, to confirm their email: one message with a
+//! signed link valid 7 days (`/t/verify/{token}`, served by `tracking`). At most one per
+//! address per week (a conditional write on the email's lookup is the claim), never to a
+//! suppressed address, and only while the identity is unverified.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_ses::types::{Body, Content, Destination, Message as EmailMessage};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use shared::source::is_condition_failure;
+use shared::Error;
+
+use crate::identity::Identity;
+
+/// What the link carries: ids only, never the address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerifyLink {
+    pub contact_id: String,
+    pub lookup_key: String,
+}
+
+pub const TOKEN_PURPOSE: &str = "verify-email";
+pub const LINK_VALIDITY_DAYS: i64 = 7;
+pub const ASK_AT_MOST_EVERY_DAYS: i64 = 7;
+
+pub struct Verifier {
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub ses: aws_sdk_ses::Client,
+    pub contacts_table: String,
+    pub suppression_table: String,
+    pub sender: String,
+    /// `https://…` where `/t/verify/{token}` is served.
+    pub link_base: String,
+    pub token_key: Vec<u8>,
+    pub hash_key: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    Sent,
+    Suppressed,
+    /// Asked less than a week ago, or verified meanwhile.
+    NotNow,
+}
+
+impl Verifier {
+    pub async fn ask(
+        &self,
+        contact_id: &str,
+        email: &Identity,
+        name: Option<&str>,
+        french: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Asked, Error> {
+        let key = email.lookup_key(&self.hash_key);
+        if self.is_suppressed(&key).await? {
+            return Ok(Asked::Suppressed);
+        }
+        let sent_at = now.to_rfc3339();
+        let claim = self
+            .dynamodb
+            .update_item()
+            .table_name(&self.contacts_table)
+            .key("pk", AttributeValue::S(format!("lookup#{key}")))
+            .key("sk", AttributeValue::S("lookup".into()))
+            .update_expression("SET verification_sent_at = :now")
+            .condition_expression(
+                "attribute_exists(pk) AND verified = :false AND contact_id = :contact \
+                 AND (attribute_not_exists(verification_sent_at) OR verification_sent_at < :week_ago)",
+            )
+            .expression_attribute_values(":now", AttributeValue::S(sent_at.clone()))
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .expression_attribute_values(":contact", AttributeValue::S(contact_id.to_string()))
+            .expression_attribute_values(
+                ":week_ago",
+                AttributeValue::S((now - Duration::days(ASK_AT_MOST_EVERY_DAYS)).to_rfc3339()),
+            )
+            .send()
+            .await;
+        match claim {
+            Ok(_) => {}
+            Err(e) if is_condition_failure(&e) => return Ok(Asked::NotNow),
+            Err(e) => return Err(Error::from_sdk("UpdateItem verification claim", e)),
+        }
+        let token = shared::tokens::sign(
+            &self.token_key,
+            TOKEN_PURPOSE,
+            &VerifyLink {
+                contact_id: contact_id.to_string(),
+                lookup_key: key.clone(),
+            },
+            now + Duration::days(LINK_VALIDITY_DAYS),
+        );
+        let link = format!("{}/t/verify/{token}", self.link_base.trim_end_matches('/'));
+        if let Err(err) = self.send(&email.value, name, &link, french).await {
+            // Give the claim back, so the retry of this message asks again.
+            let _ = self
+                .dynamodb
+                .update_item()
+                .table_name(&self.contacts_table)
+                .key("pk", AttributeValue::S(format!("lookup#{key}")))
+                .key("sk", AttributeValue::S("lookup".into()))
+                .update_expression("REMOVE verification_sent_at")
+                .condition_expression("verification_sent_at = :now")
+                .expression_attribute_values(":now", AttributeValue::S(sent_at))
+                .send()
+                .await;
+            return Err(err);
+        }
+        Ok(Asked::Sent)
+    }
+
+    async fn is_suppressed(&self, key: &str) -> Result<bool, Error> {
+        let out = self
+            .dynamodb
+            .get_item()
+            .table_name(&self.suppression_table)
+            .key("email_key", AttributeValue::S(key.to_string()))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetItem suppression", e))?;
+        Ok(out.item.is_some())
+    }
+
+    async fn send(
+        &self,
+        to: &str,
+        name: Option<&str>,
+        link: &str,
+        french: bool,
+    ) -> Result<(), Error> {
+        let (subject, body) = message(name, link, french);
+        let content = |data: String| {
+            Content::builder()
+                .data(data)
+                .charset("UTF-8")
+                .build()
+                .map_err(|e| Error::Internal(format!("email content: {e}")))
+        };
+        let message = EmailMessage::builder()
+            .subject(content(subject)?)
+            .body(Body::builder().text(content(body)?).build())
+            .build();
+        self.ses
+            .send_email()
+            .source(&self.sender)
+            .destination(Destination::builder().to_addresses(to).build())
+            .message(message)
+            .send()
+            .await
+            .map_err(|e| Error::Transient(format!("SES SendEmail: {}", e.into_service_error())))?;
+        Ok(())
+    }
+}
+
+/// The default wording (an editable template per brand comes with `/admin`).
+pub fn message(name: Option<&str>, link: &str, french: bool) -> (String, String) {
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    if french {
+        let hello = name.map_or("Bonjour,".to_string(), |n| format!("Bonjour {n},"));
+        (
+            "Merci pour votre commentaire : pouvez-vous confirmer votre adresse ?".into(),
+            format!(
+                "{hello}\n\nMerci pour votre message. Pour que nous puissions vous répondre et le relier à votre compte, confirmez votre adresse en suivant ce lien (valable 7 jours) :\n\n{link}\n\nSi vous n'avez rien écrit, ignorez ce message : nous ne vous écrirons pas à nouveau à ce sujet.\n"
+            ),
+        )
+    } else {
+        let hello = name.map_or("Hello,".to_string(), |n| format!("Hello {n},"));
+        (
+            "Thanks for your comment: could you confirm your email?".into(),
+            format!(
+                "{hello}\n\nThank you for your message. So that we can answer you and link it to your account, please confirm your address with this link (valid for 7 days):\n\n{link}\n\nIf you did not write anything, just ignore this email: we will not write to you about it again.\n"
+            ),
+        )
+    }
+}
+
+/// A rough guess good enough to choose the wording: common French words.
+pub fn looks_french(text: &str, language: Option<&str>) -> bool {
+    if let Some(lang) = language {
+        return lang.to_ascii_lowercase().starts_with("fr");
+    }
+    let folded = crate::classify::text::fold(text);
+    let french = [
+        " le ",
+        " la ",
+        " les ",
+        " je ",
+        " est ",
+        " une ",
+        " pour ",
+        " merci ",
+        " bonjour ",
+        " et ",
+    ];
+    let english = [
+        " the ", " is ", " and ", " my ", " for ", " thanks ", " hello ", " it ",
+    ];
+    let count = |words: &[&str]| words.iter().filter(|w| folded.contains(*w)).count();
+    count(&french) >= count(&english)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_message_should_carry_the_link_and_greet_by_name() {
+        let (subject, body) = message(Some("Marie"), "https://x/t/verify/abc", true);
+        assert!(subject.contains("confirmer"));
+        assert!(body.starts_with("Bonjour Marie,") && body.contains("https://x/t/verify/abc"));
+        let (_, body) = message(None, "https://x/t/verify/abc", false);
+        assert!(body.starts_with("Hello,"));
+    }
+
+    #[test]
+    fn the_language_should_be_guessed_when_not_given() {
+        assert!(looks_french("Bonjour, ma commande est arrivée", None));
+        assert!(!looks_french(
+            "Hello, my order is late and the box is damaged",
+            None
+        ));
+        assert!(!looks_french("Bonjour", Some("en")));
+    }
+}

@@ -1,0 +1,169 @@
+//! TrackingFunction: the public links in Liaison's emails. `GET /t/verify/{token}` confirms
+//! an email a commenter typed: the token (signed, 7 days, see `shared::tokens`) names the
+//! contact and the email's lookup key, never the address; following it marks the lookup and
+//! the contact's identity verified, in one transaction, and answers a short page. Following
+//! it twice is harmless.
+
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use serde::Deserialize;
+use shared::clock::Clock;
+use shared::config::{self, Env};
+use shared::http::{self, Request, Response};
+use shared::tokens::{self, TokenError};
+use shared::Error;
+
+pub struct Deps {
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub contacts_table: String,
+    pub token_key: Vec<u8>,
+    pub clock: Clock,
+}
+
+/// Must match `identify::verification::TOKEN_PURPOSE`.
+const VERIFY_PURPOSE: &str = "verify-email";
+
+#[derive(Deserialize)]
+struct VerifyLink {
+    contact_id: String,
+    lookup_key: String,
+}
+
+impl Deps {
+    pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
+        let contacts_table = config::required(env, "CONTACTS_TABLE")?;
+        let hash_key = config::required(env, "IDENTITY_HASH_KEY")?;
+        let sdk = shared::aws::sdk_config(env).await;
+        Ok(Deps {
+            dynamodb: shared::aws::dynamodb(&sdk, env),
+            contacts_table,
+            token_key: tokens::derive_key(hash_key.as_bytes(), VERIFY_PURPOSE),
+            clock,
+        })
+    }
+}
+
+pub async fn handle(deps: &Deps, req: Request) -> Response {
+    let route = req.route_key.clone().unwrap_or_default();
+    let outcome = match route.as_str() {
+        "GET /t/verify/{token}" => {
+            verify(deps, http::path_param(&req, "token").unwrap_or_default()).await
+        }
+        _ => Err(Error::NotFound("no such link".into())),
+    };
+    match outcome {
+        Ok(page) => page,
+        Err(err) => {
+            tracing::info!(
+                code = err.code(),
+                status = err.status(),
+                "tracking link refused"
+            );
+            // A 5xx says nothing of its cause to the visitor; the log has it.
+            let message = if err.status() >= 500 {
+                tracing::error!(error = %err, "tracking link failed");
+                "Un problème passager : réessayez dans un instant. / A passing problem: please try again in a moment.".to_string()
+            } else {
+                err.to_string()
+            };
+            page(err.status(), "Lien invalide / Invalid link", &message)
+        }
+    }
+}
+
+async fn verify(deps: &Deps, token: &str) -> Result<Response, Error> {
+    let link: VerifyLink = tokens::verify(&deps.token_key, VERIFY_PURPOSE, token, deps.clock.now())
+        .map_err(|e| match e {
+            TokenError::Expired => Error::Gone(
+                "this confirmation link has expired; a new one comes with your next comment".into(),
+            ),
+            other => Error::validation("token", other.to_string()),
+        })?;
+    // Attribute names through placeholders: some are DynamoDB reserved words.
+    let names = |set: &str| {
+        ["verified", "confidence", "verified_by"]
+            .iter()
+            .filter(|n| set.contains(&format!("#{n} ")))
+            .map(|n| (format!("#{n}"), n.to_string()))
+            .collect::<std::collections::HashMap<_, _>>()
+    };
+    let values = |extra: &[(&str, AttributeValue)]| {
+        // Only the values an expression uses: DynamoDB refuses unused ones.
+        let mut values =
+            std::collections::HashMap::from([(":true".to_string(), AttributeValue::Bool(true))]);
+        values.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        values
+    };
+    let update =
+        |pk: String, sk: String, set: &str, condition: &str, extra: &[(&str, AttributeValue)]| {
+            Update::builder()
+                .table_name(&deps.contacts_table)
+                .key("pk", AttributeValue::S(pk))
+                .key("sk", AttributeValue::S(sk))
+                .update_expression(set)
+                .condition_expression(condition)
+                .set_expression_attribute_values(Some(values(extra)))
+                .set_expression_attribute_names(Some(names(set)))
+                .build()
+                .map(|u| TransactWriteItem::builder().update(u).build())
+                .map_err(|e| Error::Internal(format!("transaction item: {e}")))
+        };
+    let writes = vec![
+        // The lookup still names this contact (not erased, not moved).
+        update(
+            format!("lookup#{}", link.lookup_key),
+            "lookup".into(),
+            "SET #verified = :true",
+            "contact_id = :contact",
+            &[(":contact", AttributeValue::S(link.contact_id.clone()))],
+        )?,
+        update(
+            format!("contact#{}", link.contact_id),
+            format!("identity#{}", link.lookup_key),
+            "SET #verified = :true, #confidence = :one, #verified_by = :how",
+            "attribute_exists(pk)",
+            &[
+                (":one", AttributeValue::N("1".into())),
+                (":how", AttributeValue::S("email_link".into())),
+            ],
+        )?,
+    ];
+    deps.dynamodb
+        .transact_write_items()
+        .set_transact_items(Some(writes))
+        .send()
+        .await
+        .map_err(|e| {
+            if e.as_service_error()
+                .is_some_and(|s| s.is_transaction_canceled_exception())
+            {
+                // The contact was erased or the email moved to someone else meanwhile.
+                Error::NotFound("this address is no longer on record".into())
+            } else {
+                Error::from_sdk("TransactWriteItems verify", e)
+            }
+        })?;
+    tracing::info!(contact_id = %link.contact_id, "email verified through its link");
+    Ok(page(
+        200,
+        "Adresse confirmée / Email confirmed",
+        "Merci ! Votre adresse est confirmée. / Thank you: your email address is confirmed.",
+    ))
+}
+
+fn page(status: u16, title: &str, message: &str) -> Response {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    http::text(
+        status,
+        "text/html; charset=utf-8",
+        format!(
+            "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{}</title><body style=\"font-family:sans-serif;max-width:32em;margin:4em auto\"><h1>{}</h1><p>{}</p></body></html>",
+            escape(title),
+            escape(title),
+            escape(message)
+        ),
+    )
+}

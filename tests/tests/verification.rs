@@ -1,0 +1,137 @@
+//! A commenter who typed an unknown email becomes a prospect, gets one confirmation email
+//! (in the local SES store), and following its link verifies the email.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use e2e::{create_source, deliver};
+use liaison_local::harness::{self, TestSystem};
+
+fn comment(id: &str, email: &str) -> Vec<u8> {
+    serde_json::json!({
+        "type": "contribution.created",
+        "data": {
+            "id": id,
+            "kind": "comment",
+            "text": "Bonjour, est-ce que la lampe existe en version murale ? Merci !",
+            "created_at": "2026-11-23T10:00:00Z",
+            "author": {"name": "Camille", "email": email}
+        }
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// The emails sent to `to`, waiting for the runner's poller.
+async fn emails_to(system: &TestSystem, to: &str, expected: usize) -> Vec<serde_json::Value> {
+    let mut found = Vec::new();
+    for _ in 0..100 {
+        found = system
+            .resources
+            .sent_emails()
+            .await
+            .into_iter()
+            .filter(|m| m.to_string().contains(to))
+            .collect();
+        if found.len() >= expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    found
+}
+
+async fn lookups_verified(system: &TestSystem) -> Vec<bool> {
+    let scan = system
+        .resources
+        .clients
+        .dynamodb
+        .scan()
+        .table_name(system.resources.table("ContactsTable"))
+        .send()
+        .await
+        .unwrap();
+    scan.items
+        .unwrap_or_default()
+        .iter()
+        .filter(|i| i["sk"].as_s().is_ok_and(|s| s == "lookup"))
+        .map(|i| *i["verified"].as_bool().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_unknown_commenter_should_be_asked_once_and_verified_by_the_link() {
+    let system = harness::system().await;
+    let source = create_source(&system, "blog").await;
+    let address = format!("camille-{}@example.com", &source.id[4..12]);
+    assert_eq!(
+        deliver(&system, &source, "msg_v1", &comment("c-v1", &address))
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+    let sent = emails_to(&system, &address, 1).await;
+    assert_eq!(sent.len(), 1, "one confirmation email");
+    let text = sent[0].to_string();
+    assert!(text.contains("Bonjour Camille"), "{text}");
+    // The link, as the commenter's mail client shows it.
+    let start = text.find("/t/verify/").expect("a verification link");
+    let token: String = text[start + "/t/verify/".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '.')
+        .collect();
+    assert_eq!(lookups_verified(&system).await, [false]);
+
+    // A second comment the same week: no second email.
+    deliver(&system, &source, "msg_v2", &comment("c-v2", &address)).await;
+    for _ in 0..100 {
+        if system.resources.count_items("ContributionsTable").await == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(system.resources.count_items("ContributionsTable").await, 2);
+    assert_eq!(emails_to(&system, &address, 1).await.len(), 1);
+
+    let client = reqwest::Client::new();
+    let followed = client
+        .get(system.url(&format!("/t/verify/{token}")))
+        .send()
+        .await
+        .unwrap();
+    let status = followed.status().as_u16();
+    let page = followed.text().await.unwrap();
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("confirm"));
+    assert_eq!(lookups_verified(&system).await, [true]);
+    // Twice is harmless; a forged token is refused.
+    let again = client
+        .get(system.url(&format!("/t/verify/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 200);
+    let forged = client
+        .get(system.url(&format!("/t/verify/{}x", token)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 400);
+    let item = system
+        .resources
+        .clients
+        .dynamodb
+        .scan()
+        .table_name(system.resources.table("ContactsTable"))
+        .send()
+        .await
+        .unwrap()
+        .items
+        .unwrap_or_default()
+        .into_iter()
+        .find(|i| i["sk"].as_s().is_ok_and(|s| s.starts_with("identity#")))
+        .unwrap();
+    assert_eq!(item["verified"], AttributeValue::Bool(true));
+    assert_eq!(item["verified_by"], AttributeValue::S("email_link".into()));
+}
