@@ -18,22 +18,45 @@ use shared::Error;
 use crate::classify::Classification;
 use crate::routing::Priority;
 
+/// What a case and an opportunity both hold: the contribution they come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Case {
+pub struct Opened {
     pub id: String,
     pub event_id: String,
     pub source_id: String,
     pub platform: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    pub priority: Priority,
     pub status: String,
     pub opened_at: DateTime<Utc>,
-    pub due_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permalink: Option<String>,
-    /// What the customer wrote: customer service needs it (never logged).
+    /// What the person wrote: staff need it (never logged).
     pub text: String,
+}
+
+impl Opened {
+    fn from(prefix: &str, subject: &Subject<'_>, now: DateTime<Utc>) -> Opened {
+        Opened {
+            id: id_for(prefix, &subject.message.id),
+            event_id: subject.message.id.clone(),
+            source_id: subject.message.source_id.clone(),
+            platform: subject.message.platform.as_str().to_string(),
+            contact_id: subject.contact_id.map(str::to_string),
+            status: "open".into(),
+            opened_at: now,
+            permalink: subject.contribution.permalink.clone(),
+            text: subject.contribution.text.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    #[serde(flatten)]
+    pub opened: Opened,
+    pub priority: Priority,
+    pub due_at: DateTime<Utc>,
     pub cues: Vec<String>,
     #[serde(default)]
     pub support_queued: bool,
@@ -43,17 +66,8 @@ pub struct Case {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Opportunity {
-    pub id: String,
-    pub event_id: String,
-    pub source_id: String,
-    pub platform: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<String>,
-    pub status: String,
-    pub opened_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permalink: Option<String>,
-    pub text: String,
+    #[serde(flatten)]
+    pub opened: Opened,
 }
 
 /// What the helpdesk reads on the `support` queue (versioned like every queue body).
@@ -97,23 +111,10 @@ impl Routing {
         due_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Case, Error> {
-        let Subject {
-            message,
-            contribution,
-            contact_id,
-        } = *subject;
         let case = Case {
-            id: id_for("case", &message.id),
-            event_id: message.id.clone(),
-            source_id: message.source_id.clone(),
-            platform: message.platform.as_str().to_string(),
-            contact_id: contact_id.map(str::to_string),
+            opened: Opened::from("case", subject, now),
             priority,
-            status: "open".into(),
-            opened_at: now,
             due_at,
-            permalink: contribution.permalink.clone(),
-            text: contribution.text.clone(),
             cues: classification.cues.clone(),
             support_queued: false,
             alert_sent: false,
@@ -121,7 +122,7 @@ impl Routing {
         let case = match self.put_once(&self.cases_table, &case).await? {
             true => case,
             // Opened by an earlier attempt: carry on from what it recorded.
-            false => self.get_case(&case.id).await?.unwrap_or(case),
+            false => self.get_case(&case.opened.id).await?.unwrap_or(case),
         };
         if !case.support_queued {
             let body = serde_json::to_string(&CaseOpened {
@@ -139,11 +140,11 @@ impl Routing {
                 .map_err(|e| {
                     Error::Transient(format!("SendMessage support: {}", e.into_service_error()))
                 })?;
-            self.mark(&case.id, "support_queued").await?;
+            self.mark(&case.opened.id, "support_queued").await?;
         }
         if !case.alert_sent {
             self.send_alert(&case).await?;
-            self.mark(&case.id, "alert_sent").await?;
+            self.mark(&case.opened.id, "alert_sent").await?;
         }
         Ok(case)
     }
@@ -153,21 +154,8 @@ impl Routing {
         subject: &Subject<'_>,
         now: DateTime<Utc>,
     ) -> Result<Opportunity, Error> {
-        let Subject {
-            message,
-            contribution,
-            contact_id,
-        } = *subject;
         let opportunity = Opportunity {
-            id: id_for("opp", &message.id),
-            event_id: message.id.clone(),
-            source_id: message.source_id.clone(),
-            platform: message.platform.as_str().to_string(),
-            contact_id: contact_id.map(str::to_string),
-            status: "open".into(),
-            opened_at: now,
-            permalink: contribution.permalink.clone(),
-            text: contribution.text.clone(),
+            opened: Opened::from("opp", subject, now),
         };
         self.put_once(&self.opportunities_table, &opportunity)
             .await?;
@@ -184,15 +172,15 @@ impl Routing {
         };
         let subject = format!(
             "[{:?}] Incident on {}: {}",
-            case.priority, case.platform, case.id
+            case.priority, case.opened.platform, case.opened.id
         );
         let body = format!(
             "A new incident needs customer service.\n\nCase: {}\nPriority: {:?} (due {})\nWhere: {}\n\n{}\n\nWhy: {}\n",
-            case.id,
+            case.opened.id,
             case.priority,
             case.due_at.to_rfc3339(),
-            case.permalink.as_deref().unwrap_or("(no link)"),
-            case.text,
+            case.opened.permalink.as_deref().unwrap_or("(no link)"),
+            case.opened.text,
             case.cues.join(", "),
         );
         let message = EmailMessage::builder()

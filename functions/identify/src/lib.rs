@@ -19,6 +19,9 @@ pub mod routing;
 pub mod store;
 pub mod verification;
 
+#[cfg(test)]
+mod test_support;
+
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use shared::batch::{self, DeadLetters, RecordError};
 use shared::clock::Clock;
@@ -124,11 +127,11 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
                 .routing
                 .open_case(&subject, &classification, priority, due_at, now)
                 .await?;
-            Some(case.id)
+            Some(case.opened.id)
         }
         Route::Opportunity => {
             let opportunity = deps.routing.open_opportunity(&subject, now).await?;
-            Some(opportunity.id)
+            Some(opportunity.opened.id)
         }
         Route::Nothing => None,
     };

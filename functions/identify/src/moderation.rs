@@ -71,25 +71,10 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::events::{Author, ContributionAction, ContributionKind};
+    use shared::events::Author;
 
     fn held(moderation: ModerationState) -> Contribution {
-        Contribution {
-            action: ContributionAction::Created,
-            kind: ContributionKind::Comment,
-            external_id: "c1".into(),
-            thread_id: None,
-            thread_title: None,
-            parent_id: None,
-            permalink: None,
-            author: Author::default(),
-            text: "x".into(),
-            language: None,
-            created_at: Utc::now(),
-            updated_at: None,
-            moderation,
-            rating: None,
-        }
+        crate::test_support::contribution(Author::default(), None, moderation)
     }
 
     fn class(label: Label, confidence: f32) -> Classification {

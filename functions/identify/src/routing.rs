@@ -93,28 +93,17 @@ pub fn priority(classification: &Classification, contribution: &Contribution) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::events::{Author, ContributionAction, ContributionKind, ModerationState};
+    use shared::events::{Author, ModerationState};
 
     fn contribution(followers: Option<u64>, rating: Option<u8>) -> Contribution {
-        Contribution {
-            action: ContributionAction::Created,
-            kind: ContributionKind::Comment,
-            external_id: "c1".into(),
-            thread_id: None,
-            thread_title: None,
-            parent_id: None,
-            permalink: None,
-            author: Author {
+        crate::test_support::contribution(
+            Author {
                 followers,
                 ..Author::default()
             },
-            text: "x".into(),
-            language: None,
-            created_at: Utc::now(),
-            updated_at: None,
-            moderation: ModerationState::Published,
             rating,
-        }
+            ModerationState::Published,
+        )
     }
 
     fn classification(label: Label, confidence: f32, cues: &[&str]) -> Classification {
