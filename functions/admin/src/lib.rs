@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod platforms;
 pub mod sources;
+pub mod work;
 
 use chrono::Duration;
 use shared::clock::Clock;
@@ -12,12 +13,15 @@ use shared::http::{self, Request, Response};
 use shared::ignored::IgnoredStore;
 use shared::source::SourceStore;
 use shared::Error;
+use work::WorkItems;
 
 use auth::{Caller, Group};
 
 pub struct Deps {
     pub sources: SourceStore,
     pub ignored: IgnoredStore,
+    pub cases: WorkItems,
+    pub opportunities: WorkItems,
     pub groups_claim: String,
     pub rotation_grace: Duration,
     /// Set when a custom domain fronts the API; else the URL the request came in on.
@@ -32,7 +36,23 @@ impl Deps {
         let grace_seconds: i64 = config::parsed_or(env, "ROTATION_GRACE_SECONDS", 3600)?;
         let sdk = shared::aws::sdk_config(env).await;
         let dynamodb = shared::aws::dynamodb(&sdk, env);
+        let cases = WorkItems {
+            client: dynamodb.clone(),
+            table: config::required(env, "CASES_TABLE")?,
+            order_by: "due_at",
+            noun: "cases",
+            singular: "case",
+        };
+        let opportunities = WorkItems {
+            client: dynamodb.clone(),
+            table: config::required(env, "OPPORTUNITIES_TABLE")?,
+            order_by: "opened_at",
+            noun: "opportunities",
+            singular: "opportunity",
+        };
         Ok(Deps {
+            cases,
+            opportunities,
             sources: SourceStore::new(dynamodb.clone(), table),
             ignored: IgnoredStore::new(dynamodb, ignored_table),
             groups_claim: env
@@ -92,6 +112,39 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
             caller.require(&[Group::Admin])?;
             sources::ignored(deps, req, &id).await
         }
+        "GET /admin/cases"
+        | "GET /admin/cases/{id}"
+        | "POST /admin/cases/{id}/assign"
+        | "POST /admin/cases/{id}/notes"
+        | "POST /admin/cases/{id}/close" => {
+            caller.require(&[Group::Admin, Group::Support])?;
+            work(&deps.cases, &route_key, req, &id, &caller).await
+        }
+        "GET /admin/opportunities"
+        | "GET /admin/opportunities/{id}"
+        | "POST /admin/opportunities/{id}/assign"
+        | "POST /admin/opportunities/{id}/notes"
+        | "POST /admin/opportunities/{id}/close" => {
+            caller.require(&[Group::Admin, Group::Sales])?;
+            work(&deps.opportunities, &route_key, req, &id, &caller).await
+        }
         _ => Err(Error::NotFound(format!("no admin route {route_key}"))),
+    }
+}
+
+/// The five routes of a work table, by the last part of the route key.
+async fn work(
+    items: &WorkItems,
+    route_key: &str,
+    req: &Request,
+    id: &str,
+    caller: &Caller,
+) -> Result<Response, Error> {
+    match route_key.rsplit('/').next().unwrap_or_default() {
+        "cases" | "opportunities" => items.list(req).await,
+        "{id}" => items.get(id).await,
+        "assign" => items.assign(req, id, caller).await,
+        "notes" => items.note(req, id, caller).await,
+        _ => items.close(req, id, caller).await,
     }
 }

@@ -1,0 +1,186 @@
+//! Customer service and sales work what identify opened: list in SLA order, assign, add
+//! private notes, close, through the admin API with their own groups.
+
+use std::time::Duration;
+
+use e2e::{create_source, deliver};
+use liaison_local::harness::{self, TestSystem};
+use reqwest::Client;
+use serde_json::{json, Value};
+
+async fn call(
+    system: &TestSystem,
+    method: &str,
+    path: &str,
+    group: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = Client::new()
+        .request(method.parse().unwrap(), system.url(path))
+        .bearer_auth(system.token(&[group]));
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+fn comment(id: &str, text: &str) -> Vec<u8> {
+    json!({
+        "type": "contribution.created",
+        "data": {"id": id, "kind": "comment", "text": text, "created_at": "2026-11-23T10:00:00Z",
+                 "author": {"name": "Client", "email": format!("{id}@example.com")}}
+    })
+    .to_string()
+    .into_bytes()
+}
+
+async fn listed(system: &TestSystem, path: &str, group: &str, key: &str, n: usize) -> Vec<Value> {
+    for _ in 0..100 {
+        let (_, body) = call(system, "GET", path, group, None).await;
+        let items = body[key].as_array().cloned().unwrap_or_default();
+        if items.len() >= n {
+            return items;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Vec::new()
+}
+
+#[tokio::test]
+async fn support_should_assign_annotate_and_close_a_case_and_sales_see_opportunities() {
+    let system = harness::system().await;
+    let source = create_source(&system, "blog").await;
+    deliver(
+        &system,
+        &source,
+        "m1",
+        &comment(
+            "c1",
+            "My parcel never arrived and nobody answers, this is unacceptable",
+        ),
+    )
+    .await;
+    deliver(
+        &system,
+        &source,
+        "m2",
+        &comment("c2", "Do you ship to Canada? I want to order two lamps"),
+    )
+    .await;
+
+    let cases = listed(&system, "/admin/cases", "liaison-support", "cases", 1).await;
+    assert_eq!(cases.len(), 1, "one open case");
+    let id = cases[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(cases[0]["status"], "open");
+    assert!(cases[0]["due_at"].is_string());
+
+    let path = |suffix: &str| format!("/admin/cases/{id}{suffix}");
+    let (status, assigned) = call(
+        &system,
+        "POST",
+        &path("/assign"),
+        "liaison-support",
+        Some(json!({"assignee": "agent-7"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{assigned}");
+    assert_eq!(assigned["assignee"], "agent-7");
+    let (status, noted) = call(
+        &system,
+        "POST",
+        &path("/notes"),
+        "liaison-support",
+        Some(json!({"text": "Called the carrier."})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(noted["notes"][0]["text"], "Called the carrier.");
+    assert_eq!(noted["notes"][0]["author"], "test-user");
+    let (status, closed) = call(
+        &system,
+        "POST",
+        &path("/close"),
+        "liaison-support",
+        Some(json!({"resolution": "Reshipped"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(closed["status"], "closed");
+    // Closing twice is a conflict; an unknown case is 404; a bad body is 400 naming the field.
+    assert_eq!(
+        call(&system, "POST", &path("/close"), "liaison-support", None)
+            .await
+            .0,
+        409
+    );
+    assert_eq!(
+        call(
+            &system,
+            "POST",
+            "/admin/cases/case_nope/close",
+            "liaison-support",
+            None
+        )
+        .await
+        .0,
+        404
+    );
+    let (status, err) = call(
+        &system,
+        "POST",
+        &path("/assign"),
+        "liaison-support",
+        Some(json!({"who": 1})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(err["error"]["field"], "assignee");
+    assert!(
+        listed(&system, "/admin/cases", "liaison-support", "cases", 0)
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        listed(
+            &system,
+            "/admin/cases?status=closed",
+            "liaison-support",
+            "cases",
+            1
+        )
+        .await
+        .len(),
+        1
+    );
+
+    // Sales see opportunities; marketers see neither.
+    let opportunities = listed(
+        &system,
+        "/admin/opportunities",
+        "liaison-sales",
+        "opportunities",
+        1,
+    )
+    .await;
+    assert_eq!(opportunities.len(), 1);
+    assert_eq!(
+        call(&system, "GET", "/admin/cases", "liaison-marketer", None)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        call(
+            &system,
+            "GET",
+            "/admin/opportunities",
+            "liaison-support",
+            None
+        )
+        .await
+        .0,
+        403
+    );
+}
