@@ -104,6 +104,26 @@ async fn a_queued_comment_should_be_classified_and_recorded_once() {
     assert_eq!(system.resources.queue_depth("ContributionsQueue").await, 0);
     // One contact: its profile, its email identity and that email's lookup.
     assert_eq!(system.resources.count_items("ContactsTable").await, 3);
+    // Two comments (weight 2 each), minutes apart: a contribution score of about 4.
+    let profile = system
+        .resources
+        .clients
+        .dynamodb
+        .get_item()
+        .table_name(system.resources.table("ContactsTable"))
+        .key("pk", AttributeValue::S(format!("contact#{contact}")))
+        .key("sk", AttributeValue::S("profile".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    let score: f64 = profile["contribution_score"]
+        .as_n()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((3.99..=4.0).contains(&score), "{score}");
     // An incident: exactly one case, one helpdesk message and one alert, though the
     // first comment was processed twice. (The second comment is an incident too.)
     let case_id = format!("case_{}", id.trim_start_matches("evt_"));

@@ -249,6 +249,80 @@ impl ContactStore {
         Ok(())
     }
 
+    /// Adds a contribution to the contact's scores: the decayed contribution score plus the
+    /// kind's weight, and the influence if this contribution shows more reach. Optimistic:
+    /// conditional on the profile's `score_updated_at` as read; retried on a race.
+    pub async fn add_to_scores(
+        &self,
+        contact_id: &str,
+        kind: shared::events::ContributionKind,
+        followers: Option<u64>,
+        platform: shared::source::Platform,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        for _ in 0..3 {
+            let out = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .key("pk", AttributeValue::S(contact_pk(contact_id)))
+                .key("sk", AttributeValue::S("profile".into()))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("GetItem profile", e))?;
+            let Some(item) = out.item else {
+                return Ok(());
+            };
+            let number = |name: &str| {
+                item.get(name)
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|n| n.parse::<f64>().ok())
+            };
+            let since = item
+                .get("score_updated_at")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|s| s.parse::<DateTime<Utc>>().ok());
+            let contact_type: ContactType = item
+                .get("type")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|t| serde_json::from_value(serde_json::Value::String(t.clone())).ok())
+                .unwrap_or(ContactType::Prospect);
+            let score = crate::scores::contribution_score(
+                number("contribution_score").unwrap_or(0.0),
+                since,
+                kind,
+                now,
+            );
+            let influence = crate::scores::influence(followers, platform, contact_type)
+                .max(number("influence").unwrap_or(0.0));
+            let mut update = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", AttributeValue::S(contact_pk(contact_id)))
+                .key("sk", AttributeValue::S("profile".into()))
+                .update_expression("SET contribution_score = :score, influence = :influence, score_updated_at = :now")
+                .expression_attribute_values(":score", AttributeValue::N(format!("{score:.4}")))
+                .expression_attribute_values(":influence", AttributeValue::N(format!("{influence:.2}")))
+                .expression_attribute_values(":now", AttributeValue::S(now.to_rfc3339()));
+            update = match item.get("score_updated_at") {
+                Some(read) => update
+                    .condition_expression("score_updated_at = :read")
+                    .expression_attribute_values(":read", read.clone()),
+                None => update.condition_expression("attribute_not_exists(score_updated_at)"),
+            };
+            match update.send().await {
+                Ok(_) => return Ok(()),
+                Err(e) if shared::source::is_condition_failure(&e) => continue,
+                Err(e) => return Err(Error::from_sdk("UpdateItem scores", e)),
+            }
+        }
+        Err(Error::Transient(
+            "scores updated concurrently; retry".into(),
+        ))
+    }
+
     /// Every item under a contact (profile, identities, merge candidates).
     pub async fn items(&self, contact_id: &str) -> Result<Vec<Item>, Error> {
         let out = self

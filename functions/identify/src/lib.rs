@@ -16,6 +16,7 @@ pub mod contacts;
 pub mod identity;
 pub mod moderation;
 pub mod routing;
+pub mod scores;
 pub mod store;
 pub mod verification;
 
@@ -148,6 +149,23 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
             deps.clock.now(),
         )
         .await?;
+    // Scores count a contribution once: only when this delivery recorded it. They are not
+    // worth a retry (which would skip them anyway): a failure is logged, the message is done.
+    if let (Recorded::New, Some(contact)) = (recorded, contact_id.as_deref()) {
+        if let Err(err) = deps
+            .contacts
+            .add_to_scores(
+                contact,
+                contribution.kind,
+                contribution.author.followers,
+                message.platform,
+                now,
+            )
+            .await
+        {
+            tracing::warn!(event_id = %message.id, error = %err, "scores not updated");
+        }
+    }
     // Ids, the label and the confidence only: never the text, names or emails.
     tracing::info!(
         event_id = %message.id,
