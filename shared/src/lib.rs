@@ -16,6 +16,7 @@
 //! - [`ignored`]: verified webhook bodies accepted but not acted on, kept for a while.
 //! - [`metrics`]: CloudWatch Embedded Metric Format counts.
 //! - [`tokens`]: signed, expiring tokens for links in emails.
+//! - [`lookup`]: keyed-hash lookup keys of emails, accounts and handles.
 
 pub mod aws;
 pub mod batch;
@@ -28,6 +29,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod ignored;
 pub mod json;
+pub mod lookup;
 pub mod metrics;
 pub mod source;
 pub mod telemetry;

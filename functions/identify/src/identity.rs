@@ -10,9 +10,7 @@
 //! never merged automatically: the contribution goes to the one its strongest identity
 //! names, and a merge candidate is recorded for staff.
 
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use shared::events::Author;
 use shared::source::Platform;
 
@@ -48,44 +46,18 @@ impl Identity {
         }
     }
 
-    /// The lookup key: `email#<hex HMAC>` and so on.
+    /// The lookup key: `email#<hex HMAC>` and so on (`shared::lookup`).
     pub fn lookup_key(&self, hash_key: &[u8]) -> String {
         let kind = match self.kind {
             IdentityKind::Email => "email",
             IdentityKind::Account => "account",
             IdentityKind::Handle => "handle",
         };
-        let mut mac = match Hmac::<Sha256>::new_from_slice(hash_key) {
-            Ok(mac) => mac,
-            Err(_) => unreachable_hmac(),
-        };
-        mac.update(kind.as_bytes());
-        mac.update(b"\0");
-        mac.update(self.value.as_bytes());
-        format!("{kind}#{}", hex::encode(mac.finalize().into_bytes()))
+        shared::lookup::lookup_key(hash_key, kind, &self.value)
     }
 }
 
-/// HMAC takes keys of any length; this is never reached.
-fn unreachable_hmac() -> Hmac<Sha256> {
-    Hmac::<Sha256>::new_from_slice(b"liaison").unwrap_or_else(|_| std::process::abort())
-}
-
-/// A normalised email, or `None` when the text is not one: trimmed, lower case (the domain
-/// is case-insensitive, and every mail provider that matters treats the local part so too).
-pub fn normalise_email(raw: &str) -> Option<String> {
-    let email = raw.trim().trim_start_matches("mailto:").to_lowercase();
-    let (local, domain) = email.split_once('@')?;
-    let ok = !local.is_empty()
-        && local.len() <= 64
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-        && !domain.contains('@');
-    ok.then_some(email)
-}
+pub use shared::lookup::normalise_email;
 
 /// The identities an author carries on `platform`.
 pub fn identities(platform: Platform, author: &Author) -> Vec<Identity> {
@@ -109,15 +81,16 @@ pub fn identities(platform: Platform, author: &Author) -> Vec<Identity> {
             verified: author.verified,
         });
     }
-    if let Some(handle) = author.handle.as_deref() {
-        let handle = handle.trim().trim_start_matches('@').to_lowercase();
-        if !handle.is_empty() {
-            found.push(Identity {
-                kind: IdentityKind::Handle,
-                value: format!("{}:{handle}", platform.as_str()),
-                verified: author.verified,
-            });
-        }
+    if let Some(value) = author
+        .handle
+        .as_deref()
+        .and_then(|h| shared::lookup::normalise_handle(platform.as_str(), h))
+    {
+        found.push(Identity {
+            kind: IdentityKind::Handle,
+            value,
+            verified: author.verified,
+        });
     }
     found
 }
@@ -206,18 +179,6 @@ mod tests {
             contact_id: contact.into(),
             verified,
         })
-    }
-
-    #[test]
-    fn emails_should_normalise_or_be_refused() {
-        assert_eq!(
-            normalise_email("  Ada@Example.COM "),
-            Some("ada@example.com".into())
-        );
-        assert_eq!(normalise_email("mailto:a@b.fr"), Some("a@b.fr".into()));
-        for bad in ["nope", "a@b", "@b.fr", "a@.fr", "a b@c.fr", "a@b@c.fr"] {
-            assert_eq!(normalise_email(bad), None, "{bad}");
-        }
     }
 
     #[test]

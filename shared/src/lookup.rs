@@ -1,0 +1,67 @@
+//! Keyed hashes that index people without naming them: the lookup key of an email, a
+//! platform account or a handle is `{kind}#{hex HMAC-SHA256(IdentityHashKey, kind \0 value)}`.
+//! `identify` writes lookups; `admin` finds and erases contacts by the same keys.
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// `email`, `account` or `handle` (the key's prefix).
+pub fn lookup_key(hash_key: &[u8], kind: &str, value: &str) -> String {
+    let mut mac = match Hmac::<Sha256>::new_from_slice(hash_key) {
+        Ok(mac) => mac,
+        // HMAC takes keys of any length: never reached.
+        Err(_) => return format!("{kind}#invalid"),
+    };
+    mac.update(kind.as_bytes());
+    mac.update(b"\0");
+    mac.update(value.as_bytes());
+    format!("{kind}#{}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// A normalised email, or `None` when the text is not one: trimmed, lower case (the domain
+/// is case-insensitive, and every mail provider that matters treats the local part so too).
+pub fn normalise_email(raw: &str) -> Option<String> {
+    let email = raw.trim().trim_start_matches("mailto:").to_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    let ok = !local.is_empty()
+        && local.len() <= 64
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !domain.contains('@');
+    ok.then_some(email)
+}
+
+/// `{platform}:{handle}`, lower case, without a leading `@`.
+pub fn normalise_handle(platform: &str, handle: &str) -> Option<String> {
+    let handle = handle.trim().trim_start_matches('@').to_lowercase();
+    (!handle.is_empty()).then(|| format!("{platform}:{handle}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_should_normalise_or_be_refused() {
+        assert_eq!(
+            normalise_email("  Ada@Example.COM "),
+            Some("ada@example.com".into())
+        );
+        assert_eq!(normalise_email("mailto:a@b.fr"), Some("a@b.fr".into()));
+        for bad in ["nope", "a@b", "@b.fr", "a@.fr", "a b@c.fr", "a@b@c.fr"] {
+            assert_eq!(normalise_email(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn keys_should_be_keyed_and_kind_specific() {
+        let key = lookup_key(b"k1", "email", "ada@example.com");
+        assert!(key.starts_with("email#") && !key.contains("ada"));
+        assert_ne!(key, lookup_key(b"k2", "email", "ada@example.com"));
+        assert_ne!(key, lookup_key(b"k1", "handle", "ada@example.com"));
+        assert_eq!(normalise_handle("x", "@AdaL"), Some("x:adal".into()));
+    }
+}
