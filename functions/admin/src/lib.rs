@@ -2,11 +2,13 @@
 //! The function checks the caller's group for each route.
 
 pub mod auth;
+pub mod contacts;
 pub mod platforms;
 pub mod sources;
 pub mod work;
 
 use chrono::Duration;
+use contacts::Contacts;
 use shared::clock::Clock;
 use shared::config::{self, Env};
 use shared::http::{self, Request, Response};
@@ -20,6 +22,7 @@ use auth::{Caller, Group};
 pub struct Deps {
     pub sources: SourceStore,
     pub ignored: IgnoredStore,
+    pub contacts: Contacts,
     pub cases: WorkItems,
     pub opportunities: WorkItems,
     pub groups_claim: String,
@@ -36,6 +39,16 @@ impl Deps {
         let grace_seconds: i64 = config::parsed_or(env, "ROTATION_GRACE_SECONDS", 3600)?;
         let sdk = shared::aws::sdk_config(env).await;
         let dynamodb = shared::aws::dynamodb(&sdk, env);
+        let hash_key = config::required(env, "IDENTITY_HASH_KEY")?;
+        let contacts = Contacts {
+            client: dynamodb.clone(),
+            contacts_table: config::required(env, "CONTACTS_TABLE")?,
+            contributions_table: config::required(env, "CONTRIBUTIONS_TABLE")?,
+            cases_table: config::required(env, "CASES_TABLE")?,
+            opportunities_table: config::required(env, "OPPORTUNITIES_TABLE")?,
+            suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
+            hash_key: hash_key.into_bytes(),
+        };
         let cases = WorkItems {
             client: dynamodb.clone(),
             table: config::required(env, "CASES_TABLE")?,
@@ -51,6 +64,7 @@ impl Deps {
             singular: "opportunity",
         };
         Ok(Deps {
+            contacts,
             cases,
             opportunities,
             sources: SourceStore::new(dynamodb.clone(), table),
@@ -111,6 +125,23 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         "GET /admin/sources/{id}/ignored" => {
             caller.require(&[Group::Admin])?;
             sources::ignored(deps, req, &id).await
+        }
+        "GET /admin/contacts" => {
+            caller.require(&[Group::Admin, Group::Support, Group::Sales])?;
+            deps.contacts.find(req).await
+        }
+        "GET /admin/contacts/{id}" => {
+            caller.require(&[Group::Admin, Group::Support, Group::Sales])?;
+            deps.contacts.show(&id).await
+        }
+        // Privacy rights: the administrators' call.
+        "GET /admin/contacts/{id}/export" => {
+            caller.require(&[Group::Admin])?;
+            deps.contacts.export(&id).await
+        }
+        "DELETE /admin/contacts/{id}" => {
+            caller.require(&[Group::Admin])?;
+            deps.contacts.erase(&id).await
         }
         "GET /admin/cases"
         | "GET /admin/cases/{id}"

@@ -1,0 +1,292 @@
+//! `/admin/contacts`: find a person by email, handle or account; see them whole (identities,
+//! type, scores, merge candidates, and the timeline of contributions, cases and
+//! opportunities, newest first); export everything held about them; erase them everywhere.
+//!
+//! Erasure deletes the contact's items, its lookups (only those still naming it), its
+//! contributions, cases and opportunities (found through the `ByContact` indexes), and puts
+//! each of its email lookup keys on the suppression list, a keyed hash, so they are never
+//! written to again. What already left for others (a `support` message a helpdesk took, an
+//! email sent) is theirs to erase.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use serde_json::{json, Value};
+use shared::http::{self, Request, Response};
+use shared::lookup;
+use shared::Error;
+
+type Item = HashMap<String, AttributeValue>;
+
+pub struct Contacts {
+    pub client: Client,
+    pub contacts_table: String,
+    pub contributions_table: String,
+    pub cases_table: String,
+    pub opportunities_table: String,
+    pub suppression_table: String,
+    pub hash_key: Vec<u8>,
+}
+
+pub const BY_CONTACT_INDEX: &str = "ByContact";
+const TIMELINE_PAGE: i32 = 20;
+
+fn to_json(item: Item) -> Result<Value, Error> {
+    serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode item: {e}")))
+}
+
+impl Contacts {
+    /// `?email=` or `?platform=&handle=` or `?platform=&account=`.
+    pub async fn find(&self, req: &Request) -> Result<Response, Error> {
+        let q = |name| http::query_param(req, name);
+        let key = match (q("email"), q("platform"), q("handle"), q("account")) {
+            (Some(email), _, _, _) => {
+                let email = lookup::normalise_email(email)
+                    .ok_or_else(|| Error::validation("email", "not an email address"))?;
+                lookup::lookup_key(&self.hash_key, "email", &email)
+            }
+            (None, Some(platform), Some(handle), _) => {
+                let value = lookup::normalise_handle(platform, handle)
+                    .ok_or_else(|| Error::validation("handle", "empty"))?;
+                lookup::lookup_key(&self.hash_key, "handle", &value)
+            }
+            (None, Some(platform), None, Some(account)) => lookup::lookup_key(
+                &self.hash_key,
+                "account",
+                &format!("{platform}:{}", account.trim()),
+            ),
+            _ => {
+                return Err(Error::validation(
+                    "email",
+                    "give email, or platform with handle or account",
+                ))
+            }
+        };
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.contacts_table)
+            .key("pk", AttributeValue::S(format!("lookup#{key}")))
+            .key("sk", AttributeValue::S("lookup".into()))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetItem lookup", e))?;
+        let contact_id = out
+            .item
+            .and_then(|i| i.get("contact_id").and_then(|v| v.as_s().ok()).cloned())
+            .ok_or_else(|| Error::NotFound("no contact with this identity".into()))?;
+        Ok(http::json(200, &self.person(&contact_id).await?))
+    }
+
+    /// The contact and the newest page of its timeline.
+    pub async fn show(&self, id: &str) -> Result<Response, Error> {
+        let mut person = self.person(id).await?;
+        let mut timeline = Vec::new();
+        for (kind, table, order) in self.timeline_tables() {
+            for item in self.by_contact(table, id, Some(TIMELINE_PAGE)).await? {
+                let mut entry = to_json(item)?;
+                entry["timeline_kind"] = json!(kind);
+                entry["timeline_at"] = entry[order].clone();
+                timeline.push(entry);
+            }
+        }
+        timeline.sort_by(|a, b| b["timeline_at"].as_str().cmp(&a["timeline_at"].as_str()));
+        timeline.truncate(TIMELINE_PAGE as usize);
+        person["timeline"] = Value::Array(timeline);
+        Ok(http::json(200, &person))
+    }
+
+    /// Everything held about the person, as JSON.
+    pub async fn export(&self, id: &str) -> Result<Response, Error> {
+        let mut person = self.person(id).await?;
+        for (kind, table, _) in self.timeline_tables() {
+            let items = self
+                .by_contact(table, id, None)
+                .await?
+                .into_iter()
+                .map(to_json)
+                .collect::<Result<Vec<_>, _>>()?;
+            person[kind] = Value::Array(items);
+        }
+        Ok(http::json(200, &person))
+    }
+
+    pub async fn erase(&self, id: &str) -> Result<Response, Error> {
+        let items = self.contact_items(id).await?;
+        if items.is_empty() {
+            return Err(Error::NotFound("no such contact".into()));
+        }
+        let now = chrono::Utc::now().to_rfc3339();
+        for item in &items {
+            let sk = item
+                .get("sk")
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default();
+            if let Some(key) = sk.strip_prefix("identity#") {
+                // Only a lookup that still names this contact.
+                let deleted = self
+                    .client
+                    .delete_item()
+                    .table_name(&self.contacts_table)
+                    .key("pk", AttributeValue::S(format!("lookup#{key}")))
+                    .key("sk", AttributeValue::S("lookup".into()))
+                    .condition_expression("contact_id = :c")
+                    .expression_attribute_values(":c", AttributeValue::S(id.to_string()))
+                    .send()
+                    .await;
+                if let Err(e) = deleted {
+                    if !shared::source::is_condition_failure(&e) {
+                        return Err(Error::from_sdk("DeleteItem lookup", e));
+                    }
+                }
+                if key.starts_with("email#") {
+                    self.client
+                        .put_item()
+                        .table_name(&self.suppression_table)
+                        .item("email_key", AttributeValue::S(key.to_string()))
+                        .item("reason", AttributeValue::S("erased".into()))
+                        .item("at", AttributeValue::S(now.clone()))
+                        .send()
+                        .await
+                        .map_err(|e| Error::from_sdk("PutItem suppression", e))?;
+                }
+            }
+        }
+        for (_, table, _) in self.timeline_tables() {
+            for item in self.by_contact(table, id, None).await? {
+                let Some(key) = item.get("id").cloned() else {
+                    continue;
+                };
+                self.client
+                    .delete_item()
+                    .table_name(table)
+                    .key("id", key)
+                    .send()
+                    .await
+                    .map_err(|e| Error::from_sdk("DeleteItem timeline", e))?;
+            }
+        }
+        // The contact's own items last: a retry after a failure still finds its identities.
+        for item in items {
+            let key: Item = ["pk", "sk"]
+                .iter()
+                .filter_map(|k| item.get(*k).map(|v| (k.to_string(), v.clone())))
+                .collect();
+            self.client
+                .delete_item()
+                .table_name(&self.contacts_table)
+                .set_key(Some(key))
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("DeleteItem contact", e))?;
+        }
+        tracing::info!(contact_id = %id, "contact erased");
+        Ok(http::empty(204))
+    }
+
+    fn timeline_tables(&self) -> [(&'static str, &str, &'static str); 3] {
+        [
+            (
+                "contributions",
+                self.contributions_table.as_str(),
+                "received_at",
+            ),
+            ("cases", self.cases_table.as_str(), "opened_at"),
+            (
+                "opportunities",
+                self.opportunities_table.as_str(),
+                "opened_at",
+            ),
+        ]
+    }
+
+    async fn contact_items(&self, id: &str) -> Result<Vec<Item>, Error> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.contacts_table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", AttributeValue::S(format!("contact#{id}")))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("Query contact", e))?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => return Ok(items),
+            }
+        }
+    }
+
+    /// The profile, identities and merge candidates.
+    async fn person(&self, id: &str) -> Result<Value, Error> {
+        let items = self.contact_items(id).await?;
+        let mut person = json!({"id": id, "identities": [], "merge_candidates": []});
+        let mut found = false;
+        for item in items {
+            let sk = item
+                .get("sk")
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default();
+            let mut value = to_json(item)?;
+            if let Some(map) = value.as_object_mut() {
+                map.remove("pk");
+                map.remove("sk");
+            }
+            if sk == "profile" {
+                found = true;
+                person["profile"] = value;
+            } else if sk.starts_with("identity#") {
+                if let Some(list) = person["identities"].as_array_mut() {
+                    list.push(value);
+                }
+            } else if sk.starts_with("merge-candidate#") {
+                if let Some(list) = person["merge_candidates"].as_array_mut() {
+                    list.push(value);
+                }
+            }
+        }
+        if !found {
+            return Err(Error::NotFound("no such contact".into()));
+        }
+        Ok(person)
+    }
+
+    async fn by_contact(
+        &self,
+        table: &str,
+        id: &str,
+        limit: Option<i32>,
+    ) -> Result<Vec<Item>, Error> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(table)
+                .index_name(BY_CONTACT_INDEX)
+                .key_condition_expression("contact_id = :c")
+                .expression_attribute_values(":c", AttributeValue::S(id.to_string()))
+                .scan_index_forward(false)
+                .set_limit(limit)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("Query by contact", e))?;
+            items.extend(out.items.unwrap_or_default());
+            match (out.last_evaluated_key, limit) {
+                (Some(key), None) => start = Some(key),
+                _ => return Ok(items),
+            }
+        }
+    }
+}

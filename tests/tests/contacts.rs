@@ -1,0 +1,211 @@
+//! Staff find a person and see them whole; an administrator exports everything held about
+//! them and erases them: afterwards no table holds an item about them, only a keyed hash on
+//! the suppression list.
+
+use std::time::Duration;
+
+use e2e::{create_source, deliver};
+use liaison_local::harness::{self, TestSystem};
+use reqwest::Client;
+use serde_json::{json, Value};
+
+async fn get(system: &TestSystem, path: &str, group: &str) -> (u16, Value) {
+    let resp = Client::new()
+        .get(system.url(path))
+        .bearer_auth(system.token(&[group]))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+fn comment(id: &str, text: &str, email: &str) -> Vec<u8> {
+    json!({
+        "type": "contribution.created",
+        "data": {"id": id, "kind": "comment", "text": text, "created_at": "2026-11-23T10:00:00Z",
+                 "author": {"name": "Dominique Erasable", "email": email}}
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// Every item of every table the template declares, as text.
+async fn everything(system: &TestSystem) -> Vec<(String, String)> {
+    let mut all = Vec::new();
+    for table in &system.resources.template.tables {
+        let name = system.resources.table(&table.logical_id);
+        let out = system
+            .resources
+            .clients
+            .dynamodb
+            .scan()
+            .table_name(&name)
+            .send()
+            .await
+            .unwrap();
+        for item in out.items.unwrap_or_default() {
+            all.push((table.logical_id.clone(), format!("{item:?}")));
+        }
+    }
+    all
+}
+
+#[tokio::test]
+async fn a_person_should_be_found_exported_and_erased_everywhere() {
+    let system = harness::system().await;
+    let source = create_source(&system, "blog").await;
+    let email = "dominique.erasable@example.com";
+    deliver(
+        &system,
+        &source,
+        "e1",
+        &comment(
+            "c1",
+            "Le colis n'est jamais arrivé, 3 semaines et toujours rien",
+            email,
+        ),
+    )
+    .await;
+    deliver(
+        &system,
+        &source,
+        "e2",
+        &comment("c2", "Vous livrez en Suisse ? Je voudrais commander", email),
+    )
+    .await;
+
+    // Found by email once identify has processed both comments.
+    let mut person = Value::Null;
+    for _ in 0..100 {
+        let (status, body) = get(
+            &system,
+            &format!("/admin/contacts?email={}", "Dominique.Erasable@Example.com"),
+            "liaison-support",
+        )
+        .await;
+        if status == 200 && body["id"].is_string() {
+            let (_, shown) = get(
+                &system,
+                &format!("/admin/contacts/{}", body["id"].as_str().unwrap()),
+                "liaison-support",
+            )
+            .await;
+            if shown["timeline"].as_array().is_some_and(|t| t.len() >= 4) {
+                person = shown;
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let last = get(
+        &system,
+        &format!("/admin/contacts?email={email}"),
+        "liaison-support",
+    )
+    .await;
+    let id = person["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not found whole: {last:?}"))
+        .to_string();
+    assert_eq!(person["identities"][0]["value"], email);
+    // Two contributions, a case and an opportunity, newest first.
+    let kinds: Vec<&str> = person["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["timeline_kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
+    assert!(kinds.contains(&"cases") && kinds.contains(&"opportunities"));
+
+    // Export is for administrators.
+    assert_eq!(
+        get(
+            &system,
+            &format!("/admin/contacts/{id}/export"),
+            "liaison-support"
+        )
+        .await
+        .0,
+        403
+    );
+    let (status, export) = get(
+        &system,
+        &format!("/admin/contacts/{id}/export"),
+        "liaison-admin",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(export["contributions"].as_array().unwrap().len(), 2);
+    assert_eq!(export["cases"].as_array().unwrap().len(), 1);
+
+    let erased = Client::new()
+        .delete(system.url(&format!("/admin/contacts/{id}")))
+        .bearer_auth(system.token(&["liaison-admin"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status().as_u16(), 204);
+
+    // Nothing about them remains: no id, no email, no name, no text; only the suppression hash.
+    for (table, item) in everything(&system).await {
+        for trace in [id.as_str(), email, "Erasable", "jamais arriv"] {
+            assert!(!item.contains(trace), "{table} still holds {trace}: {item}");
+        }
+    }
+    assert_eq!(system.resources.count_items("SuppressionTable").await, 1);
+    assert_eq!(
+        get(&system, &format!("/admin/contacts/{id}"), "liaison-admin")
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        get(
+            &system,
+            &format!("/admin/contacts?email={email}"),
+            "liaison-admin"
+        )
+        .await
+        .0,
+        404
+    );
+
+    // Suppressed: a new comment with the same email makes a new prospect but sends no email.
+    let before = system
+        .resources
+        .sent_emails()
+        .await
+        .iter()
+        .filter(|m| m.to_string().contains(email))
+        .count();
+    deliver(
+        &system,
+        &source,
+        "e3",
+        &comment("c3", "Bonjour, une question sur l'entretien", email),
+    )
+    .await;
+    for _ in 0..100 {
+        if get(
+            &system,
+            &format!("/admin/contacts?email={email}"),
+            "liaison-admin",
+        )
+        .await
+        .0 == 200
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let after = system
+        .resources
+        .sent_emails()
+        .await
+        .iter()
+        .filter(|m| m.to_string().contains(email))
+        .count();
+    assert_eq!(after, before, "no email to an erased person");
+}
