@@ -209,3 +209,121 @@ async fn a_person_should_be_found_exported_and_erased_everywhere() {
         .count();
     assert_eq!(after, before, "no email to an erased person");
 }
+
+async fn post(system: &TestSystem, path: &str, body: Value) -> (u16, Value) {
+    let resp = Client::new()
+        .post(system.url(path))
+        .bearer_auth(system.token(&["liaison-admin"]))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn contact_of(system: &TestSystem, email: &str) -> Option<String> {
+    let (status, body) = get(
+        system,
+        &format!("/admin/contacts?email={email}"),
+        "liaison-admin",
+    )
+    .await;
+    (status == 200).then(|| body["id"].as_str().unwrap().to_string())
+}
+
+async fn timeline_len(system: &TestSystem, id: &str) -> usize {
+    get(system, &format!("/admin/contacts/{id}"), "liaison-admin")
+        .await
+        .1["timeline"]
+        .as_array()
+        .map_or(0, Vec::len)
+}
+
+#[tokio::test]
+async fn a_merge_should_move_identities_and_timeline_and_its_undo_move_them_back() {
+    let system = harness::system().await;
+    let source = create_source(&system, "blog").await;
+    let (a_mail, b_mail) = ("same.person@example.com", "same.person.work@example.org");
+    deliver(
+        &system,
+        &source,
+        "m1",
+        &comment("c1", "Merci pour les conseils, très belle lampe !", a_mail),
+    )
+    .await;
+    deliver(
+        &system,
+        &source,
+        "m2",
+        &comment("c2", "Thanks, lovely lamp, works great", b_mail),
+    )
+    .await;
+    let (mut a, mut b) = (None, None);
+    for _ in 0..100 {
+        a = contact_of(&system, a_mail).await;
+        b = contact_of(&system, b_mail).await;
+        if a.is_some() && b.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (a, b) = (a.expect("a"), b.expect("b"));
+    assert_ne!(a, b);
+    assert_eq!(
+        post(
+            &system,
+            &format!("/admin/contacts/{a}/merge"),
+            json!({"from": a})
+        )
+        .await
+        .0,
+        400
+    );
+
+    let (status, merged) = post(
+        &system,
+        &format!("/admin/contacts/{a}/merge"),
+        json!({"from": b}),
+    )
+    .await;
+    assert_eq!(status, 200, "{merged}");
+    assert_eq!(
+        (
+            merged["identities"].as_u64(),
+            merged["timeline_items"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        contact_of(&system, b_mail).await.as_deref(),
+        Some(a.as_str())
+    );
+    assert_eq!(timeline_len(&system, &a).await, 2);
+    assert_eq!(timeline_len(&system, &b).await, 0);
+    assert_eq!(
+        post(
+            &system,
+            &format!("/admin/contacts/{a}/merge"),
+            json!({"from": b})
+        )
+        .await
+        .0,
+        409
+    );
+
+    let merge_id = merged["merge_id"].as_str().unwrap();
+    let undo = format!("/admin/contacts/{a}/merges/{merge_id}/undo");
+    assert_eq!(post(&system, &undo, json!({})).await.0, 200);
+    assert_eq!(
+        contact_of(&system, b_mail).await.as_deref(),
+        Some(b.as_str())
+    );
+    assert_eq!(
+        contact_of(&system, a_mail).await.as_deref(),
+        Some(a.as_str())
+    );
+    assert_eq!(timeline_len(&system, &a).await, 1);
+    assert_eq!(timeline_len(&system, &b).await, 1);
+    assert_eq!(post(&system, &undo, json!({})).await.0, 404);
+}

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod contacts;
+pub mod merge;
 pub mod platforms;
 pub mod sources;
 pub mod work;
@@ -138,6 +139,15 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         "GET /admin/contacts/{id}/export" => {
             caller.require(&[Group::Admin])?;
             deps.contacts.export(&id).await
+        }
+        "POST /admin/contacts/{id}/merge" => {
+            caller.require(&[Group::Admin])?;
+            deps.contacts.merge(req, &id, &caller).await
+        }
+        "POST /admin/contacts/{id}/merges/{merge_id}/undo" => {
+            caller.require(&[Group::Admin])?;
+            let merge_id = http::path_param(req, "merge_id").unwrap_or_default();
+            deps.contacts.undo_merge(&id, merge_id).await
         }
         "DELETE /admin/contacts/{id}" => {
             caller.require(&[Group::Admin])?;

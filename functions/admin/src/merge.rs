@@ -1,0 +1,306 @@
+//! Merging two contacts that staff decided are one person, and undoing it. Never automatic
+//! (identify only proposes candidates). A merge moves the other contact's identities
+//! (lookups re-pointed, conditional on still naming it) and its timeline (contributions,
+//! cases, opportunities) to the kept contact, and records exactly what it moved; the undo
+//! moves exactly that back. The other contact's profile stays, marked `merged_into`, so the
+//! undo has somewhere to return to.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use shared::http::{self, Request, Response};
+use shared::Error;
+
+use crate::auth::Caller;
+use crate::contacts::{Contacts, BY_CONTACT_INDEX};
+
+type Item = HashMap<String, AttributeValue>;
+
+#[derive(Deserialize)]
+struct MergeRequest {
+    from: String,
+}
+
+/// What a merge moved: the undo's instructions.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct MergeRecord {
+    pk: String,
+    sk: String,
+    merge_id: String,
+    from: String,
+    into: String,
+    identity_keys: Vec<String>,
+    /// (table, id) of each timeline item moved.
+    moved: Vec<(String, String)>,
+    merged_by: String,
+    merged_at: String,
+}
+
+fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_string())
+}
+
+impl Contacts {
+    pub async fn merge(
+        &self,
+        req: &Request,
+        into: &str,
+        caller: &Caller,
+    ) -> Result<Response, Error> {
+        let MergeRequest { from } = shared::json::from_slice(&http::raw_body(req)?, "")?;
+        if from == into {
+            return Err(Error::validation(
+                "from",
+                "a contact cannot be merged into itself",
+            ));
+        }
+        let into_items = self.items_of(into).await?;
+        let from_items = self.items_of(&from).await?;
+        if !has_profile(&into_items) || !has_profile(&from_items) {
+            return Err(Error::NotFound("no such contact".into()));
+        }
+        if from_items.iter().any(|i| i.contains_key("merged_into")) {
+            return Err(Error::Conflict("that contact was already merged".into()));
+        }
+        let merge_id = shared::ids::new_id("mrg")?;
+        let mut identity_keys = Vec::new();
+        for item in &from_items {
+            let sk = sort_key(item);
+            let Some(key) = sk.strip_prefix("identity#") else {
+                continue;
+            };
+            self.move_identity(item, key, &from, into).await?;
+            identity_keys.push(key.to_string());
+        }
+        let mut moved = Vec::new();
+        for table in self.timeline_table_names() {
+            for id in self.ids_by_contact(&table, &from).await? {
+                self.repoint(&table, &id, &from, into).await?;
+                moved.push((table.clone(), id));
+            }
+        }
+        let now = chrono::Utc::now().to_rfc3339();
+        let record = MergeRecord {
+            pk: format!("contact#{into}"),
+            sk: format!("merge#{merge_id}"),
+            merge_id: merge_id.clone(),
+            from: from.clone(),
+            into: into.to_string(),
+            identity_keys,
+            moved,
+            merged_by: caller.subject.clone(),
+            merged_at: now,
+        };
+        let item: Item = serde_dynamo::to_item(&record)
+            .map_err(|e| Error::Internal(format!("encode merge: {e}")))?;
+        self.client
+            .put_item()
+            .table_name(&self.contacts_table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("PutItem merge", e))?;
+        self.set_merged_into(&from, Some(into)).await?;
+        tracing::info!(merge_id = %merge_id, into = %into, from = %from, "contacts merged");
+        Ok(http::json(
+            200,
+            &json!({"merge_id": merge_id, "into": into, "from": from,
+                    "identities": record.identity_keys.len(), "timeline_items": record.moved.len()}),
+        ))
+    }
+
+    pub async fn undo_merge(&self, into: &str, merge_id: &str) -> Result<Response, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.contacts_table)
+            .key("pk", s(&format!("contact#{into}")))
+            .key("sk", s(&format!("merge#{merge_id}")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetItem merge", e))?;
+        let record: MergeRecord = out
+            .item
+            .map(|i| {
+                serde_dynamo::from_item(i)
+                    .map_err(|e| Error::Internal(format!("decode merge: {e}")))
+            })
+            .transpose()?
+            .ok_or_else(|| Error::NotFound("no such merge".into()))?;
+        let into_items = self.items_of(into).await?;
+        for key in &record.identity_keys {
+            if let Some(item) = into_items
+                .iter()
+                .find(|i| sort_key(i) == format!("identity#{key}"))
+            {
+                self.move_identity(item, key, into, &record.from).await?;
+            }
+        }
+        for (table, id) in &record.moved {
+            self.repoint(table, id, into, &record.from).await?;
+        }
+        self.set_merged_into(&record.from, None).await?;
+        self.client
+            .delete_item()
+            .table_name(&self.contacts_table)
+            .key("pk", s(&format!("contact#{into}")))
+            .key("sk", s(&format!("merge#{merge_id}")))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("DeleteItem merge", e))?;
+        tracing::info!(merge_id = %merge_id, "merge undone");
+        Ok(http::json(
+            200,
+            &json!({"undone": merge_id, "from": record.from, "into": into}),
+        ))
+    }
+
+    /// Re-points the lookup (if it still names `from`) and moves the identity link.
+    async fn move_identity(
+        &self,
+        link: &Item,
+        key: &str,
+        from: &str,
+        into: &str,
+    ) -> Result<(), Error> {
+        let repointed = self
+            .client
+            .update_item()
+            .table_name(&self.contacts_table)
+            .key("pk", s(&format!("lookup#{key}")))
+            .key("sk", s("lookup"))
+            .update_expression("SET contact_id = :into")
+            .condition_expression("contact_id = :from")
+            .expression_attribute_values(":into", s(into))
+            .expression_attribute_values(":from", s(from))
+            .send()
+            .await;
+        if let Err(e) = repointed {
+            if !shared::source::is_condition_failure(&e) {
+                return Err(Error::from_sdk("UpdateItem lookup", e));
+            }
+        }
+        let mut moved = link.clone();
+        moved.insert("pk".into(), s(&format!("contact#{into}")));
+        self.client
+            .put_item()
+            .table_name(&self.contacts_table)
+            .set_item(Some(moved))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("PutItem identity", e))?;
+        self.client
+            .delete_item()
+            .table_name(&self.contacts_table)
+            .key("pk", s(&format!("contact#{from}")))
+            .key("sk", s(&format!("identity#{key}")))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("DeleteItem identity", e))?;
+        Ok(())
+    }
+
+    async fn repoint(&self, table: &str, id: &str, from: &str, into: &str) -> Result<(), Error> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(table)
+            .key("id", s(id))
+            .update_expression("SET contact_id = :into")
+            .condition_expression("contact_id = :from")
+            .expression_attribute_values(":into", s(into))
+            .expression_attribute_values(":from", s(from))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Already moved (a retried merge) or erased meanwhile.
+            Err(e) if shared::source::is_condition_failure(&e) => Ok(()),
+            Err(e) => Err(Error::from_sdk("UpdateItem timeline item", e)),
+        }
+    }
+
+    async fn set_merged_into(&self, contact: &str, into: Option<&str>) -> Result<(), Error> {
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.contacts_table)
+            .key("pk", s(&format!("contact#{contact}")))
+            .key("sk", s("profile"));
+        let update = match into {
+            Some(into) => update
+                .update_expression("SET merged_into = :into")
+                .expression_attribute_values(":into", s(into)),
+            None => update.update_expression("REMOVE merged_into"),
+        };
+        update
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("UpdateItem profile", e))?;
+        Ok(())
+    }
+
+    async fn items_of(&self, id: &str) -> Result<Vec<Item>, Error> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.contacts_table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(&format!("contact#{id}")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("Query contact", e))?;
+        Ok(out.items.unwrap_or_default())
+    }
+
+    async fn ids_by_contact(&self, table: &str, contact: &str) -> Result<Vec<String>, Error> {
+        let mut ids = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(table)
+                .index_name(BY_CONTACT_INDEX)
+                .key_condition_expression("contact_id = :c")
+                .expression_attribute_values(":c", s(contact))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("Query by contact", e))?;
+            ids.extend(
+                out.items
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|i| i.get("id").and_then(|v| v.as_s().ok()).cloned()),
+            );
+            match out.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => return Ok(ids),
+            }
+        }
+    }
+
+    fn timeline_table_names(&self) -> [String; 3] {
+        [
+            self.contributions_table.clone(),
+            self.cases_table.clone(),
+            self.opportunities_table.clone(),
+        ]
+    }
+}
+
+fn sort_key(item: &Item) -> String {
+    item.get("sk")
+        .and_then(|v| v.as_s().ok())
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn has_profile(items: &[Item]) -> bool {
+    items.iter().any(|i| sort_key(i) == "profile")
+}
