@@ -202,7 +202,7 @@ impl Contacts {
         ]
     }
 
-    async fn contact_items(&self, id: &str) -> Result<Vec<Item>, Error> {
+    pub(crate) async fn contact_items(&self, id: &str) -> Result<Vec<Item>, Error> {
         let mut items = Vec::new();
         let mut start: Option<Item> = None;
         loop {
@@ -260,7 +260,7 @@ impl Contacts {
         Ok(person)
     }
 
-    async fn by_contact(
+    pub(crate) async fn by_contact(
         &self,
         table: &str,
         id: &str,

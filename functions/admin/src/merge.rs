@@ -14,7 +14,7 @@ use shared::http::{self, Request, Response};
 use shared::Error;
 
 use crate::auth::Caller;
-use crate::contacts::{Contacts, BY_CONTACT_INDEX};
+use crate::contacts::Contacts;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -56,8 +56,8 @@ impl Contacts {
                 "a contact cannot be merged into itself",
             ));
         }
-        let into_items = self.items_of(into).await?;
-        let from_items = self.items_of(&from).await?;
+        let into_items = self.contact_items(into).await?;
+        let from_items = self.contact_items(&from).await?;
         if !has_profile(&into_items) || !has_profile(&from_items) {
             return Err(Error::NotFound("no such contact".into()));
         }
@@ -130,7 +130,7 @@ impl Contacts {
             })
             .transpose()?
             .ok_or_else(|| Error::NotFound("no such merge".into()))?;
-        let into_items = self.items_of(into).await?;
+        let into_items = self.contact_items(into).await?;
         for key in &record.identity_keys {
             if let Some(item) = into_items
                 .iter()
@@ -243,46 +243,13 @@ impl Contacts {
         Ok(())
     }
 
-    async fn items_of(&self, id: &str) -> Result<Vec<Item>, Error> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.contacts_table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(&format!("contact#{id}")))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("Query contact", e))?;
-        Ok(out.items.unwrap_or_default())
-    }
-
     async fn ids_by_contact(&self, table: &str, contact: &str) -> Result<Vec<String>, Error> {
-        let mut ids = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(table)
-                .index_name(BY_CONTACT_INDEX)
-                .key_condition_expression("contact_id = :c")
-                .expression_attribute_values(":c", s(contact))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("Query by contact", e))?;
-            ids.extend(
-                out.items
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|i| i.get("id").and_then(|v| v.as_s().ok()).cloned()),
-            );
-            match out.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => return Ok(ids),
-            }
-        }
+        Ok(self
+            .by_contact(table, contact, None)
+            .await?
+            .iter()
+            .filter_map(|i| i.get("id").and_then(|v| v.as_s().ok()).cloned())
+            .collect())
     }
 
     fn timeline_table_names(&self) -> [String; 3] {
