@@ -77,7 +77,7 @@ impl Contacts {
         let mut moved = Vec::new();
         for table in self.timeline_table_names() {
             for id in self.ids_by_contact(&table, &from).await? {
-                self.repoint(&table, &id, &from, into).await?;
+                self.repoint(&table, item_key(&id), &from, into).await?;
                 moved.push((table.clone(), id));
             }
         }
@@ -140,7 +140,8 @@ impl Contacts {
             }
         }
         for (table, id) in &record.moved {
-            self.repoint(table, id, into, &record.from).await?;
+            self.repoint(table, item_key(id), into, &record.from)
+                .await?;
         }
         self.set_merged_into(&record.from, None).await?;
         self.client
@@ -166,23 +167,12 @@ impl Contacts {
         from: &str,
         into: &str,
     ) -> Result<(), Error> {
-        let repointed = self
-            .client
-            .update_item()
-            .table_name(&self.contacts_table)
-            .key("pk", s(&format!("lookup#{key}")))
-            .key("sk", s("lookup"))
-            .update_expression("SET contact_id = :into")
-            .condition_expression("contact_id = :from")
-            .expression_attribute_values(":into", s(into))
-            .expression_attribute_values(":from", s(from))
-            .send()
-            .await;
-        if let Err(e) = repointed {
-            if !shared::source::is_condition_failure(&e) {
-                return Err(Error::from_sdk("UpdateItem lookup", e));
-            }
-        }
+        let lookup = HashMap::from([
+            ("pk".to_string(), s(&format!("lookup#{key}"))),
+            ("sk".to_string(), s("lookup")),
+        ]);
+        self.repoint(&self.contacts_table, lookup, from, into)
+            .await?;
         let mut moved = link.clone();
         moved.insert("pk".into(), s(&format!("contact#{into}")));
         self.client
@@ -203,12 +193,15 @@ impl Contacts {
         Ok(())
     }
 
-    async fn repoint(&self, table: &str, id: &str, from: &str, into: &str) -> Result<(), Error> {
+    /// `SET contact_id = into` on the item at `key`, if it still names `from`: a lookup or a
+    /// timeline item. One that no longer does (already moved by a retried merge, erased, or
+    /// taken by someone else) is left alone.
+    async fn repoint(&self, table: &str, key: Item, from: &str, into: &str) -> Result<(), Error> {
         let result = self
             .client
             .update_item()
             .table_name(table)
-            .key("id", s(id))
+            .set_key(Some(key))
             .update_expression("SET contact_id = :into")
             .condition_expression("contact_id = :from")
             .expression_attribute_values(":into", s(into))
@@ -217,9 +210,8 @@ impl Contacts {
             .await;
         match result {
             Ok(_) => Ok(()),
-            // Already moved (a retried merge) or erased meanwhile.
             Err(e) if shared::source::is_condition_failure(&e) => Ok(()),
-            Err(e) => Err(Error::from_sdk("UpdateItem timeline item", e)),
+            Err(e) => Err(Error::from_sdk("UpdateItem contact_id", e)),
         }
     }
 
@@ -259,6 +251,11 @@ impl Contacts {
             self.opportunities_table.clone(),
         ]
     }
+}
+
+/// A timeline item's key.
+fn item_key(id: &str) -> Item {
+    HashMap::from([("id".to_string(), s(id))])
 }
 
 fn sort_key(item: &Item) -> String {
