@@ -174,8 +174,8 @@ pub async fn ignored(deps: &Deps, req: &Request, id: &str) -> Result<Response, E
     Ok(http::json(200, &json!({ "ignored": items })))
 }
 
-/// `?limit=`: 1 to 100, 50 when absent.
-fn page_limit(req: &Request) -> Result<i32, Error> {
+/// `?limit=`: 1 to 100, 50 when absent (every admin list).
+pub(crate) fn page_limit(req: &Request) -> Result<i32, Error> {
     match http::query_param(req, "limit") {
         None => Ok(50),
         Some(raw) => raw

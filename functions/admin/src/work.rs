@@ -64,14 +64,7 @@ impl WorkItems {
         if !matches!(status, "open" | "closed") {
             return Err(Error::validation("status", "must be open or closed"));
         }
-        let limit = match http::query_param(req, "limit") {
-            None => 50,
-            Some(raw) => raw
-                .parse::<i32>()
-                .ok()
-                .filter(|n| (1..=100).contains(n))
-                .ok_or_else(|| Error::validation("limit", "must be 1 to 100"))?,
-        };
+        let limit = crate::sources::page_limit(req)?;
         let out = self
             .client
             .query()
