@@ -108,9 +108,10 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
             message.id
         )));
     };
-    let contact_id = resolve_author(deps, &message, contribution).await?;
+    let identities = identity::identities(message.platform, &contribution.author);
+    let contact_id = resolve_author(deps, &message, &identities).await?;
     if let Some(contact) = &contact_id {
-        ask_to_verify(deps, contact, &message, contribution).await?;
+        ask_to_verify(deps, contact, &message, contribution, &identities).await?;
     }
     let classification = classify(Input {
         text: &contribution.text,
@@ -182,25 +183,24 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     Ok(())
 }
 
-/// The contact who wrote `contribution`: found by its identities, created as a prospect
-/// when none is known, `None` when the author carries no identity at all.
+/// The contact the author's `identities` name: found, created as a prospect when none is
+/// known, `None` when the author carries no identity at all.
 async fn resolve_author(
     deps: &Deps,
     message: &Message,
-    contribution: &shared::events::Contribution,
+    identities: &[identity::Identity],
 ) -> Result<Option<String>, Error> {
-    let identities = identity::identities(message.platform, &contribution.author);
-    let known = deps.contacts.lookup(&identities).await?;
+    let known = deps.contacts.lookup(identities).await?;
     let provenance = Provenance {
         event_id: message.id.clone(),
         source_id: message.source_id.clone(),
         platform: message.platform.as_str().to_string(),
     };
     let now = deps.clock.now();
-    match identity::resolve(&identities, &known) {
+    match identity::resolve(identities, &known) {
         Resolution::Anonymous => Ok(None),
         Resolution::NewContact => Ok(Some(
-            deps.contacts.create(&identities, &provenance, now).await?,
+            deps.contacts.create(identities, &provenance, now).await?,
         )),
         Resolution::Existing {
             contact_id,
@@ -236,9 +236,10 @@ async fn ask_to_verify(
     contact_id: &str,
     message: &Message,
     contribution: &shared::events::Contribution,
+    identities: &[identity::Identity],
 ) -> Result<(), Error> {
-    let unverified_email = identity::identities(message.platform, &contribution.author)
-        .into_iter()
+    let unverified_email = identities
+        .iter()
         .find(|i| i.kind == identity::IdentityKind::Email && !i.verified);
     let Some(email) = unverified_email else {
         return Ok(());
@@ -248,7 +249,7 @@ async fn ask_to_verify(
         .verifier
         .ask(
             contact_id,
-            &email,
+            email,
             contribution.author.name.as_deref(),
             french,
             deps.clock.now(),
