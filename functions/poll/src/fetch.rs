@@ -106,25 +106,15 @@ impl Fetcher {
 /// reqwest's messages include the URL, which carries API keys: keep only the kind of error.
 fn without_url(err: &reqwest::Error) -> String {
     if err.is_timeout() {
-        "timed out".into()
-    } else if err.is_connect() {
-        "could not connect".into()
-    } else {
-        err.without_url_ref().to_string()
+        return "timed out".into();
     }
-}
-
-trait WithoutUrlRef {
-    fn without_url_ref(&self) -> String;
-}
-
-impl WithoutUrlRef for reqwest::Error {
-    fn without_url_ref(&self) -> String {
-        let mut text = self.to_string();
-        if let Some(url) = self.url() {
-            text = text.replace(url.as_str(), "<url>");
-        }
-        text
+    if err.is_connect() {
+        return "could not connect".into();
+    }
+    let text = err.to_string();
+    match err.url() {
+        Some(url) => text.replace(url.as_str(), "<url>"),
+        None => text,
     }
 }
 
