@@ -174,7 +174,7 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         correlation_id = %message.correlation_id,
         contact_id = contact_id.as_deref().unwrap_or("-"),
         routed_to = routed.as_deref().unwrap_or("-"),
-        moderation = moderation.as_ref().map_or("-", |m| decision_name(m.decision)),
+        moderation = moderation.as_ref().map_or("-", |m| m.decision.as_str()),
         label = classification.label.as_str(),
         confidence = classification.confidence,
         duplicate = recorded == Recorded::AlreadyThere,
@@ -218,14 +218,6 @@ async fn resolve_author(
             }
             Ok(Some(contact_id))
         }
-    }
-}
-
-fn decision_name(decision: moderation::Decision) -> &'static str {
-    match decision {
-        moderation::Decision::Approve => "approve",
-        moderation::Decision::Hold => "hold",
-        moderation::Decision::Spam => "spam",
     }
 }
 

@@ -19,6 +19,17 @@ pub enum Decision {
     Spam,
 }
 
+impl Decision {
+    /// The name serde writes, for logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Hold => "hold",
+            Decision::Spam => "spam",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Moderation {
     pub decision: Decision,
