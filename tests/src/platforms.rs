@@ -97,15 +97,27 @@ pub async fn post_signed(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Response {
+    post_signed_over(system, source, secret, headers, body, body).await
+}
+
+/// Posts `sent` with the signature of `signed`: a forgery when the two differ.
+pub async fn post_signed_over(
+    system: &TestSystem,
+    source: &Registered,
+    secret: &str,
+    headers: &[(&str, &str)],
+    signed: &[u8],
+    sent: &[u8],
+) -> Response {
     let mut url = system.url(&format!("/hooks/{}", source.id));
     if source.platform == "trustpilot" {
         url.push_str(&format!("?token={secret}"));
     }
-    let mut req = Client::new().post(url).body(body.to_vec());
+    let mut req = Client::new().post(url).body(sent.to_vec());
     for (name, value) in headers {
         req = req.header(*name, *value);
     }
-    if let Some((name, value)) = signature_header(&source.platform, secret, body) {
+    if let Some((name, value)) = signature_header(&source.platform, secret, signed) {
         req = req.header(name, value);
     }
     req.send().await.expect("runner reachable")

@@ -4,7 +4,9 @@
 //! platform's handshake is answered.
 
 use e2e::fixture;
-use e2e::platforms::{get, hmac_sha256, list_ignored, post_signed, register, Registered};
+use e2e::platforms::{
+    get, hmac_sha256, list_ignored, post_signed, post_signed_over, register, Registered,
+};
 use liaison_local::harness::{self, TestSystem};
 use serde_json::{json, Value};
 use shared::events::{Event, Message};
@@ -71,32 +73,14 @@ async fn deliver_genuine_duplicate_and_forged(
     let ignored = system.resources.count_items("IgnoredTable").await;
     let mut tampered = body.clone();
     tampered.extend_from_slice(b" ");
-    for (secret, payload) in [
+    // Signed over the genuine bytes: with a wrong key, or with the right key over other bytes.
+    for (secret, sent) in [
         ("not-the-secret-at-all", &body),
         (source.secret.as_str(), &tampered),
     ] {
-        let resp = if source.platform == "trustpilot" {
-            post_signed(&system, &source, secret, case.headers, payload).await
-        } else {
-            // Signed with the wrong key, or the right key over other bytes.
-            let sig_secret = if payload == &tampered {
-                source.secret.as_str()
-            } else {
-                secret
-            };
-            let mut headers = case.headers.to_vec();
-            let (name, value) =
-                e2e::platforms::signature_header(&source.platform, sig_secret, &body).unwrap();
-            headers.push((name, &value));
-            let url = system.url(&format!("/hooks/{}", source.id));
-            let mut req = reqwest::Client::new().post(url).body(payload.to_vec());
-            for (n, v) in &headers {
-                req = req.header(*n, *v);
-            }
-            req.send().await.unwrap()
-        };
+        let resp = post_signed_over(&system, &source, secret, case.headers, &body, sent).await;
         let (status, err) = json_of(resp).await;
-        if source.platform == "trustpilot" && payload == &tampered {
+        if source.platform == "trustpilot" && sent == &tampered {
             // No signature covers the body: the right token accepts it.
             assert!(status == 202 || status == 200, "{err}");
             continue;
