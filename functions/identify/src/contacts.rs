@@ -323,21 +323,6 @@ impl ContactStore {
         ))
     }
 
-    /// Every item under a contact (profile, identities, merge candidates).
-    pub async fn items(&self, contact_id: &str) -> Result<Vec<Item>, Error> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(contact_pk(contact_id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("Query contact", e))?;
-        Ok(out.items.unwrap_or_default())
-    }
-
     fn link_writes(
         &self,
         contact_id: &str,

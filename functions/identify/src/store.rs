@@ -89,22 +89,4 @@ impl ContributionStore {
             Err(e) => Err(Error::from_sdk("PutItem contribution", e)),
         }
     }
-
-    pub async fn get(&self, id: &str) -> Result<Option<ContributionRecord>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("id", AttributeValue::S(id.to_string()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetItem contribution", e))?;
-        out.item
-            .map(|item| {
-                serde_dynamo::from_item(item)
-                    .map_err(|e| Error::Internal(format!("decode contribution: {e}")))
-            })
-            .transpose()
-    }
 }
