@@ -41,6 +41,11 @@ pub fn raw_body(req: &Request) -> Result<Vec<u8>, Error> {
     }
 }
 
+/// The body as JSON of type `T`; a 400 naming the failing field otherwise.
+pub fn json_body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, Error> {
+    crate::json::from_slice(&raw_body(req)?, "")
+}
+
 /// Size of the decoded body without decoding it, to refuse oversized input early.
 pub fn raw_body_len(req: &Request) -> usize {
     match (&req.body, req.is_base64_encoded) {

@@ -17,11 +17,17 @@
 //! - [`metrics`]: CloudWatch Embedded Metric Format counts.
 //! - [`tokens`]: signed, expiring tokens for links in emails.
 //! - [`lookup`]: keyed-hash lookup keys of emails, accounts and handles.
+//! - [`moderation`]: moderation decisions and the callbacks that tell platforms.
+//! - [`webhooks`]: signing outgoing Standard Webhooks requests.
+//! - [`pages`]: opaque pagination cursors for admin lists.
+//! - [`rules`]: brand rules, the labels and priorities they give.
+//! - [`contact`]: what a contact is to the brand (customer, prospect, journalist...).
 
 pub mod aws;
 pub mod batch;
 pub mod clock;
 pub mod config;
+pub mod contact;
 pub mod error;
 pub mod events;
 pub mod http;
@@ -31,8 +37,12 @@ pub mod ignored;
 pub mod json;
 pub mod lookup;
 pub mod metrics;
+pub mod moderation;
+pub mod pages;
+pub mod rules;
 pub mod source;
 pub mod telemetry;
 pub mod tokens;
+pub mod webhooks;
 
 pub use error::{Error, Result};

@@ -4,24 +4,13 @@
 pub mod platforms;
 
 use base64::Engine;
-use hmac::{Hmac, Mac};
 use liaison_local::harness::TestSystem;
 use reqwest::{Client, Response};
 use serde_json::Value;
-use sha2::Sha256;
 
 /// `v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>`, key = base64 of the secret.
 pub fn standard_signature(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> String {
-    let key = base64::engine::general_purpose::STANDARD
-        .decode(secret.trim_start_matches("whsec_"))
-        .expect("secret is base64");
-    let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("any key length");
-    mac.update(format!("{id}.{timestamp}.").as_bytes());
-    mac.update(body);
-    format!(
-        "v1,{}",
-        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-    )
+    shared::webhooks::sign(secret, id, timestamp, body).expect("a whsec_ secret")
 }
 
 /// A registered Standard Webhooks source.

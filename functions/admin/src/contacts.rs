@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde_json::{json, Value};
+use shared::contact::ContactType;
 use shared::http::{self, Request, Response};
 use shared::lookup;
 use shared::Error;
@@ -79,12 +80,22 @@ impl Contacts {
         Ok(http::json(200, &self.person(&contact_id).await?))
     }
 
-    /// The contact and the newest page of its timeline.
-    pub async fn show(&self, id: &str) -> Result<Response, Error> {
+    /// The contact and a page of its timeline, newest first: `?before=` the `next` of the
+    /// previous page.
+    pub async fn show(&self, req: &Request, id: &str) -> Result<Response, Error> {
+        let before = http::query_param(req, "before");
+        if let Some(before) = before {
+            chrono::DateTime::parse_from_rfc3339(before)
+                .map_err(|_| Error::validation("before", "not an RFC 3339 time"))?;
+        }
         let mut person = self.person(id).await?;
         let mut timeline = Vec::new();
         for (kind, table, order) in self.timeline_tables() {
-            for item in self.by_contact(table, id, Some(TIMELINE_PAGE)).await? {
+            let page = Page {
+                limit: Some(TIMELINE_PAGE),
+                before: before.map(|b| (order, b)),
+            };
+            for item in self.by_contact(table, id, page).await? {
                 let mut entry = to_json(item)?;
                 entry["timeline_kind"] = json!(kind);
                 entry["timeline_at"] = entry[order].clone();
@@ -92,9 +103,61 @@ impl Contacts {
             }
         }
         timeline.sort_by(|a, b| b["timeline_at"].as_str().cmp(&a["timeline_at"].as_str()));
+        let more = timeline.len() > TIMELINE_PAGE as usize;
         timeline.truncate(TIMELINE_PAGE as usize);
+        // Each table gave its newest page, so everything older than the last entry kept is
+        // on later pages.
+        let next = if more {
+            timeline.last().map(|e| e["timeline_at"].clone())
+        } else {
+            None
+        };
         person["timeline"] = Value::Array(timeline);
+        person["next"] = next.unwrap_or(Value::Null);
         Ok(http::json(200, &person))
+    }
+
+    /// `{"type": "journalist"}`: what the contact is to the brand, set by staff.
+    pub async fn set_type(
+        &self,
+        req: &Request,
+        id: &str,
+        caller: &crate::auth::Caller,
+    ) -> Result<Response, Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Change {
+            #[serde(rename = "type")]
+            contact_type: String,
+        }
+        let change: Change = http::json_body(req)?;
+        let contact_type = ContactType::parse(&change.contact_type).ok_or_else(|| {
+            let names: Vec<&str> = ContactType::ALL.iter().map(|t| t.as_str()).collect();
+            Error::validation("type", format!("one of {}", names.join(", ")))
+        })?;
+        let updated = self
+            .client
+            .update_item()
+            .table_name(&self.contacts_table)
+            .key("pk", AttributeValue::S(format!("contact#{id}")))
+            .key("sk", AttributeValue::S("profile".into()))
+            .condition_expression("attribute_exists(pk)")
+            .update_expression("SET #type = :t, type_set_by = :by, type_set_at = :at")
+            .expression_attribute_names("#type", "type")
+            .expression_attribute_values(":t", AttributeValue::S(contact_type.as_str().into()))
+            .expression_attribute_values(":by", AttributeValue::S(caller.subject.clone()))
+            .expression_attribute_values(":at", AttributeValue::S(chrono::Utc::now().to_rfc3339()))
+            .send()
+            .await;
+        match updated {
+            Ok(_) => {}
+            Err(e) if shared::source::is_condition_failure(&e) => {
+                return Err(Error::NotFound("no such contact".into()))
+            }
+            Err(e) => return Err(Error::from_sdk("UpdateItem contact type", e)),
+        }
+        tracing::info!(contact_id = %id, contact_type = contact_type.as_str(), "contact type set");
+        Ok(http::json(200, &self.person(id).await?))
     }
 
     /// Everything held about the person, as JSON.
@@ -102,7 +165,7 @@ impl Contacts {
         let mut person = self.person(id).await?;
         for (kind, table, _) in self.timeline_tables() {
             let items = self
-                .by_contact(table, id, None)
+                .by_contact(table, id, Page::ALL)
                 .await?
                 .into_iter()
                 .map(to_json)
@@ -155,7 +218,7 @@ impl Contacts {
             }
         }
         for (_, table, _) in self.timeline_tables() {
-            for item in self.by_contact(table, id, None).await? {
+            for item in self.by_contact(table, id, Page::ALL).await? {
                 let Some(key) = item.get("id").cloned() else {
                     continue;
                 };
@@ -264,29 +327,53 @@ impl Contacts {
         &self,
         table: &str,
         id: &str,
-        limit: Option<i32>,
+        page: Page<'_>,
     ) -> Result<Vec<Item>, Error> {
         let mut items = Vec::new();
         let mut start: Option<Item> = None;
         loop {
-            let out = self
+            let mut query = self
                 .client
                 .query()
                 .table_name(table)
                 .index_name(BY_CONTACT_INDEX)
-                .key_condition_expression("contact_id = :c")
                 .expression_attribute_values(":c", AttributeValue::S(id.to_string()))
                 .scan_index_forward(false)
-                .set_limit(limit)
-                .set_exclusive_start_key(start)
+                // One more than a page: whether there is a next page.
+                .set_limit(page.limit.map(|l| l + 1))
+                .set_exclusive_start_key(start);
+            query = match page.before {
+                Some((order, before)) => query
+                    .key_condition_expression("contact_id = :c AND #at < :before")
+                    .expression_attribute_names("#at", order)
+                    .expression_attribute_values(":before", AttributeValue::S(before.into())),
+                None => query.key_condition_expression("contact_id = :c"),
+            };
+            let out = query
                 .send()
                 .await
                 .map_err(|e| Error::from_sdk("Query by contact", e))?;
             items.extend(out.items.unwrap_or_default());
-            match (out.last_evaluated_key, limit) {
+            match (out.last_evaluated_key, page.limit) {
                 (Some(key), None) => start = Some(key),
                 _ => return Ok(items),
             }
         }
     }
+}
+
+/// Which part of a contact's items in a timeline table to read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Page<'a> {
+    /// `None`: every item.
+    pub limit: Option<i32>,
+    /// The sort attribute and the time before which to read.
+    pub before: Option<(&'a str, &'a str)>,
+}
+
+impl Page<'_> {
+    pub const ALL: Page<'static> = Page {
+        limit: None,
+        before: None,
+    };
 }

@@ -4,16 +4,23 @@
 pub mod auth;
 pub mod contacts;
 pub mod merge;
+pub mod moderation;
 pub mod platforms;
+pub mod reports;
+pub mod rules;
 pub mod sources;
 pub mod work;
 
 use chrono::Duration;
 use contacts::Contacts;
+use moderation::ModerationDesk;
+use reports::Reports;
+use rules::Rules;
 use shared::clock::Clock;
 use shared::config::{self, Env};
 use shared::http::{self, Request, Response};
 use shared::ignored::IgnoredStore;
+use shared::moderation::CallbackQueue;
 use shared::source::SourceStore;
 use shared::Error;
 use work::WorkItems;
@@ -26,6 +33,9 @@ pub struct Deps {
     pub contacts: Contacts,
     pub cases: WorkItems,
     pub opportunities: WorkItems,
+    pub rules: Rules,
+    pub moderation: ModerationDesk,
+    pub reports: Reports,
     pub groups_claim: String,
     pub rotation_grace: Duration,
     /// Set when a custom domain fronts the API; else the URL the request came in on.
@@ -64,10 +74,32 @@ impl Deps {
             noun: "opportunities",
             singular: "opportunity",
         };
+        let rules = Rules {
+            client: dynamodb.clone(),
+            table: config::required(env, "SETTINGS_TABLE")?,
+            clock: clock.clone(),
+        };
+        let moderation = ModerationDesk {
+            client: dynamodb.clone(),
+            contributions_table: config::required(env, "CONTRIBUTIONS_TABLE")?,
+            sources: SourceStore::new(dynamodb.clone(), table.clone()),
+            callbacks: CallbackQueue {
+                sqs: shared::aws::sqs(&sdk, env),
+                queue_url: config::required(env, "CALLBACKS_QUEUE_URL")?,
+            },
+            clock: clock.clone(),
+        };
+        let reports = Reports {
+            client: dynamodb.clone(),
+            table: config::required(env, "REPORTS_TABLE")?,
+        };
         Ok(Deps {
             contacts,
             cases,
             opportunities,
+            rules,
+            moderation,
+            reports,
             sources: SourceStore::new(dynamodb.clone(), table),
             ignored: IgnoredStore::new(dynamodb, ignored_table),
             groups_claim: env
@@ -133,7 +165,11 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         }
         "GET /admin/contacts/{id}" => {
             caller.require(&[Group::Admin, Group::Support, Group::Sales])?;
-            deps.contacts.show(&id).await
+            deps.contacts.show(req, &id).await
+        }
+        "PATCH /admin/contacts/{id}" => {
+            caller.require(&[Group::Admin, Group::Support, Group::Sales])?;
+            deps.contacts.set_type(req, &id, &caller).await
         }
         // Privacy rights: the administrators' call.
         "GET /admin/contacts/{id}/export" => {
@@ -152,6 +188,39 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         "DELETE /admin/contacts/{id}" => {
             caller.require(&[Group::Admin])?;
             deps.contacts.erase(&id).await
+        }
+        "GET /admin/rules" => {
+            caller.require(&[Group::Admin, Group::Support])?;
+            deps.rules.list().await
+        }
+        "POST /admin/rules" => {
+            caller.require(&[Group::Admin, Group::Support])?;
+            deps.rules.create(req, &caller).await
+        }
+        "GET /admin/rules/{id}" => {
+            caller.require(&[Group::Admin, Group::Support])?;
+            deps.rules.get(&id).await
+        }
+        "PUT /admin/rules/{id}" => {
+            caller.require(&[Group::Admin, Group::Support])?;
+            deps.rules.replace(req, &id, &caller).await
+        }
+        "DELETE /admin/rules/{id}" => {
+            caller.require(&[Group::Admin, Group::Support])?;
+            deps.rules.delete(&id).await
+        }
+        "GET /admin/moderation" => {
+            caller.require(&[Group::Admin, Group::Support])?;
+            deps.moderation.list(req).await
+        }
+        "PUT /admin/moderation/{id}" => {
+            caller.require(&[Group::Admin, Group::Support])?;
+            deps.moderation.decide(req, &id, &caller).await
+        }
+        // Every staff member reads the reports.
+        "GET /admin/reports/contributions" => {
+            caller.require(&[Group::Admin, Group::Marketer, Group::Support, Group::Sales])?;
+            deps.reports.contributions(req).await
         }
         "GET /admin/cases"
         | "GET /admin/cases/{id}"

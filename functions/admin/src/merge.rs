@@ -49,7 +49,7 @@ impl Contacts {
         into: &str,
         caller: &Caller,
     ) -> Result<Response, Error> {
-        let MergeRequest { from } = shared::json::from_slice(&http::raw_body(req)?, "")?;
+        let MergeRequest { from } = http::json_body(req)?;
         if from == into {
             return Err(Error::validation(
                 "from",
@@ -237,7 +237,7 @@ impl Contacts {
 
     async fn ids_by_contact(&self, table: &str, contact: &str) -> Result<Vec<String>, Error> {
         Ok(self
-            .by_contact(table, contact, None)
+            .by_contact(table, contact, crate::contacts::Page::ALL)
             .await?
             .iter()
             .filter_map(|i| i.get("id").and_then(|v| v.as_s().ok()).cloned())

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use shared::ids;
+use shared::moderation::{CALLBACK_SECRET_CREDENTIAL, CALLBACK_URL_SETTING};
 use shared::source::{Credentials, Platform};
 use shared::Error;
 
@@ -94,6 +95,13 @@ pub fn requirements(platform: Platform) -> Requirements {
     }
 }
 
+/// Settings every platform takes: where moderation decisions are sent back.
+const COMMON_SETTINGS: &[Setting] = &[Setting {
+    name: CALLBACK_URL_SETTING,
+    required: false,
+    kind: SettingKind::Url,
+}];
+
 /// Pairs of credentials that only make sense together, and the setting they need: the
 /// poller's logins.
 const POLL_LOGINS: &[(Platform, &[&str], &str)] = &[
@@ -170,10 +178,9 @@ pub fn credentials(
     settings: &BTreeMap<String, Value>,
 ) -> Result<(Credentials, BTreeMap<String, String>), Error> {
     let wanted = requirements(platform).credentials;
-    if let Some(unknown) = given
-        .keys()
-        .find(|k| !wanted.iter().any(|c| c.name == k.as_str()))
-    {
+    if let Some(unknown) = given.keys().find(|k| {
+        !wanted.iter().any(|c| c.name == k.as_str()) && k.as_str() != CALLBACK_SECRET_CREDENTIAL
+    }) {
         let known: Vec<&str> = wanted.iter().map(|c| c.name).collect();
         return Err(Error::validation(
             format!("credentials.{unknown}"),
@@ -200,6 +207,7 @@ pub fn credentials(
             None => {}
         }
     }
+    callback_secret(&given, settings, &mut stored, &mut generated)?;
     for (p, names, setting) in POLL_LOGINS {
         if *p != platform {
             continue;
@@ -221,10 +229,43 @@ pub fn credentials(
     Ok((Credentials(stored), generated))
 }
 
+/// The secret that signs moderation callbacks: given (a Standard Webhooks `whsec_`
+/// secret) or generated, and only with a callback URL.
+fn callback_secret(
+    given: &BTreeMap<String, String>,
+    settings: &BTreeMap<String, Value>,
+    stored: &mut BTreeMap<String, String>,
+    generated: &mut BTreeMap<String, String>,
+) -> Result<(), Error> {
+    let field = format!("credentials.{CALLBACK_SECRET_CREDENTIAL}");
+    let has_url = settings
+        .get(CALLBACK_URL_SETTING)
+        .is_some_and(|v| !v.is_null());
+    match (given.get(CALLBACK_SECRET_CREDENTIAL), has_url) {
+        (Some(_), false) => Err(Error::validation(
+            field,
+            format!("only with settings.{CALLBACK_URL_SETTING}"),
+        )),
+        (Some(secret), true) => {
+            signing_secret(Platform::StandardWebhooks, Some(secret.clone()))
+                .map_err(|e| Error::validation(&field, e.to_string()))?;
+            stored.insert(CALLBACK_SECRET_CREDENTIAL.into(), secret.trim().to_string());
+            Ok(())
+        }
+        (None, true) => {
+            let secret = ids::new_whsec()?;
+            stored.insert(CALLBACK_SECRET_CREDENTIAL.into(), secret.clone());
+            generated.insert(CALLBACK_SECRET_CREDENTIAL.into(), secret);
+            Ok(())
+        }
+        (None, false) => Ok(()),
+    }
+}
+
 /// Checks the settings against what the platform reads.
 pub fn check_settings(platform: Platform, settings: &BTreeMap<String, Value>) -> Result<(), Error> {
     let known = requirements(platform).settings;
-    for s in known {
+    for s in known.iter().chain(COMMON_SETTINGS) {
         let value = settings.get(s.name);
         let text = match value {
             None | Some(Value::Null) if s.required => {
@@ -344,5 +385,29 @@ mod tests {
         assert!(check_settings(Platform::WordPress, &url("https://blog.example")).is_ok());
         assert!(check_settings(Platform::WordPress, &url("javascript:alert(1)")).is_err());
         assert!(check_settings(Platform::WordPress, &url("https://")).is_err());
+    }
+
+    #[test]
+    fn a_callback_url_should_come_with_a_generated_whsec_secret() {
+        let url = BTreeMap::from([(
+            CALLBACK_URL_SETTING.to_string(),
+            Value::from("https://blog.example/liaison/moderation"),
+        )]);
+        assert!(check_settings(Platform::WordPress, &url).is_ok());
+        let (stored, generated) = credentials(Platform::WordPress, BTreeMap::new(), &url).unwrap();
+        let secret = stored.get(CALLBACK_SECRET_CREDENTIAL).unwrap();
+        assert!(secret.starts_with("whsec_"));
+        assert_eq!(
+            generated
+                .get(CALLBACK_SECRET_CREDENTIAL)
+                .map(String::as_str),
+            Some(secret)
+        );
+        let given =
+            |v: &str| BTreeMap::from([(CALLBACK_SECRET_CREDENTIAL.to_string(), v.to_string())]);
+        assert!(credentials(Platform::WordPress, given("not-whsec"), &url).is_err());
+        assert!(credentials(Platform::WordPress, given(secret), &BTreeMap::new()).is_err());
+        let bad = BTreeMap::from([(CALLBACK_URL_SETTING.to_string(), Value::from("ftp://x"))]);
+        assert!(check_settings(Platform::Discourse, &bad).is_err());
     }
 }

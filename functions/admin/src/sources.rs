@@ -36,7 +36,7 @@ const MAX_NAME: usize = 200;
 const MAX_SETTINGS_BYTES: usize = 8 * 1024;
 
 pub async fn create(deps: &Deps, req: &Request) -> Result<Response, Error> {
-    let body: CreateSource = json_body(req)?;
+    let body: CreateSource = http::json_body(req)?;
     let platform = Platform::parse(body.platform.trim()).ok_or_else(|| {
         let known: Vec<&str> = Platform::ALL.iter().map(|p| p.as_str()).collect();
         Error::validation(
@@ -124,7 +124,7 @@ pub async fn rotate(deps: &Deps, req: &Request, id: &str) -> Result<Response, Er
     let body: Rotate = if req.body.as_deref().is_none_or(|b| b.trim().is_empty()) {
         Rotate::default()
     } else {
-        json_body(req)?
+        http::json_body(req)?
     };
     let source = find(deps, id).await?;
     let (secret, generated) = platforms::signing_secret(source.platform, body.secret)?;
@@ -224,8 +224,4 @@ fn token_url(view: &Value, token: &str) -> String {
         "{}?token={token}",
         view["webhook_url"].as_str().unwrap_or_default()
     )
-}
-
-fn json_body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, Error> {
-    shared::json::from_slice(&http::raw_body(req)?, "")
 }

@@ -54,10 +54,6 @@ fn to_json(item: Item) -> Result<Value, Error> {
     serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode work item: {e}")))
 }
 
-fn body<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, Error> {
-    shared::json::from_slice(&http::raw_body(req)?, "")
-}
-
 impl WorkItems {
     pub async fn list(&self, req: &Request) -> Result<Response, Error> {
         let status = http::query_param(req, "status").unwrap_or("open");
@@ -109,7 +105,7 @@ impl WorkItems {
         id: &str,
         caller: &Caller,
     ) -> Result<Response, Error> {
-        let Assign { assignee } = body(req)?;
+        let Assign { assignee } = http::json_body(req)?;
         let assignee = assignee.trim().to_string();
         if assignee.is_empty() || assignee.len() > MAX_ASSIGNEE {
             return Err(Error::validation(
@@ -130,7 +126,7 @@ impl WorkItems {
     }
 
     pub async fn note(&self, req: &Request, id: &str, caller: &Caller) -> Result<Response, Error> {
-        let Note { text } = body(req)?;
+        let Note { text } = http::json_body(req)?;
         let text = text.trim().to_string();
         if text.is_empty() || text.chars().count() > MAX_NOTE {
             return Err(Error::validation(
@@ -165,7 +161,7 @@ impl WorkItems {
         let close: Close = if req.body.as_deref().is_none_or(|b| b.trim().is_empty()) {
             Close::default()
         } else {
-            body(req)?
+            http::json_body(req)?
         };
         let resolution = close.resolution.unwrap_or_default().trim().to_string();
         if resolution.chars().count() > MAX_NOTE {

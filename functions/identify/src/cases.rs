@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_ses::types::{Body, Content, Destination, Message as EmailMessage};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use shared::contact::ContactType;
 use shared::events::{Contribution, Message};
 use shared::source::is_condition_failure;
 use shared::Error;
@@ -27,6 +28,12 @@ pub struct Opened {
     pub platform: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+    /// What the author is to the brand when the case opened (a customer, a journalist...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_type: Option<ContactType>,
+    /// Tags the brand's rules gave the contribution.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
     pub status: String,
     pub opened_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,6 +50,8 @@ impl Opened {
             source_id: subject.message.source_id.clone(),
             platform: subject.message.platform.as_str().to_string(),
             contact_id: subject.contact_id.map(str::to_string),
+            contact_type: subject.contact_type,
+            tags: subject.tags.to_vec(),
             status: "open".into(),
             opened_at: now,
             permalink: subject.contribution.permalink.clone(),
@@ -100,6 +109,8 @@ pub struct Subject<'a> {
     pub message: &'a Message,
     pub contribution: &'a Contribution,
     pub contact_id: Option<&'a str>,
+    pub contact_type: Option<ContactType>,
+    pub tags: &'a [String],
 }
 
 impl Routing {

@@ -25,19 +25,7 @@ use crate::identity::{Identity, IdentityKind, Known};
 
 type Item = HashMap<String, AttributeValue>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ContactType {
-    Customer,
-    Prospect,
-    Visitor,
-    Blogger,
-    Journalist,
-    Association,
-    Partner,
-    Affiliate,
-    Tester,
-}
+pub use shared::contact::ContactType;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
@@ -47,6 +35,31 @@ pub struct Profile {
     #[serde(rename = "type")]
     pub contact_type: ContactType,
     pub created_at: DateTime<Utc>,
+}
+
+/// What routing and rules read of a contact.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Standing {
+    pub contact_type: ContactType,
+    /// 0 to 100 (`scores::influence`).
+    pub influence: f64,
+}
+
+impl Standing {
+    fn of(profile: &Item) -> Standing {
+        Standing {
+            contact_type: profile
+                .get("type")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|t| ContactType::parse(t))
+                .unwrap_or(ContactType::Prospect),
+            influence: profile
+                .get("influence")
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0.0),
+        }
+    }
 }
 
 /// Where an identity link comes from.
@@ -249,6 +262,22 @@ impl ContactStore {
         Ok(())
     }
 
+    /// The contact's type and influence as its profile says now (`None`: no profile).
+    pub async fn standing(&self, contact_id: &str) -> Result<Option<Standing>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(contact_pk(contact_id)))
+            .key("sk", AttributeValue::S("profile".into()))
+            .projection_expression("#type, influence")
+            .expression_attribute_names("#type", "type")
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetItem profile", e))?;
+        Ok(out.item.as_ref().map(Standing::of))
+    }
+
     /// Adds a contribution to the contact's scores: the decayed contribution score plus the
     /// kind's weight, and the influence if this contribution shows more reach. Optimistic:
     /// conditional on the profile's `score_updated_at` as read; retried on a race.
@@ -283,11 +312,7 @@ impl ContactStore {
                 .get("score_updated_at")
                 .and_then(|v| v.as_s().ok())
                 .and_then(|s| s.parse::<DateTime<Utc>>().ok());
-            let contact_type: ContactType = item
-                .get("type")
-                .and_then(|v| v.as_s().ok())
-                .and_then(|t| serde_json::from_value(serde_json::Value::String(t.clone())).ok())
-                .unwrap_or(ContactType::Prospect);
+            let contact_type = Standing::of(&item).contact_type;
             let score = crate::scores::contribution_score(
                 number("contribution_score").unwrap_or(0.0),
                 since,

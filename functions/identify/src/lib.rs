@@ -16,6 +16,7 @@ pub mod contacts;
 pub mod identity;
 pub mod moderation;
 pub mod routing;
+pub mod rules;
 pub mod scores;
 pub mod store;
 pub mod verification;
@@ -28,18 +29,24 @@ use shared::batch::{self, DeadLetters, RecordError};
 use shared::clock::Clock;
 use shared::config::{self, Env};
 use shared::events::{Event, Message};
+use shared::moderation::{CallbackQueue, Decided};
+use shared::source::SourceStore;
 use shared::Error;
 
 use cases::{Routing, Subject};
-use classify::{classify, Input};
+use classify::{classify, Classification, Input};
 use contacts::{ContactStore, Provenance};
 use identity::Resolution;
 use routing::Route;
-use store::{ContributionStore, Recorded};
+use rules::RuleBook;
+use store::{ContributionRecord, ContributionStore, Recorded};
 use verification::Verifier;
 
 pub struct Deps {
     pub contributions: ContributionStore,
+    pub sources: SourceStore,
+    pub callbacks: CallbackQueue,
+    pub rules: RuleBook,
     pub contacts: ContactStore,
     pub routing: Routing,
     pub verifier: Verifier,
@@ -88,7 +95,25 @@ impl Deps {
         Ok(Deps {
             verifier,
             routing,
-            contributions: ContributionStore::new(dynamodb.clone(), table),
+            contributions: ContributionStore::new(
+                dynamodb.clone(),
+                table,
+                config::required(env, "REPORTS_TABLE")?,
+            ),
+            sources: SourceStore::new(dynamodb.clone(), config::required(env, "SOURCES_TABLE")?),
+            callbacks: CallbackQueue {
+                sqs: shared::aws::sqs(&sdk, env),
+                queue_url: config::required(env, "CALLBACKS_QUEUE_URL")?,
+            },
+            rules: RuleBook::new(
+                dynamodb.clone(),
+                config::required(env, "SETTINGS_TABLE")?,
+                std::time::Duration::from_secs(config::parsed_or(
+                    env,
+                    "SETTINGS_CACHE_SECONDS",
+                    60,
+                )?),
+            ),
             contacts: ContactStore::new(dynamodb, contacts_table, hash_key.into_bytes()),
             dead_letters: DeadLetters::new(shared::aws::sqs(&sdk, env), dlq),
             clock,
@@ -113,17 +138,42 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     if let Some(contact) = &contact_id {
         ask_to_verify(deps, contact, &message, contribution, &identities).await?;
     }
-    let classification = classify(Input {
-        text: &contribution.text,
-        rating: contribution.rating,
-    });
+    let standing = match contact_id.as_deref() {
+        Some(contact) => deps.contacts.standing(contact).await?,
+        None => None,
+    };
+    let influence = standing.map_or(0.0, |s| s.influence);
+    let folded = classify::text::fold(&contribution.text);
+    let rule_book = deps.rules.current().await?;
+    let ruled = rules::apply(
+        &rule_book,
+        &rules::Facts {
+            text: &contribution.text,
+            folded: &folded,
+            platform: message.platform,
+            influence,
+        },
+    );
+    let classification = match &ruled.label {
+        Some((label, rule_id)) => Classification {
+            label: *label,
+            confidence: 1.0,
+            cues: vec![format!("rule:{rule_id}")],
+        },
+        None => classify(Input {
+            text: &contribution.text,
+            rating: contribution.rating,
+        }),
+    };
     let now = deps.clock.now();
     let subject = Subject {
         message: &message,
         contribution,
         contact_id: contact_id.as_deref(),
+        contact_type: standing.map(|s| s.contact_type),
+        tags: &ruled.tags,
     };
-    let routed = match routing::route(&classification, contribution, now) {
+    let routed = match routing::route(&classification, contribution, influence, &ruled, now) {
         Route::Case { priority, due_at } => {
             let case = deps
                 .routing
@@ -137,18 +187,29 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         }
         Route::Nothing => None,
     };
-    let moderation = moderation::decide(contribution, &classification, now);
+    // Dated when the contribution arrived, not now: every retry makes the same decision,
+    // and so the same callback id.
+    let moderation = moderation::decide(contribution, &classification, message.received_at);
+    if let Some(decision) = &moderation {
+        tell_the_platform(deps, &message, contribution, decision).await?;
+    }
     // Recorded last: once it is there, every effect before it has happened.
     let recorded = deps
         .contributions
-        .record(
-            &message,
-            contribution,
-            contact_id.as_deref(),
-            &classification,
-            moderation.as_ref(),
-            deps.clock.now(),
-        )
+        .record(&ContributionRecord {
+            id: message.id.clone(),
+            source_id: message.source_id.clone(),
+            platform: message.platform,
+            received_at: message.received_at,
+            classified_at: deps.clock.now(),
+            contact_id: contact_id.clone(),
+            classification: classification.clone(),
+            tags: ruled.tags.clone(),
+            rules: ruled.matched.clone(),
+            moderation_status: moderation.as_ref().map(|m| m.decision.as_str().to_string()),
+            moderation: moderation.clone(),
+            contribution: contribution.clone(),
+        })
         .await?;
     // Scores count a contribution once: only when this delivery recorded it. They are not
     // worth a retry (which would skip them anyway): a failure is logged, the message is done.
@@ -219,6 +280,30 @@ async fn resolve_author(
             Ok(Some(contact_id))
         }
     }
+}
+
+/// Queues the moderation decision for the source's callback URL, if it has one. Before the
+/// record: a retry after a failure queues it again, with the same webhook id.
+async fn tell_the_platform(
+    deps: &Deps,
+    message: &Message,
+    contribution: &shared::events::Contribution,
+    moderation: &moderation::Moderation,
+) -> Result<(), Error> {
+    let Some(source) = deps.sources.get(&message.source_id).await? else {
+        return Ok(());
+    };
+    let decided = Decided {
+        contribution_id: &message.id,
+        source_id: &message.source_id,
+        platform: message.platform.as_str(),
+        external_id: &contribution.external_id,
+        moderation,
+    };
+    if deps.callbacks.enqueue(&source, &decided).await? {
+        tracing::info!(event_id = %message.id, decision = moderation.decision.as_str(), "moderation callback queued");
+    }
+    Ok(())
 }
 
 /// An email typed under a contribution, not yet verified: ask its owner to confirm it

@@ -1,43 +1,14 @@
 //! A decision for each contribution that arrived held for moderation (a pending WordPress
 //! comment, a hidden Discourse post): approve, hold for a person, or spam, with its reasons.
-//! Staff see and change it through `/admin/moderation` (next); a source with a moderation
-//! callback URL will be told the decision as a signed webhook (next).
+//! Staff see and change it through `/admin/moderation`; a source with a moderation
+//! callback URL is told each decision as a signed webhook (`shared::moderation`).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use shared::events::{Contribution, ModerationState};
 
 use crate::classify::{Classification, Label};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Approve,
-    /// A person must look: an incident (answer it privately before it is published), or a
-    /// label the classifier is unsure of.
-    Hold,
-    Spam,
-}
-
-impl Decision {
-    /// The name serde writes, for logs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Approve => "approve",
-            Decision::Hold => "hold",
-            Decision::Spam => "spam",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Moderation {
-    pub decision: Decision,
-    pub reasons: Vec<String>,
-    pub decided_at: DateTime<Utc>,
-    /// `liaison` for the automatic decision; a staff member's id when changed.
-    pub decided_by: String,
-}
+pub use shared::moderation::{Decision, Moderation};
 
 /// Below this confidence, nothing is approved or marked spam without a person.
 const SURE: f32 = 0.7;

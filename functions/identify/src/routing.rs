@@ -1,30 +1,17 @@
 //! Where a classified contribution goes: an incident opens a case for customer service
-//! (priority, SLA), a purchase intent an opportunity for sales. Pure decisions here; the
+//! (priority, SLA), a purchase intent an opportunity for sales, unless a brand rule routes
+//! it elsewhere. Pure decisions here; the
 //! writes and sends are in `cases`.
 
-use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, Utc};
 use shared::events::Contribution;
 
+use shared::rules::RouteTo;
+
 use crate::classify::{Classification, Label};
+use crate::rules::Outcome;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Priority {
-    P1,
-    P2,
-    P3,
-}
-
-impl Priority {
-    /// How long customer service has before the case is late.
-    pub fn sla(self) -> Duration {
-        match self {
-            Priority::P1 => Duration::hours(1),
-            Priority::P2 => Duration::hours(4),
-            Priority::P3 => Duration::hours(24),
-        }
-    }
-}
+pub use shared::rules::Priority;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Route {
@@ -55,32 +42,52 @@ const URGENT_CUES: [&str; 12] = [
     "gonfle",
 ];
 
+/// Where the contribution goes: where a brand rule says, else by its label. A case's
+/// priority is the rule's, else `priority`.
 pub fn route(
     classification: &Classification,
     contribution: &Contribution,
+    influence: f64,
+    rules: &Outcome,
     now: DateTime<Utc>,
 ) -> Route {
-    match classification.label {
-        Label::Incident => {
-            let priority = priority(classification, contribution);
+    let by_label = match classification.label {
+        Label::Incident => RouteTo::Case,
+        Label::PurchaseIntent => RouteTo::Opportunity,
+        _ => RouteTo::Nothing,
+    };
+    match rules.route.unwrap_or(by_label) {
+        RouteTo::Case => {
+            let priority = rules
+                .priority
+                .unwrap_or_else(|| priority(classification, contribution, influence));
             Route::Case {
                 priority,
                 due_at: now + priority.sla(),
             }
         }
-        Label::PurchaseIntent => Route::Opportunity,
-        _ => Route::Nothing,
+        RouteTo::Opportunity => Route::Opportunity,
+        RouteTo::Nothing => Route::Nothing,
     }
 }
 
-/// P1: urgent cues, an author with a wide reach, or a 1-star review; P3: an incident the
-/// classifier is unsure of; P2 otherwise.
-pub fn priority(classification: &Classification, contribution: &Contribution) -> Priority {
+/// Influence (0 to 100) from which an author is heard widely (`scores::influence`).
+const INFLUENTIAL: f64 = 60.0;
+
+/// P1: urgent cues, an author with a wide reach (followers on this contribution, or the
+/// contact's influence), or a 1-star review; P3: an incident the classifier is unsure of;
+/// P2 otherwise.
+pub fn priority(
+    classification: &Classification,
+    contribution: &Contribution,
+    influence: f64,
+) -> Priority {
     let urgent = classification
         .cues
         .iter()
         .any(|cue| URGENT_CUES.iter().any(|u| cue.contains(u)));
-    let wide_reach = contribution.author.followers.unwrap_or(0) >= WIDE_REACH;
+    let wide_reach =
+        contribution.author.followers.unwrap_or(0) >= WIDE_REACH || influence >= INFLUENTIAL;
     if urgent || wide_reach || contribution.rating == Some(1) {
         Priority::P1
     } else if classification.confidence < 0.6 {
@@ -93,6 +100,7 @@ pub fn priority(classification: &Classification, contribution: &Contribution) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
     use shared::events::{Author, ModerationState};
 
     fn contribution(followers: Option<u64>, rating: Option<u8>) -> Contribution {
@@ -120,6 +128,8 @@ mod tests {
         let case = route(
             &classification(Label::Incident, 0.8, &["incident:casse"]),
             &contribution(None, None),
+            0.0,
+            &Outcome::default(),
             now,
         );
         assert_eq!(
@@ -133,6 +143,8 @@ mod tests {
             route(
                 &classification(Label::PurchaseIntent, 0.8, &[]),
                 &contribution(None, None),
+                0.0,
+                &Outcome::default(),
                 now
             ),
             Route::Opportunity
@@ -141,6 +153,8 @@ mod tests {
             route(
                 &classification(Label::Praise, 0.9, &[]),
                 &contribution(None, None),
+                0.0,
+                &Outcome::default(),
                 now
             ),
             Route::Nothing
@@ -153,27 +167,65 @@ mod tests {
         assert_eq!(
             priority(
                 &classification(Label::Incident, 0.9, &["incident:brule"]),
-                &c
+                &c,
+                0.0
             ),
             Priority::P1
         );
         assert_eq!(
             priority(
                 &classification(Label::Incident, 0.9, &[]),
-                &contribution(Some(50_000), None)
+                &contribution(Some(50_000), None),
+                0.0
             ),
             Priority::P1
         );
         assert_eq!(
             priority(
                 &classification(Label::Incident, 0.9, &[]),
-                &contribution(None, Some(1))
+                &contribution(None, Some(1)),
+                0.0
             ),
             Priority::P1
         );
         assert_eq!(
-            priority(&classification(Label::Incident, 0.55, &[]), &c),
+            priority(&classification(Label::Incident, 0.55, &[]), &c, 0.0),
             Priority::P3
+        );
+    }
+
+    #[test]
+    fn an_influential_contact_should_make_an_incident_p1() {
+        let c = contribution(None, None);
+        let incident = classification(Label::Incident, 0.9, &[]);
+        assert_eq!(priority(&incident, &c, 59.0), Priority::P2);
+        assert_eq!(priority(&incident, &c, 75.0), Priority::P1);
+    }
+
+    #[test]
+    fn a_rule_should_override_the_route_and_the_priority() {
+        let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
+        let praise = classification(Label::Praise, 0.9, &[]);
+        let rules = Outcome {
+            route: Some(RouteTo::Case),
+            priority: Some(Priority::P3),
+            ..Outcome::default()
+        };
+        assert_eq!(
+            route(&praise, &contribution(None, None), 0.0, &rules, now),
+            Route::Case {
+                priority: Priority::P3,
+                due_at: now + Duration::hours(24)
+            }
+        );
+        let quiet = Outcome {
+            route: Some(RouteTo::Nothing),
+            ..Outcome::default()
+        };
+        let incident = classification(Label::Incident, 0.9, &[]);
+        assert_eq!(
+            route(&incident, &contribution(None, None), 0.0, &quiet, now),
+            Route::Nothing
         );
     }
 }

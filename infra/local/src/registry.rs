@@ -59,6 +59,13 @@ impl Registry {
             ),
         );
         registry.register(
+            "callbacks",
+            factory(
+                |env, clock| async move { callbacks::Deps::from_env(&env, clock).await },
+                |deps, event| async move { callbacks::handle(&deps, event).await },
+            ),
+        );
+        registry.register(
             "poll",
             factory(
                 |env, clock| async move { poll::Deps::from_env(&env, clock).await },

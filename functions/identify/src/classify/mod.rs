@@ -18,42 +18,7 @@ pub mod text;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Label {
-    Incident,
-    PurchaseIntent,
-    Question,
-    Praise,
-    Spam,
-    Other,
-}
-
-impl Label {
-    pub const ALL: [Label; 6] = [
-        Label::Incident,
-        Label::PurchaseIntent,
-        Label::Question,
-        Label::Praise,
-        Label::Spam,
-        Label::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Label::Incident => "incident",
-            Label::PurchaseIntent => "purchase_intent",
-            Label::Question => "question",
-            Label::Praise => "praise",
-            Label::Spam => "spam",
-            Label::Other => "other",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Label> {
-        Label::ALL.into_iter().find(|l| l.as_str() == name)
-    }
-}
+pub use shared::rules::Label;
 
 /// What the classifier reads of a contribution.
 #[derive(Debug, Clone, Copy)]

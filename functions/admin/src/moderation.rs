@@ -1,0 +1,199 @@
+//! `/admin/moderation`: the contributions that arrived held, by decision (newest first),
+//! and a person's change of a decision. Each change keeps the decision it replaces in
+//! `moderation_history` and, when the source has a callback URL, is queued for the platform
+//! (`shared::moderation`).
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use shared::http::{self, Request, Response};
+use shared::moderation::{CallbackQueue, Decided, Decision, Moderation};
+use shared::source::{is_condition_failure, SourceStore};
+use shared::Error;
+
+use crate::auth::Caller;
+
+pub const BY_MODERATION_INDEX: &str = "ByModeration";
+
+type Item = HashMap<String, AttributeValue>;
+
+pub struct ModerationDesk {
+    pub client: Client,
+    pub contributions_table: String,
+    pub sources: SourceStore,
+    pub callbacks: CallbackQueue,
+    pub clock: shared::clock::Clock,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Change {
+    decision: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+fn parse_decision(name: &str, field: &str) -> Result<Decision, Error> {
+    Decision::parse(name).ok_or_else(|| Error::validation(field, "one of approve, hold, spam"))
+}
+
+fn to_json(item: Item) -> Result<Value, Error> {
+    serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode item: {e}")))
+}
+
+impl ModerationDesk {
+    /// `?decision=hold` (the default), `approve` or `spam`; `?limit=`, `?after=`.
+    pub async fn list(&self, req: &Request) -> Result<Response, Error> {
+        let decision = parse_decision(
+            http::query_param(req, "decision").unwrap_or("hold"),
+            "decision",
+        )?;
+        let limit = crate::sources::page_limit(req)?;
+        let start = http::query_param(req, "after")
+            .map(|c| shared::pages::decode_cursor(c, &["id", "moderation_status", "received_at"]))
+            .transpose()?;
+        let out = self
+            .client
+            .query()
+            .table_name(&self.contributions_table)
+            .index_name(BY_MODERATION_INDEX)
+            .key_condition_expression("moderation_status = :d")
+            .expression_attribute_values(":d", AttributeValue::S(decision.as_str().into()))
+            .scan_index_forward(false)
+            .limit(limit)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("Query moderation", e))?;
+        let items = out
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(to_json)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = out
+            .last_evaluated_key
+            .map(|k| shared::pages::encode_cursor(&k));
+        Ok(http::json(
+            200,
+            &json!({ "contributions": items, "next": next }),
+        ))
+    }
+
+    /// `{"decision": "approve", "reason": "..."}` on a held contribution. The same decision
+    /// again changes nothing and re-queues the current decision's callback (same webhook
+    /// id): a retry after a failed queueing is safe.
+    pub async fn decide(
+        &self,
+        req: &Request,
+        id: &str,
+        caller: &Caller,
+    ) -> Result<Response, Error> {
+        let change: Change = http::json_body(req)?;
+        let decision = parse_decision(&change.decision, "decision")?;
+        let reason = change.reason.unwrap_or_default().trim().to_string();
+        if reason.len() > 1000 {
+            return Err(Error::validation("reason", "at most 1000 characters"));
+        }
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.contributions_table)
+            .key("id", AttributeValue::S(id.into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetItem contribution", e))?
+            .item
+            .ok_or_else(|| Error::NotFound("no such contribution".into()))?;
+        // The decision's time exactly as stored: the condition of the change.
+        let read = item
+            .get("moderation")
+            .and_then(|m| m.as_m().ok())
+            .and_then(|m| m.get("decided_at"))
+            .cloned();
+        let record = to_json(item)?;
+        let current: Moderation = serde_json::from_value(record["moderation"].clone())
+            .map_err(|_| Error::Conflict("this contribution was not held for moderation".into()))?;
+        let moderation = if current.decision == decision {
+            current
+        } else {
+            let changed = Moderation {
+                decision,
+                reasons: if reason.is_empty() {
+                    vec![format!("changed by {}", caller.subject)]
+                } else {
+                    vec![reason]
+                },
+                decided_at: self.clock.now(),
+                decided_by: caller.subject.clone(),
+            };
+            let read = read.ok_or_else(|| Error::Internal("a decision without its time".into()))?;
+            self.replace(id, read, &current, &changed).await?;
+            tracing::info!(contribution_id = %id, decision = decision.as_str(), "moderation changed");
+            changed
+        };
+        let source_id = record["source_id"].as_str().unwrap_or_default();
+        let queued = match self.sources.get(source_id).await? {
+            Some(source) => {
+                let decided = Decided {
+                    contribution_id: id,
+                    source_id,
+                    platform: record["platform"].as_str().unwrap_or_default(),
+                    external_id: record["contribution"]["external_id"]
+                        .as_str()
+                        .unwrap_or_default(),
+                    moderation: &moderation,
+                };
+                self.callbacks.enqueue(&source, &decided).await?
+            }
+            None => false,
+        };
+        Ok(http::json(
+            200,
+            &json!({ "id": id, "moderation": moderation, "callback_queued": queued }),
+        ))
+    }
+
+    /// Writes `changed` if the decision is still `current` (two staff deciding at once: the
+    /// second is told, not silently overwritten).
+    async fn replace(
+        &self,
+        id: &str,
+        read: AttributeValue,
+        current: &Moderation,
+        changed: &Moderation,
+    ) -> Result<(), Error> {
+        let encode = |m: &Moderation| {
+            serde_dynamo::to_attribute_value::<_, AttributeValue>(m)
+                .map_err(|e| Error::Internal(format!("encode moderation: {e}")))
+        };
+        let updated = self
+            .client
+            .update_item()
+            .table_name(&self.contributions_table)
+            .key("id", AttributeValue::S(id.into()))
+            .condition_expression("moderation.decided_at = :read")
+            .update_expression(
+                "SET moderation = :m, moderation_status = :d, \
+                 moderation_history = list_append(if_not_exists(moderation_history, :none), :previous)",
+            )
+            .expression_attribute_values(":read", read)
+            .expression_attribute_values(":m", encode(changed)?)
+            .expression_attribute_values(":d", AttributeValue::S(changed.decision.as_str().into()))
+            .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
+            .expression_attribute_values(":previous", AttributeValue::L(vec![encode(current)?]))
+            .send()
+            .await;
+        match updated {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Err(Error::Conflict(
+                "the decision changed meanwhile; read it again".into(),
+            )),
+            Err(e) => Err(Error::from_sdk("UpdateItem moderation", e)),
+        }
+    }
+}

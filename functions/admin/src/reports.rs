@@ -1,0 +1,173 @@
+//! `/admin/reports/contributions?from=&to=&by=platform|label|day`: contributions counted
+//! per day, platform and label, read from the counters identify adds to in the same
+//! transaction that records a contribution (`ReportsTable`, see identify's `store`): one
+//! Query over the range, never a Scan.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use chrono::NaiveDate;
+use serde_json::json;
+use shared::http::{self, Request, Response};
+use shared::Error;
+
+/// A year and a day: a year-on-year report fits in one call.
+const MAX_DAYS: i64 = 366;
+
+pub struct Reports {
+    pub client: Client,
+    pub table: String,
+}
+
+/// One counter read back: its day, what it counts (empty for `by=day`), how many.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Counter {
+    pub day: String,
+    pub key: String,
+    pub count: u64,
+}
+
+impl Reports {
+    pub async fn contributions(&self, req: &Request) -> Result<Response, Error> {
+        let q = |name| http::query_param(req, name);
+        let by = q("by").unwrap_or("day");
+        if !matches!(by, "platform" | "label" | "day") {
+            return Err(Error::validation("by", "one of platform, label, day"));
+        }
+        let from = day(q("from"), "from")?;
+        let to = day(q("to"), "to")?;
+        if to < from {
+            return Err(Error::validation("to", "must not be before from"));
+        }
+        if (to - from).num_days() >= MAX_DAYS {
+            return Err(Error::validation(
+                "to",
+                format!("at most {MAX_DAYS} days from `from`"),
+            ));
+        }
+        let counters = self.read(by, from, to).await?;
+        Ok(http::json(200, &report(by, from, to, &counters)))
+    }
+
+    async fn read(&self, by: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<Counter>, Error> {
+        let low = from.format("%Y-%m-%d").to_string();
+        // `#` then `~` sorts after every platform and label name of that day.
+        let high = format!("{}#~", to.format("%Y-%m-%d"));
+        let mut counters = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :by AND sk BETWEEN :low AND :high")
+                .expression_attribute_values(":by", AttributeValue::S(by.into()))
+                .expression_attribute_values(":low", AttributeValue::S(low.clone()))
+                .expression_attribute_values(":high", AttributeValue::S(high.clone()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("Query reports", e))?;
+            for item in out.items.unwrap_or_default() {
+                let sk = item.get("sk").and_then(|v| v.as_s().ok());
+                let count = item
+                    .get("count")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|n| n.parse().ok());
+                if let (Some(sk), Some(count)) = (sk, count) {
+                    let (day, key) = sk.split_once('#').unwrap_or((sk, ""));
+                    counters.push(Counter {
+                        day: day.to_string(),
+                        key: key.to_string(),
+                        count,
+                    });
+                }
+            }
+            match out.last_evaluated_key {
+                Some(key) => start = Some(key),
+                None => return Ok(counters),
+            }
+        }
+    }
+}
+
+fn day(value: Option<&str>, field: &str) -> Result<NaiveDate, Error> {
+    let value = value.ok_or_else(|| Error::validation(field, "required: a day, YYYY-MM-DD"))?;
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| Error::validation(field, "a day, YYYY-MM-DD"))
+}
+
+/// Totals per group (per day for `by=day`), and for platforms and labels the daily series.
+pub fn report(by: &str, from: NaiveDate, to: NaiveDate, counters: &[Counter]) -> serde_json::Value {
+    let total: u64 = counters.iter().map(|c| c.count).sum();
+    let mut groups: BTreeMap<&str, u64> = BTreeMap::new();
+    for c in counters {
+        let key = if by == "day" { &c.day } else { &c.key };
+        *groups.entry(key.as_str()).or_default() += c.count;
+    }
+    let mut groups: Vec<(&str, u64)> = groups.into_iter().collect();
+    if by != "day" {
+        // Largest first; days stay in calendar order.
+        groups.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    }
+    let mut body = json!({
+        "by": by,
+        "from": from.format("%Y-%m-%d").to_string(),
+        "to": to.format("%Y-%m-%d").to_string(),
+        "total": total,
+        "groups": groups.iter().map(|(key, count)| json!({"key": key, "count": count})).collect::<Vec<_>>(),
+    });
+    if by != "day" {
+        body["series"] = counters
+            .iter()
+            .map(|c| json!({"day": c.day, "key": c.key, "count": c.count}))
+            .collect();
+    }
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(day: &str, key: &str, count: u64) -> Counter {
+        Counter {
+            day: day.into(),
+            key: key.into(),
+            count,
+        }
+    }
+
+    #[test]
+    fn groups_should_add_up_the_days_largest_first() {
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let body = report(
+            "label",
+            d("2026-11-01"),
+            d("2026-11-30"),
+            &[
+                c("2026-11-02", "praise", 2),
+                c("2026-11-02", "incident", 1),
+                c("2026-11-03", "incident", 4),
+            ],
+        );
+        assert_eq!(body["total"], 7);
+        assert_eq!(
+            body["groups"],
+            json!([{"key": "incident", "count": 5}, {"key": "praise", "count": 2}])
+        );
+        assert_eq!(body["series"].as_array().unwrap().len(), 3);
+        let days = report(
+            "day",
+            d("2026-11-01"),
+            d("2026-11-30"),
+            &[c("2026-11-02", "", 3), c("2026-11-05", "", 1)],
+        );
+        assert_eq!(
+            days["groups"],
+            json!([{"key": "2026-11-02", "count": 3}, {"key": "2026-11-05", "count": 1}])
+        );
+        assert!(days.get("series").is_none());
+    }
+}

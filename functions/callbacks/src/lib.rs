@@ -1,0 +1,211 @@
+//! CallbacksFunction (SQS `callbacks`, partial batch failures): tells a platform what
+//! Liaison or staff decided about a held contribution, at the source's
+//! `moderation_callback_url`, as a Standard Webhooks request signed with the source's
+//! `moderation_callback_secret` (`shared::moderation` says what is sent).
+//!
+//! - `webhook-id` is the decision's: every retry carries the same, so the receiver applies a
+//!   decision once; `webhook-timestamp` is the time of this attempt, as the specification
+//!   wants (receivers refuse old timestamps).
+//! - 2xx: delivered. 408, 429, 5xx, a timeout or a network error: retried, with the message
+//!   hidden for 30 s × 2^(attempt − 1) (at most 15 minutes), then the dead-letter queue
+//!   after `maxReceiveCount`. Another 4xx: the receiver refuses it; retrying cannot help, so
+//!   it goes to the dead-letter queue at once, with the status as its reason.
+//! - A source deleted, or whose callback URL was removed, since: nothing to do.
+
+use std::time::Duration;
+
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use shared::batch::{self, DeadLetters, RecordError};
+use shared::clock::Clock;
+use shared::config::{self, Env};
+use shared::moderation::{
+    CallbackMessage, CALLBACK_SECRET_CREDENTIAL, CALLBACK_URL_SETTING, CALLBACK_VERSION,
+};
+use shared::source::SourceStore;
+use shared::Error;
+
+pub struct Deps {
+    pub sources: SourceStore,
+    pub http: reqwest::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub queue_url: String,
+    pub dead_letters: DeadLetters,
+    pub clock: Clock,
+}
+
+/// A receiver gets this long to answer.
+const TIMEOUT: Duration = Duration::from_secs(10);
+const FIRST_BACKOFF_SECONDS: i32 = 30;
+const MAX_BACKOFF_SECONDS: i32 = 900;
+
+impl Deps {
+    pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
+        let sdk = shared::aws::sdk_config(env).await;
+        let sqs = shared::aws::sqs(&sdk, env);
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(TIMEOUT)
+            // A callback URL is configured by staff; a redirect could lead anywhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("Liaison-callbacks/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+        Ok(Deps {
+            sources: SourceStore::new(
+                shared::aws::dynamodb(&sdk, env),
+                config::required(env, "SOURCES_TABLE")?,
+            ),
+            http,
+            dead_letters: DeadLetters::new(
+                sqs.clone(),
+                config::required(env, "CALLBACKS_DLQ_URL")?,
+            ),
+            queue_url: config::required(env, "CALLBACKS_QUEUE_URL")?,
+            sqs,
+            clock,
+        })
+    }
+}
+
+pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
+    batch::process(event, &deps.dead_letters, |record| async move {
+        let result = deliver(deps, &record).await;
+        if let Err(RecordError::Retry(_)) = &result {
+            back_off(deps, &record).await;
+        }
+        result
+    })
+    .await
+}
+
+/// What became of one delivery attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Delivered,
+    TryAgain,
+    Refused,
+}
+
+/// How a receiver's status is taken.
+pub fn outcome(status: u16) -> Outcome {
+    match status {
+        200..=299 => Outcome::Delivered,
+        408 | 429 | 500..=599 => Outcome::TryAgain,
+        _ => Outcome::Refused,
+    }
+}
+
+async fn deliver(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
+    let body = record.body.as_deref().unwrap_or_default();
+    let message: CallbackMessage = serde_json::from_str(body)
+        .map_err(|e| RecordError::Reject(format!("not a callback message: {e}")))?;
+    if message.v != CALLBACK_VERSION {
+        return Err(RecordError::Reject(format!(
+            "callback message version {} is not {CALLBACK_VERSION}",
+            message.v
+        )));
+    }
+    let source = deps.sources.get(&message.source_id).await?;
+    let Some((url, secret)) = source.as_ref().and_then(|s| {
+        Some((
+            s.setting(CALLBACK_URL_SETTING)?,
+            s.credentials.get(CALLBACK_SECRET_CREDENTIAL)?,
+        ))
+    }) else {
+        tracing::info!(source_id = %message.source_id, webhook_id = %message.webhook_id, "no callback configured any more; dropped");
+        return Ok(());
+    };
+    let payload = serde_json::to_vec(&message.payload)
+        .map_err(|e| RecordError::Reject(format!("encode payload: {e}")))?;
+    let timestamp = deps.clock.now().timestamp();
+    let signature = shared::webhooks::sign(secret, &message.webhook_id, timestamp, &payload)?;
+    let sent = deps
+        .http
+        .post(url)
+        .header("content-type", "application/json")
+        .header("webhook-id", &message.webhook_id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(payload)
+        .send()
+        .await;
+    // The URL is the receiver's and may hold a token: never logged.
+    let status = match sent {
+        Ok(response) => response.status().as_u16(),
+        Err(e) => {
+            let e = e.without_url();
+            tracing::warn!(source_id = %message.source_id, webhook_id = %message.webhook_id, error = %e, "callback not delivered");
+            return Err(RecordError::Retry(format!("network: {e}")));
+        }
+    };
+    let fields = (&message.source_id, &message.webhook_id);
+    match outcome(status) {
+        Outcome::Delivered => {
+            tracing::info!(source_id = %fields.0, webhook_id = %fields.1, status, "callback delivered");
+            Ok(())
+        }
+        Outcome::TryAgain => {
+            tracing::warn!(source_id = %fields.0, webhook_id = %fields.1, status, "callback to retry");
+            Err(RecordError::Retry(format!("receiver answered {status}")))
+        }
+        Outcome::Refused => Err(RecordError::Reject(format!(
+            "receiver refused the callback with {status}"
+        ))),
+    }
+}
+
+/// Seconds to hide a message after its `attempt`-th failed delivery.
+pub fn backoff_seconds(attempt: u32) -> i32 {
+    let doublings = attempt.saturating_sub(1).min(10);
+    (FIRST_BACKOFF_SECONDS << doublings).min(MAX_BACKOFF_SECONDS)
+}
+
+/// Hides the message for longer after each failure; best effort (on failure the queue's
+/// visibility timeout applies).
+async fn back_off(deps: &Deps, record: &SqsMessage) {
+    let attempt: u32 = record
+        .attributes
+        .get("ApproximateReceiveCount")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    let Some(handle) = record.receipt_handle.as_deref() else {
+        return;
+    };
+    let changed = deps
+        .sqs
+        .change_message_visibility()
+        .queue_url(&deps.queue_url)
+        .receipt_handle(handle)
+        .visibility_timeout(backoff_seconds(attempt))
+        .send()
+        .await;
+    if let Err(e) = changed {
+        tracing::warn!(error = %e.into_service_error(), "visibility not changed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_should_sort_into_delivered_retry_and_refused() {
+        assert_eq!(outcome(200), Outcome::Delivered);
+        assert_eq!(outcome(204), Outcome::Delivered);
+        for s in [408, 429, 500, 502, 503] {
+            assert_eq!(outcome(s), Outcome::TryAgain, "{s}");
+        }
+        for s in [301, 400, 401, 404, 410] {
+            assert_eq!(outcome(s), Outcome::Refused, "{s}");
+        }
+    }
+
+    #[test]
+    fn backoff_should_double_up_to_fifteen_minutes() {
+        assert_eq!(backoff_seconds(1), 30);
+        assert_eq!(backoff_seconds(2), 60);
+        assert_eq!(backoff_seconds(4), 240);
+        assert_eq!(backoff_seconds(6), 900);
+        assert_eq!(backoff_seconds(u32::MAX), 900);
+    }
+}
