@@ -83,6 +83,66 @@ pub fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 
+/// A staff call through the runner as a member of `group`: the status and the JSON body
+/// (`Null` when there is none).
+pub async fn staff(
+    system: &TestSystem,
+    method: &str,
+    path: &str,
+    group: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = Client::new()
+        .request(method.parse().expect("a method"), system.url(path))
+        .bearer_auth(system.token(&[group]));
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.expect("runner reachable");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// The recorded contribution `event_id`, once the runner has handed it to identify
+/// (`None` after 10 s).
+pub async fn recorded(system: &TestSystem, event_id: &str) -> Option<Value> {
+    for _ in 0..100 {
+        let out = system
+            .resources
+            .clients
+            .dynamodb
+            .get_item()
+            .table_name(system.resources.table("ContributionsTable"))
+            .key(
+                "id",
+                aws_sdk_dynamodb::types::AttributeValue::S(event_id.to_string()),
+            )
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("DynamoDB Local reachable");
+        if let Some(item) = out.item {
+            return Some(serde_dynamo::from_item(item).expect("a recorded contribution"));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    None
+}
+
+/// Delivers a Standard Webhooks `contribution.created` and returns the event id ingest gave it.
+pub async fn deliver_contribution(
+    system: &TestSystem,
+    source: &TestSource,
+    webhook_id: &str,
+    data: Value,
+) -> String {
+    let body = serde_json::json!({"type": "contribution.created", "data": data}).to_string();
+    let resp = deliver(system, source, webhook_id, body.as_bytes()).await;
+    assert_eq!(resp.status().as_u16(), 202, "delivery of {webhook_id}");
+    let answer: Value = resp.json().await.expect("json");
+    answer["id"].as_str().expect("an event id").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

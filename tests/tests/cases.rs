@@ -3,28 +3,9 @@
 
 use std::time::Duration;
 
-use e2e::{create_source, deliver};
+use e2e::{create_source, deliver, staff};
 use liaison_local::harness::{self, TestSystem};
-use reqwest::Client;
 use serde_json::{json, Value};
-
-async fn call(
-    system: &TestSystem,
-    method: &str,
-    path: &str,
-    group: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = Client::new()
-        .request(method.parse().unwrap(), system.url(path))
-        .bearer_auth(system.token(&[group]));
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 fn comment(id: &str, text: &str) -> Vec<u8> {
     json!({
@@ -38,7 +19,7 @@ fn comment(id: &str, text: &str) -> Vec<u8> {
 
 async fn listed(system: &TestSystem, path: &str, group: &str, key: &str, n: usize) -> Vec<Value> {
     for _ in 0..100 {
-        let (_, body) = call(system, "GET", path, group, None).await;
+        let (_, body) = staff(system, "GET", path, group, None).await;
         let items = body[key].as_array().cloned().unwrap_or_default();
         if items.len() >= n {
             return items;
@@ -77,7 +58,7 @@ async fn support_should_assign_annotate_and_close_a_case_and_sales_see_opportuni
     assert!(cases[0]["due_at"].is_string());
 
     let path = |suffix: &str| format!("/admin/cases/{id}{suffix}");
-    let (status, assigned) = call(
+    let (status, assigned) = staff(
         &system,
         "POST",
         &path("/assign"),
@@ -87,7 +68,7 @@ async fn support_should_assign_annotate_and_close_a_case_and_sales_see_opportuni
     .await;
     assert_eq!(status, 200, "{assigned}");
     assert_eq!(assigned["assignee"], "agent-7");
-    let (status, noted) = call(
+    let (status, noted) = staff(
         &system,
         "POST",
         &path("/notes"),
@@ -98,7 +79,7 @@ async fn support_should_assign_annotate_and_close_a_case_and_sales_see_opportuni
     assert_eq!(status, 200);
     assert_eq!(noted["notes"][0]["text"], "Called the carrier.");
     assert_eq!(noted["notes"][0]["author"], "test-user");
-    let (status, closed) = call(
+    let (status, closed) = staff(
         &system,
         "POST",
         &path("/close"),
@@ -110,13 +91,13 @@ async fn support_should_assign_annotate_and_close_a_case_and_sales_see_opportuni
     assert_eq!(closed["status"], "closed");
     // Closing twice is a conflict; an unknown case is 404; a bad body is 400 naming the field.
     assert_eq!(
-        call(&system, "POST", &path("/close"), "liaison-support", None)
+        staff(&system, "POST", &path("/close"), "liaison-support", None)
             .await
             .0,
         409
     );
     assert_eq!(
-        call(
+        staff(
             &system,
             "POST",
             "/admin/cases/case_nope/close",
@@ -127,7 +108,7 @@ async fn support_should_assign_annotate_and_close_a_case_and_sales_see_opportuni
         .0,
         404
     );
-    let (status, err) = call(
+    let (status, err) = staff(
         &system,
         "POST",
         &path("/assign"),
@@ -166,13 +147,13 @@ async fn support_should_assign_annotate_and_close_a_case_and_sales_see_opportuni
     .await;
     assert_eq!(opportunities.len(), 1);
     assert_eq!(
-        call(&system, "GET", "/admin/cases", "liaison-marketer", None)
+        staff(&system, "GET", "/admin/cases", "liaison-marketer", None)
             .await
             .0,
         403
     );
     assert_eq!(
-        call(
+        staff(
             &system,
             "GET",
             "/admin/opportunities",

@@ -4,20 +4,12 @@
 
 use std::time::Duration;
 
-use e2e::{create_source, deliver};
+use e2e::{create_source, deliver, staff};
 use liaison_local::harness::{self, TestSystem};
-use reqwest::Client;
 use serde_json::{json, Value};
 
 async fn get(system: &TestSystem, path: &str, group: &str) -> (u16, Value) {
-    let resp = Client::new()
-        .get(system.url(path))
-        .bearer_auth(system.token(&[group]))
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    staff(system, "GET", path, group, None).await
 }
 
 fn comment(id: &str, text: &str, email: &str) -> Vec<u8> {
@@ -140,13 +132,15 @@ async fn a_person_should_be_found_exported_and_erased_everywhere() {
     assert_eq!(export["contributions"].as_array().unwrap().len(), 2);
     assert_eq!(export["cases"].as_array().unwrap().len(), 1);
 
-    let erased = Client::new()
-        .delete(system.url(&format!("/admin/contacts/{id}")))
-        .bearer_auth(system.token(&["liaison-admin"]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(erased.status().as_u16(), 204);
+    let (status, _) = staff(
+        &system,
+        "DELETE",
+        &format!("/admin/contacts/{id}"),
+        "liaison-admin",
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
 
     // Nothing about them remains: no id, no email, no name, no text; only the suppression hash.
     for (table, item) in everything(&system).await {
@@ -211,15 +205,7 @@ async fn a_person_should_be_found_exported_and_erased_everywhere() {
 }
 
 async fn post(system: &TestSystem, path: &str, body: Value) -> (u16, Value) {
-    let resp = Client::new()
-        .post(system.url(path))
-        .bearer_auth(system.token(&["liaison-admin"]))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    staff(system, "POST", path, "liaison-admin", Some(body)).await
 }
 
 async fn contact_of(system: &TestSystem, email: &str) -> Option<String> {

@@ -5,31 +5,9 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use e2e::{create_source, deliver, fixture};
-use liaison_local::harness::{self, TestSystem};
+use e2e::{create_source, deliver, fixture, recorded, staff};
+use liaison_local::harness;
 use shared::events::{Event, Message};
-
-/// The recorded contribution, once the runner's poller has handed it to identify.
-async fn recorded(system: &TestSystem, event_id: &str) -> Option<serde_json::Value> {
-    for _ in 0..100 {
-        let out = system
-            .resources
-            .clients
-            .dynamodb
-            .get_item()
-            .table_name(system.resources.table("ContributionsTable"))
-            .key("id", AttributeValue::S(event_id.to_string()))
-            .consistent_read(true)
-            .send()
-            .await
-            .unwrap();
-        if let Some(item) = out.item {
-            return Some(serde_dynamo::from_item(item).unwrap());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    None
-}
 
 #[tokio::test]
 async fn a_queued_comment_should_be_classified_and_recorded_once() {
@@ -101,6 +79,36 @@ async fn a_queued_comment_should_be_classified_and_recorded_once() {
     let after = recorded(&system, &id).await.unwrap();
     assert_eq!(after["classified_at"], record["classified_at"]);
     assert_eq!(system.resources.count_items("ContributionsTable").await, 2);
+    // The reports count each contribution once, though the first came twice.
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let report = |by: &str| format!("/admin/reports/contributions?from={today}&to={today}&by={by}");
+    let (status, by_label) =
+        staff(&system, "GET", &report("label"), "liaison-marketer", None).await;
+    assert_eq!(status, 200, "{by_label}");
+    assert_eq!(by_label["total"], 2);
+    assert_eq!(
+        by_label["groups"],
+        serde_json::json!([{"key": "incident", "count": 2}])
+    );
+    let (_, by_platform) = staff(&system, "GET", &report("platform"), "liaison-sales", None).await;
+    assert_eq!(
+        by_platform["groups"],
+        serde_json::json!([{"key": "standard-webhooks", "count": 2}])
+    );
+    let (_, by_day) = staff(&system, "GET", &report("day"), "liaison-support", None).await;
+    assert_eq!(
+        by_day["groups"],
+        serde_json::json!([{"key": today, "count": 2}])
+    );
+    for bad in [
+        format!("/admin/reports/contributions?from={today}&to=2020-01-01"),
+        format!("/admin/reports/contributions?from={today}&to={today}&by=author"),
+        format!("/admin/reports/contributions?to={today}"),
+        "/admin/reports/contributions?from=2020-01-01&to=2026-01-01".to_string(),
+    ] {
+        let (status, _) = staff(&system, "GET", &bad, "liaison-admin", None).await;
+        assert_eq!(status, 400, "{bad}");
+    }
     assert_eq!(system.resources.queue_depth("ContributionsQueue").await, 0);
     // One contact: its profile, its email identity and that email's lookup.
     assert_eq!(system.resources.count_items("ContactsTable").await, 3);

@@ -7,7 +7,7 @@
 //!   decision once; `webhook-timestamp` is the time of this attempt, as the specification
 //!   wants (receivers refuse old timestamps).
 //! - 2xx: delivered. 408, 429, 5xx, a timeout or a network error: retried, with the message
-//!   hidden for 30 s × 2^(attempt − 1) (at most 15 minutes), then the dead-letter queue
+//!   hidden for 30 s × 2^(attempt − 1) (at most 15 minutes; `CALLBACK_FIRST_BACKOFF_SECONDS`), then the dead-letter queue
 //!   after `maxReceiveCount`. Another 4xx: the receiver refuses it; retrying cannot help, so
 //!   it goes to the dead-letter queue at once, with the status as its reason.
 //! - A source deleted, or whose callback URL was removed, since: nothing to do.
@@ -30,12 +30,13 @@ pub struct Deps {
     pub sqs: aws_sdk_sqs::Client,
     pub queue_url: String,
     pub dead_letters: DeadLetters,
+    /// Seconds a message stays hidden after its first failed delivery (doubling after).
+    pub first_backoff: i32,
     pub clock: Clock,
 }
 
 /// A receiver gets this long to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
-const FIRST_BACKOFF_SECONDS: i32 = 30;
 const MAX_BACKOFF_SECONDS: i32 = 900;
 
 impl Deps {
@@ -61,6 +62,7 @@ impl Deps {
                 config::required(env, "CALLBACKS_DLQ_URL")?,
             ),
             queue_url: config::required(env, "CALLBACKS_QUEUE_URL")?,
+            first_backoff: config::parsed_or(env, "CALLBACK_FIRST_BACKOFF_SECONDS", 30)?,
             sqs,
             clock,
         })
@@ -154,10 +156,11 @@ async fn deliver(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
     }
 }
 
-/// Seconds to hide a message after its `attempt`-th failed delivery.
-pub fn backoff_seconds(attempt: u32) -> i32 {
+/// Seconds to hide a message after its `attempt`-th failed delivery: `first`, doubling,
+/// at most 15 minutes.
+pub fn backoff_seconds(first: i32, attempt: u32) -> i32 {
     let doublings = attempt.saturating_sub(1).min(10);
-    (FIRST_BACKOFF_SECONDS << doublings).min(MAX_BACKOFF_SECONDS)
+    (first.clamp(0, MAX_BACKOFF_SECONDS) << doublings).min(MAX_BACKOFF_SECONDS)
 }
 
 /// Hides the message for longer after each failure; best effort (on failure the queue's
@@ -176,7 +179,7 @@ async fn back_off(deps: &Deps, record: &SqsMessage) {
         .change_message_visibility()
         .queue_url(&deps.queue_url)
         .receipt_handle(handle)
-        .visibility_timeout(backoff_seconds(attempt))
+        .visibility_timeout(backoff_seconds(deps.first_backoff, attempt))
         .send()
         .await;
     if let Err(e) = changed {
@@ -202,10 +205,11 @@ mod tests {
 
     #[test]
     fn backoff_should_double_up_to_fifteen_minutes() {
-        assert_eq!(backoff_seconds(1), 30);
-        assert_eq!(backoff_seconds(2), 60);
-        assert_eq!(backoff_seconds(4), 240);
-        assert_eq!(backoff_seconds(6), 900);
-        assert_eq!(backoff_seconds(u32::MAX), 900);
+        assert_eq!(backoff_seconds(30, 1), 30);
+        assert_eq!(backoff_seconds(30, 2), 60);
+        assert_eq!(backoff_seconds(30, 4), 240);
+        assert_eq!(backoff_seconds(30, 6), 900);
+        assert_eq!(backoff_seconds(30, u32::MAX), 900);
+        assert_eq!(backoff_seconds(1, 3), 4);
     }
 }
