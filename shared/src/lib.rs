@@ -19,6 +19,7 @@
 //! - [`lookup`]: keyed-hash lookup keys of emails, accounts and handles.
 //! - [`moderation`]: moderation decisions and the callbacks that tell platforms.
 //! - [`webhooks`]: signing outgoing Standard Webhooks requests.
+//! - [`templates`]: staff-editable email templates and their defaults.
 //! - [`pages`]: opaque pagination cursors for admin lists.
 //! - [`rules`]: brand rules, the labels and priorities they give.
 //! - [`contact`]: what a contact is to the brand (customer, prospect, journalist...).
@@ -42,6 +43,7 @@ pub mod pages;
 pub mod rules;
 pub mod source;
 pub mod telemetry;
+pub mod templates;
 pub mod tokens;
 pub mod webhooks;
 

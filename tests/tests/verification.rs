@@ -135,3 +135,87 @@ async fn an_unknown_commenter_should_be_asked_once_and_verified_by_the_link() {
     assert_eq!(item["verified"], AttributeValue::Bool(true));
     assert_eq!(item["verified_by"], AttributeValue::S("email_link".into()));
 }
+
+#[tokio::test]
+async fn a_marketer_should_reword_the_verification_email_and_reset_it() {
+    let system = harness::system().await;
+    let path = "/admin/templates/verification";
+    let (status, shown) = e2e::staff(&system, "GET", path, "liaison-marketer", None).await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(shown["fr"]["custom"], false);
+    assert!(shown["fr"]["text"].as_str().unwrap().contains("{{ link }}"));
+
+    let without_link = serde_json::json!({"subject": "Confirmez", "text": "Bonjour {{ name }}"});
+    let (status, body) = e2e::staff(
+        &system,
+        "PUT",
+        &format!("{path}/fr"),
+        "liaison-marketer",
+        Some(without_link),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (400, Some("text")),
+        "{body}"
+    );
+    let (status, _) = e2e::staff(
+        &system,
+        "PUT",
+        &format!("{path}/de"),
+        "liaison-marketer",
+        Some(serde_json::json!({"subject": "x", "text": "{{ link }}"})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = e2e::staff(
+        &system,
+        "PUT",
+        &format!("{path}/fr"),
+        "liaison-sales",
+        Some(serde_json::json!({"subject": "x", "text": "{{ link }}"})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let reworded = serde_json::json!({
+        "subject": "Un petit clic, {{ name }} ?",
+        "text": "{% if name %}Chère {{ name }},{% endif %}\nUn clic pour confirmer : {{ link }}\nL'équipe Lumière"
+    });
+    let (status, saved) = e2e::staff(
+        &system,
+        "PUT",
+        &format!("{path}/fr"),
+        "liaison-marketer",
+        Some(reworded),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+
+    let source = create_source(&system, "blog").await;
+    deliver(
+        &system,
+        &source,
+        "w1",
+        &comment("c1", "camille.template@example.fr"),
+    )
+    .await;
+    let sent = emails_to(&system, "camille.template@example.fr", 1).await;
+    let text = sent[0].to_string();
+    assert!(text.contains("Un petit clic, Camille ?"), "{text}");
+    assert!(
+        text.contains("/t/verify/") && text.contains("L'équipe Lumière"),
+        "{text}"
+    );
+
+    let (status, _) = e2e::staff(
+        &system,
+        "DELETE",
+        &format!("{path}/fr"),
+        "liaison-admin",
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, shown) = e2e::staff(&system, "GET", path, "liaison-admin", None).await;
+    assert_eq!(shown["fr"]["custom"], false);
+}

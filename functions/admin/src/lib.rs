@@ -9,6 +9,7 @@ pub mod platforms;
 pub mod reports;
 pub mod rules;
 pub mod sources;
+pub mod templates;
 pub mod work;
 
 use chrono::Duration;
@@ -23,6 +24,7 @@ use shared::ignored::IgnoredStore;
 use shared::moderation::CallbackQueue;
 use shared::source::SourceStore;
 use shared::Error;
+use templates::Templates;
 use work::WorkItems;
 
 use auth::{Caller, Group};
@@ -36,6 +38,7 @@ pub struct Deps {
     pub rules: Rules,
     pub moderation: ModerationDesk,
     pub reports: Reports,
+    pub templates: Templates,
     pub groups_claim: String,
     pub rotation_grace: Duration,
     /// Set when a custom domain fronts the API; else the URL the request came in on.
@@ -93,7 +96,13 @@ impl Deps {
             client: dynamodb.clone(),
             table: config::required(env, "REPORTS_TABLE")?,
         };
+        let templates = Templates {
+            client: dynamodb.clone(),
+            table: config::required(env, "SETTINGS_TABLE")?,
+            clock: clock.clone(),
+        };
         Ok(Deps {
+            templates,
             contacts,
             cases,
             opportunities,
@@ -134,6 +143,7 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
     let caller = Caller::from_request(req, &deps.groups_claim)?;
     let route_key = req.route_key.clone().unwrap_or_default();
     let id = http::path_param(req, "id").unwrap_or_default().to_string();
+    let param = |name| http::path_param(req, name).unwrap_or_default();
     match route_key.as_str() {
         "GET /admin/sources" => {
             caller.require(&[Group::Admin])?;
@@ -216,6 +226,23 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         "PUT /admin/moderation/{id}" => {
             caller.require(&[Group::Admin, Group::Support])?;
             deps.moderation.decide(req, &id, &caller).await
+        }
+        // The wording of emails: marketers' and administrators'.
+        "GET /admin/templates/{name}" => {
+            caller.require(&[Group::Admin, Group::Marketer])?;
+            deps.templates.get(param("name")).await
+        }
+        "PUT /admin/templates/{name}/{language}" => {
+            caller.require(&[Group::Admin, Group::Marketer])?;
+            deps.templates
+                .put(req, param("name"), param("language"), &caller)
+                .await
+        }
+        "DELETE /admin/templates/{name}/{language}" => {
+            caller.require(&[Group::Admin, Group::Marketer])?;
+            deps.templates
+                .delete(param("name"), param("language"))
+                .await
         }
         // Every staff member reads the reports.
         "GET /admin/reports/contributions" => {

@@ -18,6 +18,7 @@ pub mod moderation;
 pub mod routing;
 pub mod rules;
 pub mod scores;
+pub mod settings;
 pub mod store;
 pub mod verification;
 
@@ -78,6 +79,8 @@ impl Deps {
             sender: config::required(env, "SENDER_EMAIL")?,
             support_address: config::required(env, "SUPPORT_ALERT_EMAIL")?,
         };
+        let settings_ttl =
+            std::time::Duration::from_secs(config::parsed_or(env, "SETTINGS_CACHE_SECONDS", 60)?);
         let link_base = ["PUBLIC_BASE_URL", "API_BASE_URL"]
             .iter()
             .find_map(|name| env.var(name).filter(|v| !v.trim().is_empty()))
@@ -91,6 +94,11 @@ impl Deps {
             link_base,
             token_key: shared::tokens::derive_key(hash_key.as_bytes(), verification::TOKEN_PURPOSE),
             hash_key: hash_key.clone().into_bytes(),
+            templates: verification::TemplateBook::new(
+                dynamodb.clone(),
+                config::required(env, "SETTINGS_TABLE")?,
+                settings_ttl,
+            ),
         };
         Ok(Deps {
             verifier,
@@ -108,11 +116,7 @@ impl Deps {
             rules: RuleBook::new(
                 dynamodb.clone(),
                 config::required(env, "SETTINGS_TABLE")?,
-                std::time::Duration::from_secs(config::parsed_or(
-                    env,
-                    "SETTINGS_CACHE_SECONDS",
-                    60,
-                )?),
+                settings_ttl,
             ),
             contacts: ContactStore::new(dynamodb, contacts_table, hash_key.into_bytes()),
             dead_letters: DeadLetters::new(shared::aws::sqs(&sdk, env), dlq),

@@ -6,19 +6,17 @@
 //! priority and the route. A rule's label is certain (confidence 1) and its cue names the
 //! rule, so staff see why.
 //!
-//! Rules are read with one Query and kept for `ttl` in a warm function (a change applies
-//! within a minute by default), not read for every message.
+//! Rules are read with one Query and kept for a while (`settings::Cached`), not read for
+//! every message.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use crate::classify::text::fold;
+use crate::settings::{Cached, Item};
 use shared::rules::{compile_pattern, Label, Priority, RouteTo, Rule};
 use shared::source::Platform;
 use shared::Error;
-use tokio::sync::Mutex;
-
-use crate::classify::text::fold;
 
 /// A stored rule, ready to match.
 #[derive(Debug)]
@@ -113,70 +111,37 @@ pub fn apply(rules: &[Compiled], facts: &Facts<'_>) -> Outcome {
 /// The partition of `SettingsTable` that holds the rules, one item per rule (`sk` = id).
 pub const RULES_PK: &str = "rule";
 
+/// The brand's rules in the order they apply.
 pub struct RuleBook {
-    client: aws_sdk_dynamodb::Client,
-    table: String,
-    ttl: Duration,
-    cache: Mutex<Option<(Instant, Arc<Vec<Compiled>>)>>,
+    cached: Cached<Vec<Compiled>>,
 }
 
 impl RuleBook {
     pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>, ttl: Duration) -> Self {
         RuleBook {
-            client,
-            table: table.into(),
-            ttl,
-            cache: Mutex::new(None),
+            cached: Cached::new(client, table, RULES_PK, ttl),
         }
     }
 
-    /// The rules in the order they apply, from the cache while it is fresh.
     pub async fn current(&self) -> Result<Arc<Vec<Compiled>>, Error> {
-        let mut cache = self.cache.lock().await;
-        if let Some((read_at, rules)) = cache.as_ref() {
-            if read_at.elapsed() < self.ttl {
-                return Ok(rules.clone());
-            }
-        }
-        let rules = Arc::new(self.read().await?);
-        *cache = Some((Instant::now(), rules.clone()));
-        Ok(rules)
+        self.cached.get(compile_all).await
     }
+}
 
-    async fn read(&self) -> Result<Vec<Compiled>, Error> {
-        let mut rules = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(RULES_PK.into()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("Query rules", e))?;
-            for item in out.items.unwrap_or_default() {
-                let rule: Result<Rule, _> = serde_dynamo::from_item(item);
-                // Admin validated every rule it stored; one that no longer reads is skipped
-                // (and said), never a reason to stop classifying.
-                match rule.map(Compiled::new) {
-                    Ok(Ok(compiled)) => rules.push(compiled),
-                    Ok(Err(e)) => {
-                        tracing::warn!(error = %e, "a stored rule's pattern does not compile")
-                    }
-                    Err(e) => tracing::warn!(error = %e, "a stored rule does not read"),
-                }
-            }
-            match out.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => break,
-            }
+fn compile_all(items: Vec<Item>) -> Vec<Compiled> {
+    let mut rules = Vec::new();
+    for item in items {
+        let rule: Result<Rule, _> = serde_dynamo::from_item(item);
+        // Admin validated every rule it stored; one that no longer reads is skipped (and
+        // said), never a reason to stop classifying.
+        match rule.map(Compiled::new) {
+            Ok(Ok(compiled)) => rules.push(compiled),
+            Ok(Err(e)) => tracing::warn!(error = %e, "a stored rule's pattern does not compile"),
+            Err(e) => tracing::warn!(error = %e, "a stored rule does not read"),
         }
-        rules.sort_by(|a, b| (a.rule.spec.order, &a.rule.id).cmp(&(b.rule.spec.order, &b.rule.id)));
-        Ok(rules)
     }
+    rules.sort_by(|a, b| (a.rule.spec.order, &a.rule.id).cmp(&(b.rule.spec.order, &b.rule.id)));
+    rules
 }
 
 #[cfg(test)]

@@ -10,7 +10,13 @@ use serde::{Deserialize, Serialize};
 use shared::source::is_condition_failure;
 use shared::Error;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use shared::templates::{self, EmailTemplate, VERIFICATION};
+
 use crate::identity::Identity;
+use crate::settings::Cached;
 
 /// What the link carries: ids only, never the address.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +39,7 @@ pub struct Verifier {
     pub link_base: String,
     pub token_key: Vec<u8>,
     pub hash_key: Vec<u8>,
+    pub templates: TemplateBook,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +136,9 @@ impl Verifier {
         link: &str,
         french: bool,
     ) -> Result<(), Error> {
-        let (subject, body) = message(name, link, french);
+        let language = if french { "fr" } else { "en" };
+        let saved = self.templates.current().await?;
+        let (subject, body) = message(saved.get(&VERIFICATION.sk(language)), language, name, link);
         let content = |data: String| {
             Content::builder()
                 .data(data)
@@ -153,26 +162,68 @@ impl Verifier {
     }
 }
 
-/// The default wording (an editable template per brand comes with `/admin`).
-pub fn message(name: Option<&str>, link: &str, french: bool) -> (String, String) {
+/// The verification email in `language` with these values: the brand's template when it
+/// has one that renders, else the default.
+pub fn message(
+    stored: Option<&EmailTemplate>,
+    language: &str,
+    name: Option<&str>,
+    link: &str,
+) -> (String, String) {
     let name = name.map(str::trim).filter(|n| !n.is_empty());
-    if french {
-        let hello = name.map_or("Bonjour,".to_string(), |n| format!("Bonjour {n},"));
-        (
-            "Merci pour votre commentaire : pouvez-vous confirmer votre adresse ?".into(),
-            format!(
-                "{hello}\n\nMerci pour votre message. Pour que nous puissions vous répondre et le relier à votre compte, confirmez votre adresse en suivant ce lien (valable 7 jours) :\n\n{link}\n\nSi vous n'avez rien écrit, ignorez ce message : nous ne vous écrirons pas à nouveau à ce sujet.\n"
-            ),
-        )
-    } else {
-        let hello = name.map_or("Hello,".to_string(), |n| format!("Hello {n},"));
-        (
-            "Thanks for your comment: could you confirm your email?".into(),
-            format!(
-                "{hello}\n\nThank you for your message. So that we can answer you and link it to your account, please confirm your address with this link (valid for 7 days):\n\n{link}\n\nIf you did not write anything, just ignore this email: we will not write to you about it again.\n"
-            ),
-        )
+    let values = serde_json::json!({ "name": name, "link": link });
+    if let Some(template) = stored {
+        match templates::render(template, &values) {
+            Ok(rendered) => return rendered,
+            Err(e) => {
+                tracing::warn!(error = %e, language, "the verification template does not render; the default is sent")
+            }
+        }
     }
+    let default = VERIFICATION.default_for(language);
+    // The defaults are tested to render (shared::templates); an empty message is never sent.
+    templates::render(&default, &values)
+        .unwrap_or_else(|_| (default.subject.clone(), format!("{link}\n")))
+}
+
+/// The templates staff saved (`/admin/templates`), by settings key.
+pub struct TemplateBook {
+    cached: Cached<HashMap<String, EmailTemplate>>,
+}
+
+impl TemplateBook {
+    pub fn new(
+        client: aws_sdk_dynamodb::Client,
+        table: impl Into<String>,
+        ttl: std::time::Duration,
+    ) -> Self {
+        TemplateBook {
+            cached: Cached::new(client, table, templates::PK, ttl),
+        }
+    }
+
+    pub async fn current(&self) -> Result<Arc<HashMap<String, EmailTemplate>>, Error> {
+        self.cached
+            .get(|items| {
+                items
+                    .into_iter()
+                    .filter_map(|mut item| {
+                        let sk = item.remove("sk")?.as_s().ok()?.clone();
+                        item.remove("pk");
+                        let template: EmailTemplate =
+                            serde_dynamo::from_item(stored_fields(item)).ok()?;
+                        Some((sk, template))
+                    })
+                    .collect()
+            })
+            .await
+    }
+}
+
+/// The template's own fields of a stored item (which also says who saved it, and when).
+fn stored_fields(mut item: crate::settings::Item) -> crate::settings::Item {
+    item.retain(|k, _| k == "subject" || k == "text");
+    item
 }
 
 /// A rough guess good enough to choose the wording: common French words.
@@ -206,11 +257,30 @@ mod tests {
 
     #[test]
     fn the_message_should_carry_the_link_and_greet_by_name() {
-        let (subject, body) = message(Some("Marie"), "https://x/t/verify/abc", true);
+        let (subject, body) = message(None, "fr", Some("Marie"), "https://x/t/verify/abc");
         assert!(subject.contains("confirmer"));
         assert!(body.starts_with("Bonjour Marie,") && body.contains("https://x/t/verify/abc"));
-        let (_, body) = message(None, "https://x/t/verify/abc", false);
+        let (_, body) = message(None, "en", Some("  "), "https://x/t/verify/abc");
         assert!(body.starts_with("Hello,"));
+    }
+
+    #[test]
+    fn a_saved_template_should_be_used_and_a_broken_one_replaced_by_the_default() {
+        let saved = EmailTemplate {
+            subject: "Un petit clic, {{ name }} ?".into(),
+            text: "Cliquez : {{ link }}".into(),
+        };
+        let (subject, body) = message(Some(&saved), "fr", Some("Marie"), "https://l");
+        assert_eq!(
+            (subject.as_str(), body.as_str()),
+            ("Un petit clic, Marie ?", "Cliquez : https://l")
+        );
+        let broken = EmailTemplate {
+            subject: "x".into(),
+            text: "{{ missing }}".into(),
+        };
+        let (_, body) = message(Some(&broken), "en", None, "https://l");
+        assert!(body.starts_with("Hello,") && body.contains("https://l"));
     }
 
     #[test]
