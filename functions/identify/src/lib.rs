@@ -57,6 +57,16 @@ pub struct Deps {
 
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
+        let sdk = shared::aws::sdk_config(env).await;
+        Self::with_sdk(env, &sdk, clock)
+    }
+
+    /// With an SDK configuration of the caller's (tests inject faults through it).
+    pub fn with_sdk(
+        env: &dyn Env,
+        sdk: &shared::aws::SdkConfig,
+        clock: Clock,
+    ) -> Result<Self, Error> {
         let table = config::required(env, "CONTRIBUTIONS_TABLE")?;
         let dlq = config::required(env, "CONTRIBUTIONS_DLQ_URL")?;
         let contacts_table = config::required(env, "CONTACTS_TABLE")?;
@@ -67,12 +77,11 @@ impl Deps {
                 "must be at least 32 characters of secret",
             ));
         }
-        let sdk = shared::aws::sdk_config(env).await;
-        let dynamodb = shared::aws::dynamodb(&sdk, env);
+        let dynamodb = shared::aws::dynamodb(sdk, env);
         let routing = Routing {
             dynamodb: dynamodb.clone(),
-            sqs: shared::aws::sqs(&sdk, env),
-            ses: shared::aws::ses(&sdk, env),
+            sqs: shared::aws::sqs(sdk, env),
+            ses: shared::aws::ses(sdk, env),
             cases_table: config::required(env, "CASES_TABLE")?,
             opportunities_table: config::required(env, "OPPORTUNITIES_TABLE")?,
             support_queue_url: config::required(env, "SUPPORT_QUEUE_URL")?,
@@ -87,7 +96,7 @@ impl Deps {
             .ok_or_else(|| Error::validation("API_BASE_URL", "needed for the links in emails"))?;
         let verifier = Verifier {
             dynamodb: dynamodb.clone(),
-            ses: shared::aws::ses(&sdk, env),
+            ses: shared::aws::ses(sdk, env),
             contacts_table: contacts_table.clone(),
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
             sender: config::required(env, "SENDER_EMAIL")?,
@@ -110,7 +119,7 @@ impl Deps {
             ),
             sources: SourceStore::new(dynamodb.clone(), config::required(env, "SOURCES_TABLE")?),
             callbacks: CallbackQueue {
-                sqs: shared::aws::sqs(&sdk, env),
+                sqs: shared::aws::sqs(sdk, env),
                 queue_url: config::required(env, "CALLBACKS_QUEUE_URL")?,
             },
             rules: RuleBook::new(
@@ -119,7 +128,7 @@ impl Deps {
                 settings_ttl,
             ),
             contacts: ContactStore::new(dynamodb, contacts_table, hash_key.into_bytes()),
-            dead_letters: DeadLetters::new(shared::aws::sqs(&sdk, env), dlq),
+            dead_letters: DeadLetters::new(shared::aws::sqs(sdk, env), dlq),
             clock,
         })
     }
@@ -329,6 +338,7 @@ async fn ask_to_verify(
     let asked = deps
         .verifier
         .ask(
+            &message.id,
             contact_id,
             email,
             contribution.author.name.as_deref(),

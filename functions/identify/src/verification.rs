@@ -1,6 +1,7 @@
 //! Asking an unverified commenter, gently, to confirm their email: one message with a
 //! signed link valid 7 days (`/t/verify/{token}`, served by `tracking`). At most one per
-//! address per week (a conditional write on the email's lookup is the claim), never to a
+//! address per week (a conditional write on the email's lookup is the claim, naming the
+//! event that made it, so that the same event retried can still send), never to a
 //! suppressed address, and only while the identity is unverified.
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -51,8 +52,12 @@ pub enum Asked {
 }
 
 impl Verifier {
+    /// Asks once for `event_id`: a retry of the same message (after a crash, or an SDK
+    /// retry whose first response was lost) finds its own claim and sends, unless its email
+    /// already went.
     pub async fn ask(
         &self,
+        event_id: &str,
         contact_id: &str,
         email: &Identity,
         name: Option<&str>,
@@ -64,18 +69,22 @@ impl Verifier {
             return Ok(Asked::Suppressed);
         }
         let sent_at = now.to_rfc3339();
-        let claim = self
-            .dynamodb
-            .update_item()
-            .table_name(&self.contacts_table)
-            .key("pk", AttributeValue::S(format!("lookup#{key}")))
-            .key("sk", AttributeValue::S("lookup".into()))
-            .update_expression("SET verification_sent_at = :now")
+        let lookup_key = |update: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder| {
+            update
+                .table_name(&self.contacts_table)
+                .key("pk", AttributeValue::S(format!("lookup#{key}")))
+                .key("sk", AttributeValue::S("lookup".into()))
+        };
+        let claim = lookup_key(self.dynamodb.update_item())
+            .update_expression("SET verification_sent_at = :now, verification_event = :event")
             .condition_expression(
                 "attribute_exists(pk) AND verified = :false AND contact_id = :contact \
-                 AND (attribute_not_exists(verification_sent_at) OR verification_sent_at < :week_ago)",
+                 AND (attribute_not_exists(verification_sent_at) OR verification_sent_at < :week_ago \
+                      OR (verification_event = :event \
+                          AND (attribute_not_exists(verification_delivered) OR verification_delivered <> :event)))",
             )
             .expression_attribute_values(":now", AttributeValue::S(sent_at.clone()))
+            .expression_attribute_values(":event", AttributeValue::S(event_id.to_string()))
             .expression_attribute_values(":false", AttributeValue::Bool(false))
             .expression_attribute_values(":contact", AttributeValue::S(contact_id.to_string()))
             .expression_attribute_values(
@@ -100,19 +109,25 @@ impl Verifier {
         );
         let link = format!("{}/t/verify/{token}", self.link_base.trim_end_matches('/'));
         if let Err(err) = self.send(&email.value, name, &link, french).await {
-            // Give the claim back, so the retry of this message asks again.
-            let _ = self
-                .dynamodb
-                .update_item()
-                .table_name(&self.contacts_table)
-                .key("pk", AttributeValue::S(format!("lookup#{key}")))
-                .key("sk", AttributeValue::S("lookup".into()))
-                .update_expression("REMOVE verification_sent_at")
-                .condition_expression("verification_sent_at = :now")
-                .expression_attribute_values(":now", AttributeValue::S(sent_at))
+            // Give the claim back, so that any message (this one retried, or another from
+            // the same address) asks again.
+            let _ = lookup_key(self.dynamodb.update_item())
+                .update_expression("REMOVE verification_sent_at, verification_event")
+                .condition_expression("verification_event = :event")
+                .expression_attribute_values(":event", AttributeValue::S(event_id.to_string()))
                 .send()
                 .await;
             return Err(err);
+        }
+        // Sent: a retry of this message must not send again. If this mark is lost, a retry
+        // sends a second email; the claim still holds off every other message for a week.
+        let delivered = lookup_key(self.dynamodb.update_item())
+            .update_expression("SET verification_delivered = :event")
+            .expression_attribute_values(":event", AttributeValue::S(event_id.to_string()))
+            .send()
+            .await;
+        if let Err(e) = delivered {
+            tracing::warn!(error = %e.into_service_error(), "verification email sent but not marked");
         }
         Ok(Asked::Sent)
     }

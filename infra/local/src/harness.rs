@@ -167,6 +167,30 @@ impl TestResources {
             .collect()
     }
 
+    /// The environment template.yaml gives the function built from `binary`, resolved
+    /// against this test's resources: to build its `Deps` directly in a test.
+    pub fn function_env(&self, binary: &str) -> HashMap<String, String> {
+        let resolver = crate::resolve::Resolver {
+            template: &self.template,
+            parameters: &self.parameters,
+            provisioned: &self.provisioned,
+        };
+        let def = self
+            .template
+            .functions
+            .iter()
+            .find(|f| f.binary == binary)
+            .unwrap_or_else(|| panic!("no function {binary} in template.yaml"));
+        let mut env = self.env.clone();
+        for (name, value) in &def.environment {
+            let resolved = resolver
+                .resolve(value)
+                .unwrap_or_else(|e| panic!("{binary} {name}: {e}"));
+            env.insert(name.clone(), resolved);
+        }
+        env
+    }
+
     /// Number of items in a table (a Scan: fine in a test, never on a request path).
     pub async fn count_items(&self, logical_id: &str) -> usize {
         let out = self

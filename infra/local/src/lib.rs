@@ -2,6 +2,7 @@
 //! serves every function of template.yaml on one port. Used by `make dev` (the
 //! `liaison-local` binary) and by every integration test (through [`harness`]).
 
+pub mod faults;
 pub mod harness;
 pub mod jwt;
 pub mod provision;
