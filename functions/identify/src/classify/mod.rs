@@ -1,15 +1,17 @@
 //! The built-in classifier: what a contribution is, in French and English, with a
 //! confidence and the cues that decided it (staff see them: a label must explain itself).
 //!
-//! Cues are weighted words and phrases on folded text (`text::fold`), plus the shape of the
-//! message (links, question marks, shouting, emoji) and a review's rating. Labels are
-//! decided in a fixed order that puts the costly mistakes last: spam first (only on strong
-//! evidence), then incidents (on moderate evidence: recall matters most), purchase intents,
-//! questions, praise, and `other`. Brands' own rules run before this (issue: rules).
+//! Two explainable parts (docs/architecture.md, "Classification"):
+//! - cues (`lexicon`): weighted words and phrases on folded text (`text::fold`), plus the
+//!   shape of the message (links, question marks, shouting, emoji) and a review's rating.
+//!   Labels are decided in a fixed order that puts the costly mistakes last: spam first
+//!   (only on strong evidence), then incidents (on moderate evidence: recall matters most),
+//!   purchase intents, questions, praise, and `other`;
+//! - a word model (`bayes`): naive Bayes trained at start-up from the labelled set compiled
+//!   in, for what the cues do not cover, and to raise incidents the cues missed.
 //!
-//! Why not a statistical model? The labelled set is a few hundred items; a lexicon is
-//! explainable, fast (a few microseconds), needs no model file in an 8 MB bootstrap, and
-//! its cues are the explanation staff ask for.
+//! The brand's own rules (`crate::rules`) run before this and, when one gives a label, this
+//! is not called.
 
 pub mod bayes;
 pub mod evaluate;
