@@ -101,15 +101,17 @@ async fn a_person_should_be_found_exported_and_erased_everywhere() {
         .unwrap_or_else(|| panic!("not found whole: {last:?}"))
         .to_string();
     assert_eq!(person["identities"][0]["value"], email);
-    // Two contributions, a case and an opportunity, newest first.
+    // Two contributions, a case, an opportunity and the verification email, newest first.
     let kinds: Vec<&str> = person["timeline"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| e["timeline_kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds.len(), 4, "{kinds:?}");
-    assert!(kinds.contains(&"cases") && kinds.contains(&"opportunities"));
+    assert_eq!(kinds.len(), 5, "{kinds:?}");
+    assert!(
+        kinds.contains(&"cases") && kinds.contains(&"opportunities") && kinds.contains(&"emails")
+    );
 
     // Export is for administrators.
     assert_eq!(
@@ -131,6 +133,7 @@ async fn a_person_should_be_found_exported_and_erased_everywhere() {
     assert_eq!(status, 200);
     assert_eq!(export["contributions"].as_array().unwrap().len(), 2);
     assert_eq!(export["cases"].as_array().unwrap().len(), 1);
+    assert_eq!(export["emails"].as_array().unwrap().len(), 1);
 
     let (status, _) = staff(
         &system,
@@ -279,13 +282,14 @@ async fn a_merge_should_move_identities_and_timeline_and_its_undo_move_them_back
             merged["identities"].as_u64(),
             merged["timeline_items"].as_u64()
         ),
-        (Some(1), Some(1))
+        (Some(1), Some(2)),
+        "b's comment and its verification email"
     );
     assert_eq!(
         contact_of(&system, b_mail).await.as_deref(),
         Some(a.as_str())
     );
-    assert_eq!(timeline_len(&system, &a).await, 2);
+    assert_eq!(timeline_len(&system, &a).await, 4);
     assert_eq!(timeline_len(&system, &b).await, 0);
     assert_eq!(
         post(
@@ -309,7 +313,7 @@ async fn a_merge_should_move_identities_and_timeline_and_its_undo_move_them_back
         contact_of(&system, a_mail).await.as_deref(),
         Some(a.as_str())
     );
-    assert_eq!(timeline_len(&system, &a).await, 1);
-    assert_eq!(timeline_len(&system, &b).await, 1);
+    assert_eq!(timeline_len(&system, &a).await, 2);
+    assert_eq!(timeline_len(&system, &b).await, 2);
     assert_eq!(post(&system, &undo, json!({})).await.0, 404);
 }

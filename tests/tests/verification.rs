@@ -93,6 +93,33 @@ async fn an_unknown_commenter_should_be_asked_once_and_verified_by_the_link() {
     }
     assert_eq!(system.resources.count_items("ContributionsTable").await, 2);
     assert_eq!(emails_to(&system, &address, 1).await.len(), 1);
+    // The email is on the person's timeline, once.
+    let (_, person) = e2e::staff(
+        &system,
+        "GET",
+        &format!("/admin/contacts?email={address}"),
+        "liaison-support",
+        None,
+    )
+    .await;
+    let id = person["id"].as_str().expect("a contact").to_string();
+    let (_, person) = e2e::staff(
+        &system,
+        "GET",
+        &format!("/admin/contacts/{id}"),
+        "liaison-support",
+        None,
+    )
+    .await;
+    let emails: Vec<&serde_json::Value> = person["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["timeline_kind"] == "emails")
+        .collect();
+    assert_eq!(emails.len(), 1, "{person}");
+    assert_eq!(emails[0]["kind"], "verification");
+    assert!(emails[0]["subject"].as_str().unwrap().contains("confirmer"));
 
     let client = reqwest::Client::new();
     let followed = client

@@ -1,6 +1,6 @@
 //! `/admin/contacts`: find a person by email, handle or account; see them whole (identities,
-//! type, scores, merge candidates, and the timeline of contributions, cases and
-//! opportunities, newest first); export everything held about them; erase them everywhere.
+//! type, scores, merge candidates, and the timeline of contributions, cases, opportunities
+//! and emails, newest first); export everything held about them; erase them everywhere.
 //!
 //! Erasure deletes the contact's items, its lookups (only those still naming it), its
 //! contributions, cases and opportunities (found through the `ByContact` indexes), and puts
@@ -26,6 +26,7 @@ pub struct Contacts {
     pub contributions_table: String,
     pub cases_table: String,
     pub opportunities_table: String,
+    pub emails_table: String,
     pub suppression_table: String,
     pub hash_key: Vec<u8>,
 }
@@ -249,7 +250,7 @@ impl Contacts {
         Ok(http::empty(204))
     }
 
-    fn timeline_tables(&self) -> [(&'static str, &str, &'static str); 3] {
+    pub(crate) fn timeline_tables(&self) -> [(&'static str, &str, &'static str); 4] {
         [
             (
                 "contributions",
@@ -262,6 +263,7 @@ impl Contacts {
                 self.opportunities_table.as_str(),
                 "opened_at",
             ),
+            ("emails", self.emails_table.as_str(), "sent_at"),
         ]
     }
 

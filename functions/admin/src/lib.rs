@@ -60,6 +60,7 @@ impl Deps {
             contributions_table: config::required(env, "CONTRIBUTIONS_TABLE")?,
             cases_table: config::required(env, "CASES_TABLE")?,
             opportunities_table: config::required(env, "OPPORTUNITIES_TABLE")?,
+            emails_table: config::required(env, "EMAILS_TABLE")?,
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
             hash_key: hash_key.into_bytes(),
         };

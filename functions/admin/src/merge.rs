@@ -244,12 +244,11 @@ impl Contacts {
             .collect())
     }
 
-    fn timeline_table_names(&self) -> [String; 3] {
-        [
-            self.contributions_table.clone(),
-            self.cases_table.clone(),
-            self.opportunities_table.clone(),
-        ]
+    fn timeline_table_names(&self) -> Vec<String> {
+        self.timeline_tables()
+            .iter()
+            .map(|(_, table, _)| table.to_string())
+            .collect()
     }
 }
 

@@ -103,6 +103,7 @@ impl Deps {
             link_base,
             token_key: shared::tokens::derive_key(hash_key.as_bytes(), verification::TOKEN_PURPOSE),
             hash_key: hash_key.clone().into_bytes(),
+            emails_table: config::required(env, "EMAILS_TABLE")?,
             templates: verification::TemplateBook::new(
                 dynamodb.clone(),
                 config::required(env, "SETTINGS_TABLE")?,

@@ -41,6 +41,8 @@ pub struct Verifier {
     pub token_key: Vec<u8>,
     pub hash_key: Vec<u8>,
     pub templates: TemplateBook,
+    /// Where each email sent is recorded for the contact's timeline.
+    pub emails_table: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +110,8 @@ impl Verifier {
             now + Duration::days(LINK_VALIDITY_DAYS),
         );
         let link = format!("{}/t/verify/{token}", self.link_base.trim_end_matches('/'));
-        if let Err(err) = self.send(&email.value, name, &link, french).await {
+        let sent = self.send(&email.value, name, &link, french).await;
+        if let Err(err) = sent {
             // Give the claim back, so that any message (this one retried, or another from
             // the same address) asks again.
             let _ = lookup_key(self.dynamodb.update_item())
@@ -118,6 +121,10 @@ impl Verifier {
                 .send()
                 .await;
             return Err(err);
+        }
+        if let Ok(subject) = &sent {
+            self.record_email(event_id, contact_id, &email.value, subject, now)
+                .await;
         }
         // Sent: a retry of this message must not send again. If this mark is lost, a retry
         // sends a second email; the claim still holds off every other message for a week.
@@ -132,6 +139,40 @@ impl Verifier {
         Ok(Asked::Sent)
     }
 
+    /// The email on the contact's timeline (`EmailsTable`), one item per event whatever the
+    /// retries. Best effort: the email went; a missing line in the timeline is logged.
+    async fn record_email(
+        &self,
+        event_id: &str,
+        contact_id: &str,
+        to: &str,
+        subject: &str,
+        now: DateTime<Utc>,
+    ) {
+        let put = self
+            .dynamodb
+            .put_item()
+            .table_name(&self.emails_table)
+            .item(
+                "id",
+                AttributeValue::S(format!(
+                    "eml_verify_{}",
+                    event_id.trim_start_matches("evt_")
+                )),
+            )
+            .item("contact_id", AttributeValue::S(contact_id.to_string()))
+            .item("kind", AttributeValue::S("verification".into()))
+            .item("event_id", AttributeValue::S(event_id.to_string()))
+            .item("to", AttributeValue::S(to.to_string()))
+            .item("subject", AttributeValue::S(subject.to_string()))
+            .item("sent_at", AttributeValue::S(now.to_rfc3339()))
+            .send()
+            .await;
+        if let Err(e) = put {
+            tracing::warn!(error = %e.into_service_error(), "verification email not recorded");
+        }
+    }
+
     async fn is_suppressed(&self, key: &str) -> Result<bool, Error> {
         let out = self
             .dynamodb
@@ -144,13 +185,14 @@ impl Verifier {
         Ok(out.item.is_some())
     }
 
+    /// Sends the email; its subject, for the record.
     async fn send(
         &self,
         to: &str,
         name: Option<&str>,
         link: &str,
         french: bool,
-    ) -> Result<(), Error> {
+    ) -> Result<String, Error> {
         let language = if french { "fr" } else { "en" };
         let saved = self.templates.current().await?;
         let (subject, body) = message(saved.get(&VERIFICATION.sk(language)), language, name, link);
@@ -162,7 +204,7 @@ impl Verifier {
                 .map_err(|e| Error::Internal(format!("email content: {e}")))
         };
         let message = EmailMessage::builder()
-            .subject(content(subject)?)
+            .subject(content(subject.clone())?)
             .body(Body::builder().text(content(body)?).build())
             .build();
         self.ses
@@ -173,7 +215,7 @@ impl Verifier {
             .send()
             .await
             .map_err(|e| Error::Transient(format!("SES SendEmail: {}", e.into_service_error())))?;
-        Ok(())
+        Ok(subject)
     }
 }
 

@@ -66,6 +66,11 @@ async fn effects_once(resources: &TestResources, event_id: &str) {
     };
     assert_eq!(count(&case_id), 1, "one alert for {case_id}");
     assert_eq!(count(&email(event_id)), 1, "one verification email");
+    assert_eq!(
+        resources.count_items("EmailsTable").await,
+        1,
+        "on the timeline once"
+    );
     // Counted once in the reports.
     let counter = resources
         .clients
