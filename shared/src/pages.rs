@@ -1,6 +1,6 @@
-//! Pagination of admin lists: DynamoDB's `LastEvaluatedKey` as an opaque `?after=` cursor.
-//! Only string key attributes, and only the names the list expects, are accepted back, so
-//! a forged cursor cannot steer a Query elsewhere.
+//! Pagination: DynamoDB's `LastEvaluatedKey` as an opaque `?after=` cursor for admin lists
+//! (only string key attributes, and only the names the list expects, are accepted back, so
+//! a forged cursor cannot steer a Query elsewhere), and every page of a Query read whole.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -34,6 +34,28 @@ pub fn decode_cursor(cursor: &str, allowed: &[&str]) -> Result<Item, Error> {
         .into_iter()
         .map(|(k, v)| (k, AttributeValue::S(v)))
         .collect())
+}
+
+/// Every item `query` finds, page after page (a Query returns at most 1 MB at a time).
+pub async fn query_all(
+    query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+    operation: &str,
+) -> Result<Vec<Item>, Error> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let out = query
+            .clone()
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk(operation, e))?;
+        items.extend(out.items.unwrap_or_default());
+        match out.last_evaluated_key {
+            Some(key) => start = Some(key),
+            None => return Ok(items),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -165,3 +165,61 @@ async fn support_should_assign_annotate_and_close_a_case_and_sales_see_opportuni
         403
     );
 }
+
+#[tokio::test]
+async fn open_cases_should_page_in_sla_order() {
+    let system = harness::system().await;
+    let source = create_source(&system, "forum").await;
+    for n in 0..3 {
+        let text = format!("Commande {n} arrivée cassée, le produit est inutilisable");
+        deliver(
+            &system,
+            &source,
+            &format!("p{n}"),
+            &comment(&format!("pc{n}"), &text),
+        )
+        .await;
+    }
+    let all = listed(&system, "/admin/cases", "liaison-support", "cases", 3).await;
+    assert_eq!(all.len(), 3);
+    let (_, first) = staff(
+        &system,
+        "GET",
+        "/admin/cases?limit=2",
+        "liaison-support",
+        None,
+    )
+    .await;
+    assert_eq!(first["cases"].as_array().unwrap().len(), 2);
+    let next = first["next"].as_str().expect("a next page");
+    let (_, second) = staff(
+        &system,
+        "GET",
+        &format!("/admin/cases?limit=2&after={next}"),
+        "liaison-support",
+        None,
+    )
+    .await;
+    let rest = second["cases"].as_array().unwrap();
+    assert_eq!(rest.len(), 1);
+    let due: Vec<&str> = first["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest)
+        .map(|c| c["due_at"].as_str().unwrap())
+        .collect();
+    assert!(
+        due.windows(2).all(|w| w[0] <= w[1]),
+        "soonest due first: {due:?}"
+    );
+    let (status, _) = staff(
+        &system,
+        "GET",
+        "/admin/cases?after=eyJpZCI6IngifQ",
+        "liaison-support",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "a forged cursor");
+}

@@ -268,26 +268,14 @@ impl Contacts {
     }
 
     pub(crate) async fn contact_items(&self, id: &str) -> Result<Vec<Item>, Error> {
-        let mut items = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.contacts_table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(format!("contact#{id}")))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("Query contact", e))?;
-            items.extend(out.items.unwrap_or_default());
-            match out.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => return Ok(items),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.contacts_table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(format!("contact#{id}")))
+            .consistent_read(true);
+        shared::pages::query_all(query, "Query contact").await
     }
 
     /// The profile, identities and merge candidates.
@@ -331,35 +319,30 @@ impl Contacts {
         id: &str,
         page: Page<'_>,
     ) -> Result<Vec<Item>, Error> {
-        let mut items = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let mut query = self
-                .client
-                .query()
-                .table_name(table)
-                .index_name(BY_CONTACT_INDEX)
-                .expression_attribute_values(":c", AttributeValue::S(id.to_string()))
-                .scan_index_forward(false)
-                // One more than a page: whether there is a next page.
-                .set_limit(page.limit.map(|l| l + 1))
-                .set_exclusive_start_key(start);
-            query = match page.before {
-                Some((order, before)) => query
-                    .key_condition_expression("contact_id = :c AND #at < :before")
-                    .expression_attribute_names("#at", order)
-                    .expression_attribute_values(":before", AttributeValue::S(before.into())),
-                None => query.key_condition_expression("contact_id = :c"),
-            };
-            let out = query
+        let query = self
+            .client
+            .query()
+            .table_name(table)
+            .index_name(BY_CONTACT_INDEX)
+            .expression_attribute_values(":c", AttributeValue::S(id.to_string()))
+            .scan_index_forward(false);
+        let query = match page.before {
+            Some((order, before)) => query
+                .key_condition_expression("contact_id = :c AND #at < :before")
+                .expression_attribute_names("#at", order)
+                .expression_attribute_values(":before", AttributeValue::S(before.into())),
+            None => query.key_condition_expression("contact_id = :c"),
+        };
+        match page.limit {
+            // One more than a page: whether there is a next page.
+            Some(limit) => Ok(query
+                .limit(limit + 1)
                 .send()
                 .await
-                .map_err(|e| Error::from_sdk("Query by contact", e))?;
-            items.extend(out.items.unwrap_or_default());
-            match (out.last_evaluated_key, page.limit) {
-                (Some(key), None) => start = Some(key),
-                _ => return Ok(items),
-            }
+                .map_err(|e| Error::from_sdk("Query by contact", e))?
+                .items
+                .unwrap_or_default()),
+            None => shared::pages::query_all(query, "Query by contact").await,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod contacts;
+pub mod listing;
 pub mod merge;
 pub mod moderation;
 pub mod platforms;

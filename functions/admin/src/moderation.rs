@@ -51,32 +51,16 @@ impl ModerationDesk {
             http::query_param(req, "decision").unwrap_or("hold"),
             "decision",
         )?;
-        let limit = crate::sources::page_limit(req)?;
-        let start = http::query_param(req, "after")
-            .map(|c| shared::pages::decode_cursor(c, &["id", "moderation_status", "received_at"]))
-            .transpose()?;
-        let out = self
+        let query = self
             .client
             .query()
             .table_name(&self.contributions_table)
             .index_name(BY_MODERATION_INDEX)
             .key_condition_expression("moderation_status = :d")
             .expression_attribute_values(":d", AttributeValue::S(decision.as_str().into()))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("Query moderation", e))?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(to_json)
-            .collect::<Result<Vec<_>, _>>()?;
-        let next = out
-            .last_evaluated_key
-            .map(|k| shared::pages::encode_cursor(&k));
+            .scan_index_forward(false);
+        let keys = ["id", "moderation_status", "received_at"];
+        let (items, next) = crate::listing::page(req, query, &keys, "Query moderation").await?;
         Ok(http::json(
             200,
             &json!({ "contributions": items, "next": next }),

@@ -54,42 +54,29 @@ impl Reports {
         let low = from.format("%Y-%m-%d").to_string();
         // `#` then `~` sorts after every platform and label name of that day.
         let high = format!("{}#~", to.format("%Y-%m-%d"));
-        let mut counters = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :by AND sk BETWEEN :low AND :high")
-                .expression_attribute_values(":by", AttributeValue::S(by.into()))
-                .expression_attribute_values(":low", AttributeValue::S(low.clone()))
-                .expression_attribute_values(":high", AttributeValue::S(high.clone()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("Query reports", e))?;
-            for item in out.items.unwrap_or_default() {
-                let sk = item.get("sk").and_then(|v| v.as_s().ok());
-                let count = item
-                    .get("count")
-                    .and_then(|v| v.as_n().ok())
-                    .and_then(|n| n.parse().ok());
-                if let (Some(sk), Some(count)) = (sk, count) {
-                    let (day, key) = sk.split_once('#').unwrap_or((sk, ""));
-                    counters.push(Counter {
-                        day: day.to_string(),
-                        key: key.to_string(),
-                        count,
-                    });
-                }
-            }
-            match out.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => return Ok(counters),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :by AND sk BETWEEN :low AND :high")
+            .expression_attribute_values(":by", AttributeValue::S(by.into()))
+            .expression_attribute_values(":low", AttributeValue::S(low))
+            .expression_attribute_values(":high", AttributeValue::S(high));
+        let items = shared::pages::query_all(query, "Query reports").await?;
+        Ok(items.iter().filter_map(counter).collect())
     }
+}
+
+/// A counter item as read back (`None` for an item of another shape).
+fn counter(item: &std::collections::HashMap<String, AttributeValue>) -> Option<Counter> {
+    let sk = item.get("sk")?.as_s().ok()?;
+    let count = item.get("count")?.as_n().ok()?.parse().ok()?;
+    let (day, key) = sk.split_once('#').unwrap_or((sk, ""));
+    Some(Counter {
+        day: day.to_string(),
+        key: key.to_string(),
+        count,
+    })
 }
 
 fn day(value: Option<&str>, field: &str) -> Result<NaiveDate, Error> {

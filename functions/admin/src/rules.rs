@@ -137,28 +137,18 @@ impl Rules {
     }
 
     async fn all(&self) -> Result<Vec<Rule>, Error> {
-        let mut rules = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(PK.into()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("Query rules", e))?;
-            for item in out.items.unwrap_or_default() {
-                rules.push(decode(item)?);
-            }
-            match out.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => return Ok(rules),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(PK.into()))
+            .consistent_read(true);
+        shared::pages::query_all(query, "Query rules")
+            .await?
+            .into_iter()
+            .map(decode)
+            .collect()
     }
 }
 

@@ -98,7 +98,7 @@ pub async fn create(deps: &Deps, req: &Request) -> Result<Response, Error> {
 }
 
 pub async fn list(deps: &Deps, req: &Request) -> Result<Response, Error> {
-    let limit = page_limit(req)?;
+    let limit = crate::listing::page_limit(req)?;
     let (sources, next) = deps
         .sources
         .list(limit, http::query_param(req, "after"))
@@ -152,7 +152,7 @@ pub async fn rotate(deps: &Deps, req: &Request, id: &str) -> Result<Response, Er
 /// What a source sent that Liaison accepted without acting on it, newest first, with the
 /// raw bodies: so an owner can see why an event "did not arrive".
 pub async fn ignored(deps: &Deps, req: &Request, id: &str) -> Result<Response, Error> {
-    let limit = page_limit(req)?;
+    let limit = crate::listing::page_limit(req)?;
     let source = find(deps, id).await?;
     let records = deps
         .ignored
@@ -172,18 +172,6 @@ pub async fn ignored(deps: &Deps, req: &Request, id: &str) -> Result<Response, E
         })
         .collect();
     Ok(http::json(200, &json!({ "ignored": items })))
-}
-
-/// `?limit=`: 1 to 100, 50 when absent (every admin list).
-pub(crate) fn page_limit(req: &Request) -> Result<i32, Error> {
-    match http::query_param(req, "limit") {
-        None => Ok(50),
-        Some(raw) => raw
-            .parse::<i32>()
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| Error::validation("limit", "must be 1 to 100")),
-    }
 }
 
 async fn find(deps: &Deps, id: &str) -> Result<Source, Error> {

@@ -60,8 +60,7 @@ impl WorkItems {
         if !matches!(status, "open" | "closed") {
             return Err(Error::validation("status", "must be open or closed"));
         }
-        let limit = crate::sources::page_limit(req)?;
-        let out = self
+        let query = self
             .client
             .query()
             .table_name(&self.table)
@@ -69,18 +68,10 @@ impl WorkItems {
             .key_condition_expression("#status = :status")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":status", AttributeValue::S(status.to_string()))
-            .scan_index_forward(true)
-            .limit(limit)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("Query work items", e))?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(to_json)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(http::json(200, &json!({ self.noun: items })))
+            .scan_index_forward(true);
+        let keys = ["id", "status", self.order_by];
+        let (items, next) = crate::listing::page(req, query, &keys, "Query work items").await?;
+        Ok(http::json(200, &json!({ self.noun: items, "next": next })))
     }
 
     pub async fn get(&self, id: &str) -> Result<Response, Error> {

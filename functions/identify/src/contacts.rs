@@ -262,14 +262,21 @@ impl ContactStore {
         Ok(())
     }
 
-    /// The contact's type and influence as its profile says now (`None`: no profile).
-    pub async fn standing(&self, contact_id: &str) -> Result<Option<Standing>, Error> {
-        let out = self
-            .client
+    fn get_profile(
+        &self,
+        contact_id: &str,
+    ) -> aws_sdk_dynamodb::operation::get_item::builders::GetItemFluentBuilder {
+        self.client
             .get_item()
             .table_name(&self.table)
             .key("pk", AttributeValue::S(contact_pk(contact_id)))
             .key("sk", AttributeValue::S("profile".into()))
+    }
+
+    /// The contact's type and influence as its profile says now (`None`: no profile).
+    pub async fn standing(&self, contact_id: &str) -> Result<Option<Standing>, Error> {
+        let out = self
+            .get_profile(contact_id)
             .projection_expression("#type, influence")
             .expression_attribute_names("#type", "type")
             .send()
@@ -291,11 +298,7 @@ impl ContactStore {
     ) -> Result<(), Error> {
         for _ in 0..3 {
             let out = self
-                .client
-                .get_item()
-                .table_name(&self.table)
-                .key("pk", AttributeValue::S(contact_pk(contact_id)))
-                .key("sk", AttributeValue::S("profile".into()))
+                .get_profile(contact_id)
                 .consistent_read(true)
                 .send()
                 .await

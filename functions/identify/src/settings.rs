@@ -51,24 +51,12 @@ impl<T> Cached<T> {
     }
 
     async fn read(&self) -> Result<Vec<Item>, Error> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", AttributeValue::S(self.pk.into()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("Query settings", e))?;
-            items.extend(out.items.unwrap_or_default());
-            match out.last_evaluated_key {
-                Some(key) => start = Some(key),
-                None => return Ok(items),
-            }
-        }
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(self.pk.into()));
+        shared::pages::query_all(query, "Query settings").await
     }
 }
