@@ -322,16 +322,18 @@ impl ContactStore {
                 kind,
                 now,
             );
-            let influence = crate::scores::influence(followers, platform, contact_type)
-                .max(number("influence").unwrap_or(0.0));
+            let reach =
+                crate::scores::reach(followers, platform).max(number("reach").unwrap_or(0.0));
+            let influence = crate::scores::influence(reach, contact_type, score);
             let mut update = self
                 .client
                 .update_item()
                 .table_name(&self.table)
                 .key("pk", AttributeValue::S(contact_pk(contact_id)))
                 .key("sk", AttributeValue::S("profile".into()))
-                .update_expression("SET contribution_score = :score, influence = :influence, score_updated_at = :now")
+                .update_expression("SET contribution_score = :score, reach = :reach, influence = :influence, score_updated_at = :now")
                 .expression_attribute_values(":score", AttributeValue::N(format!("{score:.4}")))
+                .expression_attribute_values(":reach", AttributeValue::N(format!("{reach:.2}")))
                 .expression_attribute_values(":influence", AttributeValue::N(format!("{influence:.2}")))
                 .expression_attribute_values(":now", AttributeValue::S(now.to_rfc3339()));
             update = match item.get("score_updated_at") {

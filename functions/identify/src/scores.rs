@@ -5,7 +5,9 @@
 //!   decay updates incrementally: `score' = score × 2^(−Δt/half-life) + weight`.
 //! - the **influence score** (0 to 100): reach from the follower count on a logarithmic scale
 //!   (10 followers count little, 100,000 count a lot), weighted by the platform's audience
-//!   and by what the contact is (a journalist's reach is not a blogger's).
+//!   (the largest reach seen is kept, as `reach`), then by what the contact is (a
+//!   journalist's reach is not a blogger's), plus engagement: up to 20 points for a contact
+//!   who speaks often and recently (from the contribution score).
 
 use chrono::{DateTime, Utc};
 use shared::events::ContributionKind;
@@ -59,10 +61,24 @@ fn type_weight(contact_type: ContactType) -> f64 {
     }
 }
 
-/// 0 to 100: log10 of the followers (1M ≈ 6) scaled to 100, times platform and type.
-pub fn influence(followers: Option<u64>, platform: Platform, contact_type: ContactType) -> f64 {
-    let reach = followers.map_or(0.0, |f| ((f as f64) + 1.0).log10() / 6.0 * 100.0);
-    (reach * platform_weight(platform) * type_weight(contact_type)).clamp(0.0, 100.0)
+/// 0 to 100 before the type: log10 of the followers (1M ≈ 6) scaled to 100, times the
+/// platform's weight.
+pub fn reach(followers: Option<u64>, platform: Platform) -> f64 {
+    let audience = followers.map_or(0.0, |f| ((f as f64) + 1.0).log10() / 6.0 * 100.0);
+    (audience * platform_weight(platform)).clamp(0.0, 100.0)
+}
+
+/// Points engagement adds: 20 at a contribution score of 25 (five recent reviews) or more.
+pub const MAX_ENGAGEMENT: f64 = 20.0;
+const FULL_ENGAGEMENT_SCORE: f64 = 25.0;
+
+pub fn engagement(contribution_score: f64) -> f64 {
+    (contribution_score / FULL_ENGAGEMENT_SCORE).clamp(0.0, 1.0) * MAX_ENGAGEMENT
+}
+
+/// 0 to 100: the reach weighed by the type, plus engagement.
+pub fn influence(reach: f64, contact_type: ContactType, contribution_score: f64) -> f64 {
+    (reach * type_weight(contact_type) + engagement(contribution_score)).clamp(0.0, 100.0)
 }
 
 #[cfg(test)]
@@ -87,15 +103,19 @@ mod tests {
     }
 
     #[test]
-    fn influence_should_grow_with_reach_and_weigh_the_type() {
-        let none = influence(None, Platform::X, ContactType::Prospect);
-        let small = influence(Some(100), Platform::X, ContactType::Prospect);
-        let large = influence(Some(100_000), Platform::X, ContactType::Prospect);
-        assert!(none == 0.0 && small < large && large <= 100.0);
-        assert!(influence(Some(100_000), Platform::X, ContactType::Journalist) > large);
-        assert!(influence(Some(100_000), Platform::WordPress, ContactType::Prospect) < large);
+    fn influence_should_grow_with_reach_and_engagement_and_weigh_the_type() {
+        let r = |f| reach(f, Platform::X);
+        assert!(r(None) == 0.0 && r(Some(100)) < r(Some(100_000)) && r(Some(100_000)) <= 100.0);
+        assert!(reach(Some(100_000), Platform::WordPress) < r(Some(100_000)));
+        let large = influence(r(Some(100_000)), ContactType::Prospect, 0.0);
+        assert!(influence(r(Some(100_000)), ContactType::Journalist, 0.0) > large);
+        assert!(influence(r(Some(100_000)), ContactType::Prospect, 10.0) > large);
         assert_eq!(
-            influence(Some(u64::MAX), Platform::X, ContactType::Journalist),
+            influence(0.0, ContactType::Prospect, 1_000.0),
+            MAX_ENGAGEMENT
+        );
+        assert_eq!(
+            influence(r(Some(u64::MAX)), ContactType::Journalist, 50.0),
             100.0
         );
     }
