@@ -18,7 +18,7 @@ for bin in $bins; do
     CASES_TABLE=bench-cases OPPORTUNITIES_TABLE=bench-opportunities \
     SUPPRESSION_TABLE=bench-suppression REPORTS_TABLE=bench-reports SETTINGS_TABLE=bench-settings \
     CONTRIBUTIONS_QUEUE_URL=$q/c COMMERCE_QUEUE_URL=$q/k CONTRIBUTIONS_DLQ_URL=$q/cd \
-    SUPPORT_QUEUE_URL=$q/s CALLBACKS_QUEUE_URL=$q/cb CALLBACKS_DLQ_URL=$q/cbd \
+    SUPPORT_QUEUE_URL=$q/s MODERATION_CALLBACKS_QUEUE_URL=$q/cb MODERATION_CALLBACKS_DLQ_URL=$q/cbd \
     IDENTITY_HASH_KEY=bench-identity-hash-key-of-32-characters-at-least \
     SENDER_EMAIL=noreply@example.com SUPPORT_ALERT_EMAIL=support@example.com \
     API_BASE_URL=https://api.example.com PUBLIC_BASE_URL=https://api.example.com

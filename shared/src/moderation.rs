@@ -3,7 +3,7 @@
 //!
 //! Identify decides first (`decided_by = "liaison"`); staff change it through
 //! `/admin/moderation`. Either way, when the source has a `moderation_callback_url`, a
-//! [`CallbackMessage`] goes to the `callbacks` queue and the callbacks function delivers it
+//! [`CallbackMessage`] goes to the `moderation-callbacks` queue and that function delivers it
 //! as a signed Standard Webhooks request. Its `webhook-id` derives from the contribution and
 //! the decision's time, so every retry and every re-send of one decision carries the same
 //! id: the receiver applies a decision once.
@@ -55,7 +55,7 @@ pub struct Moderation {
 pub const CALLBACK_URL_SETTING: &str = "moderation_callback_url";
 pub const CALLBACK_SECRET_CREDENTIAL: &str = "moderation_callback_secret";
 
-/// What the callbacks function delivers (the `callbacks` queue body, versioned).
+/// What the moderation-callbacks function delivers (its queue's body, versioned).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CallbackMessage {
     pub v: u32,
@@ -106,7 +106,7 @@ impl Decided<'_> {
     }
 }
 
-/// The `callbacks` queue, as identify and admin send decisions to it.
+/// The `moderation-callbacks` queue, as identify and admin send decisions to it.
 pub struct CallbackQueue {
     pub sqs: aws_sdk_sqs::Client,
     pub queue_url: String,
@@ -127,7 +127,10 @@ impl CallbackQueue {
             .send()
             .await
             .map_err(|e| {
-                Error::Transient(format!("SendMessage callbacks: {}", e.into_service_error()))
+                Error::Transient(format!(
+                    "SendMessage moderation-callbacks: {}",
+                    e.into_service_error()
+                ))
             })?;
         Ok(true)
     }

@@ -73,7 +73,7 @@ async fn a_held_comment_should_be_decided_listed_changed_and_told_to_the_platfor
     let (url, log) = receiver().await;
     let mut template = harness::template();
     for f in &mut template.functions {
-        if f.binary == "callbacks" {
+        if f.binary == "moderation-callbacks" {
             f.environment
                 .insert("CALLBACK_FIRST_BACKOFF_SECONDS".into(), json!("1"));
         }
@@ -231,7 +231,7 @@ async fn a_held_comment_should_be_decided_listed_changed_and_told_to_the_platfor
     assert_eq!(
         system
             .resources
-            .queue_depth("CallbacksDeadLetterQueue")
+            .queue_depth("ModerationCallbacksDeadLetterQueue")
             .await,
         0
     );

@@ -90,7 +90,7 @@ impl Deps {
             sources: SourceStore::new(dynamodb.clone(), table.clone()),
             callbacks: CallbackQueue {
                 sqs: shared::aws::sqs(&sdk, env),
-                queue_url: config::required(env, "CALLBACKS_QUEUE_URL")?,
+                queue_url: config::required(env, "MODERATION_CALLBACKS_QUEUE_URL")?,
             },
             clock: clock.clone(),
         };

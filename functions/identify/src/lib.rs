@@ -121,7 +121,7 @@ impl Deps {
             sources: SourceStore::new(dynamodb.clone(), config::required(env, "SOURCES_TABLE")?),
             callbacks: CallbackQueue {
                 sqs: shared::aws::sqs(sdk, env),
-                queue_url: config::required(env, "CALLBACKS_QUEUE_URL")?,
+                queue_url: config::required(env, "MODERATION_CALLBACKS_QUEUE_URL")?,
             },
             rules: RuleBook::new(
                 dynamodb.clone(),

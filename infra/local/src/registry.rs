@@ -59,10 +59,10 @@ impl Registry {
             ),
         );
         registry.register(
-            "callbacks",
+            "moderation-callbacks",
             factory(
-                |env, clock| async move { callbacks::Deps::from_env(&env, clock).await },
-                |deps, event| async move { callbacks::handle(&deps, event).await },
+                |env, clock| async move { moderation_callbacks::Deps::from_env(&env, clock).await },
+                |deps, event| async move { moderation_callbacks::handle(&deps, event).await },
             ),
         );
         registry.register(

@@ -6,9 +6,9 @@ use shared::config::ProcessEnv;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     shared::telemetry::init();
-    let deps = callbacks::Deps::from_env(&ProcessEnv, Clock::system()).await?;
+    let deps = moderation_callbacks::Deps::from_env(&ProcessEnv, Clock::system()).await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| async {
-        Ok::<_, Error>(callbacks::handle(&deps, event.payload).await)
+        Ok::<_, Error>(moderation_callbacks::handle(&deps, event.payload).await)
     }))
     .await
 }

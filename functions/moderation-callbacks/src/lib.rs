@@ -1,4 +1,4 @@
-//! CallbacksFunction (SQS `callbacks`, partial batch failures): tells a platform what
+//! ModerationCallbacksFunction (SQS `moderation-callbacks`, partial batch failures): tells a platform what
 //! Liaison or staff decided about a held contribution, at the source's
 //! `moderation_callback_url`, as a Standard Webhooks request signed with the source's
 //! `moderation_callback_secret` (`shared::moderation` says what is sent).
@@ -48,7 +48,10 @@ impl Deps {
             .timeout(TIMEOUT)
             // A callback URL is configured by staff; a redirect could lead anywhere.
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("Liaison-callbacks/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!(
+                "Liaison-moderation-callbacks/",
+                env!("CARGO_PKG_VERSION")
+            ))
             .build()
             .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         Ok(Deps {
@@ -59,9 +62,9 @@ impl Deps {
             http,
             dead_letters: DeadLetters::new(
                 sqs.clone(),
-                config::required(env, "CALLBACKS_DLQ_URL")?,
+                config::required(env, "MODERATION_CALLBACKS_DLQ_URL")?,
             ),
-            queue_url: config::required(env, "CALLBACKS_QUEUE_URL")?,
+            queue_url: config::required(env, "MODERATION_CALLBACKS_QUEUE_URL")?,
             first_backoff: config::parsed_or(env, "CALLBACK_FIRST_BACKOFF_SECONDS", 30)?,
             sqs,
             clock,
