@@ -20,12 +20,14 @@
 //! - [`moderation`]: moderation decisions and the callbacks that tell platforms.
 //! - [`webhooks`]: signing outgoing Standard Webhooks requests.
 //! - [`templates`]: staff-editable email templates and their defaults.
+//! - [`campaigns`]: abandoned-cart relaunch campaigns: the model, time arithmetic, rendering.
 //! - [`pages`]: opaque pagination cursors for admin lists.
 //! - [`rules`]: brand rules, the labels and priorities they give.
 //! - [`contact`]: what a contact is to the brand (customer, prospect, journalist...).
 
 pub mod aws;
 pub mod batch;
+pub mod campaigns;
 pub mod clock;
 pub mod config;
 pub mod contact;
