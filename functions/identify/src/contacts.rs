@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::Error;
 
-use crate::identity::{Identity, IdentityKind, Known};
+use crate::identity::{Identity, IdentityKind, Known, Resolution};
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -221,6 +221,184 @@ impl ContactStore {
             writes.extend(self.link_writes(contact_id, identity, provenance, now)?);
         }
         self.transact(writes).await
+    }
+
+    /// The contact `identities` name: found (new identities linked to it, other contacts
+    /// they name recorded as merge candidates), created as a prospect when none is known,
+    /// `None` when there is no identity at all.
+    pub async fn resolve(
+        &self,
+        identities: &[Identity],
+        provenance: &Provenance,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, Error> {
+        let known = self.lookup(identities).await?;
+        match crate::identity::resolve(identities, &known) {
+            Resolution::Anonymous => Ok(None),
+            Resolution::NewContact => Ok(Some(self.create(identities, provenance, now).await?)),
+            Resolution::Existing {
+                contact_id,
+                link,
+                merge_candidates,
+            } => {
+                let new: Vec<&Identity> = link.iter().map(|&i| &identities[i]).collect();
+                self.link(&contact_id, &new, provenance, now).await?;
+                if !merge_candidates.is_empty() {
+                    self.propose_merges(&contact_id, &merge_candidates, provenance, now)
+                        .await?;
+                }
+                // A platform now vouches for an identity that was only typed so far.
+                for (identity, found) in identities.iter().zip(&known) {
+                    let upgrade = identity.verified
+                        && found
+                            .as_ref()
+                            .is_some_and(|k| !k.verified && k.contact_id == contact_id);
+                    if upgrade {
+                        self.verify(&contact_id, identity, &provenance.platform)
+                            .await?;
+                    }
+                }
+                Ok(Some(contact_id))
+            }
+        }
+    }
+
+    /// Marks `identity` of `contact_id` verified (its lookup and its link), `by` saying how.
+    /// Nothing happens when the identity no longer belongs to the contact.
+    pub async fn verify(
+        &self,
+        contact_id: &str,
+        identity: &Identity,
+        by: &str,
+    ) -> Result<(), Error> {
+        let key = identity.lookup_key(&self.hash_key);
+        let update = |pk: String, sk: String, set: &str, condition: &str| {
+            aws_sdk_dynamodb::types::Update::builder()
+                .table_name(&self.table)
+                .key("pk", AttributeValue::S(pk))
+                .key("sk", AttributeValue::S(sk))
+                .update_expression(set)
+                .condition_expression(condition)
+                .expression_attribute_values(":true", AttributeValue::Bool(true))
+                .build()
+                .map(|u| TransactWriteItem::builder().update(u).build())
+                .map_err(|e| Error::Internal(format!("transaction item: {e}")))
+        };
+        let mut identity_update = update(
+            contact_pk(contact_id),
+            format!("identity#{key}"),
+            "SET verified = :true, confidence = :one, verified_by = :by",
+            "attribute_exists(pk) AND :true = :true",
+        )?;
+        if let Some(u) = identity_update.update.as_mut() {
+            u.expression_attribute_values
+                .get_or_insert_with(HashMap::new)
+                .extend([
+                    (":one".to_string(), AttributeValue::N("1".into())),
+                    (":by".to_string(), AttributeValue::S(by.to_string())),
+                ]);
+        }
+        let lookup_update = {
+            let mut w = update(
+                format!("lookup#{key}"),
+                "lookup".into(),
+                "SET verified = :true",
+                "contact_id = :contact",
+            )?;
+            if let Some(u) = w.update.as_mut() {
+                u.expression_attribute_values
+                    .get_or_insert_with(HashMap::new)
+                    .insert(":contact".into(), AttributeValue::S(contact_id.to_string()));
+            }
+            w
+        };
+        let written = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(vec![lookup_update, identity_update]))
+            .send()
+            .await;
+        match written {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_transaction_canceled_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(Error::from_sdk("TransactWriteItems verify", e)),
+        }
+    }
+
+    /// A shop vouches for this person: a prospect or visitor becomes a customer (a type
+    /// staff set otherwise, journalist or partner, is kept).
+    pub async fn become_customer(&self, contact_id: &str, now: DateTime<Utc>) -> Result<(), Error> {
+        let updated = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(contact_pk(contact_id)))
+            .key("sk", AttributeValue::S("profile".into()))
+            .update_expression(
+                "SET #type = :customer, customer_since = if_not_exists(customer_since, :now)",
+            )
+            .condition_expression(
+                "attribute_exists(pk) AND #type IN (:prospect, :visitor, :customer)",
+            )
+            .expression_attribute_names("#type", "type")
+            .expression_attribute_values(":customer", AttributeValue::S("customer".into()))
+            .expression_attribute_values(":prospect", AttributeValue::S("prospect".into()))
+            .expression_attribute_values(":visitor", AttributeValue::S("visitor".into()))
+            .expression_attribute_values(":now", AttributeValue::S(now.to_rfc3339()))
+            .send()
+            .await;
+        match updated {
+            Ok(_) => Ok(()),
+            Err(e) if shared::source::is_condition_failure(&e) => Ok(()),
+            Err(e) => Err(Error::from_sdk("UpdateItem customer", e)),
+        }
+    }
+
+    /// The marketing consent a shop recorded, with where and when; a later statement
+    /// replaces an earlier one, an older one is ignored.
+    pub async fn set_consent(
+        &self,
+        contact_id: &str,
+        accepts_marketing: bool,
+        source_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let consent = HashMap::from([
+            (
+                "marketing".to_string(),
+                AttributeValue::Bool(accepts_marketing),
+            ),
+            (
+                "source_id".to_string(),
+                AttributeValue::S(source_id.to_string()),
+            ),
+            ("at".to_string(), AttributeValue::S(at.to_rfc3339())),
+        ]);
+        let updated = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(contact_pk(contact_id)))
+            .key("sk", AttributeValue::S("profile".into()))
+            .update_expression("SET consent = :consent")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(consent) OR consent.#at <= :at)",
+            )
+            .expression_attribute_names("#at", "at")
+            .expression_attribute_values(":consent", AttributeValue::M(consent))
+            .expression_attribute_values(":at", AttributeValue::S(at.to_rfc3339()))
+            .send()
+            .await;
+        match updated {
+            Ok(_) => Ok(()),
+            Err(e) if shared::source::is_condition_failure(&e) => Ok(()),
+            Err(e) => Err(Error::from_sdk("UpdateItem consent", e)),
+        }
     }
 
     /// Records that `contact_id` may be the same person as each of `others`.

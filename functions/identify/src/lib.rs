@@ -37,7 +37,6 @@ use shared::Error;
 use cases::{Routing, Subject};
 use classify::{classify, Classification, Input};
 use contacts::{ContactStore, Provenance};
-use identity::Resolution;
 use routing::Route;
 use rules::RuleBook;
 use store::{ContributionRecord, ContributionStore, Recorded};
@@ -258,42 +257,20 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     Ok(())
 }
 
-/// The contact the author's `identities` name: found, created as a prospect when none is
-/// known, `None` when the author carries no identity at all.
+/// The contact the author's `identities` name (`ContactStore::resolve`).
 async fn resolve_author(
     deps: &Deps,
     message: &Message,
     identities: &[identity::Identity],
 ) -> Result<Option<String>, Error> {
-    let known = deps.contacts.lookup(identities).await?;
     let provenance = Provenance {
         event_id: message.id.clone(),
         source_id: message.source_id.clone(),
         platform: message.platform.as_str().to_string(),
     };
-    let now = deps.clock.now();
-    match identity::resolve(identities, &known) {
-        Resolution::Anonymous => Ok(None),
-        Resolution::NewContact => Ok(Some(
-            deps.contacts.create(identities, &provenance, now).await?,
-        )),
-        Resolution::Existing {
-            contact_id,
-            link,
-            merge_candidates,
-        } => {
-            let new: Vec<&identity::Identity> = link.iter().map(|&i| &identities[i]).collect();
-            deps.contacts
-                .link(&contact_id, &new, &provenance, now)
-                .await?;
-            if !merge_candidates.is_empty() {
-                deps.contacts
-                    .propose_merges(&contact_id, &merge_candidates, &provenance, now)
-                    .await?;
-            }
-            Ok(Some(contact_id))
-        }
-    }
+    deps.contacts
+        .resolve(identities, &provenance, deps.clock.now())
+        .await
 }
 
 /// Queues the moderation decision for the source's callback URL, if it has one. Before the
