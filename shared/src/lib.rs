@@ -21,6 +21,7 @@
 //! - [`webhooks`]: signing outgoing Standard Webhooks requests.
 //! - [`templates`]: staff-editable email templates and their defaults.
 //! - [`campaigns`]: abandoned-cart relaunch campaigns: the model, time arithmetic, rendering.
+//! - [`carts`]: carts as the carts function keeps them.
 //! - [`pages`]: opaque pagination cursors for admin lists.
 //! - [`rules`]: brand rules, the labels and priorities they give.
 //! - [`contact`]: what a contact is to the brand (customer, prospect, journalist...).
@@ -28,6 +29,7 @@
 pub mod aws;
 pub mod batch;
 pub mod campaigns;
+pub mod carts;
 pub mod clock;
 pub mod config;
 pub mod contact;

@@ -2,6 +2,7 @@
 //! The function checks the caller's group for each route.
 
 pub mod auth;
+pub mod campaigns;
 pub mod contacts;
 pub mod listing;
 pub mod merge;
@@ -13,6 +14,7 @@ pub mod sources;
 pub mod templates;
 pub mod work;
 
+use campaigns::Campaigns;
 use chrono::Duration;
 use contacts::Contacts;
 use moderation::ModerationDesk;
@@ -40,6 +42,7 @@ pub struct Deps {
     pub moderation: ModerationDesk,
     pub reports: Reports,
     pub templates: Templates,
+    pub campaigns: Campaigns,
     pub groups_claim: String,
     pub rotation_grace: Duration,
     /// Set when a custom domain fronts the API; else the URL the request came in on.
@@ -103,7 +106,16 @@ impl Deps {
             table: config::required(env, "SETTINGS_TABLE")?,
             clock: clock.clone(),
         };
+        let campaigns = Campaigns {
+            store: shared::campaigns::store::CampaignStore {
+                client: dynamodb.clone(),
+                table: config::required(env, "CAMPAIGNS_TABLE")?,
+            },
+            carts_table: config::required(env, "CARTS_TABLE")?,
+            clock: clock.clone(),
+        };
         Ok(Deps {
+            campaigns,
             templates,
             contacts,
             cases,
@@ -228,6 +240,38 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         "PUT /admin/moderation/{id}" => {
             caller.require(&[Group::Admin, Group::Support])?;
             deps.moderation.decide(req, &id, &caller).await
+        }
+        // Relaunch campaigns: the marketers'.
+        "GET /admin/campaigns" => {
+            caller.require(&[Group::Admin, Group::Marketer])?;
+            deps.campaigns.list().await
+        }
+        "POST /admin/campaigns" => {
+            caller.require(&[Group::Admin, Group::Marketer])?;
+            deps.campaigns.create(req, &caller).await
+        }
+        "GET /admin/campaigns/{id}" => {
+            caller.require(&[Group::Admin, Group::Marketer])?;
+            deps.campaigns.get(&id).await
+        }
+        "PUT /admin/campaigns/{id}" => {
+            caller.require(&[Group::Admin, Group::Marketer])?;
+            deps.campaigns.replace(req, &id, &caller).await
+        }
+        "DELETE /admin/campaigns/{id}" => {
+            caller.require(&[Group::Admin, Group::Marketer])?;
+            deps.campaigns.delete(&id).await
+        }
+        "POST /admin/campaigns/{id}/{action}" => {
+            caller.require(&[Group::Admin, Group::Marketer])?;
+            match param("action") {
+                "preview" => deps.campaigns.preview(req, &id).await,
+                "duplicate" => deps.campaigns.duplicate(&id, &caller).await,
+                action @ ("schedule" | "pause" | "resume" | "end") => {
+                    deps.campaigns.transition(&id, action, &caller).await
+                }
+                other => Err(Error::NotFound(format!("no campaign action {other}"))),
+            }
         }
         // The wording of emails: marketers' and administrators'.
         "GET /admin/templates/{name}" => {

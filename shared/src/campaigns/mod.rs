@@ -6,9 +6,11 @@
 //! - [`schedule`]: the time arithmetic (abandonment, step due times, send windows in a time
 //!   zone, the frequency cap), pure functions.
 //! - [`render`]: a step's email for a cart, with tracked links.
+//! - [`store`]: where campaigns are kept (`CampaignsTable`).
 
 pub mod render;
 pub mod schedule;
+pub mod store;
 
 use chrono::{DateTime, NaiveTime, Utc};
 use rust_decimal::Decimal;

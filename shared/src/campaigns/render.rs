@@ -74,6 +74,46 @@ impl Values {
     }
 }
 
+fn money(amount: rust_decimal::Decimal) -> String {
+    format!("{:.2}", amount.round_dp(2))
+}
+
+impl Values {
+    /// The values of a real cart as it is now.
+    pub fn for_cart(
+        cart: &crate::carts::CartRecord,
+        incentive_code: Option<String>,
+        unsubscribe_url: String,
+        callback_url: String,
+    ) -> Values {
+        Values {
+            contact: ContactValues {
+                first_name: cart.first_name.clone(),
+            },
+            cart: CartValues {
+                lines: cart
+                    .lines
+                    .iter()
+                    .map(|l| LineValues {
+                        title: l.title.clone(),
+                        quantity: l.quantity,
+                        unit_price: money(l.unit_price),
+                        line_total: money(l.unit_price * rust_decimal::Decimal::from(l.quantity)),
+                        image_url: l.image_url.clone(),
+                        url: l.url.clone(),
+                    })
+                    .collect(),
+                total: money(cart.total),
+                currency: cart.currency.clone(),
+                recovery_url: cart.recovery_url.clone(),
+            },
+            incentive_code,
+            unsubscribe_url,
+            callback_url,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rendered {
     pub subject: String,
