@@ -22,12 +22,14 @@
 //! - [`templates`]: staff-editable email templates and their defaults.
 //! - [`campaigns`]: abandoned-cart relaunch campaigns: the model, time arithmetic, rendering.
 //! - [`carts`]: carts as the carts function keeps them.
+//! - [`cache`]: values a warm function reads at most once a while.
 //! - [`pages`]: opaque pagination cursors for admin lists.
 //! - [`rules`]: brand rules, the labels and priorities they give.
 //! - [`contact`]: what a contact is to the brand (customer, prospect, journalist...).
 
 pub mod aws;
 pub mod batch;
+pub mod cache;
 pub mod campaigns;
 pub mod carts;
 pub mod clock;

@@ -1,6 +1,6 @@
 //! `/admin/contacts`: find a person by email, handle or account; see them whole (identities,
-//! type, scores, merge candidates, and the timeline of contributions, cases, opportunities
-//! and emails, newest first); export everything held about them; erase them everywhere.
+//! type, scores, merge candidates, and the timeline of contributions, cases, opportunities,
+//! emails and carts, newest first); export everything held about them; erase them everywhere.
 //!
 //! Erasure deletes the contact's items, its lookups (only those still naming it), its
 //! contributions, cases and opportunities (found through the `ByContact` indexes), and puts
@@ -27,6 +27,7 @@ pub struct Contacts {
     pub cases_table: String,
     pub opportunities_table: String,
     pub emails_table: String,
+    pub carts_table: String,
     pub suppression_table: String,
     pub hash_key: Vec<u8>,
 }
@@ -250,7 +251,7 @@ impl Contacts {
         Ok(http::empty(204))
     }
 
-    pub(crate) fn timeline_tables(&self) -> [(&'static str, &str, &'static str); 4] {
+    pub(crate) fn timeline_tables(&self) -> [(&'static str, &str, &'static str); 5] {
         [
             (
                 "contributions",
@@ -264,6 +265,7 @@ impl Contacts {
                 "opened_at",
             ),
             ("emails", self.emails_table.as_str(), "sent_at"),
+            ("carts", self.carts_table.as_str(), "last_activity"),
         ]
     }
 

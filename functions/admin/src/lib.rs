@@ -65,6 +65,7 @@ impl Deps {
             cases_table: config::required(env, "CASES_TABLE")?,
             opportunities_table: config::required(env, "OPPORTUNITIES_TABLE")?,
             emails_table: config::required(env, "EMAILS_TABLE")?,
+            carts_table: config::required(env, "CARTS_TABLE")?,
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
             hash_key: hash_key.into_bytes(),
         };

@@ -4,11 +4,10 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use shared::Error;
-use tokio::sync::Mutex;
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -17,8 +16,7 @@ pub struct Cached<T> {
     client: aws_sdk_dynamodb::Client,
     table: String,
     pk: &'static str,
-    ttl: Duration,
-    cell: Mutex<Option<(Instant, Arc<T>)>>,
+    cache: shared::cache::Cached<T>,
 }
 
 impl<T> Cached<T> {
@@ -32,22 +30,15 @@ impl<T> Cached<T> {
             client,
             table: table.into(),
             pk,
-            ttl,
-            cell: Mutex::new(None),
+            cache: shared::cache::Cached::new(ttl),
         }
     }
 
     /// The partition's items made into `T` by `build`, from the cache while it is fresh.
     pub async fn get(&self, build: impl FnOnce(Vec<Item>) -> T) -> Result<Arc<T>, Error> {
-        let mut cell = self.cell.lock().await;
-        if let Some((read_at, value)) = cell.as_ref() {
-            if read_at.elapsed() < self.ttl {
-                return Ok(value.clone());
-            }
-        }
-        let value = Arc::new(build(self.read().await?));
-        *cell = Some((Instant::now(), value.clone()));
-        Ok(value)
+        self.cache
+            .get(|| async { Ok(build(self.read().await?)) })
+            .await
     }
 
     async fn read(&self) -> Result<Vec<Item>, Error> {

@@ -66,6 +66,13 @@ impl Registry {
             ),
         );
         registry.register(
+            "carts",
+            factory(
+                |env, clock| async move { carts::Deps::from_env(&env, clock).await },
+                |deps, event| async move { carts::handle(&deps, event).await },
+            ),
+        );
+        registry.register(
             "poll",
             factory(
                 |env, clock| async move { poll::Deps::from_env(&env, clock).await },

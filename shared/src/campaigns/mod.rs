@@ -6,10 +6,12 @@
 //! - [`schedule`]: the time arithmetic (abandonment, step due times, send windows in a time
 //!   zone, the frequency cap), pure functions.
 //! - [`render`]: a step's email for a cart, with tracked links.
+//! - [`stats`]: the counters of a campaign's steps and variants.
 //! - [`store`]: where campaigns are kept (`CampaignsTable`).
 
 pub mod render;
 pub mod schedule;
+pub mod stats;
 pub mod store;
 
 use chrono::{DateTime, NaiveTime, Utc};

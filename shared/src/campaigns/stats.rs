@@ -1,0 +1,67 @@
+//! Campaign counters (`StatsTable`), added to as things happen, read by
+//! `/admin/campaigns/{id}/stats` with one Query (never a Scan).
+//!
+//! | item | pk | sk |
+//! | --- | --- | --- |
+//! | the campaign's carts | `{campaign_id}` | `campaign` (`entered`) |
+//! | a step's variant | `{campaign_id}` | `step#{n}#{A\|B}` (`sent`, `deferred_cap`, `deferred_quiet`, `skipped_{reason}`, `delivered`, `opened`, `clicked`, `unsubscribed`, `bounced`, `complained`, `converted`, `revenue_{CUR}`) |
+
+use aws_sdk_dynamodb::types::{AttributeValue, Update};
+use rust_decimal::Decimal;
+
+use crate::Error;
+
+pub const CAMPAIGN_SK: &str = "campaign";
+
+pub fn step_sk(step: usize, variant: &str) -> String {
+    format!("step#{step}#{variant}")
+}
+
+/// `ADD` of each counter on one item, as an update to send or to put in a transaction.
+pub fn increments(
+    table: &str,
+    campaign_id: &str,
+    sk: &str,
+    counters: &[(&str, Decimal)],
+) -> Result<Update, Error> {
+    let mut expression = Vec::new();
+    let mut update = Update::builder()
+        .table_name(table)
+        .key("pk", AttributeValue::S(campaign_id.to_string()))
+        .key("sk", AttributeValue::S(sk.to_string()));
+    for (i, (name, amount)) in counters.iter().enumerate() {
+        expression.push(format!("#c{i} :v{i}"));
+        update = update
+            .expression_attribute_names(format!("#c{i}"), *name)
+            .expression_attribute_values(
+                format!(":v{i}"),
+                AttributeValue::N(amount.normalize().to_string()),
+            );
+    }
+    update
+        .update_expression(format!("ADD {}", expression.join(", ")))
+        .build()
+        .map_err(|e| Error::Internal(format!("stats update: {e}")))
+}
+
+/// Adds to the counters now (outside a transaction).
+pub async fn add(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    campaign_id: &str,
+    sk: &str,
+    counters: &[(&str, Decimal)],
+) -> Result<(), Error> {
+    let u = increments(table, campaign_id, sk, counters)?;
+    client
+        .update_item()
+        .table_name(u.table_name())
+        .set_key(Some(u.key().clone()))
+        .update_expression(u.update_expression())
+        .set_expression_attribute_names(u.expression_attribute_names().cloned())
+        .set_expression_attribute_values(u.expression_attribute_values().cloned())
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk("UpdateItem stats", e))?;
+    Ok(())
+}
