@@ -83,7 +83,7 @@ async fn a_person_should_be_found_exported_and_erased_everywhere() {
                 "liaison-support",
             )
             .await;
-            if shown["timeline"].as_array().is_some_and(|t| t.len() >= 4) {
+            if shown["timeline"].as_array().is_some_and(|t| t.len() >= 5) {
                 person = shown;
                 break;
             }

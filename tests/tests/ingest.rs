@@ -13,7 +13,7 @@ async fn json(resp: reqwest::Response) -> (u16, Value) {
 
 #[tokio::test]
 async fn a_signed_event_delivered_three_times_should_be_queued_once() {
-    let system = harness::system_without(&["identify"]).await;
+    let system = harness::system_without(&["identify", "carts"]).await;
     let source = create_source(&system, "blog").await;
     let body = fixture("standard-webhooks/comment-created.json");
 
@@ -46,7 +46,7 @@ async fn a_signed_event_delivered_three_times_should_be_queued_once() {
 
 #[tokio::test]
 async fn a_forged_event_should_get_401_and_leave_no_trace() {
-    let system = harness::system_without(&["identify"]).await;
+    let system = harness::system_without(&["identify", "carts"]).await;
     let source = create_source(&system, "blog").await;
     let body = fixture("standard-webhooks/comment-created.json");
     let now = chrono::Utc::now().timestamp();
@@ -98,7 +98,7 @@ async fn a_forged_event_should_get_401_and_leave_no_trace() {
 
 #[tokio::test]
 async fn an_oversized_body_should_get_413_and_leave_no_trace() {
-    let system = harness::system_without(&["identify"]).await;
+    let system = harness::system_without(&["identify", "carts"]).await;
     let source = create_source(&system, "blog").await;
     let filler = "x".repeat(256 * 1024);
     let body = format!(
@@ -117,7 +117,7 @@ async fn an_oversized_body_should_get_413_and_leave_no_trace() {
 
 #[tokio::test]
 async fn an_invalid_envelope_should_get_400_naming_the_field() {
-    let system = harness::system_without(&["identify"]).await;
+    let system = harness::system_without(&["identify", "carts"]).await;
     let source = create_source(&system, "blog").await;
     let cases: [(&[u8], &str); 3] = [
         (b"{not json", "body"),
@@ -148,7 +148,7 @@ async fn an_invalid_envelope_should_get_400_naming_the_field() {
 
 #[tokio::test]
 async fn an_unknown_source_should_get_404() {
-    let system = harness::system_without(&["identify"]).await;
+    let system = harness::system_without(&["identify", "carts"]).await;
     let body = fixture("standard-webhooks/comment-created.json");
     for id in ["src_aaaaaaaaaaaaaaaaaaaaaaaaaa", "not-a-source"] {
         let (status, err) = json(
@@ -170,7 +170,7 @@ async fn an_unknown_source_should_get_404() {
 
 #[tokio::test]
 async fn commerce_events_should_go_to_the_commerce_queue() {
-    let system = harness::system_without(&["identify"]).await;
+    let system = harness::system_without(&["identify", "carts"]).await;
     let source = create_source(&system, "shop").await;
     for (id, file) in [
         ("msg_cart", "standard-webhooks/checkout-updated.json"),
@@ -199,7 +199,7 @@ async fn commerce_events_should_go_to_the_commerce_queue() {
 
 #[tokio::test]
 async fn a_binary_content_type_should_arrive_base64_encoded_and_still_verify() {
-    let system = harness::system_without(&["identify"]).await;
+    let system = harness::system_without(&["identify", "carts"]).await;
     let source = create_source(&system, "blog").await;
     let body = fixture("standard-webhooks/review-created.json");
     let now = chrono::Utc::now().timestamp();
@@ -219,7 +219,7 @@ async fn a_binary_content_type_should_arrive_base64_encoded_and_still_verify() {
 
 #[tokio::test]
 async fn after_rotation_the_old_secret_should_still_verify_during_the_grace() {
-    let system = harness::system_without(&["identify"]).await;
+    let system = harness::system_without(&["identify", "carts"]).await;
     let source = create_source(&system, "shop").await;
     let token = system.token(&["liaison-admin"]);
     let rotated: Value = reqwest::Client::new()
@@ -258,7 +258,7 @@ async fn after_rotation_the_old_secret_should_still_verify_during_the_grace() {
 
 #[tokio::test]
 async fn get_on_a_standard_webhooks_source_should_be_405() {
-    let system = harness::system_without(&["identify"]).await;
+    let system = harness::system_without(&["identify", "carts"]).await;
     let source = create_source(&system, "blog").await;
     let resp = reqwest::get(system.url(&format!("/hooks/{}", source.id)))
         .await

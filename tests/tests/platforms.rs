@@ -33,7 +33,7 @@ async fn json_of(resp: reqwest::Response) -> (u16, Value) {
 async fn deliver_genuine_duplicate_and_forged(
     case: Case,
 ) -> (TestSystem, Registered, Vec<Message>) {
-    let system = harness::system_without(&["identify"]).await;
+    let system = harness::system_without(&["identify", "carts"]).await;
     let source = register(&system, case.registration).await;
     let body = fixture(case.fixture);
 
@@ -206,7 +206,7 @@ async fn discourse_post_should_be_queued_once_and_a_ping_answered() {
 
 #[tokio::test]
 async fn a_discourse_private_message_should_be_acknowledged_without_keeping_its_text() {
-    let system = harness::system_without(&["identify"]).await;
+    let system = harness::system_without(&["identify", "carts"]).await;
     let source = register(&system, json!({"platform": "discourse", "name": "Forum"})).await;
     let body = String::from_utf8(fixture("discourse/post-created.json"))
         .unwrap()
