@@ -112,6 +112,24 @@ fn confidence(identity: &Identity) -> f32 {
     }
 }
 
+/// A conditional write whose condition did not hold changed nothing, as intended.
+fn unless_condition_fails<T, E>(
+    result: Result<
+        T,
+        aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
+    >,
+    operation: &str,
+) -> Result<(), Error>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if shared::source::is_condition_failure(&e) => Ok(()),
+        Err(e) => Err(Error::from_sdk(operation, e)),
+    }
+}
+
 fn to_item<T: Serialize>(value: &T) -> Result<Item, Error> {
     serde_dynamo::to_item(value).map_err(|e| Error::Internal(format!("encode contact item: {e}")))
 }
@@ -330,15 +348,22 @@ impl ContactStore {
         }
     }
 
-    /// A shop vouches for this person: a prospect or visitor becomes a customer (a type
-    /// staff set otherwise, journalist or partner, is kept).
-    pub async fn become_customer(&self, contact_id: &str, now: DateTime<Utc>) -> Result<(), Error> {
-        let updated = self
-            .client
+    fn update_profile(
+        &self,
+        contact_id: &str,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        self.client
             .update_item()
             .table_name(&self.table)
             .key("pk", AttributeValue::S(contact_pk(contact_id)))
             .key("sk", AttributeValue::S("profile".into()))
+    }
+
+    /// A shop vouches for this person: a prospect or visitor becomes a customer (a type
+    /// staff set otherwise, journalist or partner, is kept).
+    pub async fn become_customer(&self, contact_id: &str, now: DateTime<Utc>) -> Result<(), Error> {
+        let update = self
+            .update_profile(contact_id)
             .update_expression(
                 "SET #type = :customer, customer_since = if_not_exists(customer_since, :now)",
             )
@@ -349,14 +374,8 @@ impl ContactStore {
             .expression_attribute_values(":customer", AttributeValue::S("customer".into()))
             .expression_attribute_values(":prospect", AttributeValue::S("prospect".into()))
             .expression_attribute_values(":visitor", AttributeValue::S("visitor".into()))
-            .expression_attribute_values(":now", AttributeValue::S(now.to_rfc3339()))
-            .send()
-            .await;
-        match updated {
-            Ok(_) => Ok(()),
-            Err(e) if shared::source::is_condition_failure(&e) => Ok(()),
-            Err(e) => Err(Error::from_sdk("UpdateItem customer", e)),
-        }
+            .expression_attribute_values(":now", AttributeValue::S(now.to_rfc3339()));
+        unless_condition_fails(update.send().await, "UpdateItem customer")
     }
 
     /// The marketing consent a shop recorded, with where and when; a later statement
@@ -379,26 +398,16 @@ impl ContactStore {
             ),
             ("at".to_string(), AttributeValue::S(at.to_rfc3339())),
         ]);
-        let updated = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", AttributeValue::S(contact_pk(contact_id)))
-            .key("sk", AttributeValue::S("profile".into()))
+        let update = self
+            .update_profile(contact_id)
             .update_expression("SET consent = :consent")
             .condition_expression(
                 "attribute_exists(pk) AND (attribute_not_exists(consent) OR consent.#at <= :at)",
             )
             .expression_attribute_names("#at", "at")
             .expression_attribute_values(":consent", AttributeValue::M(consent))
-            .expression_attribute_values(":at", AttributeValue::S(at.to_rfc3339()))
-            .send()
-            .await;
-        match updated {
-            Ok(_) => Ok(()),
-            Err(e) if shared::source::is_condition_failure(&e) => Ok(()),
-            Err(e) => Err(Error::from_sdk("UpdateItem consent", e)),
-        }
+            .expression_attribute_values(":at", AttributeValue::S(at.to_rfc3339()));
+        unless_condition_fails(update.send().await, "UpdateItem consent")
     }
 
     /// Records that `contact_id` may be the same person as each of `others`.
