@@ -352,6 +352,23 @@ fn from_item(item: Item) -> Result<Source> {
     serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode source: {e}")))
 }
 
+/// The outcome of a conditional write: `true` when it was made, `false` when its condition
+/// did not hold; any other failure is an error of `operation`.
+pub fn condition_held<T, E, R>(
+    result: std::result::Result<T, aws_sdk_dynamodb::error::SdkError<E, R>>,
+    operation: &str,
+) -> Result<bool>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_condition_failure(&e) => Ok(false),
+        Err(e) => Err(Error::from_sdk(operation, e)),
+    }
+}
+
 /// Whether a write failed on its condition expression.
 pub fn is_condition_failure<E, R>(err: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
 where

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::Client;
 use serde_json::json;
 use shared::http::{self, Request, Response};
 use shared::rules::{Rule, RuleSpec};
-use shared::source::is_condition_failure;
+use shared::source::{condition_held, is_condition_failure};
 use shared::Error;
 
 use crate::auth::Caller;
@@ -129,11 +129,7 @@ impl Rules {
             .condition_expression(condition)
             .send()
             .await;
-        match written {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(Error::from_sdk("PutItem rule", e)),
-        }
+        condition_held(written, "PutItem rule")
     }
 
     async fn all(&self) -> Result<Vec<Rule>, Error> {

@@ -375,9 +375,5 @@ async fn mark_converted(
         .expression_attribute_values(":revenue", AttributeValue::S(order.total.to_string()))
         .send()
         .await;
-    match updated {
-        Ok(_) => Ok(true),
-        Err(e) if shared::source::is_condition_failure(&e) => Ok(false),
-        Err(e) => Err(Error::from_sdk("UpdateItem cart converted", e)),
-    }
+    shared::source::condition_held(updated, "UpdateItem cart converted")
 }

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::contact::ContactType;
 use shared::events::{Contribution, Message};
-use shared::source::is_condition_failure;
+use shared::source::condition_held;
 use shared::Error;
 
 use crate::classify::Classification;
@@ -217,19 +217,15 @@ impl Routing {
     async fn put_once<T: Serialize>(&self, table: &str, value: &T) -> Result<bool, Error> {
         let item: HashMap<String, AttributeValue> =
             serde_dynamo::to_item(value).map_err(|e| Error::Internal(format!("encode: {e}")))?;
-        match self
+        let written = self
             .dynamodb
             .put_item()
             .table_name(table)
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(id)")
             .send()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(Error::from_sdk("PutItem case", e)),
-        }
+            .await;
+        condition_held(written, "PutItem case")
     }
 
     pub async fn get_case(&self, id: &str) -> Result<Option<Case>, Error> {

@@ -19,6 +19,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWr
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use shared::source::condition_held;
 use shared::Error;
 
 use crate::identity::{Identity, IdentityKind, Known, Resolution};
@@ -109,24 +110,6 @@ fn confidence(identity: &Identity) -> f32 {
         (IdentityKind::Account, false) => 0.8,
         (IdentityKind::Handle, false) => 0.6,
         (IdentityKind::Email, false) => 0.5,
-    }
-}
-
-/// A conditional write whose condition did not hold changed nothing, as intended.
-fn unless_condition_fails<T, E>(
-    result: Result<
-        T,
-        aws_sdk_dynamodb::error::SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
-    >,
-    operation: &str,
-) -> Result<(), Error>
-where
-    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::fmt::Debug,
-{
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) if shared::source::is_condition_failure(&e) => Ok(()),
-        Err(e) => Err(Error::from_sdk(operation, e)),
     }
 }
 
@@ -290,46 +273,32 @@ impl ContactStore {
         by: &str,
     ) -> Result<(), Error> {
         let key = identity.lookup_key(&self.hash_key);
-        let update = |pk: String, sk: String, set: &str, condition: &str| {
-            aws_sdk_dynamodb::types::Update::builder()
+        let write = |update: aws_sdk_dynamodb::types::builders::UpdateBuilder| {
+            update
                 .table_name(&self.table)
-                .key("pk", AttributeValue::S(pk))
-                .key("sk", AttributeValue::S(sk))
-                .update_expression(set)
-                .condition_expression(condition)
                 .expression_attribute_values(":true", AttributeValue::Bool(true))
                 .build()
                 .map(|u| TransactWriteItem::builder().update(u).build())
                 .map_err(|e| Error::Internal(format!("transaction item: {e}")))
         };
-        let mut identity_update = update(
-            contact_pk(contact_id),
-            format!("identity#{key}"),
-            "SET verified = :true, confidence = :one, verified_by = :by",
-            "attribute_exists(pk) AND :true = :true",
+        // The lookup still names this contact (not erased, not moved).
+        let lookup_update = write(
+            aws_sdk_dynamodb::types::Update::builder()
+                .key("pk", AttributeValue::S(format!("lookup#{key}")))
+                .key("sk", AttributeValue::S("lookup".into()))
+                .update_expression("SET verified = :true")
+                .condition_expression("contact_id = :contact")
+                .expression_attribute_values(":contact", AttributeValue::S(contact_id.to_string())),
         )?;
-        if let Some(u) = identity_update.update.as_mut() {
-            u.expression_attribute_values
-                .get_or_insert_with(HashMap::new)
-                .extend([
-                    (":one".to_string(), AttributeValue::N("1".into())),
-                    (":by".to_string(), AttributeValue::S(by.to_string())),
-                ]);
-        }
-        let lookup_update = {
-            let mut w = update(
-                format!("lookup#{key}"),
-                "lookup".into(),
-                "SET verified = :true",
-                "contact_id = :contact",
-            )?;
-            if let Some(u) = w.update.as_mut() {
-                u.expression_attribute_values
-                    .get_or_insert_with(HashMap::new)
-                    .insert(":contact".into(), AttributeValue::S(contact_id.to_string()));
-            }
-            w
-        };
+        let identity_update = write(
+            aws_sdk_dynamodb::types::Update::builder()
+                .key("pk", AttributeValue::S(contact_pk(contact_id)))
+                .key("sk", AttributeValue::S(format!("identity#{key}")))
+                .update_expression("SET verified = :true, confidence = :one, verified_by = :by")
+                .condition_expression("attribute_exists(pk)")
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .expression_attribute_values(":by", AttributeValue::S(by.to_string())),
+        )?;
         let written = self
             .client
             .transact_write_items()
@@ -375,7 +344,8 @@ impl ContactStore {
             .expression_attribute_values(":prospect", AttributeValue::S("prospect".into()))
             .expression_attribute_values(":visitor", AttributeValue::S("visitor".into()))
             .expression_attribute_values(":now", AttributeValue::S(now.to_rfc3339()));
-        unless_condition_fails(update.send().await, "UpdateItem customer")
+        // A type staff chose (journalist, partner) is kept: the condition says so.
+        condition_held(update.send().await, "UpdateItem customer").map(|_| ())
     }
 
     /// The marketing consent a shop recorded, with where and when; a later statement
@@ -407,7 +377,8 @@ impl ContactStore {
             .expression_attribute_names("#at", "at")
             .expression_attribute_values(":consent", AttributeValue::M(consent))
             .expression_attribute_values(":at", AttributeValue::S(at.to_rfc3339()));
-        unless_condition_fails(update.send().await, "UpdateItem consent")
+        // An older statement than the one kept changes nothing: the condition says so.
+        condition_held(update.send().await, "UpdateItem consent").map(|_| ())
     }
 
     /// Records that `contact_id` may be the same person as each of `others`.

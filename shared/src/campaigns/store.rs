@@ -73,11 +73,7 @@ impl CampaignStore {
             .set_expression_attribute_values((!values.is_empty()).then_some(values))
             .send()
             .await;
-        match written {
-            Ok(_) => Ok(true),
-            Err(e) if crate::source::is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(Error::from_sdk("PutItem campaign", e)),
-        }
+        crate::source::condition_held(written, "PutItem campaign")
     }
 
     pub async fn delete(&self, id: &str) -> Result<bool, Error> {
@@ -89,10 +85,6 @@ impl CampaignStore {
             .condition_expression("attribute_exists(id)")
             .send()
             .await;
-        match deleted {
-            Ok(_) => Ok(true),
-            Err(e) if crate::source::is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(Error::from_sdk("DeleteItem campaign", e)),
-        }
+        crate::source::condition_held(deleted, "DeleteItem campaign")
     }
 }
