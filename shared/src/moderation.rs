@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::source::Source;
+use crate::source::SourceStore;
 use crate::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,12 +110,20 @@ impl Decided<'_> {
 pub struct CallbackQueue {
     pub sqs: aws_sdk_sqs::Client,
     pub queue_url: String,
+    /// Where the decided contribution's source says whether it wants callbacks.
+    pub sources: SourceStore,
 }
 
 impl CallbackQueue {
-    /// Queues `decided` for `source`'s callback URL; `false` when it has none.
-    pub async fn enqueue(&self, source: &Source, decided: &Decided<'_>) -> Result<bool, Error> {
-        if source.setting(CALLBACK_URL_SETTING).is_none() {
+    /// Queues `decided` for its source's callback URL; `false` when the source has none
+    /// (or is gone).
+    pub async fn enqueue(&self, decided: &Decided<'_>) -> Result<bool, Error> {
+        let wants_callbacks = self
+            .sources
+            .get(decided.source_id)
+            .await?
+            .is_some_and(|source| source.setting(CALLBACK_URL_SETTING).is_some());
+        if !wants_callbacks {
             return Ok(false);
         }
         let body = serde_json::to_string(&decided.callback())

@@ -35,9 +35,7 @@ pub struct Contacts {
 pub const BY_CONTACT_INDEX: &str = "ByContact";
 const TIMELINE_PAGE: i32 = 20;
 
-fn to_json(item: Item) -> Result<Value, Error> {
-    serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode item: {e}")))
-}
+use crate::listing::to_json;
 
 impl Contacts {
     /// `?email=` or `?platform=&handle=` or `?platform=&account=`.

@@ -91,10 +91,10 @@ impl Deps {
         let moderation = ModerationDesk {
             client: dynamodb.clone(),
             contributions_table: config::required(env, "CONTRIBUTIONS_TABLE")?,
-            sources: SourceStore::new(dynamodb.clone(), table.clone()),
             callbacks: CallbackQueue {
                 sqs: shared::aws::sqs(&sdk, env),
                 queue_url: config::required(env, "MODERATION_CALLBACKS_QUEUE_URL")?,
+                sources: SourceStore::new(dynamodb.clone(), table.clone()),
             },
             clock: clock.clone(),
         };

@@ -1,10 +1,18 @@
 //! One page of an admin list: `?limit=` items (1 to 100, 50 by default) of a Query, and the
-//! opaque cursor of the next page, given back as `?after=` (`shared::pages`).
+//! opaque cursor of the next page, given back as `?after=` (`shared::pages`); and items as
+//! the JSON staff get.
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use serde_json::Value;
 use shared::http::{self, Request};
 use shared::Error;
+
+/// A table item as the JSON staff get.
+pub fn to_json(
+    item: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+) -> Result<Value, Error> {
+    serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode item: {e}")))
+}
 
 /// `?limit=`: 1 to 100, 50 when absent (every admin list).
 pub fn page_limit(req: &Request) -> Result<i32, Error> {
@@ -39,9 +47,7 @@ pub async fn page(
         .items
         .unwrap_or_default()
         .into_iter()
-        .map(|item| {
-            serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode item: {e}")))
-        })
+        .map(to_json)
         .collect::<Result<Vec<Value>, _>>()?;
     let next = out
         .last_evaluated_key

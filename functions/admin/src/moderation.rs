@@ -3,27 +3,22 @@
 //! `moderation_history` and, when the source has a callback URL, is queued for the platform
 //! (`shared::moderation`).
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use shared::http::{self, Request, Response};
 use shared::moderation::{CallbackQueue, Decided, Decision, Moderation};
-use shared::source::{is_condition_failure, SourceStore};
+use shared::source::is_condition_failure;
 use shared::Error;
 
 use crate::auth::Caller;
 
 pub const BY_MODERATION_INDEX: &str = "ByModeration";
 
-type Item = HashMap<String, AttributeValue>;
-
 pub struct ModerationDesk {
     pub client: Client,
     pub contributions_table: String,
-    pub sources: SourceStore,
     pub callbacks: CallbackQueue,
     pub clock: shared::clock::Clock,
 }
@@ -40,9 +35,7 @@ fn parse_decision(name: &str, field: &str) -> Result<Decision, Error> {
     Decision::parse(name).ok_or_else(|| Error::validation(field, "one of approve, hold, spam"))
 }
 
-fn to_json(item: Item) -> Result<Value, Error> {
-    serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode item: {e}")))
-}
+use crate::listing::to_json;
 
 impl ModerationDesk {
     /// `?decision=hold` (the default), `approve` or `spam`; `?limit=`, `?after=`.
@@ -120,22 +113,16 @@ impl ModerationDesk {
             tracing::info!(contribution_id = %id, decision = decision.as_str(), "moderation changed");
             changed
         };
-        let source_id = record["source_id"].as_str().unwrap_or_default();
-        let queued = match self.sources.get(source_id).await? {
-            Some(source) => {
-                let decided = Decided {
-                    contribution_id: id,
-                    source_id,
-                    platform: record["platform"].as_str().unwrap_or_default(),
-                    external_id: record["contribution"]["external_id"]
-                        .as_str()
-                        .unwrap_or_default(),
-                    moderation: &moderation,
-                };
-                self.callbacks.enqueue(&source, &decided).await?
-            }
-            None => false,
+        let decided = Decided {
+            contribution_id: id,
+            source_id: record["source_id"].as_str().unwrap_or_default(),
+            platform: record["platform"].as_str().unwrap_or_default(),
+            external_id: record["contribution"]["external_id"]
+                .as_str()
+                .unwrap_or_default(),
+            moderation: &moderation,
         };
+        let queued = self.callbacks.enqueue(&decided).await?;
         Ok(http::json(
             200,
             &json!({ "id": id, "moderation": moderation, "callback_queued": queued }),

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use shared::http::{self, Request, Response};
 use shared::source::is_condition_failure;
 use shared::Error;
@@ -48,11 +48,7 @@ struct Close {
     resolution: Option<String>,
 }
 
-type Item = HashMap<String, AttributeValue>;
-
-fn to_json(item: Item) -> Result<Value, Error> {
-    serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode work item: {e}")))
-}
+use crate::listing::to_json;
 
 impl WorkItems {
     pub async fn list(&self, req: &Request) -> Result<Response, Error> {

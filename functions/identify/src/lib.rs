@@ -44,7 +44,6 @@ use verification::Verifier;
 
 pub struct Deps {
     pub contributions: ContributionStore,
-    pub sources: SourceStore,
     pub callbacks: CallbackQueue,
     pub rules: RuleBook,
     pub contacts: ContactStore,
@@ -117,10 +116,13 @@ impl Deps {
                 table,
                 config::required(env, "REPORTS_TABLE")?,
             ),
-            sources: SourceStore::new(dynamodb.clone(), config::required(env, "SOURCES_TABLE")?),
             callbacks: CallbackQueue {
                 sqs: shared::aws::sqs(sdk, env),
                 queue_url: config::required(env, "MODERATION_CALLBACKS_QUEUE_URL")?,
+                sources: SourceStore::new(
+                    dynamodb.clone(),
+                    config::required(env, "SOURCES_TABLE")?,
+                ),
             },
             rules: RuleBook::new(
                 dynamodb.clone(),
@@ -281,9 +283,6 @@ async fn tell_the_platform(
     contribution: &shared::events::Contribution,
     moderation: &moderation::Moderation,
 ) -> Result<(), Error> {
-    let Some(source) = deps.sources.get(&message.source_id).await? else {
-        return Ok(());
-    };
     let decided = Decided {
         contribution_id: &message.id,
         source_id: &message.source_id,
@@ -291,7 +290,7 @@ async fn tell_the_platform(
         external_id: &contribution.external_id,
         moderation,
     };
-    if deps.callbacks.enqueue(&source, &decided).await? {
+    if deps.callbacks.enqueue(&decided).await? {
         tracing::info!(event_id = %message.id, decision = moderation.decision.as_str(), "moderation callback queued");
     }
     Ok(())
