@@ -88,6 +88,10 @@ pub struct CartRecord {
     /// nothing is due).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_bucket: Option<String>,
+    /// Why the sender ended this cart's relaunches (unsubscribed, suppressed, a paused
+    /// campaign...): a later snapshot does not start them again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relaunch_stopped: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -30,6 +30,16 @@ impl Clock {
     }
 }
 
+/// A time as the tables store it: serde's RFC 3339 (`Z`, fractional seconds when there are
+/// any), the format of every serialised record. Conditions compare stored times as strings,
+/// so a value written into an expression must have the same form (`to_rfc3339` does not).
+pub fn stamp(at: DateTime<Utc>) -> String {
+    match serde_json::to_value(at) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,6 +41,15 @@ pub fn required(env: &dyn Env, name: &str) -> Result<String, ConfigError> {
         .ok_or_else(|| ConfigError::Missing(name.to_string()))
 }
 
+/// Where the links in emails point: `PUBLIC_BASE_URL` (a custom domain) when set, else
+/// `API_BASE_URL` (the API's own URL, which template.yaml always gives).
+pub fn link_base(env: &dyn Env) -> Result<String, ConfigError> {
+    ["PUBLIC_BASE_URL", "API_BASE_URL"]
+        .iter()
+        .find_map(|name| env.var(name).filter(|v| !v.trim().is_empty()))
+        .ok_or_else(|| ConfigError::Missing("API_BASE_URL".to_string()))
+}
+
 /// An optional variable parsed with `FromStr`, with a default when absent.
 pub fn parsed_or<T: std::str::FromStr>(
     env: &dyn Env,

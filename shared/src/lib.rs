@@ -22,6 +22,7 @@
 //! - [`templates`]: staff-editable email templates and their defaults.
 //! - [`campaigns`]: abandoned-cart relaunch campaigns: the model, time arithmetic, rendering.
 //! - [`carts`]: carts as the carts function keeps them.
+//! - [`relaunch`]: relaunch sends, their links and what happened to them after.
 //! - [`cache`]: values a warm function reads at most once a while.
 //! - [`pages`]: opaque pagination cursors for admin lists.
 //! - [`rules`]: brand rules, the labels and priorities they give.
@@ -46,6 +47,7 @@ pub mod lookup;
 pub mod metrics;
 pub mod moderation;
 pub mod pages;
+pub mod relaunch;
 pub mod rules;
 pub mod source;
 pub mod telemetry;

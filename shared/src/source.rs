@@ -369,6 +369,54 @@ where
     }
 }
 
+/// The outcome of a conditional `TransactWriteItems`: `Ok(None)` when it was written;
+/// `Ok(Some(failed))` when conditions cancelled it, with the index of each item whose
+/// condition did not hold; any other failure, a conflict with another transaction among
+/// them, is a (retryable) error of `operation`.
+pub fn transaction_held<T, R>(
+    result: std::result::Result<
+        T,
+        aws_sdk_dynamodb::error::SdkError<
+            aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+            R,
+        >,
+    >,
+    operation: &str,
+) -> Result<Option<Vec<usize>>>
+where
+    R: std::fmt::Debug,
+{
+    let err = match result {
+        Ok(_) => return Ok(None),
+        Err(e) => e,
+    };
+    let failed = match err.as_service_error() {
+        Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) => {
+            let codes: Vec<Option<&str>> = c
+                .cancellation_reasons()
+                .iter()
+                .map(|r| r.code())
+                .collect();
+            let by_condition = codes.iter().all(|code| {
+                matches!(code, None | Some("None") | Some("ConditionalCheckFailed"))
+            }) && codes.contains(&Some("ConditionalCheckFailed"));
+            by_condition.then(|| {
+                codes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, code)| **code == Some("ConditionalCheckFailed"))
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+        }
+        _ => None,
+    };
+    match failed {
+        Some(failed) => Ok(Some(failed)),
+        None => Err(Error::from_sdk(operation, err)),
+    }
+}
+
 /// Whether a write failed on its condition expression.
 pub fn is_condition_failure<E, R>(err: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
 where

@@ -88,10 +88,7 @@ impl Deps {
         };
         let settings_ttl =
             std::time::Duration::from_secs(config::parsed_or(env, "SETTINGS_CACHE_SECONDS", 60)?);
-        let link_base = ["PUBLIC_BASE_URL", "API_BASE_URL"]
-            .iter()
-            .find_map(|name| env.var(name).filter(|v| !v.trim().is_empty()))
-            .ok_or_else(|| Error::validation("API_BASE_URL", "needed for the links in emails"))?;
+        let link_base = config::link_base(env)?;
         let verifier = Verifier {
             dynamodb: dynamodb.clone(),
             ses: shared::aws::ses(sdk, env),

@@ -5,10 +5,12 @@
 //!   400 that names the field (and, for a template, its line).
 //! - [`schedule`]: the time arithmetic (abandonment, step due times, send windows in a time
 //!   zone, the frequency cap), pure functions.
+//! - [`plan`]: a cart's next step and when it is due.
 //! - [`render`]: a step's email for a cart, with tracked links.
 //! - [`stats`]: the counters of a campaign's steps and variants.
 //! - [`store`]: where campaigns are kept (`CampaignsTable`).
 
+pub mod plan;
 pub mod render;
 pub mod schedule;
 pub mod stats;

@@ -13,6 +13,29 @@ use crate::Error;
 
 pub const CAMPAIGN_SK: &str = "campaign";
 
+/// Why a step went without an email (`skipped_{reason}`): every reason the sender counts,
+/// which `/admin/campaigns/{id}/stats` always answers (zero when none).
+pub const SKIP_REASONS: &[&str] = &[
+    "converted",
+    "emptied",
+    "cart_gone",
+    "moved_on",
+    "campaign_deleted",
+    "campaign_paused",
+    "campaign_ended",
+    "step_removed",
+    "not_sendable",
+    "suppressed",
+    "unsubscribed",
+    "no_consent",
+    "template_error",
+    "ses_refused",
+    "uncertain",
+];
+
+/// Why a step waited (`deferred_{why}`).
+pub const DEFER_REASONS: &[&str] = &["cap", "quiet", "activity", "ses"];
+
 pub fn step_sk(step: usize, variant: &str) -> String {
     format!("step#{step}#{variant}")
 }
