@@ -73,6 +73,27 @@ impl Registry {
             ),
         );
         registry.register(
+            "relaunch-scheduler",
+            factory(
+                |env, clock| async move { relaunch_scheduler::Deps::from_env(&env, clock).await },
+                |deps, _event: Value| async move { relaunch_scheduler::handle(&deps).await },
+            ),
+        );
+        registry.register(
+            "relaunch-sender",
+            factory(
+                |env, clock| async move { relaunch_sender::Deps::from_env(&env, clock).await },
+                |deps, event| async move { relaunch_sender::handle(&deps, event).await },
+            ),
+        );
+        registry.register(
+            "ses-events",
+            factory(
+                |env, clock| async move { ses_events::Deps::from_env(&env, clock).await },
+                |deps, event| async move { ses_events::handle(&deps, event).await },
+            ),
+        );
+        registry.register(
             "poll",
             factory(
                 |env, clock| async move { poll::Deps::from_env(&env, clock).await },
