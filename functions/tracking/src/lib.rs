@@ -1,21 +1,34 @@
-//! TrackingFunction: the public links in Liaison's emails. `GET /t/verify/{token}` confirms
-//! an email a commenter typed: the token (signed, 7 days, see `shared::tokens`) names the
-//! contact and the email's lookup key, never the address; following it marks the lookup and
-//! the contact's identity verified, in one transaction, and answers a short page. Following
-//! it twice is harmless.
+//! TrackingFunction: the public links in Liaison's emails.
+//!
+//! - [`relaunch`]: clicks, unsubscribes and "call me back" in relaunch emails.
+//! - `GET /t/verify/{token}` (here) confirms an email a commenter typed: the token (signed,
+//!   7 days, see `shared::tokens`) names the contact and the email's lookup key, never the address; following it marks the lookup and
+//!   the contact's identity verified, in one transaction, and answers a short page. Following
+//!   it twice is harmless.
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use serde::Deserialize;
 use shared::clock::Clock;
 use shared::config::{self, Env};
 use shared::http::{self, Request, Response};
+use shared::relaunch::links::Links;
 use shared::tokens::{self, TokenError};
 use shared::Error;
+
+pub mod page;
+pub mod relaunch;
+
+use page::page;
 
 pub struct Deps {
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub contacts_table: String,
+    pub emails_table: String,
+    pub stats_table: String,
+    pub callbacks_table: String,
     pub token_key: Vec<u8>,
+    /// Reads relaunch links (the base URL is the sender's business, not needed here).
+    pub links: Links,
     pub clock: Clock,
 }
 
@@ -36,6 +49,10 @@ impl Deps {
         Ok(Deps {
             dynamodb: shared::aws::dynamodb(&sdk, env),
             contacts_table,
+            emails_table: config::required(env, "EMAILS_TABLE")?,
+            stats_table: config::required(env, "STATS_TABLE")?,
+            callbacks_table: config::required(env, "CALLBACKS_TABLE")?,
+            links: Links::new(hash_key.as_bytes(), ""),
             token_key: tokens::derive_key(hash_key.as_bytes(), VERIFY_PURPOSE),
             clock,
         })
@@ -44,10 +61,14 @@ impl Deps {
 
 pub async fn handle(deps: &Deps, req: Request) -> Response {
     let route = req.route_key.clone().unwrap_or_default();
+    let token = http::path_param(&req, "token").unwrap_or_default();
     let outcome = match route.as_str() {
-        "GET /t/verify/{token}" => {
-            verify(deps, http::path_param(&req, "token").unwrap_or_default()).await
-        }
+        "GET /t/verify/{token}" => verify(deps, token).await,
+        "GET /t/c/{token}" => relaunch::click(deps, token).await,
+        "GET /t/u/{token}" => relaunch::unsubscribe_page(deps, token),
+        "POST /t/u/{token}" => relaunch::unsubscribe(deps, token).await,
+        "GET /t/b/{token}" => relaunch::callback_page(deps, token),
+        "POST /t/b/{token}" => relaunch::callback(deps, token).await,
         _ => Err(Error::NotFound("no such link".into())),
     };
     match outcome {
@@ -148,22 +169,4 @@ async fn verify(deps: &Deps, token: &str) -> Result<Response, Error> {
         "Adresse confirmée / Email confirmed",
         "Merci ! Votre adresse est confirmée. / Thank you: your email address is confirmed.",
     ))
-}
-
-fn page(status: u16, title: &str, message: &str) -> Response {
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
-    http::text(
-        status,
-        "text/html; charset=utf-8",
-        format!(
-            "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{}</title><body style=\"font-family:sans-serif;max-width:32em;margin:4em auto\"><h1>{}</h1><p>{}</p></body></html>",
-            escape(title),
-            escape(title),
-            escape(message)
-        ),
-    )
 }

@@ -1,0 +1,43 @@
+//! The small pages the public links answer with: plain HTML, bilingual, nothing to load.
+
+use shared::http::{self, Response};
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn document(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><meta name=\"robots\" content=\"noindex\"><title>{}</title><body style=\"font-family:sans-serif;max-width:32em;margin:4em auto\"><h1>{}</h1>{body}</body></html>",
+        escape(title),
+        escape(title)
+    )
+}
+
+pub fn page(status: u16, title: &str, message: &str) -> Response {
+    http::text(
+        status,
+        "text/html; charset=utf-8",
+        document(title, &format!("<p>{}</p>", escape(message))),
+    )
+}
+
+/// A page whose one button POSTs to the same URL: what a person confirms, and a mail
+/// scanner following the link does not.
+pub fn form(title: &str, message: &str, button: &str) -> Response {
+    http::text(
+        200,
+        "text/html; charset=utf-8",
+        document(
+            title,
+            &format!(
+                "<p>{}</p><form method=\"post\"><button type=\"submit\">{}</button></form>",
+                escape(message),
+                escape(button)
+            ),
+        ),
+    )
+}

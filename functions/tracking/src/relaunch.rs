@@ -1,0 +1,179 @@
+//! The links of relaunch emails (`shared::relaunch::links`):
+//!
+//! - `GET /t/c/{token}`: counts the click (once per email, with its step's stats) and
+//!   redirects to the link signed in the token. The destination comes only from the
+//!   signature, never from the request: no open redirect.
+//! - `GET /t/u/{token}`: a plain page with one button; `POST /t/u/{token}` unsubscribes,
+//!   which is also the RFC 8058 one-click request mail clients send
+//!   (`List-Unsubscribe=One-Click`). A GET changes nothing, because mail scanners follow
+//!   links.
+//! - `GET /t/b/{token}` asks to confirm; `POST /t/b/{token}` opens a "call me back" task
+//!   for sales (`/admin/callbacks`), one per email however often it is sent.
+
+use std::collections::HashMap;
+
+use aws_lambda_events::http::HeaderValue;
+use aws_sdk_dynamodb::types::AttributeValue;
+use shared::clock::stamp;
+use shared::http::Response;
+use shared::relaunch::engagement::{self, Engagement};
+use shared::relaunch::links::{self, Link};
+use shared::tokens::TokenError;
+use shared::Error;
+
+use crate::{page, Deps};
+
+fn read(deps: &Deps, purpose: &str, token: &str) -> Result<Link, Error> {
+    deps.links
+        .read(purpose, token, deps.clock.now())
+        .map_err(|e| match e {
+            TokenError::Expired => Error::Gone("this link has expired".into()),
+            other => Error::validation("token", other.to_string()),
+        })
+}
+
+/// Records `what` for the email, if it is still on record; never fails the visitor's
+/// request for a counter.
+async fn count(deps: &Deps, link: &Link, what: Engagement) {
+    let now = deps.clock.now();
+    let outcome = async {
+        let Some(email) =
+            engagement::email(&deps.dynamodb, &deps.emails_table, &link.email_id).await?
+        else {
+            return Ok(false);
+        };
+        engagement::record(
+            &deps.dynamodb,
+            &deps.emails_table,
+            &deps.stats_table,
+            &link.email_id,
+            &email,
+            what,
+            now,
+        )
+        .await
+    }
+    .await;
+    match outcome {
+        Ok(first) => {
+            tracing::info!(email = %link.email_id, what = what.counter(), first, "relaunch engagement")
+        }
+        Err(e) => {
+            tracing::warn!(email = %link.email_id, error = %e, "relaunch engagement not recorded")
+        }
+    }
+}
+
+pub async fn click(deps: &Deps, token: &str) -> Result<Response, Error> {
+    let link = read(deps, links::CLICK, token)?;
+    let target = link
+        .url
+        .as_deref()
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .ok_or_else(|| Error::validation("token", "this link has no destination"))?
+        .to_string();
+    count(deps, &link, Engagement::Clicked).await;
+    let mut response = shared::http::empty(302);
+    let location = HeaderValue::from_str(&target)
+        .map_err(|_| Error::validation("token", "this link's destination is not a URL"))?;
+    response.headers.insert("location", location);
+    response
+        .headers
+        .insert("cache-control", HeaderValue::from_static("no-store"));
+    response
+        .headers
+        .insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    Ok(response)
+}
+
+pub fn unsubscribe_page(deps: &Deps, token: &str) -> Result<Response, Error> {
+    read(deps, links::UNSUBSCRIBE, token)?;
+    Ok(page::form(
+        "Se désabonner / Unsubscribe",
+        "Vous ne recevrez plus nos relances de panier. / You will no longer receive our cart reminders.",
+        "Me désabonner / Unsubscribe me",
+    ))
+}
+
+pub async fn unsubscribe(deps: &Deps, token: &str) -> Result<Response, Error> {
+    let link = read(deps, links::UNSUBSCRIBE, token)?;
+    let now = deps.clock.now();
+    let consent = HashMap::from([
+        ("marketing".to_string(), AttributeValue::Bool(false)),
+        (
+            "source_id".to_string(),
+            AttributeValue::S("unsubscribe".into()),
+        ),
+        ("at".to_string(), AttributeValue::S(stamp(now))),
+    ]);
+    let updated = deps
+        .dynamodb
+        .update_item()
+        .table_name(&deps.contacts_table)
+        .key(
+            "pk",
+            AttributeValue::S(format!("contact#{}", link.contact_id)),
+        )
+        .key("sk", AttributeValue::S("profile".into()))
+        .update_expression(
+            "SET unsubscribed_at = if_not_exists(unsubscribed_at, :now), consent = :consent",
+        )
+        .condition_expression("attribute_exists(pk)")
+        .expression_attribute_values(":now", AttributeValue::S(stamp(now)))
+        .expression_attribute_values(":consent", AttributeValue::M(consent))
+        .send()
+        .await;
+    // An erased contact has nothing left to unsubscribe: the page says done all the same.
+    if shared::source::condition_held(updated, "UpdateItem unsubscribe")? {
+        count(deps, &link, Engagement::Unsubscribed).await;
+    }
+    tracing::info!(contact_id = %link.contact_id, "unsubscribed from relaunches");
+    Ok(page::page(
+        200,
+        "Désabonnement confirmé / Unsubscribed",
+        "Vous ne recevrez plus nos relances de panier. / You will no longer receive our cart reminders.",
+    ))
+}
+
+pub fn callback_page(deps: &Deps, token: &str) -> Result<Response, Error> {
+    read(deps, links::CALLBACK, token)?;
+    Ok(page::form(
+        "Être rappelé / Call me back",
+        "Un conseiller vous rappelle au sujet de votre panier. / An adviser will call you back about your cart.",
+        "Oui, rappelez-moi / Yes, call me back",
+    ))
+}
+
+pub async fn callback(deps: &Deps, token: &str) -> Result<Response, Error> {
+    let link = read(deps, links::CALLBACK, token)?;
+    let Some(email) = engagement::email(&deps.dynamodb, &deps.emails_table, &link.email_id).await?
+    else {
+        return Err(Error::NotFound("this email is no longer on record".into()));
+    };
+    let email_suffix = link.email_id.trim_start_matches("eml_rl_");
+    let put = deps
+        .dynamodb
+        .put_item()
+        .table_name(&deps.callbacks_table)
+        .item("id", AttributeValue::S(format!("cb_{email_suffix}")))
+        .item("status", AttributeValue::S("open".into()))
+        .item("created_at", AttributeValue::S(stamp(deps.clock.now())))
+        .item("contact_id", AttributeValue::S(email.contact_id.clone()))
+        .item("campaign_id", AttributeValue::S(email.campaign_id.clone()))
+        .item(
+            "cart_id",
+            AttributeValue::S(email.cart_id.clone().unwrap_or_default()),
+        )
+        .item("email_id", AttributeValue::S(link.email_id.clone()))
+        .item("step", AttributeValue::N(email.step.to_string()))
+        .condition_expression("attribute_not_exists(id)")
+        .send()
+        .await;
+    let created = shared::source::condition_held(put, "PutItem callback")?;
+    tracing::info!(email = %link.email_id, created, "call-me-back requested");
+    Ok(page::page(
+        200,
+        "Demande enregistrée / Request received",
+        "Merci ! Un conseiller vous rappelle très vite. / Thank you: an adviser will call you back soon.",
+    ))
+}
