@@ -1,0 +1,61 @@
+//! `SuppressionTable`: addresses never to write to again, by keyed hash only
+//! (`email_key` = the address's lookup key, `shared::lookup`), so the table names no one.
+//! The relaunch sender and identify's confirmation emails read it before any email.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use shared::Error;
+
+use crate::event::Reason;
+
+/// The lookup key of `address`, or `None` when SES reported something that is not an
+/// address (nothing could be sent to it again anyway).
+pub fn email_key(hash_key: &[u8], address: &str) -> Option<String> {
+    let email = shared::lookup::normalise_email(address)?;
+    Some(shared::lookup::lookup_key(hash_key, "email", &email))
+}
+
+/// Puts `email_key` on the list; `false` when it was already there. The first entry stays
+/// as it was (an erasure, or the first bounce, and when): a duplicate event, or a second
+/// reason, changes nothing.
+pub async fn add(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    email_key: &str,
+    reason: Reason,
+    at: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let put = client
+        .put_item()
+        .table_name(table)
+        .item("email_key", AttributeValue::S(email_key.to_string()))
+        .item("reason", AttributeValue::S(reason.as_str().to_string()))
+        .item("at", AttributeValue::S(shared::clock::stamp(at)))
+        .condition_expression("attribute_not_exists(email_key)")
+        .send()
+        .await;
+    shared::source::condition_held(put, "PutItem suppression")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_should_not_depend_on_case_or_spaces_nor_hold_the_address() {
+        let key = email_key(
+            b"0123456789abcdef0123456789abcdef",
+            " Ada.Lovelace@Example.com ",
+        )
+        .unwrap();
+        assert_eq!(
+            Some(key.clone()),
+            email_key(
+                b"0123456789abcdef0123456789abcdef",
+                "ada.lovelace@example.com"
+            )
+        );
+        assert!(key.starts_with("email#") && !key.contains("ada"), "{key}");
+        assert_eq!(email_key(b"k", "not an address"), None);
+    }
+}
