@@ -12,12 +12,13 @@
 //!   open cart of the last 7 days; it converts it once (a conditional write), clears its
 //!   schedule and makes the contact a customer.
 
+pub mod attribution;
 pub mod plan;
 
 use std::time::Duration as StdDuration;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Duration, Utc};
 use identify::contacts::{ContactStore, Provenance};
 use identify::identity::{Identity, IdentityKind};
@@ -27,8 +28,8 @@ use shared::cache::Cached;
 use shared::campaigns::stats;
 use shared::campaigns::store::CampaignStore;
 use shared::campaigns::Campaign;
-use shared::carts::{self, CartRecord, CartStatus};
-use shared::clock::Clock;
+use shared::carts::{self, Attribution, CartRecord, CartStatus};
+use shared::clock::{stamp, Clock};
 use shared::config::{self, Env};
 use shared::events::{CartSnapshot, CommerceEvent, Customer, Event, Message, Order};
 use shared::Error;
@@ -37,6 +38,7 @@ pub struct Deps {
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub carts_table: String,
     pub stats_table: String,
+    pub emails_table: String,
     pub contacts: ContactStore,
     pub campaigns: CampaignStore,
     pub campaign_cache: Cached<Vec<Campaign>>,
@@ -56,6 +58,7 @@ impl Deps {
         Ok(Deps {
             carts_table: config::required(env, "CARTS_TABLE")?,
             stats_table: config::required(env, "STATS_TABLE")?,
+            emails_table: config::required(env, "EMAILS_TABLE")?,
             contacts: ContactStore::new(
                 dynamodb.clone(),
                 config::required(env, "CONTACTS_TABLE")?,
@@ -206,6 +209,7 @@ async fn record_snapshot(
         next_step: existing.as_ref().and_then(|e| e.next_step),
         due_at: None,
         due_bucket: None,
+        relaunch_stopped: existing.as_ref().and_then(|e| e.relaunch_stopped.clone()),
         order_id: None,
         converted_at: None,
         revenue: None,
@@ -213,8 +217,8 @@ async fn record_snapshot(
         updated_at: now,
     };
     let known = campaigns(deps).await?;
-    let next = plan::plan(&cart, &known, now);
-    plan::apply(&mut cart, next);
+    let next = shared::campaigns::plan::plan(&cart, &known, now);
+    shared::campaigns::plan::apply(&mut cart, next, now);
     let entered = cart.campaign_id.is_some()
         && existing
             .as_ref()
@@ -347,33 +351,100 @@ async fn convert(deps: &Deps, message: &Message, order: &Order) -> Result<(), Er
         tracing::info!(event_id = %message.id, "order without a known cart");
         return Ok(());
     };
-    let converted = mark_converted(deps, &cart, order, now).await?;
-    tracing::info!(event_id = %message.id, cart = %cart.id, converted, "order");
+    let owed = match &contact {
+        Some(contact) => {
+            let emails = attribution::engaged_emails(
+                &deps.dynamodb,
+                &deps.emails_table,
+                contact,
+                order.placed_at,
+            )
+            .await?;
+            attribution::choose(&emails, &campaigns(deps).await?, order.placed_at)
+        }
+        None => None,
+    };
+    let converted = mark_converted(deps, &cart, order, owed.as_ref(), now).await?;
+    tracing::info!(
+        event_id = %message.id,
+        cart = %cart.id,
+        converted,
+        attributed_to = owed.as_ref().map(|a| a.message_id.as_str()).unwrap_or("-"),
+        "order"
+    );
     Ok(())
 }
 
-/// Converts the cart once: `false` when an earlier delivery did.
+/// Converts the cart once, with the order's revenue counted for the relaunch email it is
+/// owed to, in the same transaction: `false` when an earlier delivery did.
 async fn mark_converted(
     deps: &Deps,
     cart: &CartRecord,
     order: &Order,
+    owed: Option<&Attribution>,
     now: DateTime<Utc>,
 ) -> Result<bool, Error> {
-    let updated = deps
-        .dynamodb
-        .update_item()
+    let mut update = Update::builder()
         .table_name(&deps.carts_table)
         .key("id", AttributeValue::S(cart.id.clone()))
-        .update_expression(
-            "SET cart_status = :converted, order_id = :order, converted_at = :now, revenue = :revenue, updated_at = :now \
-             REMOVE due_at, due_bucket",
-        )
         .condition_expression("cart_status <> :converted")
         .expression_attribute_values(":converted", AttributeValue::S("converted".into()))
         .expression_attribute_values(":order", AttributeValue::S(order.order_id.clone()))
-        .expression_attribute_values(":now", AttributeValue::S(now.to_rfc3339()))
-        .expression_attribute_values(":revenue", AttributeValue::S(order.total.to_string()))
+        .expression_attribute_values(":now", AttributeValue::S(stamp(now)))
+        .expression_attribute_values(":revenue", AttributeValue::S(order.total.to_string()));
+    let set = "SET cart_status = :converted, order_id = :order, converted_at = :now, revenue = :revenue, updated_at = :now";
+    update = match owed {
+        Some(a) => update
+            .update_expression(format!(
+                "{set}, attribution = :attribution REMOVE due_at, due_bucket"
+            ))
+            .expression_attribute_values(
+                ":attribution",
+                serde_dynamo::to_attribute_value(a)
+                    .map_err(|e| Error::Internal(format!("encode attribution: {e}")))?,
+            ),
+        None => update.update_expression(format!("{set} REMOVE due_at, due_bucket")),
+    };
+    let mut writes = vec![TransactWriteItem::builder()
+        .update(
+            update
+                .build()
+                .map_err(|e| Error::Internal(format!("cart update: {e}")))?,
+        )
+        .build()];
+    if let Some(a) = owed {
+        let revenue = format!("revenue_{}", order.currency);
+        let counters = [("converted", Decimal::ONE), (revenue.as_str(), order.total)];
+        for sk in [
+            stats::CAMPAIGN_SK.to_string(),
+            stats::step_sk(a.step, &a.variant),
+        ] {
+            let u = stats::increments(&deps.stats_table, &a.campaign_id, &sk, &counters)?;
+            writes.push(TransactWriteItem::builder().update(u).build());
+        }
+        // The email shows the order it brought (the timeline, the stats' source).
+        let on_email = Update::builder()
+            .table_name(&deps.emails_table)
+            .key("id", AttributeValue::S(a.message_id.clone()))
+            .update_expression("SET converted_at = if_not_exists(converted_at, :now), order_id = if_not_exists(order_id, :order)")
+            .condition_expression("attribute_exists(id)")
+            .expression_attribute_values(":now", AttributeValue::S(stamp(now)))
+            .expression_attribute_values(":order", AttributeValue::S(order.order_id.clone()))
+            .build()
+            .map_err(|e| Error::Internal(format!("email update: {e}")))?;
+        writes.push(TransactWriteItem::builder().update(on_email).build());
+    }
+    let written = deps
+        .dynamodb
+        .transact_write_items()
+        .set_transact_items(Some(writes))
         .send()
         .await;
-    shared::source::condition_held(updated, "UpdateItem cart converted")
+    match shared::source::transaction_held(written, "TransactWriteItems conversion")? {
+        None => Ok(true),
+        // The cart was converted before (a redelivered order): nothing counted twice.
+        Some(failed) if failed.contains(&0) => Ok(false),
+        // The email was erased meanwhile: convert without it.
+        Some(_) => Box::pin(mark_converted(deps, cart, order, None, now)).await,
+    }
 }
