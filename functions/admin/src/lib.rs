@@ -1,7 +1,9 @@
 //! AdminFunction: the staff API under `/admin`, behind API Gateway's JWT authorizer.
 //! The function checks the caller's group for each route.
 
+pub mod audiences;
 pub mod auth;
+pub mod callbacks;
 pub mod campaigns;
 pub mod contacts;
 pub mod listing;
@@ -11,9 +13,12 @@ pub mod platforms;
 pub mod reports;
 pub mod rules;
 pub mod sources;
+pub mod stats;
 pub mod templates;
 pub mod work;
 
+use audiences::Audiences;
+use callbacks::Callbacks;
 use campaigns::Campaigns;
 use chrono::Duration;
 use contacts::Contacts;
@@ -27,6 +32,7 @@ use shared::ignored::IgnoredStore;
 use shared::moderation::CallbackQueue;
 use shared::source::SourceStore;
 use shared::Error;
+use stats::Stats;
 use templates::Templates;
 use work::WorkItems;
 
@@ -43,6 +49,9 @@ pub struct Deps {
     pub reports: Reports,
     pub templates: Templates,
     pub campaigns: Campaigns,
+    pub stats: Stats,
+    pub audiences: Audiences,
+    pub callbacks: Callbacks,
     pub groups_claim: String,
     pub rotation_grace: Duration,
     /// Set when a custom domain fronts the API; else the URL the request came in on.
@@ -107,16 +116,38 @@ impl Deps {
             table: config::required(env, "SETTINGS_TABLE")?,
             clock: clock.clone(),
         };
+        let campaign_store = shared::campaigns::store::CampaignStore {
+            client: dynamodb.clone(),
+            table: config::required(env, "CAMPAIGNS_TABLE")?,
+        };
+        let stats = Stats {
+            client: dynamodb.clone(),
+            table: config::required(env, "STATS_TABLE")?,
+            campaigns: campaign_store.clone(),
+        };
+        let audiences = Audiences {
+            client: dynamodb.clone(),
+            carts_table: config::required(env, "CARTS_TABLE")?,
+            contacts_table: config::required(env, "CONTACTS_TABLE")?,
+            suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
+            hash_key: contacts.hash_key.clone(),
+            campaigns: campaign_store.clone(),
+        };
+        let callbacks = Callbacks {
+            client: dynamodb.clone(),
+            table: config::required(env, "CALLBACKS_TABLE")?,
+            clock: clock.clone(),
+        };
         let campaigns = Campaigns {
-            store: shared::campaigns::store::CampaignStore {
-                client: dynamodb.clone(),
-                table: config::required(env, "CAMPAIGNS_TABLE")?,
-            },
+            store: campaign_store,
             carts_table: config::required(env, "CARTS_TABLE")?,
             clock: clock.clone(),
         };
         Ok(Deps {
             campaigns,
+            stats,
+            audiences,
+            callbacks,
             templates,
             contacts,
             cases,
@@ -263,6 +294,15 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
             caller.require(&[Group::Admin, Group::Marketer])?;
             deps.campaigns.delete(&id).await
         }
+        "GET /admin/campaigns/{id}/stats" => {
+            caller.require(&[Group::Admin, Group::Marketer])?;
+            deps.stats.get(&id).await
+        }
+        // Remarketing: the consenting people with an open cart, as hashed emails.
+        "GET /admin/audiences/abandoned" => {
+            caller.require(&[Group::Admin, Group::Marketer])?;
+            deps.audiences.abandoned(req).await
+        }
         "POST /admin/campaigns/{id}/{action}" => {
             caller.require(&[Group::Admin, Group::Marketer])?;
             match param("action") {
@@ -295,6 +335,15 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         "GET /admin/reports/contributions" => {
             caller.require(&[Group::Admin, Group::Marketer, Group::Support, Group::Sales])?;
             deps.reports.contributions(req).await
+        }
+        // "Call me back" requests from relaunch emails: the sales team's.
+        "GET /admin/callbacks" => {
+            caller.require(&[Group::Admin, Group::Sales])?;
+            deps.callbacks.list(req).await
+        }
+        "PATCH /admin/callbacks/{id}" => {
+            caller.require(&[Group::Admin, Group::Sales])?;
+            deps.callbacks.update(req, &id, &caller).await
         }
         "GET /admin/cases"
         | "GET /admin/cases/{id}"
