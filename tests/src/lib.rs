@@ -143,6 +143,28 @@ pub async fn deliver_contribution(
     answer["id"].as_str().expect("an event id").to_string()
 }
 
+/// The cart `id` once `ready` holds of it (10 s at most).
+pub async fn cart_when(
+    system: &TestSystem,
+    id: &str,
+    ready: impl Fn(&shared::carts::CartRecord) -> bool,
+) -> shared::carts::CartRecord {
+    for _ in 0..100 {
+        let found = shared::carts::get(
+            &system.resources.clients.dynamodb,
+            &system.resources.table("CartsTable"),
+            id,
+        )
+        .await
+        .expect("CartsTable readable");
+        if let Some(cart) = found.filter(|c| ready(c)) {
+            return cart;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("cart {id} never got there");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use e2e::fixture;
 use e2e::platforms::{post_signed, register, Registered};
 use liaison_local::harness::{self, TestSystem};
 use serde_json::{json, Value};
-use shared::carts::{cart_key, CartRecord};
+use shared::carts::cart_key;
 
 const SECRET: &str = "shpss_5e7f3c1d9b2a4e6f8a0c";
 const CART_TOKEN: &str = "Z2NwLWV1cm9wZS13ZXN0NDowMUpEUTZYOFY1TjNLN1IyTTlUNFcxWTZaQg";
@@ -25,27 +25,11 @@ async fn post(system: &TestSystem, source: &Registered, topic: &str, event_id: &
     assert_eq!(resp.status().as_u16(), 202, "{topic}");
 }
 
-/// The cart once `ready` holds of it (10 s at most).
-async fn cart(system: &TestSystem, id: &str, ready: impl Fn(&CartRecord) -> bool) -> CartRecord {
-    for _ in 0..100 {
-        let found = shared::carts::get(
-            &system.resources.clients.dynamodb,
-            &system.resources.table("CartsTable"),
-            id,
-        )
-        .await
-        .unwrap();
-        if let Some(cart) = found.filter(|c| ready(c)) {
-            return cart;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("cart {id} never got there");
-}
-
 #[tokio::test]
 async fn a_checkout_should_be_scheduled_for_relaunch_and_its_order_should_convert_it_once() {
-    let system = harness::system().await;
+    // The fixture's checkout is long abandoned: without the scheduler, its first step stays
+    // due while this test looks at it (tests/tests/relaunch.rs sends them).
+    let system = harness::system_without(&["relaunch-scheduler"]).await;
     let campaign = json!({
         "name": "Paniers", "schedule": {"starts_at": "2026-01-01T00:00:00Z"},
         "entry": {"abandoned_after_minutes": 60, "currencies": ["EUR"]},
@@ -88,7 +72,7 @@ async fn a_checkout_should_be_scheduled_for_relaunch_and_its_order_should_conver
     )
     .await;
     let id = cart_key(&source.id, CART_TOKEN);
-    let scheduled = cart(&system, &id, |c| c.due_at.is_some()).await;
+    let scheduled = e2e::cart_when(&system, &id, |c| c.due_at.is_some()).await;
     assert_eq!(scheduled.campaign_id.as_deref(), Some(campaign_id.as_str()));
     assert_eq!(scheduled.next_step, Some(0));
     assert_eq!(
@@ -122,7 +106,7 @@ async fn a_checkout_should_be_scheduled_for_relaunch_and_its_order_should_conver
     // The order: converted once, relaunches stopped, the buyer a customer.
     let order = fixture("shopify/orders-create.json");
     post(&system, &source, "orders/create", "ev-order-1", &order).await;
-    let converted = cart(&system, &id, |c| c.order_id.is_some()).await;
+    let converted = e2e::cart_when(&system, &id, |c| c.order_id.is_some()).await;
     assert_eq!(converted.due_at, None);
     assert_eq!(
         converted.revenue.map(|r| r.to_string()).as_deref(),
@@ -151,7 +135,7 @@ async fn a_checkout_should_be_scheduled_for_relaunch_and_its_order_should_conver
     )
     .await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let still = cart(&system, &id, |_| true).await;
+    let still = e2e::cart_when(&system, &id, |_| true).await;
     assert_eq!(still.cart_status, shared::carts::CartStatus::Converted);
     assert_eq!(still.due_at, None);
 
@@ -185,7 +169,9 @@ async fn a_checkout_should_be_scheduled_for_relaunch_and_its_order_should_conver
 
 #[tokio::test]
 async fn a_checkout_that_cannot_be_relaunched_should_be_kept_and_explained() {
-    let system = harness::system().await;
+    // The fixture's checkout is long abandoned: without the scheduler, its first step stays
+    // due while this test looks at it (tests/tests/relaunch.rs sends them).
+    let system = harness::system_without(&["relaunch-scheduler"]).await;
     let source = register(
         &system,
         json!({"platform": "shopify", "name": "Boutique", "secret": SECRET}),
@@ -205,7 +191,7 @@ async fn a_checkout_that_cannot_be_relaunched_should_be_kept_and_explained() {
     )
     .await;
     let id = cart_key(&source.id, CART_TOKEN);
-    let kept = cart(&system, &id, |_| true).await;
+    let kept = e2e::cart_when(&system, &id, |_| true).await;
     assert_eq!(kept.problems.len(), 2, "{:?}", kept.problems);
     assert!(kept.problems.iter().any(|p| p.starts_with("no email")));
     assert_eq!(kept.due_at, None);
