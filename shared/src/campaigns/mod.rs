@@ -282,7 +282,7 @@ impl CampaignSpec {
                     "start and end must differ",
                 ));
             }
-            if schedule::zone(&window.time_zone).is_none() {
+            if !schedule::is_zone(&window.time_zone) {
                 return Err(Error::validation(
                     "send_window.time_zone",
                     "an IANA time zone such as Europe/Paris",
