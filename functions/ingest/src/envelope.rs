@@ -1,6 +1,7 @@
 //! Liaison's generic envelope (docs/ingest.md, JSON Schema in docs/ingest.schema.json):
 //! `{"type", "timestamp", "data"}`, where `type` is one of
-//! `contribution.created|updated|deleted`, `cart.updated`, `checkout.updated`, `order.placed`.
+//! `contribution.created|updated|deleted`, `cart.updated`, `checkout.updated`, `order.placed`,
+//! `social.connected`, `social.disconnected` (the last two in [`crate::social`]).
 //!
 //! Parsing reports the path of the first field that is wrong (`data.author.email`), so a
 //! sender can fix its payload from the 400 alone.
@@ -14,6 +15,8 @@ use shared::events::{
 };
 use shared::json::from_slice;
 use shared::Error;
+
+use crate::social::{self, Report};
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -152,24 +155,50 @@ const MAX_LINES: usize = 500;
 
 /// Parses and validates an envelope into a normalised event.
 pub fn parse(body: &[u8]) -> Result<Event, Error> {
+    parse_with_report(body).map(|(event, _)| event)
+}
+
+/// [`parse`], with what was done to the input when the sender should be told
+/// (`social.connected`: connections dropped, merged, cleared).
+pub fn parse_with_report(body: &[u8]) -> Result<(Event, Option<Report>), Error> {
     let envelope: Envelope = from_slice(body, "")?;
     // `data` is kept as its raw bytes and parsed once, into the type `type` names.
     let data = envelope.data.get();
-    match envelope.kind.as_str() {
+    let event = match envelope.kind.as_str() {
         "contribution.created" => contribution(data, ContributionAction::Created),
         "contribution.updated" => contribution(data, ContributionAction::Updated),
         "contribution.deleted" => contribution(data, ContributionAction::Deleted),
         "cart.updated" => cart(data, CartStage::Cart),
         "checkout.updated" => cart(data, CartStage::Checkout),
         "order.placed" => order(data),
+        SOCIAL_CONNECTED => {
+            return social::connected(data).map(|(event, report)| (event, Some(report)))
+        }
+        "social.disconnected" => social::disconnected(data),
         other => Err(Error::validation(
             "type",
             format!(
-                "unknown event type {:?}; expected contribution.created, contribution.updated, contribution.deleted, cart.updated, checkout.updated or order.placed",
+                "unknown event type {:?}; expected contribution.created, contribution.updated, contribution.deleted, cart.updated, checkout.updated, order.placed, social.connected or social.disconnected",
                 truncate(other, 64)
             ),
         )),
+    }?;
+    Ok((event, None))
+}
+
+pub const SOCIAL_CONNECTED: &str = "social.connected";
+
+/// The envelope's `type` alone (`None` when the body is not an envelope): to choose a size
+/// limit before parsing. The rest is skipped, not kept.
+pub fn type_of(body: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct TypeOnly {
+        #[serde(rename = "type")]
+        kind: String,
     }
+    serde_json::from_slice::<TypeOnly>(body)
+        .ok()
+        .map(|t| t.kind)
 }
 
 fn contribution(data: &str, action: ContributionAction) -> Result<Event, Error> {
@@ -358,14 +387,14 @@ fn lines(items: Vec<LineData>) -> Result<Vec<Line>, Error> {
         .collect()
 }
 
-fn required_text(field: &str, value: &str, max: usize) -> Result<(), Error> {
+pub(crate) fn required_text(field: &str, value: &str, max: usize) -> Result<(), Error> {
     if value.trim().is_empty() {
         return Err(Error::validation(field, "must not be empty"));
     }
     optional_text(field, Some(value), max)
 }
 
-fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<(), Error> {
+pub(crate) fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<(), Error> {
     match value {
         Some(v) if v.len() > max => Err(Error::validation(field, format!("at most {max} bytes"))),
         _ => Ok(()),
@@ -391,7 +420,7 @@ fn optional_url(field: &str, value: Option<&str>) -> Result<(), Error> {
 
 /// A plausible address: one `@`, something on each side, a dot in the domain, no spaces.
 /// Deliverability is proven later by the verification email, not guessed here.
-fn email_address(field: &str, value: &str) -> Result<(), Error> {
+pub(crate) fn email_address(field: &str, value: &str) -> Result<(), Error> {
     let v = value.trim();
     let valid = v.len() <= 254
         && !v.contains(char::is_whitespace)
@@ -428,7 +457,7 @@ fn non_negative(field: &str, value: Decimal) -> Result<(), Error> {
     }
 }
 
-fn truncate(s: &str, max: usize) -> &str {
+pub(crate) fn truncate(s: &str, max: usize) -> &str {
     let mut end = s.len().min(max);
     while !s.is_char_boundary(end) {
         end -= 1;
@@ -557,6 +586,48 @@ mod tests {
         assert_eq!(field_of(&body("EUR", "abc", "1")), "data.total");
         assert_eq!(field_of(&body("EUR", "1", "0")), "data.lines[0].quantity");
         assert_eq!(field_of(&body("EUR", "1", "-2")), "data.lines[0].quantity");
+    }
+
+    #[test]
+    fn social_fixtures_should_normalise_with_their_report() {
+        let (event, report) = parse_with_report(&fixture("social-connected.json")).unwrap();
+        let Event::Social(shared::events::SocialEvent::Connected(c)) = event else {
+            panic!("expected social.connected");
+        };
+        let report = report.expect("a report");
+        assert_eq!(c.account.platform, "instagram");
+        assert_eq!(c.connections.len(), 4);
+        assert_eq!((report.received, report.accepted), (7, 4), "{:?}", report);
+        assert_eq!(report.dropped.self_connection, 1);
+        assert_eq!(report.dropped.duplicate, 1);
+        assert_eq!(report.dropped.invalid, 1);
+        assert_eq!(report.cleared.strength, 1);
+        assert_eq!(
+            c.connections[2].relation,
+            shared::events::Relation::Friend,
+            "follower and followed: mutual"
+        );
+        let (event, report) = parse_with_report(&fixture("social-disconnected.json")).unwrap();
+        assert!(matches!(
+            event,
+            Event::Social(shared::events::SocialEvent::Disconnected(_))
+        ));
+        assert!(report.is_none());
+    }
+
+    #[test]
+    fn the_type_alone_should_be_readable_for_the_size_limit() {
+        assert_eq!(
+            type_of(&fixture("social-connected.json")).as_deref(),
+            Some(SOCIAL_CONNECTED)
+        );
+        assert_eq!(
+            type_of(br#"{"data":{"a":[1,2]},"type":"order.placed"}"#).as_deref(),
+            Some("order.placed")
+        );
+        assert_eq!(type_of(b"{not json"), None);
+        let err = parse(br#"{"type":"social.poked","data":{}}"#).unwrap_err();
+        assert!(err.to_string().contains("social.connected"), "{err}");
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! IngestFunction: `POST|GET /hooks/{source_id}`.
 //!
 //! Platform handshake, signature on the raw bytes, size limit, parse and normalise, dedupe
-//! with a conditional write, enqueue to `contributions` or `commerce`. AWS calls per event:
-//! one GetItem (source), one conditional PutItem (claim), one SendMessage, one UpdateItem
-//! (done). See docs/architecture.md.
+//! with a conditional write, enqueue to `contributions`, `commerce` or `referrals`. AWS
+//! calls per event: one GetItem (source), one conditional PutItem (claim), one SendMessage,
+//! one UpdateItem (done); a `social.connected` chunk is several messages, sent with
+//! SendMessageBatch (10 at most, 256 KiB at most per call). See docs/architecture.md.
 
 pub mod connectors;
 pub mod envelope;
@@ -11,6 +12,7 @@ pub mod fields;
 pub mod intake;
 pub mod pipeline;
 pub mod signature;
+pub mod social;
 pub mod text;
 
 use chrono::Duration;
@@ -24,8 +26,25 @@ use intake::Intake;
 
 pub struct Limits {
     pub max_body_bytes: usize,
+    /// The body limit of a `social.connected` chunk (5,000 connections at most): larger than
+    /// other events', and with API Gateway's base64 and JSON escaping still well under
+    /// Lambda's 6 MB invocation payload.
+    pub max_social_body_bytes: usize,
     /// How long an ignored body is kept for staff to look at.
     pub ignored_retention: Duration,
+}
+
+impl Limits {
+    /// 413 when a body of `len` bytes is over the ordinary limit.
+    pub fn check_body(&self, len: usize) -> Result<(), shared::Error> {
+        if len > self.max_body_bytes {
+            return Err(shared::Error::PayloadTooLarge(format!(
+                "body is {len} bytes; the limit is {}",
+                self.max_body_bytes
+            )));
+        }
+        Ok(())
+    }
 }
 
 pub struct Deps {
@@ -43,12 +62,19 @@ impl Deps {
         let ignored_table = config::required(env, "IGNORED_TABLE")?;
         let limits = Limits {
             max_body_bytes: config::parsed_or(env, "MAX_BODY_BYTES", 256 * 1024)?,
+            max_social_body_bytes: config::parsed_or(
+                env,
+                "MAX_SOCIAL_BODY_BYTES",
+                3 * 1024 * 1024,
+            )?,
             ignored_retention: Duration::days(config::parsed_or(
                 env,
                 "IGNORED_RETENTION_DAYS",
                 30,
             )?),
         };
+        // Only this function sends social events (poll shares the intake): fail fast here.
+        config::required(env, "REFERRALS_QUEUE_URL")?;
         let sdk = shared::aws::sdk_config(env).await;
         let dynamodb = shared::aws::dynamodb(&sdk, env);
         Ok(Deps {

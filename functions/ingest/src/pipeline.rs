@@ -15,6 +15,7 @@ use shared::Error;
 
 use crate::connectors::{self, HookRequest, Ignored, Parsed};
 use crate::intake::Outcome;
+use crate::social::Report;
 use crate::Deps;
 
 pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
@@ -40,13 +41,7 @@ pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
         )));
     }
     connector.verify(&hook, &source)?;
-    if body.len() > deps.limits.max_body_bytes {
-        return Err(Error::PayloadTooLarge(format!(
-            "body is {} bytes; the limit is {}",
-            body.len(),
-            deps.limits.max_body_bytes
-        )));
-    }
+    connector.check_size(&hook, &deps.limits)?;
     let parsed = match connector.parse(&hook, &source) {
         Ok(parsed) => parsed,
         Err(err @ Error::Validation { .. }) if !connector.strict() => {
@@ -77,12 +72,13 @@ pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
             platform = %source.platform,
             event_id = %outcome.id,
             duplicate = outcome.duplicate,
+            messages = outcome.messages,
             correlation_id = %correlation_id,
             "webhook event accepted"
         );
         outcomes.push(outcome);
     }
-    Ok(respond(&outcomes, &parsed.ignored))
+    Ok(respond(&outcomes, &parsed.ignored, parsed.report.as_ref()))
 }
 
 /// The reason under which a connector ignores a private conversation.
@@ -163,7 +159,9 @@ fn is_source_id(id: &str) -> bool {
 }
 
 /// 202 when something new was queued; 200 for duplicates only, pings and bodies ignored.
-fn respond(outcomes: &[Outcome], ignored: &[Ignored]) -> Response {
+/// A report (what was done to the input) adds its fields, and then `messages`: how many
+/// queue messages this request sent.
+fn respond(outcomes: &[Outcome], ignored: &[Ignored], report: Option<&Report>) -> Response {
     let queued_new = outcomes.iter().any(|o| !o.duplicate);
     let status = if queued_new { 202 } else { 200 };
     let mut body = match outcomes {
@@ -174,6 +172,16 @@ fn respond(outcomes: &[Outcome], ignored: &[Ignored]) -> Response {
             "events": many.iter().map(|o| json!({"id": o.id, "duplicate": o.duplicate})).collect::<Vec<_>>(),
         }),
     };
+    if let (Some(report), Some(fields)) = (report, body.as_object_mut()) {
+        if let serde_json::Value::Object(extra) = report.to_json() {
+            fields.extend(extra);
+        }
+        if let [one] = outcomes {
+            if !one.duplicate {
+                fields.insert("messages".into(), json!(one.messages));
+            }
+        }
+    }
     if !ignored.is_empty() {
         body["ignored"] = ignored
             .iter()
@@ -200,14 +208,62 @@ mod tests {
         let dup = Outcome {
             id: "evt_1".into(),
             duplicate: true,
+            messages: 0,
         };
         let new = Outcome {
             id: "evt_2".into(),
             duplicate: false,
+            messages: 1,
         };
-        assert_eq!(respond(std::slice::from_ref(&dup), &[]).status_code, 200);
-        assert_eq!(respond(std::slice::from_ref(&new), &[]).status_code, 202);
-        assert_eq!(respond(&[dup, new], &[]).status_code, 202);
-        assert_eq!(respond(&[], &[]).status_code, 200);
+        assert_eq!(
+            respond(std::slice::from_ref(&dup), &[], None).status_code,
+            200
+        );
+        assert_eq!(
+            respond(std::slice::from_ref(&new), &[], None).status_code,
+            202
+        );
+        assert_eq!(respond(&[dup, new], &[], None).status_code, 202);
+        assert_eq!(respond(&[], &[], None).status_code, 200);
+    }
+
+    fn body_of(response: &Response) -> serde_json::Value {
+        match &response.body {
+            Some(aws_lambda_events::encodings::Body::Text(text)) => {
+                serde_json::from_str(text).unwrap()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_report_should_be_added_to_the_answer() {
+        let (_, report) = crate::social::connected(
+            &json!({"platform": "x", "account": {"id": "me"}, "customer": {"id": "c1"},
+                    "connections": [{"id": "me", "relation": "fan"}, {"id": "u1", "relation": "fan"}]})
+            .to_string(),
+        )
+        .unwrap();
+        let new = Outcome {
+            id: "evt_2".into(),
+            duplicate: false,
+            messages: 1,
+        };
+        let answer = respond(std::slice::from_ref(&new), &[], Some(&report));
+        assert_eq!(answer.status_code, 202);
+        let body = body_of(&answer);
+        assert_eq!(body["id"], "evt_2");
+        assert_eq!(body["accepted"], 1);
+        assert_eq!(body["dropped"]["self"], 1);
+        assert_eq!(body["messages"], 1);
+        let dup = Outcome {
+            duplicate: true,
+            messages: 0,
+            ..new
+        };
+        let again = body_of(&respond(&[dup], &[], Some(&report)));
+        assert_eq!(again["duplicate"], true);
+        assert_eq!(again["accepted"], 1);
+        assert!(again.get("messages").is_none());
     }
 }

@@ -1,18 +1,23 @@
 //! The versioned event types carried by Liaison's queues.
 //!
 //! Every message body is a [`Message`]: `{"v": 1, "id", "source_id", "platform", ...,
-//! "event": {"type": "contribution" | "commerce", ...}}`. A consumer decodes it with
+//! "event": {"type": "contribution" | "commerce" | "social", ...}}`. A consumer decodes it with
 //! [`Message::decode`], which tells an unknown version apart from a malformed body so
 //! that either can be rejected to the dead-letter queue with a clear reason.
 
 mod commerce;
 mod contribution;
+mod social;
 
 pub use commerce::{
     CartSnapshot, CartStage, CommerceEvent, Customer, CustomerAccount, Line, Order,
 };
 pub use contribution::{
     Author, Contribution, ContributionAction, ContributionKind, ModerationState,
+};
+pub use social::{
+    Chunk, Connected, Connection, Disconnected, Relation, SiteCustomer, SocialAccount, SocialEvent,
+    CONNECTIONS_PER_MESSAGE,
 };
 
 use chrono::{DateTime, Utc};
@@ -43,6 +48,8 @@ pub struct Message {
 pub enum Event {
     Contribution(Contribution),
     Commerce(CommerceEvent),
+    /// A customer's social connections, for referral suggestions.
+    Social(SocialEvent),
 }
 
 /// Which queue an event goes to.
@@ -50,6 +57,7 @@ pub enum Event {
 pub enum Destination {
     Contributions,
     Commerce,
+    Referrals,
 }
 
 impl Event {
@@ -57,6 +65,7 @@ impl Event {
         match self {
             Event::Contribution(_) => Destination::Contributions,
             Event::Commerce(_) => Destination::Commerce,
+            Event::Social(_) => Destination::Referrals,
         }
     }
 }

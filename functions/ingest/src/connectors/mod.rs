@@ -22,6 +22,9 @@ use shared::http::Response;
 use shared::source::{Platform, Source};
 use shared::Error;
 
+use crate::social::Report;
+use crate::Limits;
+
 /// What a connector sees of a webhook request.
 pub struct HookRequest<'a> {
     pub method: &'a str,
@@ -65,6 +68,9 @@ pub struct Ignored {
 pub struct Parsed {
     pub events: Vec<Normalised>,
     pub ignored: Vec<Ignored>,
+    /// What was done to the input, for the answer (`social.connected`: connections
+    /// dropped, merged, cleared).
+    pub report: Option<Report>,
 }
 
 impl Parsed {
@@ -75,6 +81,7 @@ impl Parsed {
                 event,
             }],
             ignored: Vec::new(),
+            report: None,
         }
     }
 
@@ -85,6 +92,7 @@ impl Parsed {
                 reason,
                 detail: detail.into(),
             }],
+            report: None,
         }
     }
 
@@ -120,6 +128,11 @@ pub trait Connector: Send + Sync {
 
     /// Checks the signature on the raw bytes; `Err(Unauthorized)` when it does not hold.
     fn verify(&self, req: &HookRequest<'_>, source: &Source) -> Result<(), Error>;
+
+    /// Refuses a verified body over its size limit (413), before it is parsed.
+    fn check_size(&self, req: &HookRequest<'_>, limits: &Limits) -> Result<(), Error> {
+        limits.check_body(req.body.len())
+    }
 
     /// Maps a verified request to events (several for platforms that batch).
     fn parse(&self, req: &HookRequest<'_>, source: &Source) -> Result<Parsed, Error>;

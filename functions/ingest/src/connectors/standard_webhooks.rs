@@ -10,8 +10,8 @@ use shared::source::Source;
 use shared::Error;
 
 use super::{Connector, HookRequest, Parsed};
-use crate::envelope;
 use crate::signature::{decode_base64, equal, hmac_sha256};
+use crate::{envelope, social, Limits};
 
 pub struct StandardWebhooks;
 
@@ -81,7 +81,31 @@ impl Connector for StandardWebhooks {
                 format!("must be 1 to {MAX_ID_LEN} characters"),
             ));
         }
-        Ok(Parsed::one(id, envelope::parse(req.body)?))
+        let (event, report) = envelope::parse_with_report(req.body)?;
+        Ok(Parsed {
+            report,
+            ..Parsed::one(id, event)
+        })
+    }
+
+    /// A `social.connected` chunk (up to 5,000 connections) may be larger than other
+    /// events: up to `Limits::max_social_body_bytes`. Its `type` is only read when the
+    /// body is over the ordinary limit.
+    fn check_size(&self, req: &HookRequest<'_>, limits: &Limits) -> Result<(), Error> {
+        let len = req.body.len();
+        if len <= limits.max_body_bytes
+            || envelope::type_of(req.body).as_deref() != Some(envelope::SOCIAL_CONNECTED)
+        {
+            return limits.check_body(len);
+        }
+        if len <= limits.max_social_body_bytes {
+            return Ok(());
+        }
+        Err(Error::PayloadTooLarge(format!(
+            "body is {len} bytes; a social.connected request is limited to {} bytes and {} connections: send the list in chunks (data.chunk.index / data.chunk.count)",
+            limits.max_social_body_bytes,
+            social::MAX_CONNECTIONS
+        )))
     }
 }
 

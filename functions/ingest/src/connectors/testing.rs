@@ -106,7 +106,7 @@ pub fn contributions(parsed: &Parsed) -> Vec<&Contribution> {
         .iter()
         .filter_map(|n| match &n.event {
             Event::Contribution(c) => Some(c),
-            Event::Commerce(_) => None,
+            Event::Commerce(_) | Event::Social(_) => None,
         })
         .collect()
 }
@@ -117,7 +117,7 @@ pub fn commerce(parsed: &Parsed) -> Vec<&CommerceEvent> {
         .iter()
         .filter_map(|n| match &n.event {
             Event::Commerce(c) => Some(c),
-            Event::Contribution(_) => None,
+            Event::Contribution(_) | Event::Social(_) => None,
         })
         .collect()
 }

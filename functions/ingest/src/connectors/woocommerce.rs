@@ -61,6 +61,7 @@ impl Connector for WooCommerce {
             Err(ignored) => Parsed {
                 events: Vec::new(),
                 ignored: vec![ignored],
+                report: None,
             },
         })
     }
