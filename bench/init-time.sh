@@ -22,5 +22,6 @@ for bin in $bins; do
     IDENTITY_HASH_KEY=bench-identity-hash-key-of-32-characters-at-least \
     SENDER_EMAIL=noreply@example.com SUPPORT_ALERT_EMAIL=support@example.com \
     CARTS_TABLE=bench-carts STATS_TABLE=bench-stats CAMPAIGNS_TABLE=bench-campaigns EMAILS_TABLE=bench-emails SENDS_TABLE=bench-sends CALLBACKS_TABLE=bench-callbacks COMMERCE_DLQ_URL=$q/kd SENDS_QUEUE_URL=$q/sn SENDS_DLQ_URL=$q/snd SES_EVENTS_DLQ_URL=$q/sed SES_CONFIGURATION_SET=bench-relaunch \
+    REFERRALS_QUEUE_URL=$q/r REFERRALS_DLQ_URL=$q/rd CONNECTIONS_TABLE=bench-connections SUGGESTIONS_TABLE=bench-suggestions \
     API_BASE_URL=https://api.example.com PUBLIC_BASE_URL=https://api.example.com
 done

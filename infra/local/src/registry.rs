@@ -94,6 +94,13 @@ impl Registry {
             ),
         );
         registry.register(
+            "referrals",
+            factory(
+                |env, clock| async move { referrals::Deps::from_env(&env, clock).await },
+                |deps, event| async move { referrals::handle(&deps, event).await },
+            ),
+        );
+        registry.register(
             "poll",
             factory(
                 |env, clock| async move { poll::Deps::from_env(&env, clock).await },

@@ -1,0 +1,164 @@
+//! What the brand knows of a candidate who is a contact, for ranking: their type,
+//! whether they may be written to, their public contributions and purchase intents, an
+//! open cart, their influence. Read only for candidates who are contacts (few, against
+//! the hundreds of connections a customer has).
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Duration, Utc};
+use shared::contact::ContactType;
+use shared::Error;
+
+use crate::rank::Known;
+
+/// How recent an open cart must be to count.
+const OPEN_CART_DAYS: i64 = 14;
+
+pub struct Facts<'a> {
+    pub client: &'a aws_sdk_dynamodb::Client,
+    pub contacts_table: &'a str,
+    pub suppression_table: &'a str,
+    pub carts_table: &'a str,
+    pub contributions_table: &'a str,
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+impl Facts<'_> {
+    pub async fn known(
+        &self,
+        contact_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Known>, Error> {
+        // The profile and the contact's identities: one Query of its partition.
+        let query = self
+            .client
+            .query()
+            .table_name(self.contacts_table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(format!("contact#{contact_id}")));
+        let items = shared::pages::query_all(query, "Query contact").await?;
+        let Some(profile) = items.iter().find(|i| {
+            i.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) == Some("profile")
+        }) else {
+            return Ok(None);
+        };
+        if profile.contains_key("merged_into") {
+            return Ok(None);
+        }
+        let email_keys: Vec<String> = items
+            .iter()
+            .filter_map(|i| i.get("sk").and_then(|v| v.as_s().ok()))
+            .filter_map(|sk| sk.strip_prefix("identity#"))
+            .filter(|key| key.starts_with("email#"))
+            .map(str::to_string)
+            .collect();
+        let consent = profile
+            .get("consent")
+            .and_then(|v| v.as_m().ok())
+            .and_then(|m| m.get("marketing"))
+            .and_then(|v| v.as_bool().ok())
+            .copied();
+        let (suppressed, open_cart_at, (contributions, purchase_intents)) = tokio::try_join!(
+            self.suppressed(&email_keys),
+            self.open_cart(contact_id, now),
+            self.contributions(contact_id),
+        )?;
+        Ok(Some(Known {
+            contact_id: contact_id.to_string(),
+            contact_type: profile
+                .get("type")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|t| ContactType::parse(t))
+                .unwrap_or(ContactType::Prospect),
+            suppressed,
+            opted_out: consent == Some(false) || profile.contains_key("unsubscribed_at"),
+            contributions,
+            purchase_intents,
+            open_cart_at,
+            influence: profile
+                .get("influence")
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0.0),
+        }))
+    }
+
+    async fn suppressed(&self, email_keys: &[String]) -> Result<bool, Error> {
+        for key in email_keys {
+            let out = self
+                .client
+                .get_item()
+                .table_name(self.suppression_table)
+                .key("email_key", s(key))
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("GetItem suppression", e))?;
+            if out.item.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    async fn open_cart(
+        &self,
+        contact_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, Error> {
+        let since = now - Duration::days(OPEN_CART_DAYS);
+        let out = self
+            .client
+            .query()
+            .table_name(self.carts_table)
+            .index_name(shared::carts::BY_CONTACT_INDEX)
+            .key_condition_expression("contact_id = :c AND last_activity >= :since")
+            .filter_expression("cart_status = :open")
+            .expression_attribute_values(":c", s(contact_id))
+            .expression_attribute_values(":since", s(shared::clock::stamp(since)))
+            .expression_attribute_values(":open", s("open"))
+            .scan_index_forward(false)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("Query open carts", e))?;
+        Ok(out
+            .items()
+            .iter()
+            .filter_map(|i| i.get("last_activity").and_then(|v| v.as_s().ok()))
+            .filter_map(|t| t.parse::<DateTime<Utc>>().ok())
+            .max())
+    }
+
+    /// Public contributions (not a direct message, not spam, not held) and the purchase
+    /// intents among them.
+    async fn contributions(&self, contact_id: &str) -> Result<(u32, u32), Error> {
+        use shared::events::ContributionKind;
+        use shared::moderation::Decision;
+        use shared::rules::Label;
+        let query = self
+            .client
+            .query()
+            .table_name(self.contributions_table)
+            .index_name("ByContact")
+            .key_condition_expression("contact_id = :c")
+            .expression_attribute_values(":c", s(contact_id));
+        let items = shared::pages::query_all(query, "Query contributions").await?;
+        let public: Vec<identify::store::ContributionRecord> = items
+            .into_iter()
+            .filter_map(|i| serde_dynamo::from_item(i).ok())
+            .filter(|r: &identify::store::ContributionRecord| {
+                r.contribution.kind != ContributionKind::DirectMessage
+                    && r.classification.label != Label::Spam
+                    && r.moderation
+                        .as_ref()
+                        .is_none_or(|m| m.decision == Decision::Approve)
+            })
+            .collect();
+        let intents = public
+            .iter()
+            .filter(|r| r.classification.label == Label::PurchaseIntent)
+            .count();
+        Ok((public.len() as u32, intents as u32))
+    }
+}

@@ -1,0 +1,18 @@
+// The handler future nests the contact resolution's SDK calls; its layout needs more than
+// the default depth of 128.
+#![recursion_limit = "256"]
+
+use aws_lambda_events::sqs::SqsEvent;
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use shared::clock::Clock;
+use shared::config::ProcessEnv;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    shared::telemetry::init();
+    let deps = referrals::Deps::from_env(&ProcessEnv, Clock::system()).await?;
+    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| async {
+        Ok::<_, Error>(referrals::handle(&deps, event.payload).await)
+    }))
+    .await
+}
