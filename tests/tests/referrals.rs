@@ -129,4 +129,30 @@ async fn a_connected_account_should_become_ranked_suggestions() {
         .items()
         .iter()
         .any(|i| i.get("handle") == Some(&AttributeValue::S("@helene.lumiere".into()))));
+
+    // Erasing Camille erases the graph she shared and the suggestions made to her.
+    let camille = found[0]["pk"].as_str().unwrap().to_string();
+    let (status, _) = e2e::staff(
+        &system,
+        "DELETE",
+        &format!("/admin/contacts/{camille}"),
+        "liaison-admin",
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    for table in ["ConnectionsTable", "SuggestionsTable"] {
+        let left = db
+            .scan()
+            .table_name(system.resources.table(table))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            left.items()
+                .iter()
+                .all(|i| i.get("pk") != Some(&AttributeValue::S(camille.clone()))),
+            "{table}"
+        );
+    }
 }

@@ -76,6 +76,10 @@ impl Deps {
             emails_table: config::required(env, "EMAILS_TABLE")?,
             carts_table: config::required(env, "CARTS_TABLE")?,
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
+            referral_tables: [
+                config::required(env, "CONNECTIONS_TABLE")?,
+                config::required(env, "SUGGESTIONS_TABLE")?,
+            ],
             hash_key: hash_key.into_bytes(),
         };
         let cases = WorkItems {
