@@ -5,12 +5,13 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= eu-west-1
 TOOLS := .local/tools/bin
 
-.PHONY: help deps dev test token lint-template fmt bench lambda-build fuzz classification-report
+.PHONY: help deps dev test token site-token lint-template fmt bench lambda-build fuzz classification-report
 
 help:
 	@echo "make dev      - the whole system locally on http://127.0.0.1:\$${LIAISON_PORT:-3000}"
 	@echo "make test     - everything CI checks (fmt, clippy, cfn-lint, sam validate, cargo test)"
 	@echo "make token    - a development staff token (GROUP=liaison-marketer for another group)"
+	@echo "make site-token - a development token of the brand's site, for /api/referrals"
 	@echo "make bench    - init time of the ingest bootstrap and criterion benches"
 	@echo "make classification-report - precision, recall and confusion matrix of the classifier"
 	@echo "make fuzz     - every webhook parser under cargo-fuzz, 60 s each (stable toolchain)"
@@ -26,6 +27,10 @@ dev: deps
 ## A development staff token accepted by the local runner.
 token:
 	@cargo run -q -p liaison-local -- token --group $${GROUP:-liaison-admin}
+
+## A development token of the brand's site (scope liaison/referrals) for /api/referrals.
+site-token:
+	@cargo run -q -p liaison-local -- token --site
 
 lint-template: deps
 	$(TOOLS)/cfn-lint template.yaml

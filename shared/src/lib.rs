@@ -2,6 +2,7 @@
 //!
 //! - [`config`]: settings read from the environment (or, in the local runner, from the
 //!   environment template.yaml gives one function), failing fast with the variable's name.
+//! - [`auth`]: who may call an HTTP route: staff by group, the brand's site by scope.
 //! - [`error`]: the one error type and its HTTP mapping (`{"error":{"code","message"}}`).
 //! - [`http`]: API Gateway HTTP API v2 request/response helpers.
 //! - [`aws`]: SDK configuration and clients that honour `AWS_ENDPOINT_URL_*`.
@@ -25,9 +26,11 @@
 //! - [`relaunch`]: relaunch sends, their links and what happened to them after.
 //! - [`cache`]: values a warm function reads at most once a while.
 //! - [`pages`]: opaque pagination cursors for admin lists.
+//! - [`referrals`]: referral codes and the suggestion each belongs to.
 //! - [`rules`]: brand rules, the labels and priorities they give.
 //! - [`contact`]: what a contact is to the brand (customer, prospect, journalist...).
 
+pub mod auth;
 pub mod aws;
 pub mod batch;
 pub mod cache;
@@ -47,6 +50,7 @@ pub mod lookup;
 pub mod metrics;
 pub mod moderation;
 pub mod pages;
+pub mod referrals;
 pub mod relaunch;
 pub mod rules;
 pub mod source;

@@ -1,12 +1,17 @@
 //! Pagination: DynamoDB's `LastEvaluatedKey` as an opaque `?after=` cursor for admin lists
 //! (only string key attributes, and only the names the list expects, are accepted back, so
 //! a forged cursor cannot steer a Query elsewhere), and every page of a Query read whole.
+//! One page of a list: `?limit=` items (1 to 100, 50 by default) of a Query, and the
+//! opaque cursor of the next page, given back as `?after=`; items as the JSON staff get.
 
 use std::collections::{BTreeMap, HashMap};
 
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
+use serde_json::Value;
 
+use crate::http::{self, Request};
 use crate::Error;
 
 type Item = HashMap<String, AttributeValue>;
@@ -56,6 +61,52 @@ pub async fn query_all(
             None => return Ok(items),
         }
     }
+}
+
+/// A table item as the JSON staff get.
+pub fn to_json(
+    item: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+) -> Result<Value, Error> {
+    serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode item: {e}")))
+}
+
+/// `?limit=`: 1 to 100, 50 when absent (every admin list).
+pub fn page_limit(req: &Request) -> Result<i32, Error> {
+    match http::query_param(req, "limit") {
+        None => Ok(50),
+        Some(raw) => raw
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| Error::validation("limit", "must be 1 to 100")),
+    }
+}
+
+/// The page `req` asks for; `key_names` are the table's and the index's key attributes,
+/// the only ones a cursor may carry.
+pub async fn page(
+    req: &Request,
+    query: QueryFluentBuilder,
+    key_names: &[&str],
+    operation: &str,
+) -> Result<(Vec<Value>, Option<String>), Error> {
+    let start = http::query_param(req, "after")
+        .map(|cursor| decode_cursor(cursor, key_names))
+        .transpose()?;
+    let out = query
+        .limit(page_limit(req)?)
+        .set_exclusive_start_key(start)
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk(operation, e))?;
+    let items = out
+        .items
+        .unwrap_or_default()
+        .into_iter()
+        .map(to_json)
+        .collect::<Result<Vec<Value>, _>>()?;
+    let next = out.last_evaluated_key.map(|key| encode_cursor(&key));
+    Ok((items, next))
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@ use shared::http::{self, Request, Response};
 use shared::source::is_condition_failure;
 use shared::Error;
 
-use crate::auth::Caller;
 use crate::listing::to_json;
+use shared::auth::Caller;
 
 pub const BY_STATUS_INDEX: &str = "ByStatus";
 const MAX_NOTE: usize = 4000;

@@ -17,7 +17,7 @@ use shared::campaigns::{effective_status, Campaign, CampaignSpec, Status};
 use shared::http::{self, Request, Response};
 use shared::Error;
 
-use crate::auth::Caller;
+use shared::auth::Caller;
 
 pub struct Campaigns {
     pub store: CampaignStore,

@@ -124,7 +124,7 @@ impl Contacts {
         &self,
         req: &Request,
         id: &str,
-        caller: &crate::auth::Caller,
+        caller: &shared::auth::Caller,
     ) -> Result<Response, Error> {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields)]

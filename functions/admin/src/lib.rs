@@ -2,7 +2,6 @@
 //! The function checks the caller's group for each route.
 
 pub mod audiences;
-pub mod auth;
 pub mod callbacks;
 pub mod campaigns;
 pub mod contacts;
@@ -36,7 +35,7 @@ use stats::Stats;
 use templates::Templates;
 use work::WorkItems;
 
-use auth::{Caller, Group};
+use shared::auth::{Caller, Group};
 
 pub struct Deps {
     pub sources: SourceStore,

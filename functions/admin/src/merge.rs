@@ -13,8 +13,8 @@ use serde_json::json;
 use shared::http::{self, Request, Response};
 use shared::Error;
 
-use crate::auth::Caller;
 use crate::contacts::Contacts;
+use shared::auth::Caller;
 
 type Item = HashMap<String, AttributeValue>;
 

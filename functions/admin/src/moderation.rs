@@ -12,7 +12,7 @@ use shared::moderation::{CallbackQueue, Decided, Decision, Moderation};
 use shared::source::is_condition_failure;
 use shared::Error;
 
-use crate::auth::Caller;
+use shared::auth::Caller;
 
 pub const BY_MODERATION_INDEX: &str = "ByModeration";
 

@@ -12,7 +12,7 @@ use shared::rules::{Rule, RuleSpec};
 use shared::source::{condition_held, is_condition_failure};
 use shared::Error;
 
-use crate::auth::Caller;
+use shared::auth::Caller;
 
 /// Every message is matched against every rule: a bound keeps that cheap.
 pub const MAX_RULES: usize = 200;

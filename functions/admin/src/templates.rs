@@ -10,7 +10,7 @@ use shared::http::{self, Request, Response};
 use shared::templates::{self, EmailTemplate, Kind, LANGUAGES};
 use shared::Error;
 
-use crate::auth::Caller;
+use shared::auth::Caller;
 
 pub struct Templates {
     pub client: Client,

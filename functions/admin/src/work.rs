@@ -13,7 +13,7 @@ use shared::http::{self, Request, Response};
 use shared::source::is_condition_failure;
 use shared::Error;
 
-use crate::auth::Caller;
+use shared::auth::Caller;
 
 /// One of the two work tables.
 #[derive(Debug, Clone)]

@@ -259,6 +259,22 @@ impl TestSystem {
         )
         .unwrap_or_else(|e| panic!("token: {e}"))
     }
+
+    /// A development token of the brand's site (machine client) with these scopes.
+    pub fn site_token(&self, scope: &str) -> String {
+        let params = &self.resources.parameters;
+        crate::jwt::issue_site(
+            &crate::jwt::dev_key(),
+            &crate::jwt::SiteTokenRequest {
+                client_id: &params["SiteClientId"],
+                issuer: &params["JwtIssuer"],
+                scope,
+                ttl_seconds: 3600,
+                now: chrono::Utc::now().timestamp(),
+            },
+        )
+        .unwrap_or_else(|e| panic!("site token: {e}"))
+    }
 }
 
 pub async fn system() -> TestSystem {

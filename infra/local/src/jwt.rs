@@ -44,6 +44,35 @@ pub fn issue(key: &[u8], req: &TokenRequest<'_>) -> Result<String, jsonwebtoken:
     )
 }
 
+/// A machine client's access token, as Cognito's client-credentials grant issues it: no
+/// `aud`, but `client_id` and the granted `scope`s (space-separated).
+pub struct SiteTokenRequest<'a> {
+    pub client_id: &'a str,
+    pub issuer: &'a str,
+    pub scope: &'a str,
+    pub ttl_seconds: i64,
+    pub now: i64,
+}
+
+pub fn issue_site(
+    key: &[u8],
+    req: &SiteTokenRequest<'_>,
+) -> Result<String, jsonwebtoken::errors::Error> {
+    let mut claims = Map::new();
+    claims.insert("sub".into(), req.client_id.into());
+    claims.insert("client_id".into(), req.client_id.into());
+    claims.insert("iss".into(), req.issuer.into());
+    claims.insert("iat".into(), req.now.into());
+    claims.insert("exp".into(), (req.now + req.ttl_seconds).into());
+    claims.insert("token_use".into(), "access".into());
+    claims.insert("scope".into(), req.scope.into());
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(key),
+    )
+}
+
 /// Verifies `Authorization: Bearer <jwt>` like API Gateway's JWT authorizer and returns the
 /// claims as API Gateway hands them to the function (every value a string; arrays as
 /// `[a b]`). `None` means API Gateway would answer 401.
@@ -58,14 +87,32 @@ pub fn verify(
         .or_else(|| authorization?.strip_prefix("bearer "))?;
     let mut validation = Validation::new(Algorithm::HS256);
     validation.set_issuer(&[issuer]);
-    validation.set_audience(audiences);
-    validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+    // API Gateway matches `aud`, or `client_id` when the token has no `aud` (access
+    // tokens): checked below.
+    validation.validate_aud = false;
+    validation.set_required_spec_claims(&["exp", "iss"]);
     let data = jsonwebtoken::decode::<Map<String, Value>>(
         token.trim(),
         &DecodingKey::from_secret(key),
         &validation,
     )
     .ok()?;
+    let audience_matches = match data.claims.get("aud") {
+        Some(Value::String(aud)) => audiences.contains(aud),
+        Some(Value::Array(auds)) => auds
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|a| audiences.iter().any(|x| x == a)),
+        Some(_) => false,
+        None => data
+            .claims
+            .get("client_id")
+            .and_then(Value::as_str)
+            .is_some_and(|c| audiences.iter().any(|x| x == c)),
+    };
+    if !audience_matches {
+        return None;
+    }
     Some(
         data.claims
             .into_iter()
@@ -124,5 +171,26 @@ mod tests {
         assert!(verify(b"k", Some(&expired), "iss", &["aud".into()]).is_none());
         assert!(verify(b"k", None, "iss", &["aud".into()]).is_none());
         assert!(verify(b"k", Some("Basic abc"), "iss", &["aud".into()]).is_none());
+    }
+
+    #[test]
+    fn an_access_token_should_match_its_client_id_against_the_audiences() {
+        let now = chrono::Utc::now().timestamp();
+        let site = issue_site(
+            b"k",
+            &SiteTokenRequest {
+                client_id: "site",
+                issuer: "iss",
+                scope: "liaison/referrals",
+                ttl_seconds: 60,
+                now,
+            },
+        )
+        .unwrap();
+        let header = format!("Bearer {site}");
+        let claims = verify(b"k", Some(&header), "iss", &["site".into()]).unwrap();
+        assert_eq!(claims["scope"], "liaison/referrals");
+        // The staff authorizer's audience is another client: refused.
+        assert!(verify(b"k", Some(&header), "iss", &["staff".into()]).is_none());
     }
 }

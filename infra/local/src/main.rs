@@ -46,6 +46,7 @@ fn token(args: &[String]) -> Result<(), String> {
     let mut groups = Vec::new();
     let mut subject = "dev-admin".to_string();
     let mut hours: i64 = 12;
+    let mut site = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = || {
@@ -55,6 +56,8 @@ fn token(args: &[String]) -> Result<(), String> {
         };
         match arg.as_str() {
             "--group" => groups.push(value()?),
+            // The brand site's machine token (scope liaison/referrals), not a staff one.
+            "--site" => site = true,
             "--subject" => subject = value()?,
             "--hours" => {
                 hours = value()?
@@ -73,6 +76,21 @@ fn token(args: &[String]) -> Result<(), String> {
             .cloned()
             .ok_or_else(|| format!("parameter {name} missing"))
     };
+    if site {
+        let token = liaison_local::jwt::issue_site(
+            &liaison_local::jwt::dev_key(),
+            &liaison_local::jwt::SiteTokenRequest {
+                client_id: &param("SiteClientId")?,
+                issuer: &param("JwtIssuer")?,
+                scope: shared::auth::SITE_REFERRALS_SCOPE,
+                ttl_seconds: hours * 3600,
+                now: chrono::Utc::now().timestamp(),
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        println!("{token}");
+        return Ok(());
+    }
     let token = liaison_local::jwt::issue(
         &liaison_local::jwt::dev_key(),
         &liaison_local::jwt::TokenRequest {

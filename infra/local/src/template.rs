@@ -63,6 +63,8 @@ pub struct HttpRoute {
     pub path: String,
     /// `None` for `Authorizer: NONE`, else the authorizer's name.
     pub authorizer: Option<String>,
+    /// `Auth.AuthorizationScopes`: the token must carry one of them (empty: no check).
+    pub scopes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -303,11 +305,22 @@ fn parse_function(
                     None | Some("NONE") => None,
                     Some(a) => Some(a.to_string()),
                 };
+                let scopes = ep
+                    .pointer("/Auth/AuthorizationScopes")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 def.http_routes.push(HttpRoute {
                     event_name: name.clone(),
                     method,
                     path,
                     authorizer,
+                    scopes,
                 });
             }
             "SQS" => {

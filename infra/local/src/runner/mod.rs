@@ -178,12 +178,15 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
             }),
         );
         for route in &def.http_routes {
-            routes.push(CompiledRoute::new(
-                &route.method,
-                &route.path,
-                &def.logical_id,
-                route.authorizer.clone(),
-            ));
+            routes.push(
+                CompiledRoute::new(
+                    &route.method,
+                    &route.path,
+                    &def.logical_id,
+                    route.authorizer.clone(),
+                )
+                .with_scopes(route.scopes.clone()),
+            );
         }
         for s in &def.schedules {
             let schedule =
@@ -474,7 +477,13 @@ async fn proxy(
             };
             let header = headers.get("authorization").and_then(|v| v.to_str().ok());
             match crate::jwt::verify(&state.jwt_key, header, &auth.issuer, &auth.audiences) {
-                Some(claims) => Some(claims),
+                Some(claims) => {
+                    // A valid token without one of the route's scopes: API Gateway's 403.
+                    if route.granted_scopes(&claims).is_none() {
+                        return gateway_message(StatusCode::FORBIDDEN, "Forbidden");
+                    }
+                    Some(claims)
+                }
                 None => return gateway_message(StatusCode::UNAUTHORIZED, "Unauthorized"),
             }
         }

@@ -17,6 +17,8 @@ pub struct CompiledRoute {
     segments: Vec<Segment>,
     pub function: String,
     pub authorizer: Option<String>,
+    /// The route's authorization scopes: the token must carry one (empty: no check).
+    pub scopes: Vec<String>,
 }
 
 impl CompiledRoute {
@@ -40,7 +42,32 @@ impl CompiledRoute {
             segments,
             function: function.to_string(),
             authorizer,
+            scopes: Vec::new(),
         }
+    }
+
+    pub fn with_scopes(mut self, scopes: Vec<String>) -> Self {
+        self.scopes = scopes;
+        self
+    }
+
+    /// The token's scopes that let it take this route, as API Gateway checks them: `None`
+    /// means 403 (the route wants scopes and the token's `scope` claim has none of them).
+    pub fn granted_scopes(&self, claims: &HashMap<String, String>) -> Option<Vec<String>> {
+        if self.scopes.is_empty() {
+            return Some(Vec::new());
+        }
+        let held: Vec<String> = ["scope", "scp"]
+            .iter()
+            .filter_map(|n| claims.get(*n))
+            .flat_map(|raw| {
+                raw.trim_matches(|c| c == '[' || c == ']')
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        self.scopes.iter().any(|s| held.contains(s)).then_some(held)
     }
 
     pub fn route_key(&self) -> String {
@@ -137,6 +164,24 @@ mod tests {
             CompiledRoute::new("GET", "/admin/sources/special", "other", None),
             CompiledRoute::new("ANY", "/files/{path+}", "files", None),
         ]
+    }
+
+    #[test]
+    fn a_route_with_scopes_should_want_one_of_them_in_the_token() {
+        let route = CompiledRoute::new("GET", "/api/x", "f", Some("Site".into()))
+            .with_scopes(vec!["liaison/referrals".into()]);
+        let claims = |k: &str, v: &str| HashMap::from([(k.to_string(), v.to_string())]);
+        assert!(route
+            .granted_scopes(&claims("scope", "openid liaison/referrals"))
+            .is_some());
+        assert!(route
+            .granted_scopes(&claims("scope", "liaison/referrals.read"))
+            .is_none());
+        assert!(route
+            .granted_scopes(&claims("cognito:groups", "[liaison-admin]"))
+            .is_none());
+        let open = CompiledRoute::new("GET", "/admin/x", "f", Some("Staff".into()));
+        assert!(open.granted_scopes(&HashMap::new()).is_some());
     }
 
     #[test]
