@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use shared::events::{
-    Author, CartSnapshot, CartStage, CommerceEvent, Contribution, ContributionAction,
-    ContributionKind, Customer, Event, Line, ModerationState, Order,
+    Address, Author, BuyerSignals, CartSnapshot, CartStage, CommerceEvent, Contribution,
+    ContributionAction, ContributionKind, Customer, Event, Line, ModerationState, Order,
 };
 use shared::json::from_slice;
 use shared::Error;
@@ -111,6 +111,26 @@ struct OrderData {
     placed_at: DateTime<Utc>,
     #[serde(default)]
     referral_code: Option<String>,
+    #[serde(default)]
+    client_ip: Option<String>,
+    #[serde(default)]
+    shipping_address: Option<AddressData>,
+    #[serde(default)]
+    payment_fingerprint: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct AddressData {
+    #[serde(default)]
+    line1: Option<String>,
+    #[serde(default)]
+    line2: Option<String>,
+    #[serde(default)]
+    city: Option<String>,
+    #[serde(default)]
+    postal_code: Option<String>,
+    #[serde(default)]
+    country: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -313,6 +333,7 @@ fn order(data: &str) -> Result<Event, Error> {
     optional_text("data.cart_id", d.cart_id.as_deref(), MAX_ID)?;
     optional_text("data.checkout_id", d.checkout_id.as_deref(), MAX_ID)?;
     optional_text("data.referral_code", d.referral_code.as_deref(), MAX_ID)?;
+    let signals = signals(d.client_ip, d.shipping_address, d.payment_fingerprint)?;
     let customer = customer(d.customer)?;
     let currency = currency("data.currency", &d.currency)?;
     let lines = lines(d.lines)?;
@@ -327,7 +348,53 @@ fn order(data: &str) -> Result<Event, Error> {
         total: d.total,
         placed_at: d.placed_at,
         referral_code: d.referral_code,
+        signals,
     })))
+}
+
+/// What the order says of its buyer for anti-fraud: an IP that parses, short address
+/// fields, an opaque payment fingerprint.
+fn signals(
+    client_ip: Option<String>,
+    address: Option<AddressData>,
+    payment_fingerprint: Option<String>,
+) -> Result<BuyerSignals, Error> {
+    if let Some(ip) = &client_ip {
+        ip.trim()
+            .parse::<std::net::IpAddr>()
+            .map_err(|_| Error::validation("data.client_ip", "not an IPv4 or IPv6 address"))?;
+    }
+    optional_text(
+        "data.payment_fingerprint",
+        payment_fingerprint.as_deref(),
+        MAX_ID,
+    )?;
+    let shipping_address = match address {
+        None => None,
+        Some(a) => {
+            for (field, value) in [
+                ("data.shipping_address.line1", &a.line1),
+                ("data.shipping_address.line2", &a.line2),
+                ("data.shipping_address.city", &a.city),
+                ("data.shipping_address.postal_code", &a.postal_code),
+                ("data.shipping_address.country", &a.country),
+            ] {
+                optional_text(field, value.as_deref(), MAX_ID)?;
+            }
+            Some(Address {
+                line1: a.line1,
+                line2: a.line2,
+                city: a.city,
+                postal_code: a.postal_code,
+                country: a.country,
+            })
+        }
+    };
+    Ok(BuyerSignals {
+        client_ip: client_ip.map(|ip| ip.trim().to_string()),
+        shipping_address,
+        payment_fingerprint,
+    })
 }
 
 fn customer(c: CustomerData) -> Result<Customer, Error> {
@@ -524,6 +591,39 @@ mod tests {
             panic!("expected an order");
         };
         assert_eq!(order.checkout_id.as_deref(), Some("chk_7781"));
+        assert_eq!(
+            order.referral_code.as_deref(),
+            Some("r_k7q2m4xw9z3b5n8c6d1f0g2h4j")
+        );
+        assert_eq!(order.signals.client_ip.as_deref(), Some("198.51.100.23"));
+        assert_eq!(
+            order.signals.payment_fingerprint.as_deref(),
+            Some("fp_Xa81Lq0s2KpB")
+        );
+        let address = order.signals.shipping_address.unwrap();
+        assert_eq!(address.postal_code.as_deref(), Some("75011"));
+    }
+
+    #[test]
+    fn when_buyer_signals_are_wrong_should_name_the_field() {
+        let base = r#"{"type":"order.placed","data":{"id":"o1","currency":"EUR","total":"1","placed_at":"2026-11-23T10:00:00Z",EXTRA}}"#;
+        let with = |extra: &str| base.replace("EXTRA", extra);
+        assert!(parse(with(r#""client_ip":"2001:db8::1""#).as_bytes()).is_ok());
+        assert_eq!(
+            field_of(&with(r#""client_ip":"localhost""#)),
+            "data.client_ip"
+        );
+        let long = "x".repeat(300);
+        assert_eq!(
+            field_of(&with(&format!(
+                r#""shipping_address":{{"line1":"{long}"}}"#
+            ))),
+            "data.shipping_address.line1"
+        );
+        assert_eq!(
+            field_of(&with(&format!(r#""payment_fingerprint":"{long}""#))),
+            "data.payment_fingerprint"
+        );
     }
 
     #[test]

@@ -63,6 +63,45 @@ pub struct Order {
     /// A referral code carried by the order, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referral_code: Option<String>,
+    /// What the shop saw of the buyer, for referral anti-fraud only.
+    #[serde(default, skip_serializing_if = "BuyerSignals::is_empty")]
+    pub signals: BuyerSignals,
+}
+
+/// What an order says of its buyer beyond who they are, read only by referral anti-fraud
+/// (self-referral, several orders from one place) and kept by it only as keyed hashes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BuyerSignals {
+    /// The buyer's IP address as the shop saw it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_address: Option<Address>,
+    /// An opaque fingerprint of the payment method from the shop or its processor (a
+    /// card fingerprint, or network, BIN and last digits): equal for the same card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_fingerprint: Option<String>,
+}
+
+impl BuyerSignals {
+    pub fn is_empty(&self) -> bool {
+        self == &BuyerSignals::default()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Address {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line1: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line2: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

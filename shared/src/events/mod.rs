@@ -10,7 +10,8 @@ mod contribution;
 mod social;
 
 pub use commerce::{
-    CartSnapshot, CartStage, CommerceEvent, Customer, CustomerAccount, Line, Order,
+    Address, BuyerSignals, CartSnapshot, CartStage, CommerceEvent, Customer, CustomerAccount, Line,
+    Order,
 };
 pub use contribution::{
     Author, Contribution, ContributionAction, ContributionKind, ModerationState,

@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use shared::events::{
-    CartSnapshot, CartStage, CommerceEvent, Customer, CustomerAccount, Event, Line, Order,
+    Address, BuyerSignals, CartSnapshot, CartStage, CommerceEvent, Customer, CustomerAccount,
+    Event, Line, Order,
 };
 use shared::json::from_slice;
 use shared::source::Source;
@@ -118,6 +119,99 @@ struct ShopifyOrder {
     buyer_accepts_marketing: Option<bool>,
     #[serde(default)]
     customer_locale: Option<String>,
+    #[serde(default)]
+    browser_ip: Option<String>,
+    /// The first page of the buyer's session: a referral link lands on `/?ref={code}`.
+    #[serde(default)]
+    landing_site: Option<String>,
+    #[serde(default)]
+    note_attributes: Vec<NoteAttribute>,
+    #[serde(default)]
+    shipping_address: Option<ShopifyAddress>,
+    /// Deprecated by Shopify but still sent for card payments.
+    #[serde(default)]
+    payment_details: Option<PaymentDetails>,
+}
+
+#[derive(Deserialize)]
+struct NoteAttribute {
+    #[serde(default)]
+    name: String,
+    #[serde(default, deserialize_with = "fields::opt_id")]
+    value: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ShopifyAddress {
+    #[serde(default)]
+    address1: Option<String>,
+    #[serde(default)]
+    address2: Option<String>,
+    #[serde(default)]
+    city: Option<String>,
+    #[serde(default)]
+    zip: Option<String>,
+    #[serde(default)]
+    country_code: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct PaymentDetails {
+    #[serde(default)]
+    credit_card_bin: Option<String>,
+    #[serde(default)]
+    credit_card_number: Option<String>,
+    #[serde(default)]
+    credit_card_company: Option<String>,
+}
+
+/// The referral code of an order: a `ref` cart attribute the theme saved, or the `ref`
+/// query parameter of the page the buyer landed on.
+fn referral_code(o: &ShopifyOrder) -> Option<String> {
+    let from_note = o
+        .note_attributes
+        .iter()
+        .find(|a| a.name == "ref" || a.name == "liaison_ref")
+        .and_then(|a| a.value.clone());
+    let from_landing = o.landing_site.as_deref().and_then(|site| {
+        let query = site.split_once('?')?.1;
+        query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == "ref")
+            .map(|(_, v)| v.to_string())
+    });
+    from_note
+        .or(from_landing)
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty() && c.len() <= 64)
+}
+
+fn signals(o: &ShopifyOrder) -> BuyerSignals {
+    let card = o.payment_details.as_ref().and_then(|p| {
+        let last4: String = p
+            .credit_card_number
+            .as_deref()?
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        Some(format!(
+            "card:{}:{}:{last4}",
+            p.credit_card_company.as_deref().unwrap_or_default(),
+            p.credit_card_bin.as_deref().unwrap_or_default()
+        ))
+    });
+    BuyerSignals {
+        client_ip: non_empty(o.browser_ip.clone()),
+        shipping_address: o.shipping_address.as_ref().map(|a| Address {
+            line1: non_empty(a.address1.clone()),
+            line2: non_empty(a.address2.clone()),
+            city: non_empty(a.city.clone()),
+            postal_code: non_empty(a.zip.clone()),
+            country: non_empty(a.country_code.clone()),
+        }),
+        payment_fingerprint: card,
+    }
 }
 
 #[derive(Deserialize)]
@@ -234,6 +328,8 @@ fn checkout(c: Checkout) -> Result<Event, Error> {
 }
 
 fn order(o: ShopifyOrder) -> Result<Event, Error> {
+    let referral_code = referral_code(&o);
+    let signals = signals(&o);
     let mut customer = customer_of(o.customer, o.email, o.customer_locale);
     customer.accepts_marketing = customer.accepts_marketing.or(o.buyer_accepts_marketing);
     Ok(Event::Commerce(CommerceEvent::Order(Order {
@@ -245,8 +341,9 @@ fn order(o: ShopifyOrder) -> Result<Event, Error> {
         lines: lines(o.line_items),
         total: o.total_price,
         placed_at: o.processed_at.unwrap_or(o.created_at),
-        // Referral attribution reads its own codes (issue: referrals), not discount codes.
-        referral_code: None,
+        // Liaison's own referral codes, never the shop's discount codes.
+        referral_code,
+        signals,
     })))
 }
 
@@ -335,6 +432,45 @@ mod tests {
             order.customer.email.as_deref(),
             Some("jean.dupont@example.fr")
         );
+    }
+
+    #[test]
+    fn an_order_should_carry_its_referral_code_and_buyer_signals() {
+        let mut body: serde_json::Value =
+            serde_json::from_slice(&fixture("shopify/orders-create.json")).unwrap();
+        body["landing_site"] = "/?utm_source=x&ref=r_abc123".into();
+        body["payment_details"] = serde_json::json!({
+            "credit_card_bin": "424242", "credit_card_number": "•••• •••• •••• 4242",
+            "credit_card_company": "Visa"
+        });
+        let body = serde_json::to_vec(&body).unwrap();
+        let sig = b64(&hmac256(SECRET, &body));
+        let parsed = Req::new("POST", body)
+            .header("x-shopify-topic", "orders/create")
+            .header("x-shopify-hmac-sha256", &sig)
+            .header("x-shopify-event-id", "e1")
+            .run(&source(Platform::Shopify, SECRET))
+            .unwrap();
+        let [CommerceEvent::Order(order)] = commerce(&parsed)[..] else {
+            panic!("{parsed:?}")
+        };
+        assert_eq!(order.referral_code.as_deref(), Some("r_abc123"));
+        assert_eq!(order.signals.client_ip.as_deref(), Some("203.0.113.42"));
+        let address = order.signals.shipping_address.as_ref().unwrap();
+        assert_eq!(address.postal_code.as_deref(), Some("69002"));
+        assert_eq!(address.country.as_deref(), Some("FR"));
+        assert_eq!(
+            order.signals.payment_fingerprint.as_deref(),
+            Some("card:Visa:424242:4242")
+        );
+        // The fixture as Shopify sent it: no ref in its landing page.
+        let plain = delivery("orders/create", "shopify/orders-create.json")
+            .run(&source(Platform::Shopify, SECRET))
+            .unwrap();
+        let [CommerceEvent::Order(order)] = commerce(&plain)[..] else {
+            panic!("{plain:?}")
+        };
+        assert!(order.referral_code.is_none());
     }
 
     #[test]

@@ -14,7 +14,9 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::json;
-use shared::events::{CartSnapshot, CartStage, CommerceEvent, Customer, Event, Line, Order};
+use shared::events::{
+    Address, BuyerSignals, CartSnapshot, CartStage, CommerceEvent, Customer, Event, Line, Order,
+};
 use shared::http::{self, Response};
 use shared::json::from_slice;
 use shared::source::Source;
@@ -103,6 +105,62 @@ pub struct WooOrder {
     pub line_items: Vec<WooLine>,
     #[serde(default)]
     pub payment_url: Option<String>,
+    #[serde(default)]
+    pub customer_ip_address: Option<String>,
+    #[serde(default)]
+    pub shipping: Option<Shipping>,
+    /// Order meta; a referral code saved by the theme as `liaison_ref` (or `_liaison_ref`).
+    #[serde(default)]
+    pub meta_data: Vec<Meta>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Shipping {
+    #[serde(default)]
+    pub address_1: Option<String>,
+    #[serde(default)]
+    pub address_2: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub postcode: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Meta {
+    #[serde(default)]
+    pub key: String,
+    /// Any JSON: plugins store objects here too.
+    #[serde(default)]
+    pub value: serde_json::Value,
+}
+
+impl WooOrder {
+    fn referral_code(&self) -> Option<String> {
+        self.meta_data
+            .iter()
+            .find(|m| m.key == "liaison_ref" || m.key == "_liaison_ref")
+            .and_then(|m| m.value.as_str())
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty() && c.len() <= 64)
+    }
+
+    fn signals(&self) -> BuyerSignals {
+        BuyerSignals {
+            client_ip: non_empty(self.customer_ip_address.clone()),
+            shipping_address: self.shipping.as_ref().map(|s| Address {
+                line1: non_empty(s.address_1.clone()),
+                line2: non_empty(s.address_2.clone()),
+                city: non_empty(s.city.clone()),
+                postal_code: non_empty(s.postcode.clone()),
+                country: non_empty(s.country.clone()),
+            }),
+            // WooCommerce keeps no card fingerprint on the order.
+            payment_fingerprint: None,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -159,6 +217,8 @@ pub fn normalise(order: WooOrder) -> Result<(String, Event), Ignored> {
             .unwrap_or_default()
             .trim()
     );
+    let referral_code = order.referral_code();
+    let signals = order.signals();
     let customer = Customer {
         id: order.customer_id,
         email: non_empty(order.billing.email),
@@ -203,7 +263,8 @@ pub fn normalise(order: WooOrder) -> Result<(String, Event), Ignored> {
             lines,
             total: order.total,
             placed_at: paid.or(created).unwrap_or(updated_at),
-            referral_code: None,
+            referral_code,
+            signals,
         }),
         other => {
             return Err(Ignored {
@@ -278,6 +339,11 @@ mod tests {
         };
         assert_eq!(order.order_id, "4187");
         assert_eq!(order.cart_id.as_deref(), Some("order:4187"));
+        // What anti-fraud reads; no referral code in this order's meta.
+        assert_eq!(order.signals.client_ip.as_deref(), Some("203.0.113.77"));
+        let shipping = order.signals.shipping_address.as_ref().unwrap();
+        assert_eq!(shipping.postal_code.as_deref(), Some("69002"));
+        assert!(order.referral_code.is_none());
         assert_ne!(keys(&pending), keys(&paid));
         assert!(keys(&paid)[0].starts_with("order:4187:"));
     }
