@@ -29,8 +29,8 @@ pub struct Contacts {
     pub emails_table: String,
     pub carts_table: String,
     pub suppression_table: String,
-    /// The social graph and referral suggestions the contact shared, keyed by them.
-    pub referral_tables: [String; 2],
+    /// What referrals hold about the contact.
+    pub referrals: crate::referral_data::ReferralData,
     pub hash_key: Vec<u8>,
 }
 
@@ -233,28 +233,7 @@ impl Contacts {
                     .map_err(|e| Error::from_sdk("DeleteItem timeline", e))?;
             }
         }
-        // The connections they shared and the suggestions made to them (`pk` = the contact).
-        for table in &self.referral_tables {
-            let query = self
-                .client
-                .query()
-                .table_name(table)
-                .key_condition_expression("pk = :c")
-                .expression_attribute_values(":c", AttributeValue::S(id.to_string()));
-            for item in shared::pages::query_all(query, "Query referral items").await? {
-                let (Some(pk), Some(sk)) = (item.get("pk"), item.get("sk")) else {
-                    continue;
-                };
-                self.client
-                    .delete_item()
-                    .table_name(table)
-                    .key("pk", pk.clone())
-                    .key("sk", sk.clone())
-                    .send()
-                    .await
-                    .map_err(|e| Error::from_sdk("DeleteItem referral item", e))?;
-            }
-        }
+        self.referrals.erase(id).await?;
         // The contact's own items last: a retry after a failure still finds its identities.
         for item in items {
             let key: Item = ["pk", "sk"]

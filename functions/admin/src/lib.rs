@@ -9,6 +9,7 @@ pub mod listing;
 pub mod merge;
 pub mod moderation;
 pub mod platforms;
+pub mod referral_data;
 pub mod reports;
 pub mod rules;
 pub mod sources;
@@ -75,10 +76,12 @@ impl Deps {
             emails_table: config::required(env, "EMAILS_TABLE")?,
             carts_table: config::required(env, "CARTS_TABLE")?,
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
-            referral_tables: [
-                config::required(env, "CONNECTIONS_TABLE")?,
-                config::required(env, "SUGGESTIONS_TABLE")?,
-            ],
+            referrals: referral_data::ReferralData {
+                client: dynamodb.clone(),
+                connections_table: config::required(env, "CONNECTIONS_TABLE")?,
+                suggestions_table: config::required(env, "SUGGESTIONS_TABLE")?,
+                referrals_table: config::required(env, "REFERRALS_TABLE")?,
+            },
             hash_key: hash_key.into_bytes(),
         };
         let cases = WorkItems {

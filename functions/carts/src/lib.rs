@@ -11,6 +11,9 @@
 //! - An order finds its cart by cart token, checkout token, or the same contact's newest
 //!   open cart of the last 7 days; it converts it once (a conditional write), clears its
 //!   schedule and makes the contact a customer.
+//! - Every order then goes on to the referrals queue, unchanged (same id), where the
+//!   referrals function attributes it to a referrer or not. A function never calls another:
+//!   this is the order's next stop, as ingest's queue was its first.
 
 pub mod attribution;
 pub mod plan;
@@ -42,6 +45,8 @@ pub struct Deps {
     pub contacts: ContactStore,
     pub campaigns: CampaignStore,
     pub campaign_cache: Cached<Vec<Campaign>>,
+    pub sqs: aws_sdk_sqs::Client,
+    pub referrals_queue_url: String,
     pub dead_letters: DeadLetters,
     pub clock: Clock,
 }
@@ -69,6 +74,8 @@ impl Deps {
                 table: config::required(env, "CAMPAIGNS_TABLE")?,
             },
             campaign_cache: Cached::new(StdDuration::from_secs(cache_seconds)),
+            sqs: shared::aws::sqs(&sdk, env),
+            referrals_queue_url: config::required(env, "REFERRALS_QUEUE_URL")?,
             dead_letters: DeadLetters::new(
                 shared::aws::sqs(&sdk, env),
                 config::required(env, "COMMERCE_DLQ_URL")?,
@@ -93,7 +100,13 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     };
     match event {
         CommerceEvent::Cart(snapshot) => record_snapshot(deps, &message, snapshot).await?,
-        CommerceEvent::Order(order) => convert(deps, &message, order).await?,
+        CommerceEvent::Order(order) => {
+            convert(deps, &message, order).await?;
+            // After the conversion, which is written once: a failed send redelivers the
+            // order, whose conversion is then a no-op, and sends again. Referrals records
+            // a conversion once, so a second copy has no effect.
+            forward_to_referrals(deps, &message).await?;
+        }
         CommerceEvent::CustomerAccount(account) => {
             if let Some(contact) = contact_of(deps, &message, &account.customer, true).await? {
                 deps.contacts
@@ -103,6 +116,17 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
             }
         }
     }
+    Ok(())
+}
+
+async fn forward_to_referrals(deps: &Deps, message: &Message) -> Result<(), Error> {
+    deps.sqs
+        .send_message()
+        .queue_url(&deps.referrals_queue_url)
+        .message_body(message.encode())
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk("SendMessage referrals", e))?;
     Ok(())
 }
 

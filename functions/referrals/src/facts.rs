@@ -21,8 +21,20 @@ pub struct Facts<'a> {
     pub contributions_table: &'a str,
 }
 
+type Item = std::collections::HashMap<String, AttributeValue>;
+
 fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
+}
+
+fn email_keys(items: &[Item]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|i| i.get("sk").and_then(|v| v.as_s().ok()))
+        .filter_map(|sk| sk.strip_prefix("identity#"))
+        .filter(|key| key.starts_with("email#"))
+        .map(str::to_string)
+        .collect()
 }
 
 impl Facts<'_> {
@@ -31,14 +43,7 @@ impl Facts<'_> {
         contact_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Known>, Error> {
-        // The profile and the contact's identities: one Query of its partition.
-        let query = self
-            .client
-            .query()
-            .table_name(self.contacts_table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(format!("contact#{contact_id}")));
-        let items = shared::pages::query_all(query, "Query contact").await?;
+        let items = self.contact_items(contact_id).await?;
         let Some(profile) = items.iter().find(|i| {
             i.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) == Some("profile")
         }) else {
@@ -47,13 +52,7 @@ impl Facts<'_> {
         if profile.contains_key("merged_into") {
             return Ok(None);
         }
-        let email_keys: Vec<String> = items
-            .iter()
-            .filter_map(|i| i.get("sk").and_then(|v| v.as_s().ok()))
-            .filter_map(|sk| sk.strip_prefix("identity#"))
-            .filter(|key| key.starts_with("email#"))
-            .map(str::to_string)
-            .collect();
+        let email_keys = email_keys(&items);
         let consent = profile
             .get("consent")
             .and_then(|v| v.as_m().ok())
@@ -83,6 +82,22 @@ impl Facts<'_> {
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0.0),
         }))
+    }
+
+    /// The profile and the contact's identities: one Query of its partition.
+    async fn contact_items(&self, contact_id: &str) -> Result<Vec<Item>, Error> {
+        let query = self
+            .client
+            .query()
+            .table_name(self.contacts_table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(format!("contact#{contact_id}")));
+        shared::pages::query_all(query, "Query contact").await
+    }
+
+    /// The lookup keys of the contact's emails (self-referral checks compare them).
+    pub async fn email_keys(&self, contact_id: &str) -> Result<Vec<String>, Error> {
+        Ok(email_keys(&self.contact_items(contact_id).await?))
     }
 
     async fn suppressed(&self, email_keys: &[String]) -> Result<bool, Error> {

@@ -10,9 +10,16 @@
 //!   is incremental: a part ranks its own connections, never the whole list again.
 //! - A `social.disconnected` forgets the account's edges at once.
 //! - Liaison never writes to a candidate: the customer is shown the suggestion and shares
-//!   their own referral link.
+//!   their own referral link ([`api`] serves the suggestions to the site and to staff).
+//! - Every order comes on from the carts function: [`attribution`] makes it a referral
+//!   conversion when it carries a code or answers an invitation, with a pending reward,
+//!   flagged by [`fraud`] rules ([`conversions`] keeps them).
 
+pub mod api;
+pub mod attribution;
+pub mod conversions;
 pub mod facts;
+pub mod fraud;
 pub mod graph;
 pub mod rank;
 pub mod suggestions;
@@ -23,10 +30,14 @@ use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Duration, Utc};
 use identify::contacts::{ContactStore, Provenance};
 use identify::identity::{Identity, IdentityKind};
+use serde::{Deserialize, Serialize};
 use shared::batch::{self, DeadLetters, RecordError};
 use shared::clock::Clock;
 use shared::config::{self, Env};
-use shared::events::{Connected, Disconnected, Event, Message, SiteCustomer, SocialEvent};
+use shared::events::{
+    CommerceEvent, Connected, Disconnected, Event, Message, SiteCustomer, SocialEvent,
+};
+use shared::http::{Request, Response};
 use shared::Error;
 
 use graph::{account_key, Graph};
@@ -42,8 +53,12 @@ pub struct Deps {
     pub suppression_table: String,
     pub carts_table: String,
     pub contributions_table: String,
+    pub referrals_table: String,
     pub hash_key: Vec<u8>,
     pub policy: Policy,
+    pub terms: attribution::Terms,
+    pub groups_claim: String,
+    pub public_base_url: Option<String>,
     pub dead_letters: DeadLetters,
     pub clock: Clock,
 }
@@ -66,6 +81,12 @@ impl Deps {
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
             carts_table: config::required(env, "CARTS_TABLE")?,
             contributions_table: config::required(env, "CONTRIBUTIONS_TABLE")?,
+            referrals_table: config::required(env, "REFERRALS_TABLE")?,
+            terms: attribution::Terms::from_env(env)?,
+            groups_claim: env
+                .var("JWT_GROUPS_CLAIM")
+                .unwrap_or_else(|| "cognito:groups".into()),
+            public_base_url: env.var("PUBLIC_BASE_URL"),
             dead_letters: DeadLetters::new(
                 shared::aws::sqs(&sdk, env),
                 config::required(env, "REFERRALS_DLQ_URL")?,
@@ -91,6 +112,13 @@ impl Deps {
         }
     }
 
+    fn conversions(&self) -> conversions::Conversions<'_> {
+        conversions::Conversions {
+            client: &self.dynamodb,
+            table: &self.referrals_table,
+        }
+    }
+
     fn facts(&self) -> facts::Facts<'_> {
         facts::Facts {
             client: &self.dynamodb,
@@ -102,21 +130,50 @@ impl Deps {
     }
 }
 
-pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
+/// What invokes the function: its queue, or API Gateway (the suggestions API).
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum Invocation {
+    Queue(SqsEvent),
+    Http(Box<Request>),
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Output {
+    Queue(SqsBatchResponse),
+    Http(Box<Response>),
+}
+
+pub async fn handle(deps: &Deps, invocation: Invocation) -> Output {
+    match invocation {
+        Invocation::Queue(event) => Output::Queue(handle_queue(deps, event).await),
+        Invocation::Http(req) => Output::Http(Box::new(api::handle(deps, *req).await)),
+    }
+}
+
+/// One batch of the referrals queue.
+pub async fn handle_queue(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
     batch::process(event, &deps.dead_letters, |record| process(deps, record)).await
 }
 
 async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     let message = Message::decode(record.body.as_deref().unwrap_or_default())?;
-    let Event::Social(event) = &message.event else {
-        return Err(RecordError::Reject(format!(
-            "event {} is not a social event",
-            message.id
-        )));
-    };
-    match event {
-        SocialEvent::Connected(connected) => connect(deps, &message, connected).await?,
-        SocialEvent::Disconnected(gone) => disconnect(deps, &message, gone).await?,
+    match &message.event {
+        Event::Social(SocialEvent::Connected(connected)) => {
+            connect(deps, &message, connected).await?
+        }
+        Event::Social(SocialEvent::Disconnected(gone)) => disconnect(deps, &message, gone).await?,
+        // Orders come on from the carts function, for attribution.
+        Event::Commerce(CommerceEvent::Order(order)) => {
+            attribution::order(deps, &message, order).await?
+        }
+        _ => {
+            return Err(RecordError::Reject(format!(
+                "event {} is neither a social event nor an order",
+                message.id
+            )))
+        }
     }
     Ok(())
 }
@@ -154,9 +211,11 @@ async fn customer_contact(
             verified: true,
         });
     }
+    // In the namespace connections are matched in, so this customer is recognised when
+    // they appear in another customer's list (an Instagram account is a `meta:` identity).
     identities.push(Identity {
         kind: IdentityKind::Account,
-        value: format!("{platform}:{account_id}"),
+        value: format!("{}:{account_id}", identity_namespace(platform)),
         verified: true,
     });
     let provenance = Provenance {
@@ -302,7 +361,7 @@ async fn candidates(
     let graph = deps.graph();
     let store = deps.suggestions();
     let facts = deps.facts();
-    let fatigue_start = now - Duration::days(deps.policy.cooldown_days);
+    let fatigue_start = now - Duration::days(deps.policy.fatigue_days.max(0));
     let mut degrees: HashMap<(String, String), Option<u32>> = HashMap::new();
     let mut out = Vec::with_capacity(edges.len());
     for (key, connection, contact) in edges {

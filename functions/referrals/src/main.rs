@@ -2,7 +2,6 @@
 // the default depth of 128.
 #![recursion_limit = "256"]
 
-use aws_lambda_events::sqs::SqsEvent;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use shared::clock::Clock;
 use shared::config::ProcessEnv;
@@ -11,8 +10,10 @@ use shared::config::ProcessEnv;
 async fn main() -> Result<(), Error> {
     shared::telemetry::init();
     let deps = referrals::Deps::from_env(&ProcessEnv, Clock::system()).await?;
-    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| async {
-        Ok::<_, Error>(referrals::handle(&deps, event.payload).await)
-    }))
+    lambda_runtime::run(service_fn(
+        |event: LambdaEvent<referrals::Invocation>| async {
+            Ok::<_, Error>(referrals::handle(&deps, event.payload).await)
+        },
+    ))
     .await
 }

@@ -72,7 +72,8 @@ pub struct Candidate {
     /// When the candidate was last suggested, by any referrer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_suggested_at: Option<DateTime<Utc>>,
-    /// Distinct referrers who suggested the candidate within the fatigue window.
+    /// Distinct referrers who invited the candidate (shared their link, or it was clicked)
+    /// within the fatigue window.
     #[serde(default)]
     pub recent_referrers: u32,
 }
@@ -109,9 +110,12 @@ pub struct Policy {
     pub per_week: usize,
     /// Nobody is suggested again (by anyone) within this many days.
     pub cooldown_days: i64,
-    /// Nobody is suggested once this many distinct referrers suggested them in the fatigue
+    /// Nobody is suggested once this many distinct referrers invited them in the fatigue
     /// window.
     pub fatigue_cap: u32,
+    /// The fatigue window, in days (longer than the cooldown: invitations are heavier than
+    /// suggestions).
+    pub fatigue_days: i64,
     pub weights: Weights,
 }
 
@@ -121,6 +125,7 @@ impl Default for Policy {
             per_week: 5,
             cooldown_days: 30,
             fatigue_cap: 3,
+            fatigue_days: 90,
             weights: Weights::default(),
         }
     }
@@ -1053,7 +1058,7 @@ mod properties {
             fatigue_cap in 0u32..6,
             weights in weights(),
         ) -> Policy {
-            Policy { per_week, cooldown_days, fatigue_cap, weights }
+            Policy { per_week, cooldown_days, fatigue_cap, fatigue_days: 90, weights }
         }
     }
 

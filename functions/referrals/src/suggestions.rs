@@ -3,11 +3,13 @@
 //!
 //! | pk | sk | |
 //! | --- | --- | --- |
-//! | `{referrer contact id}` | `{candidate key}` | `handle`, `name`, `contact_id` (the candidate, when known), `score`, `reasons`, `code`, `status` (`suggested`, `sent`, `dismissed`), `suggested_at`, `candidate` |
+//! | `{referrer contact id}` | `{candidate key}` | `handle`, `name`, `contact_id` (the candidate, when known), `score`, `reasons`, `code`, `status` (`suggested`, `sent`, `dismissed`), `suggested_at`, `updated_at`, `candidate`, `visits`, `clicked_at`, `last_visit_at` |
 //!
 //! The `ByCandidate` index (`candidate`, `suggested_at`) answers the rules that span
 //! referrers: when a candidate was last suggested by anyone (cooldown), and by how many
-//! referrers lately (fatigue).
+//! referrers they were invited lately (fatigue). `ByCode` finds a code's suggestion
+//! (`shared::referrals`); `ByContact` the invitations a known contact received, for
+//! attribution.
 
 use std::collections::{HashMap, HashSet};
 
@@ -20,6 +22,7 @@ use shared::Error;
 use crate::rank::Suggestion;
 
 pub const BY_CANDIDATE_INDEX: &str = "ByCandidate";
+pub const BY_CONTACT_INDEX: &str = "ByContact";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -31,6 +34,12 @@ pub enum Status {
 }
 
 impl Status {
+    pub fn parse(s: &str) -> Option<Self> {
+        [Status::Suggested, Status::Sent, Status::Dismissed]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Suggested => "suggested",
@@ -56,13 +65,65 @@ pub struct Stored {
     pub suggested_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<DateTime<Utc>>,
+    /// The candidate when the brand knows them (staff only: never shown to the site).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// Visits of the referral link, and the first of them.
+    #[serde(default)]
+    pub visits: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clicked_at: Option<DateTime<Utc>>,
+}
+
+impl Stored {
+    pub fn invitation(&self, referrer: &str) -> Invitation {
+        Invitation {
+            referrer: referrer.to_string(),
+            code: self.code.clone(),
+            status: self.status,
+            suggested_at: self.suggested_at,
+            updated_at: self.updated_at,
+            clicked_at: self.clicked_at,
+        }
+    }
+}
+
+/// A suggestion as attribution reads it: when, if ever, the candidate was invited.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Invitation {
+    #[serde(rename = "pk")]
+    pub referrer: String,
+    /// Not in the `ByCandidate` index, which only needs the times.
+    #[serde(default)]
+    pub code: String,
+    pub status: Status,
+    pub suggested_at: DateTime<Utc>,
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub clicked_at: Option<DateTime<Utc>>,
+}
+
+impl Invitation {
+    /// When the candidate was invited: the link clicked, or the customer saying they shared
+    /// it, whichever came last; `None` for a suggestion never acted on.
+    pub fn invited_at(&self) -> Option<DateTime<Utc>> {
+        let shared = self.updated_at.filter(|_| self.status == Status::Sent);
+        shared.max(self.clicked_at)
+    }
+}
+
+/// Whether the customer may move a suggestion from `from` to `to`: a shared link cannot be
+/// unshared, so `sent` never becomes `dismissed`; the same status again is harmless.
+pub fn may_mark(from: Status, to: Status) -> bool {
+    !(from == Status::Sent && to == Status::Dismissed) && to != Status::Suggested
 }
 
 /// What the rules spanning referrers read of a candidate.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
     pub last_suggested_at: Option<DateTime<Utc>>,
-    /// Distinct referrers who suggested them since the fatigue window began.
+    /// Distinct referrers who invited them since the fatigue window began.
     pub recent_referrers: u32,
 }
 
@@ -97,8 +158,8 @@ impl Suggestions<'_> {
         Ok(out)
     }
 
-    /// When `candidate` was last suggested by anyone, and by how many referrers since
-    /// `window_start`.
+    /// When `candidate` was last suggested by anyone, and by how many referrers they were
+    /// invited (shared or clicked) since `window_start`.
     pub async fn history(
         &self,
         candidate: &str,
@@ -123,10 +184,11 @@ impl Suggestions<'_> {
                 continue;
             };
             last = last.max(Some(at));
-            if at >= window_start {
-                if let Some(r) = item.get("pk").and_then(|v| v.as_s().ok()) {
-                    recent.insert(r.clone());
-                }
+            let Ok(invitation) = serde_dynamo::from_item::<_, Invitation>(item.clone()) else {
+                continue;
+            };
+            if invitation.invited_at().is_some_and(|at| at >= window_start) {
+                recent.insert(invitation.referrer);
             }
         }
         Ok(History {
@@ -180,12 +242,63 @@ impl Suggestions<'_> {
         shared::source::condition_held(put, "PutItem suggestion")
     }
 
-    /// The customer shared their link with the person, or dismissed the suggestion;
-    /// `false` when there is no such suggestion.
+    /// One suggestion of `referrer`.
+    pub async fn get(&self, referrer: &str, candidate: &str) -> Result<Option<Stored>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.table)
+            .key("pk", s(referrer))
+            .key("sk", s(candidate))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetItem suggestion", e))?;
+        out.item
+            .map(|i| {
+                serde_dynamo::from_item(i)
+                    .map_err(|e| Error::Internal(format!("decode suggestion: {e}")))
+            })
+            .transpose()
+    }
+
+    /// The referrer and the invitation a referral code belongs to.
+    pub async fn by_code(&self, code: &str) -> Result<Option<(String, Invitation)>, Error> {
+        let Some((referrer, candidate)) =
+            shared::referrals::find_code(self.client, self.table, code).await?
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .get(&referrer, &candidate)
+            .await?
+            .map(|stored| (referrer.clone(), stored.invitation(&referrer))))
+    }
+
+    /// The suggestions made about a known contact, as invitations.
+    pub async fn invitations_of(&self, contact_id: &str) -> Result<Vec<Invitation>, Error> {
+        let query = self
+            .client
+            .query()
+            .table_name(self.table)
+            .index_name(BY_CONTACT_INDEX)
+            .key_condition_expression("contact_id = :c")
+            .expression_attribute_values(":c", s(contact_id));
+        Ok(
+            shared::pages::query_all(query, "Query suggestions of a contact")
+                .await?
+                .into_iter()
+                .filter_map(|i| serde_dynamo::from_item(i).ok())
+                .collect(),
+        )
+    }
+
+    /// The customer shared their link with the person, or dismissed the suggestion, if it
+    /// is still as `seen` was read: `false` when it changed meanwhile.
     pub async fn mark(
         &self,
         referrer: &str,
-        candidate: &str,
+        seen: &Stored,
         status: Status,
         now: DateTime<Utc>,
     ) -> Result<bool, Error> {
@@ -194,11 +307,12 @@ impl Suggestions<'_> {
             .update_item()
             .table_name(self.table)
             .key("pk", s(referrer))
-            .key("sk", s(candidate))
+            .key("sk", s(&seen.candidate))
             .update_expression("SET #status = :status, updated_at = :now")
-            .condition_expression("attribute_exists(sk)")
+            .condition_expression("#status = :seen")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":status", s(status.as_str()))
+            .expression_attribute_values(":seen", s(seen.status.as_str()))
             .expression_attribute_values(":now", s(stamp(now)))
             .send()
             .await;
@@ -212,4 +326,45 @@ pub fn this_week(stored: &[Stored], now: DateTime<Utc>) -> usize {
         .iter()
         .filter(|s| s.suggested_at > now - Duration::days(7))
         .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn only_a_shared_or_clicked_suggestion_should_be_an_invitation() {
+        let mut i = Invitation {
+            referrer: "c_a".into(),
+            code: "r_x".into(),
+            status: Status::Suggested,
+            suggested_at: at("2026-11-01T00:00:00Z"),
+            updated_at: None,
+            clicked_at: None,
+        };
+        assert_eq!(i.invited_at(), None);
+        // Dismissed, then clicked anyway: the click is an invitation.
+        i.status = Status::Dismissed;
+        i.updated_at = Some(at("2026-11-02T00:00:00Z"));
+        assert_eq!(i.invited_at(), None);
+        i.clicked_at = Some(at("2026-11-03T00:00:00Z"));
+        assert_eq!(i.invited_at(), Some(at("2026-11-03T00:00:00Z")));
+        i.status = Status::Sent;
+        i.updated_at = Some(at("2026-11-04T00:00:00Z"));
+        assert_eq!(i.invited_at(), Some(at("2026-11-04T00:00:00Z")));
+    }
+
+    #[test]
+    fn a_shared_link_should_not_be_dismissed() {
+        assert!(may_mark(Status::Suggested, Status::Sent));
+        assert!(may_mark(Status::Suggested, Status::Dismissed));
+        assert!(may_mark(Status::Dismissed, Status::Sent));
+        assert!(may_mark(Status::Sent, Status::Sent));
+        assert!(!may_mark(Status::Sent, Status::Dismissed));
+        assert!(!may_mark(Status::Sent, Status::Suggested));
+    }
 }

@@ -181,7 +181,7 @@ async fn known_prospects_should_be_suggested_first_and_customers_and_suppressed_
         "evt_conn_1",
         connected("camille", "camille@example.fr", list, 0),
     );
-    let out = referrals::handle(&deps, event).await;
+    let out = referrals::handle_queue(&deps, event).await;
     assert!(out.batch_item_failures.is_empty());
     let customer = contact_of_email(&store, "camille@example.fr").await;
     let found = suggestions(&resources, &customer).await;
@@ -208,7 +208,7 @@ async fn known_prospects_should_be_suggested_first_and_customers_and_suppressed_
             0,
         ),
     );
-    referrals::handle(&deps, again).await;
+    referrals::handle_queue(&deps, again).await;
     assert_eq!(suggestions(&resources, &customer).await.len(), 5);
 
     // Disconnected: every edge of the account is forgotten.
@@ -218,7 +218,7 @@ async fn known_prospects_should_be_suggested_first_and_customers_and_suppressed_
                "account": {"platform": "instagram", "id": "camille"},
                "customer": {"email": "camille@example.fr"}}),
     );
-    let out = referrals::handle(&deps, gone).await;
+    let out = referrals::handle_queue(&deps, gone).await;
     assert!(out.batch_item_failures.is_empty());
     assert_eq!(resources.count_items("ConnectionsTable").await, 0);
 }
@@ -238,7 +238,7 @@ async fn friends_in_common_should_raise_a_candidate_and_a_recent_suggestion_shou
     let f = |i: usize| json!({"id": format!("ig-f{i}"), "handle": format!("@f{i}"), "relation": "follower"});
     // Ana connects first: seven followers, five of them suggested to her (K a week).
     let ana: Vec<Value> = (0..7).map(f).collect();
-    referrals::handle(
+    referrals::handle_queue(
         &deps,
         message("evt_a", connected("ig-ana", "ana@example.fr", ana, 0)),
     )
@@ -256,7 +256,7 @@ async fn friends_in_common_should_raise_a_candidate_and_a_recent_suggestion_shou
         |i| json!({"id": format!("ig-t{i}"), "handle": format!("@t{i}"), "relation": "follower"}),
     ));
     bea.push(json!({"id": "ig-ana", "handle": "@ana", "relation": "friend"}));
-    referrals::handle(
+    referrals::handle_queue(
         &deps,
         message("evt_b", connected("ig-bea", "bea@example.fr", bea, 0)),
     )

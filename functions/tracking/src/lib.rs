@@ -1,6 +1,7 @@
 //! TrackingFunction: the public links in Liaison's emails.
 //!
 //! - [`relaunch`]: clicks, unsubscribes and "call me back" in relaunch emails.
+//! - [`referral`]: `GET /r/{code}`, a customer's referral link, to the shop with its code.
 //! - `GET /t/verify/{token}` (here) confirms an email a commenter typed: the token (signed,
 //!   7 days, see `shared::tokens`) names the contact and the email's lookup key, never the address; following it marks the lookup and
 //!   the contact's identity verified, in one transaction, and answers a short page. Following
@@ -16,6 +17,7 @@ use shared::tokens::{self, TokenError};
 use shared::Error;
 
 pub mod page;
+pub mod referral;
 pub mod relaunch;
 
 use page::page;
@@ -26,6 +28,9 @@ pub struct Deps {
     pub emails_table: String,
     pub stats_table: String,
     pub callbacks_table: String,
+    pub suggestions_table: String,
+    /// Where referral links land (`ReferralLandingUrl`).
+    pub referral_landing_url: String,
     pub token_key: Vec<u8>,
     /// Reads relaunch links (the base URL is the sender's business, not needed here).
     pub links: Links,
@@ -52,6 +57,8 @@ impl Deps {
             emails_table: config::required(env, "EMAILS_TABLE")?,
             stats_table: config::required(env, "STATS_TABLE")?,
             callbacks_table: config::required(env, "CALLBACKS_TABLE")?,
+            suggestions_table: config::required(env, "SUGGESTIONS_TABLE")?,
+            referral_landing_url: landing(env)?,
             links: Links::new(hash_key.as_bytes(), ""),
             token_key: tokens::derive_key(hash_key.as_bytes(), VERIFY_PURPOSE),
             clock,
@@ -59,9 +66,23 @@ impl Deps {
     }
 }
 
+/// `REFERRAL_LANDING_URL`, which must be an http(s) URL: checked at start, not per visit.
+fn landing(env: &dyn Env) -> Result<String, Error> {
+    let url = config::required(env, "REFERRAL_LANDING_URL")?;
+    if !(url.starts_with("https://") || url.starts_with("http://"))
+        || page::redirect(&url).is_none()
+    {
+        return Err(Error::Internal(
+            "REFERRAL_LANDING_URL must be an http(s) URL".into(),
+        ));
+    }
+    Ok(url)
+}
+
 pub async fn handle(deps: &Deps, req: Request) -> Response {
     let route = req.route_key.clone().unwrap_or_default();
     let token = http::path_param(&req, "token").unwrap_or_default();
+    let code = http::path_param(&req, "code").unwrap_or_default();
     let outcome = match route.as_str() {
         "GET /t/verify/{token}" => verify(deps, token).await,
         "GET /t/c/{token}" => relaunch::click(deps, token).await,
@@ -69,6 +90,7 @@ pub async fn handle(deps: &Deps, req: Request) -> Response {
         "POST /t/u/{token}" => relaunch::unsubscribe(deps, token).await,
         "GET /t/b/{token}" => relaunch::callback_page(deps, token),
         "POST /t/b/{token}" => relaunch::callback(deps, token).await,
+        "GET /r/{code}" => referral::visit(deps, code).await,
         _ => Err(Error::NotFound("no such link".into())),
     };
     match outcome {

@@ -1,5 +1,6 @@
 //! The small pages the public links answer with: plain HTML, bilingual, nothing to load.
 
+use aws_lambda_events::http::HeaderValue;
 use shared::http::{self, Response};
 
 fn escape(s: &str) -> String {
@@ -40,4 +41,19 @@ pub fn form(title: &str, message: &str, button: &str) -> Response {
             ),
         ),
     )
+}
+
+/// A 302 to `url`, never cached, and telling the destination nothing of where it came from
+/// (the token or code in our URL); `None` when `url` cannot be a header.
+pub fn redirect(url: &str) -> Option<Response> {
+    let location = HeaderValue::from_str(url).ok()?;
+    let mut response = http::empty(302);
+    response.headers.insert("location", location);
+    response
+        .headers
+        .insert("cache-control", HeaderValue::from_static("no-store"));
+    response
+        .headers
+        .insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    Some(response)
 }

@@ -12,7 +12,6 @@
 
 use std::collections::HashMap;
 
-use aws_lambda_events::http::HeaderValue;
 use aws_sdk_dynamodb::types::AttributeValue;
 use shared::clock::stamp;
 use shared::http::Response;
@@ -73,17 +72,8 @@ pub async fn click(deps: &Deps, token: &str) -> Result<Response, Error> {
         .ok_or_else(|| Error::validation("token", "this link has no destination"))?
         .to_string();
     count(deps, &link, Engagement::Clicked).await;
-    let mut response = shared::http::empty(302);
-    let location = HeaderValue::from_str(&target)
-        .map_err(|_| Error::validation("token", "this link's destination is not a URL"))?;
-    response.headers.insert("location", location);
-    response
-        .headers
-        .insert("cache-control", HeaderValue::from_static("no-store"));
-    response
-        .headers
-        .insert("referrer-policy", HeaderValue::from_static("no-referrer"));
-    Ok(response)
+    page::redirect(&target)
+        .ok_or_else(|| Error::validation("token", "this link's destination is not a URL"))
 }
 
 pub fn unsubscribe_page(deps: &Deps, token: &str) -> Result<Response, Error> {

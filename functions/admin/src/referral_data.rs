@@ -1,0 +1,120 @@
+//! Erasure of what referrals hold about a person: the social graph they shared, the
+//! suggestions made to them and about them, their order prints, the conversions they
+//! referred (their rewards), and their part in the conversions that referred them (the
+//! referrer's reward stays, without the buyer).
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use shared::Error;
+
+type Item = HashMap<String, AttributeValue>;
+
+pub struct ReferralData {
+    pub client: Client,
+    pub connections_table: String,
+    pub suggestions_table: String,
+    pub referrals_table: String,
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+impl ReferralData {
+    async fn query(
+        &self,
+        table: &str,
+        index: Option<&str>,
+        attribute: &str,
+        value: &str,
+    ) -> Result<Vec<Item>, Error> {
+        let query = self
+            .client
+            .query()
+            .table_name(table)
+            .set_index_name(index.map(str::to_string))
+            .key_condition_expression("#k = :v")
+            .expression_attribute_names("#k", attribute)
+            .expression_attribute_values(":v", s(value));
+        shared::pages::query_all(query, "Query referral items").await
+    }
+
+    async fn delete(&self, table: &str, item: &Item) -> Result<(), Error> {
+        let (Some(pk), Some(sk)) = (item.get("pk"), item.get("sk")) else {
+            return Ok(());
+        };
+        self.client
+            .delete_item()
+            .table_name(table)
+            .key("pk", pk.clone())
+            .key("sk", sk.clone())
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("DeleteItem referral item", e))?;
+        Ok(())
+    }
+
+    pub async fn erase(&self, contact: &str) -> Result<(), Error> {
+        // The connections they shared and the suggestions made to them (`pk` = the contact).
+        for table in [&self.connections_table, &self.suggestions_table] {
+            for item in self.query(table, None, "pk", contact).await? {
+                self.delete(table, &item).await?;
+            }
+        }
+        // Suggestions about them, made to others.
+        for item in self
+            .query(
+                &self.suggestions_table,
+                Some("ByContact"),
+                "contact_id",
+                contact,
+            )
+            .await?
+        {
+            self.delete(&self.suggestions_table, &item).await?;
+        }
+        // Their order prints and the mark that they were referred.
+        let own = format!("contact#{contact}");
+        for item in self.query(&self.referrals_table, None, "pk", &own).await? {
+            self.delete(&self.referrals_table, &item).await?;
+        }
+        // The conversions they referred: their rewards.
+        for item in self
+            .query(
+                &self.referrals_table,
+                Some("ByReferrer"),
+                "referrer",
+                contact,
+            )
+            .await?
+        {
+            self.delete(&self.referrals_table, &item).await?;
+        }
+        // The conversions that referred them: the referrer's reward stays, without them.
+        for item in self
+            .query(
+                &self.referrals_table,
+                Some("ByReferred"),
+                "referred",
+                contact,
+            )
+            .await?
+        {
+            let (Some(pk), Some(sk)) = (item.get("pk"), item.get("sk")) else {
+                continue;
+            };
+            self.client
+                .update_item()
+                .table_name(&self.referrals_table)
+                .key("pk", pk.clone())
+                .key("sk", sk.clone())
+                .update_expression("REMOVE referred, ip_key")
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("UpdateItem conversion erasure", e))?;
+        }
+        Ok(())
+    }
+}

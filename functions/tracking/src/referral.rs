@@ -1,0 +1,80 @@
+//! `GET /r/{code}`: a customer's personal referral link, shared from their own account.
+//! It records the visit on its suggestion (a count, the first and last visit: attribution
+//! reads the first as the invitation) and sends the visitor to the shop with the code as
+//! `?ref=`, which the shop keeps on the order (Shopify's `landing_site`, a cart attribute).
+//! Nothing about the visitor is stored. An unknown code gets a 404 page; a counter that
+//! fails never costs the visitor the shop.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use shared::clock::stamp;
+use shared::http::Response;
+use shared::Error;
+
+use crate::{page, Deps};
+
+/// `landing` with `ref={code}` added to its query (before any `#fragment`).
+pub fn landing_url(landing: &str, code: &str) -> String {
+    let (base, fragment) = match landing.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (landing, None),
+    };
+    let separator = if base.contains('?') { '&' } else { '?' };
+    let mut url = format!("{base}{separator}ref={code}");
+    if let Some(f) = fragment {
+        url.push('#');
+        url.push_str(f);
+    }
+    url
+}
+
+pub async fn visit(deps: &Deps, code: &str) -> Result<Response, Error> {
+    let Some((referrer, candidate)) =
+        shared::referrals::find_code(&deps.dynamodb, &deps.suggestions_table, code).await?
+    else {
+        return Err(Error::NotFound("this referral link does not exist".into()));
+    };
+    let now = stamp(deps.clock.now());
+    let counted = deps
+        .dynamodb
+        .update_item()
+        .table_name(&deps.suggestions_table)
+        .key("pk", AttributeValue::S(referrer))
+        .key("sk", AttributeValue::S(candidate))
+        .update_expression(
+            "ADD visits :one SET clicked_at = if_not_exists(clicked_at, :now), last_visit_at = :now",
+        )
+        .condition_expression("attribute_exists(sk)")
+        .expression_attribute_values(":one", AttributeValue::N("1".into()))
+        .expression_attribute_values(":now", AttributeValue::S(now))
+        .send()
+        .await;
+    match shared::source::condition_held(counted, "UpdateItem referral visit") {
+        Ok(true) => tracing::info!(code, "referral link visited"),
+        // Erased between the read and the write: the link is gone.
+        Ok(false) => return Err(Error::NotFound("this referral link does not exist".into())),
+        Err(e) => tracing::warn!(code, error = %e, "referral visit not counted"),
+    }
+    page::redirect(&landing_url(&deps.referral_landing_url, code))
+        .ok_or_else(|| Error::Internal("REFERRAL_LANDING_URL is not a URL".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_should_join_the_landing_query() {
+        assert_eq!(
+            landing_url("https://shop.example/", "r_a"),
+            "https://shop.example/?ref=r_a"
+        );
+        assert_eq!(
+            landing_url("https://shop.example/?utm_source=referral", "r_a"),
+            "https://shop.example/?utm_source=referral&ref=r_a"
+        );
+        assert_eq!(
+            landing_url("https://shop.example/p#top", "r_a"),
+            "https://shop.example/p?ref=r_a#top"
+        );
+    }
+}
