@@ -75,6 +75,27 @@ pub fn jwt_claims(req: &Request) -> Option<&std::collections::HashMap<String, St
         .map(|jwt| &jwt.claims)
 }
 
+/// The response to an API request: `outcome`, or its error as `{"error":{...}}`, logged as
+/// refused (4xx) or failed (5xx) with its code only.
+pub fn respond(outcome: Result<Response, Error>, api: &str) -> Response {
+    match outcome {
+        Ok(response) => response,
+        Err(err) => {
+            if err.status() >= 500 {
+                tracing::error!(error = %err, status = err.status(), api, "request failed");
+            } else {
+                tracing::info!(
+                    code = err.code(),
+                    status = err.status(),
+                    api,
+                    "request refused"
+                );
+            }
+            error(&err)
+        }
+    }
+}
+
 pub fn json<T: Serialize>(status: u16, body: &T) -> Response {
     let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_string());
     with_body(status, "application/json", text)

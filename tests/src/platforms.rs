@@ -144,3 +144,24 @@ pub async fn list_ignored(system: &TestSystem, source: &Registered) -> Value {
         .await
         .expect("json")
 }
+
+/// Hélène (`@helene.lumiere`) and Ada (`@ada_lovelace`) comment on the brand's Instagram post:
+/// a Meta source registered, and its fixture delivered signed.
+pub async fn instagram_comments(system: &TestSystem) -> Registered {
+    const SECRET: &str = "9f86d081884c7d659a2feaa0c55ad015";
+    let meta = register(
+        system,
+        serde_json::json!({"platform": "meta", "name": "Instagram", "secret": SECRET}),
+    )
+    .await;
+    let resp = post_signed(
+        system,
+        &meta,
+        SECRET,
+        &[("content-type", "application/json")],
+        &crate::fixture("meta/instagram-comments.json"),
+    )
+    .await;
+    assert!(resp.status().is_success(), "{}", resp.status());
+    meta
+}

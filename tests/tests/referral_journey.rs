@@ -11,13 +11,10 @@
 
 use std::time::Duration;
 
-use e2e::platforms::{post_signed, register};
-use e2e::{create_source, deliver, fixture, staff};
+use e2e::{create_source, deliver, staff};
 use liaison_local::harness::{self, TestSystem};
 use reqwest::Client;
 use serde_json::{json, Value};
-
-const META_SECRET: &str = "9f86d081884c7d659a2feaa0c55ad015";
 
 async fn site(system: &TestSystem, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
     let mut req = Client::new()
@@ -100,20 +97,7 @@ fn order(id: &str, code: &str, email: &str, name: (&str, &str), ip: &str) -> Val
 async fn a_referral_should_run_from_suggestion_to_reward_and_flag_a_self_referral() {
     let system = harness::system().await;
     // Hélène and Ada comment on the brand's Instagram.
-    let meta = register(
-        &system,
-        json!({"platform": "meta", "name": "Instagram", "secret": META_SECRET}),
-    )
-    .await;
-    let resp = post_signed(
-        &system,
-        &meta,
-        META_SECRET,
-        &[("content-type", "application/json")],
-        &fixture("meta/instagram-comments.json"),
-    )
-    .await;
-    assert!(resp.status().is_success(), "{}", resp.status());
+    e2e::platforms::instagram_comments(&system).await;
     let ada = contact_by_handle(&system, "ada_lovelace").await;
     contact_by_handle(&system, "helene.lumiere").await;
     let (status, body) = staff(

@@ -7,31 +7,15 @@
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use e2e::platforms::{post_signed, register};
-use e2e::{create_source, deliver, fixture};
+use e2e::{create_source, deliver};
 use liaison_local::harness;
 use serde_json::{json, Value};
-
-const META_SECRET: &str = "9f86d081884c7d659a2feaa0c55ad015";
 
 #[tokio::test]
 async fn a_connected_account_should_become_ranked_suggestions() {
     let system = harness::system_without(&["carts"]).await;
     // helene.lumiere and ada_lovelace comment on the brand's Instagram post.
-    let meta = register(
-        &system,
-        json!({"platform": "meta", "name": "Instagram", "secret": META_SECRET}),
-    )
-    .await;
-    let resp = post_signed(
-        &system,
-        &meta,
-        META_SECRET,
-        &[("content-type", "application/json")],
-        &fixture("meta/instagram-comments.json"),
-    )
-    .await;
-    assert!(resp.status().is_success(), "{}", resp.status());
+    e2e::platforms::instagram_comments(&system).await;
     let contributions = system.resources.table("ContributionsTable");
     for _ in 0..150 {
         let out = system

@@ -174,21 +174,7 @@ impl Deps {
 }
 
 pub async fn handle(deps: &Deps, req: Request) -> Response {
-    match route(deps, &req).await {
-        Ok(response) => response,
-        Err(err) => {
-            if err.status() >= 500 {
-                tracing::error!(error = %err, status = err.status(), "admin request failed");
-            } else {
-                tracing::info!(
-                    code = err.code(),
-                    status = err.status(),
-                    "admin request refused"
-                );
-            }
-            http::error(&err)
-        }
-    }
+    http::respond(route(deps, &req).await, "admin")
 }
 
 async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {

@@ -24,7 +24,6 @@ use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Duration, Utc};
 use identify::contacts::{ContactStore, Provenance};
-use identify::identity::{Identity, IdentityKind};
 use rust_decimal::Decimal;
 use shared::batch::{self, DeadLetters, RecordError};
 use shared::cache::Cached;
@@ -138,30 +137,12 @@ async fn contact_of(
     customer: &Customer,
     vouched: bool,
 ) -> Result<Option<String>, Error> {
-    let mut identities = Vec::new();
-    if let Some(email) = customer
-        .email
-        .as_deref()
-        .and_then(shared::lookup::normalise_email)
-    {
-        identities.push(Identity {
-            kind: IdentityKind::Email,
-            value: email,
-            verified: vouched,
-        });
-    }
-    if let Some(id) = customer
-        .id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        identities.push(Identity {
-            kind: IdentityKind::Account,
-            value: format!("{}:{id}", message.platform.as_str()),
-            verified: true,
-        });
-    }
+    let identities = identify::identity::of_customer(
+        customer.email.as_deref(),
+        customer.id.as_deref(),
+        message.platform.as_str(),
+        vouched,
+    );
     let provenance = Provenance {
         event_id: message.id.clone(),
         source_id: message.source_id.clone(),

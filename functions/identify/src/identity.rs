@@ -32,6 +32,33 @@ pub struct Identity {
     pub verified: bool,
 }
 
+/// The identities a shop or site gives for its customer: their email (verified when the
+/// shop vouches for it: an order, an account) and their account on `platform` (the shop's
+/// own customer id, which the shop authenticated).
+pub fn of_customer(
+    email: Option<&str>,
+    customer_id: Option<&str>,
+    platform: &str,
+    email_vouched: bool,
+) -> Vec<Identity> {
+    let mut identities = Vec::new();
+    if let Some(email) = email.and_then(shared::lookup::normalise_email) {
+        identities.push(Identity {
+            kind: IdentityKind::Email,
+            value: email,
+            verified: email_vouched,
+        });
+    }
+    if let Some(id) = customer_id.map(str::trim).filter(|s| !s.is_empty()) {
+        identities.push(Identity {
+            kind: IdentityKind::Account,
+            value: format!("{platform}:{id}"),
+            verified: true,
+        });
+    }
+    identities
+}
+
 impl Identity {
     /// How much this identity says about who wrote: an authenticated account most, then a
     /// verified email, then a handle, then a typed email.
@@ -179,6 +206,21 @@ mod tests {
             contact_id: contact.into(),
             verified,
         })
+    }
+
+    #[test]
+    fn a_shop_customer_should_give_an_email_and_an_account() {
+        let ids = of_customer(Some(" Ada@Example.COM "), Some(" 42 "), "shopify", false);
+        assert_eq!(ids.len(), 2);
+        assert_eq!(
+            (ids[0].kind, ids[0].value.as_str(), ids[0].verified),
+            (IdentityKind::Email, "ada@example.com", false)
+        );
+        assert_eq!(
+            (ids[1].kind, ids[1].value.as_str(), ids[1].verified),
+            (IdentityKind::Account, "shopify:42", true)
+        );
+        assert!(of_customer(Some("not an email"), Some("  "), "shopify", true).is_empty());
     }
 
     #[test]

@@ -38,21 +38,7 @@ use crate::Deps;
 const MAX_REASON: usize = 500;
 
 pub async fn handle(deps: &Deps, req: Request) -> Response {
-    match route(deps, &req).await {
-        Ok(response) => response,
-        Err(err) => {
-            if err.status() >= 500 {
-                tracing::error!(error = %err, status = err.status(), "referrals request failed");
-            } else {
-                tracing::info!(
-                    code = err.code(),
-                    status = err.status(),
-                    "referrals request refused"
-                );
-            }
-            http::error(&err)
-        }
-    }
+    http::respond(route(deps, &req).await, "referrals")
 }
 
 async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {

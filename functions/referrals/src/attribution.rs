@@ -105,33 +105,12 @@ pub fn code_valid(invitation: &Invitation, placed_at: DateTime<Utc>, window_days
 
 /// The buyer's identities as the order gives them (the carts function created the contact).
 fn buyer_identities(message: &Message, order: &Order) -> Vec<Identity> {
-    let mut out = Vec::new();
-    if let Some(email) = order
-        .customer
-        .email
-        .as_deref()
-        .and_then(shared::lookup::normalise_email)
-    {
-        out.push(Identity {
-            kind: IdentityKind::Email,
-            value: email,
-            verified: true,
-        });
-    }
-    if let Some(id) = order
-        .customer
-        .id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        out.push(Identity {
-            kind: IdentityKind::Account,
-            value: format!("{}:{id}", message.platform.as_str()),
-            verified: true,
-        });
-    }
-    out
+    identify::identity::of_customer(
+        order.customer.email.as_deref(),
+        order.customer.id.as_deref(),
+        message.platform.as_str(),
+        true,
+    )
 }
 
 /// The order's prints, as keyed hashes.

@@ -187,30 +187,12 @@ async fn customer_contact(
     platform: &str,
     account_id: &str,
 ) -> Result<String, RecordError> {
-    let mut identities = Vec::new();
-    if let Some(email) = customer
-        .email
-        .as_deref()
-        .and_then(shared::lookup::normalise_email)
-    {
-        identities.push(Identity {
-            kind: IdentityKind::Email,
-            value: email,
-            verified: true,
-        });
-    }
-    if let Some(id) = customer
-        .id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        identities.push(Identity {
-            kind: IdentityKind::Account,
-            value: format!("{}:{id}", message.platform.as_str()),
-            verified: true,
-        });
-    }
+    let mut identities = identify::identity::of_customer(
+        customer.email.as_deref(),
+        customer.id.as_deref(),
+        message.platform.as_str(),
+        true,
+    );
     // In the namespace connections are matched in, so this customer is recognised when
     // they appear in another customer's list (an Instagram account is a `meta:` identity).
     identities.push(Identity {

@@ -3,34 +3,16 @@
 //! a self-referral (same name and address under another email) and a third referral order
 //! from one IP in a day are flagged; a person converts once.
 
-use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
-use aws_sdk_dynamodb::types::AttributeValue;
+mod common;
+
+use common::{message, s};
+
 use chrono::{Duration, Utc};
 use identify::contacts::{ContactStore, Provenance};
 use identify::identity::{Identity, IdentityKind};
 use liaison_local::harness::{self, TestResources};
 use serde_json::{json, Value};
 use shared::clock::{stamp, Clock};
-use shared::events::Message;
-
-fn s(v: &str) -> AttributeValue {
-    AttributeValue::S(v.to_string())
-}
-
-fn message(id: &str, event: Value) -> SqsEvent {
-    let message: Message = serde_json::from_value(json!({
-        "v": 1, "id": id, "source_id": "src_site", "platform": "standard-webhooks",
-        "dedupe_key": id, "received_at": stamp(Utc::now()), "correlation_id": "t",
-        "event": event
-    }))
-    .expect("a message");
-    let mut record = SqsMessage::default();
-    record.message_id = Some(format!("m-{id}"));
-    record.body = Some(message.encode());
-    let mut event = SqsEvent::default();
-    event.records = vec![record];
-    event
-}
 
 fn order(id: &str, email: &str, name: (&str, &str), code: Option<&str>, ip: &str) -> Value {
     json!({"type": "commerce", "kind": "order", "order_id": id,

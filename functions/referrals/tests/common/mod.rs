@@ -1,0 +1,28 @@
+//! What the referrals consumer's tests share: a queue message as SQS hands it over.
+
+use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::Utc;
+use serde_json::{json, Value};
+use shared::clock::stamp;
+use shared::events::Message;
+
+pub fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_string())
+}
+
+/// `event` as the one record of an SQS batch, in a message from the brand's site.
+pub fn message(id: &str, event: Value) -> SqsEvent {
+    let message: Message = serde_json::from_value(json!({
+        "v": 1, "id": id, "source_id": "src_site", "platform": "standard-webhooks",
+        "dedupe_key": id, "received_at": stamp(Utc::now()), "correlation_id": "t",
+        "event": event
+    }))
+    .expect("a message");
+    let mut record = SqsMessage::default();
+    record.message_id = Some(format!("m-{id}"));
+    record.body = Some(message.encode());
+    let mut event = SqsEvent::default();
+    event.records = vec![record];
+    event
+}
