@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= eu-west-1
 TOOLS := .local/tools/bin
 
-.PHONY: help deps dev test token lint-template fmt bench lambda-build fuzz classification-report
+.PHONY: help deps dev test token lint-template fmt bench lambda-build package deploy fuzz classification-report
 
 help:
 	@echo "make dev      - the whole system locally on http://127.0.0.1:\$${LIAISON_PORT:-3000}"
@@ -14,6 +14,8 @@ help:
 	@echo "make bench    - init time of the ingest bootstrap and criterion benches"
 	@echo "make classification-report - precision, recall and confusion matrix of the classifier"
 	@echo "make fuzz     - every webhook parser under cargo-fuzz, 60 s each (stable toolchain)"
+	@echo "make package  - sam build of every function for Lambda into .aws-sam/build (infra/samconfig.toml)"
+	@echo "make deploy ENV=staging - sam deploy of .aws-sam/build to an environment (docs/operations.md)"
 
 ## Installs the emulators and template tools into .local/ (pinned, idempotent).
 deps:
@@ -34,6 +36,9 @@ lint-template: deps
 	$(TOOLS)/sam validate --lint --template-file template.yaml
 	$(TOOLS)/python infra/sam-translate.py template.yaml .aws-sam/lint/template.json
 	$(TOOLS)/cfn-lint --ignore-checks W2001 -- .aws-sam/lint/template.json
+	for env in default staging production; do \
+	  $(TOOLS)/sam validate --config-file infra/samconfig.toml --config-env $$env >/dev/null || exit 1; \
+	done
 
 ## Everything CI runs; integration tests start their own emulators on free ports.
 test: deps
@@ -48,6 +53,14 @@ fmt:
 ## Builds every function for Lambda (arm64) with cargo-lambda.
 lambda-build:
 	bash infra/lambda-build.sh
+
+## `sam build` (rust-cargolambda, arm64) from infra/samconfig.toml: the artifact CI deploys.
+package: deps
+	bash infra/package.sh $(or $(ENV),staging)
+
+## `sam deploy` of what `make package` built; the secret comes from IDENTITY_HASH_KEY or SSM.
+deploy:
+	bash infra/deploy.sh $(or $(ENV),$(error ENV=staging|production|default is required))
 
 bench:
 	bash bench/init-time.sh
