@@ -4,12 +4,14 @@ SHELL := /bin/bash
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= eu-west-1
 TOOLS := .local/tools/bin
+LINT := .local/lint/bin
+OPS_SCRIPTS := infra/cargo-lambda.sh infra/lambda-build.sh infra/package.sh infra/deploy.sh infra/smoke-test.sh
 
-.PHONY: help deps dev test token lint-template fmt bench lambda-build package deploy fuzz classification-report
+.PHONY: help deps dev test token lint-template lint-workflows fmt bench lambda-build package deploy fuzz classification-report
 
 help:
 	@echo "make dev      - the whole system locally on http://127.0.0.1:\$${LIAISON_PORT:-3000}"
-	@echo "make test     - everything CI checks (fmt, clippy, cfn-lint, sam validate, cargo test)"
+	@echo "make test     - everything CI checks (fmt, clippy, cfn-lint, sam validate, actionlint, cargo test)"
 	@echo "make token    - a development staff token (GROUP=liaison-marketer for another group)"
 	@echo "make bench    - init time of the ingest bootstrap and criterion benches"
 	@echo "make classification-report - precision, recall and confusion matrix of the classifier"
@@ -40,11 +42,19 @@ lint-template: deps
 	  $(TOOLS)/sam validate --config-file infra/samconfig.toml --config-env $$env >/dev/null || exit 1; \
 	done
 
+## The deployment scripts (bash -n, shellcheck) and the smoke test's Standard Webhooks
+## signing against the spec's published vectors.
+lint-workflows: deps
+	for f in $(OPS_SCRIPTS); do bash -n $$f || exit 1; done
+	$(LINT)/shellcheck -x $(OPS_SCRIPTS)
+	bash infra/smoke-test.sh --self-test
+
 ## Everything CI runs; integration tests start their own emulators on free ports.
 test: deps
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(MAKE) --no-print-directory lint-template
+	$(MAKE) --no-print-directory lint-workflows
 	cargo test --workspace
 
 fmt:
