@@ -38,6 +38,7 @@ lint-template: deps
 	$(TOOLS)/sam validate --lint --template-file template.yaml
 	$(TOOLS)/python infra/sam-translate.py template.yaml .aws-sam/lint/template.json
 	$(TOOLS)/cfn-lint --ignore-checks W2001 -- .aws-sam/lint/template.json
+	$(TOOLS)/cfn-lint infra/github-oidc-role.yaml
 	for env in default staging production; do \
 	  $(TOOLS)/sam validate --config-file infra/samconfig.toml --config-env $$env >/dev/null || exit 1; \
 	done
