@@ -43,9 +43,10 @@ lint-template: deps
 	  $(TOOLS)/sam validate --config-file infra/samconfig.toml --config-env $$env >/dev/null || exit 1; \
 	done
 
-## The deployment scripts (bash -n, shellcheck) and the smoke test's Standard Webhooks
-## signing against the spec's published vectors.
+## The GitHub workflows (actionlint, which runs shellcheck on their run: steps), the deployment
+## scripts (bash -n, shellcheck) and the smoke test's signing against the spec's vectors.
 lint-workflows: deps
+	PATH="$(CURDIR)/$(LINT):$$PATH" $(LINT)/actionlint
 	for f in $(OPS_SCRIPTS); do bash -n $$f || exit 1; done
 	$(LINT)/shellcheck -x $(OPS_SCRIPTS)
 	bash infra/smoke-test.sh --self-test

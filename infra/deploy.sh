@@ -67,9 +67,10 @@ while IFS= read -r pair; do
   [ -n "${params[$name]+x}" ] || order+=("$name")
   params[$name]=${pair#*=}
 done < <(sed -n 's/^param://p' <<<"$out")
+# An empty one is ignored: in CI an unset GitHub variable arrives as an empty string.
 while IFS='=' read -r var value; do
   name=${var#LIAISON_PARAM_}
-  [ -n "$name" ] || continue
+  [ -n "$name" ] && [ -n "$value" ] || continue
   [ -n "${params[$name]+x}" ] || order+=("$name")
   params[$name]=$value
 done < <(env | grep '^LIAISON_PARAM_[A-Za-z0-9]*=' || true)
