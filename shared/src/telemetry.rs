@@ -5,6 +5,14 @@
 
 use tracing_subscriber::EnvFilter;
 
+/// What a function's `main.rs` does first: JSON logs, its name on every metric, and one
+/// `ColdStart` (an execution environment starting).
+pub fn init_function(service: &str) {
+    init();
+    crate::metrics::set_service(service);
+    crate::metrics::count("ColdStart", 1, &[], chrono::Utc::now());
+}
+
 /// Installs the JSON subscriber once; `RUST_LOG` (or `AWS_LAMBDA_LOG_LEVEL`) sets the level.
 pub fn init() {
     let filter = EnvFilter::try_from_default_env()

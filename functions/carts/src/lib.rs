@@ -271,6 +271,9 @@ async fn record_snapshot(
             }
             _ => Error::from_sdk("TransactWriteItems cart", e),
         })?;
+    if entered {
+        shared::metrics::count("RelaunchEntered", 1, &[], now);
+    }
     // Ids and counts only: never the email or the lines.
     tracing::info!(
         event_id = %message.id,
@@ -446,7 +449,18 @@ async fn mark_converted(
         .send()
         .await;
     match shared::source::transaction_held(written, "TransactWriteItems conversion")? {
-        None => Ok(true),
+        None => {
+            if owed.is_some() {
+                shared::metrics::count("RelaunchConverted", 1, &[], now);
+                shared::metrics::amount(
+                    "RelaunchRevenue",
+                    order.total.try_into().unwrap_or(0.0),
+                    &[],
+                    now,
+                );
+            }
+            Ok(true)
+        }
         // The cart was converted before (a redelivered order): nothing counted twice.
         Some(failed) if failed.contains(&0) => Ok(false),
         // The email was erased meanwhile: convert without it.

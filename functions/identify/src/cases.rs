@@ -131,7 +131,10 @@ impl Routing {
             alert_sent: false,
         };
         let case = match self.put_once(&self.cases_table, &case).await? {
-            true => case,
+            true => {
+                shared::metrics::count("CasesOpened", 1, &[], now);
+                case
+            }
             // Opened by an earlier attempt: carry on from what it recorded.
             false => self.get_case(&case.opened.id).await?.unwrap_or(case),
         };

@@ -223,6 +223,14 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
             contribution: contribution.clone(),
         })
         .await?;
+    if recorded == Recorded::New {
+        shared::metrics::count(
+            "ContributionsClassified",
+            1,
+            &[("Label", classification.label.as_str())],
+            now,
+        );
+    }
     // Scores count a contribution once: only when this delivery recorded it. They are not
     // worth a retry (which would skip them anyway): a failure is logged, the message is done.
     if let (Recorded::New, Some(contact)) = (recorded, contact_id.as_deref()) {

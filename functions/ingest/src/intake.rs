@@ -149,6 +149,12 @@ impl Intake {
         deps.idempotency
             .complete(&key, &id, deps.clock.now(), retention)
             .await?;
+        shared::metrics::count(
+            "EventsAccepted",
+            1,
+            &[("Platform", source.platform.as_str())],
+            now,
+        );
         Ok(Outcome {
             id,
             duplicate: false,

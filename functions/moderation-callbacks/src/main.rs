@@ -5,7 +5,7 @@ use shared::config::ProcessEnv;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    shared::telemetry::init();
+    shared::telemetry::init_function("moderation-callbacks");
     let deps = moderation_callbacks::Deps::from_env(&ProcessEnv, Clock::system()).await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| async {
         Ok::<_, Error>(moderation_callbacks::handle(&deps, event.payload).await)

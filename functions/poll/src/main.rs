@@ -4,7 +4,7 @@ use shared::config::ProcessEnv;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    shared::telemetry::init();
+    shared::telemetry::init_function("poll");
     let deps = poll::Deps::from_env(&ProcessEnv, Clock::system()).await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<serde_json::Value>| async {
         Ok::<_, Error>(poll::handle(&deps, event.payload).await)

@@ -4,7 +4,7 @@ use shared::config::ProcessEnv;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    shared::telemetry::init();
+    shared::telemetry::init_function("relaunch-scheduler");
     let deps = relaunch_scheduler::Deps::from_env(&ProcessEnv, Clock::system()).await?;
     lambda_runtime::run(service_fn(|_: LambdaEvent<serde_json::Value>| async {
         Ok::<_, Error>(relaunch_scheduler::handle(&deps).await)

@@ -614,6 +614,7 @@ async fn send_email(
         counter(deps, send, variant, "sent")?,
     ];
     transact(deps, items, "TransactWriteItems sent").await?;
+    shared::metrics::count("RelaunchSent", 1, &[], now);
     tracing::info!(send = %send.id, email = %email, variant, "relaunch email sent");
     advance(deps, send, cart.clone(), Some(campaign), now).await
 }

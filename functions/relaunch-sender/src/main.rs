@@ -5,7 +5,7 @@ use shared::config::ProcessEnv;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    shared::telemetry::init();
+    shared::telemetry::init_function("relaunch-sender");
     let deps = relaunch_sender::Deps::from_env(&ProcessEnv, Clock::system()).await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| async {
         Ok::<_, Error>(relaunch_sender::handle(&deps, event.payload).await)

@@ -136,8 +136,7 @@ impl Template {
     }
 
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
-        let yaml: serde_norway::Value = serde_norway::from_str(text)?;
-        let doc = to_json(yaml)?;
+        let doc = document(text)?;
         let globals_env = doc
             .pointer("/Globals/Function/Environment/Variables")
             .and_then(Value::as_object)
@@ -491,6 +490,14 @@ pub(crate) fn scalar_to_string(v: &Value) -> String {
 }
 
 /// YAML to JSON, expanding CloudFormation short-form tags into their long forms.
+/// The whole template as JSON, intrinsics in their long form (`{"Ref": ..}`,
+/// `{"Fn::GetAtt": [resource, attribute]}`, `{"Fn::Sub": ..}`): for checks that read more
+/// than the runner needs (policies, alarms, the dashboard).
+pub fn document(text: &str) -> Result<Value, TemplateError> {
+    let yaml: serde_norway::Value = serde_norway::from_str(text)?;
+    to_json(yaml)
+}
+
 fn to_json(v: serde_norway::Value) -> Result<Value, TemplateError> {
     use serde_norway::Value as Y;
     Ok(match v {

@@ -126,5 +126,11 @@ pub async fn record(
         .send()
         .await;
     // Cancelled by the email's condition: recorded before.
-    Ok(crate::source::transaction_held(written, "TransactWriteItems engagement")?.is_none())
+    let first =
+        crate::source::transaction_held(written, "TransactWriteItems engagement")?.is_none();
+    // The funnel's clicks, once per email whichever function saw the click first.
+    if first && what == Engagement::Clicked {
+        crate::metrics::count("RelaunchClicked", 1, &[], at);
+    }
+    Ok(first)
 }
