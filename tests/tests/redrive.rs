@@ -93,7 +93,10 @@ async fn effects(system: &TestSystem) -> Vec<(&'static str, usize)> {
         out.push((table, system.resources.count_items(table).await));
     }
     out.push(("emails sent", system.resources.sent_emails().await.len()));
-    out.push(("support queue", system.resources.queue_depth("SupportQueue").await));
+    out.push((
+        "support queue",
+        system.resources.queue_depth("SupportQueue").await,
+    ));
     out
 }
 
@@ -157,11 +160,27 @@ async fn a_replayed_dead_letter_queue_should_have_no_second_effect() {
         None,
     )
     .await;
-    assert_eq!(listed["conversions"].as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(
+        listed["conversions"].as_array().unwrap().len(),
+        1,
+        "{listed}"
+    );
 
     // Every message replayed from its dead-letter queue.
-    replay(&system, "ContributionsQueue", "ContributionsDeadLetterQueue", &incident).await;
-    replay(&system, "ReferralsQueue", "ReferralsDeadLetterQueue", &connected).await;
+    replay(
+        &system,
+        "ContributionsQueue",
+        "ContributionsDeadLetterQueue",
+        &incident,
+    )
+    .await;
+    replay(
+        &system,
+        "ReferralsQueue",
+        "ReferralsDeadLetterQueue",
+        &connected,
+    )
+    .await;
     replay(&system, "CommerceQueue", "CommerceDeadLetterQueue", &order).await;
     for queue in ["ContributionsQueue", "ReferralsQueue", "CommerceQueue"] {
         drained(&system, queue).await;
