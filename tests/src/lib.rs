@@ -165,6 +165,31 @@ pub async fn cart_when(
     panic!("cart {id} never got there");
 }
 
+/// The id of the case identify opened for the contribution `event_id` (10 s at most).
+pub async fn case_id_of(system: &TestSystem, event_id: &str) -> String {
+    for _ in 0..100 {
+        let out = system
+            .resources
+            .clients
+            .dynamodb
+            .scan()
+            .table_name(system.resources.table("CasesTable"))
+            .send()
+            .await
+            .expect("DynamoDB Local reachable");
+        let found = out.items().iter().find_map(|c| {
+            (c.get("event_id")?.as_s().ok()? == event_id)
+                .then(|| c.get("id")?.as_s().ok().cloned())
+                .flatten()
+        });
+        if let Some(id) = found {
+            return id;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no case for {event_id}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

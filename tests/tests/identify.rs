@@ -134,8 +134,8 @@ async fn a_queued_comment_should_be_classified_and_recorded_once() {
     assert!((3.99..=4.0).contains(&score), "{score}");
     // An incident: exactly one case, one helpdesk message and one alert, though the
     // first comment was processed twice. (The second comment is an incident too.)
-    let case_id = format!("case_{}", id.trim_start_matches("evt_"));
     assert_eq!(system.resources.count_items("CasesTable").await, 2);
+    let case_id = e2e::case_id_of(&system, &id).await;
     let support = system.resources.peek_queue("SupportQueue").await;
     let for_case: Vec<_> = support
         .iter()
@@ -264,4 +264,73 @@ async fn a_held_spam_comment_should_be_decided_as_spam_with_its_reasons() {
         .unwrap()
         .is_empty());
     assert_eq!(system.resources.count_items("CasesTable").await, 0);
+}
+
+#[tokio::test]
+async fn an_edited_incident_should_keep_its_one_case_and_a_deletion_ask_nothing() {
+    let system = harness::system().await;
+    let source = create_source(&system, "blog").await;
+    let event = |kind: &str, text: &str| {
+        serde_json::json!({
+            "type": format!("contribution.{kind}"),
+            "data": {"id": "c-edit-1", "kind": "comment", "text": text,
+                     "created_at": "2026-11-23T10:00:00Z",
+                     "author": {"name": "Client", "email": "edit@example.com"}}
+        })
+        .to_string()
+    };
+    let send = |id: &'static str, body: String| {
+        let system = &system;
+        let source = &source;
+        async move {
+            let resp = deliver(system, source, id, body.as_bytes()).await;
+            assert_eq!(resp.status().as_u16(), 202);
+            let id = resp.json::<serde_json::Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            recorded(system, &id).await.expect("classified")
+        }
+    };
+    send(
+        "msg_created",
+        event("created", "My parcel never arrived, this is unacceptable"),
+    )
+    .await;
+    // The emails about this comment (moto keeps every test's).
+    let emails_about_it = || async {
+        system
+            .resources
+            .sent_emails()
+            .await
+            .iter()
+            .filter(|e| {
+                let text = e.to_string();
+                text.contains("edit@example.com") || text.contains("unacceptable")
+            })
+            .count()
+    };
+    let emails = emails_about_it().await;
+    assert!(emails >= 1, "an alert and a confirmation request");
+    let edited = send(
+        "msg_updated",
+        event(
+            "updated",
+            "My parcel never arrived and nobody answers, this is unacceptable",
+        ),
+    )
+    .await;
+    assert_eq!(edited["classification"]["label"], "incident");
+    assert_eq!(system.resources.count_items("CasesTable").await, 1);
+    assert_eq!(system.resources.queue_depth("SupportQueue").await, 1);
+    // The edit sends no second alert (the case's) and no second confirmation (a week's).
+    assert_eq!(emails_about_it().await, emails);
+    let deleted = send(
+        "msg_deleted",
+        event("deleted", "My parcel never arrived, this is unacceptable"),
+    )
+    .await;
+    assert!(deleted["moderation"].is_null(), "{deleted}");
+    assert_eq!(system.resources.count_items("CasesTable").await, 1);
+    assert_eq!(emails_about_it().await, emails);
 }

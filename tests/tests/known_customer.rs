@@ -89,7 +89,7 @@ async fn an_incident_from_a_known_customer_should_open_one_case_one_message_and_
     let body = json!({"type": "contribution.created", "data": comment("c2", "Ma commande est arrivée cassée, le verre est brisé. Je veux un remboursement.", email)});
     e2e::deliver(&system, &source, "w2", body.to_string().as_bytes()).await;
 
-    let case_id = format!("case_{}", incident.trim_start_matches("evt_"));
+    let case_id = e2e::case_id_of(&system, &incident).await;
     let mut case = Value::Null;
     for _ in 0..100 {
         let (status, found) = staff(

@@ -14,7 +14,7 @@ fn comment(id: &str, text: &str) -> Value {
 
 /// The case identify opened for `event_id`, once its alert went.
 async fn case_of(system: &harness::TestSystem, event_id: &str) -> Value {
-    let path = format!("/admin/cases/case_{}", event_id.trim_start_matches("evt_"));
+    let path = format!("/admin/cases/{}", e2e::case_id_of(system, event_id).await);
     for _ in 0..100 {
         let (status, case) = staff(system, "GET", &path, "liaison-support", None).await;
         if status == 200 {

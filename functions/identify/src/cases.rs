@@ -45,7 +45,11 @@ pub struct Opened {
 impl Opened {
     fn from(prefix: &str, subject: &Subject<'_>, now: DateTime<Utc>) -> Opened {
         Opened {
-            id: id_for(prefix, &subject.message.id),
+            id: id_for(
+                prefix,
+                &subject.message.source_id,
+                &subject.contribution.external_id,
+            ),
             event_id: subject.message.id.clone(),
             source_id: subject.message.source_id.clone(),
             platform: subject.message.platform.as_str().to_string(),
@@ -99,9 +103,16 @@ pub struct Routing {
     pub support_address: String,
 }
 
-/// `case_…` / `opp_…` from the event id: the same contribution always names the same one.
-pub fn id_for(prefix: &str, event_id: &str) -> String {
-    format!("{prefix}_{}", event_id.trim_start_matches("evt_"))
+/// `case_…` / `opp_…` from the contribution (its source and its id on the platform), not
+/// the event: a redelivery, and an edit of the same comment, name the same case.
+pub fn id_for(prefix: &str, source_id: &str, external_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(source_id.as_bytes())
+        .chain_update([0u8])
+        .chain_update(external_id.as_bytes())
+        .finalize();
+    format!("{prefix}_{}", hex::encode(&digest[..16]))
 }
 
 /// The contribution being routed, and who wrote it.

@@ -147,7 +147,10 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     };
     let identities = identity::identities(message.platform, &contribution.author);
     let contact_id = resolve_author(deps, &message, &identities).await?;
-    if let Some(contact) = &contact_id {
+    // A deletion is recorded (the timeline shows it) but asks nothing of anyone: no
+    // confirmation email, no case (routing), no moderation decision.
+    let deleted = contribution.action == shared::events::ContributionAction::Deleted;
+    if let (Some(contact), false) = (&contact_id, deleted) {
         ask_to_verify(deps, contact, &message, contribution, &identities).await?;
     }
     let standing = match contact_id.as_deref() {
@@ -201,7 +204,10 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     };
     // Dated when the contribution arrived, not now: every retry makes the same decision,
     // and so the same callback id.
-    let moderation = moderation::decide(contribution, &classification, message.received_at);
+    let moderation = match deleted {
+        true => None,
+        false => moderation::decide(contribution, &classification, message.received_at),
+    };
     if let Some(decision) = &moderation {
         tell_the_platform(deps, &message, contribution, decision).await?;
     }

@@ -4,7 +4,7 @@
 //! writes and sends are in `cases`.
 
 use chrono::{DateTime, Utc};
-use shared::events::Contribution;
+use shared::events::{Contribution, ContributionAction};
 
 use shared::rules::RouteTo;
 
@@ -51,6 +51,10 @@ pub fn route(
     rules: &Outcome,
     now: DateTime<Utc>,
 ) -> Route {
+    // Gone from the platform: nothing left to answer, whatever it said.
+    if contribution.action == ContributionAction::Deleted {
+        return Route::Nothing;
+    }
     let by_label = match classification.label {
         Label::Incident => RouteTo::Case,
         Label::PurchaseIntent => RouteTo::Opportunity,
@@ -120,6 +124,20 @@ mod tests {
             confidence,
             cues: cues.iter().map(|c| c.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn a_deleted_contribution_should_open_nothing() {
+        let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
+        let deleted = Contribution {
+            action: ContributionAction::Deleted,
+            ..contribution(None, None)
+        };
+        let incident = classification(Label::Incident, 0.9, &["incident:casse"]);
+        assert_eq!(
+            route(&incident, &deleted, 0.0, &Outcome::default(), now),
+            Route::Nothing
+        );
     }
 
     #[test]

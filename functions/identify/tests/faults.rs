@@ -23,7 +23,7 @@ fn event(id: &str) -> SqsEvent {
     let message: Message = serde_json::from_value(json!({
         "v": 1, "id": id, "source_id": "src_faults", "platform": "standard-webhooks",
         "dedupe_key": id, "received_at": "2026-11-23T10:00:00Z", "correlation_id": "faults",
-        "event": {"type": "contribution", "action": "created", "kind": "comment", "external_id": "c-faults",
+        "event": {"type": "contribution", "action": "created", "kind": "comment", "external_id": format!("c-{id}"),
                   "text": "Ma commande est arrivée cassée, le couvercle est fendu. Je veux un remboursement.",
                   "created_at": "2026-11-23T09:59:00Z", "moderation": "pending",
                   "author": {"name": "Sacha", "email": email(id)}}
@@ -45,7 +45,7 @@ async fn deps_with(resources: &TestResources, faults: &std::sync::Arc<Faults>) -
 
 /// What one contribution must have left, once, whatever the faults.
 async fn effects_once(resources: &TestResources, event_id: &str) {
-    let case_id = format!("case_{}", event_id.trim_start_matches("evt_"));
+    let case_id = identify::cases::id_for("case", "src_faults", &format!("c-{event_id}"));
     assert_eq!(resources.count_items("ContributionsTable").await, 1);
     assert_eq!(resources.count_items("CasesTable").await, 1);
     assert_eq!(
