@@ -125,7 +125,7 @@ async fn now_excluded(
     let Some(contact) = &suggestion.contact_id else {
         return Ok(None);
     };
-    let Some(known) = deps.facts().known(contact, now).await? else {
+    let Some((known, _)) = deps.facts().known(contact, now).await? else {
         // Erased or merged away: nobody to invite under that name any more.
         return Ok(Some("gone"));
     };

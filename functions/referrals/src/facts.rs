@@ -3,6 +3,8 @@
 //! open cart, their influence. Read only for candidates who are contacts (few, against
 //! the hundreds of connections a customer has).
 
+use std::collections::HashSet;
+
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use shared::contact::ContactType;
@@ -37,12 +39,37 @@ fn email_keys(items: &[Item]) -> Vec<String> {
         .collect()
 }
 
+/// Where a contact's public contributions sit in conversations: their own ids and the ids
+/// they answered, each as `{source}#{id on the platform}`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Thread {
+    pub ids: HashSet<String>,
+    pub parents: Vec<String>,
+}
+
+/// The interactions between two people Liaison saw: how often one answered the other in
+/// public (a reply to a comment, a comment on a post), both ways. Pure.
+pub fn interactions(a: &Thread, b: &Thread) -> u32 {
+    let answered =
+        |from: &Thread, to: &Thread| from.parents.iter().filter(|p| to.ids.contains(*p)).count();
+    u32::try_from(answered(a, b) + answered(b, a)).unwrap_or(u32::MAX)
+}
+
+/// A contact's public contributions as ranking reads them.
+struct Public {
+    count: u32,
+    intents: u32,
+    thread: Thread,
+}
+
 impl Facts<'_> {
+    /// What the brand knows of a contact, and where they spoke; `None` for an erased or
+    /// merged one.
     pub async fn known(
         &self,
         contact_id: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<Known>, Error> {
+    ) -> Result<Option<(Known, Thread)>, Error> {
         let items = self.contact_items(contact_id).await?;
         let Some(profile) = items.iter().find(|i| {
             i.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) == Some("profile")
@@ -59,12 +86,12 @@ impl Facts<'_> {
             .and_then(|m| m.get("marketing"))
             .and_then(|v| v.as_bool().ok())
             .copied();
-        let (suppressed, open_cart_at, (contributions, purchase_intents)) = tokio::try_join!(
+        let (suppressed, open_cart_at, public) = tokio::try_join!(
             self.suppressed(&email_keys),
             self.open_cart(contact_id, now),
-            self.contributions(contact_id),
+            self.public(contact_id),
         )?;
-        Ok(Some(Known {
+        let known = Known {
             contact_id: contact_id.to_string(),
             contact_type: profile
                 .get("type")
@@ -73,15 +100,21 @@ impl Facts<'_> {
                 .unwrap_or(ContactType::Prospect),
             suppressed,
             opted_out: consent == Some(false) || profile.contains_key("unsubscribed_at"),
-            contributions,
-            purchase_intents,
+            contributions: public.count,
+            purchase_intents: public.intents,
             open_cart_at,
             influence: profile
                 .get("influence")
                 .and_then(|v| v.as_n().ok())
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0.0),
-        }))
+        };
+        Ok(Some((known, public.thread)))
+    }
+
+    /// Where the contact spoke in public (the customer's side of interactions).
+    pub async fn thread(&self, contact_id: &str) -> Result<Thread, Error> {
+        Ok(self.public(contact_id).await?.thread)
     }
 
     /// The profile and the contact's identities: one Query of its partition.
@@ -145,9 +178,9 @@ impl Facts<'_> {
             .max())
     }
 
-    /// Public contributions (not a direct message, not spam, not held) and the purchase
-    /// intents among them.
-    async fn contributions(&self, contact_id: &str) -> Result<(u32, u32), Error> {
+    /// Public contributions (not a direct message, not spam, not held), the purchase
+    /// intents among them, and the conversations they are part of.
+    async fn public(&self, contact_id: &str) -> Result<Public, Error> {
         use shared::events::ContributionKind;
         use shared::moderation::Decision;
         use shared::rules::Label;
@@ -174,6 +207,56 @@ impl Facts<'_> {
             .iter()
             .filter(|r| r.classification.label == Label::PurchaseIntent)
             .count();
-        Ok((public.len() as u32, intents as u32))
+        let at = |source: &str, id: &str| format!("{source}#{id}");
+        let thread = Thread {
+            ids: public
+                .iter()
+                .map(|r| at(&r.source_id, &r.contribution.external_id))
+                .collect(),
+            parents: public
+                .iter()
+                .filter_map(|r| {
+                    let parent = r
+                        .contribution
+                        .parent_id
+                        .as_ref()
+                        .or(r.contribution.thread_id.as_ref())?;
+                    Some(at(&r.source_id, parent))
+                })
+                .collect(),
+        };
+        Ok(Public {
+            count: public.len() as u32,
+            intents: intents as u32,
+            thread,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn thread(ids: &[&str], parents: &[&str]) -> Thread {
+        Thread {
+            ids: ids.iter().map(|s| s.to_string()).collect(),
+            parents: parents.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn answers_either_way_should_count_as_interactions() {
+        let customer = thread(&["blog#c1", "blog#c2"], &["blog#post-9"]);
+        // Two replies to the customer's comments, and the customer answered one of theirs.
+        let friend = thread(
+            &["blog#c7", "blog#post-9"],
+            &["blog#c1", "blog#c2", "blog#c5"],
+        );
+        assert_eq!(interactions(&customer, &friend), 3);
+        assert_eq!(interactions(&friend, &customer), 3);
+        // The same ids on another source are other conversations.
+        let elsewhere = thread(&["forum#c7"], &["forum#c1"]);
+        assert_eq!(interactions(&customer, &elsewhere), 0);
+        assert_eq!(interactions(&Thread::default(), &friend), 0);
     }
 }

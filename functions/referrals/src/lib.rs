@@ -346,10 +346,20 @@ async fn candidates(
     let fatigue_start = now - Duration::days(deps.policy.fatigue_days.max(0));
     let mut degrees: HashMap<(String, String), Option<u32>> = HashMap::new();
     let mut out = Vec::with_capacity(edges.len());
+    // Where the customer spoke, read once a part: the interactions with each candidate.
+    let customer_thread = match edges.iter().any(|(_, _, contact)| contact.is_some()) {
+        true => facts.thread(customer).await?,
+        false => facts::Thread::default(),
+    };
     for (key, connection, contact) in edges {
-        let known = match contact {
-            Some(id) => facts.known(id, now).await?,
-            None => None,
+        let (known, interactions) = match contact {
+            Some(id) => match facts.known(id, now).await? {
+                Some((known, thread)) => {
+                    (Some(known), facts::interactions(&customer_thread, &thread))
+                }
+                None => (None, 0),
+            },
+            None => (None, 0),
         };
         let mut mutual_degrees = Vec::new();
         for (referrer, their_account) in graph.referrers_of(key).await? {
@@ -381,7 +391,7 @@ async fn candidates(
             strength: connection.strength,
             contact: known,
             mutual_degrees,
-            interactions: 0,
+            interactions,
             last_suggested_at: history.last_suggested_at,
             recent_referrers: history.recent_referrers,
         });

@@ -270,3 +270,82 @@ async fn friends_in_common_should_raise_a_candidate_and_a_recent_suggestion_shou
         assert!(reasons.contains("in common"), "{reasons}");
     }
 }
+
+/// A public comment by `contact`, answering `parent` when given, recorded as identify does.
+async fn comment(resources: &TestResources, contact: &str, id: &str, parent: Option<&str>) {
+    let record: identify::store::ContributionRecord = serde_json::from_value(json!({
+        "id": format!("evt_{id}"), "source_id": "src_blog", "platform": "standard-webhooks",
+        "received_at": stamp(Utc::now()), "classified_at": stamp(Utc::now()),
+        "contact_id": contact,
+        "classification": {"label": "praise", "confidence": 0.9, "cues": []},
+        "contribution": {"action": "created", "kind": "comment", "external_id": id,
+                         "parent_id": parent, "text": "Lovely", "created_at": stamp(Utc::now()),
+                         "moderation": "published", "author": {}}
+    }))
+    .unwrap();
+    resources
+        .clients
+        .dynamodb
+        .put_item()
+        .table_name(resources.table("ContributionsTable"))
+        .set_item(Some(serde_dynamo::to_item(&record).unwrap()))
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_friend_who_answered_the_customer_should_say_so_in_the_reasons() {
+    let resources = harness::resources().await;
+    let env = resources.function_env("referrals");
+    let deps = referrals::Deps::from_env(&env, Clock::system())
+        .await
+        .unwrap();
+    let store = ContactStore::new(
+        resources.clients.dynamodb.clone(),
+        resources.table("ContactsTable"),
+        env["IDENTITY_HASH_KEY"].clone().into_bytes(),
+    );
+    // Nina is known by her handle; the customer is known by her email before she connects.
+    let nina = known(&store, "nina").await;
+    let customer = store
+        .resolve(
+            &[Identity {
+                kind: IdentityKind::Email,
+                value: "iris@example.fr".into(),
+                verified: true,
+            }],
+            &Provenance {
+                event_id: "evt_iris".into(),
+                source_id: "src_shop".into(),
+                platform: "standard-webhooks".into(),
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    // Iris commented twice on the blog; Nina answered both, and Iris answered Nina once.
+    comment(&resources, &customer, "c-iris-1", None).await;
+    comment(&resources, &customer, "c-iris-2", None).await;
+    comment(&resources, &nina, "c-nina-1", Some("c-iris-1")).await;
+    comment(&resources, &nina, "c-nina-2", Some("c-iris-2")).await;
+    comment(&resources, &customer, "c-iris-3", Some("c-nina-1")).await;
+    let list = vec![
+        json!({"id": "ig-nina", "handle": "@nina", "relation": "follower"}),
+        json!({"id": "ig-other", "handle": "@other", "relation": "follower"}),
+    ];
+    let out = referrals::handle_queue(
+        &deps,
+        message(
+            "evt_iris_conn",
+            connected("iris", "iris@example.fr", list, 0),
+        ),
+    )
+    .await;
+    assert!(out.batch_item_failures.is_empty());
+    let found = suggestions(&resources, &customer).await;
+    assert_eq!(found[0]["handle"], "@nina", "{found:?}");
+    let reasons = found[0]["reasons"].to_string();
+    assert!(reasons.contains("interacted with you 3 times"), "{reasons}");
+}
