@@ -5,9 +5,11 @@
 #
 #   infra/package.sh [ENVIRONMENT]     default: staging (the build settings are the same in all)
 #
-# Cargo builds into .aws-sam/cargo-target (CARGO_TARGET_DIR): SAM's build cache (cached = true)
-# hashes every file under CodeUri (the repository) except .aws-sam/, so a target/ of several GB
-# inside the tree would be hashed once per function and would change the hash on every build.
+# SAM builds from a copy of the source (.aws-sam/src: the files git tracks, and the new ones it
+# does not ignore), not from the working tree: its build cache (cached = true) hashes every file
+# under CodeUri, and the working tree holds target/ (gigabytes, changing while a developer
+# builds: a file vanishing mid-hash fails the build) and .local/. Cargo builds into
+# .aws-sam/cargo-target (CARGO_TARGET_DIR), kept between runs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,7 +18,17 @@ environment=${1:-staging}
 . "$root/infra/cargo-lambda.sh"
 export CARGO_TARGET_DIR="$root/.aws-sam/cargo-target"
 export SAM_CLI_TELEMETRY=0
-"$root/.local/tools/bin/sam" build --config-file infra/samconfig.toml --config-env "$environment"
+src="$root/.aws-sam/src"
+rm -rf "$src"
+mkdir -p "$src"
+git ls-files -z --cached --others --exclude-standard |
+  while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+  tar --null -T - -cf - | tar -xf - -C "$src"
+(
+  cd "$src"
+  "$root/.local/tools/bin/sam" build --config-file infra/samconfig.toml --config-env "$environment" \
+    --template-file template.yaml --build-dir "$root/.aws-sam/build" --cache-dir "$root/.aws-sam/cache"
+)
 for f in .aws-sam/build/*/bootstrap; do
   printf '%-40s %9d bytes\n' "$f" "$(stat -c %s "$f")"
 done
