@@ -352,3 +352,46 @@ fn the_dashboard_should_read_only_metrics_the_code_emits() {
     }
     assert!(searched >= 10, "{searched} metrics read");
 }
+
+#[test]
+fn a_failed_smoke_test_should_keep_a_release_from_production_and_ci_hold_no_keys() {
+    let workflows = repo_root().join(".github/workflows");
+    let text = std::fs::read_to_string(workflows.join("deploy.yml")).unwrap();
+    let deploy: Value =
+        serde_json::to_value(serde_norway::from_str::<serde_norway::Value>(&text).unwrap())
+            .unwrap();
+    let jobs = &deploy["jobs"];
+    let steps = |job: &str| jobs[job]["steps"].as_array().cloned().unwrap_or_default();
+    let runs = |job: &str, needle: &str| {
+        steps(job)
+            .iter()
+            .position(|s| s["run"].as_str().is_some_and(|r| r.contains(needle)))
+    };
+    // Staging deploys, then smoke-tests, in one job that fails if the smoke test fails.
+    let deployed = runs("staging", "infra/deploy.sh staging").expect("staging deploys");
+    let smoked = runs("staging", "infra/smoke-test.sh").expect("staging is smoke-tested");
+    assert!(deployed < smoked);
+    for step in steps("staging") {
+        assert!(step.get("continue-on-error").is_none(), "{step}");
+    }
+    // Production needs staging (so its smoke test), its approval, and runs only on success.
+    let needs = jobs["production"]["needs"].to_string();
+    assert!(needs.contains("staging"), "{needs}");
+    assert_eq!(jobs["production"]["environment"]["name"], "production");
+    let condition = jobs["production"]["if"].as_str().unwrap_or_default();
+    assert!(
+        !condition.contains("always()") && !condition.contains("failure()"),
+        "{condition}"
+    );
+    // AWS access only through OIDC: a role to assume, never stored keys.
+    for entry in std::fs::read_dir(&workflows).unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        assert!(!text.contains("aws-access-key-id"), "{:?}", entry.path());
+        assert!(
+            !text.contains("AWS_SECRET_ACCESS_KEY"),
+            "{:?}",
+            entry.path()
+        );
+    }
+    assert!(text.contains("id-token: write") && text.contains("role-to-assume"));
+}
