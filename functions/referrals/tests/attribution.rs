@@ -35,15 +35,7 @@ struct Setup {
 /// Camille connects her Instagram; five of her followers are suggested to her.
 async fn setup() -> Setup {
     let resources = harness::resources().await;
-    let env = resources.function_env("referrals");
-    let deps = referrals::Deps::from_env(&env, Clock::system())
-        .await
-        .unwrap();
-    let store = ContactStore::new(
-        resources.clients.dynamodb.clone(),
-        resources.table("ContactsTable"),
-        env["IDENTITY_HASH_KEY"].clone().into_bytes(),
-    );
+    let (deps, store) = common::consumer(&resources).await;
     let list: Vec<Value> = (0..8)
         .map(|i| json!({"id": format!("ig-{i}"), "handle": format!("@f{i}"), "relation": "friend"}))
         .collect();

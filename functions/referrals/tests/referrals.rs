@@ -13,7 +13,7 @@ use identify::contacts::{ContactStore, Provenance};
 use identify::identity::{Identity, IdentityKind};
 use liaison_local::harness::{self, TestResources};
 use serde_json::{json, Value};
-use shared::clock::{stamp, Clock};
+use shared::clock::stamp;
 
 fn connected(account: &str, email: &str, connections: Vec<Value>, part: u32) -> Value {
     json!({"type": "social", "action": "connected",
@@ -92,15 +92,8 @@ async fn contact_of_email(store: &ContactStore, email: &str) -> String {
 async fn known_prospects_should_be_suggested_first_and_customers_and_suppressed_never() {
     let resources = harness::resources().await;
     let env = resources.function_env("referrals");
-    let deps = referrals::Deps::from_env(&env, Clock::system())
-        .await
-        .unwrap();
+    let (deps, store) = common::consumer(&resources).await;
     let db = &resources.clients.dynamodb;
-    let store = ContactStore::new(
-        db.clone(),
-        resources.table("ContactsTable"),
-        env["IDENTITY_HASH_KEY"].clone().into_bytes(),
-    );
     // Léa: a prospect with an open cart. Marc: already a customer. Zoé: her address bounced.
     let lea = known(&store, "lea").await;
     db.put_item()
@@ -208,15 +201,7 @@ async fn known_prospects_should_be_suggested_first_and_customers_and_suppressed_
 #[tokio::test]
 async fn friends_in_common_should_raise_a_candidate_and_a_recent_suggestion_should_wait() {
     let resources = harness::resources().await;
-    let env = resources.function_env("referrals");
-    let deps = referrals::Deps::from_env(&env, Clock::system())
-        .await
-        .unwrap();
-    let store = ContactStore::new(
-        resources.clients.dynamodb.clone(),
-        resources.table("ContactsTable"),
-        env["IDENTITY_HASH_KEY"].clone().into_bytes(),
-    );
+    let (deps, store) = common::consumer(&resources).await;
     let f = |i: usize| json!({"id": format!("ig-f{i}"), "handle": format!("@f{i}"), "relation": "follower"});
     // Ana connects first: seven followers, five of them suggested to her (K a week).
     let ana: Vec<Value> = (0..7).map(f).collect();
@@ -297,15 +282,7 @@ async fn comment(resources: &TestResources, contact: &str, id: &str, parent: Opt
 #[tokio::test]
 async fn a_friend_who_answered_the_customer_should_say_so_in_the_reasons() {
     let resources = harness::resources().await;
-    let env = resources.function_env("referrals");
-    let deps = referrals::Deps::from_env(&env, Clock::system())
-        .await
-        .unwrap();
-    let store = ContactStore::new(
-        resources.clients.dynamodb.clone(),
-        resources.table("ContactsTable"),
-        env["IDENTITY_HASH_KEY"].clone().into_bytes(),
-    );
+    let (deps, store) = common::consumer(&resources).await;
     // Nina is known by her handle; the customer is known by her email before she connects.
     let nina = known(&store, "nina").await;
     let customer = store

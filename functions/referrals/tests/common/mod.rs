@@ -3,8 +3,10 @@
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Utc;
+use identify::contacts::ContactStore;
+use liaison_local::harness::TestResources;
 use serde_json::{json, Value};
-use shared::clock::stamp;
+use shared::clock::{stamp, Clock};
 use shared::events::Message;
 
 pub fn s(v: &str) -> AttributeValue {
@@ -25,4 +27,18 @@ pub fn message(id: &str, event: Value) -> SqsEvent {
     let mut event = SqsEvent::default();
     event.records = vec![record];
     event
+}
+
+/// The consumer as its Lambda builds it, on `resources`, and the contacts it resolves.
+pub async fn consumer(resources: &TestResources) -> (referrals::Deps, ContactStore) {
+    let env = resources.function_env("referrals");
+    let deps = referrals::Deps::from_env(&env, Clock::system())
+        .await
+        .unwrap();
+    let store = ContactStore::new(
+        resources.clients.dynamodb.clone(),
+        resources.table("ContactsTable"),
+        env["IDENTITY_HASH_KEY"].clone().into_bytes(),
+    );
+    (deps, store)
 }
