@@ -7,7 +7,6 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::events::Line;
 use crate::Error;
@@ -105,8 +104,7 @@ pub struct CartRecord {
 
 /// The cart's id: the same for every snapshot of one platform cart.
 pub fn cart_key(source_id: &str, cart_id: &str) -> String {
-    let digest = Sha256::digest(format!("{source_id}\0{cart_id}").as_bytes());
-    format!("crt_{}", hex::encode(&digest[..16]))
+    crate::ids::derived("crt", source_id, cart_id)
 }
 
 pub fn checkout_key(source_id: &str, checkout_id: &str) -> String {

@@ -106,13 +106,7 @@ pub struct Routing {
 /// `case_…` / `opp_…` from the contribution (its source and its id on the platform), not
 /// the event: a redelivery, and an edit of the same comment, name the same case.
 pub fn id_for(prefix: &str, source_id: &str, external_id: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::new()
-        .chain_update(source_id.as_bytes())
-        .chain_update([0u8])
-        .chain_update(external_id.as_bytes())
-        .finalize();
-    format!("{prefix}_{}", hex::encode(&digest[..16]))
+    shared::ids::derived(prefix, source_id, external_id)
 }
 
 /// The contribution being routed, and who wrote it.

@@ -17,7 +17,6 @@ use std::collections::HashMap;
 
 use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
 use chrono::Duration;
-use sha2::{Digest, Sha256};
 use shared::clock::Clock;
 use shared::config::{self, Env};
 use shared::events::{Destination, Message, VERSION};
@@ -65,12 +64,7 @@ const BATCH_ATTEMPTS: usize = 3;
 
 /// The event id: the same for every delivery of the same event from the same source.
 pub fn event_id(source_id: &str, dedupe_key: &str) -> String {
-    let digest = Sha256::new()
-        .chain_update(source_id.as_bytes())
-        .chain_update([0u8])
-        .chain_update(dedupe_key.as_bytes())
-        .finalize();
-    format!("evt_{}", hex::encode(&digest[..16]))
+    shared::ids::derived("evt", source_id, dedupe_key)
 }
 
 impl Intake {

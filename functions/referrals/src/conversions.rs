@@ -124,9 +124,7 @@ impl Conversion {
 
 /// A conversion's id: one per (source, order), so a redelivered order is the same one.
 pub fn conversion_id(source_id: &str, order_id: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("{source_id}\0{order_id}").as_bytes());
-    format!("rc_{}", &hex::encode(digest)[..32])
+    shared::ids::derived("rc", source_id, order_id)
 }
 
 /// The reward: `percent` of the order's total, rounded to the cent (banker's rounding, as
