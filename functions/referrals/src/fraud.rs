@@ -10,6 +10,7 @@
 
 use std::collections::BTreeSet;
 
+use identify::classify::text::fold;
 use serde::{Deserialize, Serialize};
 
 /// This many other conversions from one IP within the window flag the next one.
@@ -122,12 +123,8 @@ pub fn flags(facts: &Facts) -> Vec<Flag> {
 /// and order folded ("Dupont, Jean" is "jean dupont"). `None` for a lone first name: too
 /// common to say anything.
 pub fn name_print(first: Option<&str>, last: Option<&str>) -> Option<String> {
-    let mut words: Vec<String> = [first?, last?]
-        .iter()
-        .flat_map(|part| part.split(|c: char| !c.is_alphanumeric()))
-        .map(fold)
-        .filter(|w| !w.is_empty())
-        .collect();
+    let folded = fold(&format!("{} {}", first?, last?));
+    let mut words = letters_and_digits(&folded);
     if words.len() < 2 {
         return None;
     }
@@ -138,13 +135,7 @@ pub fn name_print(first: Option<&str>, last: Option<&str>) -> Option<String> {
 /// An address as anti-fraud compares it: its first line, postal code and country, letters
 /// and digits only, case and accents folded. `None` without a first line and a postal code.
 pub fn address_print(address: &shared::events::Address) -> Option<String> {
-    let norm = |s: Option<&str>| -> String {
-        s.unwrap_or_default()
-            .split(|c: char| !c.is_alphanumeric())
-            .map(fold)
-            .collect::<Vec<_>>()
-            .concat()
-    };
+    let norm = |s: Option<&str>| letters_and_digits(&fold(s.unwrap_or_default())).concat();
     let line1 = norm(address.line1.as_deref());
     let postal = norm(address.postal_code.as_deref());
     if line1.is_empty() || postal.is_empty() {
@@ -156,21 +147,12 @@ pub fn address_print(address: &shared::events::Address) -> Option<String> {
     ))
 }
 
-/// Lower case without accents (the Latin letters French and English names use).
-fn fold(word: &str) -> String {
-    word.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-            'ç' => 'c',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ñ' => 'n',
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ý' | 'ÿ' => 'y',
-            other => other,
-        })
+/// The words of folded text, letters and digits only (the classifier's folding keeps a few
+/// symbols, `€ $ % @ #`, that say nothing of a name or an address).
+fn letters_and_digits(folded: &str) -> Vec<&str> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
         .collect()
 }
 

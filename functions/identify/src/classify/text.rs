@@ -1,4 +1,4 @@
-//! Text as the classifier reads it: lower case, accents folded (`problème` and `probleme`
+//! Text as the classifier (and referral anti-fraud, for names and addresses) reads it: lower case, accents folded (`problème` and `probleme`
 //! match the same cue), punctuation turned into spaces, with a space at both ends so that a
 //! cue ` colis ` matches whole words and ` rembours` matches a word's start.
 
@@ -8,13 +8,14 @@ pub fn fold(text: &str) -> String {
     out.push(' ');
     for c in text.chars().flat_map(char::to_lowercase) {
         let folded = match c {
-            'à' | 'â' | 'ä' | 'á' | 'ã' => 'a',
+            'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => 'a',
             'ç' => 'c',
             'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' | 'í' => 'i',
-            'ô' | 'ö' | 'ó' => 'o',
+            'î' | 'ï' | 'í' | 'ì' => 'i',
+            'ñ' => 'n',
+            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => 'o',
             'ù' | 'û' | 'ü' | 'ú' => 'u',
-            'ÿ' => 'y',
+            'ÿ' | 'ý' => 'y',
             'œ' => {
                 out.push('o');
                 'e'
@@ -123,6 +124,7 @@ mod tests {
         assert_eq!(fold("Problème: COLIS abîmé!!"), " probleme colis abime ");
         assert_eq!(fold("J'ai reçu l’œuvre"), " j ai recu l oeuvre ");
         assert_eq!(fold(""), " ");
+        assert_eq!(fold("Muñoz Åsa Ýr"), " munoz asa yr ");
     }
 
     #[test]
