@@ -55,6 +55,15 @@ pub fn interactions(a: &Thread, b: &Thread) -> u32 {
     u32::try_from(answered(a, b) + answered(b, a)).unwrap_or(u32::MAX)
 }
 
+/// What a contact is to the brand, and whether they may be written to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing {
+    pub contact_type: ContactType,
+    pub suppressed: bool,
+    pub opted_out: bool,
+    pub influence: f64,
+}
+
 /// A contact's public contributions as ranking reads them.
 struct Public {
     count: u32,
@@ -63,13 +72,9 @@ struct Public {
 }
 
 impl Facts<'_> {
-    /// What the brand knows of a contact, and where they spoke; `None` for an erased or
-    /// merged one.
-    pub async fn known(
-        &self,
-        contact_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<(Known, Thread)>, Error> {
+    /// What the contact is to the brand and whether they may be written to: their
+    /// partition and the suppression list. `None` for an erased or merged contact.
+    pub async fn standing(&self, contact_id: &str) -> Result<Option<Standing>, Error> {
         let items = self.contact_items(contact_id).await?;
         let Some(profile) = items.iter().find(|i| {
             i.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) == Some("profile")
@@ -79,35 +84,52 @@ impl Facts<'_> {
         if profile.contains_key("merged_into") {
             return Ok(None);
         }
-        let email_keys = email_keys(&items);
         let consent = profile
             .get("consent")
             .and_then(|v| v.as_m().ok())
             .and_then(|m| m.get("marketing"))
             .and_then(|v| v.as_bool().ok())
             .copied();
-        let (suppressed, open_cart_at, public) = tokio::try_join!(
-            self.suppressed(&email_keys),
-            self.open_cart(contact_id, now),
-            self.public(contact_id),
-        )?;
-        let known = Known {
-            contact_id: contact_id.to_string(),
+        Ok(Some(Standing {
             contact_type: profile
                 .get("type")
                 .and_then(|v| v.as_s().ok())
                 .and_then(|t| ContactType::parse(t))
                 .unwrap_or(ContactType::Prospect),
-            suppressed,
+            suppressed: self.suppressed(&email_keys(&items)).await?,
             opted_out: consent == Some(false) || profile.contains_key("unsubscribed_at"),
-            contributions: public.count,
-            purchase_intents: public.intents,
-            open_cart_at,
             influence: profile
                 .get("influence")
                 .and_then(|v| v.as_n().ok())
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0.0),
+        }))
+    }
+
+    /// What ranking reads of a contact, and where they spoke; `None` for an erased or
+    /// merged one.
+    pub async fn known(
+        &self,
+        contact_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Known, Thread)>, Error> {
+        let (standing, open_cart_at, public) = tokio::try_join!(
+            self.standing(contact_id),
+            self.open_cart(contact_id, now),
+            self.public(contact_id),
+        )?;
+        let Some(standing) = standing else {
+            return Ok(None);
+        };
+        let known = Known {
+            contact_id: contact_id.to_string(),
+            contact_type: standing.contact_type,
+            suppressed: standing.suppressed,
+            opted_out: standing.opted_out,
+            contributions: public.count,
+            purchase_intents: public.intents,
+            open_cart_at,
+            influence: standing.influence,
         };
         Ok(Some((known, public.thread)))
     }

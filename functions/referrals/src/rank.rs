@@ -229,6 +229,24 @@ pub struct Suggestion {
     pub reasons: Vec<String>,
 }
 
+/// Why a known contact is nobody to suggest, whoever the referrer: `customer`,
+/// `suppressed`, `opted_out` (in this order). The suggestions API asks it again at each read.
+pub fn contact_exclusion(
+    contact_type: ContactType,
+    suppressed: bool,
+    opted_out: bool,
+) -> Option<&'static str> {
+    if contact_type == ContactType::Customer {
+        Some("customer")
+    } else if suppressed {
+        Some("suppressed")
+    } else if opted_out {
+        Some("opted_out")
+    } else {
+        None
+    }
+}
+
 /// Why a candidate is left out, or `None` when they may be suggested: `self`, `customer`,
 /// `suppressed`, `opted_out`, `cooldown`, `fatigue` (checked in this order).
 pub fn exclusion(
@@ -241,14 +259,9 @@ pub fn exclusion(
         if known.contact_id == customer_contact_id {
             return Some("self");
         }
-        if known.contact_type == ContactType::Customer {
-            return Some("customer");
-        }
-        if known.suppressed {
-            return Some("suppressed");
-        }
-        if known.opted_out {
-            return Some("opted_out");
+        if let Some(why) = contact_exclusion(known.contact_type, known.suppressed, known.opted_out)
+        {
+            return Some(why);
         }
     }
     if let Some(at) = candidate.last_suggested_at {
