@@ -66,6 +66,16 @@ pub fn base_url(req: &Request) -> Option<String> {
     Some(format!("{scheme}://{host}"))
 }
 
+/// The base of the public URLs Liaison hands out (webhook URLs, referral links): the
+/// configured `PublicBaseUrl` when a custom domain fronts the API, else the URL the caller
+/// reached.
+pub fn public_base_url(configured: Option<&str>, req: &Request) -> String {
+    configured
+        .map(str::to_string)
+        .or_else(|| base_url(req))
+        .unwrap_or_default()
+}
+
 /// The JWT claims API Gateway's authorizer verified, if any.
 pub fn jwt_claims(req: &Request) -> Option<&std::collections::HashMap<String, String>> {
     req.request_context

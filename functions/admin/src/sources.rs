@@ -183,11 +183,7 @@ async fn find(deps: &Deps, id: &str) -> Result<Source, Error> {
 
 /// A source as staff see it: no secret values, only when each was created and expires.
 fn view(deps: &Deps, req: &Request, source: &Source) -> Value {
-    let base = deps
-        .public_base_url
-        .clone()
-        .or_else(|| http::base_url(req))
-        .unwrap_or_default();
+    let base = http::public_base_url(deps.public_base_url.as_deref(), req);
     let secrets: Vec<Value> = source
         .secrets
         .iter()

@@ -25,7 +25,6 @@ use identify::identity::{Identity, IdentityKind};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shared::auth::{self, Caller, Group};
-use shared::contact::ContactType;
 use shared::http::{self, Request, Response};
 use shared::source::Platform;
 use shared::Error;
@@ -117,36 +116,24 @@ async fn contact(deps: &Deps, raw: &str) -> Result<String, Error> {
 
 /// Why a suggestion is no longer shown: its candidate has become a customer, was
 /// suppressed, or opted out since.
-async fn now_excluded(
-    deps: &Deps,
-    suggestion: &Stored,
-    now: DateTime<Utc>,
-) -> Result<Option<&'static str>, Error> {
+async fn now_excluded(deps: &Deps, suggestion: &Stored) -> Result<Option<&'static str>, Error> {
     let Some(contact) = &suggestion.contact_id else {
         return Ok(None);
     };
-    let Some((known, _)) = deps.facts().known(contact, now).await? else {
+    // Only what excludes: not the carts and contributions ranking reads.
+    let Some(standing) = deps.facts().standing(contact).await? else {
         // Erased or merged away: nobody to invite under that name any more.
         return Ok(Some("gone"));
     };
-    Ok(if known.contact_type == ContactType::Customer {
-        Some("customer")
-    } else if known.suppressed {
-        Some("suppressed")
-    } else if known.opted_out {
-        Some("opted_out")
-    } else {
-        None
-    })
+    Ok(crate::rank::contact_exclusion(
+        standing.contact_type,
+        standing.suppressed,
+        standing.opted_out,
+    ))
 }
 
 fn link(deps: &Deps, req: &Request, code: &str) -> String {
-    let base = deps
-        .public_base_url
-        .clone()
-        .filter(|b| !b.is_empty())
-        .or_else(|| http::base_url(req))
-        .unwrap_or_default();
+    let base = http::public_base_url(deps.public_base_url.as_deref(), req);
     format!("{}/r/{code}", base.trim_end_matches('/'))
 }
 
@@ -168,7 +155,7 @@ async fn site_suggestions(deps: &Deps, req: &Request, contact: &str) -> Result<R
     let used = suggestions::this_week(&stored, now);
     let mut out = Vec::new();
     for s in ordered(stored) {
-        if s.status == Status::Dismissed || now_excluded(deps, &s, now).await?.is_some() {
+        if s.status == Status::Dismissed || now_excluded(deps, &s).await?.is_some() {
             continue;
         }
         // What the customer may see: never the candidate's contact id or score.
@@ -193,10 +180,9 @@ async fn site_suggestions(deps: &Deps, req: &Request, contact: &str) -> Result<R
 }
 
 async fn staff_suggestions(deps: &Deps, req: &Request, contact: &str) -> Result<Response, Error> {
-    let now = deps.clock.now();
     let mut out = Vec::new();
     for s in ordered(deps.suggestions().of(contact).await?) {
-        let excluded = now_excluded(deps, &s, now).await?;
+        let excluded = now_excluded(deps, &s).await?;
         let mut item = serde_json::to_value(&s)
             .map_err(|e| Error::Internal(format!("encode suggestion: {e}")))?;
         item["link"] = link(deps, req, &s.code).into();
@@ -221,17 +207,11 @@ async fn mark(deps: &Deps, req: &Request, contact: &str, code: &str) -> Result<R
         .ok_or_else(|| Error::validation("status", "must be sent or dismissed"))?;
     let not_found = || Error::NotFound("no such suggestion for this contact".into());
     let store = deps.suggestions();
-    let (referrer, candidate) = shared::referrals::find_code(store.client, store.table, code)
-        .await?
-        .ok_or_else(not_found)?;
+    let (referrer, seen) = store.by_code(code).await?.ok_or_else(not_found)?;
     // Another customer's code answers as if it did not exist.
     if referrer != contact {
         return Err(not_found());
     }
-    let seen = store
-        .get(&referrer, &candidate)
-        .await?
-        .ok_or_else(not_found)?;
     if seen.status != to {
         if !suggestions::may_mark(seen.status, to) {
             return Err(Error::Conflict(format!(

@@ -157,8 +157,12 @@ async fn referral_of(
     let store = deps.suggestions();
     let window = deps.terms.window_days;
     if let Some(code) = order.referral_code.as_deref() {
-        return Ok(match store.by_code(code).await? {
-            Some((referrer, invitation)) if code_valid(&invitation, order.placed_at, window) => {
+        let found = store
+            .by_code(code)
+            .await?
+            .map(|(referrer, stored)| (stored.invitation(&referrer), referrer));
+        return Ok(match found {
+            Some((invitation, referrer)) if code_valid(&invitation, order.placed_at, window) => {
                 Some(Referral {
                     referrer,
                     code: code.to_string(),

@@ -262,8 +262,8 @@ impl Suggestions<'_> {
             .transpose()
     }
 
-    /// The referrer and the invitation a referral code belongs to.
-    pub async fn by_code(&self, code: &str) -> Result<Option<(String, Invitation)>, Error> {
+    /// The referrer a referral code belongs to, and their suggestion.
+    pub async fn by_code(&self, code: &str) -> Result<Option<(String, Stored)>, Error> {
         let Some((referrer, candidate)) =
             shared::referrals::find_code(self.client, self.table, code).await?
         else {
@@ -272,7 +272,7 @@ impl Suggestions<'_> {
         Ok(self
             .get(&referrer, &candidate)
             .await?
-            .map(|stored| (referrer.clone(), stored.invitation(&referrer))))
+            .map(|stored| (referrer, stored)))
     }
 
     /// The suggestions made about a known contact, as invitations.
