@@ -176,22 +176,9 @@ fn woo_source(base: &str) -> Source {
 }
 
 async fn deps(resources: &TestResources, base: &str, extra: &[(&str, &str)]) -> poll::Deps {
-    let mut env = resources.env.clone();
-    for (name, logical) in [
-        ("SOURCES_TABLE", "SourcesTable"),
-        ("POLL_STATE_TABLE", "PollStateTable"),
-        ("IDEMPOTENCY_TABLE", "IdempotencyTable"),
-    ] {
-        env.insert(name.into(), resources.table(logical));
-    }
-    env.insert(
-        "CONTRIBUTIONS_QUEUE_URL".into(),
-        resources.queue_url("ContributionsQueue"),
-    );
-    env.insert(
-        "COMMERCE_QUEUE_URL".into(),
-        resources.queue_url("CommerceQueue"),
-    );
+    // The poll function's environment and role from template.yaml (its calls go through the
+    // IAM gateway), pointed at the local platform doubles.
+    let mut env = resources.function_env("poll");
     env.insert("YOUTUBE_API_BASE".into(), format!("{base}/youtube/v3"));
     env.insert("WEBSUB_HUB_URL".into(), format!("{base}/hub"));
     env.insert(

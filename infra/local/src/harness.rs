@@ -20,6 +20,7 @@ use crate::template::Template;
 
 struct Shared {
     env: HashMap<String, String>,
+    iam: crate::iam::Gateway,
     // Kept alive for the life of the process; the watchdogs stop the emulators at exit.
     _emulators: Option<Mutex<Emulators>>,
 }
@@ -34,6 +35,7 @@ fn shared_stack() -> &'static Shared {
         );
         if let (Ok(dynamodb), Ok(moto)) = reuse {
             return Shared {
+                iam: gateway(&dynamodb, &moto),
                 env: crate::base_env(&dynamodb, &moto),
                 _emulators: None,
             };
@@ -41,10 +43,21 @@ fn shared_stack() -> &'static Shared {
         let ports = Ports::free().unwrap_or_else(|e| panic!("test stack: {e}"));
         let emulators = Emulators::start(ports).unwrap_or_else(|e| panic!("test stack: {e}"));
         Shared {
+            iam: gateway(&emulators.dynamodb_endpoint, &emulators.moto_endpoint),
             env: crate::base_env(&emulators.dynamodb_endpoint, &emulators.moto_endpoint),
             _emulators: Some(Mutex::new(emulators)),
         }
     })
+}
+
+fn gateway(dynamodb: &str, moto: &str) -> crate::iam::Gateway {
+    crate::iam::Gateway::start(dynamodb, moto, crate::iam::Scope::local())
+        .unwrap_or_else(|e| panic!("test stack: {e}"))
+}
+
+/// The IAM gateway every function of this process's tests reaches the emulators through.
+pub fn iam() -> crate::iam::Gateway {
+    shared_stack().iam.clone()
 }
 
 /// The environment (region, credentials, endpoints) of this process's emulators.
@@ -78,6 +91,7 @@ pub struct TestResources {
     pub provisioned: Provisioned,
     pub template: Template,
     pub parameters: BTreeMap<String, String>,
+    pub iam: crate::iam::Gateway,
 }
 
 impl TestResources {
@@ -181,14 +195,8 @@ impl TestResources {
             .iter()
             .find(|f| f.binary == binary)
             .unwrap_or_else(|| panic!("no function {binary} in template.yaml"));
-        let mut env = self.env.clone();
-        for (name, value) in &def.environment {
-            let resolved = resolver
-                .resolve(value)
-                .unwrap_or_else(|e| panic!("{binary} {name}: {e}"));
-            env.insert(name.clone(), resolved);
-        }
-        env
+        crate::function_env(def, &resolver, &self.env, &self.iam)
+            .unwrap_or_else(|e| panic!("{binary}: {e}"))
     }
 
     /// Number of items in a table (a Scan: fine in a test, never on a request path).
@@ -224,6 +232,7 @@ pub async fn resources_from(template: Template) -> TestResources {
         provisioned,
         template,
         parameters,
+        iam: iam(),
     }
 }
 
@@ -302,6 +311,7 @@ pub async fn system_with(template: Template, registry: Registry) -> TestSystem {
         clock: Clock::system(),
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         jwt_key: crate::jwt::dev_key(),
+        iam: resources.iam.clone(),
     })
     .await
     .unwrap_or_else(|e| panic!("runner: {e}"));

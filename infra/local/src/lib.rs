@@ -4,6 +4,7 @@
 
 pub mod faults;
 pub mod harness;
+pub mod iam;
 pub mod jwt;
 pub mod provision;
 pub mod registry;
@@ -16,7 +17,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use provision::Clients;
-use template::Template;
+use resolve::Resolver;
+use template::{FunctionDef, Template};
 
 /// The region the local stack pretends to be in.
 pub const REGION: &str = "eu-west-1";
@@ -88,4 +90,28 @@ pub fn local_parameters(
         values.insert(name.clone(), value);
     }
     Ok(values)
+}
+
+/// The environment Lambda gives a function: the base (region, endpoints), its template
+/// variables resolved against the local resources, its name, and its own role: the function
+/// signs with an access key of its own and reaches the emulators through the IAM gateway.
+pub fn function_env(
+    def: &FunctionDef,
+    resolver: &Resolver<'_>,
+    base_env: &HashMap<String, String>,
+    gateway: &iam::Gateway,
+) -> Result<HashMap<String, String>, String> {
+    let mut env = base_env.clone();
+    for (name, value) in &def.environment {
+        let resolved = resolver
+            .resolve(value)
+            .map_err(|e| format!("environment {name}: {e}"))?;
+        env.insert(name.clone(), resolved);
+    }
+    env.insert(
+        "AWS_LAMBDA_FUNCTION_NAME".into(),
+        format!("{}-{}", resolver.provisioned.prefix, def.logical_id),
+    );
+    iam::enroll(gateway, def, resolver, &mut env).map_err(|e| format!("Policies: {e}"))?;
+    Ok(env)
 }

@@ -5,6 +5,8 @@
 //!   (3000), and stops everything on Ctrl-C or SIGTERM.
 //! - `liaison-local token [--group NAME]... [--subject S] [--hours N]`: prints a development
 //!   staff token (default group `liaison-admin`).
+//! - `liaison-local iam-report LOG`: the missing and unused grants of a test run's IAM log
+//!   (`LIAISON_IAM_LOG=LOG cargo test`).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -22,6 +24,7 @@ async fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         None | Some("dev") => dev().await,
         Some("token") => token(&args[1..]),
+        Some("iam-report") => iam_report(&args[1..]),
         Some(other) => Err(format!("unknown command {other}; use `dev` or `token`")),
     };
     match result {
@@ -39,6 +42,20 @@ fn load_template() -> Result<(Template, std::collections::BTreeMap<String, Strin
     let parameters =
         liaison_local::local_parameters(&template, &root).map_err(|e| e.to_string())?;
     Ok((template, parameters))
+}
+
+/// Sums up an IAM log (`LIAISON_IAM_LOG` of a test run): missing and unused grants.
+fn iam_report(args: &[String]) -> Result<(), String> {
+    let path = args.first().ok_or("usage: liaison-local iam-report LOG")?;
+    let log = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let (template, parameters) = load_template()?;
+    let report = liaison_local::iam::report::report(&template, &parameters, &log);
+    print!("{report}");
+    if report.missing.is_empty() {
+        Ok(())
+    } else {
+        Err("template.yaml refuses calls the code makes".into())
+    }
 }
 
 fn token(args: &[String]) -> Result<(), String> {
@@ -136,6 +153,13 @@ async fn dev() -> Result<(), String> {
     )
     .await
     .map_err(|e| e.to_string())?;
+    // Every function's calls go through the IAM gateway, which enforces its role.
+    let iam = liaison_local::iam::Gateway::start(
+        &emulators.dynamodb_endpoint,
+        &emulators.moto_endpoint,
+        liaison_local::iam::Scope::local(),
+    )
+    .map_err(|e| e.to_string())?;
     let clock = Clock::system();
     let running = runner::start(RunnerConfig {
         template,
@@ -146,6 +170,7 @@ async fn dev() -> Result<(), String> {
         clock,
         addr: SocketAddr::from(([127, 0, 0, 1], port)),
         jwt_key: liaison_local::jwt::dev_key(),
+        iam,
     })
     .await
     .map_err(|e| e.to_string())?;

@@ -35,6 +35,9 @@ pub struct QueueInfo {
     pub arn: String,
 }
 
+/// moto's default account; DynamoDB Local ignores it.
+pub const ACCOUNT_ID: &str = "123456789012";
+
 /// What the local stack created, by logical id.
 #[derive(Debug, Clone, Default)]
 pub struct Provisioned {
@@ -71,8 +74,7 @@ pub async fn provision(
     let mut out = Provisioned {
         prefix: prefix.to_string(),
         region: region.to_string(),
-        // moto's default account; DynamoDB Local ignores it.
-        account_id: "123456789012".to_string(),
+        account_id: ACCOUNT_ID.to_string(),
         ..Provisioned::default()
     };
 

@@ -54,6 +54,9 @@ pub struct FunctionDef {
     pub http_routes: Vec<HttpRoute>,
     pub sqs_sources: Vec<SqsSource>,
     pub schedules: Vec<ScheduleDef>,
+    /// The statements of `Properties.Policies` (inline `Statement` lists), unresolved: the
+    /// role AWS gives the function, which the local IAM gateway enforces (see `iam`).
+    pub statements: Vec<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -276,6 +279,7 @@ fn parse_function(
         http_routes: Vec::new(),
         sqs_sources: Vec::new(),
         schedules: Vec::new(),
+        statements: policy_statements(id, props)?,
     };
     let events = props
         .get("Events")
@@ -367,6 +371,30 @@ fn parse_function(
     }
     def.http_routes.sort();
     Ok(def)
+}
+
+/// The inline statements of a function's `Policies`. A SAM policy template or a managed
+/// policy name would grant what the local stack cannot see, so it is refused here rather than
+/// silently allowed or denied.
+fn policy_statements(id: &str, props: &Value) -> Result<Vec<Value>, TemplateError> {
+    let policies = match props.get("Policies") {
+        None => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items.clone(),
+        Some(one) => vec![one.clone()],
+    };
+    let mut statements = Vec::new();
+    for policy in policies {
+        match policy.get("Statement") {
+            Some(Value::Array(items)) => statements.extend(items.iter().cloned()),
+            Some(one @ Value::Object(_)) => statements.push(one.clone()),
+            _ => {
+                return Err(shape(format!(
+                    "{id}: only inline policy statements are enforced locally, not {policy}"
+                )))
+            }
+        }
+    }
+    Ok(statements)
 }
 
 fn parse_table(id: &str, props: &Value) -> Result<TableDef, TemplateError> {

@@ -55,6 +55,8 @@ pub struct RunnerConfig {
     pub clock: Clock,
     pub addr: SocketAddr,
     pub jwt_key: Vec<u8>,
+    /// The IAM gateway every function's calls go through.
+    pub iam: crate::iam::Gateway,
 }
 
 struct LocalFunction {
@@ -151,18 +153,12 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
                     function: def.logical_id.clone(),
                     binary: def.binary.clone(),
                 })?;
-        let mut env = config.base_env.clone();
-        for (name, value) in &def.environment {
-            let resolved = resolver.resolve(value).map_err(|e| RunnerError::Function {
+        let env = crate::function_env(def, &resolver, &config.base_env, &config.iam).map_err(
+            |message| RunnerError::Function {
                 function: def.logical_id.clone(),
-                message: format!("environment {name}: {e}"),
-            })?;
-            env.insert(name.clone(), resolved);
-        }
-        env.insert(
-            "AWS_LAMBDA_FUNCTION_NAME".into(),
-            format!("{}-{}", config.provisioned.prefix, def.logical_id),
-        );
+                message,
+            },
+        )?;
         let invoke = factory(env, config.clock.clone())
             .await
             .map_err(|message| RunnerError::Function {
