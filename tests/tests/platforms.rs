@@ -305,6 +305,12 @@ async fn x_mentions_should_be_queued_once_and_the_crc_answered() {
     assert_eq!(status, 200);
     let expected = format!("sha256={}", e2e::b64(&hmac_sha256(secret, b"abc123")));
     assert_eq!(crc["response_token"], expected.as_str());
+    // Only X's token shape is signed: the endpoint is no oracle for any string.
+    let (status, refused) =
+        json_of(get(&system, &source, &[("crc_token", r#"{"a":1}"#)]).await).await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["error"]["field"], "crc_token");
+    assert!(refused.get("response_token").is_none());
 }
 
 #[tokio::test]

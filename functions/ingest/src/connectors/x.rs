@@ -41,10 +41,10 @@ impl Connector for X {
             return None;
         }
         let token = req.query("crc_token")?;
-        if token.is_empty() || token.len() > MAX_CRC_TOKEN {
+        if !is_crc_token(token) {
             return Some(Err(Error::validation(
                 "crc_token",
-                format!("must be 1 to {MAX_CRC_TOKEN} characters"),
+                format!("must be 1 to {MAX_CRC_TOKEN} characters of base64 or base64url"),
             )));
         }
         // The newest secret: X checks the answer against the consumer secret it holds now.
@@ -83,6 +83,16 @@ impl Connector for X {
         }
         Ok(parsed)
     }
+}
+
+/// X's challenges are random tokens in the base64 (or base64url) alphabet. Anything else is
+/// not X asking: answering it would make this endpoint an oracle that signs any string with
+/// the consumer secret.
+fn is_crc_token(token: &str) -> bool {
+    (1..=MAX_CRC_TOKEN).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/' | b'='))
 }
 
 /// `sha256=<base64 HMAC-SHA256(consumer secret, crc_token)>`.
@@ -329,6 +339,29 @@ mod tests {
         };
         let body: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(body["response_token"], expected.as_str());
+    }
+
+    #[test]
+    fn a_crc_token_outside_xs_alphabet_should_be_refused_unsigned() {
+        for token in [
+            "{\"a\":1}",
+            "a b",
+            "",
+            "x.y",
+            &"a".repeat(MAX_CRC_TOKEN + 1),
+        ] {
+            let req = Req::new("GET", vec![]).query(&[("crc_token", token)]);
+            let answer = X.handshake(&req.hook(), &source(Platform::X, SECRET));
+            assert!(
+                matches!(answer, Some(Err(Error::Validation { .. }))),
+                "{token}"
+            );
+        }
+        let req = Req::new("GET", vec![]).query(&[("crc_token", "qWR-b_3+/Zz9=")]);
+        assert!(matches!(
+            X.handshake(&req.hook(), &source(Platform::X, SECRET)),
+            Some(Ok(_))
+        ));
     }
 
     #[test]
