@@ -121,30 +121,35 @@ async fn an_unknown_commenter_should_be_asked_once_and_verified_by_the_link() {
     assert_eq!(emails[0]["kind"], "verification");
     assert!(emails[0]["subject"].as_str().unwrap().contains("confirmer"));
 
+    // Following the link (as a mail scanner or a link preview does) verifies nothing: it
+    // shows a button.
     let client = reqwest::Client::new();
-    let followed = client
-        .get(system.url(&format!("/t/verify/{token}")))
-        .send()
-        .await
-        .unwrap();
+    let url = system.url(&format!("/t/verify/{token}"));
+    let followed = client.get(&url).send().await.unwrap();
     let status = followed.status().as_u16();
     let page = followed.text().await.unwrap();
     assert_eq!(status, 200, "{page}");
-    assert!(page.contains("confirm"));
+    assert!(page.contains("<form method=\"post\""), "{page}");
+    assert_eq!(lookups_verified(&system).await, [false]);
+    // The person presses it.
+    let confirmed = client.post(&url).send().await.unwrap();
+    assert_eq!(confirmed.status().as_u16(), 200);
+    assert!(confirmed.text().await.unwrap().contains("confirm"));
     assert_eq!(lookups_verified(&system).await, [true]);
-    // Twice is harmless; a forged token is refused.
-    let again = client
-        .get(system.url(&format!("/t/verify/{token}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status().as_u16(), 200);
-    let forged = client
-        .get(system.url(&format!("/t/verify/{}x", token)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(forged.status().as_u16(), 400);
+    // Twice is harmless; a forged token is refused, shown or pressed.
+    assert_eq!(
+        client.post(&url).send().await.unwrap().status().as_u16(),
+        200
+    );
+    let forged = system.url(&format!("/t/verify/{}x", token));
+    assert_eq!(
+        client.get(&forged).send().await.unwrap().status().as_u16(),
+        400
+    );
+    assert_eq!(
+        client.post(&forged).send().await.unwrap().status().as_u16(),
+        400
+    );
     let item = system
         .resources
         .clients
@@ -245,4 +250,130 @@ async fn a_marketer_should_reword_the_verification_email_and_reset_it() {
     assert_eq!(status, 204);
     let (_, shown) = e2e::staff(&system, "GET", path, "liaison-admin", None).await;
     assert_eq!(shown["fr"]["custom"], false);
+}
+
+fn contribution(id: &str, email: &str, name: &str, text: &str, moderation: &str) -> Vec<u8> {
+    serde_json::json!({
+        "type": "contribution.created",
+        "data": {
+            "id": id,
+            "kind": "comment",
+            "text": text,
+            "created_at": "2026-11-23T10:00:00Z",
+            "moderation": moderation,
+            "author": {"name": name, "email": email}
+        }
+    })
+    .to_string()
+    .into_bytes()
+}
+
+/// Waits until the contributions table holds `n` items (identify has recorded them).
+async fn recorded(system: &TestSystem, n: usize) {
+    for _ in 0..150 {
+        if system.resources.count_items("ContributionsTable").await >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("identify did not record {n} contributions");
+}
+
+#[tokio::test]
+async fn a_held_or_spam_comment_should_make_the_brand_write_to_nobody() {
+    let system = harness::system().await;
+    let source = create_source(&system, "blog").await;
+    let held = format!("held-{}@example.com", &source.id[4..12]);
+    let spammer = format!("spam-{}@example.com", &source.id[4..12]);
+    let question = "Bonjour, est-ce que la lampe existe en version murale ? Merci !";
+    let spam = "Congrats! You've been chosen for our Customer Reward. Claim your $500 voucher here rewards-example.click";
+    for (id, body) in [
+        (
+            "h1",
+            contribution("c-h1", &held, "Camille", question, "pending"),
+        ),
+        (
+            "h2",
+            contribution("c-h2", &held, "Camille", question, "spam"),
+        ),
+        (
+            "s1",
+            contribution("c-s1", &spammer, "Camille", spam, "published"),
+        ),
+    ] {
+        assert_eq!(
+            deliver(&system, &source, id, &body).await.status().as_u16(),
+            202
+        );
+    }
+    recorded(&system, 3).await;
+    let all = system.resources.sent_emails().await;
+    for address in [&held, &spammer] {
+        assert!(
+            !all.iter().any(|m| m.to_string().contains(address.as_str())),
+            "{address} got an email"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_name_holding_a_link_should_not_be_in_the_email() {
+    let system = harness::system().await;
+    let source = create_source(&system, "blog").await;
+    let address = format!("victim-{}@example.com", &source.id[4..12]);
+    let name = "Your account is locked, call 0800 123 456 or see https://evil.example/x";
+    let body = contribution(
+        "c-n1",
+        &address,
+        name,
+        "Bonjour, est-ce que la lampe existe en version murale ? Merci !",
+        "published",
+    );
+    assert_eq!(
+        deliver(&system, &source, "n1", &body)
+            .await
+            .status()
+            .as_u16(),
+        202
+    );
+    let sent = emails_to(&system, &address, 1).await;
+    assert_eq!(sent.len(), 1);
+    let text = sent[0].to_string();
+    assert!(text.contains("/t/verify/"), "{text}");
+    for fragment in ["evil.example", "0800", "locked"] {
+        assert!(!text.contains(fragment), "{fragment} in {text}");
+    }
+    assert!(text.contains("Bonjour,"), "{text}");
+}
+
+#[tokio::test]
+async fn a_source_should_cause_no_more_confirmation_emails_an_hour_than_its_limit() {
+    let mut template = harness::template();
+    template
+        .parameters
+        .get_mut("VerificationsPerSourcePerHour")
+        .unwrap()
+        .default = Some("2".into());
+    let system = harness::system_with(template, liaison_local::registry::Registry::builtin()).await;
+    let source = create_source(&system, "blog").await;
+    let tag = &source.id[4..12];
+    for n in 0..4 {
+        let body = contribution(
+            &format!("c-l{n}"),
+            &format!("flood{n}-{tag}@example.com"),
+            "Camille",
+            "Bonjour, est-ce que la lampe existe en version murale ? Merci !",
+            "published",
+        );
+        deliver(&system, &source, &format!("l{n}"), &body).await;
+    }
+    recorded(&system, 4).await;
+    let sent = system
+        .resources
+        .sent_emails()
+        .await
+        .into_iter()
+        .filter(|m| m.to_string().contains(&format!("-{tag}@example.com")))
+        .count();
+    assert_eq!(sent, 2);
 }

@@ -101,6 +101,9 @@ pub struct Routing {
     pub support_queue_url: String,
     pub sender: String,
     pub support_address: String,
+    /// The SES configuration set every email goes through: its bounces and complaints reach
+    /// ses-events, and so the suppression list.
+    pub configuration_set: String,
 }
 
 /// `case_…` / `opp_…` from the contribution (its source and its id on the platform), not
@@ -209,6 +212,7 @@ impl Routing {
         self.ses
             .send_email()
             .source(&self.sender)
+            .configuration_set_name(&self.configuration_set)
             .destination(
                 Destination::builder()
                     .to_addresses(&self.support_address)

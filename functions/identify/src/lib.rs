@@ -85,6 +85,7 @@ impl Deps {
             support_queue_url: config::required(env, "SUPPORT_QUEUE_URL")?,
             sender: config::required(env, "SENDER_EMAIL")?,
             support_address: config::required(env, "SUPPORT_ALERT_EMAIL")?,
+            configuration_set: config::required(env, "SES_CONFIGURATION_SET")?,
         };
         let settings_ttl =
             std::time::Duration::from_secs(config::parsed_or(env, "SETTINGS_CACHE_SECONDS", 60)?);
@@ -99,6 +100,8 @@ impl Deps {
             token_key: shared::tokens::derive_key(hash_key.as_bytes(), verification::TOKEN_PURPOSE),
             hash_key: hash_key.clone().into_bytes(),
             emails_table: config::required(env, "EMAILS_TABLE")?,
+            configuration_set: config::required(env, "SES_CONFIGURATION_SET")?,
+            per_source_per_hour: config::parsed_or(env, "VERIFICATIONS_PER_SOURCE_PER_HOUR", 20)?,
             templates: verification::TemplateBook::new(
                 dynamodb.clone(),
                 config::required(env, "SETTINGS_TABLE")?,
@@ -150,9 +153,6 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     // A deletion is recorded (the timeline shows it) but asks nothing of anyone: no
     // confirmation email, no case (routing), no moderation decision.
     let deleted = contribution.action == shared::events::ContributionAction::Deleted;
-    if let (Some(contact), false) = (&contact_id, deleted) {
-        ask_to_verify(deps, contact, &message, contribution, &identities).await?;
-    }
     let standing = match contact_id.as_deref() {
         Some(contact) => deps.contacts.standing(contact).await?,
         None => None,
@@ -210,6 +210,15 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     };
     if let Some(decision) = &moderation {
         tell_the_platform(deps, &message, contribution, decision).await?;
+    }
+    // Only a contribution the public can see, and not spam, asks its author to confirm the
+    // address they typed: the brand's sender must not write to any address a stranger types
+    // under a comment nobody will publish.
+    if let (Some(contact), true) = (
+        &contact_id,
+        !deleted && worth_a_confirmation(contribution, &classification),
+    ) {
+        ask_to_verify(deps, contact, &message, contribution, &identities).await?;
     }
     // Recorded last: once it is there, every effect before it has happened.
     let recorded = deps
@@ -307,6 +316,17 @@ async fn tell_the_platform(
     Ok(())
 }
 
+/// Published on the platform and not spam. A held comment asks nothing, even one Liaison
+/// approves: the decision may never be applied (a source without a callback), and the
+/// author's next published comment asks anyway.
+fn worth_a_confirmation(
+    contribution: &shared::events::Contribution,
+    classification: &Classification,
+) -> bool {
+    contribution.moderation == shared::events::ModerationState::Published
+        && classification.label != classify::Label::Spam
+}
+
 /// An email typed under a contribution, not yet verified: ask its owner to confirm it
 /// (at most once a week, never a suppressed address).
 async fn ask_to_verify(
@@ -327,6 +347,7 @@ async fn ask_to_verify(
         .verifier
         .ask(
             &message.id,
+            &message.source_id,
             contact_id,
             email,
             contribution.author.name.as_deref(),

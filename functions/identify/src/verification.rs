@@ -1,8 +1,10 @@
 //! Asking an unverified commenter, gently, to confirm their email: one message with a
 //! signed link valid 7 days (`/t/verify/{token}`, served by `tracking`). At most one per
 //! address per week (a conditional write on the email's lookup is the claim, naming the
-//! event that made it, so that the same event retried can still send), never to a
-//! suppressed address, and only while the identity is unverified.
+//! event that made it, so that the same event retried can still send), at most
+//! `VERIFICATIONS_PER_SOURCE_PER_HOUR` per source (a counter per source and hour), never to a
+//! suppressed address, and only while the identity is unverified. Every email goes through
+//! the SES configuration set whose bounces and complaints ses-events turns into suppressions.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_ses::types::{Body, Content, Destination, Message as EmailMessage};
@@ -43,6 +45,11 @@ pub struct Verifier {
     pub templates: TemplateBook,
     /// Where each email sent is recorded for the contact's timeline.
     pub emails_table: String,
+    /// The SES configuration set (its feedback reaches ses-events).
+    pub configuration_set: String,
+    /// How many confirmation emails one source may cause in an hour: a flood of signed
+    /// comments typing strangers' addresses stops there.
+    pub per_source_per_hour: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,15 +58,22 @@ pub enum Asked {
     Suppressed,
     /// Asked less than a week ago, or verified meanwhile.
     NotNow,
+    /// The source has caused its hour's worth of confirmation emails.
+    SourceLimit,
 }
+
+/// How long a source's hourly counter is kept, in seconds.
+const SOURCE_COUNTER_TTL: i64 = 2 * 24 * 3600;
 
 impl Verifier {
     /// Asks once for `event_id`: a retry of the same message (after a crash, or an SDK
     /// retry whose first response was lost) finds its own claim and sends, unless its email
     /// already went.
+    #[allow(clippy::too_many_arguments)]
     pub async fn ask(
         &self,
         event_id: &str,
+        source_id: &str,
         contact_id: &str,
         email: &Identity,
         name: Option<&str>,
@@ -100,6 +114,24 @@ impl Verifier {
             Err(e) if is_condition_failure(&e) => return Ok(Asked::NotNow),
             Err(e) => return Err(Error::from_sdk("UpdateItem verification claim", e)),
         }
+        let give_back = || async {
+            // Give the claim back, so that any message (this one retried, or another from
+            // the same address) asks again.
+            let _ = lookup_key(self.dynamodb.update_item())
+                .update_expression("REMOVE verification_sent_at, verification_event")
+                .condition_expression("verification_event = :event")
+                .expression_attribute_values(":event", AttributeValue::S(event_id.to_string()))
+                .send()
+                .await;
+        };
+        if !self.take_source_slot(source_id, now).await? {
+            give_back().await;
+            tracing::warn!(
+                source_id,
+                "verification emails: this source's hourly limit is reached"
+            );
+            return Ok(Asked::SourceLimit);
+        }
         let token = shared::tokens::sign(
             &self.token_key,
             TOKEN_PURPOSE,
@@ -112,14 +144,7 @@ impl Verifier {
         let link = format!("{}/t/verify/{token}", self.link_base.trim_end_matches('/'));
         let sent = self.send(&email.value, name, &link, french).await;
         if let Err(err) = sent {
-            // Give the claim back, so that any message (this one retried, or another from
-            // the same address) asks again.
-            let _ = lookup_key(self.dynamodb.update_item())
-                .update_expression("REMOVE verification_sent_at, verification_event")
-                .condition_expression("verification_event = :event")
-                .expression_attribute_values(":event", AttributeValue::S(event_id.to_string()))
-                .send()
-                .await;
+            give_back().await;
             return Err(err);
         }
         if let Ok(subject) = &sent {
@@ -173,6 +198,43 @@ impl Verifier {
         }
     }
 
+    /// One of the source's confirmation emails for this hour, if any is left: a counter
+    /// item per (source, hour) in the contacts table, incremented under a condition, expiring
+    /// with the table's TTL.
+    async fn take_source_slot(&self, source_id: &str, now: DateTime<Utc>) -> Result<bool, Error> {
+        let taken = self
+            .dynamodb
+            .update_item()
+            .table_name(&self.contacts_table)
+            .key(
+                "pk",
+                AttributeValue::S(format!("rate#verification#{source_id}")),
+            )
+            .key(
+                "sk",
+                AttributeValue::S(now.format("%Y-%m-%dT%H").to_string()),
+            )
+            .update_expression("ADD sent :one SET #ttl = if_not_exists(#ttl, :ttl)")
+            .condition_expression("attribute_not_exists(sent) OR sent < :max")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(
+                ":max",
+                AttributeValue::N(self.per_source_per_hour.to_string()),
+            )
+            .expression_attribute_values(
+                ":ttl",
+                AttributeValue::N((now.timestamp() + SOURCE_COUNTER_TTL).to_string()),
+            )
+            .send()
+            .await;
+        match taken {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(Error::from_sdk("UpdateItem verification counter", e)),
+        }
+    }
+
     async fn is_suppressed(&self, key: &str) -> Result<bool, Error> {
         let out = self
             .dynamodb
@@ -210,6 +272,7 @@ impl Verifier {
         self.ses
             .send_email()
             .source(&self.sender)
+            .configuration_set_name(&self.configuration_set)
             .destination(Destination::builder().to_addresses(to).build())
             .message(message)
             .send()
@@ -217,6 +280,35 @@ impl Verifier {
             .map_err(|e| Error::Transient(format!("SES SendEmail: {}", e.into_service_error())))?;
         Ok(subject)
     }
+}
+
+/// The longest display name a verification email greets by, in characters.
+pub const MAX_NAME_CHARS: usize = 40;
+/// The most words a display name may have to be used.
+pub const MAX_NAME_WORDS: usize = 4;
+
+/// The author's display name as the email may show it, or `None` to greet without one. A
+/// stranger writes the name, and the brand's address sends it to whatever address they typed:
+/// anything beyond a plain name (a link, a domain, an address, a phone number, a sentence)
+/// would let them put their words in the brand's mail, so such a name is not used at all.
+pub fn safe_name(name: &str) -> Option<String> {
+    if name.chars().any(char::is_control) {
+        return None;
+    }
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let plain_word = |w: &str| {
+        let core = w.trim_end_matches(['.', ',']);
+        !core.is_empty()
+            && core
+                .chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-'))
+    };
+    let name = words.join(" ");
+    let usable = !words.is_empty()
+        && words.len() <= MAX_NAME_WORDS
+        && name.chars().count() <= MAX_NAME_CHARS
+        && words.iter().all(|w| plain_word(w));
+    usable.then_some(name)
 }
 
 /// The verification email in `language` with these values: the brand's template when it
@@ -227,7 +319,7 @@ pub fn message(
     name: Option<&str>,
     link: &str,
 ) -> (String, String) {
-    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    let name = name.and_then(safe_name);
     let values = serde_json::json!({ "name": name, "link": link });
     if let Some(template) = stored {
         match templates::render(template, &values) {
@@ -319,6 +411,38 @@ mod tests {
         assert!(body.starts_with("Bonjour Marie,") && body.contains("https://x/t/verify/abc"));
         let (_, body) = message(None, "en", Some("  "), "https://x/t/verify/abc");
         assert!(body.starts_with("Hello,"));
+    }
+
+    #[test]
+    fn a_name_that_is_more_than_a_name_should_not_be_in_the_email() {
+        for name in [
+            "Your account is locked, call 0800 123 456",
+            "Marie https://evil.example/login",
+            "evil.example",
+            "support@brand-help.example",
+            "Jean\nClick here",
+            "Ana <b>",
+            &"Verylongname".repeat(5),
+        ] {
+            assert_eq!(safe_name(name), None, "{name}");
+            let (subject, body) = message(None, "en", Some(name), "https://x/t/verify/abc");
+            assert!(body.starts_with("Hello,"), "{body}");
+            for word in ["evil", "0800", "locked", "brand-help", "Click"] {
+                assert!(
+                    !body.contains(word) && !subject.contains(word),
+                    "{name}: {body}"
+                );
+            }
+        }
+        for name in [
+            "Marie",
+            "Jean-Pierre O'Neil",
+            "J. R. R. Tolkien",
+            "Hélène Dupont",
+            "Zoë",
+        ] {
+            assert_eq!(safe_name(name).as_deref(), Some(name));
+        }
     }
 
     #[test]

@@ -17,15 +17,16 @@ fn email(event_id: &str) -> String {
     format!("sacha.{event_id}@example.fr")
 }
 
-/// A held incident from an unknown email: a verification email, a case (helpdesk message
-/// and alert email), a moderation decision and a record, all from one message.
+/// A published incident from an unknown email: a verification email, a case (helpdesk
+/// message and alert email) and a record, all from one message. (A held one would ask for
+/// no verification: see tests/tests/verification.rs.)
 fn event(id: &str) -> SqsEvent {
     let message: Message = serde_json::from_value(json!({
         "v": 1, "id": id, "source_id": "src_faults", "platform": "standard-webhooks",
         "dedupe_key": id, "received_at": "2026-11-23T10:00:00Z", "correlation_id": "faults",
         "event": {"type": "contribution", "action": "created", "kind": "comment", "external_id": format!("c-{id}"),
                   "text": "Ma commande est arrivée cassée, le couvercle est fendu. Je veux un remboursement.",
-                  "created_at": "2026-11-23T09:59:00Z", "moderation": "pending",
+                  "created_at": "2026-11-23T09:59:00Z", "moderation": "published",
                   "author": {"name": "Sacha", "email": email(id)}}
     }))
     .expect("a message");
@@ -125,8 +126,8 @@ async fn a_message_throttled_beyond_retries_should_come_back_and_act_once() {
     let deps = deps_with(&resources, &faults).await;
     // Each attempt of the message fails at a later step; SQS redelivers it each time.
     let steps = [
-        ("SendEmail", 3),          // the verification email
         ("SendMessage", 3),        // the helpdesk message
+        ("SendEmail", 3),          // the alert, then the verification email
         ("TransactWriteItems", 4), // the record, after everything else happened
     ];
     let mut failures = 0;
@@ -162,6 +163,7 @@ async fn a_write_whose_response_was_lost_should_not_apply_twice() {
     }
     assert_eq!(faults.injected().len(), 4, "{:?}", faults.injected());
     effects_once(&resources, "evt_lost").await;
-    // One contact, whatever the retries: its profile, its email identity and that lookup.
-    assert_eq!(resources.count_items("ContactsTable").await, 3);
+    // One contact, whatever the retries: its profile, its email identity and that lookup
+    // (and the source's hourly count of confirmation emails).
+    assert_eq!(resources.count_items("ContactsTable").await, 4);
 }

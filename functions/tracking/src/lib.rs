@@ -2,10 +2,11 @@
 //!
 //! - [`relaunch`]: clicks, unsubscribes and "call me back" in relaunch emails.
 //! - [`referral`]: `GET /r/{code}`, a customer's referral link, to the shop with its code.
-//! - `GET /t/verify/{token}` (here) confirms an email a commenter typed: the token (signed,
-//!   7 days, see `shared::tokens`) names the contact and the email's lookup key, never the address; following it marks the lookup and
-//!   the contact's identity verified, in one transaction, and answers a short page. Following
-//!   it twice is harmless.
+//! - `/t/verify/{token}` (here) confirms an email a commenter typed: the token (signed,
+//!   7 days, see `shared::tokens`) names the contact and the email's lookup key, never the
+//!   address. `GET` only shows a page with a button, because mail scanners and link previews
+//!   follow links: the button's `POST` marks the lookup and the contact's identity verified,
+//!   in one transaction. Confirming twice is harmless.
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use serde::Deserialize;
@@ -84,7 +85,8 @@ pub async fn handle(deps: &Deps, req: Request) -> Response {
     let token = http::path_param(&req, "token").unwrap_or_default();
     let code = http::path_param(&req, "code").unwrap_or_default();
     let outcome = match route.as_str() {
-        "GET /t/verify/{token}" => verify(deps, token).await,
+        "GET /t/verify/{token}" => verify_page(deps, token),
+        "POST /t/verify/{token}" => verify(deps, token).await,
         "GET /t/c/{token}" => relaunch::click(deps, token).await,
         "GET /t/u/{token}" => relaunch::unsubscribe_page(deps, token),
         "POST /t/u/{token}" => relaunch::unsubscribe(deps, token).await,
@@ -113,14 +115,27 @@ pub async fn handle(deps: &Deps, req: Request) -> Response {
     }
 }
 
+fn verify_link(deps: &Deps, token: &str) -> Result<VerifyLink, Error> {
+    tokens::verify(&deps.token_key, VERIFY_PURPOSE, token, deps.clock.now()).map_err(|e| match e {
+        TokenError::Expired => Error::Gone(
+            "this confirmation link has expired; a new one comes with your next comment".into(),
+        ),
+        other => Error::validation("token", other.to_string()),
+    })
+}
+
+/// What following the link shows: the question, and a button that confirms. Nothing changes.
+fn verify_page(deps: &Deps, token: &str) -> Result<Response, Error> {
+    verify_link(deps, token)?;
+    Ok(page::form(
+        "Confirmer votre adresse / Confirm your email",
+        "Confirmez-vous que cette adresse est la vôtre ? / Do you confirm this email address is yours?",
+        "Oui, je confirme / Yes, I confirm",
+    ))
+}
+
 async fn verify(deps: &Deps, token: &str) -> Result<Response, Error> {
-    let link: VerifyLink = tokens::verify(&deps.token_key, VERIFY_PURPOSE, token, deps.clock.now())
-        .map_err(|e| match e {
-            TokenError::Expired => Error::Gone(
-                "this confirmation link has expired; a new one comes with your next comment".into(),
-            ),
-            other => Error::validation("token", other.to_string()),
-        })?;
+    let link = verify_link(deps, token)?;
     // Attribute names through placeholders: some are DynamoDB reserved words.
     let names = |set: &str| {
         ["verified", "confidence", "verified_by"]
