@@ -203,3 +203,77 @@ async fn a_checkout_that_cannot_be_relaunched_should_be_kept_and_explained() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_guest_checkout_typing_a_customers_address_should_not_change_their_consent() {
+    let system = harness::system_without(&["relaunch-scheduler"]).await;
+    let source = register(
+        &system,
+        json!({"platform": "shopify", "name": "Maison Lumière", "secret": SECRET}),
+    )
+    .await;
+    // Jean orders, signed in, and says no to marketing: a verified customer without consent.
+    let mut order: Value = serde_json::from_slice(&fixture("shopify/orders-create.json")).unwrap();
+    order["buyer_accepts_marketing"] = json!(false);
+    order["customer"]["email_marketing_consent"]["state"] = json!("unsubscribed");
+    post(
+        &system,
+        &source,
+        "orders/create",
+        "ev-order-consent",
+        order.to_string().as_bytes(),
+    )
+    .await;
+    let jean = loop_until_contact(&system, "jean.dupont@example.fr").await;
+
+    // Later, someone checks out as a guest with Jean's address and ticks "yes".
+    let mut guest: Value =
+        serde_json::from_slice(&fixture("shopify/checkouts-update.json")).unwrap();
+    guest.as_object_mut().unwrap().remove("customer");
+    guest["id"] = json!(35201413742999_u64);
+    guest["token"] = json!("guest-token-1");
+    guest["cart_token"] = json!("guest-cart-1");
+    guest["buyer_accepts_marketing"] = json!(true);
+    guest["updated_at"] = json!("2026-11-24T10:00:00+01:00");
+    post(
+        &system,
+        &source,
+        "checkouts/update",
+        "ev-guest-checkout",
+        guest.to_string().as_bytes(),
+    )
+    .await;
+    let cart = e2e::cart_when(&system, &cart_key(&source.id, "guest-cart-1"), |c| {
+        c.contact_id.is_some()
+    })
+    .await;
+    assert_ne!(cart.contact_id.as_deref(), Some(jean.as_str()));
+    let (_, person) = e2e::staff(
+        &system,
+        "GET",
+        &format!("/admin/contacts/{jean}"),
+        "liaison-sales",
+        None,
+    )
+    .await;
+    assert_eq!(person["profile"]["consent"]["marketing"], false, "{person}");
+}
+
+/// The contact an address names, once the carts function has made it.
+async fn loop_until_contact(system: &TestSystem, email: &str) -> String {
+    for _ in 0..100 {
+        let (status, person) = e2e::staff(
+            system,
+            "GET",
+            &format!("/admin/contacts?email={email}"),
+            "liaison-sales",
+            None,
+        )
+        .await;
+        if status == 200 && person["profile"]["consent"].is_object() {
+            return person["id"].as_str().unwrap().to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no contact for {email}");
+}

@@ -41,6 +41,15 @@ async fn emails_to(system: &TestSystem, to: &str, expected: usize) -> Vec<serde_
     found
 }
 
+/// The link's token, as the commenter's mail client shows it.
+fn link_token(email_text: &str) -> String {
+    let start = email_text.find("/t/verify/").expect("a verification link");
+    email_text[start + "/t/verify/".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '.')
+        .collect()
+}
+
 async fn lookups_verified(system: &TestSystem) -> Vec<bool> {
     let scan = system
         .resources
@@ -75,12 +84,7 @@ async fn an_unknown_commenter_should_be_asked_once_and_verified_by_the_link() {
     assert_eq!(sent.len(), 1, "one confirmation email");
     let text = sent[0].to_string();
     assert!(text.contains("Bonjour Camille"), "{text}");
-    // The link, as the commenter's mail client shows it.
-    let start = text.find("/t/verify/").expect("a verification link");
-    let token: String = text[start + "/t/verify/".len()..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == '.')
-        .collect();
+    let token = link_token(&text);
     assert_eq!(lookups_verified(&system).await, [false]);
 
     // A second comment the same week: no second email.
@@ -376,4 +380,93 @@ async fn a_source_should_cause_no_more_confirmation_emails_an_hour_than_its_limi
         .filter(|m| m.to_string().contains(&format!("-{tag}@example.com")))
         .count();
     assert_eq!(sent, 2);
+}
+
+#[tokio::test]
+async fn a_stranger_typing_a_verified_address_should_not_write_as_its_owner() {
+    let system = harness::system().await;
+    let source = create_source(&system, "blog").await;
+    let address = format!("owner-{}@example.com", &source.id[4..12]);
+    let question = "Bonjour, est-ce que la lampe existe en version murale ? Merci !";
+    let first = e2e::deliver_contribution(
+        &system,
+        &source,
+        "o1",
+        serde_json::from_slice(&contribution(
+            "c-o1",
+            &address,
+            "Camille",
+            question,
+            "published",
+        ))
+        .map(|v: serde_json::Value| v["data"].clone())
+        .unwrap(),
+    )
+    .await;
+    let sent = emails_to(&system, &address, 1).await;
+    let token = link_token(&sent[0].to_string());
+    let confirmed = reqwest::Client::new()
+        .post(system.url(&format!("/t/verify/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status().as_u16(), 200);
+    let owner = e2e::recorded(&system, &first).await.unwrap()["contact_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Someone else types the same address under another comment.
+    let stranger_text = "Your product broke, refund me now or I post everywhere";
+    let second = e2e::deliver_contribution(
+        &system,
+        &source,
+        "o2",
+        serde_json::json!({"id": "c-o2", "kind": "comment", "text": stranger_text,
+            "created_at": "2026-11-23T11:00:00Z", "author": {"name": "Mallory", "email": address}}),
+    )
+    .await;
+    let record = e2e::recorded(&system, &second).await.unwrap();
+    let stranger = record["contact_id"].as_str().unwrap().to_string();
+    assert_ne!(stranger, owner, "the comment is not the owner's");
+
+    let (_, person) = e2e::staff(
+        &system,
+        "GET",
+        &format!("/admin/contacts/{owner}"),
+        "liaison-support",
+        None,
+    )
+    .await;
+    let contributions: Vec<&serde_json::Value> = person["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["timeline_kind"] == "contributions")
+        .collect();
+    assert_eq!(contributions.len(), 1, "{person}");
+    assert!(!person.to_string().contains("refund me now"));
+    // Staff see the two as possibly the same person, and decide.
+    let (_, newcomer) = e2e::staff(
+        &system,
+        "GET",
+        &format!("/admin/contacts/{stranger}"),
+        "liaison-support",
+        None,
+    )
+    .await;
+    assert!(
+        newcomer["merge_candidates"].to_string().contains(&owner),
+        "{newcomer}"
+    );
+    // And the owner is not asked again to confirm because of the stranger (the record is
+    // written after every other effect, so the count is final).
+    let to_owner = system
+        .resources
+        .sent_emails()
+        .await
+        .into_iter()
+        .filter(|m| m.to_string().contains(&address))
+        .count();
+    assert_eq!(to_owner, 1);
 }

@@ -183,13 +183,18 @@ impl ContactStore {
         Err(Error::Transient("lookups left unprocessed".into()))
     }
 
-    /// Creates a prospect holding `identities`, in one transaction.
+    /// Creates a prospect holding `identities`, in one transaction. A prospect holding none
+    /// (its only identity names a verified contact it may not claim) has an id derived from
+    /// the event, so that a redelivery finds the one it made instead of making another.
     pub async fn create(
         &self,
         identities: &[Identity],
         provenance: &Provenance,
         now: DateTime<Utc>,
     ) -> Result<String, Error> {
+        if identities.is_empty() {
+            return self.create_unidentified(provenance, now).await;
+        }
         let contact_id = shared::ids::new_id("ct")?;
         let profile = Profile {
             pk: contact_pk(&contact_id),
@@ -204,6 +209,31 @@ impl ContactStore {
         }
         self.transact(writes).await?;
         Ok(contact_id)
+    }
+
+    async fn create_unidentified(
+        &self,
+        provenance: &Provenance,
+        now: DateTime<Utc>,
+    ) -> Result<String, Error> {
+        let contact_id = shared::ids::derived("ct", &provenance.source_id, &provenance.event_id);
+        let profile = Profile {
+            pk: contact_pk(&contact_id),
+            sk: "profile".into(),
+            contact_id: contact_id.clone(),
+            contact_type: ContactType::Prospect,
+            created_at: now,
+        };
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&profile)?))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        // Already there: this event made it on an earlier delivery.
+        condition_held(put, "PutItem prospect").map(|_| contact_id)
     }
 
     /// Adds identities to an existing contact.
@@ -236,7 +266,18 @@ impl ContactStore {
         let known = self.lookup(identities).await?;
         match crate::identity::resolve(identities, &known) {
             Resolution::Anonymous => Ok(None),
-            Resolution::NewContact => Ok(Some(self.create(identities, provenance, now).await?)),
+            Resolution::NewContact {
+                hold,
+                merge_candidates,
+            } => {
+                let held: Vec<Identity> = hold.iter().map(|&i| identities[i].clone()).collect();
+                let contact_id = self.create(&held, provenance, now).await?;
+                if !merge_candidates.is_empty() {
+                    self.propose_merges(&contact_id, &merge_candidates, provenance, now)
+                        .await?;
+                }
+                Ok(Some(contact_id))
+            }
             Resolution::Existing {
                 contact_id,
                 link,

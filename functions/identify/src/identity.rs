@@ -132,8 +132,13 @@ pub struct Known {
 /// What to do with a contribution's identities, given which are already known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {
-    /// Nobody known: a new prospect with all these identities.
-    NewContact,
+    /// Nobody this contribution may claim: a new prospect with the identities at `hold` (those
+    /// nobody holds yet), and `merge_candidates` for staff when an identity it typed is a
+    /// verified one of someone else.
+    NewContact {
+        hold: Vec<usize>,
+        merge_candidates: Vec<String>,
+    },
     /// The contribution is this contact's; `link` are the identities to add to it.
     Existing {
         contact_id: String,
@@ -146,46 +151,62 @@ pub enum Resolution {
     Anonymous,
 }
 
+/// Whether a contribution may be someone's on the strength of this identity. A claim the
+/// platform vouched for may; a typed one may only join someone nobody verified either: an
+/// email typed under a comment or at a checkout never makes the contribution a verified
+/// customer's (anyone can type anyone's address).
+fn may_claim(identity: &Identity, known: &Known) -> bool {
+    identity.verified || !known.verified
+}
+
 /// `known[i]` is what the lookup of `identities[i]` found.
 pub fn resolve(identities: &[Identity], known: &[Option<Known>]) -> Resolution {
     if identities.is_empty() {
         return Resolution::Anonymous;
     }
-    // The contact named by the strongest identity found (ties: the first listed).
-    let best = identities
-        .iter()
-        .zip(known)
-        .filter_map(|(identity, k)| k.as_ref().map(|k| (identity, k)))
+    let found = || {
+        identities
+            .iter()
+            .zip(known)
+            .filter_map(|(identity, k)| k.as_ref().map(|k| (identity, k)))
+    };
+    // The contact named by the strongest identity that may claim it (ties: the first listed).
+    let best = found()
+        .filter(|(identity, k)| may_claim(identity, k))
         .max_by_key(|(identity, k)| {
             (
                 u8::from(k.verified) * 10 + identity.strength(),
                 std::cmp::Reverse(k.contact_id.clone()),
             )
         });
-    let Some((_, chosen)) = best else {
-        return Resolution::NewContact;
+    let others = |except: Option<&str>| {
+        let mut ids: Vec<String> = found()
+            .map(|(_, k)| k.contact_id.clone())
+            .filter(|id| Some(id.as_str()) != except)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
     };
-    let contact_id = chosen.contact_id.clone();
-    let mut merge_candidates: Vec<String> = known
-        .iter()
-        .flatten()
-        .map(|k| k.contact_id.clone())
-        .filter(|id| *id != contact_id)
-        .collect();
-    merge_candidates.sort();
-    merge_candidates.dedup();
     // New identities join the chosen contact only when nothing contradicts it: an identity
     // that already names someone else stays where it is.
-    let link = known
+    let unheld: Vec<usize> = known
         .iter()
         .enumerate()
         .filter(|(_, k)| k.is_none())
         .map(|(i, _)| i)
         .collect();
+    let Some((_, chosen)) = best else {
+        return Resolution::NewContact {
+            hold: unheld,
+            merge_candidates: others(None),
+        };
+    };
+    let contact_id = chosen.contact_id.clone();
     Resolution::Existing {
+        merge_candidates: others(Some(&contact_id)),
         contact_id,
-        link,
-        merge_candidates,
+        link: unheld,
     }
 }
 
@@ -260,7 +281,13 @@ mod tests {
     #[test]
     fn unknown_identities_should_make_a_new_contact() {
         let ids = [id(IdentityKind::Email, "a@b.fr", false)];
-        assert_eq!(resolve(&ids, &[None]), Resolution::NewContact);
+        assert_eq!(
+            resolve(&ids, &[None]),
+            Resolution::NewContact {
+                hold: vec![0],
+                merge_candidates: vec![]
+            }
+        );
         assert_eq!(resolve(&[], &[]), Resolution::Anonymous);
     }
 
@@ -309,5 +336,32 @@ mod tests {
             matches!(r, Resolution::Existing { ref contact_id, .. } if contact_id == "c1"),
             "{r:?}"
         );
+    }
+
+    #[test]
+    fn a_typed_email_of_a_verified_customer_should_make_a_new_prospect_and_a_candidate() {
+        // A stranger types the customer's address under a comment, with their own handle.
+        let ids = [
+            id(IdentityKind::Email, "customer@b.fr", false),
+            id(IdentityKind::Handle, "wordpress:stranger", false),
+        ];
+        assert_eq!(
+            resolve(&ids, &[known("c_customer", true), None]),
+            Resolution::NewContact {
+                hold: vec![1],
+                merge_candidates: vec!["c_customer".into()]
+            }
+        );
+        // The same address typed by someone who is only a prospect so far joins them.
+        assert!(matches!(
+            resolve(&ids[..1], &[known("c_prospect", false)]),
+            Resolution::Existing { ref contact_id, .. } if contact_id == "c_prospect"
+        ));
+        // Vouched for by the platform, it is the customer's.
+        let vouched = [id(IdentityKind::Email, "customer@b.fr", true)];
+        assert!(matches!(
+            resolve(&vouched, &[known("c_customer", true)]),
+            Resolution::Existing { ref contact_id, .. } if contact_id == "c_customer"
+        ));
     }
 }
