@@ -29,6 +29,7 @@
 //! - [`referrals`]: referral codes and the suggestion each belongs to.
 //! - [`rules`]: brand rules, the labels and priorities they give.
 //! - [`contact`]: what a contact is to the brand (customer, prospect, journalist...).
+//! - [`suppression`]: addresses never to write to again, by keyed hash.
 
 pub mod auth;
 pub mod aws;
@@ -54,6 +55,7 @@ pub mod referrals;
 pub mod relaunch;
 pub mod rules;
 pub mod source;
+pub mod suppression;
 pub mod telemetry;
 pub mod templates;
 pub mod tokens;

@@ -530,3 +530,84 @@ async fn an_address_that_bounced_permanently_should_get_nothing() {
     let stats = stats(&system, &campaign_id).await;
     assert_eq!(step(&stats, 0)["skipped"]["suppressed"], 1, "{stats}");
 }
+
+#[tokio::test]
+async fn an_unsubscribed_address_should_get_nothing_after_its_contact_is_merged() {
+    let system = harness::system().await;
+    let campaign_id = start(&system, campaign(None)).await;
+    let source = shop(&system).await;
+    let buyer = Buyer::new("merged");
+    // Someone who commented on the blog (signed now, before the clock moves).
+    let blog = e2e::create_source(&system, "blog").await;
+    let other = e2e::deliver_contribution(
+        &system,
+        &blog,
+        "m-other",
+        json!({"id": "c-other", "kind": "comment", "text": "Jolie lampe, merci !",
+               "created_at": "2026-11-23T10:00:00Z",
+               "author": {"name": "Jean", "email": format!("work-{}", buyer.email)}}),
+    )
+    .await;
+    let keeper = e2e::recorded(&system, &other).await.unwrap()["contact_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    post(
+        &system,
+        &source,
+        "checkouts/update",
+        "ev-m-1",
+        &buyer.checkout(system.running.clock.now(), "Lampe"),
+    )
+    .await;
+    let first = cart_key(&source.id, &buyer.cart_token);
+    let cart = e2e::cart_when(&system, &first, |c| c.due_at.is_some()).await;
+    let unsubscribed = cart.contact_id.clone().unwrap();
+    advance(&system, 61);
+    let sent = wait_for_emails(&system, &buyer.email, 1).await;
+    let header = sent[0].header("List-Unsubscribe");
+    let url = header.trim_matches(|c| c == '<' || c == '>');
+    let resp = reqwest::Client::new()
+        .post(system.url(&url[url.find("/t/u/").unwrap()..]))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(system.resources.count_items("SuppressionTable").await, 1);
+
+    // Staff merge the unsubscribed contact into another one, who never unsubscribed.
+    let (status, merged) = e2e::staff(
+        &system,
+        "POST",
+        &format!("/admin/contacts/{keeper}/merge"),
+        "liaison-admin",
+        Some(json!({"from": unsubscribed})),
+    )
+    .await;
+    assert_eq!(status, 200, "{merged}");
+
+    // A new cart with the same address now belongs to the merged contact: still nothing.
+    let again = Buyer {
+        cart_token: format!("{}-2", buyer.cart_token),
+        checkout_token: format!("{}-2", buyer.checkout_token),
+        email: buyer.email.clone(),
+    };
+    post(
+        &system,
+        &source,
+        "checkouts/update",
+        "ev-m-2",
+        &again.checkout(system.running.clock.now(), "Lampe"),
+    )
+    .await;
+    let second = cart_key(&source.id, &again.cart_token);
+    let cart = e2e::cart_when(&system, &second, |c| c.due_at.is_some()).await;
+    assert_eq!(cart.contact_id.as_deref(), Some(keeper.as_str()));
+    advance(&system, 61);
+    e2e::cart_when(&system, &second, |c| c.due_at.is_none()).await;
+    assert_eq!(wait_for_emails(&system, &buyer.email, 1).await.len(), 1);
+    let stats = stats(&system, &campaign_id).await;
+    assert_eq!(step(&stats, 0)["skipped"]["suppressed"], 1, "{stats}");
+}

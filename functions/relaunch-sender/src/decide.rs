@@ -104,12 +104,15 @@ pub fn decide(facts: &Facts<'_>, now: DateTime<Utc>) -> Decision {
     if cart.email.is_none() || !cart.problems.is_empty() {
         return skip("not_sendable");
     }
-    if facts.suppressed {
-        return skip("suppressed");
-    }
+    // The contact's own unsubscribe first (the reason marketers read in the stats), then
+    // the address's suppression (a bounce, a complaint, or an unsubscribe made under
+    // another contact before a merge).
     let contact = facts.contact.cloned().unwrap_or_default();
     if contact.unsubscribed {
         return skip("unsubscribed");
+    }
+    if facts.suppressed {
+        return skip("suppressed");
     }
     let consenting = contact.consent.or(cart.accepts_marketing) == Some(true);
     let allowed = match campaign.spec.consent {

@@ -241,7 +241,10 @@ async fn contact_facts(deps: &Deps, contact_id: &str) -> Result<ContactFacts, Er
 }
 
 async fn is_suppressed(deps: &Deps, email: &str) -> Result<bool, Error> {
-    let key = shared::lookup::lookup_key(&deps.hash_key, "email", email);
+    let Some(key) = shared::suppression::email_key(&deps.hash_key, email) else {
+        // Not an address: nothing can be sent to it, and nothing is.
+        return Ok(true);
+    };
     let out = deps
         .dynamodb
         .get_item()
@@ -453,8 +456,13 @@ async fn send_email(
         email_id: email.clone(),
         contact_id: contact_id.to_string(),
         url: url.map(str::to_string),
+        email_key: None,
     };
-    let unsubscribe_url = deps.links.url(links::UNSUBSCRIBE, &link(None), now);
+    let unsubscribe = Link {
+        email_key: shared::suppression::email_key(&deps.hash_key, to),
+        ..link(None)
+    };
+    let unsubscribe_url = deps.links.url(links::UNSUBSCRIBE, &unsubscribe, now);
     let values = Values::for_cart(
         cart,
         step.incentive_code.clone(),

@@ -80,8 +80,8 @@ pub enum Reason {
 impl Reason {
     pub fn as_str(self) -> &'static str {
         match self {
-            Reason::Bounce => "bounce",
-            Reason::Complaint => "complaint",
+            Reason::Bounce => shared::suppression::BOUNCE,
+            Reason::Complaint => shared::suppression::COMPLAINT,
         }
     }
 }

@@ -5,7 +5,7 @@
 //!   is in the event publishing format (`eventType`) or the older notification format
 //!   (`notificationType`). [`event`] reads all four the same way.
 //! - A permanent bounce or a complaint puts each recipient on the suppression list, by keyed
-//!   hash ([`suppression`]), whatever email it was: nothing is sent to that address again.
+//!   hash (`shared::suppression`), whatever email it was: nothing is sent to that address again.
 //!   A transient or undetermined bounce does not: SES retries those itself, and one full
 //!   mailbox must not cost a customer every future email.
 //! - A delivery, an open, a click, a permanent bounce or a complaint of a relaunch email
@@ -22,7 +22,6 @@
 //!   (`destination`, headers), and none is read beyond the recipients to suppress.
 
 pub mod event;
-pub mod suppression;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Utc};
@@ -30,6 +29,7 @@ use shared::batch::{self, DeadLetters, RecordError};
 use shared::clock::Clock;
 use shared::config::{self, Env};
 use shared::relaunch::engagement::{self, Engagement};
+use shared::suppression;
 use shared::Error;
 
 use crate::event::SesEvent;
@@ -106,7 +106,15 @@ async fn suppress(
             unreadable += 1;
             continue;
         };
-        if suppression::add(&deps.dynamodb, &deps.suppression_table, &key, reason, at).await? {
+        if suppression::add(
+            &deps.dynamodb,
+            &deps.suppression_table,
+            &key,
+            reason.as_str(),
+            at,
+        )
+        .await?
+        {
             added += 1;
         }
     }

@@ -30,6 +30,7 @@ pub struct Deps {
     pub stats_table: String,
     pub callbacks_table: String,
     pub suggestions_table: String,
+    pub suppression_table: String,
     /// Where referral links land (`ReferralLandingUrl`).
     pub referral_landing_url: String,
     pub token_key: Vec<u8>,
@@ -59,6 +60,7 @@ impl Deps {
             stats_table: config::required(env, "STATS_TABLE")?,
             callbacks_table: config::required(env, "CALLBACKS_TABLE")?,
             suggestions_table: config::required(env, "SUGGESTIONS_TABLE")?,
+            suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
             referral_landing_url: landing(env)?,
             links: Links::new(hash_key.as_bytes(), ""),
             token_key: tokens::derive_key(hash_key.as_bytes(), VERIFY_PURPOSE),

@@ -117,6 +117,19 @@ pub async fn unsubscribe(deps: &Deps, token: &str) -> Result<Response, Error> {
     if shared::source::condition_held(updated, "UpdateItem unsubscribe")? {
         count(deps, &link, Engagement::Unsubscribed).await;
     }
+    // The address itself goes on the suppression list: a merge or a new contact with the
+    // same address does not undo the unsubscribe. (Links sent before the key was in them
+    // unsubscribe the contact only.)
+    if let Some(key) = &link.email_key {
+        shared::suppression::add(
+            &deps.dynamodb,
+            &deps.suppression_table,
+            key,
+            shared::suppression::UNSUBSCRIBE,
+            now,
+        )
+        .await?;
+    }
     tracing::info!(contact_id = %link.contact_id, "unsubscribed from relaunches");
     Ok(page::page(
         200,

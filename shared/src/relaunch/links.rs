@@ -24,7 +24,9 @@ fn lifetime(purpose: &str) -> Duration {
     }
 }
 
-/// What a link token carries: the email, its contact, and for a click the destination.
+/// What a link token carries: the email, its contact, for a click the destination, and for
+/// an unsubscribe the address's suppression key (a keyed hash, never the address), so that
+/// leaving holds for the address whatever becomes of the contact (a merge, a new contact).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Link {
     #[serde(rename = "e")]
@@ -33,6 +35,8 @@ pub struct Link {
     pub contact_id: String,
     #[serde(rename = "u", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    #[serde(rename = "k", default, skip_serializing_if = "Option::is_none")]
+    pub email_key: Option<String>,
 }
 
 /// Signs and reads the links of relaunch emails.
@@ -147,6 +151,7 @@ mod tests {
         let links = Links::new(b"secret", "https://liaison.example/");
         let sent: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
         let link = Link {
+            email_key: None,
             email_id: "eml_rl_1".into(),
             contact_id: "ctc_1".into(),
             url: Some("https://shop.example/cart".into()),

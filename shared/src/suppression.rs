@@ -1,18 +1,23 @@
 //! `SuppressionTable`: addresses never to write to again, by keyed hash only
-//! (`email_key` = the address's lookup key, `shared::lookup`), so the table names no one.
-//! The relaunch sender and identify's confirmation emails read it before any email.
+//! (`email_key` = the address's lookup key, [`crate::lookup`]), so the table names no one.
+//! Bounces and complaints (ses-events), unsubscribes (tracking) and erasures (admin) put an
+//! address there; every function that sends reads it before it sends. Kept by address, not
+//! by contact, it survives merges, new contacts and a new checkout with the same address.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use shared::Error;
 
-use crate::event::Reason;
+use crate::Error;
 
-/// The lookup key of `address`, or `None` when SES reported something that is not an
-/// address (nothing could be sent to it again anyway).
+/// Why an address is on the list (`reason`).
+pub const BOUNCE: &str = "bounce";
+pub const COMPLAINT: &str = "complaint";
+pub const UNSUBSCRIBE: &str = "unsubscribe";
+
+/// The lookup key of `address`, or `None` when it is not an address.
 pub fn email_key(hash_key: &[u8], address: &str) -> Option<String> {
-    let email = shared::lookup::normalise_email(address)?;
-    Some(shared::lookup::lookup_key(hash_key, "email", &email))
+    let email = crate::lookup::normalise_email(address)?;
+    Some(crate::lookup::lookup_key(hash_key, "email", &email))
 }
 
 /// Puts `email_key` on the list; `false` when it was already there. The first entry stays
@@ -22,19 +27,19 @@ pub async fn add(
     client: &aws_sdk_dynamodb::Client,
     table: &str,
     email_key: &str,
-    reason: Reason,
+    reason: &str,
     at: DateTime<Utc>,
 ) -> Result<bool, Error> {
     let put = client
         .put_item()
         .table_name(table)
         .item("email_key", AttributeValue::S(email_key.to_string()))
-        .item("reason", AttributeValue::S(reason.as_str().to_string()))
-        .item("at", AttributeValue::S(shared::clock::stamp(at)))
+        .item("reason", AttributeValue::S(reason.to_string()))
+        .item("at", AttributeValue::S(crate::clock::stamp(at)))
         .condition_expression("attribute_not_exists(email_key)")
         .send()
         .await;
-    shared::source::condition_held(put, "PutItem suppression")
+    crate::source::condition_held(put, "PutItem suppression")
 }
 
 #[cfg(test)]
