@@ -61,6 +61,15 @@ impl Error {
         }
     }
 
+    /// The input field a validation error names: what a log may say of refused input, whose
+    /// message can quote the input itself (serde's "invalid type: string \"...\"").
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Validation { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The machine-readable code in `{"error":{"code"}}`.
     pub fn code(&self) -> &'static str {
         match self {

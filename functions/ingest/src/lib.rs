@@ -95,7 +95,14 @@ pub async fn handle(deps: &Deps, req: Request) -> Response {
             if err.status() >= 500 {
                 tracing::error!(error = %err, status = err.status(), "webhook failed");
             } else {
-                tracing::info!(code = err.code(), status = err.status(), reason = %err, "webhook refused");
+                // The code and the field, never the message: it can quote the payload, and a
+                // refused payload is a stranger's text (personal data included).
+                tracing::info!(
+                    code = err.code(),
+                    status = err.status(),
+                    field = err.field().unwrap_or("-"),
+                    "webhook refused"
+                );
             }
             http::error(&err)
         }
