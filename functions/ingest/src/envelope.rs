@@ -312,7 +312,7 @@ fn cart(data: &str, stage: CartStage) -> Result<Event, Error> {
     let customer = customer(d.customer)?;
     let currency = currency("data.currency", &d.currency)?;
     let lines = lines(d.lines)?;
-    non_negative("data.total", d.total)?;
+    amount("data.total", d.total)?;
     Ok(Event::Commerce(CommerceEvent::Cart(CartSnapshot {
         stage,
         cart_id: d.id,
@@ -337,7 +337,7 @@ fn order(data: &str) -> Result<Event, Error> {
     let customer = customer(d.customer)?;
     let currency = currency("data.currency", &d.currency)?;
     let lines = lines(d.lines)?;
-    non_negative("data.total", d.total)?;
+    amount("data.total", d.total)?;
     Ok(Event::Commerce(CommerceEvent::Order(Order {
         order_id: d.id,
         cart_id: d.cart_id,
@@ -437,7 +437,7 @@ fn lines(items: Vec<LineData>) -> Result<Vec<Line>, Error> {
             if l.quantity == 0 {
                 return Err(Error::validation(field("quantity"), "must be at least 1"));
             }
-            non_negative(&field("unit_price"), l.unit_price)?;
+            amount(&field("unit_price"), l.unit_price)?;
             optional_url(&field("image_url"), l.image_url.as_deref())?;
             optional_url(&field("url"), l.url.as_deref())?;
             Ok(Line {
@@ -516,9 +516,15 @@ fn currency(field: &str, value: &str) -> Result<String, Error> {
     }
 }
 
-fn non_negative(field: &str, value: Decimal) -> Result<(), Error> {
+/// An amount as a shop could send it: not negative, not beyond any real order.
+fn amount(field: &str, value: Decimal) -> Result<(), Error> {
     if value.is_sign_negative() && !value.is_zero() {
         Err(Error::validation(field, "must not be negative"))
+    } else if value > shared::events::MAX_AMOUNT {
+        Err(Error::validation(
+            field,
+            "is beyond any real amount (at most 1,000,000,000,000)",
+        ))
     } else {
         Ok(())
     }
@@ -685,6 +691,10 @@ mod tests {
         assert_eq!(field_of(&body("EUR", "-1", "1")), "data.total");
         assert_eq!(field_of(&body("EUR", "abc", "1")), "data.total");
         assert_eq!(field_of(&body("EUR", "1", "0")), "data.lines[0].quantity");
+        assert_eq!(
+            field_of(&body("EUR", "79228162514264337593543950335", "1")),
+            "data.total"
+        );
         assert_eq!(field_of(&body("EUR", "1", "-2")), "data.lines[0].quantity");
     }
 

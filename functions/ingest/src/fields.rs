@@ -51,9 +51,16 @@ pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     if text.is_empty() {
         return Ok(Decimal::ZERO);
     }
-    text.parse::<Decimal>()
+    let amount = text
+        .parse::<Decimal>()
         .or_else(|_| Decimal::from_scientific(text))
-        .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a decimal amount")))
+        .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a decimal amount")))?;
+    if amount.abs() > shared::events::MAX_AMOUNT {
+        return Err(serde::de::Error::custom(
+            "is beyond any real amount (at most 1,000,000,000,000)",
+        ));
+    }
+    Ok(amount)
 }
 
 /// A time given in UTC without an offset (`2026-11-23T10:00:00` or `2026-11-23 10:00:00`),
@@ -123,6 +130,20 @@ mod tests {
         let ids: Ids = serde_json::from_str(r#"{"a": "x1", "b": "17", "price": 24.5}"#).unwrap();
         assert_eq!((ids.a.as_str(), ids.b.as_deref()), ("x1", Some("17")));
         assert_eq!(ids.price.to_string(), "24.5");
+    }
+
+    #[test]
+    fn an_absurd_amount_should_be_refused_not_overflow_later() {
+        for price in [
+            "1e27",
+            "\"79228162514264337593543950335\"",
+            "1000000000000.01",
+        ] {
+            let body = format!(r#"{{"a": "x", "price": {price}}}"#);
+            assert!(serde_json::from_str::<Ids>(&body).is_err(), "{price}");
+        }
+        let ids: Ids = serde_json::from_str(r#"{"a": "x", "price": "999999999999.99"}"#).unwrap();
+        assert_eq!(ids.price.to_string(), "999999999999.99");
     }
 
     #[test]

@@ -130,7 +130,11 @@ pub fn conversion_id(source_id: &str, order_id: &str) -> String {
 /// The reward: `percent` of the order's total, rounded to the cent (banker's rounding, as
 /// accounting does).
 pub fn reward(total: Decimal, percent: Decimal) -> Decimal {
-    (total * percent / Decimal::ONE_HUNDRED).round_dp(2)
+    // Totals are bounded at ingest (events::MAX_AMOUNT); an overflow would abort the process.
+    total
+        .checked_mul(percent)
+        .map(|r| (r / Decimal::ONE_HUNDRED).round_dp(2))
+        .unwrap_or(Decimal::ZERO)
 }
 
 /// What a staff decision does to a reward, from the state they see: `Err` says why not.

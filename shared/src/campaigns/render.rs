@@ -98,7 +98,13 @@ impl Values {
                         title: l.title.clone(),
                         quantity: l.quantity,
                         unit_price: money(l.unit_price),
-                        line_total: money(l.unit_price * rust_decimal::Decimal::from(l.quantity)),
+                        // Amounts are bounded at ingest (events::MAX_AMOUNT); checked all the same,
+                        // since an overflow would abort the process and the batch with it.
+                        line_total: l
+                            .unit_price
+                            .checked_mul(rust_decimal::Decimal::from(l.quantity))
+                            .map(money)
+                            .unwrap_or_default(),
                         image_url: l.image_url.clone(),
                         url: l.url.clone(),
                     })

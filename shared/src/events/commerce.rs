@@ -124,6 +124,12 @@ pub struct Customer {
     pub time_zone: Option<String>,
 }
 
+/// The largest amount (a total, a unit price) Liaison accepts: a trillion in any currency.
+/// Beyond it nothing is a real order, and sums and products of amounts (line totals, rewards,
+/// revenue) stay far inside `Decimal`'s range, which an arithmetic overflow would leave with
+/// a panic (the release profile aborts).
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Line {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,4 +145,14 @@ pub struct Line {
     pub image_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+#[cfg(test)]
+mod amount_tests {
+    use super::*;
+
+    #[test]
+    fn the_largest_amount_should_be_a_trillion() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(1_000_000_000_000_u64));
+    }
 }
