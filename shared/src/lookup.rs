@@ -34,6 +34,18 @@ pub fn normalise_email(raw: &str) -> Option<String> {
     ok.then_some(email)
 }
 
+/// The namespace of a platform's account ids and handles, as identities spell them. A
+/// platform's own ids are global to it (an X user id is the same user whoever relays it); a
+/// generic sender's (Standard Webhooks) belong to that source alone, so that one source cannot
+/// speak for, or vouch for, the users of another: `standard-webhooks@{source_id}`.
+pub fn namespace(platform: &str, source_id: &str) -> String {
+    if platform == "standard-webhooks" {
+        format!("{platform}@{source_id}")
+    } else {
+        platform.to_string()
+    }
+}
+
 /// `{platform}:{handle}`, lower case, without a leading `@`.
 pub fn normalise_handle(platform: &str, handle: &str) -> Option<String> {
     let handle = handle.trim().trim_start_matches('@').to_lowercase();
@@ -43,6 +55,19 @@ pub fn normalise_handle(platform: &str, handle: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_generic_senders_ids_should_be_its_own_and_a_platforms_global() {
+        assert_eq!(namespace("x", "src_1"), "x");
+        assert_eq!(
+            namespace("standard-webhooks", "src_1"),
+            "standard-webhooks@src_1"
+        );
+        assert_ne!(
+            namespace("standard-webhooks", "src_1"),
+            namespace("standard-webhooks", "src_2")
+        );
+    }
 
     #[test]
     fn emails_should_normalise_or_be_refused() {

@@ -86,8 +86,10 @@ impl Identity {
 
 pub use shared::lookup::normalise_email;
 
-/// The identities an author carries on `platform`.
-pub fn identities(platform: Platform, author: &Author) -> Vec<Identity> {
+/// The identities an author carries on `platform`, as `source_id` sent them (a generic
+/// sender's account ids and handles are its own: `shared::lookup::namespace`).
+pub fn identities(platform: Platform, source_id: &str, author: &Author) -> Vec<Identity> {
+    let namespace = shared::lookup::namespace(platform.as_str(), source_id);
     let mut found = Vec::new();
     if let Some(email) = author.email.as_deref().and_then(normalise_email) {
         found.push(Identity {
@@ -104,14 +106,14 @@ pub fn identities(platform: Platform, author: &Author) -> Vec<Identity> {
     {
         found.push(Identity {
             kind: IdentityKind::Account,
-            value: format!("{}:{id}", platform.as_str()),
+            value: format!("{namespace}:{id}"),
             verified: author.verified,
         });
     }
     if let Some(value) = author
         .handle
         .as_deref()
-        .and_then(|h| shared::lookup::normalise_handle(platform.as_str(), h))
+        .and_then(|h| shared::lookup::normalise_handle(&namespace, h))
     {
         found.push(Identity {
             kind: IdentityKind::Handle,
@@ -267,7 +269,7 @@ mod tests {
             verified: true,
             ..Author::default()
         };
-        let found = identities(Platform::X, &author);
+        let found = identities(Platform::X, "src_x", &author);
         assert_eq!(
             found,
             vec![
@@ -363,5 +365,20 @@ mod tests {
             resolve(&vouched, &[known("c_customer", true)]),
             Resolution::Existing { ref contact_id, .. } if contact_id == "c_customer"
         ));
+    }
+
+    #[test]
+    fn two_generic_sources_should_not_share_accounts_or_handles() {
+        let author = Author {
+            handle: Some("@ada".into()),
+            platform_user_id: Some("42".into()),
+            verified: true,
+            ..Author::default()
+        };
+        let a = identities(Platform::StandardWebhooks, "src_a", &author);
+        let b = identities(Platform::StandardWebhooks, "src_b", &author);
+        assert_eq!(a[0].value, "standard-webhooks@src_a:42");
+        assert_eq!(a[1].value, "standard-webhooks@src_a:ada");
+        assert!(a.iter().all(|i| !b.contains(i)));
     }
 }

@@ -148,7 +148,8 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
             message.id
         )));
     };
-    let identities = identity::identities(message.platform, &contribution.author);
+    let identities =
+        identity::identities(message.platform, &message.source_id, &contribution.author);
     let contact_id = resolve_author(deps, &message, &identities).await?;
     // A deletion is recorded (the timeline shows it) but asks nothing of anyone: no
     // confirmation email, no case (routing), no moderation decision.
