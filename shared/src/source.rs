@@ -151,7 +151,14 @@ pub struct Source {
     /// GSI partition for listing (`ByKind`): always [`KIND`].
     #[serde(default = "default_kind")]
     pub kind: String,
+    /// When the poller last asked a WebSub hub to (re)subscribe this source: the hub's
+    /// verification GET is confirmed only shortly after (see `SourceStore::mark_websub_request`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub websub_requested_at: Option<DateTime<Utc>>,
 }
+
+/// How long after Liaison asks a hub to subscribe its verification is confirmed.
+pub const WEBSUB_VERIFY_WINDOW_MINUTES: i64 = 15;
 
 fn default_kind() -> String {
     KIND.to_string()
@@ -303,6 +310,22 @@ impl SourceStore {
         Ok(out.attributes.is_some())
     }
 
+    /// Notes that the poller is about to ask a WebSub hub to subscribe `id`, before it asks
+    /// (a hub may verify before it answers). Not a change of the source: its version stays.
+    pub async fn mark_websub_request(&self, id: &str, at: DateTime<Utc>) -> Result<()> {
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", AttributeValue::S(id.to_string()))
+            .update_expression("SET websub_requested_at = :at")
+            .condition_expression("attribute_exists(id)")
+            .expression_attribute_values(":at", AttributeValue::S(crate::clock::stamp(at)))
+            .send()
+            .await;
+        condition_held(update, "UpdateItem source websub").map(|_| ())
+    }
+
     /// Replaces the secrets if nobody changed the source since `expected_version` was read.
     pub async fn replace_secrets(
         &self,
@@ -446,6 +469,7 @@ mod tests {
             credentials: Default::default(),
             version: 0,
             kind: KIND.into(),
+            websub_requested_at: None,
         }
     }
 

@@ -22,6 +22,7 @@ fn source(id: &str, minutes_ago: i64) -> Source {
         credentials: Default::default(),
         version: 0,
         kind: KIND.into(),
+        websub_requested_at: None,
     }
 }
 

@@ -325,17 +325,23 @@ async fn youtube_video_should_be_queued_once_and_only_our_topic_verified() {
     })
     .await;
     let topic = format!("https://www.youtube.com/xml/feeds/videos.xml?channel_id={channel}");
-    let resp = get(
-        &system,
-        &source,
-        &[
-            ("hub.mode", "subscribe"),
-            ("hub.topic", &topic),
-            ("hub.challenge", "c-77"),
-            ("hub.lease_seconds", "432000"),
-        ],
+    let verify = [
+        ("hub.mode", "subscribe"),
+        ("hub.topic", topic.as_str()),
+        ("hub.challenge", "c-77"),
+        ("hub.lease_seconds", "432000"),
+    ];
+    // Someone else asked the hub to send our channel to this callback: not confirmed.
+    assert_eq!(get(&system, &source, &verify).await.status().as_u16(), 404);
+    // The poller marks its own request before it asks the hub.
+    shared::source::SourceStore::new(
+        system.resources.clients.dynamodb.clone(),
+        system.resources.table("SourcesTable"),
     )
-    .await;
+    .mark_websub_request(&source.id, chrono::Utc::now())
+    .await
+    .unwrap();
+    let resp = get(&system, &source, &verify).await;
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(resp.text().await.unwrap(), "c-77");
     let other = get(

@@ -80,6 +80,7 @@ pub async fn create(deps: &Deps, req: &Request) -> Result<Response, Error> {
         credentials,
         version: 0,
         kind: KIND.to_string(),
+        websub_requested_at: None,
     };
     deps.sources.create(&source).await?;
     tracing::info!(source_id = %source.id, platform = %platform, "source created");

@@ -116,6 +116,7 @@ fn source(platform: Platform) -> Source {
         credentials: Credentials::default(),
         version: 0,
         kind: KIND.into(),
+        websub_requested_at: None,
     }
 }
 

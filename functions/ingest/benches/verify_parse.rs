@@ -47,6 +47,7 @@ fn bench(c: &mut Criterion) {
         credentials: Default::default(),
         version: 0,
         kind: KIND.into(),
+        websub_requested_at: None,
     };
     let key = base64::engine::general_purpose::STANDARD
         .decode(SECRET.trim_start_matches("whsec_"))

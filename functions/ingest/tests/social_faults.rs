@@ -32,6 +32,7 @@ fn source() -> Source {
         credentials: Default::default(),
         version: 0,
         kind: KIND.into(),
+        websub_requested_at: None,
     }
 }
 

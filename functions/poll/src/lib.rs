@@ -358,6 +358,12 @@ async fn renew_subscription(
     }
     let callback = format!("{}/hooks/{}", base.trim_end_matches('/'), source.id);
     let lease = deps.config.websub_lease_seconds;
+    // Marked before asking: the hub may verify (ingest's handshake) before it answers, and
+    // ingest confirms only a subscription asked for moments ago.
+    if let Err(err) = deps.sources.mark_websub_request(&source.id, now).await {
+        tracing::warn!(source_id = %source.id, error = %err, "WebSub request not marked; not asked");
+        return false;
+    }
     match youtube::subscribe(
         &deps.fetcher,
         &deps.config.websub_hub_url,

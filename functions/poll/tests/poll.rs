@@ -156,6 +156,7 @@ fn source(platform: Platform, settings: &[(&str, &str)], credentials: &[(&str, &
         ),
         version: 0,
         kind: KIND.into(),
+        websub_requested_at: None,
     }
 }
 
@@ -238,6 +239,9 @@ async fn youtube_comments_should_be_queued_once_and_the_cursor_stop_the_next_run
     let state = deps.states.get(&yt.id).await.unwrap();
     assert_eq!(state.cursor, Some("2026-11-23T11:12:20Z".parse().unwrap()));
     assert_eq!(state.quota_used, 3);
+    // The request was marked on the source, so ingest confirms the hub's verification.
+    let marked = deps.sources.get(&yt.id).await.unwrap().unwrap();
+    assert!(marked.websub_requested_at.is_some());
 
     // The next run reads page 1, meets the cursor on the first thread, and stops there.
     seen.lock().unwrap().requests.clear();

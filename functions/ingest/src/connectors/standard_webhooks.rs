@@ -144,6 +144,7 @@ mod tests {
             credentials: Default::default(),
             version: 0,
             kind: KIND.into(),
+            websub_requested_at: None,
         }
     }
 

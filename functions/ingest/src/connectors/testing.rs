@@ -28,6 +28,7 @@ pub fn source(platform: Platform, secret: &str) -> Source {
         credentials: Credentials::default(),
         version: 0,
         kind: KIND.into(),
+        websub_requested_at: None,
     }
 }
 

@@ -2,9 +2,10 @@
 //!
 //! Handshake: the hub verifies a (un)subscription with `GET ?hub.mode&hub.topic&
 //! hub.challenge&hub.lease_seconds`. Liaison echoes the challenge (200, text/plain) only
-//! for a subscription to this source's channel feed, and answers 404 otherwise (an
-//! unsubscription it did not ask for included). `poll` renews the subscription before its
-//! lease ends. Signature: `X-Hub-Signature: sha1=<hex HMAC-SHA1(hub.secret, body)>`; the
+//! for a subscription to this source's channel feed that `poll` asked for in the last
+//! [`WEBSUB_VERIFY_WINDOW_MINUTES`] (it marks the source before it asks), and answers 404
+//! otherwise: a subscription someone else requested with our callback, and any
+//! unsubscription, are not confirmed. `poll` renews the subscription before its lease ends. Signature: `X-Hub-Signature: sha1=<hex HMAC-SHA1(hub.secret, body)>`; the
 //! secret is the source's, given to the hub when subscribing.
 //!
 //! Notifications are Atom: an `entry` for a new or updated video, an `at:deleted-entry` for
@@ -19,7 +20,7 @@ use shared::events::{
     Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
 };
 use shared::http::{self, Response};
-use shared::source::Source;
+use shared::source::{Source, WEBSUB_VERIFY_WINDOW_MINUTES};
 use shared::Error;
 
 use super::{Connector, HookRequest, Parsed};
@@ -54,13 +55,19 @@ impl Connector for YouTube {
         let ours = source
             .setting("channel_id")
             .is_some_and(|channel| topic == channel_topic(channel));
-        Some(if mode == "subscribe" && ours && !challenge.is_empty() {
-            Ok(http::text(200, "text/plain", challenge))
-        } else {
-            Err(Error::NotFound(
-                "not a subscription this source asked for".into(),
-            ))
-        })
+        let asked = source.websub_requested_at.is_some_and(|at| {
+            at <= req.now + Duration::minutes(1)
+                && req.now - at <= Duration::minutes(WEBSUB_VERIFY_WINDOW_MINUTES)
+        });
+        Some(
+            if mode == "subscribe" && ours && asked && !challenge.is_empty() {
+                Ok(http::text(200, "text/plain", challenge))
+            } else {
+                Err(Error::NotFound(
+                    "not a subscription this source asked for".into(),
+                ))
+            },
+        )
     }
 
     fn verify(&self, req: &HookRequest<'_>, source: &Source) -> Result<(), Error> {
@@ -366,6 +373,8 @@ mod tests_connector {
             .unwrap_or_else(|| "UCm4a1s0nLum13r3Lamp3s00".into());
         let mut src = source(Platform::YouTube, SECRET);
         src.settings.insert("channel_id".into(), channel.into());
+        // The poller has just asked the hub.
+        src.websub_requested_at = Some(Utc::now() - Duration::minutes(1));
         src
     }
 
@@ -414,6 +423,19 @@ mod tests_connector {
                 .status(),
             404
         );
+        // The same verification long after Liaison asked, or when it never asked: not ours.
+        for asked in [Some(Utc::now() - Duration::hours(2)), None] {
+            let mut stale = src.clone();
+            stale.websub_requested_at = asked;
+            assert_eq!(
+                YouTube
+                    .handshake(&ok.hook(), &stale)
+                    .unwrap()
+                    .unwrap_err()
+                    .status(),
+                404
+            );
+        }
         let unsubscribe = Req::new("GET", vec![]).query(&[
             ("hub.mode", "unsubscribe"),
             ("hub.topic", &topic),
