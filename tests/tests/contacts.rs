@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::{create_source, deliver, staff};
 use liaison_local::harness::{self, TestSystem};
 use serde_json::{json, Value};
@@ -113,6 +114,25 @@ async fn a_person_should_be_found_exported_and_erased_everywhere() {
         kinds.contains(&"cases") && kinds.contains(&"opportunities") && kinds.contains(&"emails")
     );
 
+    // They asked to be called back from a relaunch email (as tracking records it).
+    system
+        .resources
+        .clients
+        .dynamodb
+        .put_item()
+        .table_name(system.resources.table("CallbacksTable"))
+        .item("id", AttributeValue::S("cb_erasable".into()))
+        .item("status", AttributeValue::S("open".into()))
+        .item(
+            "created_at",
+            AttributeValue::S("2026-11-23T10:00:00Z".into()),
+        )
+        .item("contact_id", AttributeValue::S(id.clone()))
+        .item("campaign_id", AttributeValue::S("cmp_x".into()))
+        .send()
+        .await
+        .unwrap();
+
     // Export is for administrators.
     assert_eq!(
         get(
@@ -134,6 +154,7 @@ async fn a_person_should_be_found_exported_and_erased_everywhere() {
     assert_eq!(export["contributions"].as_array().unwrap().len(), 2);
     assert_eq!(export["cases"].as_array().unwrap().len(), 1);
     assert_eq!(export["emails"].as_array().unwrap().len(), 1);
+    assert_eq!(export["callbacks"].as_array().unwrap().len(), 1, "{export}");
 
     let (status, _) = staff(
         &system,

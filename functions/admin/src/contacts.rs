@@ -28,6 +28,8 @@ pub struct Contacts {
     pub opportunities_table: String,
     pub emails_table: String,
     pub carts_table: String,
+    /// "Call me back" requests: on the timeline, exported, merged and erased with the person.
+    pub callbacks_table: String,
     pub suppression_table: String,
     /// What referrals hold about the contact.
     pub referrals: crate::referral_data::ReferralData,
@@ -252,7 +254,7 @@ impl Contacts {
         Ok(http::empty(204))
     }
 
-    pub(crate) fn timeline_tables(&self) -> [(&'static str, &str, &'static str); 5] {
+    pub(crate) fn timeline_tables(&self) -> [(&'static str, &str, &'static str); 6] {
         [
             (
                 "contributions",
@@ -267,6 +269,7 @@ impl Contacts {
             ),
             ("emails", self.emails_table.as_str(), "sent_at"),
             ("carts", self.carts_table.as_str(), "last_activity"),
+            ("callbacks", self.callbacks_table.as_str(), "created_at"),
         ]
     }
 

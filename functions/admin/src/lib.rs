@@ -75,6 +75,7 @@ impl Deps {
             opportunities_table: config::required(env, "OPPORTUNITIES_TABLE")?,
             emails_table: config::required(env, "EMAILS_TABLE")?,
             carts_table: config::required(env, "CARTS_TABLE")?,
+            callbacks_table: config::required(env, "CALLBACKS_TABLE")?,
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
             referrals: referral_data::ReferralData {
                 client: dynamodb.clone(),
