@@ -62,3 +62,64 @@ async fn when_the_dlq_is_unreachable_a_rejected_record_should_come_back() {
     .await;
     assert_eq!(response.batch_item_failures.len(), 1);
 }
+
+#[tokio::test]
+async fn groups_should_wait_side_by_side_and_each_keep_its_order() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let res = harness::resources().await;
+    let dead_letters = DeadLetters::new(
+        res.clients.sqs.clone(),
+        res.queue_url("ContributionsDeadLetterQueue"),
+    );
+    let mut event: SqsEvent = serde_json::from_value(serde_json::json!({"Records": []})).unwrap();
+    // Ten records about four contributions: a1 a2 b1 c1 a3 d1 b2 c2 d2 b3.
+    let order = ["a1", "a2", "b1", "c1", "a3", "d1", "b2", "c2", "d2", "b3"];
+    event.records = order.iter().map(|id| record(id, &id[..1])).collect();
+    let (in_flight, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let seen = Mutex::new(Vec::new());
+    let response = shared::batch::process_grouped(
+        event,
+        &dead_letters,
+        |m| m.body.clone().unwrap_or_default(),
+        |m| {
+            let (in_flight, most, seen) = (&in_flight, &most, &seen);
+            async move {
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                // A slow receiver: every group is waiting at once.
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                seen.lock()
+                    .unwrap()
+                    .push(m.message_id.clone().unwrap_or_default());
+                in_flight.fetch_sub(1, Ordering::SeqCst);
+                match m.message_id.as_deref() {
+                    Some("b2") => Err(RecordError::Retry("receiver timed out".into())),
+                    _ => Ok(()),
+                }
+            }
+        },
+    )
+    .await;
+    assert_eq!(
+        most.load(Ordering::SeqCst),
+        4,
+        "one record per group at a time"
+    );
+    let seen = seen.into_inner().unwrap();
+    for group in ["a", "b", "c", "d"] {
+        let in_group: Vec<&String> = seen.iter().filter(|id| id.starts_with(group)).collect();
+        let expected: Vec<&str> = order
+            .iter()
+            .copied()
+            .filter(|id| id.starts_with(group))
+            .collect();
+        assert_eq!(in_group, expected, "group {group} in its order");
+    }
+    let failed: Vec<_> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["b2"]);
+}

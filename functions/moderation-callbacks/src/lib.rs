@@ -72,15 +72,37 @@ impl Deps {
     }
 }
 
+/// Receivers are waited on side by side (each gets [`TIMEOUT`]), so a batch of ten slow ones
+/// takes about one timeout, well inside the function's; the decisions about one contribution
+/// keep their order.
 pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
-    batch::process(event, &deps.dead_letters, |record| async move {
-        let result = deliver(deps, &record).await;
-        if let Err(RecordError::Retry(_)) = &result {
-            back_off(deps, &record).await;
-        }
-        result
-    })
+    batch::process_grouped(
+        event,
+        &deps.dead_letters,
+        contribution_of,
+        |record| async move {
+            let result = deliver(deps, &record).await;
+            if let Err(RecordError::Retry(_)) = &result {
+                back_off(deps, &record).await;
+            }
+            result
+        },
+    )
     .await
+}
+
+/// The contribution a callback is about (its message id when it does not say).
+fn contribution_of(record: &SqsMessage) -> String {
+    record
+        .body
+        .as_deref()
+        .and_then(|body| serde_json::from_str::<serde_json::Value>(body).ok())
+        .and_then(|m| {
+            m.pointer("/payload/data/contribution_id")
+                .and_then(|c| c.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| record.message_id.clone().unwrap_or_default())
 }
 
 /// What became of one delivery attempt.
