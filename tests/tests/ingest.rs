@@ -312,3 +312,27 @@ async fn a_refused_payload_should_be_named_in_the_log_never_quoted() {
     assert!(log.contains("data.kind"), "{log}");
     assert!(!log.contains("victim"), "{log}");
 }
+
+#[tokio::test]
+async fn a_flood_beyond_the_stage_throttle_should_get_429_before_any_function_runs() {
+    let mut template = harness::template();
+    for (name, value) in [("HooksBurstLimit", "3"), ("HooksRateLimit", "0.01")] {
+        template.parameters.get_mut(name).unwrap().default = Some(value.into());
+    }
+    // The queue is looked at, not consumed.
+    template
+        .functions
+        .retain(|f| !["identify", "carts"].contains(&f.binary.as_str()));
+    let system = harness::system_with(template, liaison_local::registry::Registry::builtin()).await;
+    // The source is created through the staff API, whose own limit is untouched.
+    let source = create_source(&system, "blog").await;
+    let body = fixture("standard-webhooks/comment-created.json");
+    let mut statuses = Vec::new();
+    for n in 0..5 {
+        let resp = deliver(&system, &source, &format!("msg_flood_{n}"), &body).await;
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses, [202, 202, 202, 429, 429]);
+    // Nothing of the refused ones was kept.
+    assert_eq!(system.resources.queue_depth("ContributionsQueue").await, 3);
+}

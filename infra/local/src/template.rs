@@ -34,6 +34,9 @@ pub struct Template {
     pub queues: Vec<QueueDef>,
     pub email_identities: Vec<EmailIdentityDef>,
     pub authorizers: BTreeMap<String, JwtAuthorizerDef>,
+    /// The HTTP API stage's throttling: `DefaultRouteSettings` and `RouteSettings` by route
+    /// key, as (burst, rate) values still to resolve.
+    pub throttling: Throttling,
     /// Every resource's logical id and type, for reference resolution.
     pub resource_types: BTreeMap<String, String>,
 }
@@ -123,6 +126,19 @@ pub struct EmailIdentityDef {
     pub identity: Value,
 }
 
+#[derive(Debug, Clone, Default)]
+pub struct Throttling {
+    pub default: Option<(Value, Value)>,
+    pub routes: BTreeMap<String, (Value, Value)>,
+}
+
+fn limits(settings: &Value) -> Option<(Value, Value)> {
+    Some((
+        settings.get("ThrottlingBurstLimit")?.clone(),
+        settings.get("ThrottlingRateLimit")?.clone(),
+    ))
+}
+
 #[derive(Debug, Clone)]
 pub struct JwtAuthorizerDef {
     pub issuer: Value,
@@ -174,6 +190,7 @@ impl Template {
             queues: Vec::new(),
             email_identities: Vec::new(),
             authorizers: BTreeMap::new(),
+            throttling: Throttling::default(),
             resource_types: BTreeMap::new(),
         };
         for (id, resource) in resources {
@@ -201,6 +218,14 @@ impl Template {
                         .ok_or_else(|| shape(format!("{id}: no EmailIdentity")))?,
                 }),
                 "AWS::Serverless::HttpApi" => {
+                    template.throttling.default =
+                        props.get("DefaultRouteSettings").and_then(limits);
+                    if let Some(routes) = props.get("RouteSettings").and_then(Value::as_object) {
+                        template.throttling.routes = routes
+                            .iter()
+                            .filter_map(|(key, settings)| Some((key.clone(), limits(settings)?)))
+                            .collect();
+                    }
                     if let Some(auths) = props
                         .pointer("/Auth/Authorizers")
                         .and_then(Value::as_object)

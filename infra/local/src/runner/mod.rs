@@ -7,6 +7,7 @@
 mod events;
 mod routes;
 pub mod schedule;
+pub mod throttle;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -87,6 +88,7 @@ struct PollerEntry {
 
 struct RunnerState {
     functions: BTreeMap<String, Arc<LocalFunction>>,
+    throttle: throttle::Throttle,
     routes: Vec<CompiledRoute>,
     authorizers: BTreeMap<String, Authorizer>,
     schedules: Vec<ScheduleEntry>,
@@ -238,8 +240,41 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
         source,
     })?;
 
+    let limits = |(burst, rate): &(Value, Value)| -> Result<throttle::Limits, RunnerError> {
+        let number = |v: &Value| {
+            resolver
+                .resolve(v)
+                .ok()
+                .and_then(|n| n.parse::<f64>().ok())
+                .ok_or_else(|| RunnerError::Function {
+                    function: "HttpApi".into(),
+                    message: format!("throttling limit {v} is not a number"),
+                })
+        };
+        Ok((number(burst)?, number(rate)?))
+    };
+    let specific = config
+        .template
+        .throttling
+        .routes
+        .iter()
+        .map(|(key, l)| Ok((key.clone(), limits(l)?)))
+        .collect::<Result<BTreeMap<_, _>, RunnerError>>()?;
+    let default = config
+        .template
+        .throttling
+        .default
+        .as_ref()
+        .map(limits)
+        .transpose()?;
+    let throttle = throttle::Throttle::new(
+        routes.iter().map(CompiledRoute::route_key),
+        &specific,
+        default,
+    );
     let state = Arc::new(RunnerState {
         functions,
+        throttle,
         routes,
         authorizers,
         schedules,
@@ -465,6 +500,10 @@ async fn proxy(
     let Some((route, params)) = routes::find(&state.routes, method.as_str(), uri.path()) else {
         return gateway_message(StatusCode::NOT_FOUND, "Not Found");
     };
+    // The stage's throttling comes first, before the authorizer: as API Gateway does.
+    if !state.throttle.allow(&route.route_key()) {
+        return gateway_message(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
+    }
     let claims = match &route.authorizer {
         None => None,
         Some(name) => {
