@@ -52,7 +52,7 @@ pub struct Throttle {
 impl Throttle {
     /// `routes`: every route key served; `specific`: the stage's `RouteSettings`;
     /// `default`: its `DefaultRouteSettings` (none: unthrottled, as a stage without them).
-    pub fn new<'a>(
+    pub fn new(
         routes: impl Iterator<Item = String>,
         specific: &BTreeMap<String, Limits>,
         default: Option<Limits>,
