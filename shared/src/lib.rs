@@ -30,6 +30,7 @@
 //! - [`rules`]: brand rules, the labels and priorities they give.
 //! - [`contact`]: what a contact is to the brand (customer, prospect, journalist...).
 //! - [`suppression`]: addresses never to write to again, by keyed hash.
+//! - [`outbound`]: which staff-typed URLs Liaison may call (public HTTPS only).
 
 pub mod auth;
 pub mod aws;
@@ -50,6 +51,7 @@ pub mod json;
 pub mod lookup;
 pub mod metrics;
 pub mod moderation;
+pub mod outbound;
 pub mod pages;
 pub mod referrals;
 pub mod relaunch;

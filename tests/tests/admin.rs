@@ -154,3 +154,45 @@ async fn rotating_or_deleting_a_missing_source_should_be_404() {
         .unwrap();
     assert_eq!(delete.status().as_u16(), 404);
 }
+
+#[tokio::test]
+async fn in_aws_a_url_on_this_machine_or_a_private_network_should_be_refused() {
+    // As deployed: AllowPrivateOutbound is false (the local stack sets it for its doubles).
+    let system = harness::system_with_parameters(
+        harness::template(),
+        liaison_local::registry::Registry::builtin(),
+        &[("AllowPrivateOutbound", "false")],
+    )
+    .await;
+    let token = system.token(&["liaison-admin"]);
+    let cases = [
+        (
+            json!({"platform": "standard-webhooks", "name": "x",
+                   "settings": {"moderation_callback_url": "https://169.254.169.254/latest/meta-data/"}}),
+            "settings.moderation_callback_url",
+        ),
+        (
+            json!({"platform": "standard-webhooks", "name": "x",
+                   "settings": {"moderation_callback_url": "https://localhost:9000/decide"}}),
+            "settings.moderation_callback_url",
+        ),
+        (
+            json!({"platform": "wordpress", "name": "x",
+                   "settings": {"site_url": "http://blog.example"},
+                   "credentials": {"user": "u", "application_password": "abcd efgh ijkl mnop qrst uvwx"}}),
+            "settings.site_url",
+        ),
+    ];
+    for (body, field) in cases {
+        let resp = Client::new()
+            .post(system.url("/admin/sources"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let err: Value = resp.json().await.unwrap();
+        assert_eq!(err["error"]["field"], field, "{body}: {err}");
+    }
+    assert_eq!(system.resources.count_items("SourcesTable").await, 0);
+}

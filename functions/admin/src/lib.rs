@@ -56,6 +56,9 @@ pub struct Deps {
     pub rotation_grace: Duration,
     /// Set when a custom domain fronts the API; else the URL the request came in on.
     pub public_base_url: Option<String>,
+    /// `OUTBOUND_ALLOW_PRIVATE`: staff may register loopback and plain-HTTP URLs (the local
+    /// stack's platform doubles); never in AWS.
+    pub allow_private_outbound: bool,
     pub clock: Clock,
 }
 
@@ -151,6 +154,7 @@ impl Deps {
             clock: clock.clone(),
         };
         Ok(Deps {
+            allow_private_outbound: shared::outbound::allow_private(env),
             campaigns,
             stats,
             audiences,

@@ -263,7 +263,11 @@ fn callback_secret(
 }
 
 /// Checks the settings against what the platform reads.
-pub fn check_settings(platform: Platform, settings: &BTreeMap<String, Value>) -> Result<(), Error> {
+pub fn check_settings(
+    platform: Platform,
+    settings: &BTreeMap<String, Value>,
+    allow_private: bool,
+) -> Result<(), Error> {
     let known = requirements(platform).settings;
     for s in known.iter().chain(COMMON_SETTINGS) {
         let value = settings.get(s.name);
@@ -286,10 +290,9 @@ pub fn check_settings(platform: Platform, settings: &BTreeMap<String, Value>) ->
         let field = format!("settings.{}", s.name);
         match s.kind {
             SettingKind::Url => {
-                let ok = url_is_http(text);
-                if !ok {
-                    return Err(Error::validation(&field, "must be an absolute http(s) URL"));
-                }
+                // Liaison calls it (with credentials for some): a public HTTPS address only.
+                shared::outbound::check_url(text, allow_private)
+                    .map_err(|why| Error::validation(&field, why))?;
             }
             SettingKind::YouTubeChannel => {
                 let ok = text.len() == 24
@@ -312,16 +315,6 @@ pub fn check_settings(platform: Platform, settings: &BTreeMap<String, Value>) ->
         }
     }
     Ok(())
-}
-
-fn url_is_http(text: &str) -> bool {
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
-    rest.is_some_and(|r| {
-        let host = r.split(['/', '?', '#']).next().unwrap_or_default();
-        !host.is_empty() && !r.chars().any(|c| c.is_whitespace() || c.is_control())
-    })
 }
 
 #[cfg(test)]
@@ -378,13 +371,18 @@ mod tests {
     #[test]
     fn settings_should_be_checked_for_their_kind() {
         let channel = |v: &str| BTreeMap::from([("channel_id".to_string(), Value::from(v))]);
-        assert!(check_settings(Platform::YouTube, &channel("UCabcdefghijklmnopqrstuv")).is_ok());
-        assert!(check_settings(Platform::YouTube, &channel("UCshort")).is_err());
-        assert!(check_settings(Platform::YouTube, &BTreeMap::new()).is_err());
+        assert!(check_settings(
+            Platform::YouTube,
+            &channel("UCabcdefghijklmnopqrstuv"),
+            false
+        )
+        .is_ok());
+        assert!(check_settings(Platform::YouTube, &channel("UCshort"), false).is_err());
+        assert!(check_settings(Platform::YouTube, &BTreeMap::new(), false).is_err());
         let url = |v: &str| BTreeMap::from([("site_url".to_string(), Value::from(v))]);
-        assert!(check_settings(Platform::WordPress, &url("https://blog.example")).is_ok());
-        assert!(check_settings(Platform::WordPress, &url("javascript:alert(1)")).is_err());
-        assert!(check_settings(Platform::WordPress, &url("https://")).is_err());
+        assert!(check_settings(Platform::WordPress, &url("https://blog.example"), false).is_ok());
+        assert!(check_settings(Platform::WordPress, &url("javascript:alert(1)"), false).is_err());
+        assert!(check_settings(Platform::WordPress, &url("https://"), false).is_err());
     }
 
     #[test]
@@ -393,7 +391,7 @@ mod tests {
             CALLBACK_URL_SETTING.to_string(),
             Value::from("https://blog.example/liaison/moderation"),
         )]);
-        assert!(check_settings(Platform::WordPress, &url).is_ok());
+        assert!(check_settings(Platform::WordPress, &url, false).is_ok());
         let (stored, generated) = credentials(Platform::WordPress, BTreeMap::new(), &url).unwrap();
         let secret = stored.get(CALLBACK_SECRET_CREDENTIAL).unwrap();
         assert!(secret.starts_with("whsec_"));
@@ -408,6 +406,6 @@ mod tests {
         assert!(credentials(Platform::WordPress, given("not-whsec"), &url).is_err());
         assert!(credentials(Platform::WordPress, given(secret), &BTreeMap::new()).is_err());
         let bad = BTreeMap::from([(CALLBACK_URL_SETTING.to_string(), Value::from("ftp://x"))]);
-        assert!(check_settings(Platform::Discourse, &bad).is_err());
+        assert!(check_settings(Platform::Discourse, &bad, false).is_err());
     }
 }

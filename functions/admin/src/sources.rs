@@ -61,7 +61,7 @@ pub async fn create(deps: &Deps, req: &Request) -> Result<Response, Error> {
             format!("at most {MAX_SETTINGS_BYTES} bytes"),
         ));
     }
-    platforms::check_settings(platform, &body.settings)?;
+    platforms::check_settings(platform, &body.settings, deps.allow_private_outbound)?;
     let (credentials, generated_credentials) =
         platforms::credentials(platform, body.credentials, &body.settings)?;
     let (secret, generated) = platforms::signing_secret(platform, body.secret)?;

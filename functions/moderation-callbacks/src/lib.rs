@@ -32,6 +32,8 @@ pub struct Deps {
     pub dead_letters: DeadLetters,
     /// Seconds a message stays hidden after its first failed delivery (doubling after).
     pub first_backoff: i32,
+    /// `OUTBOUND_ALLOW_PRIVATE` (the local stack): callback URLs on loopback, over HTTP.
+    pub allow_private: bool,
     pub clock: Clock,
 }
 
@@ -43,7 +45,8 @@ impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let sdk = shared::aws::sdk_config(env).await;
         let sqs = shared::aws::sqs(&sdk, env);
-        let http = reqwest::Client::builder()
+        let allow_private = shared::outbound::allow_private(env);
+        let mut http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(TIMEOUT)
             // A callback URL is configured by staff; a redirect could lead anywhere.
@@ -51,7 +54,12 @@ impl Deps {
             .user_agent(concat!(
                 "Liaison-moderation-callbacks/",
                 env!("CARGO_PKG_VERSION")
-            ))
+            ));
+        if !allow_private {
+            // A checked name cannot be pointed at a private address later.
+            http = http.dns_resolver(std::sync::Arc::new(shared::outbound::PublicOnly));
+        }
+        let http = http
             .build()
             .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         Ok(Deps {
@@ -66,6 +74,7 @@ impl Deps {
             ),
             queue_url: config::required(env, "MODERATION_CALLBACKS_QUEUE_URL")?,
             first_backoff: config::parsed_or(env, "CALLBACK_FIRST_BACKOFF_SECONDS", 30)?,
+            allow_private,
             sqs,
             clock,
         })
@@ -142,6 +151,10 @@ async fn deliver(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
         tracing::info!(source_id = %message.source_id, webhook_id = %message.webhook_id, "no callback configured any more; dropped");
         return Ok(());
     };
+    // Registered URLs were checked; one stored before the check existed is checked here.
+    if let Err(why) = shared::outbound::check_url(url, deps.allow_private) {
+        return Err(RecordError::Reject(format!("the callback URL {why}")));
+    }
     let payload = serde_json::to_vec(&message.payload)
         .map_err(|e| RecordError::Reject(format!("encode payload: {e}")))?;
     let timestamp = deps.clock.now().timestamp();

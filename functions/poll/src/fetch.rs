@@ -23,6 +23,9 @@ pub enum FetchError {
     Network(String),
     #[error("unexpected response body: {0}")]
     Body(String),
+    /// A staff-typed URL Liaison does not call (shared::outbound).
+    #[error("the site's URL {0}")]
+    Destination(&'static str),
 }
 
 impl FetchError {
@@ -38,6 +41,8 @@ impl FetchError {
 #[derive(Clone)]
 pub struct Fetcher {
     client: Client,
+    /// `OUTBOUND_ALLOW_PRIVATE`: the local stack's doubles listen on loopback, over HTTP.
+    allow_private: bool,
 }
 
 /// A successful response: the decoded body and the headers (for pagination).
@@ -47,14 +52,30 @@ pub struct Page<T> {
 }
 
 impl Fetcher {
-    pub fn new(timeout: StdDuration) -> Result<Self, shared::Error> {
-        let client = Client::builder()
+    /// Redirects are not followed: a site's URL was checked, where it redirects was not (and
+    /// the credentials would follow). Names resolve to public addresses only, unless
+    /// `allow_private`.
+    pub fn new(timeout: StdDuration, allow_private: bool) -> Result<Self, shared::Error> {
+        let mut builder = Client::builder()
             .connect_timeout(timeout.min(StdDuration::from_secs(5)))
             .timeout(timeout)
-            .user_agent(concat!("Liaison-poll/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("Liaison-poll/", env!("CARGO_PKG_VERSION")));
+        if !allow_private {
+            builder = builder.dns_resolver(std::sync::Arc::new(shared::outbound::PublicOnly));
+        }
+        let client = builder
             .build()
             .map_err(|e| shared::Error::Internal(format!("HTTP client: {e}")))?;
-        Ok(Fetcher { client })
+        Ok(Fetcher {
+            client,
+            allow_private,
+        })
+    }
+
+    /// Whether a staff-typed URL may be called (with credentials: HTTPS, a public address).
+    pub fn destination(&self, url: &str) -> Result<(), FetchError> {
+        shared::outbound::check_url(url, self.allow_private).map_err(FetchError::Destination)
     }
 
     pub fn get(&self, url: &str) -> RequestBuilder {
@@ -156,5 +177,30 @@ mod tests {
             classify(StatusCode::BAD_GATEWAY, &HeaderMap::new()),
             FetchError::Status(_)
         ));
+    }
+}
+
+#[cfg(test)]
+mod destination_tests {
+    use super::*;
+
+    #[test]
+    fn credentials_should_go_only_to_a_public_https_site() {
+        let strict = Fetcher::new(StdDuration::from_secs(1), false).unwrap();
+        for url in [
+            "http://blog.example/wp-json/wp/v2/comments",
+            "https://127.0.0.1/wp-json",
+            "https://169.254.169.254/",
+        ] {
+            assert!(
+                matches!(strict.destination(url), Err(FetchError::Destination(_))),
+                "{url}"
+            );
+        }
+        assert!(strict
+            .destination("https://blog.example/wp-json/wp/v2/comments")
+            .is_ok());
+        let local = Fetcher::new(StdDuration::from_secs(1), true).unwrap();
+        assert!(local.destination("http://127.0.0.1:8080/wp-json").is_ok());
     }
 }

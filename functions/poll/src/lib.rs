@@ -85,7 +85,10 @@ impl Deps {
             sources: SourceStore::new(dynamodb.clone(), sources_table),
             states: PollStateStore::new(dynamodb.clone(), state_table),
             intake: Intake::from_env(env, &sdk, dynamodb, clock.clone())?,
-            fetcher: Fetcher::new(StdDuration::from_secs(timeout))?,
+            fetcher: Fetcher::new(
+                StdDuration::from_secs(timeout),
+                shared::outbound::allow_private(env),
+            )?,
             config,
             clock,
         })

@@ -40,6 +40,10 @@ pub async fn pages<T: DeserializeOwned>(
     batch: &mut Batch,
     mut each: impl FnMut(T, &mut Batch),
 ) -> Result<bool, Failure> {
+    // Credentials go only to a public HTTPS address.
+    fetcher
+        .destination(url)
+        .map_err(|error| Failure { error, units: 0 })?;
     let mut page = 1u32;
     loop {
         if batch.units >= window.units_left || page > window.max_pages {

@@ -219,9 +219,17 @@ pub async fn resources() -> TestResources {
 }
 
 pub async fn resources_from(template: Template) -> TestResources {
+    resources_with(template, &[]).await
+}
+
+/// With some template parameters set for this test alone (over infra/local-parameters.json).
+pub async fn resources_with(template: Template, overrides: &[(&str, &str)]) -> TestResources {
     let env = env();
     let clients = crate::clients(&env).await;
-    let parameters = parameters(&template);
+    let mut parameters = parameters(&template);
+    for (name, value) in overrides {
+        parameters.insert(name.to_string(), value.to_string());
+    }
     let prefix = unique_prefix();
     let provisioned = provision(&template, &parameters, &clients, &prefix, crate::REGION)
         .await
@@ -301,7 +309,17 @@ pub async fn system_without(binaries: &[&str]) -> TestSystem {
 }
 
 pub async fn system_with(template: Template, registry: Registry) -> TestSystem {
-    let resources = resources_from(template).await;
+    system_with_parameters(template, registry, &[]).await
+}
+
+/// A system whose template parameters differ from the local ones for this test alone (as a
+/// deployment to AWS would set them).
+pub async fn system_with_parameters(
+    template: Template,
+    registry: Registry,
+    overrides: &[(&str, &str)],
+) -> TestSystem {
+    let resources = resources_with(template, overrides).await;
     let running = runner::start(RunnerConfig {
         template: resources.template.clone(),
         parameters: resources.parameters.clone(),
