@@ -1,6 +1,9 @@
 //! Referral attribution: every order comes on from the carts function, and becomes a
-//! referral conversion when it carries a referral code, or when its buyer was invited (the
-//! customer shared the link, or it was clicked) within the window. A person converts once.
+//! referral conversion when it carries a referral code (the landing of `/r/{code}` gives it to
+//! the shop as `?ref=`, which the shop keeps on the order), or when its buyer was invited (the
+//! customer, signed in on the site, said they shared the link) within the window. A visit of
+//! the link alone never is: mail scanners, link previews and the referrer themselves open
+//! links too. A person converts once.
 //! The referrer's reward is a share of the order, pending until an approval delay longer
 //! than the shop's return window has passed, and flagged, never paid, when an anti-fraud
 //! rule matches ([`crate::fraud`]).
@@ -94,9 +97,9 @@ pub fn latest_invitation(
         .map(|(_, i)| i)
 }
 
-/// Whether an order placed at `placed_at` may still use a code suggested then touched as
-/// `invitation` says: within the window of its latest touch (or of the suggestion, for a
-/// code typed without a click). Pure.
+/// Whether an order placed at `placed_at` may still use a code suggested then shared as
+/// `invitation` says: within the window of the sharing (or of the suggestion). Visits do not
+/// extend it: anyone's GET would. Pure.
 pub fn code_valid(invitation: &Invitation, placed_at: DateTime<Utc>, window_days: i64) -> bool {
     let touched = invitation.invited_at().unwrap_or(invitation.suggested_at);
     placed_at >= invitation.suggested_at - Duration::minutes(CLOCK_SKEW_MINUTES)
@@ -338,33 +341,49 @@ mod tests {
             invitation(
                 "b",
                 "2026-10-20T00:00:00Z",
-                None,
                 Some("2026-10-25T00:00:00Z"),
+                None,
             ),
-            // Suggested only: never shared, never clicked, not an invitation.
-            invitation("c", "2026-10-28T00:00:00Z", None, None),
+            // Its link opened (by a scanner, the referrer, anyone): not an invitation.
+            invitation(
+                "c",
+                "2026-10-26T00:00:00Z",
+                None,
+                Some("2026-10-28T00:00:00Z"),
+            ),
+            // Suggested only: never shared, not an invitation.
+            invitation("d", "2026-10-28T00:00:00Z", None, None),
         ];
         let chosen = latest_invitation(&invitations, at("2026-10-30T00:00:00Z"), 30).unwrap();
         assert_eq!(chosen.code, "b");
-        // 40 days after the click: outside a 30-day window.
+        assert!(latest_invitation(&invitations[2..], at("2026-10-30T00:00:00Z"), 30).is_none());
+        // 40 days after the sharing: outside a 30-day window.
         assert!(latest_invitation(&invitations[1..2], at("2026-12-04T00:00:00Z"), 30).is_none());
         // An order before the invitation is not its answer.
         assert!(latest_invitation(&invitations[1..2], at("2026-10-24T00:00:00Z"), 30).is_none());
     }
 
     #[test]
-    fn a_code_should_hold_from_its_suggestion_to_the_window_after_its_last_touch() {
+    fn a_code_should_hold_from_its_suggestion_to_the_window_after_its_sharing() {
         let typed = invitation("a", "2026-10-01T00:00:00Z", None, None);
         assert!(code_valid(&typed, at("2026-10-15T00:00:00Z"), 30));
         assert!(!code_valid(&typed, at("2026-11-15T00:00:00Z"), 30));
         assert!(!code_valid(&typed, at("2026-09-15T00:00:00Z"), 30));
-        let clicked = invitation(
+        let shared = invitation(
+            "a",
+            "2026-10-01T00:00:00Z",
+            Some("2026-11-01T00:00:00Z"),
+            None,
+        );
+        assert!(code_valid(&shared, at("2026-11-15T00:00:00Z"), 30));
+        // A visit does not stretch it: anyone's GET would.
+        let visited = invitation(
             "a",
             "2026-10-01T00:00:00Z",
             None,
             Some("2026-11-01T00:00:00Z"),
         );
-        assert!(code_valid(&clicked, at("2026-11-15T00:00:00Z"), 30));
+        assert!(!code_valid(&visited, at("2026-11-15T00:00:00Z"), 30));
     }
 
     #[test]

@@ -105,11 +105,12 @@ pub struct Invitation {
 }
 
 impl Invitation {
-    /// When the candidate was invited: the link clicked, or the customer saying they shared
-    /// it, whichever came last; `None` for a suggestion never acted on.
+    /// When the candidate was invited: when the customer said, signed in on the site, that
+    /// they shared the link. A visit of the link is not an invitation: a GET is made by mail
+    /// scanners, link previews and the referrer themselves as much as by the friend (a visit
+    /// leads to a referral only through the code the landing gives the shop's order).
     pub fn invited_at(&self) -> Option<DateTime<Utc>> {
-        let shared = self.updated_at.filter(|_| self.status == Status::Sent);
-        shared.max(self.clicked_at)
+        self.updated_at.filter(|_| self.status == Status::Sent)
     }
 }
 
@@ -337,7 +338,7 @@ mod tests {
     }
 
     #[test]
-    fn only_a_shared_or_clicked_suggestion_should_be_an_invitation() {
+    fn only_a_suggestion_the_customer_shared_should_be_an_invitation() {
         let mut i = Invitation {
             referrer: "c_a".into(),
             code: "r_x".into(),
@@ -347,12 +348,12 @@ mod tests {
             clicked_at: None,
         };
         assert_eq!(i.invited_at(), None);
-        // Dismissed, then clicked anyway: the click is an invitation.
+        // Dismissed, then its link opened (by anyone: a scanner, the referrer): no invitation.
         i.status = Status::Dismissed;
         i.updated_at = Some(at("2026-11-02T00:00:00Z"));
         assert_eq!(i.invited_at(), None);
         i.clicked_at = Some(at("2026-11-03T00:00:00Z"));
-        assert_eq!(i.invited_at(), Some(at("2026-11-03T00:00:00Z")));
+        assert_eq!(i.invited_at(), None);
         i.status = Status::Sent;
         i.updated_at = Some(at("2026-11-04T00:00:00Z"));
         assert_eq!(i.invited_at(), Some(at("2026-11-04T00:00:00Z")));

@@ -297,6 +297,24 @@ async fn an_invited_friend_should_convert_without_a_code() {
     lea_order["placed_at"] = stamp(Utc::now() + Duration::days(9)).into();
     place(&setup, "evt_lea_0", lea_order.clone()).await;
     assert!(conversions(&setup.resources).await.is_empty());
+    // The link opened (a mail scanner, a link preview, Camille herself), as tracking counts
+    // a visit: still nobody's referral.
+    db.update_item()
+        .table_name(setup.resources.table("SuggestionsTable"))
+        .key("pk", key["pk"].clone())
+        .key("sk", key["sk"].clone())
+        .update_expression("ADD visits :one SET clicked_at = :at, last_visit_at = :at")
+        .expression_attribute_values(
+            ":one",
+            aws_sdk_dynamodb::types::AttributeValue::N("1".into()),
+        )
+        .expression_attribute_values(":at", s(&stamp(Utc::now() + Duration::days(8))))
+        .send()
+        .await
+        .unwrap();
+    lea_order["order_id"] = "lea-visited".into();
+    place(&setup, "evt_lea_visited", lea_order.clone()).await;
+    assert!(conversions(&setup.resources).await.is_empty());
     // Camille shares her link with Léa: Léa's next order is Camille's referral.
     db.update_item()
         .table_name(setup.resources.table("SuggestionsTable"))

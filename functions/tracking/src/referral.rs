@@ -1,8 +1,9 @@
 //! `GET /r/{code}`: a customer's personal referral link, shared from their own account.
-//! It records the visit on its suggestion (a count, the first and last visit: attribution
-//! reads the first as the invitation) and sends the visitor to the shop with the code as
-//! `?ref=`, which the shop keeps on the order (Shopify's `landing_site`, a cart attribute).
-//! Nothing about the visitor is stored. An unknown code gets a 404 page; a counter that
+//! It counts the visit on its suggestion (a count, the first and last visit, for the site's
+//! and staff's figures: never an invitation, since scanners, previews and the referrer open
+//! links too) and sends the visitor to the shop with the code as `?ref=`, which the shop
+//! keeps on the order (Shopify's `landing_site`, a cart attribute): that code on the order is
+//! the explicit step a referral needs. Nothing about the visitor is stored. An unknown code gets a 404 page; a counter that
 //! fails never costs the visitor the shop.
 
 use aws_sdk_dynamodb::types::AttributeValue;
