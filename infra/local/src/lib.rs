@@ -115,3 +115,33 @@ pub fn function_env(
     iam::enroll(gateway, def, resolver, &mut env).map_err(|e| format!("Policies: {e}"))?;
     Ok(env)
 }
+
+/// What every table and queue of the template would be called in a stack named `stack`, in
+/// AWS's shapes (`{stack}-{LogicalId}`, SQS URLs of the account), without creating anything:
+/// to resolve a function's environment or a role's statements where no emulator runs (the
+/// IAM report, the init-time bench).
+pub fn placeholder_resources(template: &Template, stack: &str) -> provision::Provisioned {
+    let account = provision::ACCOUNT_ID;
+    let mut p = provision::Provisioned {
+        prefix: stack.into(),
+        region: REGION.into(),
+        account_id: account.into(),
+        ..provision::Provisioned::default()
+    };
+    for t in &template.tables {
+        p.tables
+            .insert(t.logical_id.clone(), format!("{stack}-{}", t.logical_id));
+    }
+    for q in &template.queues {
+        let name = format!("{stack}-{}", q.logical_id);
+        p.queues.insert(
+            q.logical_id.clone(),
+            provision::QueueInfo {
+                url: format!("https://sqs.{REGION}.amazonaws.com/{account}/{name}"),
+                arn: format!("arn:aws:sqs:{REGION}:{account}:{name}"),
+                name,
+            },
+        );
+    }
+    p
+}

@@ -5,6 +5,8 @@
 //!   (3000), and stops everything on Ctrl-C or SIGTERM.
 //! - `liaison-local token [--group NAME]... [--subject S] [--hours N]`: prints a development
 //!   staff token (default group `liaison-admin`).
+//! - `liaison-local env BINARY`: the environment template.yaml gives a function (placeholder
+//!   resources), for benches that start its bootstrap.
 //! - `liaison-local iam-report LOG`: the missing and unused grants of a test run's IAM log
 //!   (`LIAISON_IAM_LOG=LOG cargo test`).
 
@@ -25,6 +27,7 @@ async fn main() -> ExitCode {
         None | Some("dev") => dev().await,
         Some("token") => token(&args[1..]),
         Some("iam-report") => iam_report(&args[1..]),
+        Some("env") => function_env(&args[1..]),
         Some(other) => Err(format!("unknown command {other}; use `dev` or `token`")),
     };
     match result {
@@ -42,6 +45,32 @@ fn load_template() -> Result<(Template, std::collections::BTreeMap<String, Strin
     let parameters =
         liaison_local::local_parameters(&template, &root).map_err(|e| e.to_string())?;
     Ok((template, parameters))
+}
+
+/// Prints `NAME=value` for each variable template.yaml gives the function built from
+/// `BINARY`, resolved against placeholder resources of a stack named `bench` (nothing is
+/// created): what bench/init-time.sh starts each bootstrap with.
+fn function_env(args: &[String]) -> Result<(), String> {
+    let binary = args.first().ok_or("usage: liaison-local env BINARY")?;
+    let (template, parameters) = load_template()?;
+    let def = template
+        .functions
+        .iter()
+        .find(|f| &f.binary == binary)
+        .ok_or_else(|| format!("no function builds the binary {binary}"))?;
+    let provisioned = liaison_local::placeholder_resources(&template, "bench");
+    let resolver = liaison_local::resolve::Resolver {
+        template: &template,
+        parameters: &parameters,
+        provisioned: &provisioned,
+    };
+    for (name, value) in &def.environment {
+        let value = resolver
+            .resolve(value)
+            .map_err(|e| format!("{binary} {name}: {e}"))?;
+        println!("{name}={value}");
+    }
+    Ok(())
 }
 
 /// Sums up an IAM log (`LIAISON_IAM_LOG` of a test run): missing and unused grants.

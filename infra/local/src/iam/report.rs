@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::policy::{wildcard_match, Check, Policy};
-use crate::provision::{Provisioned, QueueInfo, ACCOUNT_ID};
 use crate::resolve::Resolver;
 use crate::template::Template;
 
@@ -25,31 +24,6 @@ pub struct Report {
     pub unused: BTreeMap<String, BTreeSet<Check>>,
     /// How many distinct (function, check) calls the log holds.
     pub calls: usize,
-}
-
-fn provisioned(template: &Template) -> Provisioned {
-    let mut p = Provisioned {
-        prefix: STACK.into(),
-        region: crate::REGION.into(),
-        account_id: ACCOUNT_ID.into(),
-        ..Provisioned::default()
-    };
-    for t in &template.tables {
-        p.tables
-            .insert(t.logical_id.clone(), format!("{STACK}-{}", t.logical_id));
-    }
-    for q in &template.queues {
-        let name = format!("{STACK}-{}", q.logical_id);
-        p.queues.insert(
-            q.logical_id.clone(),
-            QueueInfo {
-                url: format!("http://127.0.0.1/{ACCOUNT_ID}/{name}"),
-                arn: format!("arn:aws:sqs:{}:{ACCOUNT_ID}:{name}", crate::REGION),
-                name,
-            },
-        );
-    }
-    p
 }
 
 /// `…:table/t1234-5-ab12-ContactsTable/index/X` is `…:table/stack-ContactsTable/index/X`.
@@ -72,7 +46,7 @@ fn normalise(resource: &str, logical_ids: &[String]) -> String {
 }
 
 pub fn report(template: &Template, parameters: &BTreeMap<String, String>, log: &str) -> Report {
-    let provisioned = provisioned(template);
+    let provisioned = crate::placeholder_resources(template, STACK);
     let resolver = Resolver {
         template,
         parameters,
