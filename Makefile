@@ -5,9 +5,9 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= eu-west-1
 TOOLS := .local/tools/bin
 LINT := .local/lint/bin
-OPS_SCRIPTS := infra/cargo-lambda.sh infra/lambda-build.sh infra/package.sh infra/deploy.sh infra/smoke-test.sh infra/replay-dlq.sh
+OPS_SCRIPTS := infra/cargo-lambda.sh infra/lambda-build.sh infra/package.sh infra/deploy.sh infra/smoke-test.sh infra/replay-dlq.sh bench/load.sh bench/init-time.sh
 
-.PHONY: help deps dev test token site-token lint-template lint-workflows fmt bench lambda-build package deploy fuzz classification-report
+.PHONY: help deps dev test token site-token lint-template lint-workflows fmt bench load lambda-build package deploy fuzz classification-report
 
 help:
 	@echo "make dev      - the whole system locally on http://127.0.0.1:\$${LIAISON_PORT:-3000}"
@@ -16,7 +16,8 @@ help:
 	@echo "make site-token - a development token of the brand's site, for /api/referrals"
 	@echo "make bench    - init time of the ingest bootstrap and criterion benches"
 	@echo "make classification-report - precision, recall and confusion matrix of the classifier"
-	@echo "make fuzz     - every webhook parser under cargo-fuzz, 60 s each (stable toolchain)"
+	@echo "make fuzz     - every webhook parser under cargo-fuzz, 60 s each (SECONDS_PER_TARGET=600 for longer)"
+	@echo "make load     - thousands of signed deliveries, each twice, through the local stack, the runner killed halfway: exactly once?"
 	@echo "make package  - sam build of every function for Lambda into .aws-sam/build (infra/samconfig.toml)"
 	@echo "make deploy ENV=staging - sam deploy of .aws-sam/build to an environment (docs/operations.md)"
 
@@ -84,7 +85,11 @@ bench:
 	cargo bench -p ingest
 
 fuzz:
-	bash bench/fuzz.sh
+	bash bench/fuzz.sh $(or $(SECONDS_PER_TARGET),60)
+
+## Load and a fault through the local stack (bench/load.sh): EVENTS, CONCURRENCY, FAULT=0.
+load: deps
+	bash bench/load.sh $(or $(EVENTS),2000) $(or $(CONCURRENCY),32)
 
 ## Precision, recall and confusion matrices on tests/data (SET=path MISSES=1 for one set and its misses).
 classification-report:

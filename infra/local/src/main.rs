@@ -5,6 +5,7 @@
 //!   (3000), and stops everything on Ctrl-C or SIGTERM.
 //! - `liaison-local token [--group NAME]... [--subject S] [--hours N]`: prints a development
 //!   staff token (default group `liaison-admin`).
+//! - `liaison-local emulators`: only DynamoDB Local and moto (for `LIAISON_EMULATORS=external`).
 //! - `liaison-local env BINARY`: the environment template.yaml gives a function (placeholder
 //!   resources), for benches that start its bootstrap.
 //! - `liaison-local iam-report LOG`: the missing and unused grants of a test run's IAM log
@@ -28,6 +29,7 @@ async fn main() -> ExitCode {
         Some("token") => token(&args[1..]),
         Some("iam-report") => iam_report(&args[1..]),
         Some("env") => function_env(&args[1..]),
+        Some("emulators") => emulators().await,
         Some(other) => Err(format!("unknown command {other}; use `dev` or `token`")),
     };
     match result {
@@ -45,6 +47,26 @@ fn load_template() -> Result<(Template, std::collections::BTreeMap<String, Strin
     let parameters =
         liaison_local::local_parameters(&template, &root).map_err(|e| e.to_string())?;
     Ok((template, parameters))
+}
+
+/// Only the emulators, on `LIAISON_DYNAMODB_PORT` and `LIAISON_MOTO_PORT`, until Ctrl-C or
+/// SIGTERM: a runner started with `LIAISON_EMULATORS=external` uses them, and can be killed
+/// and restarted without losing what they hold.
+async fn emulators() -> Result<(), String> {
+    let ports = Ports::from_env_or_defaults();
+    let mut emulators = tokio::task::spawn_blocking(move || Emulators::start(ports))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    println!(
+        "DynamoDB Local {}  moto {}",
+        emulators.dynamodb_endpoint, emulators.moto_endpoint
+    );
+    wait_for_stop().await;
+    tokio::task::spawn_blocking(move || emulators.stop())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 /// Prints `NAME=value` for each variable template.yaml gives the function built from
@@ -163,15 +185,32 @@ async fn dev() -> Result<(), String> {
         .unwrap_or(3000);
     let prefix = std::env::var("LIAISON_STACK_NAME").unwrap_or_else(|_| "liaison".to_string());
 
-    eprintln!(
-        "starting DynamoDB Local on :{} and moto on :{} ...",
-        ports.dynamodb, ports.moto
+    // LIAISON_EMULATORS=external: emulators already listen on those ports (`liaison-local
+    // emulators`), kept across runner restarts, as bench/load.sh's fault run needs.
+    let external = std::env::var("LIAISON_EMULATORS").as_deref() == Ok("external");
+    let mut emulators = if external {
+        eprintln!(
+            "using the emulators on :{} (DynamoDB) and :{} (moto) ...",
+            ports.dynamodb, ports.moto
+        );
+        None
+    } else {
+        eprintln!(
+            "starting DynamoDB Local on :{} and moto on :{} ...",
+            ports.dynamodb, ports.moto
+        );
+        Some(
+            tokio::task::spawn_blocking(move || Emulators::start(ports))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?,
+        )
+    };
+    let (dynamodb_endpoint, moto_endpoint) = (
+        format!("http://127.0.0.1:{}", ports.dynamodb),
+        format!("http://127.0.0.1:{}", ports.moto),
     );
-    let mut emulators = tokio::task::spawn_blocking(move || Emulators::start(ports))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
-    let env = liaison_local::base_env(&emulators.dynamodb_endpoint, &emulators.moto_endpoint);
+    let env = liaison_local::base_env(&dynamodb_endpoint, &moto_endpoint);
     let clients = liaison_local::clients(&env).await;
     let provisioned = liaison_local::provision::provision(
         &template,
@@ -184,8 +223,8 @@ async fn dev() -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     // Every function's calls go through the IAM gateway, which enforces its role.
     let iam = liaison_local::iam::Gateway::start(
-        &emulators.dynamodb_endpoint,
-        &emulators.moto_endpoint,
+        &dynamodb_endpoint,
+        &moto_endpoint,
         liaison_local::iam::Scope::local(),
     )
     .map_err(|e| e.to_string())?;
@@ -209,9 +248,11 @@ async fn dev() -> Result<(), String> {
     wait_for_stop().await;
     eprintln!("stopping ...");
     running.stop().await;
-    tokio::task::spawn_blocking(move || emulators.stop())
-        .await
-        .map_err(|e| e.to_string())?;
+    if let Some(mut emulators) = emulators.take() {
+        tokio::task::spawn_blocking(move || emulators.stop())
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     eprintln!("stopped");
     Ok(())
 }

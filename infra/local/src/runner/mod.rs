@@ -103,6 +103,8 @@ struct RunnerState {
 pub struct RunningSystem {
     pub addr: SocketAddr,
     pub clock: Clock,
+    /// The IAM gateway the functions reach AWS through: it runs as long as this does.
+    _iam: crate::iam::Gateway,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
     state: Arc<RunnerState>,
@@ -347,6 +349,7 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
 
     Ok(RunningSystem {
         addr,
+        _iam: config.iam.clone(),
         clock: config.clock,
         shutdown,
         tasks,
