@@ -79,6 +79,31 @@ async fn support_should_assign_annotate_and_close_a_case_and_sales_see_opportuni
     assert_eq!(status, 200);
     assert_eq!(noted["notes"][0]["text"], "Called the carrier.");
     assert_eq!(noted["notes"][0]["author"], "test-user");
+    // Notes live inside the case's item (400 KB at most): twenty, then a 409 that says why.
+    for n in 1..20 {
+        let (status, _) = staff(
+            &system,
+            "POST",
+            &path("/notes"),
+            "liaison-support",
+            Some(json!({"text": format!("Note {n}")})),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let (status, full) = staff(
+        &system,
+        "POST",
+        &path("/notes"),
+        "liaison-support",
+        Some(json!({"text": "One too many"})),
+    )
+    .await;
+    assert_eq!(status, 409, "{full}");
+    assert!(full["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("20 notes"));
     let (status, closed) = staff(
         &system,
         "POST",

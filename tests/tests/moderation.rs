@@ -198,6 +198,32 @@ async fn a_held_comment_should_be_decided_listed_changed_and_told_to_the_platfor
         json!(["a real customer, sarcastic"])
     );
     assert_eq!(item["moderation_history"][0]["decision"], "spam");
+    // The history lives in the contribution's item (400 KB at most): twenty changes, then 409.
+    for n in 1..20 {
+        let decision = if n % 2 == 1 { "hold" } else { "approve" };
+        let (status, body) = staff(
+            &system,
+            "PUT",
+            &path,
+            "liaison-support",
+            Some(json!({"decision": decision})),
+        )
+        .await;
+        assert_eq!(status, 200, "change {n}: {body}");
+    }
+    let (status, body) = staff(
+        &system,
+        "PUT",
+        &path,
+        "liaison-support",
+        Some(json!({"decision": "spam"})),
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("20 times"));
 
     // Only held contributions have a decision to change.
     let published = deliver_contribution(

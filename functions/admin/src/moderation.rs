@@ -37,6 +37,9 @@ fn parse_decision(name: &str, field: &str) -> Result<Decision, Error> {
 
 use crate::listing::to_json;
 
+/// Earlier decisions kept on a contribution (inside its item, which DynamoDB caps at 400 KB).
+pub const MAX_HISTORY: usize = 20;
+
 impl ModerationDesk {
     /// `?decision=hold` (the default), `approve` or `spam`; `?limit=`, `?after=`.
     pub async fn list(&self, req: &Request) -> Result<Response, Error> {
@@ -147,7 +150,12 @@ impl ModerationDesk {
             .update_item()
             .table_name(&self.contributions_table)
             .key("id", AttributeValue::S(id.into()))
-            .condition_expression("moderation.decided_at = :read")
+            // The history lives in the contribution's item (400 KB at most): bounded.
+            .condition_expression(
+                "moderation.decided_at = :read AND \
+                 (attribute_not_exists(moderation_history) OR size(moderation_history) < :most)",
+            )
+            .expression_attribute_values(":most", AttributeValue::N(MAX_HISTORY.to_string()))
             .update_expression(
                 "SET moderation = :m, moderation_status = :d, \
                  moderation_history = list_append(if_not_exists(moderation_history, :none), :previous)",
@@ -161,9 +169,10 @@ impl ModerationDesk {
             .await;
         match updated {
             Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Err(Error::Conflict(
-                "the decision changed meanwhile; read it again".into(),
-            )),
+            Err(e) if is_condition_failure(&e) => Err(Error::Conflict(format!(
+                "the decision changed meanwhile (read it again), or it already changed \
+                 {MAX_HISTORY} times, the most one contribution keeps"
+            ))),
             Err(e) => Err(Error::from_sdk("UpdateItem moderation", e)),
         }
     }

@@ -30,6 +30,9 @@ pub struct WorkItems {
 
 pub const BY_STATUS_INDEX: &str = "ByStatus";
 const MAX_NOTE: usize = 4000;
+/// Notes live inside the case's item, which DynamoDB caps at 400 KB: at most this many, each
+/// at most 4,000 characters (16 KB in the worst UTF-8), well under the cap with the case.
+pub const MAX_NOTES: usize = 20;
 const MAX_ASSIGNEE: usize = 200;
 
 #[derive(Deserialize)]
@@ -132,14 +135,19 @@ impl WorkItems {
                 AttributeValue::S(chrono::Utc::now().to_rfc3339()),
             ),
         ]));
-        self.update(
+        self.update_or(
             id,
             "SET notes = list_append(if_not_exists(notes, :empty), :note)",
-            "attribute_exists(id)",
+            "attribute_exists(id) AND (attribute_not_exists(notes) OR size(notes) < :max)",
             &[
                 (":note", AttributeValue::L(vec![note])),
                 (":empty", AttributeValue::L(vec![])),
+                (":max", AttributeValue::N(MAX_NOTES.to_string())),
             ],
+            &format!(
+                "this {} holds {MAX_NOTES} notes, the most it can: write the rest in its resolution",
+                self.singular
+            ),
         )
         .await
     }
@@ -180,6 +188,19 @@ impl WorkItems {
         condition: &str,
         values: &[(&str, AttributeValue)],
     ) -> Result<Response, Error> {
+        let conflict = format!("this {} is not open", self.singular);
+        self.update_or(id, set, condition, values, &conflict).await
+    }
+
+    /// `conflict`: what a 409 says when the item exists but the condition does not hold.
+    async fn update_or(
+        &self,
+        id: &str,
+        set: &str,
+        condition: &str,
+        values: &[(&str, AttributeValue)],
+        conflict: &str,
+    ) -> Result<Response, Error> {
         let mut request = self
             .client
             .update_item()
@@ -209,7 +230,7 @@ impl WorkItems {
                 // Tell "absent" from "not open" with one read.
                 let exists = self.get(id).await.is_ok();
                 Err(if exists {
-                    Error::Conflict(format!("this {} is not open", self.singular))
+                    Error::Conflict(conflict.to_string())
                 } else {
                     Error::NotFound(format!("no such {}", self.singular))
                 })
