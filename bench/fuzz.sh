@@ -3,6 +3,7 @@
 # time each, with cargo-fuzz on the stable toolchain, and prints one line per target.
 #
 #   bash bench/fuzz.sh [seconds-per-target]     (default 60; `make fuzz`)
+#   FUZZ_TARGETS="handshake_x envelope" bash bench/fuzz.sh 600    (only those targets)
 #
 # Exits non-zero when a target crashed (panic, abort, timeout, out of memory); the input
 # is kept in fuzz/artifacts/<target>/ and the log in fuzz/target/fuzz-logs/<target>.log.
@@ -81,6 +82,9 @@ seed() {
 
 mkdir -p "$LOGS"
 mapfile -t targets < <(cargo fuzz list --fuzz-dir "$ROOT/fuzz")
+if [[ -n ${FUZZ_TARGETS:-} ]]; then
+  read -r -a targets <<<"$FUZZ_TARGETS"
+fi
 failed=0
 results=()
 for target in "${targets[@]}"; do
