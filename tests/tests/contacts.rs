@@ -338,3 +338,102 @@ async fn a_merge_should_move_identities_and_timeline_and_its_undo_move_them_back
     assert_eq!(timeline_len(&system, &b).await, 2);
     assert_eq!(post(&system, &undo, json!({})).await.0, 404);
 }
+
+#[tokio::test]
+async fn a_long_history_should_refuse_a_merge_whole_and_be_erased_over_several_calls() {
+    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+    let system = harness::system().await;
+    let source = create_source(&system, "blog").await;
+    let (a_mail, b_mail) = ("long.history@example.com", "other.person@example.org");
+    deliver(
+        &system,
+        &source,
+        "l1",
+        &comment("c1", "Merci pour la lampe", a_mail),
+    )
+    .await;
+    deliver(
+        &system,
+        &source,
+        "l2",
+        &comment("c2", "Thanks, lovely", b_mail),
+    )
+    .await;
+    let (mut a, mut b) = (None, None);
+    for _ in 0..100 {
+        a = contact_of(&system, a_mail).await;
+        b = contact_of(&system, b_mail).await;
+        if a.is_some() && b.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (a, b) = (a.expect("a"), b.expect("b"));
+    // A thousand more contributions on a's timeline (as identify records them).
+    let table = system.resources.table("ContributionsTable");
+    for chunk in (0..1000).collect::<Vec<_>>().chunks(25) {
+        let writes: Vec<WriteRequest> = chunk
+            .iter()
+            .map(|n| {
+                let put = PutRequest::builder()
+                    .item("id", AttributeValue::S(format!("evt_long_{n}")))
+                    .item("contact_id", AttributeValue::S(a.clone()))
+                    .item(
+                        "received_at",
+                        AttributeValue::S(format!(
+                            "2026-11-23T10:{:02}:{:02}Z",
+                            n / 60 % 60,
+                            n % 60
+                        )),
+                    )
+                    .build()
+                    .unwrap();
+                WriteRequest::builder().put_request(put).build()
+            })
+            .collect();
+        system
+            .resources
+            .clients
+            .dynamodb
+            .batch_write_item()
+            .request_items(&table, writes)
+            .send()
+            .await
+            .unwrap();
+    }
+    // Too many to move in one merge: refused before anything moved.
+    let (status, refused) = post(
+        &system,
+        &format!("/admin/contacts/{b}/merge"),
+        json!({"from": a}),
+    )
+    .await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(
+        contact_of(&system, a_mail).await.as_deref(),
+        Some(a.as_str())
+    );
+    // Erased over several calls, each saying whether more remains.
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let (status, _) = staff(
+            &system,
+            "DELETE",
+            &format!("/admin/contacts/{a}"),
+            "liaison-admin",
+            None,
+        )
+        .await;
+        statuses.push(status);
+        if status == 204 {
+            break;
+        }
+    }
+    assert_eq!(statuses, [202, 202, 204]);
+    for (table, item) in everything(&system).await {
+        assert!(
+            !item.contains(a.as_str()),
+            "{table} still holds {a}: {item}"
+        );
+    }
+}

@@ -41,6 +41,10 @@ const TIMELINE_PAGE: i32 = 20;
 
 use crate::listing::to_json;
 
+/// Timeline items one erasure request deletes at most (about a second of DeleteItem calls);
+/// the rest in the next call.
+pub const ERASE_BATCH: usize = 500;
+
 impl Contacts {
     /// `?email=` or `?platform=&handle=` or `?platform=&account=`.
     pub async fn find(&self, req: &Request) -> Result<Response, Error> {
@@ -221,8 +225,20 @@ impl Contacts {
                 }
             }
         }
+        // Timeline items, at most ERASE_BATCH a request: a person with a long history is
+        // erased over several calls (202 until the last, 204), each resuming where the last
+        // stopped, since the contact's own items go last.
+        let mut deleted = 0;
         for (_, table, _) in self.timeline_tables() {
             for item in self.by_contact(table, id, Page::ALL).await? {
+                if deleted == ERASE_BATCH {
+                    tracing::info!(contact_id = %id, deleted, "erasure continues in the next call");
+                    return Ok(http::json(
+                        202,
+                        &json!({"complete": false, "deleted": deleted,
+                                "message": "more remains: call DELETE again to continue"}),
+                    ));
+                }
                 let Some(key) = item.get("id").cloned() else {
                     continue;
                 };
@@ -233,6 +249,7 @@ impl Contacts {
                     .send()
                     .await
                     .map_err(|e| Error::from_sdk("DeleteItem timeline", e))?;
+                deleted += 1;
             }
         }
         self.referrals.erase(id).await?;

@@ -16,6 +16,9 @@ use shared::Error;
 use crate::contacts::Contacts;
 use shared::auth::Caller;
 
+/// The most timeline items one merge moves (its record lists them, and undo reads it).
+pub const MAX_MERGE_ITEMS: usize = 1000;
+
 type Item = HashMap<String, AttributeValue>;
 
 #[derive(Deserialize)]
@@ -64,6 +67,20 @@ impl Contacts {
         if from_items.iter().any(|i| i.contains_key("merged_into")) {
             return Err(Error::Conflict("that contact was already merged".into()));
         }
+        // Everything to move, counted before anything moves: the merge's record (what its
+        // undo moves back) is one item, which cannot pass 400 KB, and the request has seconds.
+        let mut to_move = Vec::new();
+        for table in self.timeline_table_names() {
+            for id in self.ids_by_contact(&table, &from).await? {
+                to_move.push((table.clone(), id));
+            }
+        }
+        if to_move.len() > MAX_MERGE_ITEMS {
+            return Err(Error::Conflict(format!(
+                "that contact has {} timeline items; a merge moves at most {MAX_MERGE_ITEMS}",
+                to_move.len()
+            )));
+        }
         let merge_id = shared::ids::new_id("mrg")?;
         let mut identity_keys = Vec::new();
         for item in &from_items {
@@ -75,11 +92,9 @@ impl Contacts {
             identity_keys.push(key.to_string());
         }
         let mut moved = Vec::new();
-        for table in self.timeline_table_names() {
-            for id in self.ids_by_contact(&table, &from).await? {
-                self.repoint(&table, item_key(&id), &from, into).await?;
-                moved.push((table.clone(), id));
-            }
+        for (table, id) in to_move {
+            self.repoint(&table, item_key(&id), &from, into).await?;
+            moved.push((table, id));
         }
         let now = chrono::Utc::now().to_rfc3339();
         let record = MergeRecord {
