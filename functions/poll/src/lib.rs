@@ -45,6 +45,9 @@ pub struct Config {
     pub youtube_daily_budget: u32,
     pub rest_daily_budget: u32,
     pub websub_lease_seconds: i64,
+    /// A run starts no new source past this many seconds (the function has 120): the rest
+    /// wait for the next run, which starts with them.
+    pub run_seconds: u64,
 }
 
 pub struct Deps {
@@ -78,6 +81,7 @@ impl Deps {
             youtube_daily_budget: config::parsed_or(env, "YOUTUBE_DAILY_BUDGET", 1000)?,
             rest_daily_budget: config::parsed_or(env, "REST_DAILY_BUDGET", 2000)?,
             websub_lease_seconds: config::parsed_or(env, "WEBSUB_LEASE_SECONDS", 432_000)?,
+            run_seconds: config::parsed_or(env, "POLL_RUN_SECONDS", 80)?,
         };
         let sdk = shared::aws::sdk_config(env).await;
         let dynamodb = shared::aws::dynamodb(&sdk, env);
@@ -132,11 +136,17 @@ pub struct Summary {
     pub skipped_backoff: u32,
     pub skipped_quota: u32,
     pub subscriptions_renewed: u32,
+    /// Sources not started because the run reached its deadline (first in the next run).
+    pub left_for_next_run: u32,
 }
 
-/// The scheduled entry point: the event's content does not matter.
+/// The scheduled entry point: the event's content does not matter. Sources are polled
+/// least recently polled first, and none is started past the run's deadline: a slow site
+/// delays the others by one run at most, never for good.
 pub async fn handle(deps: &Deps, _event: serde_json::Value) -> Summary {
+    let started = std::time::Instant::now();
     let mut summary = Summary::default();
+    let mut due = Vec::new();
     let mut after: Option<String> = None;
     loop {
         let (page, next) = match deps.sources.list(100, after.as_deref()).await {
@@ -154,12 +164,10 @@ pub async fn handle(deps: &Deps, _event: serde_json::Value) -> Summary {
             ) {
                 continue;
             }
-            // The index does not project secrets: read the source itself.
-            match deps.sources.get(&listed.id).await {
-                Ok(Some(source)) => poll_source(deps, &source, &mut summary).await,
-                Ok(None) => {}
+            match deps.states.get(&listed.id).await {
+                Ok(state) => due.push((listed.id, state)),
                 Err(err) => {
-                    tracing::error!(source_id = %listed.id, error = %err, "could not read source");
+                    tracing::error!(source_id = %listed.id, error = %err, "could not read poll state");
                     summary.failures += 1;
                 }
             }
@@ -169,26 +177,37 @@ pub async fn handle(deps: &Deps, _event: serde_json::Value) -> Summary {
             None => break,
         }
     }
+    due.sort_by_key(|(id, state)| (state.last_polled_at, id.clone()));
+    let deadline = std::time::Duration::from_secs(deps.config.run_seconds);
+    for (id, state) in due {
+        if started.elapsed() >= deadline {
+            summary.left_for_next_run += 1;
+            continue;
+        }
+        // The index does not project secrets: read the source itself.
+        match deps.sources.get(&id).await {
+            Ok(Some(source)) => poll_source(deps, &source, state, &mut summary).await,
+            Ok(None) => {}
+            Err(err) => {
+                tracing::error!(source_id = %id, error = %err, "could not read source");
+                summary.failures += 1;
+            }
+        }
+    }
     tracing::info!(
         polled = summary.sources_polled,
         queued = summary.events_queued,
         duplicates = summary.duplicates,
         failures = summary.failures,
+        left_for_next_run = summary.left_for_next_run,
         "poll run done"
     );
     summary
 }
 
-async fn poll_source(deps: &Deps, source: &Source, summary: &mut Summary) {
+async fn poll_source(deps: &Deps, source: &Source, mut state: PollState, summary: &mut Summary) {
     let now = deps.clock.now();
-    let mut state = match deps.states.get(&source.id).await {
-        Ok(state) => state,
-        Err(err) => {
-            tracing::error!(source_id = %source.id, error = %err, "could not read poll state");
-            summary.failures += 1;
-            return;
-        }
-    };
+    state.last_polled_at = Some(now);
     if source.platform == Platform::YouTube
         && renew_subscription(deps, source, &mut state, now).await
     {

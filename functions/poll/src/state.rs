@@ -29,6 +29,9 @@ pub struct PollState {
     pub last_error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_success: Option<DateTime<Utc>>,
+    /// When a run last took this source (polled or not): the least recent go first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_polled_at: Option<DateTime<Utc>>,
     /// When the WebSub subscription must be renewed, and with which secret version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub websub_renew_at: Option<DateTime<Utc>>,

@@ -26,7 +26,10 @@ pub async fn poll(
         ("orderby", "modified"),
         ("order", "asc"),
     ];
-    let complete = wp_rest::pages(
+    // Oldest change first: whatever stopped the run (the page limit, the quota), every order
+    // up to the newest one read was read, and the cursor moves there: a backlog larger than
+    // one run is worked through run after run instead of being read again from the start.
+    wp_rest::pages(
         fetcher,
         &url,
         login,
@@ -46,6 +49,6 @@ pub async fn poll(
         },
     )
     .await?;
-    batch.new_cursor = complete.then_some(newest);
+    batch.new_cursor = Some(newest);
     Ok(batch)
 }

@@ -54,10 +54,15 @@ pub async fn poll(
     window: &Window,
 ) -> Result<Batch, Failure> {
     let mut batch = Batch::default();
-    let mut newest = window.cursor;
-    let mut complete = true;
     let after = window.after();
     let url = format!("{}/wp-json/wp/v2/comments", site_url.trim_end_matches('/'));
+    // Each status gets its share of the run's pages, so that a backlog of one never keeps
+    // the other (and so the cursor) from moving.
+    let share = Window {
+        max_pages: (window.max_pages / STATUSES.len() as u32).max(1),
+        ..*window
+    };
+    let mut reads = Vec::new();
     for status in STATUSES {
         let query = [
             ("context", "edit"),
@@ -66,12 +71,13 @@ pub async fn poll(
             ("orderby", "date_gmt"),
             ("order", "asc"),
         ];
-        complete &= wp_rest::pages(
+        let mut newest = window.cursor;
+        let complete = wp_rest::pages(
             fetcher,
             &url,
             login,
             &query,
-            window,
+            &share,
             &mut batch,
             |comment: RestComment, batch| match map(comment, site_url) {
                 Ok((at, normalised)) => {
@@ -82,9 +88,24 @@ pub async fn poll(
             },
         )
         .await?;
+        reads.push((complete, newest));
     }
-    batch.new_cursor = complete.then_some(newest);
+    batch.new_cursor = Some(progress(window.cursor, &reads));
     Ok(batch)
+}
+
+/// Where the cursor may move after a run that read, for each status, every page (`true`) or
+/// the pages up to its `newest` item (oldest first, so everything before it was read): to the
+/// least advanced of the statuses left unfinished, or the newest item of all when none was.
+/// Never back. Pure.
+pub fn progress(old: DateTime<Utc>, reads: &[(bool, DateTime<Utc>)]) -> DateTime<Utc> {
+    let unfinished = reads
+        .iter()
+        .filter(|(complete, _)| !complete)
+        .map(|r| r.1)
+        .min();
+    let reached = unfinished.unwrap_or_else(|| reads.iter().map(|r| r.1).max().unwrap_or(old));
+    reached.max(old)
 }
 
 fn map(c: RestComment, site_url: &str) -> Result<(DateTime<Utc>, Normalised), String> {
@@ -112,4 +133,34 @@ fn map(c: RestComment, site_url: &str) -> Result<(DateTime<Utc>, Normalised), St
             event: Event::Contribution(contribution),
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress;
+    use chrono::{DateTime, Utc};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_cursor_should_move_to_what_every_status_has_read() {
+        let old = at("2026-11-01T00:00:00Z");
+        // Both read to the end: the newest item of all.
+        let done = [
+            (true, at("2026-11-03T00:00:00Z")),
+            (true, at("2026-11-02T00:00:00Z")),
+        ];
+        assert_eq!(progress(old, &done), at("2026-11-03T00:00:00Z"));
+        // Approved comments stopped at the page limit on the 2nd: no further than that, even
+        // though held ones were read to the 3rd; the next run goes on from there.
+        let backlog = [
+            (false, at("2026-11-02T00:00:00Z")),
+            (true, at("2026-11-03T00:00:00Z")),
+        ];
+        assert_eq!(progress(old, &backlog), at("2026-11-02T00:00:00Z"));
+        // Nothing read: it stays.
+        assert_eq!(progress(old, &[(false, old), (true, old)]), old);
+    }
 }

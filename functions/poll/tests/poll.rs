@@ -360,3 +360,84 @@ async fn a_spent_daily_budget_should_stop_polling_until_the_next_day() {
         .count();
     assert_eq!(thread_calls, 1);
 }
+
+/// A shop with six orders changed one after the other, served two a page, oldest first,
+/// after `modified_after` (as WooCommerce's REST API does).
+async fn backlog_orders(Query(q): Query<HashMap<String, String>>) -> impl IntoResponse {
+    let template: Vec<serde_json::Value> =
+        serde_json::from_str(&fixture("woocommerce/orders-page.json")).unwrap();
+    let after = q
+        .get("modified_after")
+        .and_then(|a| a.parse::<chrono::DateTime<Utc>>().ok());
+    let all: Vec<serde_json::Value> = (0..6)
+        .map(|n| {
+            let mut order = template[0].clone();
+            let at = chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z").unwrap()
+                + chrono::Duration::minutes(n);
+            order["id"] = serde_json::json!(9000 + n);
+            order["date_modified_gmt"] =
+                serde_json::json!(at.format("%Y-%m-%dT%H:%M:%S").to_string());
+            order
+        })
+        .filter(|o| {
+            let at = format!("{}Z", o["date_modified_gmt"].as_str().unwrap());
+            after.is_none_or(|a| at.parse::<chrono::DateTime<Utc>>().unwrap() > a)
+        })
+        .collect();
+    let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+    let pages = all.len().div_ceil(2).max(1);
+    let body: Vec<&serde_json::Value> = all.iter().skip((page - 1) * 2).take(2).collect();
+    (
+        StatusCode::OK,
+        [("x-wp-totalpages", pages.to_string())],
+        serde_json::to_string(&body).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_backlog_longer_than_a_run_should_be_worked_through_run_after_run() {
+    let resources = harness::resources().await;
+    let app = Router::new().route("/wp-json/wc/v3/orders", get(backlog_orders));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let wc = woo_source(&base);
+    store(&resources, &wc).await;
+    // One page a run: the six orders take several runs, each going on from the last.
+    let deps = deps(
+        &resources,
+        &base,
+        &[("POLL_MAX_PAGES", "1"), ("POLL_LOOKBACK_HOURS", "24000")],
+    )
+    .await;
+    let mut queued = 0;
+    for _ in 0..6 {
+        queued += poll::handle(&deps, serde_json::json!({}))
+            .await
+            .events_queued;
+    }
+    assert_eq!(queued, 6, "every order once");
+    assert_eq!(resources.queue_depth("CommerceQueue").await, 6);
+    let state = deps.states.get(&wc.id).await.unwrap();
+    assert_eq!(state.cursor, Some("2026-11-23T10:05:00Z".parse().unwrap()));
+}
+
+#[tokio::test]
+async fn a_run_past_its_deadline_should_leave_the_rest_for_the_next_run_first() {
+    let resources = harness::resources().await;
+    let (base, _) = platforms().await;
+    let wc = woo_source(&base);
+    store(&resources, &wc).await;
+    let out_of_time = deps(&resources, &base, &[("POLL_RUN_SECONDS", "0")]).await;
+    let summary = poll::handle(&out_of_time, serde_json::json!({})).await;
+    assert_eq!(
+        (summary.sources_polled, summary.left_for_next_run),
+        (0, 1),
+        "{summary:?}"
+    );
+    let on_time = deps(&resources, &base, &[]).await;
+    let summary = poll::handle(&on_time, serde_json::json!({})).await;
+    assert_eq!((summary.sources_polled, summary.left_for_next_run), (1, 0));
+    let state = on_time.states.get(&wc.id).await.unwrap();
+    assert!(state.last_polled_at.is_some(), "the order of the next run");
+}
