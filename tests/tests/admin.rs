@@ -109,7 +109,6 @@ async fn a_given_secret_should_be_kept_and_never_echoed() {
 #[tokio::test]
 async fn invalid_sources_should_be_refused_naming_the_field() {
     let system = harness::system().await;
-    let token = system.token(&["liaison-admin"]);
     let cases = [
         (json!({"platform": "myspace", "name": "x"}), "platform"),
         (json!({"platform": "standard-webhooks", "name": ""}), "name"),
@@ -119,17 +118,23 @@ async fn invalid_sources_should_be_refused_naming_the_field() {
             "secret",
         ),
     ];
+    refused_naming(&system, &cases).await;
+}
+
+/// Each registration is refused with a 400 naming its field, and none is stored.
+async fn refused_naming(system: &harness::TestSystem, cases: &[(Value, &str)]) {
+    let token = system.token(&["liaison-admin"]);
     for (body, field) in cases {
         let resp = Client::new()
             .post(system.url("/admin/sources"))
             .bearer_auth(&token)
-            .json(&body)
+            .json(body)
             .send()
             .await
             .unwrap();
         assert_eq!(resp.status().as_u16(), 400, "{body}");
         let err: Value = resp.json().await.unwrap();
-        assert_eq!(err["error"]["field"], field, "{err}");
+        assert_eq!(err["error"]["field"], *field, "{body}: {err}");
     }
     assert_eq!(system.resources.count_items("SourcesTable").await, 0);
 }
@@ -164,7 +169,6 @@ async fn in_aws_a_url_on_this_machine_or_a_private_network_should_be_refused() {
         &[("AllowPrivateOutbound", "false")],
     )
     .await;
-    let token = system.token(&["liaison-admin"]);
     let cases = [
         (
             json!({"platform": "standard-webhooks", "name": "x",
@@ -183,16 +187,5 @@ async fn in_aws_a_url_on_this_machine_or_a_private_network_should_be_refused() {
             "settings.site_url",
         ),
     ];
-    for (body, field) in cases {
-        let resp = Client::new()
-            .post(system.url("/admin/sources"))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let err: Value = resp.json().await.unwrap();
-        assert_eq!(err["error"]["field"], field, "{body}: {err}");
-    }
-    assert_eq!(system.resources.count_items("SourcesTable").await, 0);
+    refused_naming(&system, &cases).await;
 }

@@ -242,6 +242,20 @@ async fn contact_of(system: &TestSystem, email: &str) -> Option<String> {
     (status == 200).then(|| body["id"].as_str().unwrap().to_string())
 }
 
+/// The contacts two addresses name, once identify has made both.
+async fn both_contacts(system: &TestSystem, a_mail: &str, b_mail: &str) -> (String, String) {
+    let (mut a, mut b) = (None, None);
+    for _ in 0..100 {
+        a = contact_of(system, a_mail).await;
+        b = contact_of(system, b_mail).await;
+        if a.is_some() && b.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (a.expect("a"), b.expect("b"))
+}
+
 async fn timeline_len(system: &TestSystem, id: &str) -> usize {
     get(system, &format!("/admin/contacts/{id}"), "liaison-admin")
         .await
@@ -269,16 +283,7 @@ async fn a_merge_should_move_identities_and_timeline_and_its_undo_move_them_back
         &comment("c2", "Thanks, lovely lamp, works great", b_mail),
     )
     .await;
-    let (mut a, mut b) = (None, None);
-    for _ in 0..100 {
-        a = contact_of(&system, a_mail).await;
-        b = contact_of(&system, b_mail).await;
-        if a.is_some() && b.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let (a, b) = (a.expect("a"), b.expect("b"));
+    let (a, b) = both_contacts(&system, a_mail, b_mail).await;
     assert_ne!(a, b);
     assert_eq!(
         post(
@@ -359,16 +364,7 @@ async fn a_long_history_should_refuse_a_merge_whole_and_be_erased_over_several_c
         &comment("c2", "Thanks, lovely", b_mail),
     )
     .await;
-    let (mut a, mut b) = (None, None);
-    for _ in 0..100 {
-        a = contact_of(&system, a_mail).await;
-        b = contact_of(&system, b_mail).await;
-        if a.is_some() && b.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let (a, b) = (a.expect("a"), b.expect("b"));
+    let (a, b) = both_contacts(&system, a_mail, b_mail).await;
     // A thousand more contributions on a's timeline (as identify records them).
     let table = system.resources.table("ContributionsTable");
     for chunk in (0..1000).collect::<Vec<_>>().chunks(25) {

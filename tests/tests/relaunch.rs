@@ -142,6 +142,13 @@ struct Sent {
 }
 
 impl Sent {
+    /// The path of its one-click unsubscribe link (`List-Unsubscribe`).
+    fn unsubscribe_path(&self) -> String {
+        let header = self.header("List-Unsubscribe");
+        let url = header.trim_matches(|c| c == '<' || c == '>');
+        url[url.find("/t/u/").unwrap()..].to_string()
+    }
+
     fn parsed(&self) -> mail_parser::Message<'_> {
         mail_parser::MessageParser::default()
             .parse(&self.raw)
@@ -201,6 +208,18 @@ fn advance(system: &TestSystem, minutes: i64) {
         .running
         .clock
         .advance(chrono::Duration::minutes(minutes));
+}
+
+/// What a mail client does with `List-Unsubscribe-Post` (RFC 8058).
+async fn one_click_unsubscribe(system: &TestSystem, path: &str) {
+    let resp = reqwest::Client::new()
+        .post(system.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
 }
 
 async fn stats(system: &TestSystem, campaign: &str) -> Value {
@@ -405,26 +424,17 @@ async fn an_unsubscribe_should_stop_every_relaunch_for_the_contact() {
     assert_eq!(tasks.len(), 1, "{tasks:?}");
     assert_eq!(tasks[0]["campaign_id"], campaign_id.as_str());
 
-    let header = sent[0].header("List-Unsubscribe");
-    let url = header.trim_matches(|c| c == '<' || c == '>');
-    let path = &url[url.find("/t/u/").unwrap()..];
+    let path = sent[0].unsubscribe_path();
 
     // The page changes nothing (mail scanners follow links); the one-click POST does.
-    let page = reqwest::get(system.url(path)).await.unwrap();
+    let page = reqwest::get(system.url(&path)).await.unwrap();
     assert_eq!(page.status().as_u16(), 200);
     assert!(page
         .text()
         .await
         .unwrap()
         .contains("<form method=\"post\">"));
-    let resp = reqwest::Client::new()
-        .post(system.url(path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
+    one_click_unsubscribe(&system, &path).await;
 
     advance(&system, 1441);
     wait_for_emails(&system, &buyer.email, 1).await;
@@ -565,16 +575,7 @@ async fn an_unsubscribed_address_should_get_nothing_after_its_contact_is_merged(
     let unsubscribed = cart.contact_id.clone().unwrap();
     advance(&system, 61);
     let sent = wait_for_emails(&system, &buyer.email, 1).await;
-    let header = sent[0].header("List-Unsubscribe");
-    let url = header.trim_matches(|c| c == '<' || c == '>');
-    let resp = reqwest::Client::new()
-        .post(system.url(&url[url.find("/t/u/").unwrap()..]))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
+    one_click_unsubscribe(&system, &sent[0].unsubscribe_path()).await;
     assert_eq!(system.resources.count_items("SuppressionTable").await, 1);
 
     // Staff merge the unsubscribed contact into another one, who never unsubscribed.

@@ -38,6 +38,19 @@ pub struct Profile {
     pub created_at: DateTime<Utc>,
 }
 
+impl Profile {
+    /// A new prospect's profile.
+    fn prospect(contact_id: &str, now: DateTime<Utc>) -> Self {
+        Profile {
+            pk: contact_pk(contact_id),
+            sk: "profile".into(),
+            contact_id: contact_id.to_string(),
+            contact_type: ContactType::Prospect,
+            created_at: now,
+        }
+    }
+}
+
 /// What routing and rules read of a contact.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Standing {
@@ -196,13 +209,7 @@ impl ContactStore {
             return self.create_unidentified(provenance, now).await;
         }
         let contact_id = shared::ids::new_id("ct")?;
-        let profile = Profile {
-            pk: contact_pk(&contact_id),
-            sk: "profile".into(),
-            contact_id: contact_id.clone(),
-            contact_type: ContactType::Prospect,
-            created_at: now,
-        };
+        let profile = Profile::prospect(&contact_id, now);
         let mut writes = vec![self.put(to_item(&profile)?, "attribute_not_exists(pk)")?];
         for identity in identities {
             writes.extend(self.link_writes(&contact_id, identity, provenance, now)?);
@@ -217,13 +224,7 @@ impl ContactStore {
         now: DateTime<Utc>,
     ) -> Result<String, Error> {
         let contact_id = shared::ids::derived("ct", &provenance.source_id, &provenance.event_id);
-        let profile = Profile {
-            pk: contact_pk(&contact_id),
-            sk: "profile".into(),
-            contact_id: contact_id.clone(),
-            contact_type: ContactType::Prospect,
-            created_at: now,
-        };
+        let profile = Profile::prospect(&contact_id, now);
         let put = self
             .client
             .put_item()

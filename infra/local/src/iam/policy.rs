@@ -188,7 +188,8 @@ mod tests {
         }
     }
 
-    fn policy(statements: Value) -> Policy {
+    /// Compiles `statements` against a stack with one table, `T`.
+    fn compile(statements: Value) -> Result<Policy, PolicyError> {
         let template = Template::parse("Resources: {}").unwrap_or_else(|e| panic!("{e}"));
         let provisioned = provisioned();
         let parameters = BTreeMap::new();
@@ -198,7 +199,11 @@ mod tests {
             provisioned: &provisioned,
         };
         let list = statements.as_array().cloned().unwrap_or_default();
-        Policy::compile(&list, &resolver).unwrap_or_else(|e| panic!("{e}"))
+        Policy::compile(&list, &resolver)
+    }
+
+    fn policy(statements: Value) -> Policy {
+        compile(statements).unwrap_or_else(|e| panic!("{e}"))
     }
 
     const TABLE: &str = "arn:aws:dynamodb:eu-west-1:123456789012:table/p-T";
@@ -233,17 +238,9 @@ mod tests {
 
     #[test]
     fn a_condition_should_be_refused_rather_than_ignored() {
-        let template = Template::parse("Resources: {}").unwrap_or_else(|e| panic!("{e}"));
-        let provisioned = provisioned();
-        let parameters = BTreeMap::new();
-        let resolver = Resolver {
-            template: &template,
-            parameters: &parameters,
-            provisioned: &provisioned,
-        };
-        let statement = serde_json::json!({"Effect": "Allow", "Action": "sqs:*", "Resource": "*",
-            "Condition": {"Bool": {"aws:SecureTransport": "true"}}});
-        assert!(Policy::compile(&[statement], &resolver).is_err());
+        let statement = serde_json::json!([{"Effect": "Allow", "Action": "sqs:*", "Resource": "*",
+            "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]);
+        assert!(compile(statement).is_err());
     }
 
     #[test]
