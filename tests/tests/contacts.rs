@@ -409,6 +409,42 @@ async fn a_long_history_should_refuse_a_merge_whole_and_be_erased_over_several_c
         contact_of(&system, a_mail).await.as_deref(),
         Some(a.as_str())
     );
+    // Exported in parts: every contribution once, following the cursors.
+    let (status, export) = get(
+        &system,
+        &format!("/admin/contacts/{a}/export"),
+        "liaison-admin",
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut ids: Vec<String> = export["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    let mut cursor = export["more"]["contributions"].as_str().map(str::to_string);
+    while let Some(after) = cursor {
+        let (status, part) = get(
+            &system,
+            &format!("/admin/contacts/{a}/export?kind=contributions&after={after}"),
+            "liaison-admin",
+        )
+        .await;
+        assert_eq!(status, 200, "{part}");
+        ids.extend(
+            part["contributions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_string()),
+        );
+        cursor = part["more"]["contributions"].as_str().map(str::to_string);
+    }
+    let total = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((total, ids.len()), (1001, 1001));
     // Erased over several calls, each saying whether more remains.
     let mut statuses = Vec::new();
     for _ in 0..5 {

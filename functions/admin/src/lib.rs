@@ -227,7 +227,7 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         // Privacy rights: the administrators' call.
         "GET /admin/contacts/{id}/export" => {
             caller.require(&[Group::Admin])?;
-            deps.contacts.export(&id).await
+            deps.contacts.export(req, &id).await
         }
         "POST /admin/contacts/{id}/merge" => {
             caller.require(&[Group::Admin])?;
