@@ -361,6 +361,8 @@ async fn a_source_should_cause_no_more_confirmation_emails_an_hour_than_its_limi
     let system = harness::system_with(template, liaison_local::registry::Registry::builtin()).await;
     let source = create_source(&system, "blog").await;
     let tag = &source.id[4..12];
+    let hour = || chrono::Utc::now().format("%Y-%m-%dT%H").to_string();
+    let started_in = hour();
     for n in 0..4 {
         let body = contribution(
             &format!("c-l{n}"),
@@ -379,7 +381,12 @@ async fn a_source_should_cause_no_more_confirmation_emails_an_hour_than_its_limi
         .into_iter()
         .filter(|m| m.to_string().contains(&format!("-{tag}@example.com")))
         .count();
-    assert_eq!(sent, 2);
+    // The limit is per hour: a test that straddles one may see two hours' worth.
+    if hour() == started_in {
+        assert_eq!(sent, 2);
+    } else {
+        assert!(sent <= 4);
+    }
 }
 
 #[tokio::test]
