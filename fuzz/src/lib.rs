@@ -56,6 +56,7 @@ pub fn source(platform: Platform) -> Source {
         credentials: Credentials(credentials),
         version: 1,
         kind: KIND.into(),
+        websub_requested_at: None,
     }
 }
 
