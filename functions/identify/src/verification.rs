@@ -190,7 +190,9 @@ impl Verifier {
             .item("event_id", AttributeValue::S(event_id.to_string()))
             .item("to", AttributeValue::S(to.to_string()))
             .item("subject", AttributeValue::S(subject.to_string()))
-            .item("sent_at", AttributeValue::S(now.to_rfc3339()))
+            // The one stored time format (`clock::stamp`, `Z`): the timeline sorts and pages
+            // on it as text, and a `+00:00` would sort apart and need escaping in `?before=`.
+            .item("sent_at", AttributeValue::S(shared::clock::stamp(now)))
             .send()
             .await;
         if let Err(e) = put {
