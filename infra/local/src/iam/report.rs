@@ -52,12 +52,8 @@ pub fn report(template: &Template, parameters: &BTreeMap<String, String>, log: &
         parameters,
         provisioned: &provisioned,
     };
-    let mut ids: Vec<String> = template
-        .tables
-        .iter()
-        .map(|t| t.logical_id.clone())
-        .chain(template.queues.iter().map(|q| q.logical_id.clone()))
-        .collect();
+    // Every resource's name carries its logical id (tables, queues, configuration sets...).
+    let mut ids: Vec<String> = template.resource_types.keys().cloned().collect();
     // Longest first: `SendsDeadLetterQueue` before `SendsQueue`'s prefix could match.
     ids.sort_by_key(|id| std::cmp::Reverse(id.len()));
     let policies: BTreeMap<&str, Policy> = template
