@@ -436,6 +436,17 @@ async fn a_stranger_typing_a_verified_address_should_not_write_as_its_owner() {
     let record = e2e::recorded(&system, &second).await.unwrap();
     let stranger = record["contact_id"].as_str().unwrap().to_string();
     assert_ne!(stranger, owner, "the comment is not the owner's");
+    // Whoever typed it comes back: the same prospect, not one per comment.
+    let third = e2e::deliver_contribution(
+        &system,
+        &source,
+        "o3",
+        serde_json::json!({"id": "c-o3", "kind": "comment", "text": "Still waiting",
+            "created_at": "2026-11-23T12:00:00Z", "author": {"name": "Mallory", "email": address}}),
+    )
+    .await;
+    let again = e2e::recorded(&system, &third).await.unwrap();
+    assert_eq!(again["contact_id"].as_str(), Some(stranger.as_str()));
 
     let (_, person) = e2e::staff(
         &system,

@@ -196,9 +196,8 @@ impl ContactStore {
         Err(Error::Transient("lookups left unprocessed".into()))
     }
 
-    /// Creates a prospect holding `identities`, in one transaction. A prospect holding none
-    /// (its only identity names a verified contact it may not claim) has an id derived from
-    /// the event, so that a redelivery finds the one it made instead of making another.
+    /// Creates a prospect holding `identities`, in one transaction. One holding none has an id
+    /// derived from the event, so that a redelivery finds the one it made.
     pub async fn create(
         &self,
         identities: &[Identity],
@@ -206,7 +205,9 @@ impl ContactStore {
         now: DateTime<Utc>,
     ) -> Result<String, Error> {
         if identities.is_empty() {
-            return self.create_unidentified(provenance, now).await;
+            return self
+                .create_unidentified(&provenance.source_id, &provenance.event_id, now)
+                .await;
         }
         let contact_id = shared::ids::new_id("ct")?;
         let profile = Profile::prospect(&contact_id, now);
@@ -218,12 +219,15 @@ impl ContactStore {
         Ok(contact_id)
     }
 
+    /// A prospect without identities of its own, whose id derives from `seed` under the
+    /// source: the same seed always names the same prospect.
     async fn create_unidentified(
         &self,
-        provenance: &Provenance,
+        source_id: &str,
+        seed: &str,
         now: DateTime<Utc>,
     ) -> Result<String, Error> {
-        let contact_id = shared::ids::derived("ct", &provenance.source_id, &provenance.event_id);
+        let contact_id = shared::ids::derived("ct", source_id, seed);
         let profile = Profile::prospect(&contact_id, now);
         let put = self
             .client
@@ -272,7 +276,20 @@ impl ContactStore {
                 merge_candidates,
             } => {
                 let held: Vec<Identity> = hold.iter().map(|&i| identities[i].clone()).collect();
-                let contact_id = self.create(&held, provenance, now).await?;
+                let contact_id = if held.is_empty() {
+                    // Only identities that name a verified contact: "whoever typed these at
+                    // this source", one prospect however often they come back (each comment,
+                    // each checkout update), not one per event.
+                    let mut keys: Vec<String> = identities
+                        .iter()
+                        .map(|i| i.lookup_key(&self.hash_key))
+                        .collect();
+                    keys.sort();
+                    self.create_unidentified(&provenance.source_id, &keys.join(","), now)
+                        .await?
+                } else {
+                    self.create(&held, provenance, now).await?
+                };
                 if !merge_candidates.is_empty() {
                     self.propose_merges(&contact_id, &merge_candidates, provenance, now)
                         .await?;
