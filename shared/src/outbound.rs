@@ -91,6 +91,19 @@ pub fn check_url(text: &str, allow_private: bool) -> Result<(), &'static str> {
 #[cfg(feature = "outbound-http")]
 pub use resolver::PublicOnly;
 
+/// An HTTP client for staff-typed URLs: no redirect followed (where a checked URL redirects
+/// was not checked, and credentials would follow), and names resolved to public addresses
+/// only, unless `allow_private`.
+#[cfg(feature = "outbound-http")]
+pub fn restrict(builder: reqwest::ClientBuilder, allow_private: bool) -> reqwest::ClientBuilder {
+    let builder = builder.redirect(reqwest::redirect::Policy::none());
+    if allow_private {
+        builder
+    } else {
+        builder.dns_resolver(std::sync::Arc::new(PublicOnly))
+    }
+}
+
 #[cfg(feature = "outbound-http")]
 mod resolver {
     use std::net::SocketAddr;

@@ -20,6 +20,24 @@ pub fn email_key(hash_key: &[u8], address: &str) -> Option<String> {
     Some(crate::lookup::lookup_key(hash_key, "email", &email))
 }
 
+/// Whether `email_key` is on the list (read consistently: an address suppressed a moment ago
+/// gets nothing).
+pub async fn contains(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    email_key: &str,
+) -> Result<bool, Error> {
+    let out = client
+        .get_item()
+        .table_name(table)
+        .key("email_key", AttributeValue::S(email_key.to_string()))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk("GetItem suppression", e))?;
+    Ok(out.item.is_some())
+}
+
 /// Puts `email_key` on the list; `false` when it was already there. The first entry stays
 /// as it was (an erasure, or the first bounce, and when): a duplicate event, or a second
 /// reason, changes nothing.

@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_ses::types::{Body, Content, Destination, Message as EmailMessage};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use shared::source::is_condition_failure;
+use shared::source::{condition_held, is_condition_failure};
 use shared::Error;
 
 use std::collections::HashMap;
@@ -81,7 +81,7 @@ impl Verifier {
         now: DateTime<Utc>,
     ) -> Result<Asked, Error> {
         let key = email.lookup_key(&self.hash_key);
-        if self.is_suppressed(&key).await? {
+        if shared::suppression::contains(&self.dynamodb, &self.suppression_table, &key).await? {
             return Ok(Asked::Suppressed);
         }
         let sent_at = now.to_rfc3339();
@@ -230,23 +230,7 @@ impl Verifier {
             )
             .send()
             .await;
-        match taken {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(Error::from_sdk("UpdateItem verification counter", e)),
-        }
-    }
-
-    async fn is_suppressed(&self, key: &str) -> Result<bool, Error> {
-        let out = self
-            .dynamodb
-            .get_item()
-            .table_name(&self.suppression_table)
-            .key("email_key", AttributeValue::S(key.to_string()))
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetItem suppression", e))?;
-        Ok(out.item.is_some())
+        condition_held(taken, "UpdateItem verification counter")
     }
 
     /// Sends the email; its subject, for the record.

@@ -46,19 +46,17 @@ impl Deps {
         let sdk = shared::aws::sdk_config(env).await;
         let sqs = shared::aws::sqs(&sdk, env);
         let allow_private = shared::outbound::allow_private(env);
-        let mut http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(TIMEOUT)
-            // A callback URL is configured by staff; a redirect could lead anywhere.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!(
-                "Liaison-moderation-callbacks/",
-                env!("CARGO_PKG_VERSION")
-            ));
-        if !allow_private {
-            // A checked name cannot be pointed at a private address later.
-            http = http.dns_resolver(std::sync::Arc::new(shared::outbound::PublicOnly));
-        }
+        // A callback URL is configured by staff: shared::outbound's restrictions.
+        let http = shared::outbound::restrict(
+            reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .timeout(TIMEOUT)
+                .user_agent(concat!(
+                    "Liaison-moderation-callbacks/",
+                    env!("CARGO_PKG_VERSION")
+                )),
+            allow_private,
+        );
         let http = http
             .build()
             .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;

@@ -56,14 +56,13 @@ impl Fetcher {
     /// the credentials would follow). Names resolve to public addresses only, unless
     /// `allow_private`.
     pub fn new(timeout: StdDuration, allow_private: bool) -> Result<Self, shared::Error> {
-        let mut builder = Client::builder()
-            .connect_timeout(timeout.min(StdDuration::from_secs(5)))
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("Liaison-poll/", env!("CARGO_PKG_VERSION")));
-        if !allow_private {
-            builder = builder.dns_resolver(std::sync::Arc::new(shared::outbound::PublicOnly));
-        }
+        let builder = shared::outbound::restrict(
+            Client::builder()
+                .connect_timeout(timeout.min(StdDuration::from_secs(5)))
+                .timeout(timeout)
+                .user_agent(concat!("Liaison-poll/", env!("CARGO_PKG_VERSION"))),
+            allow_private,
+        );
         let client = builder
             .build()
             .map_err(|e| shared::Error::Internal(format!("HTTP client: {e}")))?;

@@ -245,16 +245,7 @@ async fn is_suppressed(deps: &Deps, email: &str) -> Result<bool, Error> {
         // Not an address: nothing can be sent to it, and nothing is.
         return Ok(true);
     };
-    let out = deps
-        .dynamodb
-        .get_item()
-        .table_name(&deps.suppression_table)
-        .key("email_key", AttributeValue::S(key))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("GetItem suppression", e))?;
-    Ok(out.item.is_some())
+    shared::suppression::contains(&deps.dynamodb, &deps.suppression_table, &key).await
 }
 
 fn text(s: impl Into<String>) -> AttributeValue {
