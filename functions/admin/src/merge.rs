@@ -91,10 +91,8 @@ impl Contacts {
             self.move_identity(item, key, &from, into).await?;
             identity_keys.push(key.to_string());
         }
-        let mut moved = Vec::new();
-        for (table, id) in to_move {
-            self.repoint(&table, item_key(&id), &from, into).await?;
-            moved.push((table, id));
+        for (table, id) in &to_move {
+            self.repoint(table, item_key(id), &from, into).await?;
         }
         let now = chrono::Utc::now().to_rfc3339();
         let record = MergeRecord {
@@ -104,7 +102,7 @@ impl Contacts {
             from: from.clone(),
             into: into.to_string(),
             identity_keys,
-            moved,
+            moved: to_move,
             merged_by: caller.subject.clone(),
             merged_at: now,
         };

@@ -196,19 +196,13 @@ impl ContactStore {
         Err(Error::Transient("lookups left unprocessed".into()))
     }
 
-    /// Creates a prospect holding `identities`, in one transaction. One holding none has an id
-    /// derived from the event, so that a redelivery finds the one it made.
+    /// Creates a prospect holding `identities`, in one transaction.
     pub async fn create(
         &self,
         identities: &[Identity],
         provenance: &Provenance,
         now: DateTime<Utc>,
     ) -> Result<String, Error> {
-        if identities.is_empty() {
-            return self
-                .create_unidentified(&provenance.source_id, &provenance.event_id, now)
-                .await;
-        }
         let contact_id = shared::ids::new_id("ct")?;
         let profile = Profile::prospect(&contact_id, now);
         let mut writes = vec![self.put(to_item(&profile)?, "attribute_not_exists(pk)")?];
