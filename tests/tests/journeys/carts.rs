@@ -28,7 +28,7 @@ async fn post(system: &TestSystem, source: &Registered, topic: &str, event_id: &
 #[tokio::test]
 async fn a_checkout_should_be_scheduled_for_relaunch_and_its_order_should_convert_it_once() {
     // The fixture's checkout is long abandoned: without the scheduler, its first step stays
-    // due while this test looks at it (tests/tests/relaunch.rs sends them).
+    // due while this test looks at it (tests/tests/journeys/relaunch.rs sends them).
     let system = harness::system_without(&["relaunch-scheduler"]).await;
     let campaign = json!({
         "name": "Paniers", "schedule": {"starts_at": "2026-01-01T00:00:00Z"},
@@ -170,7 +170,7 @@ async fn a_checkout_should_be_scheduled_for_relaunch_and_its_order_should_conver
 #[tokio::test]
 async fn a_checkout_that_cannot_be_relaunched_should_be_kept_and_explained() {
     // The fixture's checkout is long abandoned: without the scheduler, its first step stays
-    // due while this test looks at it (tests/tests/relaunch.rs sends them).
+    // due while this test looks at it (tests/tests/journeys/relaunch.rs sends them).
     let system = harness::system_without(&["relaunch-scheduler"]).await;
     let source = register(
         &system,
