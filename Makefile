@@ -76,7 +76,7 @@ lambda-build:
 package: deps
 	bash infra/package.sh $(or $(ENV),staging)
 
-## `sam deploy` of what `make package` built; the secret comes from IDENTITY_HASH_KEY or SSM.
+## `sam deploy` of what `make package` built, after the stack's secrets are ready in SSM.
 deploy:
 	bash infra/deploy.sh $(or $(ENV),$(error ENV=staging|production|default is required))
 

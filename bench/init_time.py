@@ -5,8 +5,13 @@ A minimal Runtime API on loopback records when `GET /2018-06-01/runtime/invocati
 first arrives; the time is taken from just before the process is spawned. Each run starts a
 fresh process (a cold start). Prints min / median / p90 over N runs.
 
-usage: init_time.py BINARY [RUNS] [ENV=VALUE ...]
+usage: init_time.py [--ssm URL --secrets FILE] BINARY [RUNS] [ENV=VALUE ...]
+
+With --ssm, every `*_PARAMETER` variable names an SSM parameter: it is put at URL (a moto
+server) with the value FILE gives its last path segment, and the function reads it there.
 """
+import argparse
+import json
 import http.server
 import os
 import socket
@@ -36,6 +41,19 @@ class Api(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def put_secrets(url, secrets_file, extra):
+    import boto3  # moto's virtualenv has it
+
+    with open(secrets_file) as f:
+        values = json.load(f)
+    ssm = boto3.client("ssm", endpoint_url=url, region_name="eu-west-1",
+                       aws_access_key_id="bench", aws_secret_access_key="bench")
+    for name, value in extra.items():
+        if name.endswith("_PARAMETER"):
+            ssm.put_parameter(Name=value, Value=values[value.rsplit("/", 1)[-1]],
+                              Type="SecureString", Overwrite=True)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -43,9 +61,18 @@ def free_port():
 
 
 def main():
-    binary = sys.argv[1]
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 20
-    extra = dict(arg.split("=", 1) for arg in sys.argv[3:])
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ssm")
+    parser.add_argument("--secrets")
+    parser.add_argument("binary")
+    parser.add_argument("runs", nargs="?", type=int, default=20)
+    parser.add_argument("vars", nargs="*")
+    args = parser.parse_args()
+    binary, runs = args.binary, args.runs
+    extra = dict(arg.split("=", 1) for arg in args.vars)
+    if args.ssm:
+        put_secrets(args.ssm, args.secrets, extra)
+        extra["AWS_ENDPOINT_URL_SSM"] = args.ssm
     port = free_port()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Api)
     threading.Thread(target=server.serve_forever, daemon=True).start()

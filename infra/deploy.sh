@@ -7,9 +7,8 @@
 #
 # Parameters: the environment's parameter_overrides in infra/samconfig.toml, then any
 # LIAISON_PARAM_<Name> variable (as the local runner reads them; in CI, GitHub environment
-# variables), then IdentityHashKey, which is a secret and never in a file:
-#   IDENTITY_HASH_KEY         if set (a GitHub environment secret), else
-#   SSM SecureString          /liaison/<environment>/identity-hash-key in the target account.
+# variables). No parameter is a secret: the secrets live in SSM under /<stack>/ and the
+# functions read them at init; infra/stack_secrets.py creates them before the first deploy.
 # A value still containing REPLACE_ME stops the deploy before anything is sent.
 #
 # Artifacts: SAM_ARTIFACTS_BUCKET (the bucket of infra/github-oidc-role.yaml) if set, else the
@@ -74,7 +73,6 @@ while IFS='=' read -r var value; do
   [ -n "${params[$name]+x}" ] || order+=("$name")
   params[$name]=$value
 done < <(env | grep '^LIAISON_PARAM_[A-Za-z0-9]*=' || true)
-[ -z "${params[IdentityHashKey]+x}" ] || die "IdentityHashKey must not come from samconfig.toml or LIAISON_PARAM_: use IDENTITY_HASH_KEY or SSM"
 
 overrides=()
 for name in "${order[@]}"; do
@@ -84,29 +82,21 @@ for name in "${order[@]}"; do
   overrides+=("$name=$value")
 done
 
-# The secret.
-key=${IDENTITY_HASH_KEY:-}
-if [ -z "$key" ]; then
-  ssm_name="/liaison/$environment/identity-hash-key"
-  key=$(aws ssm get-parameter --region "$region" --name "$ssm_name" --with-decryption \
-    --query Parameter.Value --output text) ||
-    die "IDENTITY_HASH_KEY is not set and SSM parameter $ssm_name cannot be read in $region"
-fi
-[ "${GITHUB_ACTIONS:-}" != true ] || printf '::add-mask::%s\n' "$key"
-# SAM's --parameter-overrides parser cuts a value at a quote or a space: allow only what
-# `openssl rand -base64 48` produces (and URL-safe base64).
-[[ $key =~ ^[A-Za-z0-9+/=_-]{32,}$ ]] ||
-  die "the identity hash key must be at least 32 characters of base64 (openssl rand -base64 48)"
-
-overrides+=("IdentityHashKey=$key")
+# The secrets: SSM SecureStrings under /$stack/ that the functions read at init
+# (CloudFormation cannot create a SecureString; sam never sees them). Created when missing;
+# an existing stack's lookup key comes from IDENTITY_HASH_KEY or the parameter older
+# deploys read (infra/stack_secrets.py, docs/operations.md).
+python=${SECRETS_PYTHON:-$root/.local/tools/bin/python}
+"$python" infra/stack_secrets.py ensure --stack "$stack" --region "$region" --environment "$environment" ||
+  die "the stack's secrets could not be made ready in SSM"
 
 s3=()
 if [ -n "${SAM_ARTIFACTS_BUCKET:-}" ]; then
   s3=(--no-resolve-s3 --s3-bucket "$SAM_ARTIFACTS_BUCKET")
 fi
 
-printf 'deploy: %s -> stack %s in %s (%d parameters, IdentityHashKey from %s)\n' "$environment" "$stack" "$region" \
-  "${#overrides[@]}" "$([ -n "${IDENTITY_HASH_KEY:-}" ] && echo IDENTITY_HASH_KEY || echo SSM)" >&2
+printf 'deploy: %s -> stack %s in %s (%d parameters; secrets in SSM under /%s/)\n' "$environment" "$stack" "$region" \
+  "${#overrides[@]}" "$stack" >&2
 export SAM_CLI_TELEMETRY=0
 sam=${SAM:-$root/.local/tools/bin/sam}
 exec "$sam" deploy --config-file "$config" --config-env "$environment" \

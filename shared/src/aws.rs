@@ -63,3 +63,11 @@ pub fn ses(sdk: &SdkConfig, env: &dyn Env) -> aws_sdk_ses::Client {
     }
     aws_sdk_ses::Client::from_conf(conf.build())
 }
+
+pub fn ssm(sdk: &SdkConfig, env: &dyn Env) -> aws_sdk_ssm::Client {
+    let mut conf = aws_sdk_ssm::config::Builder::from(sdk);
+    if let Some(url) = endpoint(env, "SSM") {
+        conf = conf.endpoint_url(url);
+    }
+    aws_sdk_ssm::Client::from_conf(conf.build())
+}

@@ -16,7 +16,8 @@
 //! - [`json`]: JSON input whose errors name the failing field.
 //! - [`ignored`]: verified webhook bodies accepted but not acted on, kept for a while.
 //! - [`metrics`]: CloudWatch Embedded Metric Format counts.
-//! - [`tokens`]: signed, expiring tokens for links in emails.
+//! - [`tokens`]: signed, expiring tokens for links in emails, and their key ring.
+//! - [`secrets`]: the lookup key and the link keys, read once per process from SSM.
 //! - [`lookup`]: keyed-hash lookup keys of emails, accounts and handles.
 //! - [`moderation`]: moderation decisions and the callbacks that tell platforms.
 //! - [`webhooks`]: signing outgoing Standard Webhooks requests.
@@ -56,6 +57,7 @@ pub mod pages;
 pub mod referrals;
 pub mod relaunch;
 pub mod rules;
+pub mod secrets;
 pub mod source;
 pub mod suppression;
 pub mod telemetry;

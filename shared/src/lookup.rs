@@ -1,5 +1,5 @@
 //! Keyed hashes that index people without naming them: the lookup key of an email, a
-//! platform account or a handle is `{kind}#{hex HMAC-SHA256(IdentityHashKey, kind \0 value)}`.
+//! platform account or a handle is `{kind}#{hex HMAC-SHA256(lookup key, kind \0 value)}`.
 //! `identify` writes lookups; `admin` finds and erases contacts by the same keys.
 
 use hmac::{Hmac, Mac};

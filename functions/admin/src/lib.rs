@@ -69,7 +69,7 @@ impl Deps {
         let grace_seconds: i64 = config::parsed_or(env, "ROTATION_GRACE_SECONDS", 3600)?;
         let sdk = shared::aws::sdk_config(env).await;
         let dynamodb = shared::aws::dynamodb(&sdk, env);
-        let hash_key = config::required(env, "IDENTITY_HASH_KEY")?;
+        let hash_key = shared::secrets::lookup_key(&sdk, env).await?;
         let contacts = Contacts {
             client: dynamodb.clone(),
             contacts_table: config::required(env, "CONTACTS_TABLE")?,
@@ -86,7 +86,7 @@ impl Deps {
                 suggestions_table: config::required(env, "SUGGESTIONS_TABLE")?,
                 referrals_table: config::required(env, "REFERRALS_TABLE")?,
             },
-            hash_key: hash_key.into_bytes(),
+            hash_key,
         };
         let cases = WorkItems {
             client: dynamodb.clone(),

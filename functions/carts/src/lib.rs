@@ -57,7 +57,7 @@ impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let sdk = shared::aws::sdk_config(env).await;
         let dynamodb = shared::aws::dynamodb(&sdk, env);
-        let hash_key = config::required(env, "IDENTITY_HASH_KEY")?;
+        let hash_key = shared::secrets::lookup_key(&sdk, env).await?;
         let cache_seconds: u64 = config::parsed_or(env, "SETTINGS_CACHE_SECONDS", 60)?;
         Ok(Deps {
             carts_table: config::required(env, "CARTS_TABLE")?,
@@ -66,7 +66,7 @@ impl Deps {
             contacts: ContactStore::new(
                 dynamodb.clone(),
                 config::required(env, "CONTACTS_TABLE")?,
-                hash_key.into_bytes(),
+                hash_key,
             ),
             campaigns: CampaignStore {
                 client: dynamodb.clone(),

@@ -2,8 +2,8 @@
 //! handle), normalised, and the decision of which contact they belong to.
 //!
 //! Lookups never hold an email or a handle in clear: their key is a keyed hash
-//! (HMAC-SHA256 with `IDENTITY_HASH_KEY`) of the normalised value, so the table cannot be
-//! read back into a mailing list, and erasure can find every key from the values alone.
+//! (HMAC-SHA256 with the lookup key, `shared::secrets`) of the normalised value, so the
+//! table cannot be read back into a mailing list, and erasure can find every key from the values alone.
 //!
 //! Rules (docs/architecture.md): an identity the platform authenticated is verified; an
 //! email typed under a comment is not. Two contacts each matched by a verified identity are

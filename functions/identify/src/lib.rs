@@ -56,11 +56,11 @@ pub struct Deps {
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let sdk = shared::aws::sdk_config(env).await;
-        Self::with_sdk(env, &sdk, clock)
+        Self::with_sdk(env, &sdk, clock).await
     }
 
     /// With an SDK configuration of the caller's (tests inject faults through it).
-    pub fn with_sdk(
+    pub async fn with_sdk(
         env: &dyn Env,
         sdk: &shared::aws::SdkConfig,
         clock: Clock,
@@ -68,13 +68,8 @@ impl Deps {
         let table = config::required(env, "CONTRIBUTIONS_TABLE")?;
         let dlq = config::required(env, "CONTRIBUTIONS_DLQ_URL")?;
         let contacts_table = config::required(env, "CONTACTS_TABLE")?;
-        let hash_key = config::required(env, "IDENTITY_HASH_KEY")?;
-        if hash_key.len() < 32 {
-            return Err(Error::validation(
-                "IDENTITY_HASH_KEY",
-                "must be at least 32 characters of secret",
-            ));
-        }
+        let secrets = shared::secrets::Secrets::load(sdk, env).await?;
+        let hash_key = secrets.lookup_key()?;
         let dynamodb = shared::aws::dynamodb(sdk, env);
         let routing = Routing {
             dynamodb: dynamodb.clone(),
@@ -97,8 +92,8 @@ impl Deps {
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
             sender: config::required(env, "SENDER_EMAIL")?,
             link_base,
-            token_key: shared::tokens::derive_key(hash_key.as_bytes(), verification::TOKEN_PURPOSE),
-            hash_key: hash_key.clone().into_bytes(),
+            link_keys: secrets.link_keys()?,
+            hash_key: hash_key.clone(),
             emails_table: config::required(env, "EMAILS_TABLE")?,
             configuration_set: config::required(env, "SES_CONFIGURATION_SET")?,
             per_source_per_hour: config::parsed_or(env, "VERIFICATIONS_PER_SOURCE_PER_HOUR", 20)?,
@@ -129,7 +124,7 @@ impl Deps {
                 config::required(env, "SETTINGS_TABLE")?,
                 settings_ttl,
             ),
-            contacts: ContactStore::new(dynamodb, contacts_table, hash_key.into_bytes()),
+            contacts: ContactStore::new(dynamodb, contacts_table, hash_key),
             dead_letters: DeadLetters::new(shared::aws::sqs(sdk, env), dlq),
             clock,
         })

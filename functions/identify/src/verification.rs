@@ -40,7 +40,9 @@ pub struct Verifier {
     pub sender: String,
     /// `https://…` where `/t/verify/{token}` is served.
     pub link_base: String,
-    pub token_key: Vec<u8>,
+    /// Signs the `/t/verify/{token}` links.
+    pub link_keys: shared::tokens::Keyring,
+    /// The lookup key of the keyed hashes.
     pub hash_key: Vec<u8>,
     pub templates: TemplateBook,
     /// Where each email sent is recorded for the contact's timeline.
@@ -132,8 +134,7 @@ impl Verifier {
             );
             return Ok(Asked::SourceLimit);
         }
-        let token = shared::tokens::sign(
-            &self.token_key,
+        let token = self.link_keys.sign(
             TOKEN_PURPOSE,
             &VerifyLink {
                 contact_id: contact_id.to_string(),

@@ -19,7 +19,7 @@ fn email(event_id: &str) -> String {
 
 /// A published incident from an unknown email: a verification email, a case (helpdesk
 /// message and alert email) and a record, all from one message. (A held one would ask for
-/// no verification: see tests/tests/verification.rs.)
+/// no verification: see tests/tests/journeys/verification.rs.)
 fn event(id: &str) -> SqsEvent {
     let message: Message = serde_json::from_value(json!({
         "v": 1, "id": id, "source_id": "src_faults", "platform": "standard-webhooks",
@@ -41,7 +41,9 @@ fn event(id: &str) -> SqsEvent {
 async fn deps_with(resources: &TestResources, faults: &std::sync::Arc<Faults>) -> Deps {
     let env = resources.function_env("identify");
     let sdk = faults.config(&shared::aws::sdk_config(&env).await);
-    Deps::with_sdk(&env, &sdk, Clock::system()).expect("identify deps")
+    Deps::with_sdk(&env, &sdk, Clock::system())
+        .await
+        .expect("identify deps")
 }
 
 /// What one contribution must have left, once, whatever the faults.

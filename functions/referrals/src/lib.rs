@@ -67,7 +67,7 @@ impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let sdk = shared::aws::sdk_config(env).await;
         let dynamodb = shared::aws::dynamodb(&sdk, env);
-        let hash_key = config::required(env, "IDENTITY_HASH_KEY")?.into_bytes();
+        let hash_key = shared::secrets::lookup_key(&sdk, env).await?;
         let contacts_table = config::required(env, "CONTACTS_TABLE")?;
         let policy = Policy {
             per_week: config::parsed_or(env, "REFERRALS_PER_WEEK", 5)?,

@@ -91,7 +91,6 @@ async fn contact_of_email(store: &ContactStore, email: &str) -> String {
 #[tokio::test]
 async fn known_prospects_should_be_suggested_first_and_customers_and_suppressed_never() {
     let resources = harness::resources().await;
-    let env = resources.function_env("referrals");
     let (deps, store) = common::consumer(&resources).await;
     let db = &resources.clients.dynamodb;
     // Léa: a prospect with an open cart. Marc: already a customer. Zoé: her address bounced.
@@ -136,7 +135,7 @@ async fn known_prospects_should_be_suggested_first_and_customers_and_suppressed_
         .unwrap()
         .unwrap();
     let zoe_key = shared::lookup::lookup_key(
-        env["IDENTITY_HASH_KEY"].as_bytes(),
+        &liaison_local::harness::lookup_key(),
         "email",
         "zoe@example.fr",
     );

@@ -65,17 +65,18 @@ pub struct Deps {
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let sdk = shared::aws::sdk_config(env).await;
-        Self::with_sdk(env, &sdk, clock)
+        Self::with_sdk(env, &sdk, clock).await
     }
 
     /// With an SDK configuration of the caller's (tests inject faults through it).
-    pub fn with_sdk(
+    pub async fn with_sdk(
         env: &dyn Env,
         sdk: &shared::aws::SdkConfig,
         clock: Clock,
     ) -> Result<Self, Error> {
         let dynamodb = shared::aws::dynamodb(sdk, env);
-        let hash_key = config::required(env, "IDENTITY_HASH_KEY")?.into_bytes();
+        let secrets = shared::secrets::Secrets::load(sdk, env).await?;
+        let hash_key = secrets.lookup_key()?;
         let link_base = config::link_base(env)?;
         // No SDK retries for SES: see `deliver`. Ten seconds at most per attempt.
         let ses = shared::aws::ses(sdk, env);
@@ -102,7 +103,7 @@ impl Deps {
                 client: dynamodb.clone(),
                 table: config::required(env, "CAMPAIGNS_TABLE")?,
             },
-            links: Links::new(&hash_key, &link_base),
+            links: Links::new(secrets.link_keys()?, &link_base),
             hash_key,
             sender: config::required(env, "SENDER_EMAIL")?,
             configuration_set: config::required(env, "SES_CONFIGURATION_SET")?,

@@ -136,7 +136,9 @@ fn event(cart_id: &str, step: usize) -> SqsEvent {
 async fn deps(resources: &TestResources, faults: &Arc<Faults>, clock: Clock) -> Deps {
     let env = resources.function_env("relaunch-sender");
     let sdk = faults.config(&shared::aws::sdk_config(&env).await);
-    Deps::with_sdk(&env, &sdk, clock).expect("sender deps")
+    Deps::with_sdk(&env, &sdk, clock)
+        .await
+        .expect("sender deps")
 }
 
 async fn emails_to(resources: &TestResources, to: &str) -> usize {

@@ -39,7 +39,7 @@ pub struct Deps {
     pub emails_table: String,
     pub stats_table: String,
     pub suppression_table: String,
-    /// The secret of the keyed hashes that index emails (`IDENTITY_HASH_KEY`).
+    /// The lookup key of the keyed hashes that index emails (`shared::secrets`).
     pub hash_key: Vec<u8>,
     pub dead_letters: DeadLetters,
     pub clock: Clock,
@@ -48,11 +48,11 @@ pub struct Deps {
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let sdk = shared::aws::sdk_config(env).await;
-        Self::with_sdk(env, &sdk, clock)
+        Self::with_sdk(env, &sdk, clock).await
     }
 
     /// With an SDK configuration of the caller's (tests inject faults through it).
-    pub fn with_sdk(
+    pub async fn with_sdk(
         env: &dyn Env,
         sdk: &shared::aws::SdkConfig,
         clock: Clock,
@@ -62,7 +62,7 @@ impl Deps {
             emails_table: config::required(env, "EMAILS_TABLE")?,
             stats_table: config::required(env, "STATS_TABLE")?,
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
-            hash_key: config::required(env, "IDENTITY_HASH_KEY")?.into_bytes(),
+            hash_key: shared::secrets::lookup_key(sdk, env).await?,
             dead_letters: DeadLetters::new(
                 shared::aws::sqs(sdk, env),
                 config::required(env, "SES_EVENTS_DLQ_URL")?,

@@ -440,7 +440,9 @@ async fn a_throttled_write_should_fail_its_record_alone_and_act_once_when_redeli
     let faults = Faults::new();
     let env = resources.function_env("ses-events");
     let sdk = faults.config(&shared::aws::sdk_config(&env).await);
-    let deps = Deps::with_sdk(&env, &sdk, Clock::system()).expect("deps");
+    let deps = Deps::with_sdk(&env, &sdk, Clock::system())
+        .await
+        .expect("deps");
     put_relaunch_email(&resources).await;
     let bounce = || record("m-bounce", fixture("bounce-permanent.json").to_string());
 

@@ -14,7 +14,7 @@ use shared::clock::Clock;
 use shared::config::{self, Env};
 use shared::http::{self, Request, Response};
 use shared::relaunch::links::Links;
-use shared::tokens::{self, TokenError};
+use shared::tokens::{Keyring, TokenError};
 use shared::Error;
 
 pub mod page;
@@ -33,7 +33,8 @@ pub struct Deps {
     pub suppression_table: String,
     /// Where referral links land (`ReferralLandingUrl`).
     pub referral_landing_url: String,
-    pub token_key: Vec<u8>,
+    /// Reads the `/t/verify/{token}` links identify signs.
+    pub link_keys: Keyring,
     /// Reads relaunch links (the base URL is the sender's business, not needed here).
     pub links: Links,
     pub clock: Clock,
@@ -51,8 +52,10 @@ struct VerifyLink {
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let contacts_table = config::required(env, "CONTACTS_TABLE")?;
-        let hash_key = config::required(env, "IDENTITY_HASH_KEY")?;
         let sdk = shared::aws::sdk_config(env).await;
+        let link_keys = shared::secrets::Secrets::load(&sdk, env)
+            .await?
+            .link_keys()?;
         Ok(Deps {
             dynamodb: shared::aws::dynamodb(&sdk, env),
             contacts_table,
@@ -62,8 +65,8 @@ impl Deps {
             suggestions_table: config::required(env, "SUGGESTIONS_TABLE")?,
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
             referral_landing_url: landing(env)?,
-            links: Links::new(hash_key.as_bytes(), ""),
-            token_key: tokens::derive_key(hash_key.as_bytes(), VERIFY_PURPOSE),
+            links: Links::new(link_keys.clone(), ""),
+            link_keys,
             clock,
         })
     }
@@ -118,12 +121,14 @@ pub async fn handle(deps: &Deps, req: Request) -> Response {
 }
 
 fn verify_link(deps: &Deps, token: &str) -> Result<VerifyLink, Error> {
-    tokens::verify(&deps.token_key, VERIFY_PURPOSE, token, deps.clock.now()).map_err(|e| match e {
-        TokenError::Expired => Error::Gone(
-            "this confirmation link has expired; a new one comes with your next comment".into(),
-        ),
-        other => Error::validation("token", other.to_string()),
-    })
+    deps.link_keys
+        .verify(VERIFY_PURPOSE, token, deps.clock.now())
+        .map_err(|e| match e {
+            TokenError::Expired => Error::Gone(
+                "this confirmation link has expired; a new one comes with your next comment".into(),
+            ),
+            other => Error::validation("token", other.to_string()),
+        })
 }
 
 /// What following the link shows: the question, and a button that confirms. Nothing changes.

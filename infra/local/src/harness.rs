@@ -84,6 +84,19 @@ pub fn parameters(template: &Template) -> BTreeMap<String, String> {
     crate::local_parameters(template, &repo_root()).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The secrets every test stack gets (infra/local-secrets.json).
+pub fn secrets() -> BTreeMap<String, String> {
+    crate::local_secrets(&repo_root()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The local lookup key, for a test that computes a keyed hash itself.
+pub fn lookup_key() -> Vec<u8> {
+    secrets()
+        .remove("lookup-key")
+        .expect("infra/local-secrets.json has a lookup-key")
+        .into_bytes()
+}
+
 /// This test's own copy of every table and queue of template.yaml.
 pub struct TestResources {
     pub env: HashMap<String, String>,
@@ -231,9 +244,16 @@ pub async fn resources_with(template: Template, overrides: &[(&str, &str)]) -> T
         parameters.insert(name.to_string(), value.to_string());
     }
     let prefix = unique_prefix();
-    let provisioned = provision(&template, &parameters, &clients, &prefix, crate::REGION)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let provisioned = provision(
+        &template,
+        &parameters,
+        &secrets(),
+        &clients,
+        &prefix,
+        crate::REGION,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     TestResources {
         env,
         clients,

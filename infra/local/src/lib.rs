@@ -33,6 +33,7 @@ pub fn base_env(dynamodb_endpoint: &str, moto_endpoint: &str) -> HashMap<String,
         ("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_endpoint),
         ("AWS_ENDPOINT_URL_SQS", moto_endpoint),
         ("AWS_ENDPOINT_URL_SES", moto_endpoint),
+        ("AWS_ENDPOINT_URL_SSM", moto_endpoint),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -49,6 +50,7 @@ pub async fn clients(env: &HashMap<String, String>) -> Clients {
         dynamodb: shared::aws::dynamodb(&sdk, env),
         sqs: shared::aws::sqs(&sdk, env),
         ses: aws_sdk_ses::Client::from_conf(ses.build()),
+        ssm: shared::aws::ssm(&sdk, env),
     }
 }
 
@@ -66,20 +68,7 @@ pub fn local_parameters(
     template: &Template,
     root: &Path,
 ) -> Result<BTreeMap<String, String>, ParameterError> {
-    let path = root.join("infra/local-parameters.json");
-    let file: BTreeMap<String, String> = match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text).map_err(|e| ParameterError::File {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
-        Err(e) => {
-            return Err(ParameterError::File {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })
-        }
-    };
+    let file = string_map(&root.join("infra/local-parameters.json"))?;
     let mut values = BTreeMap::new();
     for (name, parameter) in &template.parameters {
         let value = std::env::var(format!("LIAISON_PARAM_{name}"))
@@ -90,6 +79,26 @@ pub fn local_parameters(
         values.insert(name.clone(), value);
     }
     Ok(values)
+}
+
+/// The stack's secrets for the local stack, by name under the stack's path
+/// (`lookup-key`, `link-keys`): `infra/local-secrets.json`. In AWS, infra/deploy.sh creates
+/// them as SSM SecureStrings; locally, provisioning puts these values in moto's SSM.
+pub fn local_secrets(root: &Path) -> Result<BTreeMap<String, String>, ParameterError> {
+    string_map(&root.join("infra/local-secrets.json"))
+}
+
+/// A JSON object of strings; a missing file is an empty one.
+fn string_map(path: &Path) -> Result<BTreeMap<String, String>, ParameterError> {
+    let error = |message: String| ParameterError::File {
+        path: path.display().to_string(),
+        message,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| error(e.to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(e) => Err(error(e.to_string())),
+    }
 }
 
 /// The environment Lambda gives a function: the base (region, endpoints), its template

@@ -212,9 +212,11 @@ async fn dev() -> Result<(), String> {
     );
     let env = liaison_local::base_env(&dynamodb_endpoint, &moto_endpoint);
     let clients = liaison_local::clients(&env).await;
+    let secrets = liaison_local::local_secrets(&repo_root()).map_err(|e| e.to_string())?;
     let provisioned = liaison_local::provision::provision(
         &template,
         &parameters,
+        &secrets,
         &clients,
         &prefix,
         liaison_local::REGION,

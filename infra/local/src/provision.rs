@@ -62,11 +62,13 @@ pub struct Clients {
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub sqs: aws_sdk_sqs::Client,
     pub ses: aws_sdk_ses::Client,
+    pub ssm: aws_sdk_ssm::Client,
 }
 
 pub async fn provision(
     template: &Template,
     parameters: &BTreeMap<String, String>,
+    secrets: &BTreeMap<String, String>,
     clients: &Clients,
     prefix: &str,
     region: &str,
@@ -184,6 +186,22 @@ pub async fn provision(
             .await
             .map_err(|e| perr(format!("SES identity {address}"), e.into_service_error()))?;
         out.email_identities.push(address);
+    }
+
+    // Secrets: SecureStrings under the stack's path, as infra/deploy.sh creates them in AWS
+    // (CloudFormation cannot create a SecureString).
+    for (name, value) in secrets {
+        let name = format!("/{prefix}/{name}");
+        clients
+            .ssm
+            .put_parameter()
+            .name(&name)
+            .value(value)
+            .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+            .overwrite(true)
+            .send()
+            .await
+            .map_err(|e| perr(format!("SSM parameter {name}"), e.into_service_error()))?;
     }
     Ok(out)
 }

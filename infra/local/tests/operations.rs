@@ -5,7 +5,8 @@
 //!   makes is granted, and every DynamoDB action granted is one its code uses;
 //! - operations: every queue has a dead-letter queue alarm and an age alarm, every function an
 //!   errors alarm, a throttles alarm and a log group with a retention;
-//! - the dashboard reads only metrics the code emits, and is valid JSON.
+//! - the dashboard reads only metrics the code emits, and is valid JSON;
+//! - no secret in any function's environment (keys live in SSM, the environment names them).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -394,4 +395,45 @@ fn a_failed_smoke_test_should_keep_a_release_from_production_and_ci_hold_no_keys
         );
     }
     assert!(text.contains("id-token: write") && text.contains("role-to-assume"));
+}
+
+/// Whoever reads a function's configuration (`lambda:GetFunctionConfiguration`, the console)
+/// must learn no secret from it: keys live in SSM and the environment only names them.
+#[test]
+fn no_function_environment_should_hold_a_secret() {
+    let doc = template();
+    let no_echo: Vec<&String> = doc["Parameters"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, p)| p["NoEcho"] == true)
+        .map(|(name, _)| name)
+        .collect();
+    assert!(
+        no_echo.is_empty(),
+        "a secret as a template parameter ends in the functions' environment or the stack's: {no_echo:?}"
+    );
+    let secret_like = |name: &str| {
+        ["SECRET", "KEY", "TOKEN", "PASSWORD", "CREDENTIAL"]
+            .iter()
+            .any(|word| name.contains(word))
+            && !name.ends_with("_PARAMETER")
+    };
+    let mut environments = vec![("Globals".to_string(), &doc["Globals"]["Function"])];
+    for (id, function) in of_type(&doc, "AWS::Serverless::Function") {
+        environments.push((id.clone(), &function["Properties"]));
+    }
+    for (id, properties) in environments {
+        let Some(variables) = properties["Environment"]["Variables"].as_object() else {
+            continue;
+        };
+        for (name, value) in variables {
+            assert!(!secret_like(name), "{id}: {name} looks like a secret");
+            let text = value.to_string();
+            assert!(
+                !text.contains("Key") && !text.contains("Secret"),
+                "{id}: {name} = {text} takes a key or a secret"
+            );
+        }
+    }
 }

@@ -2,13 +2,13 @@
 //! redirect to the link signed in the token: never an open redirect), `/t/u/{token}`
 //! (unsubscribe, RFC 8058 one-click by POST) and `/t/b/{token}` ("call me back").
 //!
-//! Tokens are [`crate::tokens`]: signed with a key derived for each purpose from one
-//! secret, expiring, naming the email and the contact by id, never by address.
+//! Tokens are [`crate::tokens`]: signed with the link key ring (a key derived for each
+//! purpose), expiring, naming the email and the contact by id, never by address.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::tokens::{self, TokenError};
+use crate::tokens::{Keyring, TokenError};
 
 pub const CLICK: &str = "relaunch-click";
 pub const UNSUBSCRIBE: &str = "relaunch-unsubscribe";
@@ -42,15 +42,15 @@ pub struct Link {
 /// Signs and reads the links of relaunch emails.
 #[derive(Clone)]
 pub struct Links {
-    secret: Vec<u8>,
+    keys: Keyring,
     /// `https://…` where `/t/...` is served, without a trailing slash.
     base: String,
 }
 
 impl Links {
-    pub fn new(secret: &[u8], base: &str) -> Self {
+    pub fn new(keys: Keyring, base: &str) -> Self {
         Links {
-            secret: secret.to_vec(),
+            keys,
             base: base.trim_end_matches('/').to_string(),
         }
     }
@@ -70,14 +70,12 @@ impl Links {
 
     /// The public URL of a link for `purpose`, valid from `sent_at`.
     pub fn url(&self, purpose: &str, link: &Link, sent_at: DateTime<Utc>) -> String {
-        let key = tokens::derive_key(&self.secret, purpose);
-        let token = tokens::sign(&key, purpose, link, sent_at + lifetime(purpose));
+        let token = self.keys.sign(purpose, link, sent_at + lifetime(purpose));
         format!("{}/t/{}/{token}", self.base, Self::path(purpose))
     }
 
     pub fn read(&self, purpose: &str, token: &str, now: DateTime<Utc>) -> Result<Link, TokenError> {
-        let key = tokens::derive_key(&self.secret, purpose);
-        tokens::verify(&key, purpose, token, now)
+        self.keys.verify(purpose, token, now)
     }
 }
 
@@ -126,6 +124,10 @@ fn percent_encode(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ring(key: &str) -> Keyring {
+        Keyring::from_json(&serde_json::json!({"current": "k1", "k1": key}).to_string()).unwrap()
+    }
     use crate::campaigns::Utm;
 
     #[test]
@@ -148,7 +150,10 @@ mod tests {
 
     #[test]
     fn a_link_should_be_read_only_for_its_purpose_and_until_it_expires() {
-        let links = Links::new(b"secret", "https://liaison.example/");
+        let links = Links::new(
+            ring("secret-of-thirty-two-bytes-at-least"),
+            "https://liaison.example/",
+        );
         let sent: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
         let link = Link {
             email_key: None,
@@ -167,7 +172,10 @@ mod tests {
             links.read(CLICK, token, sent + Duration::days(91)),
             Err(TokenError::Expired)
         );
-        let other = Links::new(b"other", "https://liaison.example");
+        let other = Links::new(
+            ring("other-secret-of-thirty-two-bytes-at-least"),
+            "https://liaison.example",
+        );
         assert_eq!(
             other.read(CLICK, token, sent),
             Err(TokenError::BadSignature)

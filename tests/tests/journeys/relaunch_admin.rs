@@ -376,12 +376,11 @@ async fn the_abandoned_audience_should_hold_only_consenting_reachable_people_wit
         profile(&system, &contact, Some(true)).await;
         cart(&system, 100 + i, &id, "open", Some(email), Some(&contact)).await;
     }
-    let hash_key = system.resources.function_env("admin")["IDENTITY_HASH_KEY"].clone();
     put(
         &system,
         "SuppressionTable",
         json!({
-            "email_key": shared::lookup::lookup_key(hash_key.as_bytes(), "email", "cy@example.com"),
+            "email_key": shared::lookup::lookup_key(&harness::lookup_key(), "email", "cy@example.com"),
             "reason": "bounce",
             "at": "2026-01-03T11:00:00Z",
         }),

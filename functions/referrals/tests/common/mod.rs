@@ -38,7 +38,7 @@ pub async fn consumer(resources: &TestResources) -> (referrals::Deps, ContactSto
     let store = ContactStore::new(
         resources.clients.dynamodb.clone(),
         resources.table("ContactsTable"),
-        env["IDENTITY_HASH_KEY"].clone().into_bytes(),
+        liaison_local::harness::lookup_key(),
     );
     (deps, store)
 }

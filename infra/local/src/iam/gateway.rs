@@ -402,7 +402,7 @@ fn deny(ledger: &Ledger, principal: &Principal, asked: &Authorization, check: &C
         response
     };
     match asked.protocol {
-        Protocol::DynamoDb => json(StatusCode::BAD_REQUEST, None),
+        Protocol::DynamoDb | Protocol::SsmJson => json(StatusCode::BAD_REQUEST, None),
         // SQS's JSON protocol keeps its query-era code in this header (awsQueryCompatible).
         Protocol::SqsJson => json(
             StatusCode::FORBIDDEN,

@@ -58,11 +58,15 @@ pub fn enroll(
         "AWS_ENDPOINT_URL_DYNAMODB".into(),
         gateway.dynamodb_endpoint().to_string(),
     );
-    for service in ["SQS", "SES"] {
-        env.insert(
-            format!("AWS_ENDPOINT_URL_{service}"),
-            gateway.moto_endpoint().to_string(),
-        );
+    // Every other service the base environment points at moto (SQS, SES, SSM...): through
+    // the gateway too, so that a service added there can never bypass the roles.
+    let moto_services: Vec<String> = env
+        .keys()
+        .filter(|k| k.starts_with("AWS_ENDPOINT_URL_") && *k != "AWS_ENDPOINT_URL_DYNAMODB")
+        .cloned()
+        .collect();
+    for name in moto_services {
+        env.insert(name, gateway.moto_endpoint().to_string());
     }
     Ok(())
 }

@@ -27,7 +27,13 @@ pub struct Report {
 }
 
 /// `…:table/t1234-5-ab12-ContactsTable/index/X` is `…:table/stack-ContactsTable/index/X`.
+/// `…:parameter/t1234-5-ab12/lookup-key` (a secret under the stack's path) is
+/// `…:parameter/stack/lookup-key`.
 fn normalise(resource: &str, logical_ids: &[String]) -> String {
+    if let Some((head, path)) = resource.split_once(":parameter/") {
+        let rest = path.split_once('/').map_or("", |(_, rest)| rest);
+        return format!("{head}:parameter/{STACK}/{rest}");
+    }
     for id in logical_ids {
         let marker = format!("-{id}");
         if let Some(at) = resource.find(&marker) {

@@ -16,6 +16,8 @@ pub enum Protocol {
     DynamoDb,
     /// SQS's JSON protocol (`X-Amz-Target: AmazonSQS.Op`).
     SqsJson,
+    /// SSM (`X-Amz-Target: AmazonSSM.Op`, JSON 1.1).
+    SsmJson,
     /// SQS's or SES's query protocol (a form with `Action=`).
     Query { ses: bool },
 }
@@ -70,6 +72,17 @@ impl Scope {
         format!("arn:aws:sqs:{}:{}:{name}", self.region, self.account_id)
     }
 
+    /// `arn:aws:ssm:{region}:{account}:parameter/{path}`: a name's leading slash is the
+    /// ARN's own.
+    fn parameter(&self, name: &str) -> String {
+        format!(
+            "arn:aws:ssm:{}:{}:parameter/{}",
+            self.region,
+            self.account_id,
+            name.trim_start_matches('/')
+        )
+    }
+
     fn ses(&self, kind: &str, name: &str) -> String {
         format!(
             "arn:aws:ses:{}:{}:{kind}/{name}",
@@ -112,6 +125,13 @@ pub fn authorization(
                 protocol: Protocol::SqsJson,
                 operation: operation.to_string(),
                 checks: sqs_checks(operation, |k| json[k].as_str().map(str::to_string), scope),
+            });
+        }
+        if prefix == "AmazonSSM" {
+            return Ok(Authorization {
+                protocol: Protocol::SsmJson,
+                operation: operation.to_string(),
+                checks: ssm_checks(operation, &json, scope),
             });
         }
         return Err(RequestError::NoOperation);
@@ -199,6 +219,23 @@ fn sqs_checks(
         (None, None) => "*".to_string(),
     };
     vec![Check::new(format!("sqs:{action}"), resource)]
+}
+
+/// SSM authorises a call naming several parameters on each of them, with the call's action.
+fn ssm_checks(operation: &str, body: &Value, scope: &Scope) -> Vec<Check> {
+    let action = format!("ssm:{operation}");
+    let names: Vec<&str> = match (body["Names"].as_array(), body["Name"].as_str()) {
+        (Some(names), _) => names.iter().filter_map(Value::as_str).collect(),
+        (None, Some(name)) => vec![name],
+        (None, None) => Vec::new(),
+    };
+    if names.is_empty() {
+        return vec![Check::new(action, "*".to_string())];
+    }
+    names
+        .into_iter()
+        .map(|name| Check::new(action.clone(), scope.parameter(name)))
+        .collect()
 }
 
 fn ses_checks(
@@ -308,6 +345,32 @@ mod tests {
         );
         assert_eq!(checks.len(), 2);
         assert!(checks.iter().all(|c| c.action == "dynamodb:BatchGetItem"));
+    }
+
+    #[test]
+    fn a_parameters_read_should_be_checked_on_every_parameter_it_names() {
+        let body = json!({"Names": ["/p/lookup-key", "/p/link-keys"], "WithDecryption": true});
+        let auth = authorization(
+            Some("AmazonSSM.GetParameters"),
+            Some("application/x-amz-json-1.1"),
+            &serde_json::to_vec(&body).unwrap_or_default(),
+            &scope(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(auth.protocol, Protocol::SsmJson);
+        assert_eq!(
+            auth.checks,
+            vec![
+                Check::new(
+                    "ssm:GetParameters",
+                    "arn:aws:ssm:eu-west-1:123456789012:parameter/p/lookup-key"
+                ),
+                Check::new(
+                    "ssm:GetParameters",
+                    "arn:aws:ssm:eu-west-1:123456789012:parameter/p/link-keys"
+                ),
+            ]
+        );
     }
 
     #[test]
