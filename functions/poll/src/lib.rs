@@ -1,6 +1,12 @@
-//! PollFunction (schedule): platforms that do not push what Liaison needs are fetched
-//! since a cursor per source, and their items go through the same accept step as pushed
-//! webhooks (`ingest::intake`), with the same dedupe keys.
+//! PollFunction: platforms that do not push what Liaison needs are fetched since a cursor
+//! per source, and their items go through the same accept step as pushed webhooks
+//! (`ingest::intake`), with the same dedupe keys.
+//!
+//! Two triggers, one role: the schedule fans out one message per pollable source to the poll
+//! queue ([`dispatch`]), and each message is one source polled in an invocation of its own
+//! ([`work`]), so a slow site delays no other. A worker claims its source in the poll state
+//! first (`polling_until`), so a redelivery or the next schedule's message never polls a
+//! source twice at once, and stops starting pages at its deadline.
 //!
 //! - YouTube: comments through the Data API (`api_key` credential), and the WebSub
 //!   subscription for videos, renewed before its lease ends or when the secret rotates.
@@ -20,18 +26,20 @@ pub mod youtube;
 
 use std::time::Duration as StdDuration;
 
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Duration, Utc};
 use ingest::connectors::Normalised;
 use ingest::intake::Intake;
 use reqwest::header::HeaderMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use shared::batch::{DeadLetters, RecordError};
 use shared::clock::Clock;
 use shared::config::{self, Env};
 use shared::source::{Platform, Source, SourceStore};
 use shared::Error;
 
 use fetch::{FetchError, Fetcher};
-use state::{PollState, PollStateStore};
+use state::{CatchUp, PollState, PollStateStore};
 use wp_rest::{Login, Window};
 
 pub struct Config {
@@ -45,12 +53,20 @@ pub struct Config {
     pub youtube_daily_budget: u32,
     pub rest_daily_budget: u32,
     pub websub_lease_seconds: i64,
-    /// A run starts no new source past this many seconds (the function has 120): the rest
-    /// wait for the next run, which starts with them.
+    /// A worker starts no new page past this many seconds (the function has 120): it saves
+    /// what it read, and the next request goes on from there.
     pub run_seconds: u64,
 }
 
+/// How long a worker's claim on a source holds: past the function's 120 s, so a worker
+/// Lambda ended at its timeout frees its source for the next request.
+const CLAIM_SECONDS: i64 = 150;
+
 pub struct Deps {
+    pub sqs: aws_sdk_sqs::Client,
+    /// One message per source to poll.
+    pub poll_queue_url: String,
+    pub dead_letters: DeadLetters,
     pub sources: SourceStore,
     pub states: PollStateStore,
     pub intake: Intake,
@@ -85,7 +101,11 @@ impl Deps {
         };
         let sdk = shared::aws::sdk_config(env).await;
         let dynamodb = shared::aws::dynamodb(&sdk, env);
+        let sqs = shared::aws::sqs(&sdk, env);
         Ok(Deps {
+            dead_letters: DeadLetters::new(sqs.clone(), config::required(env, "POLL_DLQ_URL")?),
+            poll_queue_url: config::required(env, "POLL_QUEUE_URL")?,
+            sqs,
             sources: SourceStore::new(dynamodb.clone(), sources_table),
             states: PollStateStore::new(dynamodb.clone(), state_table),
             intake: Intake::from_env(env, &sdk, dynamodb, clock.clone())?,
@@ -110,6 +130,8 @@ pub struct Batch {
     /// Where the cursor may move once every event is enqueued; `None` when the run
     /// stopped before reaching the old cursor.
     pub new_cursor: Option<DateTime<Utc>>,
+    /// Where the next run goes on, when a newest-first read stopped before the cursor.
+    pub catch_up: Option<CatchUp>,
 }
 
 /// A run that failed, and what it cost.
@@ -127,6 +149,7 @@ pub fn total_pages(headers: &HeaderMap) -> u32 {
         .unwrap_or(1)
 }
 
+/// What polling one source did.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Summary {
     pub sources_polled: u32,
@@ -136,39 +159,94 @@ pub struct Summary {
     pub skipped_backoff: u32,
     pub skipped_quota: u32,
     pub subscriptions_renewed: u32,
-    /// Sources not started because the run reached its deadline (first in the next run).
-    pub left_for_next_run: u32,
+    /// Requests dropped: the source was polled since it was asked, or is being polled.
+    pub already_polled: u32,
 }
 
-/// The scheduled entry point: the event's content does not matter. Sources are polled
-/// least recently polled first, and none is started past the run's deadline: a slow site
-/// delays the others by one run at most, never for good.
-pub async fn handle(deps: &Deps, _event: serde_json::Value) -> Summary {
-    let started = std::time::Instant::now();
-    let mut summary = Summary::default();
-    let mut due = Vec::new();
+impl Summary {
+    pub fn add(&mut self, other: &Summary) {
+        self.sources_polled += other.sources_polled;
+        self.events_queued += other.events_queued;
+        self.duplicates += other.duplicates;
+        self.failures += other.failures;
+        self.skipped_backoff += other.skipped_backoff;
+        self.skipped_quota += other.skipped_quota;
+        self.subscriptions_renewed += other.subscriptions_renewed;
+        self.already_polled += other.already_polled;
+    }
+}
+
+/// The poll queue's message: poll this source (asked at this time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollRequest {
+    pub source_id: String,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// What invoked the function: a batch from the poll queue, or the schedule (any other event).
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub enum Trigger {
+    Queue(SqsEvent),
+    Schedule(serde_json::Value),
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Outcome {
+    Queue(SqsBatchResponse),
+    Schedule(Dispatched),
+}
+
+pub async fn handle(deps: &Deps, trigger: Trigger) -> Outcome {
+    match trigger {
+        Trigger::Queue(event) => Outcome::Queue(work(deps, event).await),
+        Trigger::Schedule(_) => Outcome::Schedule(dispatch(deps).await),
+    }
+}
+
+/// What the schedule sent.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Dispatched {
+    pub requests_sent: u32,
+    pub failures: u32,
+}
+
+fn pollable(platform: Platform) -> bool {
+    matches!(
+        platform,
+        Platform::YouTube | Platform::WordPress | Platform::WooCommerce
+    )
+}
+
+/// The schedule: one poll request per pollable source, ten to a `SendMessageBatch`.
+pub async fn dispatch(deps: &Deps) -> Dispatched {
+    let mut out = Dispatched::default();
+    let now = deps.clock.now();
     let mut after: Option<String> = None;
     loop {
         let (page, next) = match deps.sources.list(100, after.as_deref()).await {
             Ok(found) => found,
             Err(err) => {
                 tracing::error!(error = %err, "could not list sources");
-                summary.failures += 1;
+                out.failures += 1;
                 break;
             }
         };
-        for listed in page {
-            if !matches!(
-                listed.platform,
-                Platform::YouTube | Platform::WordPress | Platform::WooCommerce
-            ) {
-                continue;
-            }
-            match deps.states.get(&listed.id).await {
-                Ok(state) => due.push((listed.id, state)),
+        let requests: Vec<PollRequest> = page
+            .into_iter()
+            .filter(|listed| pollable(listed.platform))
+            .map(|listed| PollRequest {
+                source_id: listed.id,
+                requested_at: now,
+            })
+            .collect();
+        for chunk in requests.chunks(10) {
+            match send_requests(deps, chunk).await {
+                Ok(sent) => out.requests_sent += sent,
                 Err(err) => {
-                    tracing::error!(source_id = %listed.id, error = %err, "could not read poll state");
-                    summary.failures += 1;
+                    tracing::error!(error = %err, "poll requests not sent");
+                    out.failures += chunk.len() as u32;
                 }
             }
         }
@@ -177,43 +255,121 @@ pub async fn handle(deps: &Deps, _event: serde_json::Value) -> Summary {
             None => break,
         }
     }
-    due.sort_by_key(|(id, state)| (state.last_polled_at, id.clone()));
-    let deadline = std::time::Duration::from_secs(deps.config.run_seconds);
-    for (id, state) in due {
-        if started.elapsed() >= deadline {
-            summary.left_for_next_run += 1;
-            continue;
-        }
-        // The index does not project secrets: read the source itself.
-        match deps.sources.get(&id).await {
-            Ok(Some(source)) => poll_source(deps, &source, state, &mut summary).await,
-            Ok(None) => {}
-            Err(err) => {
-                tracing::error!(source_id = %id, error = %err, "could not read source");
-                summary.failures += 1;
-            }
-        }
-    }
     tracing::info!(
-        polled = summary.sources_polled,
-        queued = summary.events_queued,
-        duplicates = summary.duplicates,
-        failures = summary.failures,
-        left_for_next_run = summary.left_for_next_run,
-        "poll run done"
+        sent = out.requests_sent,
+        failures = out.failures,
+        "poll requests dispatched"
     );
-    summary
+    out
 }
 
-async fn poll_source(deps: &Deps, source: &Source, mut state: PollState, summary: &mut Summary) {
+async fn send_requests(deps: &Deps, chunk: &[PollRequest]) -> Result<u32, Error> {
+    use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+    let entries = chunk
+        .iter()
+        .enumerate()
+        .map(|(i, request)| {
+            SendMessageBatchRequestEntry::builder()
+                .id(i.to_string())
+                .message_body(serde_json::to_string(request).unwrap_or_default())
+                .build()
+                .map_err(|e| Error::Internal(format!("poll request: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let out = deps
+        .sqs
+        .send_message_batch()
+        .queue_url(&deps.poll_queue_url)
+        .set_entries(Some(entries))
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk("SendMessageBatch poll requests", e))?;
+    if let Some(failed) = out.failed().first() {
+        tracing::error!(
+            failed = out.failed().len(),
+            code = failed.code(),
+            "some poll requests were refused"
+        );
+    }
+    Ok(out.successful().len() as u32)
+}
+
+/// The poll queue's batch: each request is one source polled (the template gives batches
+/// of one, so each source has an invocation, and a deadline, of its own).
+pub async fn work(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
+    shared::batch::process(event, &deps.dead_letters, |record| async move {
+        // Boxed: a source's poll is a deep future, and one type for every record.
+        let summary = Box::pin(poll_request(deps, &record)).await?;
+        tracing::info!(
+            polled = summary.sources_polled,
+            queued = summary.events_queued,
+            duplicates = summary.duplicates,
+            failures = summary.failures,
+            already_polled = summary.already_polled,
+            "poll request done"
+        );
+        Ok(())
+    })
+    .await
+}
+
+/// One request from the poll queue: a malformed one goes to the dead-letter queue.
+pub async fn poll_request(deps: &Deps, record: &SqsMessage) -> Result<Summary, RecordError> {
+    let body = record.body.as_deref().unwrap_or_default();
+    let request: PollRequest = serde_json::from_str(body)
+        .map_err(|e| RecordError::Reject(format!("not a poll request: {e}")))?;
+    Ok(poll_one(deps, &request).await?)
+}
+
+/// Polls one source, unless it was polled since it was asked or is being polled now.
+pub async fn poll_one(deps: &Deps, request: &PollRequest) -> Result<Summary, Error> {
+    let started = std::time::Instant::now();
+    let mut summary = Summary::default();
+    let now = deps.clock.now();
+    let mut state = deps.states.get(&request.source_id).await?;
+    let polled_since = state
+        .last_polled_at
+        .is_some_and(|at| at >= request.requested_at);
+    let in_progress = state.polling_until.is_some_and(|until| until > now);
+    if polled_since || in_progress {
+        summary.already_polled += 1;
+        return Ok(summary);
+    }
+    // The claim: a conditional write on the version read, so two workers cannot both win.
+    state.polling_until = Some(now + Duration::seconds(CLAIM_SECONDS));
+    state = match deps.states.save(&state).await {
+        Ok(claimed) => claimed,
+        Err(Error::Conflict(_)) => {
+            summary.already_polled += 1;
+            return Ok(summary);
+        }
+        Err(err) => return Err(err),
+    };
+    // The index does not project secrets: read the source itself.
+    let Some(source) = deps.sources.get(&request.source_id).await? else {
+        return Ok(summary); // deleted since; its claim lapses by itself
+    };
+    let deadline = started + StdDuration::from_secs(deps.config.run_seconds);
+    poll_source(deps, &source, state, deadline, &mut summary).await;
+    Ok(summary)
+}
+
+async fn poll_source(
+    deps: &Deps,
+    source: &Source,
+    mut state: PollState,
+    deadline: std::time::Instant,
+    summary: &mut Summary,
+) {
     let now = deps.clock.now();
     state.last_polled_at = Some(now);
+    state.polling_until = None;
     if source.platform == Platform::YouTube
         && renew_subscription(deps, source, &mut state, now).await
     {
         summary.subscriptions_renewed += 1;
     }
-    if let Some(outcome) = poll_api(deps, source, &mut state, now, summary).await {
+    if let Some(outcome) = poll_api(deps, source, &mut state, now, deadline, summary).await {
         summary.sources_polled += 1;
         if !outcome {
             summary.failures += 1;
@@ -232,6 +388,7 @@ async fn poll_api(
     source: &Source,
     state: &mut PollState,
     now: DateTime<Utc>,
+    deadline: std::time::Instant,
     summary: &mut Summary,
 ) -> Option<bool> {
     let cfg = &deps.config;
@@ -273,6 +430,7 @@ async fn poll_api(
         cursor: state.cursor.unwrap_or(now - cfg.lookback),
         units_left,
         max_pages: cfg.max_pages,
+        deadline,
     };
     let site = source.setting("site_url").unwrap_or_default();
     let credential = |name| creds.get(name).unwrap_or_default();
@@ -283,6 +441,7 @@ async fn poll_api(
                 api_key: credential("api_key"),
                 channel_id: source.setting("channel_id").unwrap_or_default(),
                 window,
+                resume: state.catch_up.as_ref(),
             };
             youtube::poll(&deps.fetcher, &params).await
         }
@@ -327,6 +486,7 @@ async fn poll_api(
             if let Some(new_cursor) = batch.new_cursor {
                 state.cursor = Some(state.cursor.map_or(new_cursor, |c| c.max(new_cursor)));
             }
+            state.catch_up = batch.catch_up;
             state.failures = 0;
             state.retry_after = None;
             state.last_error = None;
@@ -335,6 +495,12 @@ async fn poll_api(
         }
         Err(failure) => {
             state::spend(state, failure.units, now);
+            if matches!(failure.error, FetchError::Status(code) if code.as_u16() == 400)
+                && state.catch_up.take().is_some()
+            {
+                // A page token the API no longer takes: start from the newest again.
+                tracing::warn!(source_id = %source.id, "catch-up token refused; starting over");
+            }
             record_failure(
                 state,
                 now,

@@ -6,7 +6,7 @@ use shared::config::ProcessEnv;
 async fn main() -> Result<(), Error> {
     shared::telemetry::init_function("poll");
     let deps = poll::Deps::from_env(&ProcessEnv, Clock::system()).await?;
-    lambda_runtime::run(service_fn(|event: LambdaEvent<serde_json::Value>| async {
+    lambda_runtime::run(service_fn(|event: LambdaEvent<poll::Trigger>| async {
         Ok::<_, Error>(poll::handle(&deps, event.payload).await)
     }))
     .await

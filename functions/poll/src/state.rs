@@ -37,8 +37,25 @@ pub struct PollState {
     pub websub_renew_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub websub_source_version: Option<u64>,
+    /// A YouTube catch-up that a limit (pages, quota, the deadline) stopped before it reached
+    /// the cursor: the next run goes on from there, not from the newest again. Without it a
+    /// backlog deeper than one run's pages is read from the top every run and never drained.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catch_up: Option<CatchUp>,
+    /// A worker polls this source until then: a second request for it meanwhile (the next
+    /// schedule, a redelivery) is dropped rather than polling twice at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub polling_until: Option<DateTime<Utc>>,
     #[serde(default)]
     pub version: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatchUp {
+    /// The platform's token of the next page to read (older than everything read so far).
+    pub page_token: String,
+    /// The newest time this catch-up saw: the cursor once it reaches the old one.
+    pub newest: DateTime<Utc>,
 }
 
 /// The quota units left today (UTC) out of `daily_budget`.

@@ -14,9 +14,19 @@ pub struct Window {
     pub cursor: DateTime<Utc>,
     pub units_left: u32,
     pub max_pages: u32,
+    /// No page is started past it, so that the run saves what it read before Lambda's
+    /// timeout would end it (the cursor moves per page: nothing is lost, only postponed).
+    pub deadline: std::time::Instant,
 }
 
 impl Window {
+    /// Whether page `page` (from 1) may be fetched with `units_spent` so far.
+    pub fn may_fetch(&self, units_spent: u32, page: u32) -> bool {
+        units_spent < self.units_left
+            && page <= self.max_pages
+            && std::time::Instant::now() < self.deadline
+    }
+
     /// The cursor as the REST APIs' `after`/`modified_after`, with one second of overlap:
     /// they are exclusive and dates have second precision (dedupe absorbs the overlap).
     pub fn after(&self) -> String {
@@ -46,7 +56,7 @@ pub async fn pages<T: DeserializeOwned>(
         .map_err(|error| Failure { error, units: 0 })?;
     let mut page = 1u32;
     loop {
-        if batch.units >= window.units_left || page > window.max_pages {
+        if !window.may_fetch(batch.units, page) {
             return Ok(false);
         }
         let page_text = page.to_string();

@@ -4,9 +4,12 @@
 //! Each call costs 1 quota unit (10,000 a day per Google Cloud project by default).
 //!
 //! Limits: a reply posted today under a thread older than the cursor is not found (the
-//! API orders threads, not replies). When the page or quota limit stops a run before the
-//! cursor is reached, the cursor does not move: the next run starts from the newest again,
-//! and dedupe makes the overlap free of effect.
+//! API orders threads, not replies). When a limit (pages, quota, the deadline) stops a run
+//! before the cursor is reached, the cursor does not move, and the run leaves a catch-up
+//! (`state::CatchUp`): the next page's token and the newest time seen. The next run goes on
+//! from that page until it meets the cursor, which then jumps to that newest time; what was
+//! posted meanwhile is above it, for the run after. A token the API no longer accepts (400)
+//! drops the catch-up: that run starts from the newest again.
 
 use chrono::{DateTime, Utc};
 use ingest::connectors::Normalised;
@@ -17,6 +20,7 @@ use shared::events::{
 };
 
 use crate::fetch::{FetchError, Fetcher};
+use crate::state::CatchUp;
 use crate::wp_rest::Window;
 use crate::{Batch, Failure};
 
@@ -98,16 +102,20 @@ pub struct Params<'a> {
     pub api_key: &'a str,
     pub channel_id: &'a str,
     pub window: Window,
+    /// Where an unfinished catch-up stopped, if one did.
+    pub resume: Option<&'a CatchUp>,
 }
 
 pub async fn poll(fetcher: &Fetcher, p: &Params<'_>) -> Result<Batch, Failure> {
     let mut batch = Batch::default();
-    let mut newest = p.window.cursor;
-    let mut page_token: Option<String> = None;
+    let mut newest = p
+        .resume
+        .map_or(p.window.cursor, |c| c.newest.max(p.window.cursor));
+    let mut page_token: Option<String> = p.resume.map(|c| c.page_token.clone());
     let mut reached_cursor = false;
     let fail = |error: FetchError, units: u32| Failure { error, units };
-    for _ in 0..p.window.max_pages {
-        if batch.units >= p.window.units_left {
+    for page in 1.. {
+        if !p.window.may_fetch(batch.units, page) {
             break;
         }
         let mut request = fetcher
@@ -176,6 +184,10 @@ pub async fn poll(fetcher: &Fetcher, p: &Params<'_>) -> Result<Batch, Failure> {
         }
     }
     batch.new_cursor = reached_cursor.then_some(newest);
+    batch.catch_up = match page_token {
+        Some(page_token) if !reached_cursor => Some(CatchUp { page_token, newest }),
+        _ => None,
+    };
     Ok(batch)
 }
 

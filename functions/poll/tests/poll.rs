@@ -202,6 +202,44 @@ async fn store(resources: &TestResources, source: &Source) {
         .unwrap();
 }
 
+/// One schedule: the fan-out to the poll queue, then every request on it worked as Lambda
+/// would hand them over (batches of one), through the function's own role.
+async fn run(resources: &TestResources, deps: &poll::Deps) -> poll::Summary {
+    let dispatched = poll::dispatch(deps).await;
+    assert_eq!(dispatched.failures, 0, "{dispatched:?}");
+    let queue = resources.queue_url("PollQueue");
+    let sqs = &resources.clients.sqs;
+    let mut total = poll::Summary::default();
+    let mut received = 0;
+    while received < dispatched.requests_sent {
+        let out = sqs
+            .receive_message()
+            .queue_url(&queue)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap();
+        for message in out.messages.unwrap_or_default() {
+            received += 1;
+            let mut record = aws_lambda_events::event::sqs::SqsMessage::default();
+            record.body = message.body.clone();
+            record.message_id = message.message_id.clone();
+            let summary = poll::poll_request(deps, &record)
+                .await
+                .unwrap_or_else(|e| panic!("{e:?}"));
+            total.add(&summary);
+            sqs.delete_message()
+                .queue_url(&queue)
+                .receipt_handle(message.receipt_handle.unwrap_or_default())
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    total
+}
+
 #[tokio::test]
 async fn youtube_comments_should_be_queued_once_and_the_cursor_stop_the_next_run() {
     let resources = harness::resources().await;
@@ -210,7 +248,7 @@ async fn youtube_comments_should_be_queued_once_and_the_cursor_stop_the_next_run
     store(&resources, &yt).await;
     let deps = deps(&resources, &base, &[]).await;
 
-    let first = poll::handle(&deps, serde_json::json!({})).await;
+    let first = run(&resources, &deps).await;
     // 5 threads over 2 pages, 3 replies fetched for the thread that had more than it
     // carried; the channel's own reply is not a customer's contribution.
     assert_eq!(first.events_queued, 7, "{first:?}");
@@ -245,7 +283,7 @@ async fn youtube_comments_should_be_queued_once_and_the_cursor_stop_the_next_run
 
     // The next run reads page 1, meets the cursor on the first thread, and stops there.
     seen.lock().unwrap().requests.clear();
-    let second = poll::handle(&deps, serde_json::json!({})).await;
+    let second = run(&resources, &deps).await;
     assert_eq!(
         (second.events_queued, second.subscriptions_renewed),
         (0, 0),
@@ -272,7 +310,7 @@ async fn wordpress_and_woocommerce_should_reconcile_with_their_logins() {
     store(&resources, &wc).await;
     let deps = deps(&resources, &base, &[]).await;
 
-    let summary = poll::handle(&deps, serde_json::json!({})).await;
+    let summary = run(&resources, &deps).await;
     assert_eq!(summary.sources_polled, 2, "{summary:?}");
     assert_eq!(resources.queue_depth("ContributionsQueue").await, 3);
     assert_eq!(resources.queue_depth("CommerceQueue").await, 2);
@@ -291,7 +329,7 @@ async fn wordpress_and_woocommerce_should_reconcile_with_their_logins() {
         }
     }
     // A second run finds the same items (one second of overlap): all duplicates.
-    let again = poll::handle(&deps, serde_json::json!({})).await;
+    let again = run(&resources, &deps).await;
     assert_eq!(again.events_queued, 0, "{again:?}");
     assert_eq!(resources.queue_depth("ContributionsQueue").await, 3);
     assert_eq!(resources.queue_depth("CommerceQueue").await, 2);
@@ -306,7 +344,7 @@ async fn a_failing_platform_should_back_off_and_keep_its_cursor() {
     let deps = deps(&resources, &base, &[]).await;
     seen.lock().unwrap().fail_with = Some(503);
 
-    let failed = poll::handle(&deps, serde_json::json!({})).await;
+    let failed = run(&resources, &deps).await;
     assert_eq!(failed.failures, 1, "{failed:?}");
     let state = deps.states.get(&wc.id).await.unwrap();
     assert_eq!(state.cursor, None);
@@ -319,13 +357,13 @@ async fn a_failing_platform_should_back_off_and_keep_its_cursor() {
 
     // Within the backoff the platform is left alone.
     seen.lock().unwrap().fail_with = None;
-    let waiting = poll::handle(&deps, serde_json::json!({})).await;
+    let waiting = run(&resources, &deps).await;
     assert_eq!(waiting.skipped_backoff, 1, "{waiting:?}");
     assert_eq!(seen.lock().unwrap().requests.len(), 1);
 
     // After it, the poll goes through and the failures reset.
     deps.clock.advance(chrono::Duration::minutes(2));
-    let recovered = poll::handle(&deps, serde_json::json!({})).await;
+    let recovered = run(&resources, &deps).await;
     assert_eq!(recovered.events_queued, 2, "{recovered:?}");
     assert_eq!(deps.states.get(&wc.id).await.unwrap().failures, 0);
 }
@@ -343,13 +381,13 @@ async fn a_spent_daily_budget_should_stop_polling_until_the_next_day() {
     )
     .await;
 
-    let first = poll::handle(&deps, serde_json::json!({})).await;
+    let first = run(&resources, &deps).await;
     assert_eq!(first.sources_polled, 1, "{first:?}");
     let state = deps.states.get(&yt.id).await.unwrap();
     assert_eq!(state.quota_used, 1);
     // The budget stopped the run before the cursor was reached: the cursor stays.
     assert_eq!(state.cursor, None);
-    let second = poll::handle(&deps, serde_json::json!({})).await;
+    let second = run(&resources, &deps).await;
     assert_eq!(second.skipped_quota, 1, "{second:?}");
     let thread_calls = seen
         .lock()
@@ -412,9 +450,7 @@ async fn a_backlog_longer_than_a_run_should_be_worked_through_run_after_run() {
     .await;
     let mut queued = 0;
     for _ in 0..6 {
-        queued += poll::handle(&deps, serde_json::json!({}))
-            .await
-            .events_queued;
+        queued += run(&resources, &deps).await.events_queued;
     }
     assert_eq!(queued, 6, "every order once");
     assert_eq!(resources.queue_depth("CommerceQueue").await, 6);
@@ -423,21 +459,115 @@ async fn a_backlog_longer_than_a_run_should_be_worked_through_run_after_run() {
 }
 
 #[tokio::test]
-async fn a_run_past_its_deadline_should_leave_the_rest_for_the_next_run_first() {
+async fn a_worker_past_its_deadline_should_start_no_page_and_keep_its_cursor() {
     let resources = harness::resources().await;
-    let (base, _) = platforms().await;
+    let (base, seen) = platforms().await;
     let wc = woo_source(&base);
     store(&resources, &wc).await;
     let out_of_time = deps(&resources, &base, &[("POLL_RUN_SECONDS", "0")]).await;
-    let summary = poll::handle(&out_of_time, serde_json::json!({})).await;
-    assert_eq!(
-        (summary.sources_polled, summary.left_for_next_run),
-        (0, 1),
-        "{summary:?}"
+    let summary = run(&resources, &out_of_time).await;
+    assert_eq!(summary.events_queued, 0, "{summary:?}");
+    assert!(seen.lock().unwrap().requests.is_empty(), "no page started");
+    let state = out_of_time.states.get(&wc.id).await.unwrap();
+    let before_the_orders: chrono::DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+    assert!(
+        state.cursor.is_none_or(|c| c < before_the_orders),
+        "the cursor passes nothing unread: {:?}",
+        state.cursor
     );
+    assert_eq!(state.polling_until, None, "the claim is given back");
     let on_time = deps(&resources, &base, &[]).await;
-    let summary = poll::handle(&on_time, serde_json::json!({})).await;
-    assert_eq!((summary.sources_polled, summary.left_for_next_run), (1, 0));
-    let state = on_time.states.get(&wc.id).await.unwrap();
-    assert!(state.last_polled_at.is_some(), "the order of the next run");
+    let summary = run(&resources, &on_time).await;
+    assert_eq!(summary.events_queued, 2, "{summary:?}");
+}
+
+#[tokio::test]
+async fn a_youtube_backlog_deeper_than_a_run_should_go_on_where_the_last_run_stopped() {
+    let resources = harness::resources().await;
+    let (base, seen) = platforms().await;
+    let yt = youtube_source();
+    store(&resources, &yt).await;
+    // One page a run; the two pages of threads are newest first.
+    let deps = deps(
+        &resources,
+        &base,
+        &[("POLL_MAX_PAGES", "1"), ("PUBLIC_BASE_URL", " ")],
+    )
+    .await;
+    let first = run(&resources, &deps).await;
+    let state = deps.states.get(&yt.id).await.unwrap();
+    assert_eq!(state.cursor, None, "the cursor waits for the catch-up");
+    let catch_up = state.catch_up.clone().expect("where to go on");
+    assert_eq!(
+        catch_up.newest,
+        "2026-11-23T11:12:20Z"
+            .parse::<chrono::DateTime<Utc>>()
+            .unwrap()
+    );
+
+    seen.lock().unwrap().requests.clear();
+    let second = run(&resources, &deps).await;
+    {
+        let s = seen.lock().unwrap();
+        let threads: Vec<_> = s
+            .requests
+            .iter()
+            .filter(|r| r.0 == "commentThreads")
+            .collect();
+        assert_eq!(threads.len(), 1);
+        assert_eq!(
+            threads[0].1.get("pageToken"),
+            Some(&catch_up.page_token),
+            "the second page, not the newest again"
+        );
+    }
+    assert_eq!(first.events_queued + second.events_queued, 7);
+    let state = deps.states.get(&yt.id).await.unwrap();
+    assert_eq!(state.catch_up, None);
+    assert_eq!(
+        state.cursor,
+        Some("2026-11-23T11:12:20Z".parse().unwrap()),
+        "the newest time of the whole catch-up"
+    );
+    // Caught up: the next run reads the first page, meets the cursor, queues nothing.
+    let third = run(&resources, &deps).await;
+    assert_eq!(third.events_queued, 0, "{third:?}");
+}
+
+#[tokio::test]
+async fn a_request_for_a_source_polled_since_or_being_polled_should_do_nothing() {
+    let resources = harness::resources().await;
+    let (base, seen) = platforms().await;
+    let wc = woo_source(&base);
+    store(&resources, &wc).await;
+    let deps = deps(&resources, &base, &[]).await;
+    let asked = poll::PollRequest {
+        source_id: wc.id.clone(),
+        requested_at: Utc::now(),
+    };
+    let first = poll::poll_one(&deps, &asked).await.unwrap();
+    assert_eq!(first.events_queued, 2, "{first:?}");
+    // The same request again (a redelivery): polled since it was asked.
+    let again = poll::poll_one(&deps, &asked).await.unwrap();
+    assert_eq!(again.already_polled, 1, "{again:?}");
+    // A newer request while another worker holds the source.
+    let mut state = deps.states.get(&wc.id).await.unwrap();
+    state.polling_until = Some(Utc::now() + chrono::Duration::seconds(60));
+    deps.states.save(&state).await.unwrap();
+    let newer = poll::PollRequest {
+        requested_at: Utc::now() + chrono::Duration::seconds(1),
+        ..asked
+    };
+    let busy = poll::poll_one(&deps, &newer).await.unwrap();
+    assert_eq!(busy.already_polled, 1, "{busy:?}");
+    assert_eq!(
+        seen.lock()
+            .unwrap()
+            .requests
+            .iter()
+            .filter(|r| r.0 == "wc/orders")
+            .count(),
+        1,
+        "one poll of the platform"
+    );
 }

@@ -80,6 +80,9 @@ pub struct SqsSource {
     pub batch_size: u32,
     pub batching_window_seconds: u32,
     pub report_batch_item_failures: bool,
+    /// `ScalingConfig.MaximumConcurrency`: how many batches Lambda hands out at once. The
+    /// runner polls with that many workers; without it, with one (Lambda would scale out).
+    pub max_concurrency: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -368,6 +371,12 @@ fn parse_function(
                         .and_then(Value::as_u64)
                         .unwrap_or(0) as u32,
                     report_batch_item_failures: report,
+                    max_concurrency: ep
+                        .get("ScalingConfig")
+                        .and_then(|c| c.get("MaximumConcurrency"))
+                        .and_then(Value::as_u64)
+                        .unwrap_or(1)
+                        .clamp(1, 1000) as u32,
                 });
             }
             "Schedule" | "ScheduleV2" => {

@@ -15,6 +15,7 @@ mod ingest;
 mod known_customer;
 mod moderation;
 mod platforms;
+mod polling;
 mod redrive;
 mod referral_journey;
 mod referrals;

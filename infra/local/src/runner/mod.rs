@@ -330,17 +330,26 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
                     .iter()
                     .find(|s| s.event_name == poller.event_name)
             })
-            .map(|s| (s.report_batch_item_failures, s.batch_size))
-            .unwrap_or((false, 10));
-        tasks.push(tokio::spawn(poll_queue(
-            sqs.clone(),
-            queue,
-            function,
-            report.0,
-            report.1,
-            config.provisioned.region.clone(),
-            shutdown_rx.clone(),
-        )));
+            .map(|s| {
+                (
+                    s.report_batch_item_failures,
+                    s.batch_size,
+                    s.max_concurrency,
+                )
+            })
+            .unwrap_or((false, 10, 1));
+        // As many pollers as Lambda would run batches at once (ScalingConfig).
+        for _ in 0..report.2 {
+            tasks.push(tokio::spawn(poll_queue(
+                sqs.clone(),
+                queue.clone(),
+                function.clone(),
+                report.0,
+                report.1,
+                config.provisioned.region.clone(),
+                shutdown_rx.clone(),
+            )));
+        }
     }
     tasks.push(tokio::spawn(run_schedules(
         state.clone(),
