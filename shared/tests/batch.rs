@@ -2,7 +2,7 @@
 //! reason and is acknowledged; a retryable one is reported; the rest pass.
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
-use liaison_local::harness;
+use liaison_stack::harness;
 use shared::batch::{process, DeadLetters, RecordError, REJECTION_REASON_ATTRIBUTE};
 
 fn record(id: &str, body: &str) -> SqsMessage {

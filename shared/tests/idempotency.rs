@@ -1,7 +1,7 @@
 //! The idempotency claims against DynamoDB Local: their conditional writes are what must hold.
 
 use chrono::{Duration, Utc};
-use liaison_local::harness;
+use liaison_stack::harness;
 use shared::idempotency::{Claim, Idempotency};
 
 async fn store() -> (Idempotency, harness::TestResources) {

@@ -2,7 +2,7 @@
 //! allows: never from a variable, each function only its own, with clear errors.
 
 use chrono::{Duration, Utc};
-use liaison_local::harness;
+use liaison_stack::harness;
 use shared::secrets::Secrets;
 
 #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -143,7 +143,7 @@ async fn a_rotated_ring_should_sign_with_the_new_key_and_still_read_links_in_fli
 
 /// infra/stack_secrets.py (what deploy.sh runs, and an operator to rotate) against moto's SSM.
 fn secrets_py(args: &[&str], extra_env: &[(&str, &str)]) -> std::process::Output {
-    let root = liaison_local::stack::repo_root();
+    let root = liaison_stack::stack::repo_root();
     let env = harness::env();
     let mut command = std::process::Command::new(root.join(".local/tools/bin/python"));
     command
@@ -180,7 +180,7 @@ async fn stack_secrets(stack: &str) -> Secrets {
 #[tokio::test]
 async fn the_deploy_should_create_missing_secrets_once_and_rotation_keep_old_links() {
     let stack = harness::unique_prefix();
-    let region = liaison_local::REGION;
+    let region = liaison_stack::REGION;
     let ensure = ["ensure", "--stack", &stack, "--region", region];
     let out = ok(secrets_py(&ensure, &[]));
     assert!(out.contains("created"), "{out}");
@@ -240,7 +240,7 @@ async fn a_migrated_stack_should_keep_its_lookup_key_and_links_sent_before_key_i
             "--stack",
             &stack,
             "--region",
-            liaison_local::REGION,
+            liaison_stack::REGION,
         ],
         &[("IDENTITY_HASH_KEY", old_key)],
     ));

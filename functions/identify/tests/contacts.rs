@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Utc;
 use identify::contacts::{ContactStore, Provenance};
 use identify::identity::{Identity, IdentityKind, Known};
-use liaison_local::harness;
+use liaison_stack::harness;
 
 fn provenance(event: &str) -> Provenance {
     Provenance {

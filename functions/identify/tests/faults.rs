@@ -1,12 +1,12 @@
-//! Faults the emulators cannot produce, injected in front of them (`liaison_local::faults`):
+//! Faults the emulators cannot produce, injected in front of them (`liaison_stack::faults`):
 //! throttled DynamoDB and SES calls are retried; a message whose calls stay throttled is
 //! reported as a batch item failure and, redelivered, has its effects exactly once; a
 //! write whose response was lost after it happened is not applied twice.
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use identify::Deps;
-use liaison_local::faults::{Fault, Faults};
-use liaison_local::harness::{self, TestResources};
+use liaison_stack::faults::{Fault, Faults};
+use liaison_stack::harness::{self, TestResources};
 use serde_json::json;
 use shared::clock::Clock;
 use shared::events::Message;

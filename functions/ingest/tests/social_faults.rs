@@ -1,5 +1,5 @@
 //! A connection list is several queue messages: what happens when SQS fails part-way
-//! through them (faults injected in front of the emulators, `liaison_local::faults`).
+//! through them (faults injected in front of the emulators, `liaison_stack::faults`).
 //!
 //! The first SendMessageBatch reaches SQS but its answer is lost, then SQS throttles the
 //! SDK's retries: parts 0 and 1 of 5 are queued, 2 to 4 are not, and the request fails
@@ -13,8 +13,8 @@ use chrono::Utc;
 use ingest::connectors::Normalised;
 use ingest::intake::Intake;
 use ingest::social;
-use liaison_local::faults::{Fault, Faults};
-use liaison_local::harness;
+use liaison_stack::faults::{Fault, Faults};
+use liaison_stack::harness;
 use serde_json::json;
 use shared::clock::Clock;
 use shared::events::{Event, Message, SocialEvent};

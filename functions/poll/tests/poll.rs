@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::Utc;
-use liaison_local::harness::{self, TestResources};
+use liaison_stack::harness::{self, TestResources};
 use shared::clock::Clock;
 use shared::source::{Credentials, Platform, SigningSecret, Source, SourceStore, KIND};
 

@@ -10,7 +10,7 @@ use common::{message, s};
 use chrono::{Duration, Utc};
 use identify::contacts::{ContactStore, Provenance};
 use identify::identity::{Identity, IdentityKind};
-use liaison_local::harness::{self, TestResources};
+use liaison_stack::harness::{self, TestResources};
 use serde_json::{json, Value};
 use shared::clock::{stamp, Clock};
 

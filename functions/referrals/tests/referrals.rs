@@ -11,7 +11,7 @@ use common::{message, s};
 use chrono::Utc;
 use identify::contacts::{ContactStore, Provenance};
 use identify::identity::{Identity, IdentityKind};
-use liaison_local::harness::{self, TestResources};
+use liaison_stack::harness::{self, TestResources};
 use serde_json::{json, Value};
 use shared::clock::stamp;
 
@@ -135,7 +135,7 @@ async fn known_prospects_should_be_suggested_first_and_customers_and_suppressed_
         .unwrap()
         .unwrap();
     let zoe_key = shared::lookup::lookup_key(
-        &liaison_local::harness::lookup_key(),
+        &liaison_stack::harness::lookup_key(),
         "email",
         "zoe@example.fr",
     );

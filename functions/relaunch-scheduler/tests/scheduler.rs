@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use chrono::{Duration, Utc};
-use liaison_local::harness::{self, TestResources};
+use liaison_stack::harness::{self, TestResources};
 use relaunch_scheduler::{Deps, Report};
 use shared::campaigns::schedule::bucket;
 use shared::clock::{stamp, Clock};

@@ -1,5 +1,5 @@
 //! The sender against the local stack (DynamoDB Local, moto's SQS and SES through the real
-//! SDK), with faults injected in front of them (`liaison_local::faults`): a claimed step is
+//! SDK), with faults injected in front of them (`liaison_stack::faults`): a claimed step is
 //! sent once whatever the redeliveries and however many senders race for it; SES
 //! throttling is retried, then deferred and claimed again, never dropped and never sent
 //! twice; a response SES may have acted on is never sent again.
@@ -10,8 +10,8 @@ use std::sync::Arc;
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{Duration, Utc};
-use liaison_local::faults::{Fault, Faults};
-use liaison_local::harness::{self, TestResources};
+use liaison_stack::faults::{Fault, Faults};
+use liaison_stack::harness::{self, TestResources};
 use relaunch_sender::Deps;
 use serde_json::json;
 use shared::campaigns::store::CampaignStore;

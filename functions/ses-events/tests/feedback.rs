@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_dynamodb::types::AttributeValue;
-use liaison_local::faults::{Fault, Faults};
-use liaison_local::harness::{self, TestResources};
+use liaison_stack::faults::{Fault, Faults};
+use liaison_stack::harness::{self, TestResources};
 use serde_json::{json, Value};
 use ses_events::Deps;
 use shared::batch::REJECTION_REASON_ATTRIBUTE;
@@ -482,48 +482,4 @@ async fn a_throttled_write_should_fail_its_record_alone_and_act_once_when_redeli
     assert_eq!(resources.count_items("SuppressionTable").await, 1);
     assert_eq!(counter(&step_stats(&resources).await, "bounced"), 1);
     assert_eq!(resources.queue_depth("SesEventsDeadLetterQueue").await, 0);
-}
-
-#[tokio::test]
-async fn the_local_runner_should_serve_the_queue_with_this_function() {
-    // Only this function: what template.yaml and the registry give it, nothing else.
-    let mut template = harness::template();
-    template.functions.retain(|f| f.binary == "ses-events");
-    assert_eq!(
-        template.functions.len(),
-        1,
-        "SesEventsFunction in template.yaml"
-    );
-    let system = harness::system_with(template, liaison_local::registry::Registry::builtin()).await;
-    let resources = &system.resources;
-    put_relaunch_email(resources).await;
-    let url = resources.queue_url("SesEventsQueue");
-    for body in [
-        fixture("sns-bounce-permanent.json").to_string(),
-        "not an SES event".to_string(),
-    ] {
-        resources
-            .clients
-            .sqs
-            .send_message()
-            .queue_url(&url)
-            .message_body(body)
-            .send()
-            .await
-            .expect("SendMessage");
-    }
-
-    let deps = deps(resources).await;
-    let mut done = false;
-    for _ in 0..100 {
-        let suppressed = suppression(resources, &deps, ADDRESS).await.is_some();
-        let counted = counter(&step_stats(resources).await, "bounced") == 1;
-        let rejected = resources.queue_depth("SesEventsDeadLetterQueue").await == 1;
-        if suppressed && counted && rejected {
-            done = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    assert!(done, "the runner delivered both messages to ses-events");
 }

@@ -23,5 +23,6 @@ mod relaunch;
 mod relaunch_admin;
 mod rules;
 mod runner_serves_template;
+mod ses_events;
 mod social;
 mod verification;

@@ -4,7 +4,7 @@ use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Utc;
 use identify::contacts::ContactStore;
-use liaison_local::harness::TestResources;
+use liaison_stack::harness::TestResources;
 use serde_json::{json, Value};
 use shared::clock::{stamp, Clock};
 use shared::events::Message;
@@ -38,7 +38,7 @@ pub async fn consumer(resources: &TestResources) -> (referrals::Deps, ContactSto
     let store = ContactStore::new(
         resources.clients.dynamodb.clone(),
         resources.table("ContactsTable"),
-        liaison_local::harness::lookup_key(),
+        liaison_stack::harness::lookup_key(),
     );
     (deps, store)
 }

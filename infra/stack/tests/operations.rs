@@ -11,12 +11,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use liaison_local::stack::repo_root;
+use liaison_stack::stack::repo_root;
 use serde_json::Value;
 
 fn template() -> Value {
     let text = std::fs::read_to_string(repo_root().join("template.yaml")).unwrap();
-    liaison_local::template::document(&text).unwrap()
+    liaison_stack::template::document(&text).unwrap()
 }
 
 fn resources(doc: &Value) -> &serde_json::Map<String, Value> {

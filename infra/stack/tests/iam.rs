@@ -4,8 +4,8 @@
 //! as its single action, SES on its identity.
 
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
-use liaison_local::harness::{self, TestResources};
-use liaison_local::template::Template;
+use liaison_stack::harness::{self, TestResources};
+use liaison_stack::template::Template;
 
 const TEMPLATE: &str = r#"
 Parameters:
@@ -63,7 +63,7 @@ Resources:
 
 struct Worker {
     resources: TestResources,
-    clients: liaison_local::provision::Clients,
+    clients: liaison_stack::provision::Clients,
 }
 
 async fn worker() -> Worker {
@@ -71,7 +71,7 @@ async fn worker() -> Worker {
     let resources = harness::resources_from(template).await;
     let env = resources.function_env("worker");
     assert_ne!(env["AWS_ACCESS_KEY_ID"], resources.env["AWS_ACCESS_KEY_ID"]);
-    let clients = liaison_local::clients(&env).await;
+    let clients = liaison_stack::clients(&env).await;
     Worker { resources, clients }
 }
 
