@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 bash infra/deps.sh >/dev/null
 bins=$(sed -n 's/^ *Binary: *//p' template.yaml | sort -u)
 args=()
-for b in $bins; do args+=(-p "$b"); done
+for b in $bins; do args+=(--bin "$b"); done
 cargo build --release "${args[@]}"
 cargo build -q -p liaison-local
 

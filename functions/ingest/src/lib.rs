@@ -5,12 +5,16 @@
 //! calls per event: one GetItem (source), one conditional PutItem (claim), one SendMessage,
 //! one UpdateItem (done); a `social.connected` chunk is several messages, sent with
 //! SendMessageBatch (10 at most, 256 KiB at most per call). See docs/architecture.md.
+//!
+//! The crate's second binary, `poll` ([`poll`]), fetches what some platforms do not push and
+//! hands it to the same accept step ([`intake`]).
 
 pub mod connectors;
 pub mod envelope;
 pub mod fields;
 pub mod intake;
 pub mod pipeline;
+pub mod poll;
 pub mod signature;
 pub mod social;
 pub mod text;

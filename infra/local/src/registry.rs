@@ -103,8 +103,8 @@ impl Registry {
         registry.register(
             "poll",
             factory(
-                |env, clock| async move { poll::Deps::from_env(&env, clock).await },
-                |deps, event| async move { poll::handle(&deps, event).await },
+                |env, clock| async move { ingest::poll::Deps::from_env(&env, clock).await },
+                |deps, event| async move { ingest::poll::handle(&deps, event).await },
             ),
         );
         registry

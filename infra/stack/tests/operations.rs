@@ -47,15 +47,30 @@ fn sources(dir: &Path) -> String {
     out
 }
 
+/// The crate (its directory under `functions/`) that builds `binary`: the crate of that
+/// name, or the one declaring it as a `[[bin]]` (poll is a binary of ingest).
+fn crate_of(binary: &str) -> String {
+    let functions = repo_root().join("functions");
+    if functions.join(binary).join("Cargo.toml").exists() {
+        return binary.to_string();
+    }
+    std::fs::read_dir(&functions)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|dir| {
+            std::fs::read_to_string(functions.join(dir).join("Cargo.toml"))
+                .is_ok_and(|m| m.contains(&format!("name = \"{binary}\"")))
+        })
+        .unwrap_or_else(|| panic!("no crate under functions/ builds {binary}"))
+}
+
 /// The function crates a function's crate depends on (`identify`, `ingest`), by name.
 fn function_dependencies(binary: &str) -> Vec<String> {
-    let manifest = std::fs::read_to_string(
-        repo_root()
-            .join("functions")
-            .join(binary)
-            .join("Cargo.toml"),
-    )
-    .unwrap();
+    let own = crate_of(binary);
+    let manifest =
+        std::fs::read_to_string(repo_root().join("functions").join(&own).join("Cargo.toml"))
+            .unwrap();
     let functions: BTreeSet<String> = std::fs::read_dir(repo_root().join("functions"))
         .unwrap()
         .flatten()
@@ -65,12 +80,15 @@ fn function_dependencies(binary: &str) -> Vec<String> {
         .lines()
         .filter_map(|l| l.split('.').next())
         .map(|name| name.trim().to_string())
-        .filter(|name| name != binary && functions.contains(name))
+        .filter(|name| *name != own && functions.contains(name))
         .collect()
 }
 
-fn crate_dir(name: &str) -> PathBuf {
-    repo_root().join("functions").join(name).join("src")
+fn crate_dir(binary: &str) -> PathBuf {
+    repo_root()
+        .join("functions")
+        .join(crate_of(binary))
+        .join("src")
 }
 
 /// A function's own code, and everything its code runs: the function crates it depends on

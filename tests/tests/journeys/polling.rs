@@ -14,7 +14,7 @@ use shared::source::{Credentials, Platform, SigningSecret, Source, SourceStore, 
 fn orders() -> String {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../functions/poll/events/woocommerce/orders-page.json"
+        "/../functions/ingest/events/poll/woocommerce/orders-page.json"
     );
     std::fs::read_to_string(path).unwrap()
 }

@@ -4,15 +4,15 @@
 //! dedupe key are the connector's, so a comment seen both ways is queued once, and a
 //! comment approved later is a new state, hence a new event.
 
+use crate::connectors::wordpress::{normalise, WpComment};
+use crate::connectors::Normalised;
 use chrono::{DateTime, Utc};
-use ingest::connectors::wordpress::{normalise, WpComment};
-use ingest::connectors::Normalised;
 use serde::Deserialize;
 use shared::events::{ContributionAction, Event};
 
-use crate::fetch::Fetcher;
-use crate::wp_rest::{self, Login, Window};
-use crate::{Batch, Failure};
+use super::fetch::Fetcher;
+use super::wp_rest::{self, Login, Window};
+use super::{Batch, Failure};
 
 #[derive(Deserialize)]
 struct RestComment {

@@ -18,7 +18,7 @@ use shared::source::{Credentials, Platform, SigningSecret, Source, SourceStore, 
 const CHANNEL: &str = "UCm7LqH3fQv9Xk2Zp8Rb4sTw";
 
 fn fixture(path: &str) -> String {
-    let full = format!("{}/events/{path}", env!("CARGO_MANIFEST_DIR"));
+    let full = format!("{}/events/poll/{path}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
 }
 
@@ -176,7 +176,7 @@ fn woo_source(base: &str) -> Source {
     )
 }
 
-async fn deps(resources: &TestResources, base: &str, extra: &[(&str, &str)]) -> poll::Deps {
+async fn deps(resources: &TestResources, base: &str, extra: &[(&str, &str)]) -> ingest::poll::Deps {
     // The poll function's environment and role from template.yaml (its calls go through the
     // IAM gateway), pointed at the local platform doubles.
     let mut env = resources.function_env("poll");
@@ -191,7 +191,9 @@ async fn deps(resources: &TestResources, base: &str, extra: &[(&str, &str)]) -> 
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
     }
-    poll::Deps::from_env(&env, Clock::system()).await.unwrap()
+    ingest::poll::Deps::from_env(&env, Clock::system())
+        .await
+        .unwrap()
 }
 
 async fn store(resources: &TestResources, source: &Source) {
@@ -204,12 +206,12 @@ async fn store(resources: &TestResources, source: &Source) {
 
 /// One schedule: the fan-out to the poll queue, then every request on it worked as Lambda
 /// would hand them over (batches of one), through the function's own role.
-async fn run(resources: &TestResources, deps: &poll::Deps) -> poll::Summary {
-    let dispatched = poll::dispatch(deps).await;
+async fn run(resources: &TestResources, deps: &ingest::poll::Deps) -> ingest::poll::Summary {
+    let dispatched = ingest::poll::dispatch(deps).await;
     assert_eq!(dispatched.failures, 0, "{dispatched:?}");
     let queue = resources.queue_url("PollQueue");
     let sqs = &resources.clients.sqs;
-    let mut total = poll::Summary::default();
+    let mut total = ingest::poll::Summary::default();
     let mut received = 0;
     while received < dispatched.requests_sent {
         let out = sqs
@@ -225,7 +227,7 @@ async fn run(resources: &TestResources, deps: &poll::Deps) -> poll::Summary {
             let mut record = aws_lambda_events::event::sqs::SqsMessage::default();
             record.body = message.body.clone();
             record.message_id = message.message_id.clone();
-            let summary = poll::poll_request(deps, &record)
+            let summary = ingest::poll::poll_request(deps, &record)
                 .await
                 .unwrap_or_else(|e| panic!("{e:?}"));
             total.add(&summary);
@@ -541,24 +543,24 @@ async fn a_request_for_a_source_polled_since_or_being_polled_should_do_nothing()
     let wc = woo_source(&base);
     store(&resources, &wc).await;
     let deps = deps(&resources, &base, &[]).await;
-    let asked = poll::PollRequest {
+    let asked = ingest::poll::PollRequest {
         source_id: wc.id.clone(),
         requested_at: Utc::now(),
     };
-    let first = poll::poll_one(&deps, &asked).await.unwrap();
+    let first = ingest::poll::poll_one(&deps, &asked).await.unwrap();
     assert_eq!(first.events_queued, 2, "{first:?}");
     // The same request again (a redelivery): polled since it was asked.
-    let again = poll::poll_one(&deps, &asked).await.unwrap();
+    let again = ingest::poll::poll_one(&deps, &asked).await.unwrap();
     assert_eq!(again.already_polled, 1, "{again:?}");
     // A newer request while another worker holds the source.
     let mut state = deps.states.get(&wc.id).await.unwrap();
     state.polling_until = Some(Utc::now() + chrono::Duration::seconds(60));
     deps.states.save(&state).await.unwrap();
-    let newer = poll::PollRequest {
+    let newer = ingest::poll::PollRequest {
         requested_at: Utc::now() + chrono::Duration::seconds(1),
         ..asked
     };
-    let busy = poll::poll_one(&deps, &newer).await.unwrap();
+    let busy = ingest::poll::poll_one(&deps, &newer).await.unwrap();
     assert_eq!(busy.already_polled, 1, "{busy:?}");
     assert_eq!(
         seen.lock()

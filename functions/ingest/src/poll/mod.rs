@@ -1,6 +1,6 @@
-//! PollFunction: platforms that do not push what Liaison needs are fetched since a cursor
+//! PollFunction (the `poll` binary of this crate): platforms that do not push what Liaison needs are fetched since a cursor
 //! per source, and their items go through the same accept step as pushed webhooks
-//! (`ingest::intake`), with the same dedupe keys.
+//! ([`crate::intake`]), with the same dedupe keys.
 //!
 //! Two triggers, one role: the schedule fans out one message per pollable source to the poll
 //! queue ([`dispatch`]), and each message is one source polled in an invocation of its own
@@ -26,10 +26,10 @@ pub mod youtube;
 
 use std::time::Duration as StdDuration;
 
+use crate::connectors::Normalised;
+use crate::intake::Intake;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Duration, Utc};
-use ingest::connectors::Normalised;
-use ingest::intake::Intake;
 use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
 use shared::batch::{DeadLetters, RecordError};

@@ -11,18 +11,18 @@
 //! posted meanwhile is above it, for the run after. A token the API no longer accepts (400)
 //! drops the catch-up: that run starts from the newest again.
 
+use crate::connectors::Normalised;
+use crate::text::html_to_text;
 use chrono::{DateTime, Utc};
-use ingest::connectors::Normalised;
-use ingest::text::html_to_text;
 use serde::Deserialize;
 use shared::events::{
     Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
 };
 
-use crate::fetch::{FetchError, Fetcher};
-use crate::state::CatchUp;
-use crate::wp_rest::Window;
-use crate::{Batch, Failure};
+use super::fetch::{FetchError, Fetcher};
+use super::state::CatchUp;
+use super::wp_rest::Window;
+use super::{Batch, Failure};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -258,7 +258,7 @@ pub async fn subscribe(
     secret: &str,
     lease_seconds: i64,
 ) -> Result<(), FetchError> {
-    let topic = ingest::connectors::youtube::channel_topic(channel_id);
+    let topic = crate::connectors::youtube::channel_topic(channel_id);
     let lease = lease_seconds.to_string();
     let request = fetcher.post(hub).form(&[
         ("hub.callback", callback),

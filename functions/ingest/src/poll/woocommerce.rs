@@ -2,13 +2,13 @@
 //! oldest change first, since WooCommerce never retries a webhook. The connector's mapping
 //! and dedupe key (`order:{id}:{modification time}`) make an order seen both ways one event.
 
-use ingest::connectors::woocommerce::{normalise, WooOrder};
-use ingest::connectors::Normalised;
-use ingest::fields;
+use crate::connectors::woocommerce::{normalise, WooOrder};
+use crate::connectors::Normalised;
+use crate::fields;
 
-use crate::fetch::Fetcher;
-use crate::wp_rest::{self, Login, Window};
-use crate::{Batch, Failure};
+use super::fetch::Fetcher;
+use super::wp_rest::{self, Login, Window};
+use super::{Batch, Failure};
 
 pub async fn poll(
     fetcher: &Fetcher,

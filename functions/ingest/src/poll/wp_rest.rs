@@ -5,8 +5,8 @@
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 
-use crate::fetch::Fetcher;
-use crate::{Batch, Failure};
+use super::fetch::Fetcher;
+use super::{Batch, Failure};
 
 /// Where a run starts and how much it may spend.
 #[derive(Debug, Clone, Copy)]
@@ -76,7 +76,7 @@ pub async fn pages<T: DeserializeOwned>(
         for item in response.body {
             each(item, batch);
         }
-        if page >= crate::total_pages(&response.headers) {
+        if page >= super::total_pages(&response.headers) {
             return Ok(true);
         }
         page += 1;
