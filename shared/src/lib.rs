@@ -30,6 +30,9 @@
 //! - [`referrals`]: referral codes and the suggestion each belongs to.
 //! - [`rules`]: brand rules, the labels and priorities they give.
 //! - [`contact`]: what a contact is to the brand (customer, prospect, journalist...).
+//! - [`contacts`]: the contacts table's home: identities, lookups, profiles, scores.
+//! - [`contributions`]: the contributions table's home, and the report counters it moves.
+//! - [`text`]: text folded for matching (case, accents, punctuation).
 //! - [`suppression`]: addresses never to write to again, by keyed hash.
 //! - [`outbound`]: which staff-typed URLs Liaison may call (public HTTPS only).
 
@@ -42,6 +45,8 @@ pub mod carts;
 pub mod clock;
 pub mod config;
 pub mod contact;
+pub mod contacts;
+pub mod contributions;
 pub mod error;
 pub mod events;
 pub mod http;
@@ -62,6 +67,7 @@ pub mod source;
 pub mod suppression;
 pub mod telemetry;
 pub mod templates;
+pub mod text;
 pub mod tokens;
 pub mod webhooks;
 

@@ -35,16 +35,27 @@ async fn a_function_should_read_its_keys_from_ssm_and_never_show_them() {
 
 #[tokio::test]
 async fn a_function_should_be_refused_the_secrets_its_role_does_not_name() {
-    let resources = harness::resources().await;
     // Tracking signs no lookup: its role reads the link keys only.
-    let mut env = resources.function_env("tracking");
+    let resources = harness::resources().await;
+    let env = resources.function_env("tracking");
     assert!(!env.contains_key(shared::secrets::LOOKUP_KEY_PARAMETER));
     let tracking = load(&env).await.expect("tracking's secrets");
     assert!(tracking.lookup_key().is_err());
-    env.insert(
+    // Misconfigured to read the lookup key too, under its own role: refused by IAM. (Its own
+    // name, so that the IAM report does not take this deliberate call for a missing grant.)
+    let mut template = harness::template();
+    let tracking = template
+        .functions
+        .iter_mut()
+        .find(|f| f.binary == "tracking")
+        .unwrap();
+    tracking.logical_id = "MisconfiguredTrackingFunction".into();
+    tracking.environment.insert(
         shared::secrets::LOOKUP_KEY_PARAMETER.into(),
-        format!("/{}/lookup-key", resources.provisioned.prefix),
+        serde_json::json!({"Fn::Sub": "/${AWS::StackName}/lookup-key"}),
     );
+    let resources = harness::resources_from(template).await;
+    let env = resources.function_env("tracking");
     let err = load(&env).await.expect_err("not granted").to_string();
     assert!(err.contains("AccessDenied"), "{err}");
 }

@@ -23,7 +23,6 @@ use std::time::Duration as StdDuration;
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Duration, Utc};
-use identify::contacts::{ContactStore, Provenance};
 use rust_decimal::Decimal;
 use shared::batch::{self, DeadLetters, RecordError};
 use shared::cache::Cached;
@@ -33,6 +32,7 @@ use shared::campaigns::Campaign;
 use shared::carts::{self, Attribution, CartRecord, CartStatus};
 use shared::clock::{stamp, Clock};
 use shared::config::{self, Env};
+use shared::contacts::{ContactStore, Provenance};
 use shared::events::{CartSnapshot, CommerceEvent, Customer, Event, Message, Order};
 use shared::Error;
 
@@ -137,7 +137,7 @@ async fn contact_of(
     customer: &Customer,
     vouched: bool,
 ) -> Result<Option<String>, Error> {
-    let identities = identify::identity::of_customer(
+    let identities = shared::contacts::identity::of_customer(
         customer.email.as_deref(),
         customer.id.as_deref(),
         message.platform.as_str(),

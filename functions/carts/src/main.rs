@@ -1,7 +1,3 @@
-// The handler future nests the contact resolution's SDK calls; its layout needs more than
-// the default depth of 128.
-#![recursion_limit = "256"]
-
 use aws_lambda_events::sqs::SqsEvent;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use shared::clock::Clock;

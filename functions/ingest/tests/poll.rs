@@ -573,3 +573,26 @@ async fn a_request_for_a_source_polled_since_or_being_polled_should_do_nothing()
         "one poll of the platform"
     );
 }
+
+#[tokio::test]
+async fn a_malformed_poll_request_should_go_to_the_dead_letter_queue_with_its_reason() {
+    let resources = harness::resources().await;
+    let (base, _) = platforms().await;
+    let deps = deps(&resources, &base, &[]).await;
+    let mut record = aws_lambda_events::event::sqs::SqsMessage::default();
+    record.message_id = Some("m-1".into());
+    record.body = Some("{\"source\":\"not a poll request\"}".into());
+    let mut event = aws_lambda_events::event::sqs::SqsEvent::default();
+    event.records = vec![record];
+    let out = ingest::poll::work(&deps, event).await;
+    assert!(out.batch_item_failures.is_empty(), "set aside, not retried");
+    let dead = resources.peek_queue("PollDeadLetterQueue").await;
+    assert_eq!(dead.len(), 1);
+    let reason = dead[0]
+        .message_attributes()
+        .and_then(|a| a.get(shared::batch::REJECTION_REASON_ATTRIBUTE))
+        .and_then(|v| v.string_value())
+        .unwrap_or_default()
+        .to_string();
+    assert!(reason.contains("not a poll request"), "{reason}");
+}

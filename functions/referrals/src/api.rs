@@ -21,10 +21,10 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use identify::identity::{Identity, IdentityKind};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use shared::auth::{self, Caller, Group};
+use shared::contacts::identity::{Identity, IdentityKind};
 use shared::http::{self, Request, Response};
 use shared::source::Platform;
 use shared::Error;

@@ -9,9 +9,9 @@
 //! rule matches ([`crate::fraud`]).
 
 use chrono::{DateTime, Duration, Utc};
-use identify::identity::{Identity, IdentityKind};
 use rust_decimal::Decimal;
 use shared::config::{self, Env};
+use shared::contacts::identity::{Identity, IdentityKind};
 use shared::events::{Message, Order};
 use shared::lookup::lookup_key;
 use shared::Error;
@@ -108,7 +108,7 @@ pub fn code_valid(invitation: &Invitation, placed_at: DateTime<Utc>, window_days
 
 /// The buyer's identities as the order gives them (the carts function created the contact).
 fn buyer_identities(message: &Message, order: &Order) -> Vec<Identity> {
-    identify::identity::of_customer(
+    shared::contacts::identity::of_customer(
         order.customer.email.as_deref(),
         order.customer.id.as_deref(),
         message.platform.as_str(),

@@ -214,10 +214,10 @@ impl Facts<'_> {
             .key_condition_expression("contact_id = :c")
             .expression_attribute_values(":c", s(contact_id));
         let items = shared::pages::query_all(query, "Query contributions").await?;
-        let public: Vec<identify::store::ContributionRecord> = items
+        let public: Vec<shared::contributions::ContributionRecord> = items
             .into_iter()
             .filter_map(|i| serde_dynamo::from_item(i).ok())
-            .filter(|r: &identify::store::ContributionRecord| {
+            .filter(|r: &shared::contributions::ContributionRecord| {
                 r.contribution.kind != ContributionKind::DirectMessage
                     && r.classification.label != Label::Spam
                     && r.moderation

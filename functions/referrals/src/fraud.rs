@@ -10,8 +10,8 @@
 
 use std::collections::BTreeSet;
 
-use identify::classify::text::fold;
 use serde::{Deserialize, Serialize};
+use shared::text::fold;
 
 /// This many other conversions from one IP within the window flag the next one.
 pub const SHARED_IP_MAX: usize = 2;

@@ -28,12 +28,12 @@ use std::collections::HashMap;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Duration, Utc};
-use identify::contacts::{ContactStore, Provenance};
-use identify::identity::{Identity, IdentityKind};
 use serde::{Deserialize, Serialize};
 use shared::batch::{self, DeadLetters, RecordError};
 use shared::clock::Clock;
 use shared::config::{self, Env};
+use shared::contacts::identity::{Identity, IdentityKind};
+use shared::contacts::{ContactStore, Provenance};
 use shared::events::{
     CommerceEvent, Connected, Disconnected, Event, Message, SiteCustomer, SocialEvent,
 };
@@ -187,7 +187,7 @@ async fn customer_contact(
     platform: &str,
     account_id: &str,
 ) -> Result<String, RecordError> {
-    let mut identities = identify::identity::of_customer(
+    let mut identities = shared::contacts::identity::of_customer(
         customer.email.as_deref(),
         customer.id.as_deref(),
         message.platform.as_str(),

@@ -8,11 +8,11 @@ mod common;
 use common::{message, s};
 
 use chrono::{Duration, Utc};
-use identify::contacts::{ContactStore, Provenance};
-use identify::identity::{Identity, IdentityKind};
 use liaison_stack::harness::{self, TestResources};
 use serde_json::{json, Value};
 use shared::clock::{stamp, Clock};
+use shared::contacts::identity::{Identity, IdentityKind};
+use shared::contacts::{ContactStore, Provenance};
 
 fn order(id: &str, email: &str, name: (&str, &str), code: Option<&str>, ip: &str) -> Value {
     json!({"type": "commerce", "kind": "order", "order_id": id,

@@ -9,11 +9,11 @@ mod common;
 use common::{message, s};
 
 use chrono::Utc;
-use identify::contacts::{ContactStore, Provenance};
-use identify::identity::{Identity, IdentityKind};
 use liaison_stack::harness::{self, TestResources};
 use serde_json::{json, Value};
 use shared::clock::stamp;
+use shared::contacts::identity::{Identity, IdentityKind};
+use shared::contacts::{ContactStore, Provenance};
 
 fn connected(account: &str, email: &str, connections: Vec<Value>, part: u32) -> Value {
     json!({"type": "social", "action": "connected",
@@ -257,7 +257,7 @@ async fn friends_in_common_should_raise_a_candidate_and_a_recent_suggestion_shou
 
 /// A public comment by `contact`, answering `parent` when given, recorded as identify does.
 async fn comment(resources: &TestResources, contact: &str, id: &str, parent: Option<&str>) {
-    let record: identify::store::ContributionRecord = serde_json::from_value(json!({
+    let record: shared::contributions::ContributionRecord = serde_json::from_value(json!({
         "id": format!("evt_{id}"), "source_id": "src_blog", "platform": "standard-webhooks",
         "received_at": stamp(Utc::now()), "classified_at": stamp(Utc::now()),
         "contact_id": contact,

@@ -16,9 +16,7 @@
 pub mod bayes;
 pub mod evaluate;
 pub mod lexicon;
-pub mod text;
-
-use serde::{Deserialize, Serialize};
+pub use shared::text;
 
 pub use shared::rules::Label;
 
@@ -30,14 +28,7 @@ pub struct Input<'a> {
     pub rating: Option<u8>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Classification {
-    pub label: Label,
-    /// 0 to 1: how far the winning evidence is above what was needed.
-    pub confidence: f32,
-    /// The cues that counted for the label, as `label:cue`.
-    pub cues: Vec<String>,
-}
+pub use shared::contributions::Classification;
 
 /// Evidence needed for each label.
 const SPAM_MIN: f32 = 3.0;

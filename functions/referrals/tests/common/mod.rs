@@ -3,10 +3,10 @@
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Utc;
-use identify::contacts::ContactStore;
 use liaison_stack::harness::TestResources;
 use serde_json::{json, Value};
 use shared::clock::{stamp, Clock};
+use shared::contacts::ContactStore;
 use shared::events::Message;
 
 pub fn s(v: &str) -> AttributeValue {

@@ -15,18 +15,18 @@
 
 use std::collections::HashMap;
 
+use crate::source::condition_held;
+use crate::Error;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared::source::condition_held;
-use shared::Error;
 
-use crate::identity::{Identity, IdentityKind, Known, Resolution};
+use super::identity::{Identity, IdentityKind, Known, Resolution};
 
 type Item = HashMap<String, AttributeValue>;
 
-pub use shared::contact::ContactType;
+pub use crate::contact::ContactType;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
@@ -203,7 +203,7 @@ impl ContactStore {
         provenance: &Provenance,
         now: DateTime<Utc>,
     ) -> Result<String, Error> {
-        let contact_id = shared::ids::new_id("ct")?;
+        let contact_id = crate::ids::new_id("ct")?;
         let profile = Profile::prospect(&contact_id, now);
         let mut writes = vec![self.put(to_item(&profile)?, "attribute_not_exists(pk)")?];
         for identity in identities {
@@ -221,7 +221,7 @@ impl ContactStore {
         seed: &str,
         now: DateTime<Utc>,
     ) -> Result<String, Error> {
-        let contact_id = shared::ids::derived("ct", source_id, seed);
+        let contact_id = crate::ids::derived("ct", source_id, seed);
         let profile = Profile::prospect(&contact_id, now);
         let put = self
             .client
@@ -263,7 +263,7 @@ impl ContactStore {
         now: DateTime<Utc>,
     ) -> Result<Option<String>, Error> {
         let known = self.lookup(identities).await?;
-        match crate::identity::resolve(identities, &known) {
+        match super::identity::resolve(identities, &known) {
             Resolution::Anonymous => Ok(None),
             Resolution::NewContact {
                 hold,
@@ -502,9 +502,9 @@ impl ContactStore {
     pub async fn add_to_scores(
         &self,
         contact_id: &str,
-        kind: shared::events::ContributionKind,
+        kind: crate::events::ContributionKind,
         followers: Option<u64>,
-        platform: shared::source::Platform,
+        platform: crate::source::Platform,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         for _ in 0..3 {
@@ -527,15 +527,15 @@ impl ContactStore {
                 .and_then(|v| v.as_s().ok())
                 .and_then(|s| s.parse::<DateTime<Utc>>().ok());
             let contact_type = Standing::of(&item).contact_type;
-            let score = crate::scores::contribution_score(
+            let score = super::scores::contribution_score(
                 number("contribution_score").unwrap_or(0.0),
                 since,
                 kind,
                 now,
             );
             let reach =
-                crate::scores::reach(followers, platform).max(number("reach").unwrap_or(0.0));
-            let influence = crate::scores::influence(reach, contact_type, score);
+                super::scores::reach(followers, platform).max(number("reach").unwrap_or(0.0));
+            let influence = super::scores::influence(reach, contact_type, score);
             let mut update = self
                 .client
                 .update_item()
@@ -555,7 +555,7 @@ impl ContactStore {
             };
             match update.send().await {
                 Ok(_) => return Ok(()),
-                Err(e) if shared::source::is_condition_failure(&e) => continue,
+                Err(e) if crate::source::is_condition_failure(&e) => continue,
                 Err(e) => return Err(Error::from_sdk("UpdateItem scores", e)),
             }
         }

@@ -2,7 +2,7 @@
 //! handle), normalised, and the decision of which contact they belong to.
 //!
 //! Lookups never hold an email or a handle in clear: their key is a keyed hash
-//! (HMAC-SHA256 with the lookup key, `shared::secrets`) of the normalised value, so the
+//! (HMAC-SHA256 with the lookup key, `crate::secrets`) of the normalised value, so the
 //! table cannot be read back into a mailing list, and erasure can find every key from the values alone.
 //!
 //! Rules (docs/architecture.md): an identity the platform authenticated is verified; an
@@ -10,9 +10,9 @@
 //! never merged automatically: the contribution goes to the one its strongest identity
 //! names, and a merge candidate is recorded for staff.
 
+use crate::events::Author;
+use crate::source::Platform;
 use serde::{Deserialize, Serialize};
-use shared::events::Author;
-use shared::source::Platform;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -42,7 +42,7 @@ pub fn of_customer(
     email_vouched: bool,
 ) -> Vec<Identity> {
     let mut identities = Vec::new();
-    if let Some(email) = email.and_then(shared::lookup::normalise_email) {
+    if let Some(email) = email.and_then(crate::lookup::normalise_email) {
         identities.push(Identity {
             kind: IdentityKind::Email,
             value: email,
@@ -73,23 +73,23 @@ impl Identity {
         }
     }
 
-    /// The lookup key: `email#<hex HMAC>` and so on (`shared::lookup`).
+    /// The lookup key: `email#<hex HMAC>` and so on (`crate::lookup`).
     pub fn lookup_key(&self, hash_key: &[u8]) -> String {
         let kind = match self.kind {
             IdentityKind::Email => "email",
             IdentityKind::Account => "account",
             IdentityKind::Handle => "handle",
         };
-        shared::lookup::lookup_key(hash_key, kind, &self.value)
+        crate::lookup::lookup_key(hash_key, kind, &self.value)
     }
 }
 
-pub use shared::lookup::normalise_email;
+pub use crate::lookup::normalise_email;
 
 /// The identities an author carries on `platform`, as `source_id` sent them (a generic
-/// sender's account ids and handles are its own: `shared::lookup::namespace`).
+/// sender's account ids and handles are its own: `crate::lookup::namespace`).
 pub fn identities(platform: Platform, source_id: &str, author: &Author) -> Vec<Identity> {
-    let namespace = shared::lookup::namespace(platform.as_str(), source_id);
+    let namespace = crate::lookup::namespace(platform.as_str(), source_id);
     let mut found = Vec::new();
     if let Some(email) = author.email.as_deref().and_then(normalise_email) {
         found.push(Identity {
@@ -113,7 +113,7 @@ pub fn identities(platform: Platform, source_id: &str, author: &Author) -> Vec<I
     if let Some(value) = author
         .handle
         .as_deref()
-        .and_then(|h| shared::lookup::normalise_handle(&namespace, h))
+        .and_then(|h| crate::lookup::normalise_handle(&namespace, h))
     {
         found.push(Identity {
             kind: IdentityKind::Handle,

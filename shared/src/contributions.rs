@@ -1,5 +1,5 @@
-//! `ContributionsTable`: one item per contribution event, with what the classifier made of
-//! it. The write is conditional on the event id, so a redelivered message (SQS is
+//! `ContributionsTable`'s home: one item per contribution event, with what identify's
+//! classifier made of it; identify writes them, admin and referrals read them. The write is conditional on the event id, so a redelivered message (SQS is
 //! at-least-once, and ingest may re-enqueue after a crash) has one effect.
 //!
 //! The same transaction adds the contribution to the report counters (`ReportsTable`):
@@ -17,17 +17,27 @@
 
 use std::collections::HashMap;
 
+use crate::events::Contribution;
+use crate::source::Platform;
+use crate::Error;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared::events::Contribution;
-use shared::source::Platform;
-use shared::Error;
 
-use crate::classify::Classification;
 use crate::moderation::Moderation;
+use crate::rules::Label;
+
+/// What identify's classifier made of a contribution (identify's `classify`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Classification {
+    pub label: Label,
+    /// 0 to 1: how far the winning evidence is above what was needed.
+    pub confidence: f32,
+    /// The cues that counted for the label, as `label:cue`.
+    pub cues: Vec<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContributionRecord {

@@ -9,11 +9,11 @@
 //!   journalist's reach is not a blogger's), plus engagement: up to 20 points for a contact
 //!   who speaks often and recently (from the contribution score).
 
+use crate::events::ContributionKind;
+use crate::source::Platform;
 use chrono::{DateTime, Utc};
-use shared::events::ContributionKind;
-use shared::source::Platform;
 
-use crate::contacts::ContactType;
+use crate::contact::ContactType;
 
 pub const HALF_LIFE_DAYS: f64 = 90.0;
 
