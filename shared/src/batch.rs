@@ -175,6 +175,51 @@ async fn settle(
     })
 }
 
+/// Sends up to ten messages, each `bodies[i]` as JSON, in one `SendMessageBatch`: whether
+/// each was accepted, by index. A call SQS refused whole is an error (retry the lot).
+pub async fn send_json_batch<T: serde::Serialize>(
+    sqs: &aws_sdk_sqs::Client,
+    queue_url: &str,
+    bodies: &[T],
+) -> Result<Vec<bool>, crate::Error> {
+    use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+    let entries = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, body)| {
+            let body = serde_json::to_string(body)
+                .map_err(|e| crate::Error::Internal(format!("encode message: {e}")))?;
+            SendMessageBatchRequestEntry::builder()
+                .id(i.to_string())
+                .message_body(body)
+                .build()
+                .map_err(|e| crate::Error::Internal(format!("batch entry: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let out = sqs
+        .send_message_batch()
+        .queue_url(queue_url)
+        .set_entries(Some(entries))
+        .send()
+        .await
+        .map_err(|e| crate::Error::from_sdk("SendMessageBatch", e))?;
+    let mut accepted = vec![false; bodies.len()];
+    for ok in out.successful() {
+        if let Some(slot) = ok
+            .id()
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| accepted.get_mut(i))
+        {
+            *slot = true;
+        }
+    }
+    for failed in out.failed() {
+        tracing::warn!(code = failed.code(), "a message of a batch was refused");
+    }
+    Ok(accepted)
+}
+
 fn respond(failures: Vec<BatchItemFailure>) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
     response.batch_item_failures = failures;

@@ -22,7 +22,6 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde::Serialize;
 use shared::campaigns::schedule::{bucket, buckets_between};
@@ -268,42 +267,22 @@ async fn claim(
 
 /// Sends one batch; the steps whose message SQS accepted.
 async fn enqueue<'d>(deps: &Deps, batch: &'d [Due]) -> Result<Vec<&'d Due>, Error> {
-    let mut entries = Vec::new();
-    for (i, d) in batch.iter().enumerate() {
-        let body = serde_json::to_string(&SendMessage {
+    let messages: Vec<SendMessage> = batch
+        .iter()
+        .map(|d| SendMessage {
             send_id: sends::send_id(&d.cart_id, d.step),
             cart_id: d.cart_id.clone(),
             step: d.step,
             campaign_id: d.campaign_id.clone(),
         })
-        .map_err(|e| Error::Internal(format!("encode send: {e}")))?;
-        entries.push(
-            SendMessageBatchRequestEntry::builder()
-                .id(i.to_string())
-                .message_body(body)
-                .build()
-                .map_err(|e| Error::Internal(format!("batch entry: {e}")))?,
-        );
-    }
-    let out = deps
-        .sqs
-        .send_message_batch()
-        .queue_url(&deps.sends_queue_url)
-        .set_entries(Some(entries))
-        .send()
-        .await
-        .map_err(|e| Error::Transient(format!("SendMessageBatch: {}", e.into_service_error())))?;
-    for failed in out.failed() {
-        tracing::warn!(
-            code = failed.code(),
-            "a send was not enqueued; re-enqueued later"
-        );
-    }
-    Ok(out
-        .successful()
+        .collect();
+    // A send SQS refused stays indexed: the next run enqueues it again.
+    let accepted =
+        shared::batch::send_json_batch(&deps.sqs, &deps.sends_queue_url, &messages).await?;
+    Ok(batch
         .iter()
-        .filter_map(|ok| ok.id().parse::<usize>().ok())
-        .filter_map(|i| batch.get(i))
+        .zip(accepted)
+        .filter_map(|(d, ok)| ok.then_some(d))
         .collect())
 }
 

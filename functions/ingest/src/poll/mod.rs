@@ -264,34 +264,8 @@ pub async fn dispatch(deps: &Deps) -> Dispatched {
 }
 
 async fn send_requests(deps: &Deps, chunk: &[PollRequest]) -> Result<u32, Error> {
-    use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-    let entries = chunk
-        .iter()
-        .enumerate()
-        .map(|(i, request)| {
-            SendMessageBatchRequestEntry::builder()
-                .id(i.to_string())
-                .message_body(serde_json::to_string(request).unwrap_or_default())
-                .build()
-                .map_err(|e| Error::Internal(format!("poll request: {e}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let out = deps
-        .sqs
-        .send_message_batch()
-        .queue_url(&deps.poll_queue_url)
-        .set_entries(Some(entries))
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("SendMessageBatch poll requests", e))?;
-    if let Some(failed) = out.failed().first() {
-        tracing::error!(
-            failed = out.failed().len(),
-            code = failed.code(),
-            "some poll requests were refused"
-        );
-    }
-    Ok(out.successful().len() as u32)
+    let accepted = shared::batch::send_json_batch(&deps.sqs, &deps.poll_queue_url, chunk).await?;
+    Ok(accepted.iter().filter(|ok| **ok).count() as u32)
 }
 
 /// The poll queue's batch: each request is one source polled (the template gives batches
