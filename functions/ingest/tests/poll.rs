@@ -204,6 +204,18 @@ async fn store(resources: &TestResources, source: &Source) {
         .unwrap();
 }
 
+/// `total` with `one` request's counts added.
+fn add(total: &mut ingest::poll::Summary, one: &ingest::poll::Summary) {
+    total.sources_polled += one.sources_polled;
+    total.events_queued += one.events_queued;
+    total.duplicates += one.duplicates;
+    total.failures += one.failures;
+    total.skipped_backoff += one.skipped_backoff;
+    total.skipped_quota += one.skipped_quota;
+    total.subscriptions_renewed += one.subscriptions_renewed;
+    total.already_polled += one.already_polled;
+}
+
 /// One schedule: the fan-out to the poll queue, then every request on it worked as Lambda
 /// would hand them over (batches of one), through the function's own role.
 async fn run(resources: &TestResources, deps: &ingest::poll::Deps) -> ingest::poll::Summary {
@@ -230,7 +242,7 @@ async fn run(resources: &TestResources, deps: &ingest::poll::Deps) -> ingest::po
             let summary = ingest::poll::poll_request(deps, &record)
                 .await
                 .unwrap_or_else(|e| panic!("{e:?}"));
-            total.add(&summary);
+            add(&mut total, &summary);
             sqs.delete_message()
                 .queue_url(&queue)
                 .receipt_handle(message.receipt_handle.unwrap_or_default())

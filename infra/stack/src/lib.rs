@@ -42,14 +42,10 @@ pub fn base_env(dynamodb_endpoint: &str, moto_endpoint: &str) -> HashMap<String,
 
 pub async fn clients(env: &HashMap<String, String>) -> Clients {
     let sdk = shared::aws::sdk_config(env).await;
-    let mut ses = aws_sdk_ses::config::Builder::from(&sdk);
-    if let Some(url) = shared::aws::endpoint(env, "SES") {
-        ses = ses.endpoint_url(url);
-    }
     Clients {
         dynamodb: shared::aws::dynamodb(&sdk, env),
         sqs: shared::aws::sqs(&sdk, env),
-        ses: aws_sdk_ses::Client::from_conf(ses.build()),
+        ses: shared::aws::ses(&sdk, env),
         ssm: shared::aws::ssm(&sdk, env),
     }
 }

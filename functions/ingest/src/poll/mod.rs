@@ -1,6 +1,6 @@
-//! PollFunction (the `poll` binary of this crate): platforms that do not push what Liaison needs are fetched since a cursor
-//! per source, and their items go through the same accept step as pushed webhooks
-//! ([`crate::intake`]), with the same dedupe keys.
+//! PollFunction (the `poll` binary of this crate): platforms that do not push what Liaison
+//! needs are fetched since a cursor per source, and their items go through the same accept
+//! step as pushed webhooks ([`crate::intake`]), with the same dedupe keys.
 //!
 //! Two triggers, one role: the schedule fans out one message per pollable source to the poll
 //! queue ([`dispatch`]), and each message is one source polled in an invocation of its own
@@ -26,8 +26,6 @@ pub mod youtube;
 
 use std::time::Duration as StdDuration;
 
-use crate::connectors::Normalised;
-use crate::intake::Intake;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Duration, Utc};
 use reqwest::header::HeaderMap;
@@ -38,6 +36,8 @@ use shared::config::{self, Env};
 use shared::source::{Platform, Source, SourceStore};
 use shared::Error;
 
+use crate::connectors::Normalised;
+use crate::intake::Intake;
 use fetch::{FetchError, Fetcher};
 use state::{CatchUp, PollState, PollStateStore};
 use wp_rest::{Login, Window};
@@ -161,19 +161,6 @@ pub struct Summary {
     pub subscriptions_renewed: u32,
     /// Requests dropped: the source was polled since it was asked, or is being polled.
     pub already_polled: u32,
-}
-
-impl Summary {
-    pub fn add(&mut self, other: &Summary) {
-        self.sources_polled += other.sources_polled;
-        self.events_queued += other.events_queued;
-        self.duplicates += other.duplicates;
-        self.failures += other.failures;
-        self.skipped_backoff += other.skipped_backoff;
-        self.skipped_quota += other.skipped_quota;
-        self.subscriptions_renewed += other.subscriptions_renewed;
-        self.already_polled += other.already_polled;
-    }
 }
 
 /// The poll queue's message: poll this source (asked at this time).

@@ -338,14 +338,15 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
                 )
             })
             .unwrap_or((false, 10, 1));
+        let (report_failures, batch_size, pollers) = report;
         // As many pollers as Lambda would run batches at once (ScalingConfig).
-        for _ in 0..report.2 {
+        for _ in 0..pollers {
             tasks.push(tokio::spawn(poll_queue(
                 sqs.clone(),
                 queue.clone(),
                 function.clone(),
-                report.0,
-                report.1,
+                report_failures,
+                batch_size,
                 config.provisioned.region.clone(),
                 shutdown_rx.clone(),
             )));

@@ -40,14 +40,14 @@ pub fn enroll(
 ) -> Result<(), policy::PolicyError> {
     let provisioned = resolver.provisioned;
     let policy = Policy::compile(&def.statements, resolver)?;
+    // The key names the function as its role's session does: `{stack}-{LogicalId}`.
     let key = access_key(provisioned, def);
-    let name = format!("{}-{}", provisioned.prefix, def.logical_id);
     gateway.register(
         &key,
         Principal {
             function: def.logical_id.clone(),
             role_arn: format!(
-                "arn:aws:sts::{}:assumed-role/{name}Role/{name}",
+                "arn:aws:sts::{}:assumed-role/{key}Role/{key}",
                 provisioned.account_id
             ),
             policy,
