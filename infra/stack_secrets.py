@@ -4,7 +4,7 @@
     stack_secrets.py rotate  --stack NAME --region R      a new link key signs from now on
     stack_secrets.py retire  --stack NAME --region R --key-id ID
 
-Two SecureStrings under /{stack}/, which the functions read at init (shared::secrets):
+Two SecureStrings under /{stack}/, which the functions read at init (shared::kit::secrets):
 - lookup-key: the key of the keyed hashes that index emails and handles. Never rotated (a new
   one would orphan every lookup). `ensure` creates it from IDENTITY_HASH_KEY, else from the
   parameter older deploys read (/liaison/{environment}/identity-hash-key), else at random,

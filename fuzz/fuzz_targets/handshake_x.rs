@@ -4,7 +4,7 @@
 use aws_lambda_events::query_map::QueryMap;
 use liaison_fuzz::handshake;
 use libfuzzer_sys::fuzz_target;
-use shared::source::Platform;
+use shared::contracts::sources::Platform;
 
 fuzz_target!(|data: &[u8]| {
     let token = String::from_utf8_lossy(data).into_owned();

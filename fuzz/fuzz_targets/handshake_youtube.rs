@@ -4,7 +4,7 @@
 
 use liaison_fuzz::{handshake, query};
 use libfuzzer_sys::fuzz_target;
-use shared::source::Platform;
+use shared::contracts::sources::Platform;
 
 fuzz_target!(|data: &[u8]| {
     let q = query(&["hub.mode", "hub.topic", "hub.challenge"], data);

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use aws_lambda_events::http::HeaderMap;
 use liaison_fuzz::{headers, parse, source};
 use libfuzzer_sys::fuzz_target;
-use shared::source::{Platform, Source};
+use shared::contracts::sources::{Platform, Source};
 
 static SOURCE: LazyLock<Source> = LazyLock::new(|| source(Platform::WooCommerce));
 static HEADERS: LazyLock<Vec<HeaderMap>> = LazyLock::new(|| {

@@ -9,7 +9,7 @@ use aws_lambda_events::http::{HeaderMap, HeaderName, HeaderValue};
 use aws_lambda_events::query_map::QueryMap;
 use chrono::{DateTime, Utc};
 use ingest::connectors::{for_platform, HookRequest};
-use shared::source::{Credentials, Platform, SigningSecret, Source, KIND};
+use shared::contracts::sources::{Credentials, Platform, SigningSecret, Source, KIND};
 
 /// The channel of the YouTube fixtures (events/youtube/*.xml).
 pub const YOUTUBE_CHANNEL: &str = "UCm7LqH3fQv9Xk2Zp8Rb4sTw";

@@ -3,7 +3,7 @@
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use liaison_stack::harness;
-use shared::batch::{process, DeadLetters, RecordError, REJECTION_REASON_ATTRIBUTE};
+use shared::kit::batch::{process, DeadLetters, RecordError, REJECTION_REASON_ATTRIBUTE};
 
 fn record(id: &str, body: &str) -> SqsMessage {
     serde_json::from_value(serde_json::json!({"messageId": id, "receiptHandle": format!("rh-{id}"), "body": body, "attributes": {}, "messageAttributes": {}}))
@@ -78,7 +78,7 @@ async fn groups_should_wait_side_by_side_and_each_keep_its_order() {
     event.records = order.iter().map(|id| record(id, &id[..1])).collect();
     let (in_flight, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let seen = Mutex::new(Vec::new());
-    let response = shared::batch::process_grouped(
+    let response = shared::kit::batch::process_grouped(
         event,
         &dead_letters,
         |m| m.body.clone().unwrap_or_default(),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, Utc};
 use liaison_stack::harness;
-use shared::source::{Platform, SigningSecret, Source, SourceStore, KIND};
+use shared::contracts::sources::{Platform, SigningSecret, Source, SourceStore, KIND};
 
 fn source(id: &str, minutes_ago: i64) -> Source {
     Source {

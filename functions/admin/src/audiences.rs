@@ -19,9 +19,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use aws_sdk_dynamodb::Client;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use shared::campaigns::store::CampaignStore;
-use shared::http::{self, Request, Response};
-use shared::lookup;
+use shared::contracts::lookup;
+use shared::kit::http::{self, Request, Response};
+use shared::relaunch::campaigns::store::CampaignStore;
 use shared::Error;
 
 type Item = HashMap<String, AttributeValue>;
@@ -117,7 +117,7 @@ impl Audiences {
             .expression_attribute_names("#status", "cart_status")
             .expression_attribute_values(":c", AttributeValue::S(campaign_id.to_string()))
             .expression_attribute_values(":open", AttributeValue::S("open".into()));
-        shared::pages::query_all(query, "Query carts by campaign").await
+        shared::kit::pages::query_all(query, "Query carts by campaign").await
     }
 
     /// Of `ids`, the contacts whose profile allows marketing now.

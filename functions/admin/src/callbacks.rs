@@ -10,12 +10,12 @@ use aws_sdk_dynamodb::Client;
 use chrono::SecondsFormat;
 use serde::Deserialize;
 use serde_json::json;
-use shared::http::{self, Request, Response};
-use shared::source::is_condition_failure;
+use shared::kit::dynamo::is_condition_failure;
+use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
 use crate::listing::to_json;
-use shared::auth::Caller;
+use shared::kit::auth::Caller;
 
 pub const BY_STATUS_INDEX: &str = "ByStatus";
 const MAX_NOTE: usize = 4000;
@@ -23,7 +23,7 @@ const MAX_NOTE: usize = 4000;
 pub struct Callbacks {
     pub client: Client,
     pub table: String,
-    pub clock: shared::clock::Clock,
+    pub clock: shared::kit::clock::Clock,
 }
 
 #[derive(Deserialize)]

@@ -1,5 +1,5 @@
 //! `/admin/campaigns`: marketers write, schedule, pause, resume, end, duplicate, delete
-//! and preview abandoned-cart relaunch campaigns (`shared::campaigns`).
+//! and preview abandoned-cart relaunch campaigns (`shared::relaunch::campaigns`).
 //!
 //! A campaign is saved as a draft; `schedule` launches it (active from its start date,
 //! ended after its end date); `pause` stops its sends (the sender re-reads the campaign
@@ -11,18 +11,18 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use shared::campaigns::render::{render, Values};
-use shared::campaigns::store::CampaignStore;
-use shared::campaigns::{effective_status, Campaign, CampaignSpec, Status};
-use shared::http::{self, Request, Response};
+use shared::kit::http::{self, Request, Response};
+use shared::relaunch::campaigns::render::{render, Values};
+use shared::relaunch::campaigns::store::CampaignStore;
+use shared::relaunch::campaigns::{effective_status, Campaign, CampaignSpec, Status};
 use shared::Error;
 
-use shared::auth::Caller;
+use shared::kit::auth::Caller;
 
 pub struct Campaigns {
     pub store: CampaignStore,
     pub carts_table: String,
-    pub clock: shared::clock::Clock,
+    pub clock: shared::kit::clock::Clock,
 }
 
 /// A campaign as marketers see it: what they wrote, and its status now.
@@ -62,7 +62,7 @@ impl Campaigns {
         spec.validate()?;
         let now = self.clock.now();
         let campaign = Campaign {
-            id: shared::ids::new_id("cmp")?,
+            id: shared::kit::ids::new_id("cmp")?,
             status: Status::Draft,
             spec,
             created_at: now,
@@ -133,7 +133,7 @@ impl Campaigns {
         let mut spec = original.spec.clone();
         spec.name = format!("{} (copy)", spec.name.chars().take(190).collect::<String>());
         let copy = Campaign {
-            id: shared::ids::new_id("cmp")?,
+            id: shared::kit::ids::new_id("cmp")?,
             status: Status::Draft,
             spec,
             created_at: now,
@@ -176,9 +176,10 @@ impl Campaigns {
         let values = match ask.cart_id {
             None => Values::sample(),
             Some(cart_id) => {
-                let cart = shared::carts::get(&self.store.client, &self.carts_table, &cart_id)
-                    .await?
-                    .ok_or_else(|| Error::validation("cart_id", "no such cart"))?;
+                let cart =
+                    shared::contracts::carts::get(&self.store.client, &self.carts_table, &cart_id)
+                        .await?
+                        .ok_or_else(|| Error::validation("cart_id", "no such cart"))?;
                 Values::for_cart(&cart, step.incentive_code.clone(), unsubscribe, callback)
             }
         };

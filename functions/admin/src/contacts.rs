@@ -13,9 +13,9 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde_json::{json, Value};
-use shared::contact::ContactType;
-use shared::http::{self, Request, Response};
-use shared::lookup;
+use shared::contracts::contacts::standing::ContactType;
+use shared::contracts::lookup;
+use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
 type Item = HashMap<String, AttributeValue>;
@@ -133,7 +133,7 @@ impl Contacts {
         &self,
         req: &Request,
         id: &str,
-        caller: &shared::auth::Caller,
+        caller: &shared::kit::auth::Caller,
     ) -> Result<Response, Error> {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields)]
@@ -162,7 +162,7 @@ impl Contacts {
             .await;
         match updated {
             Ok(_) => {}
-            Err(e) if shared::source::is_condition_failure(&e) => {
+            Err(e) if shared::kit::dynamo::is_condition_failure(&e) => {
                 return Err(Error::NotFound("no such contact".into()))
             }
             Err(e) => return Err(Error::from_sdk("UpdateItem contact type", e)),
@@ -194,7 +194,9 @@ impl Contacts {
                 continue;
             }
             let start = after
-                .map(|cursor| shared::pages::decode_cursor(cursor, &["id", "contact_id", order]))
+                .map(|cursor| {
+                    shared::kit::pages::decode_cursor(cursor, &["id", "contact_id", order])
+                })
                 .transpose()?;
             let out = self
                 .client
@@ -218,7 +220,7 @@ impl Contacts {
             if let Some(key) = out.last_evaluated_key {
                 more.insert(
                     kind.to_string(),
-                    Value::String(shared::pages::encode_cursor(&key)),
+                    Value::String(shared::kit::pages::encode_cursor(&key)),
                 );
             }
         }
@@ -251,7 +253,7 @@ impl Contacts {
                     .send()
                     .await;
                 if let Err(e) = deleted {
-                    if !shared::source::is_condition_failure(&e) {
+                    if !shared::kit::dynamo::is_condition_failure(&e) {
                         return Err(Error::from_sdk("DeleteItem lookup", e));
                     }
                 }
@@ -341,7 +343,7 @@ impl Contacts {
             .key_condition_expression("pk = :pk")
             .expression_attribute_values(":pk", AttributeValue::S(format!("contact#{id}")))
             .consistent_read(true);
-        shared::pages::query_all(query, "Query contact").await
+        shared::kit::pages::query_all(query, "Query contact").await
     }
 
     /// The profile, identities and merge candidates.
@@ -408,7 +410,7 @@ impl Contacts {
                 .map_err(|e| Error::from_sdk("Query by contact", e))?
                 .items
                 .unwrap_or_default()),
-            None => shared::pages::query_all(query, "Query by contact").await,
+            None => shared::kit::pages::query_all(query, "Query by contact").await,
         }
     }
 }

@@ -25,18 +25,18 @@ use contacts::Contacts;
 use moderation::ModerationDesk;
 use reports::Reports;
 use rules::Rules;
-use shared::clock::Clock;
-use shared::config::{self, Env};
-use shared::http::{self, Request, Response};
-use shared::ignored::IgnoredStore;
-use shared::moderation::CallbackQueue;
-use shared::source::SourceStore;
+use shared::contracts::ignored::IgnoredStore;
+use shared::contracts::moderation::CallbackQueue;
+use shared::contracts::sources::SourceStore;
+use shared::kit::clock::Clock;
+use shared::kit::config::{self, Env};
+use shared::kit::http::{self, Request, Response};
 use shared::Error;
 use stats::Stats;
 use templates::Templates;
 use work::WorkItems;
 
-use shared::auth::{Caller, Group};
+use shared::kit::auth::{Caller, Group};
 
 pub struct Deps {
     pub sources: SourceStore,
@@ -67,9 +67,9 @@ impl Deps {
         let table = config::required(env, "SOURCES_TABLE")?;
         let ignored_table = config::required(env, "IGNORED_TABLE")?;
         let grace_seconds: i64 = config::parsed_or(env, "ROTATION_GRACE_SECONDS", 3600)?;
-        let sdk = shared::aws::sdk_config(env).await;
-        let dynamodb = shared::aws::dynamodb(&sdk, env);
-        let hash_key = shared::secrets::lookup_key(&sdk, env).await?;
+        let sdk = shared::kit::aws::sdk_config(env).await;
+        let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
+        let hash_key = shared::kit::secrets::lookup_key(&sdk, env).await?;
         let contacts = Contacts {
             client: dynamodb.clone(),
             contacts_table: config::required(env, "CONTACTS_TABLE")?,
@@ -111,7 +111,7 @@ impl Deps {
             client: dynamodb.clone(),
             contributions_table: config::required(env, "CONTRIBUTIONS_TABLE")?,
             callbacks: CallbackQueue {
-                sqs: shared::aws::sqs(&sdk, env),
+                sqs: shared::kit::aws::sqs(&sdk, env),
                 queue_url: config::required(env, "MODERATION_CALLBACKS_QUEUE_URL")?,
                 sources: SourceStore::new(dynamodb.clone(), table.clone()),
             },
@@ -126,7 +126,7 @@ impl Deps {
             table: config::required(env, "SETTINGS_TABLE")?,
             clock: clock.clone(),
         };
-        let campaign_store = shared::campaigns::store::CampaignStore {
+        let campaign_store = shared::relaunch::campaigns::store::CampaignStore {
             client: dynamodb.clone(),
             table: config::required(env, "CAMPAIGNS_TABLE")?,
         };
@@ -154,7 +154,7 @@ impl Deps {
             clock: clock.clone(),
         };
         Ok(Deps {
-            allow_private_outbound: shared::outbound::allow_private(env),
+            allow_private_outbound: shared::contracts::outbound::allow_private(env),
             campaigns,
             stats,
             audiences,

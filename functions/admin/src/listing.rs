@@ -1,3 +1,3 @@
-//! Admin lists page through `shared::pages` (the referrals function's lists do too).
+//! Admin lists page through `shared::kit::pages` (the referrals function's lists do too).
 
-pub use shared::pages::{page, page_limit, to_json};
+pub use shared::kit::pages::{page, page_limit, to_json};

@@ -10,11 +10,11 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use shared::http::{self, Request, Response};
+use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
 use crate::contacts::Contacts;
-use shared::auth::Caller;
+use shared::kit::auth::Caller;
 
 /// The most timeline items one merge moves (its record lists them, and undo reads it).
 pub const MAX_MERGE_ITEMS: usize = 1000;
@@ -81,7 +81,7 @@ impl Contacts {
                 to_move.len()
             )));
         }
-        let merge_id = shared::ids::new_id("mrg")?;
+        let merge_id = shared::kit::ids::new_id("mrg")?;
         let mut identity_keys = Vec::new();
         for item in &from_items {
             let sk = sort_key(item);
@@ -223,7 +223,7 @@ impl Contacts {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e) if shared::source::is_condition_failure(&e) => Ok(()),
+            Err(e) if shared::kit::dynamo::is_condition_failure(&e) => Ok(()),
             Err(e) => Err(Error::from_sdk("UpdateItem contact_id", e)),
         }
     }

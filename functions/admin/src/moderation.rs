@@ -1,18 +1,18 @@
 //! `/admin/moderation`: the contributions that arrived held, by decision (newest first),
 //! and a person's change of a decision. Each change keeps the decision it replaces in
 //! `moderation_history` and, when the source has a callback URL, is queued for the platform
-//! (`shared::moderation`).
+//! (`shared::contracts::moderation`).
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
 use serde_json::json;
-use shared::http::{self, Request, Response};
-use shared::moderation::{CallbackQueue, Decided, Decision, Moderation};
-use shared::source::is_condition_failure;
+use shared::contracts::moderation::{CallbackQueue, Decided, Decision, Moderation};
+use shared::kit::dynamo::is_condition_failure;
+use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
-use shared::auth::Caller;
+use shared::kit::auth::Caller;
 
 pub const BY_MODERATION_INDEX: &str = "ByModeration";
 
@@ -20,7 +20,7 @@ pub struct ModerationDesk {
     pub client: Client,
     pub contributions_table: String,
     pub callbacks: CallbackQueue,
-    pub clock: shared::clock::Clock,
+    pub clock: shared::kit::clock::Clock,
 }
 
 #[derive(Deserialize)]

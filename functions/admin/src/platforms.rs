@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use shared::ids;
-use shared::moderation::{CALLBACK_SECRET_CREDENTIAL, CALLBACK_URL_SETTING};
-use shared::source::{Credentials, Platform};
+use shared::contracts::moderation::{CALLBACK_SECRET_CREDENTIAL, CALLBACK_URL_SETTING};
+use shared::contracts::sources::{Credentials, Platform};
+use shared::kit::ids;
 use shared::Error;
 
 /// Where the signing secret comes from.
@@ -291,7 +291,7 @@ pub fn check_settings(
         match s.kind {
             SettingKind::Url => {
                 // Liaison calls it (with credentials for some): a public HTTPS address only.
-                shared::outbound::check_url(text, allow_private)
+                shared::contracts::outbound::check_url(text, allow_private)
                     .map_err(|why| Error::validation(&field, why))?;
             }
             SettingKind::YouTubeChannel => {

@@ -38,7 +38,7 @@ impl ReferralData {
             .key_condition_expression("#k = :v")
             .expression_attribute_names("#k", attribute)
             .expression_attribute_values(":v", s(value));
-        shared::pages::query_all(query, "Query referral items").await
+        shared::kit::pages::query_all(query, "Query referral items").await
     }
 
     async fn delete(&self, table: &str, item: &Item) -> Result<(), Error> {

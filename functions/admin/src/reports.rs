@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use chrono::NaiveDate;
 use serde_json::json;
-use shared::http::{self, Request, Response};
+use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
 /// A year and a day: a year-on-year report fits in one call.
@@ -62,7 +62,7 @@ impl Reports {
             .expression_attribute_values(":by", AttributeValue::S(by.into()))
             .expression_attribute_values(":low", AttributeValue::S(low))
             .expression_attribute_values(":high", AttributeValue::S(high));
-        let items = shared::pages::query_all(query, "Query reports").await?;
+        let items = shared::kit::pages::query_all(query, "Query reports").await?;
         Ok(items.iter().filter_map(counter).collect())
     }
 }

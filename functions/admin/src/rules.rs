@@ -1,5 +1,5 @@
 //! `/admin/rules`: the brand's own rules, applied by identify before the built-in
-//! classifier (`shared::rules` says what a rule is; `identify::rules` applies them).
+//! classifier (`shared::contracts::rules` says what a rule is; `identify::rules` applies them).
 //! Stored in `SettingsTable` under `pk = "rule"`, one item per rule.
 
 use std::collections::HashMap;
@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde_json::json;
-use shared::http::{self, Request, Response};
-use shared::rules::{Rule, RuleSpec};
-use shared::source::{condition_held, is_condition_failure};
+use shared::contracts::rules::{Rule, RuleSpec};
+use shared::kit::dynamo::{condition_held, is_condition_failure};
+use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
-use shared::auth::Caller;
+use shared::kit::auth::Caller;
 
 /// Every message is matched against every rule: a bound keeps that cheap.
 pub const MAX_RULES: usize = 200;
@@ -23,7 +23,7 @@ type Item = HashMap<String, AttributeValue>;
 pub struct Rules {
     pub client: Client,
     pub table: String,
-    pub clock: shared::clock::Clock,
+    pub clock: shared::kit::clock::Clock,
 }
 
 impl Rules {
@@ -42,7 +42,7 @@ impl Rules {
             )));
         }
         let rule = Rule {
-            id: shared::ids::new_id("rule")?,
+            id: shared::kit::ids::new_id("rule")?,
             spec,
             updated_at: self.clock.now(),
             updated_by: caller.subject.clone(),
@@ -140,7 +140,7 @@ impl Rules {
             .key_condition_expression("pk = :pk")
             .expression_attribute_values(":pk", AttributeValue::S(PK.into()))
             .consistent_read(true);
-        shared::pages::query_all(query, "Query rules")
+        shared::kit::pages::query_all(query, "Query rules")
             .await?
             .into_iter()
             .map(decode)

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use shared::http::{self, Request, Response};
-use shared::ids;
+use shared::kit::http::{self, Request, Response};
+use shared::kit::ids;
 
 use crate::platforms;
-use shared::source::{Platform, SigningSecret, Source, KIND};
+use shared::contracts::sources::{Platform, SigningSecret, Source, KIND};
 use shared::Error;
 
 use crate::Deps;

@@ -1,6 +1,6 @@
 //! `GET /admin/campaigns/{id}/stats`: what came of a relaunch campaign, read from the
 //! counters the carts, the sender and the SES events add to (`StatsTable`,
-//! `shared::campaigns::stats`) with one Query on the campaign's partition, never a Scan.
+//! `shared::relaunch::campaigns::stats`) with one Query on the campaign's partition, never a Scan.
 //!
 //! Every counter the marketers' dashboard shows is answered, zero when nothing was counted
 //! yet; every step and variant the campaign defines is listed, and a counted one it no longer
@@ -15,10 +15,10 @@ use aws_sdk_dynamodb::Client;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
-use shared::campaigns::stats::CAMPAIGN_SK;
-use shared::campaigns::store::CampaignStore;
-use shared::campaigns::Campaign;
-use shared::http::{self, Response};
+use shared::kit::http::{self, Response};
+use shared::relaunch::campaigns::stats::CAMPAIGN_SK;
+use shared::relaunch::campaigns::store::CampaignStore;
+use shared::relaunch::campaigns::Campaign;
 use shared::Error;
 
 pub struct Stats {
@@ -52,7 +52,7 @@ impl Stats {
             .expression_attribute_values(":pk", AttributeValue::S(campaign_id.to_string()));
         let (campaign, items) = tokio::try_join!(
             self.campaigns.get(campaign_id),
-            shared::pages::query_all(query, "Query stats"),
+            shared::kit::pages::query_all(query, "Query stats"),
         )?;
         let campaign = campaign.ok_or_else(|| Error::NotFound("no such campaign".into()))?;
         let items: Vec<(String, Counters)> = items.iter().filter_map(counters).collect();
@@ -133,11 +133,19 @@ fn step(n: usize, variant: &str, c: &Counters) -> Value {
     }
     out.insert(
         "deferred".into(),
-        grouped(c, "deferred_", shared::campaigns::stats::DEFER_REASONS),
+        grouped(
+            c,
+            "deferred_",
+            shared::relaunch::campaigns::stats::DEFER_REASONS,
+        ),
     );
     out.insert(
         "skipped".into(),
-        grouped(c, "skipped_", shared::campaigns::stats::SKIP_REASONS),
+        grouped(
+            c,
+            "skipped_",
+            shared::relaunch::campaigns::stats::SKIP_REASONS,
+        ),
     );
     out.insert("revenue".into(), revenue(c));
     let (sent, delivered) = (count(c, "sent"), count(c, "delivered"));

@@ -1,4 +1,4 @@
-//! `/admin/templates/{name}`: the emails staff may reword (`shared::templates`), per
+//! `/admin/templates/{name}`: the emails staff may reword (`shared::contracts::templates`), per
 //! language. A saved template is checked first (it parses, renders within its budget and
 //! keeps its required variables); deleting it brings the default back. Identify reads them
 //! through its settings cache, so a change applies within a minute.
@@ -6,16 +6,16 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde_json::{json, Value};
-use shared::http::{self, Request, Response};
-use shared::templates::{self, EmailTemplate, Kind, LANGUAGES};
+use shared::contracts::templates::{self, EmailTemplate, Kind, LANGUAGES};
+use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
-use shared::auth::Caller;
+use shared::kit::auth::Caller;
 
 pub struct Templates {
     pub client: Client,
     pub table: String,
-    pub clock: shared::clock::Clock,
+    pub clock: shared::kit::clock::Clock,
 }
 
 fn kind(name: &str) -> Result<&'static Kind, Error> {

@@ -9,11 +9,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
 use serde_json::json;
-use shared::http::{self, Request, Response};
-use shared::source::is_condition_failure;
+use shared::kit::dynamo::is_condition_failure;
+use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
-use shared::auth::Caller;
+use shared::kit::auth::Caller;
 
 /// One of the two work tables.
 #[derive(Debug, Clone)]

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
-use shared::campaigns::Campaign;
-use shared::carts::Attribution;
+use shared::contracts::carts::Attribution;
+use shared::relaunch::campaigns::Campaign;
 use shared::Error;
 
 /// A relaunch email as attribution reads it.
@@ -93,12 +93,17 @@ pub async fn engaged_emails(
         .index_name("ByContact")
         .key_condition_expression("contact_id = :c AND sent_at >= :since")
         .expression_attribute_values(":c", AttributeValue::S(contact_id.to_string()))
-        .expression_attribute_values(":since", AttributeValue::S(shared::clock::stamp(since)));
-    Ok(shared::pages::query_all(query, "Query emails by contact")
-        .await?
-        .iter()
-        .filter_map(engaged)
-        .collect())
+        .expression_attribute_values(
+            ":since",
+            AttributeValue::S(shared::kit::clock::stamp(since)),
+        );
+    Ok(
+        shared::kit::pages::query_all(query, "Query emails by contact")
+            .await?
+            .iter()
+            .filter_map(engaged)
+            .collect(),
+    )
 }
 
 #[cfg(test)]

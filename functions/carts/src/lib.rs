@@ -24,16 +24,16 @@ use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
-use shared::batch::{self, DeadLetters, RecordError};
-use shared::cache::Cached;
-use shared::campaigns::stats;
-use shared::campaigns::store::CampaignStore;
-use shared::campaigns::Campaign;
-use shared::carts::{self, Attribution, CartRecord, CartStatus};
-use shared::clock::{stamp, Clock};
-use shared::config::{self, Env};
-use shared::contacts::{ContactStore, Provenance};
-use shared::events::{CartSnapshot, CommerceEvent, Customer, Event, Message, Order};
+use shared::contracts::carts::{self, Attribution, CartRecord, CartStatus};
+use shared::contracts::contacts::{ContactStore, Provenance};
+use shared::contracts::events::{CartSnapshot, CommerceEvent, Customer, Event, Message, Order};
+use shared::kit::batch::{self, DeadLetters, RecordError};
+use shared::kit::cache::Cached;
+use shared::kit::clock::{stamp, Clock};
+use shared::kit::config::{self, Env};
+use shared::relaunch::campaigns::stats;
+use shared::relaunch::campaigns::store::CampaignStore;
+use shared::relaunch::campaigns::Campaign;
 use shared::Error;
 
 pub struct Deps {
@@ -55,9 +55,9 @@ const SAME_CONTACT_WINDOW_DAYS: i64 = 7;
 
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
-        let sdk = shared::aws::sdk_config(env).await;
-        let dynamodb = shared::aws::dynamodb(&sdk, env);
-        let hash_key = shared::secrets::lookup_key(&sdk, env).await?;
+        let sdk = shared::kit::aws::sdk_config(env).await;
+        let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
+        let hash_key = shared::kit::secrets::lookup_key(&sdk, env).await?;
         let cache_seconds: u64 = config::parsed_or(env, "SETTINGS_CACHE_SECONDS", 60)?;
         Ok(Deps {
             carts_table: config::required(env, "CARTS_TABLE")?,
@@ -73,10 +73,10 @@ impl Deps {
                 table: config::required(env, "CAMPAIGNS_TABLE")?,
             },
             campaign_cache: Cached::new(StdDuration::from_secs(cache_seconds)),
-            sqs: shared::aws::sqs(&sdk, env),
+            sqs: shared::kit::aws::sqs(&sdk, env),
             referrals_queue_url: config::required(env, "REFERRALS_QUEUE_URL")?,
             dead_letters: DeadLetters::new(
-                shared::aws::sqs(&sdk, env),
+                shared::kit::aws::sqs(&sdk, env),
                 config::required(env, "COMMERCE_DLQ_URL")?,
             ),
             dynamodb,
@@ -137,7 +137,7 @@ async fn contact_of(
     customer: &Customer,
     vouched: bool,
 ) -> Result<Option<String>, Error> {
-    let identities = shared::contacts::identity::of_customer(
+    let identities = shared::contracts::contacts::identity::of_customer(
         customer.email.as_deref(),
         customer.id.as_deref(),
         message.platform.as_str(),
@@ -193,7 +193,7 @@ async fn record_snapshot(
         email: customer
             .email
             .as_deref()
-            .and_then(shared::lookup::normalise_email),
+            .and_then(shared::contracts::lookup::normalise_email),
         first_name: customer.first_name.clone(),
         time_zone: customer.time_zone.clone(),
         accepts_marketing: customer
@@ -222,8 +222,8 @@ async fn record_snapshot(
         updated_at: now,
     };
     let known = campaigns(deps).await?;
-    let next = shared::campaigns::plan::plan(&cart, &known, now);
-    shared::campaigns::plan::apply(&mut cart, next, now);
+    let next = shared::relaunch::campaigns::plan::plan(&cart, &known, now);
+    shared::relaunch::campaigns::plan::apply(&mut cart, next, now);
     let entered = cart.campaign_id.is_some()
         && existing
             .as_ref()
@@ -272,7 +272,7 @@ async fn record_snapshot(
             _ => Error::from_sdk("TransactWriteItems cart", e),
         })?;
     if entered {
-        shared::metrics::count("RelaunchEntered", 1, &[], now);
+        shared::kit::metrics::count("RelaunchEntered", 1, &[], now);
     }
     // Ids and counts only: never the email or the lines.
     tracing::info!(
@@ -448,11 +448,11 @@ async fn mark_converted(
         .set_transact_items(Some(writes))
         .send()
         .await;
-    match shared::source::transaction_held(written, "TransactWriteItems conversion")? {
+    match shared::kit::dynamo::transaction_held(written, "TransactWriteItems conversion")? {
         None => {
             if owed.is_some() {
-                shared::metrics::count("RelaunchConverted", 1, &[], now);
-                shared::metrics::amount(
+                shared::kit::metrics::count("RelaunchConverted", 1, &[], now);
+                shared::kit::metrics::amount(
                     "RelaunchRevenue",
                     order.total.try_into().unwrap_or(0.0),
                     &[],

@@ -2,8 +2,8 @@
 //! due when.
 
 use rust_decimal::Decimal;
-use shared::campaigns::schedule::is_currency;
-use shared::events::CartSnapshot;
+use shared::contracts::events::CartSnapshot;
+use shared::relaunch::campaigns::schedule::is_currency;
 
 /// Why a snapshot cannot be relaunched; empty when it can. The cart is kept either way.
 pub fn problems(snapshot: &CartSnapshot) -> Vec<String> {
@@ -12,7 +12,7 @@ pub fn problems(snapshot: &CartSnapshot) -> Vec<String> {
         .customer
         .email
         .as_deref()
-        .and_then(shared::lookup::normalise_email)
+        .and_then(shared::contracts::lookup::normalise_email)
         .is_some();
     if !has_email {
         found.push("no email: nobody to write to".to_string());

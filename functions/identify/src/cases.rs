@@ -11,9 +11,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_ses::types::{Body, Content, Destination, Message as EmailMessage};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared::contact::ContactType;
-use shared::events::{Contribution, Message};
-use shared::source::condition_held;
+use shared::contracts::contacts::standing::ContactType;
+use shared::contracts::events::{Contribution, Message};
+use shared::kit::dynamo::condition_held;
 use shared::Error;
 
 use crate::classify::Classification;
@@ -109,7 +109,7 @@ pub struct Routing {
 /// `case_…` / `opp_…` from the contribution (its source and its id on the platform), not
 /// the event: a redelivery, and an edit of the same comment, name the same case.
 pub fn id_for(prefix: &str, source_id: &str, external_id: &str) -> String {
-    shared::ids::derived(prefix, source_id, external_id)
+    shared::kit::ids::derived(prefix, source_id, external_id)
 }
 
 /// The contribution being routed, and who wrote it.
@@ -140,7 +140,7 @@ impl Routing {
         };
         let case = match self.put_once(&self.cases_table, &case).await? {
             true => {
-                shared::metrics::count("CasesOpened", 1, &[], now);
+                shared::kit::metrics::count("CasesOpened", 1, &[], now);
                 case
             }
             // Opened by an earlier attempt: carry on from what it recorded.

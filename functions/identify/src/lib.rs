@@ -13,9 +13,9 @@
 pub mod cases;
 pub mod classify;
 // The contacts table's home is shared (carts and referrals resolve contacts too).
-pub use shared::contacts::{self, identity, scores};
+pub use shared::contracts::contacts::{self, identity, scores};
 // So is the contributions table's (admin and referrals read it).
-pub use shared::contributions as store;
+pub use shared::contracts::contributions as store;
 pub mod moderation;
 pub mod routing;
 pub mod rules;
@@ -26,12 +26,12 @@ pub mod verification;
 mod test_support;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
-use shared::batch::{self, DeadLetters, RecordError};
-use shared::clock::Clock;
-use shared::config::{self, Env};
-use shared::events::{Event, Message};
-use shared::moderation::{CallbackQueue, Decided};
-use shared::source::SourceStore;
+use shared::contracts::events::{Event, Message};
+use shared::contracts::moderation::{CallbackQueue, Decided};
+use shared::contracts::sources::SourceStore;
+use shared::kit::batch::{self, DeadLetters, RecordError};
+use shared::kit::clock::Clock;
+use shared::kit::config::{self, Env};
 use shared::Error;
 
 use cases::{Routing, Subject};
@@ -55,26 +55,26 @@ pub struct Deps {
 
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
-        let sdk = shared::aws::sdk_config(env).await;
+        let sdk = shared::kit::aws::sdk_config(env).await;
         Self::with_sdk(env, &sdk, clock).await
     }
 
     /// With an SDK configuration of the caller's (tests inject faults through it).
     pub async fn with_sdk(
         env: &dyn Env,
-        sdk: &shared::aws::SdkConfig,
+        sdk: &shared::kit::aws::SdkConfig,
         clock: Clock,
     ) -> Result<Self, Error> {
         let table = config::required(env, "CONTRIBUTIONS_TABLE")?;
         let dlq = config::required(env, "CONTRIBUTIONS_DLQ_URL")?;
         let contacts_table = config::required(env, "CONTACTS_TABLE")?;
-        let secrets = shared::secrets::Secrets::load(sdk, env).await?;
+        let secrets = shared::kit::secrets::Secrets::load(sdk, env).await?;
         let hash_key = secrets.lookup_key()?;
-        let dynamodb = shared::aws::dynamodb(sdk, env);
+        let dynamodb = shared::kit::aws::dynamodb(sdk, env);
         let routing = Routing {
             dynamodb: dynamodb.clone(),
-            sqs: shared::aws::sqs(sdk, env),
-            ses: shared::aws::ses(sdk, env),
+            sqs: shared::kit::aws::sqs(sdk, env),
+            ses: shared::kit::aws::ses(sdk, env),
             cases_table: config::required(env, "CASES_TABLE")?,
             opportunities_table: config::required(env, "OPPORTUNITIES_TABLE")?,
             support_queue_url: config::required(env, "SUPPORT_QUEUE_URL")?,
@@ -87,7 +87,7 @@ impl Deps {
         let link_base = config::link_base(env)?;
         let verifier = Verifier {
             dynamodb: dynamodb.clone(),
-            ses: shared::aws::ses(sdk, env),
+            ses: shared::kit::aws::ses(sdk, env),
             contacts_table: contacts_table.clone(),
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
             sender: config::required(env, "SENDER_EMAIL")?,
@@ -112,7 +112,7 @@ impl Deps {
                 config::required(env, "REPORTS_TABLE")?,
             ),
             callbacks: CallbackQueue {
-                sqs: shared::aws::sqs(sdk, env),
+                sqs: shared::kit::aws::sqs(sdk, env),
                 queue_url: config::required(env, "MODERATION_CALLBACKS_QUEUE_URL")?,
                 sources: SourceStore::new(
                     dynamodb.clone(),
@@ -125,7 +125,7 @@ impl Deps {
                 settings_ttl,
             ),
             contacts: ContactStore::new(dynamodb, contacts_table, hash_key),
-            dead_letters: DeadLetters::new(shared::aws::sqs(sdk, env), dlq),
+            dead_letters: DeadLetters::new(shared::kit::aws::sqs(sdk, env), dlq),
             clock,
         })
     }
@@ -148,7 +148,7 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     let contact_id = resolve_author(deps, &message, &identities).await?;
     // A deletion is recorded (the timeline shows it) but asks nothing of anyone: no
     // confirmation email, no case (routing), no moderation decision.
-    let deleted = contribution.action == shared::events::ContributionAction::Deleted;
+    let deleted = contribution.action == shared::contracts::events::ContributionAction::Deleted;
     let standing = match contact_id.as_deref() {
         Some(contact) => deps.contacts.standing(contact).await?,
         None => None,
@@ -235,7 +235,7 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         })
         .await?;
     if recorded == Recorded::New {
-        shared::metrics::count(
+        shared::kit::metrics::count(
             "ContributionsClassified",
             1,
             &[("Label", classification.label.as_str())],
@@ -296,7 +296,7 @@ async fn resolve_author(
 async fn tell_the_platform(
     deps: &Deps,
     message: &Message,
-    contribution: &shared::events::Contribution,
+    contribution: &shared::contracts::events::Contribution,
     moderation: &moderation::Moderation,
 ) -> Result<(), Error> {
     let decided = Decided {
@@ -316,10 +316,10 @@ async fn tell_the_platform(
 /// approves: the decision may never be applied (a source without a callback), and the
 /// author's next published comment asks anyway.
 fn worth_a_confirmation(
-    contribution: &shared::events::Contribution,
+    contribution: &shared::contracts::events::Contribution,
     classification: &Classification,
 ) -> bool {
-    contribution.moderation == shared::events::ModerationState::Published
+    contribution.moderation == shared::contracts::events::ModerationState::Published
         && classification.label != classify::Label::Spam
 }
 
@@ -329,7 +329,7 @@ async fn ask_to_verify(
     deps: &Deps,
     contact_id: &str,
     message: &Message,
-    contribution: &shared::events::Contribution,
+    contribution: &shared::contracts::events::Contribution,
     identities: &[identity::Identity],
 ) -> Result<(), Error> {
     let unverified_email = identities

@@ -1,14 +1,14 @@
 //! A decision for each contribution that arrived held for moderation (a pending WordPress
 //! comment, a hidden Discourse post): approve, hold for a person, or spam, with its reasons.
 //! Staff see and change it through `/admin/moderation`; a source with a moderation
-//! callback URL is told each decision as a signed webhook (`shared::moderation`).
+//! callback URL is told each decision as a signed webhook (`shared::contracts::moderation`).
 
 use chrono::{DateTime, Utc};
-use shared::events::{Contribution, ModerationState};
+use shared::contracts::events::{Contribution, ModerationState};
 
 use crate::classify::{Classification, Label};
 
-pub use shared::moderation::{Decision, Moderation};
+pub use shared::contracts::moderation::{Decision, Moderation};
 
 /// Below this confidence, nothing is approved or marked spam without a person.
 const SURE: f32 = 0.7;
@@ -53,7 +53,7 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::events::Author;
+    use shared::contracts::events::Author;
 
     fn held(moderation: ModerationState) -> Contribution {
         crate::test_support::contribution(Author::default(), None, moderation)

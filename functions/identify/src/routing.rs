@@ -4,14 +4,14 @@
 //! writes and sends are in `cases`.
 
 use chrono::{DateTime, Utc};
-use shared::events::{Contribution, ContributionAction};
+use shared::contracts::events::{Contribution, ContributionAction};
 
-use shared::rules::RouteTo;
+use shared::contracts::rules::RouteTo;
 
 use crate::classify::{Classification, Label};
 use crate::rules::Outcome;
 
-pub use shared::rules::Priority;
+pub use shared::contracts::rules::Priority;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Route {
@@ -105,7 +105,7 @@ pub fn priority(
 mod tests {
     use super::*;
     use chrono::Duration;
-    use shared::events::{Author, ModerationState};
+    use shared::contracts::events::{Author, ModerationState};
 
     fn contribution(followers: Option<u64>, rating: Option<u8>) -> Contribution {
         crate::test_support::contribution(

@@ -1,4 +1,4 @@
-//! Brand rules (`shared::rules`, stored in `SettingsTable` by `/admin/rules`) applied to a
+//! Brand rules (`shared::contracts::rules`, stored in `SettingsTable` by `/admin/rules`) applied to a
 //! contribution before the built-in classifier.
 //!
 //! Rules apply lowest `order` first. Every enabled rule whose conditions all hold adds its
@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use crate::classify::text::fold;
 use crate::settings::{Cached, Item};
-use shared::rules::{compile_pattern, Label, Priority, RouteTo, Rule};
-use shared::source::Platform;
+use shared::contracts::rules::{compile_pattern, Label, Priority, RouteTo, Rule};
+use shared::contracts::sources::Platform;
 use shared::Error;
 
 /// A stored rule, ready to match.

@@ -16,7 +16,7 @@ pub struct Cached<T> {
     client: aws_sdk_dynamodb::Client,
     table: String,
     pk: &'static str,
-    cache: shared::cache::Cached<T>,
+    cache: shared::kit::cache::Cached<T>,
 }
 
 impl<T> Cached<T> {
@@ -30,7 +30,7 @@ impl<T> Cached<T> {
             client,
             table: table.into(),
             pk,
-            cache: shared::cache::Cached::new(ttl),
+            cache: shared::kit::cache::Cached::new(ttl),
         }
     }
 
@@ -48,6 +48,6 @@ impl<T> Cached<T> {
             .table_name(&self.table)
             .key_condition_expression("pk = :pk")
             .expression_attribute_values(":pk", AttributeValue::S(self.pk.into()));
-        shared::pages::query_all(query, "Query settings").await
+        shared::kit::pages::query_all(query, "Query settings").await
     }
 }

@@ -2,7 +2,9 @@
 //! test cares about set.
 
 use chrono::Utc;
-use shared::events::{Author, Contribution, ContributionAction, ContributionKind, ModerationState};
+use shared::contracts::events::{
+    Author, Contribution, ContributionAction, ContributionKind, ModerationState,
+};
 
 pub fn contribution(
     author: Author,

@@ -10,13 +10,13 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_ses::types::{Body, Content, Destination, Message as EmailMessage};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use shared::source::{condition_held, is_condition_failure};
+use shared::kit::dynamo::{condition_held, is_condition_failure};
 use shared::Error;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use shared::templates::{self, EmailTemplate, VERIFICATION};
+use shared::contracts::templates::{self, EmailTemplate, VERIFICATION};
 
 use crate::identity::Identity;
 use crate::settings::Cached;
@@ -41,7 +41,7 @@ pub struct Verifier {
     /// `https://…` where `/t/verify/{token}` is served.
     pub link_base: String,
     /// Signs the `/t/verify/{token}` links.
-    pub link_keys: shared::tokens::Keyring,
+    pub link_keys: shared::contracts::tokens::Keyring,
     /// The lookup key of the keyed hashes.
     pub hash_key: Vec<u8>,
     pub templates: TemplateBook,
@@ -83,7 +83,9 @@ impl Verifier {
         now: DateTime<Utc>,
     ) -> Result<Asked, Error> {
         let key = email.lookup_key(&self.hash_key);
-        if shared::suppression::contains(&self.dynamodb, &self.suppression_table, &key).await? {
+        if shared::contracts::suppression::contains(&self.dynamodb, &self.suppression_table, &key)
+            .await?
+        {
             return Ok(Asked::Suppressed);
         }
         let sent_at = now.to_rfc3339();
@@ -193,7 +195,7 @@ impl Verifier {
             .item("subject", AttributeValue::S(subject.to_string()))
             // The one stored time format (`clock::stamp`, `Z`): the timeline sorts and pages
             // on it as text, and a `+00:00` would sort apart and need escaping in `?before=`.
-            .item("sent_at", AttributeValue::S(shared::clock::stamp(now)))
+            .item("sent_at", AttributeValue::S(shared::kit::clock::stamp(now)))
             .send()
             .await;
         if let Err(e) = put {
@@ -317,7 +319,7 @@ pub fn message(
         }
     }
     let default = VERIFICATION.default_for(language);
-    // The defaults are tested to render (shared::templates); an empty message is never sent.
+    // The defaults are tested to render (shared::contracts::templates); an empty message is never sent.
     templates::render(&default, &values)
         .unwrap_or_else(|_| (default.subject.clone(), format!("{link}\n")))
 }

@@ -144,6 +144,6 @@ async fn a_shop_should_vouch_for_a_typed_email_make_a_customer_and_keep_the_newe
             .unwrap()
             .unwrap()
             .contact_type,
-        shared::contact::ContactType::Customer
+        shared::contracts::contacts::standing::ContactType::Customer
     );
 }

@@ -8,8 +8,8 @@ use identify::Deps;
 use liaison_stack::faults::{Fault, Faults};
 use liaison_stack::harness::{self, TestResources};
 use serde_json::json;
-use shared::clock::Clock;
-use shared::events::Message;
+use shared::contracts::events::Message;
+use shared::kit::clock::Clock;
 
 /// The commenter's address: one per test, since the tests of this process share moto's
 /// record of sent emails.
@@ -40,7 +40,7 @@ fn event(id: &str) -> SqsEvent {
 
 async fn deps_with(resources: &TestResources, faults: &std::sync::Arc<Faults>) -> Deps {
     let env = resources.function_env("identify");
-    let sdk = faults.config(&shared::aws::sdk_config(&env).await);
+    let sdk = faults.config(&shared::kit::aws::sdk_config(&env).await);
     Deps::with_sdk(&env, &sdk, Clock::system())
         .await
         .expect("identify deps")

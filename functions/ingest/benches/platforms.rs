@@ -12,7 +12,7 @@ use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ingest::connectors::{for_platform, HookRequest};
 use ingest::signature::{hmac_sha1, hmac_sha256};
-use shared::source::{Credentials, Platform, SigningSecret, Source, KIND};
+use shared::contracts::sources::{Credentials, Platform, SigningSecret, Source, KIND};
 
 const SECRET: &str = "bench-secret-0123456789abcdef";
 

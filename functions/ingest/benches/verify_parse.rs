@@ -10,7 +10,7 @@ use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ingest::connectors::{standard_webhooks::StandardWebhooks, Connector, HookRequest};
 use ingest::signature::hmac_sha256;
-use shared::source::{Platform, SigningSecret, Source, KIND};
+use shared::contracts::sources::{Platform, SigningSecret, Source, KIND};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 

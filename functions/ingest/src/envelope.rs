@@ -9,11 +9,11 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use shared::events::{
+use shared::contracts::events::{
     Address, Author, BuyerSignals, CartSnapshot, CartStage, CommerceEvent, Contribution,
     ContributionAction, ContributionKind, Customer, Event, Line, ModerationState, Order,
 };
-use shared::json::from_slice;
+use shared::kit::json::from_slice;
 use shared::Error;
 
 use crate::social::{self, Report};
@@ -520,7 +520,7 @@ fn currency(field: &str, value: &str) -> Result<String, Error> {
 fn amount(field: &str, value: Decimal) -> Result<(), Error> {
     if value.is_sign_negative() && !value.is_zero() {
         Err(Error::validation(field, "must not be negative"))
-    } else if value > shared::events::MAX_AMOUNT {
+    } else if value > shared::contracts::events::MAX_AMOUNT {
         Err(Error::validation(
             field,
             "is beyond any real amount (at most 1,000,000,000,000)",
@@ -701,7 +701,7 @@ mod tests {
     #[test]
     fn social_fixtures_should_normalise_with_their_report() {
         let (event, report) = parse_with_report(&fixture("social-connected.json")).unwrap();
-        let Event::Social(shared::events::SocialEvent::Connected(c)) = event else {
+        let Event::Social(shared::contracts::events::SocialEvent::Connected(c)) = event else {
             panic!("expected social.connected");
         };
         let report = report.expect("a report");
@@ -714,13 +714,13 @@ mod tests {
         assert_eq!(report.cleared.strength, 1);
         assert_eq!(
             c.connections[2].relation,
-            shared::events::Relation::Friend,
+            shared::contracts::events::Relation::Friend,
             "follower and followed: mutual"
         );
         let (event, report) = parse_with_report(&fixture("social-disconnected.json")).unwrap();
         assert!(matches!(
             event,
-            Event::Social(shared::events::SocialEvent::Disconnected(_))
+            Event::Social(shared::contracts::events::SocialEvent::Disconnected(_))
         ));
         assert!(report.is_none());
     }

@@ -55,7 +55,7 @@ pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
         .parse::<Decimal>()
         .or_else(|_| Decimal::from_scientific(text))
         .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a decimal amount")))?;
-    if amount.abs() > shared::events::MAX_AMOUNT {
+    if amount.abs() > shared::contracts::events::MAX_AMOUNT {
         return Err(serde::de::Error::custom(
             "is beyond any real amount (at most 1,000,000,000,000)",
         ));

@@ -15,13 +15,13 @@
 
 use std::collections::HashMap;
 
+use crate::idempotency::{Claim, Idempotency};
 use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
 use chrono::Duration;
-use shared::clock::Clock;
-use shared::config::{self, Env};
-use shared::events::{Destination, Message, VERSION};
-use shared::idempotency::{Claim, Idempotency};
-use shared::source::Source;
+use shared::contracts::events::{Destination, Message, VERSION};
+use shared::contracts::sources::Source;
+use shared::kit::clock::Clock;
+use shared::kit::config::{self, Env};
 use shared::Error;
 
 use crate::connectors::Normalised;
@@ -64,7 +64,7 @@ const BATCH_ATTEMPTS: usize = 3;
 
 /// The event id: the same for every delivery of the same event from the same source.
 pub fn event_id(source_id: &str, dedupe_key: &str) -> String {
-    shared::ids::derived("evt", source_id, dedupe_key)
+    shared::kit::ids::derived("evt", source_id, dedupe_key)
 }
 
 impl Intake {
@@ -74,13 +74,13 @@ impl Intake {
     /// `DEDUPE_LEASE_SECONDS`).
     pub fn from_env(
         env: &dyn Env,
-        sdk: &shared::aws::SdkConfig,
+        sdk: &shared::kit::aws::SdkConfig,
         dynamodb: aws_sdk_dynamodb::Client,
         clock: Clock,
     ) -> Result<Self, Error> {
         Ok(Intake {
             idempotency: Idempotency::new(dynamodb, config::required(env, "IDEMPOTENCY_TABLE")?),
-            sqs: shared::aws::sqs(sdk, env),
+            sqs: shared::kit::aws::sqs(sdk, env),
             queues: Queues {
                 contributions: config::required(env, "CONTRIBUTIONS_QUEUE_URL")?,
                 commerce: config::required(env, "COMMERCE_QUEUE_URL")?,
@@ -143,7 +143,7 @@ impl Intake {
         deps.idempotency
             .complete(&key, &id, deps.clock.now(), retention)
             .await?;
-        shared::metrics::count(
+        shared::kit::metrics::count(
             "EventsAccepted",
             1,
             &[("Platform", source.platform.as_str())],

@@ -12,6 +12,7 @@
 pub mod connectors;
 pub mod envelope;
 pub mod fields;
+pub mod idempotency;
 pub mod intake;
 pub mod pipeline;
 pub mod poll;
@@ -20,11 +21,11 @@ pub mod social;
 pub mod text;
 
 use chrono::Duration;
-use shared::clock::Clock;
-use shared::config::{self, Env};
-use shared::http::{self, Request, Response};
-use shared::ignored::IgnoredStore;
-use shared::source::SourceStore;
+use shared::contracts::ignored::IgnoredStore;
+use shared::contracts::sources::SourceStore;
+use shared::kit::clock::Clock;
+use shared::kit::config::{self, Env};
+use shared::kit::http::{self, Request, Response};
 
 use intake::Intake;
 
@@ -79,8 +80,8 @@ impl Deps {
         };
         // Only this function sends social events (poll shares the intake): fail fast here.
         config::required(env, "REFERRALS_QUEUE_URL")?;
-        let sdk = shared::aws::sdk_config(env).await;
-        let dynamodb = shared::aws::dynamodb(&sdk, env);
+        let sdk = shared::kit::aws::sdk_config(env).await;
+        let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
         Ok(Deps {
             sources: SourceStore::new(dynamodb.clone(), sources_table),
             intake: Intake::from_env(env, &sdk, dynamodb.clone(), clock.clone())?,

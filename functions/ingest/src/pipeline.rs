@@ -8,9 +8,9 @@
 //! enqueues again with the same event id (consumers are idempotent on it).
 
 use serde_json::json;
-use shared::http::{self, Request, Response};
-use shared::metrics;
-use shared::source::Source;
+use shared::contracts::sources::Source;
+use shared::kit::http::{self, Request, Response};
+use shared::kit::metrics;
 use shared::Error;
 
 use crate::connectors::{self, HookRequest, Ignored, Parsed};

@@ -5,7 +5,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::Sha256;
-use shared::source::Source;
+use shared::contracts::sources::Source;
 use shared::Error;
 use subtle::ConstantTimeEq;
 

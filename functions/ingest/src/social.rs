@@ -21,11 +21,11 @@ use std::ops::Range;
 use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::json;
-use shared::events::{
+use shared::contracts::events::{
     Chunk, Connected, Connection, Disconnected, Event, Message, Relation, SiteCustomer,
     SocialAccount, SocialEvent, CONNECTIONS_PER_MESSAGE,
 };
-use shared::json::from_slice;
+use shared::kit::json::from_slice;
 use shared::Error;
 
 use crate::envelope::{email_address, optional_text, required_text, truncate};
@@ -513,8 +513,8 @@ fn encoded_len(c: &Connection) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::events::VERSION;
-    use shared::source::Platform;
+    use shared::contracts::events::VERSION;
+    use shared::contracts::sources::Platform;
 
     fn body(data: serde_json::Value) -> String {
         data.to_string()

@@ -12,8 +12,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::Utc;
 use liaison_stack::harness::{self, TestResources};
-use shared::clock::Clock;
-use shared::source::{Credentials, Platform, SigningSecret, Source, SourceStore, KIND};
+use shared::contracts::sources::{Credentials, Platform, SigningSecret, Source, SourceStore, KIND};
+use shared::kit::clock::Clock;
 
 const CHANNEL: &str = "UCm7LqH3fQv9Xk2Zp8Rb4sTw";
 
@@ -135,7 +135,7 @@ async fn platforms() -> (String, Shared) {
 
 fn source(platform: Platform, settings: &[(&str, &str)], credentials: &[(&str, &str)]) -> Source {
     Source {
-        id: shared::ids::new_id("src").unwrap(),
+        id: shared::kit::ids::new_id("src").unwrap(),
         platform,
         name: "test".into(),
         created_at: Utc::now(),
@@ -602,7 +602,7 @@ async fn a_malformed_poll_request_should_go_to_the_dead_letter_queue_with_its_re
     assert_eq!(dead.len(), 1);
     let reason = dead[0]
         .message_attributes()
-        .and_then(|a| a.get(shared::batch::REJECTION_REASON_ATTRIBUTE))
+        .and_then(|a| a.get(shared::kit::batch::REJECTION_REASON_ATTRIBUTE))
         .and_then(|v| v.string_value())
         .unwrap_or_default()
         .to_string();

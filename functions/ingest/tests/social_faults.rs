@@ -16,9 +16,9 @@ use ingest::social;
 use liaison_stack::faults::{Fault, Faults};
 use liaison_stack::harness;
 use serde_json::json;
-use shared::clock::Clock;
-use shared::events::{Event, Message, SocialEvent};
-use shared::source::{Platform, Source, KIND};
+use shared::contracts::events::{Event, Message, SocialEvent};
+use shared::contracts::sources::{Platform, Source, KIND};
+use shared::kit::clock::Clock;
 use shared::Error;
 
 fn source() -> Source {
@@ -60,8 +60,8 @@ async fn when_a_batch_fails_part_way_the_retry_should_queue_every_part_under_the
     let resources = harness::resources().await;
     let env = resources.function_env("ingest");
     let faults = Faults::new();
-    let sdk = faults.config(&shared::aws::sdk_config(&env).await);
-    let dynamodb = shared::aws::dynamodb(&sdk, &env);
+    let sdk = faults.config(&shared::kit::aws::sdk_config(&env).await);
+    let dynamodb = shared::kit::aws::dynamodb(&sdk, &env);
     let intake = Intake::from_env(&env, &sdk, dynamodb, Clock::system()).expect("intake");
     let source = source();
 

@@ -1,7 +1,7 @@
 //! ModerationCallbacksFunction (SQS `moderation-callbacks`, partial batch failures): tells a platform what
 //! Liaison or staff decided about a held contribution, at the source's
 //! `moderation_callback_url`, as a Standard Webhooks request signed with the source's
-//! `moderation_callback_secret` (`shared::moderation` says what is sent).
+//! `moderation_callback_secret` (`shared::contracts::moderation` says what is sent).
 //!
 //! - `webhook-id` is the decision's: every retry carries the same, so the receiver applies a
 //!   decision once; `webhook-timestamp` is the time of this attempt, as the specification
@@ -12,16 +12,18 @@
 //!   it goes to the dead-letter queue at once, with the status as its reason.
 //! - A source deleted, or whose callback URL was removed, since: nothing to do.
 
+pub mod webhooks;
+
 use std::time::Duration;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
-use shared::batch::{self, DeadLetters, RecordError};
-use shared::clock::Clock;
-use shared::config::{self, Env};
-use shared::moderation::{
+use shared::contracts::moderation::{
     CallbackMessage, CALLBACK_SECRET_CREDENTIAL, CALLBACK_URL_SETTING, CALLBACK_VERSION,
 };
-use shared::source::SourceStore;
+use shared::contracts::sources::SourceStore;
+use shared::kit::batch::{self, DeadLetters, RecordError};
+use shared::kit::clock::Clock;
+use shared::kit::config::{self, Env};
 use shared::Error;
 
 pub struct Deps {
@@ -43,11 +45,11 @@ const MAX_BACKOFF_SECONDS: i32 = 900;
 
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
-        let sdk = shared::aws::sdk_config(env).await;
-        let sqs = shared::aws::sqs(&sdk, env);
-        let allow_private = shared::outbound::allow_private(env);
-        // A callback URL is configured by staff: shared::outbound's restrictions.
-        let http = shared::outbound::restrict(
+        let sdk = shared::kit::aws::sdk_config(env).await;
+        let sqs = shared::kit::aws::sqs(&sdk, env);
+        let allow_private = shared::contracts::outbound::allow_private(env);
+        // A callback URL is configured by staff: shared::contracts::outbound's restrictions.
+        let http = shared::contracts::outbound::restrict(
             reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(5))
                 .timeout(TIMEOUT)
@@ -62,7 +64,7 @@ impl Deps {
             .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         Ok(Deps {
             sources: SourceStore::new(
-                shared::aws::dynamodb(&sdk, env),
+                shared::kit::aws::dynamodb(&sdk, env),
                 config::required(env, "SOURCES_TABLE")?,
             ),
             http,
@@ -150,13 +152,13 @@ async fn deliver(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
         return Ok(());
     };
     // Registered URLs were checked; one stored before the check existed is checked here.
-    if let Err(why) = shared::outbound::check_url(url, deps.allow_private) {
+    if let Err(why) = shared::contracts::outbound::check_url(url, deps.allow_private) {
         return Err(RecordError::Reject(format!("the callback URL {why}")));
     }
     let payload = serde_json::to_vec(&message.payload)
         .map_err(|e| RecordError::Reject(format!("encode payload: {e}")))?;
     let timestamp = deps.clock.now().timestamp();
-    let signature = shared::webhooks::sign(secret, &message.webhook_id, timestamp, &payload)?;
+    let signature = webhooks::sign(secret, &message.webhook_id, timestamp, &payload)?;
     let sent = deps
         .http
         .post(url)

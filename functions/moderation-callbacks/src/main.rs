@@ -1,11 +1,11 @@
 use aws_lambda_events::sqs::SqsEvent;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use shared::clock::Clock;
-use shared::config::ProcessEnv;
+use shared::kit::clock::Clock;
+use shared::kit::config::ProcessEnv;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    shared::telemetry::init_function("moderation-callbacks");
+    shared::kit::telemetry::init_function("moderation-callbacks");
     let deps = moderation_callbacks::Deps::from_env(&ProcessEnv, Clock::system()).await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| async {
         Ok::<_, Error>(moderation_callbacks::handle(&deps, event.payload).await)

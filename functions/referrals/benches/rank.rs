@@ -10,8 +10,8 @@
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use referrals::rank::{rank, Candidate, Known, Policy};
-use shared::contact::ContactType;
-use shared::events::{Relation, CONNECTIONS_PER_MESSAGE};
+use shared::contracts::contacts::standing::ContactType;
+use shared::contracts::events::{Relation, CONNECTIONS_PER_MESSAGE};
 
 /// SplitMix64: the same candidates on every run and machine.
 struct Rng(u64);

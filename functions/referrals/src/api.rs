@@ -23,10 +23,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use shared::auth::{self, Caller, Group};
-use shared::contacts::identity::{Identity, IdentityKind};
-use shared::http::{self, Request, Response};
-use shared::source::Platform;
+use shared::contracts::contacts::identity::{Identity, IdentityKind};
+use shared::contracts::sources::Platform;
+use shared::kit::auth::{self, Caller, Group};
+use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
 use crate::conversions::{self, Conversion, Decision, RewardState};
@@ -252,7 +252,7 @@ async fn list_conversions(deps: &Deps, req: &Request) -> Result<Response, Error>
                 "must be pending, approved, flagged, rejected or paid",
             )
         })?;
-        let stamp = AttributeValue::S(shared::clock::stamp(now));
+        let stamp = AttributeValue::S(shared::kit::clock::stamp(now));
         query = match state {
             RewardState::Pending => query
                 .filter_expression("reward_state = :s AND approve_at > :now")
@@ -268,7 +268,7 @@ async fn list_conversions(deps: &Deps, req: &Request) -> Result<Response, Error>
         };
         query = query.expression_attribute_values(":s", AttributeValue::S(stored.as_str().into()));
     }
-    let (items, next) = shared::pages::page(
+    let (items, next) = shared::kit::pages::page(
         req,
         query,
         &["pk", "sk", "kind", "placed_at"],

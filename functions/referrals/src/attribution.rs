@@ -10,10 +10,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
-use shared::config::{self, Env};
-use shared::contacts::identity::{Identity, IdentityKind};
-use shared::events::{Message, Order};
-use shared::lookup::lookup_key;
+use shared::contracts::contacts::identity::{Identity, IdentityKind};
+use shared::contracts::events::{Message, Order};
+use shared::contracts::lookup::lookup_key;
+use shared::kit::config::{self, Env};
 use shared::Error;
 
 use crate::conversions::{self, Conversion, Recorded, RewardState, Via};
@@ -108,7 +108,7 @@ pub fn code_valid(invitation: &Invitation, placed_at: DateTime<Utc>, window_days
 
 /// The buyer's identities as the order gives them (the carts function created the contact).
 fn buyer_identities(message: &Message, order: &Order) -> Vec<Identity> {
-    shared::contacts::identity::of_customer(
+    shared::contracts::contacts::identity::of_customer(
         order.customer.email.as_deref(),
         order.customer.id.as_deref(),
         message.platform.as_str(),
@@ -291,7 +291,7 @@ pub async fn order(deps: &Deps, message: &Message, order: &Order) -> Result<(), 
         "referral order"
     );
     if recorded == Recorded::New {
-        shared::metrics::count(
+        shared::kit::metrics::count(
             "ReferralConversions",
             1,
             &[("State", conversion.reward_state.as_str())],

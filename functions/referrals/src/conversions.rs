@@ -19,7 +19,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use shared::clock::stamp;
+use shared::kit::clock::stamp;
 use shared::Error;
 
 use crate::fraud::{Flag, Prints};
@@ -124,7 +124,7 @@ impl Conversion {
 
 /// A conversion's id: one per (source, order), so a redelivered order is the same one.
 pub fn conversion_id(source_id: &str, order_id: &str) -> String {
-    shared::ids::derived("rc", source_id, order_id)
+    shared::kit::ids::derived("rc", source_id, order_id)
 }
 
 /// The reward: `percent` of the order's total, rounded to the cent (banker's rounding, as
@@ -266,7 +266,7 @@ impl Conversions<'_> {
             .expression_attribute_values(":k", s(key))
             .expression_attribute_values(":since", s(stamp(since)))
             .expression_attribute_values(":before", s(stamp(before)));
-        Ok(shared::pages::query_all(query, "Query conversions")
+        Ok(shared::kit::pages::query_all(query, "Query conversions")
             .await?
             .len())
     }
@@ -302,7 +302,7 @@ impl Conversions<'_> {
             .send()
             .await;
         Ok(
-            match shared::source::transaction_held(written, "TransactWriteItems conversion")? {
+            match shared::kit::dynamo::transaction_held(written, "TransactWriteItems conversion")? {
                 None => Recorded::New,
                 Some(failed) if failed.contains(&0) => Recorded::Again,
                 Some(_) => Recorded::AlreadyReferred,
@@ -353,7 +353,7 @@ impl Conversions<'_> {
         update = update.update_expression(
             "SET reward_state = :next, decisions = list_append(if_not_exists(decisions, :none), :decision)",
         );
-        shared::source::condition_held(update.send().await, "UpdateItem conversion decision")
+        shared::kit::dynamo::condition_held(update.send().await, "UpdateItem conversion decision")
     }
 
     /// One page of conversions, newest first.

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
-use shared::contact::ContactType;
+use shared::contracts::contacts::standing::ContactType;
 use shared::Error;
 
 use crate::rank::Known;
@@ -147,7 +147,7 @@ impl Facts<'_> {
             .table_name(self.contacts_table)
             .key_condition_expression("pk = :pk")
             .expression_attribute_values(":pk", s(format!("contact#{contact_id}")));
-        shared::pages::query_all(query, "Query contact").await
+        shared::kit::pages::query_all(query, "Query contact").await
     }
 
     /// The lookup keys of the contact's emails (self-referral checks compare them).
@@ -182,11 +182,11 @@ impl Facts<'_> {
             .client
             .query()
             .table_name(self.carts_table)
-            .index_name(shared::carts::BY_CONTACT_INDEX)
+            .index_name(shared::contracts::carts::BY_CONTACT_INDEX)
             .key_condition_expression("contact_id = :c AND last_activity >= :since")
             .filter_expression("cart_status = :open")
             .expression_attribute_values(":c", s(contact_id))
-            .expression_attribute_values(":since", s(shared::clock::stamp(since)))
+            .expression_attribute_values(":since", s(shared::kit::clock::stamp(since)))
             .expression_attribute_values(":open", s("open"))
             .scan_index_forward(false)
             .send()
@@ -203,9 +203,9 @@ impl Facts<'_> {
     /// Public contributions (not a direct message, not spam, not held), the purchase
     /// intents among them, and the conversations they are part of.
     async fn public(&self, contact_id: &str) -> Result<Public, Error> {
-        use shared::events::ContributionKind;
-        use shared::moderation::Decision;
-        use shared::rules::Label;
+        use shared::contracts::events::ContributionKind;
+        use shared::contracts::moderation::Decision;
+        use shared::contracts::rules::Label;
         let query = self
             .client
             .query()
@@ -213,11 +213,11 @@ impl Facts<'_> {
             .index_name("ByContact")
             .key_condition_expression("contact_id = :c")
             .expression_attribute_values(":c", s(contact_id));
-        let items = shared::pages::query_all(query, "Query contributions").await?;
-        let public: Vec<shared::contributions::ContributionRecord> = items
+        let items = shared::kit::pages::query_all(query, "Query contributions").await?;
+        let public: Vec<shared::contracts::contributions::ContributionRecord> = items
             .into_iter()
             .filter_map(|i| serde_dynamo::from_item(i).ok())
-            .filter(|r: &shared::contributions::ContributionRecord| {
+            .filter(|r: &shared::contracts::contributions::ContributionRecord| {
                 r.contribution.kind != ContributionKind::DirectMessage
                     && r.classification.label != Label::Spam
                     && r.moderation

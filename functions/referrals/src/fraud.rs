@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
-use shared::text::fold;
+use shared::contracts::text::fold;
 
 /// This many other conversions from one IP within the window flag the next one.
 pub const SHARED_IP_MAX: usize = 2;
@@ -20,7 +20,7 @@ pub const SHARED_IP_HOURS: i64 = 24;
 pub const BURST_MAX: usize = 3;
 pub const BURST_HOURS: i64 = 1;
 
-/// What identifies a person's orders, as keyed hashes (`shared::lookup::lookup_key`), never
+/// What identifies a person's orders, as keyed hashes (`shared::contracts::lookup::lookup_key`), never
 /// the values.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prints {
@@ -134,7 +134,7 @@ pub fn name_print(first: Option<&str>, last: Option<&str>) -> Option<String> {
 
 /// An address as anti-fraud compares it: its first line, postal code and country, letters
 /// and digits only, case and accents folded. `None` without a first line and a postal code.
-pub fn address_print(address: &shared::events::Address) -> Option<String> {
+pub fn address_print(address: &shared::contracts::events::Address) -> Option<String> {
     let norm = |s: Option<&str>| letters_and_digits(&fold(s.unwrap_or_default())).concat();
     let line1 = norm(address.line1.as_deref());
     let postal = norm(address.postal_code.as_deref());
@@ -159,7 +159,7 @@ fn letters_and_digits(folded: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::events::Address;
+    use shared::contracts::events::Address;
 
     fn prints(kind: &str, value: &str) -> Prints {
         let mut p = Prints::default();

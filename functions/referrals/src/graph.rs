@@ -5,7 +5,7 @@
 //! | an edge | `{referrer contact id}` | `{candidate key}` | `account` (the referrer's own social account key), `platform`, `handle`, `name`, `relation`, `strength`, `contact_id` when the connection is a known contact, `seen_at`, `expires_at` (TTL) |
 //! | the referrer's account | `{referrer contact id}` | `account#{account key}` | `degree` (its connections), `parts` (the message parts counted, so a redelivery adds nothing) |
 //!
-//! A candidate key is the keyed hash of `{platform}:{platform user id}` (`shared::lookup`),
+//! A candidate key is the keyed hash of `{platform}:{platform user id}` (`shared::contracts::lookup`),
 //! the same as a contact's account lookup key: the platform id itself is never stored. The
 //! handle and display name are kept, because the customer is shown them; they are the
 //! customer's own list, shown back only to them. The `ByCandidate` index (`candidate`,
@@ -15,8 +15,8 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use chrono::{DateTime, Duration, Utc};
-use shared::clock::stamp;
-use shared::events::{Connection, Relation};
+use shared::contracts::events::{Connection, Relation};
+use shared::kit::clock::stamp;
 use shared::Error;
 
 /// An edge lives this long unless the customer connects again (which renews it) or
@@ -26,7 +26,7 @@ pub const BY_CANDIDATE_INDEX: &str = "ByCandidate";
 
 /// The key of a platform account: the same keyed hash as a contact's account lookup.
 pub fn account_key(hash_key: &[u8], platform: &str, id: &str) -> String {
-    shared::lookup::lookup_key(hash_key, "account", &format!("{platform}:{id}"))
+    shared::contracts::lookup::lookup_key(hash_key, "account", &format!("{platform}:{id}"))
 }
 
 pub fn relation_name(relation: Relation) -> &'static str {
@@ -164,7 +164,7 @@ impl Graph<'_> {
             .expression_attribute_values(":part", s(part))
             .send()
             .await;
-        shared::source::condition_held(updated, "UpdateItem account degree")
+        shared::kit::dynamo::condition_held(updated, "UpdateItem account degree")
     }
 
     /// Every edge of the referrer, for ranking (paged; accounts items left out).
@@ -175,7 +175,7 @@ impl Graph<'_> {
             .table_name(self.table)
             .key_condition_expression("pk = :r")
             .expression_attribute_values(":r", s(referrer));
-        let items = shared::pages::query_all(query, "Query edges").await?;
+        let items = shared::kit::pages::query_all(query, "Query edges").await?;
         Ok(items.iter().filter_map(edge_of).collect())
     }
 
@@ -188,7 +188,7 @@ impl Graph<'_> {
             .index_name(BY_CANDIDATE_INDEX)
             .key_condition_expression("candidate = :c")
             .expression_attribute_values(":c", s(candidate));
-        let items = shared::pages::query_all(query, "Query referrers of a candidate").await?;
+        let items = shared::kit::pages::query_all(query, "Query referrers of a candidate").await?;
         Ok(items
             .iter()
             .filter_map(|i| {
@@ -245,7 +245,7 @@ impl Graph<'_> {
             .expression_attribute_values(":r", s(referrer))
             .expression_attribute_values(":a", s(account));
         let mut keys: Vec<(AttributeValue, AttributeValue)> =
-            shared::pages::query_all(query, "Query edges to forget")
+            shared::kit::pages::query_all(query, "Query edges to forget")
                 .await?
                 .iter()
                 .filter_map(|i| Some((i.get("pk")?.clone(), i.get("sk")?.clone())))

@@ -29,15 +29,15 @@ use std::collections::HashMap;
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use shared::batch::{self, DeadLetters, RecordError};
-use shared::clock::Clock;
-use shared::config::{self, Env};
-use shared::contacts::identity::{Identity, IdentityKind};
-use shared::contacts::{ContactStore, Provenance};
-use shared::events::{
+use shared::contracts::contacts::identity::{Identity, IdentityKind};
+use shared::contracts::contacts::{ContactStore, Provenance};
+use shared::contracts::events::{
     CommerceEvent, Connected, Disconnected, Event, Message, SiteCustomer, SocialEvent,
 };
-use shared::http::{Request, Response};
+use shared::kit::batch::{self, DeadLetters, RecordError};
+use shared::kit::clock::Clock;
+use shared::kit::config::{self, Env};
+use shared::kit::http::{Request, Response};
 use shared::Error;
 
 use graph::{account_key, Graph};
@@ -65,9 +65,9 @@ pub struct Deps {
 
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
-        let sdk = shared::aws::sdk_config(env).await;
-        let dynamodb = shared::aws::dynamodb(&sdk, env);
-        let hash_key = shared::secrets::lookup_key(&sdk, env).await?;
+        let sdk = shared::kit::aws::sdk_config(env).await;
+        let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
+        let hash_key = shared::kit::secrets::lookup_key(&sdk, env).await?;
         let contacts_table = config::required(env, "CONTACTS_TABLE")?;
         let policy = Policy {
             per_week: config::parsed_or(env, "REFERRALS_PER_WEEK", 5)?,
@@ -88,7 +88,7 @@ impl Deps {
                 .unwrap_or_else(|| "cognito:groups".into()),
             public_base_url: env.var("PUBLIC_BASE_URL"),
             dead_letters: DeadLetters::new(
-                shared::aws::sqs(&sdk, env),
+                shared::kit::aws::sqs(&sdk, env),
                 config::required(env, "REFERRALS_DLQ_URL")?,
             ),
             hash_key,
@@ -187,7 +187,7 @@ async fn customer_contact(
     platform: &str,
     account_id: &str,
 ) -> Result<String, RecordError> {
-    let mut identities = shared::contacts::identity::of_customer(
+    let mut identities = shared::contracts::contacts::identity::of_customer(
         customer.email.as_deref(),
         customer.id.as_deref(),
         message.platform.as_str(),
@@ -236,7 +236,7 @@ async fn known_contacts(
                 let handle = c
                     .handle
                     .as_deref()
-                    .and_then(|h| shared::lookup::normalise_handle(platform, h))
+                    .and_then(|h| shared::contracts::lookup::normalise_handle(platform, h))
                     .unwrap_or_default();
                 [
                     Identity {
@@ -278,7 +278,11 @@ async fn connect(deps: &Deps, message: &Message, connected: &Connected) -> Resul
     .await?;
     let account = account_key(&deps.hash_key, platform, &connected.account.id);
     let known = known_contacts(deps, platform, connected).await?;
-    let edges: Vec<(String, &shared::events::Connection, Option<String>)> = connected
+    let edges: Vec<(
+        String,
+        &shared::contracts::events::Connection,
+        Option<String>,
+    )> = connected
         .connections
         .iter()
         .zip(known)
@@ -314,7 +318,7 @@ async fn connect(deps: &Deps, message: &Message, connected: &Connected) -> Resul
     );
     let mut added = 0;
     for suggestion in &ranked {
-        let code = shared::ids::new_id("r")?;
+        let code = shared::kit::ids::new_id("r")?;
         if store.add(&customer, suggestion, &code, now).await? {
             added += 1;
         }
@@ -337,7 +341,11 @@ async fn connect(deps: &Deps, message: &Message, connected: &Connected) -> Resul
 async fn candidates(
     deps: &Deps,
     customer: &str,
-    edges: &[(String, &shared::events::Connection, Option<String>)],
+    edges: &[(
+        String,
+        &shared::contracts::events::Connection,
+        Option<String>,
+    )],
     now: DateTime<Utc>,
 ) -> Result<Vec<Candidate>, Error> {
     let graph = deps.graph();

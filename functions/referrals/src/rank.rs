@@ -23,8 +23,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
-use shared::contact::ContactType;
-use shared::events::Relation;
+use shared::contracts::contacts::standing::ContactType;
+use shared::contracts::events::Relation;
 
 /// An open cart counts in the propensity when its last activity is this recent.
 pub const OPEN_CART_WINDOW_DAYS: i64 = 14;

@@ -8,7 +8,7 @@
 //! The `ByCandidate` index (`candidate`, `suggested_at`) answers the rules that span
 //! referrers: when a candidate was last suggested by anyone (cooldown), and by how many
 //! referrers they were invited lately (fatigue). `ByCode` finds a code's suggestion
-//! (`shared::referrals`); `ByContact` the invitations a known contact received, for
+//! (`shared::contracts::referrals`); `ByContact` the invitations a known contact received, for
 //! attribution.
 
 use std::collections::{HashMap, HashSet};
@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use shared::clock::stamp;
+use shared::kit::clock::stamp;
 use shared::Error;
 
 use crate::rank::Suggestion;
@@ -146,7 +146,7 @@ impl Suggestions<'_> {
             .table_name(self.table)
             .key_condition_expression("pk = :r")
             .expression_attribute_values(":r", s(referrer));
-        let mut out: Vec<Stored> = shared::pages::query_all(query, "Query suggestions")
+        let mut out: Vec<Stored> = shared::kit::pages::query_all(query, "Query suggestions")
             .await?
             .into_iter()
             .filter_map(|i| serde_dynamo::from_item(i).ok())
@@ -173,7 +173,7 @@ impl Suggestions<'_> {
             .index_name(BY_CANDIDATE_INDEX)
             .key_condition_expression("candidate = :c")
             .expression_attribute_values(":c", s(candidate));
-        let items = shared::pages::query_all(query, "Query candidate history").await?;
+        let items = shared::kit::pages::query_all(query, "Query candidate history").await?;
         let mut last = None;
         let mut recent = HashSet::new();
         for item in &items {
@@ -240,7 +240,7 @@ impl Suggestions<'_> {
             .condition_expression("attribute_not_exists(sk)")
             .send()
             .await;
-        shared::source::condition_held(put, "PutItem suggestion")
+        shared::kit::dynamo::condition_held(put, "PutItem suggestion")
     }
 
     /// One suggestion of `referrer`.
@@ -266,7 +266,7 @@ impl Suggestions<'_> {
     /// The referrer a referral code belongs to, and their suggestion.
     pub async fn by_code(&self, code: &str) -> Result<Option<(String, Stored)>, Error> {
         let Some((referrer, candidate)) =
-            shared::referrals::find_code(self.client, self.table, code).await?
+            shared::contracts::referrals::find_code(self.client, self.table, code).await?
         else {
             return Ok(None);
         };
@@ -286,7 +286,7 @@ impl Suggestions<'_> {
             .key_condition_expression("contact_id = :c")
             .expression_attribute_values(":c", s(contact_id));
         Ok(
-            shared::pages::query_all(query, "Query suggestions of a contact")
+            shared::kit::pages::query_all(query, "Query suggestions of a contact")
                 .await?
                 .into_iter()
                 .filter_map(|i| serde_dynamo::from_item(i).ok())
@@ -317,7 +317,7 @@ impl Suggestions<'_> {
             .expression_attribute_values(":now", s(stamp(now)))
             .send()
             .await;
-        shared::source::condition_held(updated, "UpdateItem suggestion")
+        shared::kit::dynamo::condition_held(updated, "UpdateItem suggestion")
     }
 }
 

@@ -10,9 +10,9 @@ use common::{message, s};
 use chrono::{Duration, Utc};
 use liaison_stack::harness::{self, TestResources};
 use serde_json::{json, Value};
-use shared::clock::{stamp, Clock};
-use shared::contacts::identity::{Identity, IdentityKind};
-use shared::contacts::{ContactStore, Provenance};
+use shared::contracts::contacts::identity::{Identity, IdentityKind};
+use shared::contracts::contacts::{ContactStore, Provenance};
+use shared::kit::clock::{stamp, Clock};
 
 fn order(id: &str, email: &str, name: (&str, &str), code: Option<&str>, ip: &str) -> Value {
     json!({"type": "commerce", "kind": "order", "order_id": id,

@@ -11,9 +11,9 @@ use common::{message, s};
 use chrono::Utc;
 use liaison_stack::harness::{self, TestResources};
 use serde_json::{json, Value};
-use shared::clock::stamp;
-use shared::contacts::identity::{Identity, IdentityKind};
-use shared::contacts::{ContactStore, Provenance};
+use shared::contracts::contacts::identity::{Identity, IdentityKind};
+use shared::contracts::contacts::{ContactStore, Provenance};
+use shared::kit::clock::stamp;
 
 fn connected(account: &str, email: &str, connections: Vec<Value>, part: u32) -> Value {
     json!({"type": "social", "action": "connected",
@@ -134,7 +134,7 @@ async fn known_prospects_should_be_suggested_first_and_customers_and_suppressed_
         .await
         .unwrap()
         .unwrap();
-    let zoe_key = shared::lookup::lookup_key(
+    let zoe_key = shared::contracts::lookup::lookup_key(
         &liaison_stack::harness::lookup_key(),
         "email",
         "zoe@example.fr",
@@ -257,16 +257,17 @@ async fn friends_in_common_should_raise_a_candidate_and_a_recent_suggestion_shou
 
 /// A public comment by `contact`, answering `parent` when given, recorded as identify does.
 async fn comment(resources: &TestResources, contact: &str, id: &str, parent: Option<&str>) {
-    let record: shared::contributions::ContributionRecord = serde_json::from_value(json!({
-        "id": format!("evt_{id}"), "source_id": "src_blog", "platform": "standard-webhooks",
-        "received_at": stamp(Utc::now()), "classified_at": stamp(Utc::now()),
-        "contact_id": contact,
-        "classification": {"label": "praise", "confidence": 0.9, "cues": []},
-        "contribution": {"action": "created", "kind": "comment", "external_id": id,
-                         "parent_id": parent, "text": "Lovely", "created_at": stamp(Utc::now()),
-                         "moderation": "published", "author": {}}
-    }))
-    .unwrap();
+    let record: shared::contracts::contributions::ContributionRecord =
+        serde_json::from_value(json!({
+            "id": format!("evt_{id}"), "source_id": "src_blog", "platform": "standard-webhooks",
+            "received_at": stamp(Utc::now()), "classified_at": stamp(Utc::now()),
+            "contact_id": contact,
+            "classification": {"label": "praise", "confidence": 0.9, "cues": []},
+            "contribution": {"action": "created", "kind": "comment", "external_id": id,
+                             "parent_id": parent, "text": "Lovely", "created_at": stamp(Utc::now()),
+                             "moderation": "published", "author": {}}
+        }))
+        .unwrap();
     resources
         .clients
         .dynamodb

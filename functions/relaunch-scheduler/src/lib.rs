@@ -24,10 +24,10 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde::Serialize;
-use shared::campaigns::schedule::{bucket, buckets_between};
-use shared::carts::BY_DUE_INDEX;
-use shared::clock::{stamp, Clock};
-use shared::config::{self, Env};
+use shared::contracts::carts::BY_DUE_INDEX;
+use shared::kit::clock::{stamp, Clock};
+use shared::kit::config::{self, Env};
+use shared::relaunch::campaigns::schedule::{bucket, buckets_between};
 use shared::relaunch::sends::{self, SendMessage, CURSOR_ID, REQUEUE_AFTER_MINUTES};
 use shared::Error;
 use tokio::task::JoinSet;
@@ -43,10 +43,10 @@ pub struct Deps {
 
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
-        let sdk = shared::aws::sdk_config(env).await;
+        let sdk = shared::kit::aws::sdk_config(env).await;
         Ok(Deps {
-            dynamodb: shared::aws::dynamodb(&sdk, env),
-            sqs: shared::aws::sqs(&sdk, env),
+            dynamodb: shared::kit::aws::dynamodb(&sdk, env),
+            sqs: shared::kit::aws::sqs(&sdk, env),
             carts_table: config::required(env, "CARTS_TABLE")?,
             sends_table: config::required(env, "SENDS_TABLE")?,
             sends_queue_url: config::required(env, "SENDS_QUEUE_URL")?,
@@ -262,7 +262,7 @@ async fn claim(
         )
         .send()
         .await;
-    shared::source::condition_held(updated, "UpdateItem send claim")
+    shared::kit::dynamo::condition_held(updated, "UpdateItem send claim")
 }
 
 /// Sends one batch; the steps whose message SQS accepted.
@@ -278,7 +278,7 @@ async fn enqueue<'d>(deps: &Deps, batch: &'d [Due]) -> Result<Vec<&'d Due>, Erro
         .collect();
     // A send SQS refused stays indexed: the next run enqueues it again.
     let accepted =
-        shared::batch::send_json_batch(&deps.sqs, &deps.sends_queue_url, &messages).await?;
+        shared::kit::batch::send_json_batch(&deps.sqs, &deps.sends_queue_url, &messages).await?;
     Ok(batch
         .iter()
         .zip(accepted)
@@ -304,7 +304,7 @@ async fn unindex(deps: &Deps, sent: Vec<&Due>) -> usize {
                 .send()
                 .await;
             // Refused: the sender (or a new snapshot) already moved the cart on.
-            shared::source::condition_held(updated, "UpdateItem unindex cart")
+            shared::kit::dynamo::condition_held(updated, "UpdateItem unindex cart")
         });
     }
     let mut done = 0;

@@ -11,8 +11,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use chrono::{Duration, Utc};
 use liaison_stack::harness::{self, TestResources};
 use relaunch_scheduler::{Deps, Report};
-use shared::campaigns::schedule::bucket;
-use shared::clock::{stamp, Clock};
+use shared::kit::clock::{stamp, Clock};
+use shared::relaunch::campaigns::schedule::bucket;
 
 fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.to_string())
@@ -75,7 +75,7 @@ async fn still_indexed(resources: &TestResources) -> usize {
             .index_name("ByDue")
             .key_condition_expression("due_bucket = :b")
             .expression_attribute_values(":b", s(&b));
-        count += shared::pages::query_all(query, "count")
+        count += shared::kit::pages::query_all(query, "count")
             .await
             .unwrap()
             .len();

@@ -2,9 +2,9 @@
 //! send it. Pure: every fact is passed in, `now` included.
 
 use chrono::{DateTime, Utc};
-use shared::campaigns::schedule::{capped_until, next_allowed, variant};
-use shared::campaigns::{effective_status, Campaign, ConsentRule, Status};
-use shared::carts::{CartRecord, CartStatus};
+use shared::contracts::carts::{CartRecord, CartStatus};
+use shared::relaunch::campaigns::schedule::{capped_until, next_allowed, variant};
+use shared::relaunch::campaigns::{effective_status, Campaign, ConsentRule, Status};
 use shared::relaunch::sends::SendRecord;
 
 /// What the sender knows of the contact (their profile in `ContactsTable`).

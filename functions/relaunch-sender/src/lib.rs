@@ -27,18 +27,18 @@ use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use aws_sdk_ses::types::{MessageTag, RawMessage};
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
-use shared::batch::{self, DeadLetters, RecordError};
-use shared::campaigns::render::{self, Values};
-use shared::campaigns::schedule::bucket;
-use shared::campaigns::store::CampaignStore;
-use shared::campaigns::{stats, Campaign};
-use shared::carts::{self, CartRecord};
-use shared::clock::{stamp, Clock};
-use shared::config::{self, Env};
+use shared::contracts::carts::{self, CartRecord};
+use shared::kit::batch::{self, DeadLetters, RecordError};
+use shared::kit::clock::{stamp, Clock};
+use shared::kit::config::{self, Env};
+use shared::kit::dynamo::transaction_held;
+use shared::relaunch::campaigns::render::{self, Values};
+use shared::relaunch::campaigns::schedule::bucket;
+use shared::relaunch::campaigns::store::CampaignStore;
+use shared::relaunch::campaigns::{stats, Campaign};
 use shared::relaunch::links::{self, Link, Links};
 use shared::relaunch::sends::{self, SendMessage, SendRecord, SendStatus, LEASE_SECONDS};
 use shared::relaunch::{email_id, EMAIL_KIND, EMAIL_TAG};
-use shared::source::transaction_held;
 use shared::Error;
 
 use decide::{ContactFacts, Decision, Facts, Why};
@@ -64,22 +64,22 @@ pub struct Deps {
 
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
-        let sdk = shared::aws::sdk_config(env).await;
+        let sdk = shared::kit::aws::sdk_config(env).await;
         Self::with_sdk(env, &sdk, clock).await
     }
 
     /// With an SDK configuration of the caller's (tests inject faults through it).
     pub async fn with_sdk(
         env: &dyn Env,
-        sdk: &shared::aws::SdkConfig,
+        sdk: &shared::kit::aws::SdkConfig,
         clock: Clock,
     ) -> Result<Self, Error> {
-        let dynamodb = shared::aws::dynamodb(sdk, env);
-        let secrets = shared::secrets::Secrets::load(sdk, env).await?;
+        let dynamodb = shared::kit::aws::dynamodb(sdk, env);
+        let secrets = shared::kit::secrets::Secrets::load(sdk, env).await?;
         let hash_key = secrets.lookup_key()?;
         let link_base = config::link_base(env)?;
         // No SDK retries for SES: see `deliver`. Ten seconds at most per attempt.
-        let ses = shared::aws::ses(sdk, env);
+        let ses = shared::kit::aws::ses(sdk, env);
         let ses = aws_sdk_ses::Client::from_conf(
             ses.config()
                 .to_builder()
@@ -109,7 +109,7 @@ impl Deps {
             configuration_set: config::required(env, "SES_CONFIGURATION_SET")?,
             cap_hours: config::parsed_or(env, "RELAUNCH_CAP_HOURS", 24)?,
             dead_letters: DeadLetters::new(
-                shared::aws::sqs(sdk, env),
+                shared::kit::aws::sqs(sdk, env),
                 config::required(env, "SENDS_DLQ_URL")?,
             ),
             dynamodb,
@@ -169,7 +169,7 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         .as_ref()
         .and_then(|c| c.spec.steps.get(send.step))
         .map(|s| {
-            shared::campaigns::schedule::variant(
+            shared::relaunch::campaigns::schedule::variant(
                 &send.cart_id,
                 send.step,
                 s.variant_b.as_ref().map(|b| b.percent),
@@ -242,11 +242,11 @@ async fn contact_facts(deps: &Deps, contact_id: &str) -> Result<ContactFacts, Er
 }
 
 async fn is_suppressed(deps: &Deps, email: &str) -> Result<bool, Error> {
-    let Some(key) = shared::suppression::email_key(&deps.hash_key, email) else {
+    let Some(key) = shared::contracts::suppression::email_key(&deps.hash_key, email) else {
         // Not an address: nothing can be sent to it, and nothing is.
         return Ok(true);
     };
-    shared::suppression::contains(&deps.dynamodb, &deps.suppression_table, &key).await
+    shared::contracts::suppression::contains(&deps.dynamodb, &deps.suppression_table, &key).await
 }
 
 fn text(s: impl Into<String>) -> AttributeValue {
@@ -343,7 +343,7 @@ async fn skip(
             .expression_attribute_values(":step", AttributeValue::N(send.step.to_string()))
             .send()
             .await;
-        shared::source::condition_held(cleared, "UpdateItem cart stopped")?;
+        shared::kit::dynamo::condition_held(cleared, "UpdateItem cart stopped")?;
     }
     tracing::info!(send = %send.id, reason, "relaunch step skipped");
     Ok(())
@@ -451,7 +451,7 @@ async fn send_email(
         email_key: None,
     };
     let unsubscribe = Link {
-        email_key: shared::suppression::email_key(&deps.hash_key, to),
+        email_key: shared::contracts::suppression::email_key(&deps.hash_key, to),
         ..link(None)
     };
     let unsubscribe_url = deps.links.url(links::UNSUBSCRIBE, &unsubscribe, now);
@@ -543,7 +543,7 @@ async fn send_email(
         Some(_) => {
             // Another relaunch to this contact took the cap first.
             let facts = contact_facts(deps, contact_id).await?;
-            let until = shared::campaigns::schedule::capped_until(
+            let until = shared::relaunch::campaigns::schedule::capped_until(
                 facts.last_relaunch_at,
                 deps.cap_hours,
                 now,
@@ -614,7 +614,7 @@ async fn send_email(
         counter(deps, send, variant, "sent")?,
     ];
     transact(deps, items, "TransactWriteItems sent").await?;
-    shared::metrics::count("RelaunchSent", 1, &[], now);
+    shared::kit::metrics::count("RelaunchSent", 1, &[], now);
     tracing::info!(send = %send.id, email = %email, variant, "relaunch email sent");
     advance(deps, send, cart.clone(), Some(campaign), now).await
 }
@@ -789,8 +789,8 @@ async fn advance(
     }
     cart.next_step = Some(send.step + 1);
     let campaigns: Vec<Campaign> = campaign.into_iter().cloned().collect();
-    let next = shared::campaigns::plan::plan(&cart, &campaigns, now);
-    shared::campaigns::plan::apply(&mut cart, next, now);
+    let next = shared::relaunch::campaigns::plan::plan(&cart, &campaigns, now);
+    shared::relaunch::campaigns::plan::apply(&mut cart, next, now);
     let mut update = deps
         .dynamodb
         .update_item()
@@ -812,6 +812,6 @@ async fn advance(
             "SET next_step = :next, updated_at = :now REMOVE due_at, due_bucket",
         ),
     };
-    shared::source::condition_held(update.send().await, "UpdateItem cart next step")?;
+    shared::kit::dynamo::condition_held(update.send().await, "UpdateItem cart next step")?;
     Ok(())
 }

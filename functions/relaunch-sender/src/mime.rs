@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use mail_builder::headers::raw::Raw;
 use mail_builder::MessageBuilder;
-use shared::campaigns::render::Rendered;
+use shared::relaunch::campaigns::render::Rendered;
 use shared::Error;
 
 pub struct Envelope<'a> {

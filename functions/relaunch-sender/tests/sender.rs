@@ -14,9 +14,9 @@ use liaison_stack::faults::{Fault, Faults};
 use liaison_stack::harness::{self, TestResources};
 use relaunch_sender::Deps;
 use serde_json::json;
-use shared::campaigns::store::CampaignStore;
-use shared::campaigns::Campaign;
-use shared::clock::{stamp, Clock};
+use shared::kit::clock::{stamp, Clock};
+use shared::relaunch::campaigns::store::CampaignStore;
+use shared::relaunch::campaigns::Campaign;
 use shared::relaunch::sends::{self, SendMessage, SendRecord, SendStatus};
 
 struct Fixture {
@@ -135,7 +135,7 @@ fn event(cart_id: &str, step: usize) -> SqsEvent {
 
 async fn deps(resources: &TestResources, faults: &Arc<Faults>, clock: Clock) -> Deps {
     let env = resources.function_env("relaunch-sender");
-    let sdk = faults.config(&shared::aws::sdk_config(&env).await);
+    let sdk = faults.config(&shared::kit::aws::sdk_config(&env).await);
     Deps::with_sdk(&env, &sdk, clock)
         .await
         .expect("sender deps")
@@ -205,7 +205,7 @@ async fn a_claim_should_be_sent_once_by_racing_senders_and_redeliveries() {
     assert_eq!(done.status, SendStatus::Sent);
     assert!(done.message_id.is_some());
     assert_eq!(counter(&f, "sent").await, "1");
-    let cart = shared::carts::get(
+    let cart = shared::contracts::carts::get(
         &f.resources.clients.dynamodb,
         &f.resources.table("CartsTable"),
         &f.cart_id,
@@ -312,7 +312,7 @@ async fn a_sender_that_died_while_sending_should_leave_the_step_uncertain_not_re
     assert!(out.batch_item_failures.is_empty());
     assert_eq!(send(&f, 0).await.status, SendStatus::Uncertain);
     assert_eq!(emails_to(&f.resources, &f.email).await, 0);
-    let cart = shared::carts::get(
+    let cart = shared::contracts::carts::get(
         &f.resources.clients.dynamodb,
         &f.resources.table("CartsTable"),
         &f.cart_id,

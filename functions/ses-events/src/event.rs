@@ -80,8 +80,8 @@ pub enum Reason {
 impl Reason {
     pub fn as_str(self) -> &'static str {
         match self {
-            Reason::Bounce => shared::suppression::BOUNCE,
-            Reason::Complaint => shared::suppression::COMPLAINT,
+            Reason::Bounce => shared::contracts::suppression::BOUNCE,
+            Reason::Complaint => shared::contracts::suppression::COMPLAINT,
         }
     }
 }

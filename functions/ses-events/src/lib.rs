@@ -5,7 +5,7 @@
 //!   is in the event publishing format (`eventType`) or the older notification format
 //!   (`notificationType`). [`event`] reads all four the same way.
 //! - A permanent bounce or a complaint puts each recipient on the suppression list, by keyed
-//!   hash (`shared::suppression`), whatever email it was: nothing is sent to that address again.
+//!   hash (`shared::contracts::suppression`), whatever email it was: nothing is sent to that address again.
 //!   A transient or undetermined bounce does not: SES retries those itself, and one full
 //!   mailbox must not cost a customer every future email.
 //! - A delivery, an open, a click, a permanent bounce or a complaint of a relaunch email
@@ -25,11 +25,11 @@ pub mod event;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Utc};
-use shared::batch::{self, DeadLetters, RecordError};
-use shared::clock::Clock;
-use shared::config::{self, Env};
+use shared::contracts::suppression;
+use shared::kit::batch::{self, DeadLetters, RecordError};
+use shared::kit::clock::Clock;
+use shared::kit::config::{self, Env};
 use shared::relaunch::engagement::{self, Engagement};
-use shared::suppression;
 use shared::Error;
 
 use crate::event::SesEvent;
@@ -39,7 +39,7 @@ pub struct Deps {
     pub emails_table: String,
     pub stats_table: String,
     pub suppression_table: String,
-    /// The lookup key of the keyed hashes that index emails (`shared::secrets`).
+    /// The lookup key of the keyed hashes that index emails (`shared::kit::secrets`).
     pub hash_key: Vec<u8>,
     pub dead_letters: DeadLetters,
     pub clock: Clock,
@@ -47,24 +47,24 @@ pub struct Deps {
 
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
-        let sdk = shared::aws::sdk_config(env).await;
+        let sdk = shared::kit::aws::sdk_config(env).await;
         Self::with_sdk(env, &sdk, clock).await
     }
 
     /// With an SDK configuration of the caller's (tests inject faults through it).
     pub async fn with_sdk(
         env: &dyn Env,
-        sdk: &shared::aws::SdkConfig,
+        sdk: &shared::kit::aws::SdkConfig,
         clock: Clock,
     ) -> Result<Self, Error> {
         Ok(Deps {
-            dynamodb: shared::aws::dynamodb(sdk, env),
+            dynamodb: shared::kit::aws::dynamodb(sdk, env),
             emails_table: config::required(env, "EMAILS_TABLE")?,
             stats_table: config::required(env, "STATS_TABLE")?,
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
-            hash_key: shared::secrets::lookup_key(sdk, env).await?,
+            hash_key: shared::kit::secrets::lookup_key(sdk, env).await?,
             dead_letters: DeadLetters::new(
-                shared::aws::sqs(sdk, env),
+                shared::kit::aws::sqs(sdk, env),
                 config::required(env, "SES_EVENTS_DLQ_URL")?,
             ),
             clock,

@@ -12,8 +12,8 @@ use liaison_stack::faults::{Fault, Faults};
 use liaison_stack::harness::{self, TestResources};
 use serde_json::{json, Value};
 use ses_events::Deps;
-use shared::batch::REJECTION_REASON_ATTRIBUTE;
-use shared::clock::Clock;
+use shared::kit::batch::REJECTION_REASON_ATTRIBUTE;
+use shared::kit::clock::Clock;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -128,7 +128,7 @@ fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
 
 /// `address`'s entry on the suppression list, found as the sender finds it: by lookup key.
 async fn suppression(resources: &TestResources, deps: &Deps, address: &str) -> Option<Item> {
-    let key = shared::lookup::lookup_key(&deps.hash_key, "email", address);
+    let key = shared::contracts::lookup::lookup_key(&deps.hash_key, "email", address);
     get(resources, "SuppressionTable", &[("email_key", &key)]).await
 }
 
@@ -439,7 +439,7 @@ async fn a_throttled_write_should_fail_its_record_alone_and_act_once_when_redeli
     let resources = harness::resources().await;
     let faults = Faults::new();
     let env = resources.function_env("ses-events");
-    let sdk = faults.config(&shared::aws::sdk_config(&env).await);
+    let sdk = faults.config(&shared::kit::aws::sdk_config(&env).await);
     let deps = Deps::with_sdk(&env, &sdk, Clock::system())
         .await
         .expect("deps");

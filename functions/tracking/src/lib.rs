@@ -3,18 +3,18 @@
 //! - [`relaunch`]: clicks, unsubscribes and "call me back" in relaunch emails.
 //! - [`referral`]: `GET /r/{code}`, a customer's referral link, to the shop with its code.
 //! - `/t/verify/{token}` (here) confirms an email a commenter typed: the token (signed,
-//!   7 days, see `shared::tokens`) names the contact and the email's lookup key, never the
+//!   7 days, see `shared::contracts::tokens`) names the contact and the email's lookup key, never the
 //!   address. `GET` only shows a page with a button, because mail scanners and link previews
 //!   follow links: the button's `POST` marks the lookup and the contact's identity verified,
 //!   in one transaction. Confirming twice is harmless.
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use serde::Deserialize;
-use shared::clock::Clock;
-use shared::config::{self, Env};
-use shared::http::{self, Request, Response};
+use shared::contracts::tokens::{Keyring, TokenError};
+use shared::kit::clock::Clock;
+use shared::kit::config::{self, Env};
+use shared::kit::http::{self, Request, Response};
 use shared::relaunch::links::Links;
-use shared::tokens::{Keyring, TokenError};
 use shared::Error;
 
 pub mod page;
@@ -52,12 +52,12 @@ struct VerifyLink {
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let contacts_table = config::required(env, "CONTACTS_TABLE")?;
-        let sdk = shared::aws::sdk_config(env).await;
-        let link_keys = shared::secrets::Secrets::load(&sdk, env)
+        let sdk = shared::kit::aws::sdk_config(env).await;
+        let link_keys = shared::kit::secrets::Secrets::load(&sdk, env)
             .await?
             .link_keys()?;
         Ok(Deps {
-            dynamodb: shared::aws::dynamodb(&sdk, env),
+            dynamodb: shared::kit::aws::dynamodb(&sdk, env),
             contacts_table,
             emails_table: config::required(env, "EMAILS_TABLE")?,
             stats_table: config::required(env, "STATS_TABLE")?,

@@ -1,11 +1,11 @@
 use aws_lambda_events::apigw::ApiGatewayV2httpRequest;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use shared::clock::Clock;
-use shared::config::ProcessEnv;
+use shared::kit::clock::Clock;
+use shared::kit::config::ProcessEnv;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    shared::telemetry::init_function("tracking");
+    shared::kit::telemetry::init_function("tracking");
     let deps = tracking::Deps::from_env(&ProcessEnv, Clock::system()).await?;
     lambda_runtime::run(service_fn(
         |event: LambdaEvent<ApiGatewayV2httpRequest>| async {

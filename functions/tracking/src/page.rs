@@ -1,7 +1,7 @@
 //! The small pages the public links answer with: plain HTML, bilingual, nothing to load.
 
 use aws_lambda_events::http::HeaderValue;
-use shared::http::{self, Response};
+use shared::kit::http::{self, Response};
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")

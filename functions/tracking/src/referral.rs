@@ -7,8 +7,8 @@
 //! fails never costs the visitor the shop.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use shared::clock::stamp;
-use shared::http::Response;
+use shared::kit::clock::stamp;
+use shared::kit::http::Response;
 use shared::Error;
 
 use crate::{page, Deps};
@@ -30,7 +30,8 @@ pub fn landing_url(landing: &str, code: &str) -> String {
 
 pub async fn visit(deps: &Deps, code: &str) -> Result<Response, Error> {
     let Some((referrer, candidate)) =
-        shared::referrals::find_code(&deps.dynamodb, &deps.suggestions_table, code).await?
+        shared::contracts::referrals::find_code(&deps.dynamodb, &deps.suggestions_table, code)
+            .await?
     else {
         return Err(Error::NotFound("this referral link does not exist".into()));
     };
@@ -49,7 +50,7 @@ pub async fn visit(deps: &Deps, code: &str) -> Result<Response, Error> {
         .expression_attribute_values(":now", AttributeValue::S(now))
         .send()
         .await;
-    match shared::source::condition_held(counted, "UpdateItem referral visit") {
+    match shared::kit::dynamo::condition_held(counted, "UpdateItem referral visit") {
         Ok(true) => tracing::info!(code, "referral link visited"),
         // Erased between the read and the write: the link is gone.
         Ok(false) => return Err(Error::NotFound("this referral link does not exist".into())),

@@ -13,11 +13,11 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use shared::clock::stamp;
-use shared::http::Response;
+use shared::contracts::tokens::TokenError;
+use shared::kit::clock::stamp;
+use shared::kit::http::Response;
 use shared::relaunch::engagement::{self, Engagement};
 use shared::relaunch::links::{self, Link};
-use shared::tokens::TokenError;
 use shared::Error;
 
 use crate::{page, Deps};
@@ -114,18 +114,18 @@ pub async fn unsubscribe(deps: &Deps, token: &str) -> Result<Response, Error> {
         .send()
         .await;
     // An erased contact has nothing left to unsubscribe: the page says done all the same.
-    if shared::source::condition_held(updated, "UpdateItem unsubscribe")? {
+    if shared::kit::dynamo::condition_held(updated, "UpdateItem unsubscribe")? {
         count(deps, &link, Engagement::Unsubscribed).await;
     }
     // The address itself goes on the suppression list: a merge or a new contact with the
     // same address does not undo the unsubscribe. (Links sent before the key was in them
     // unsubscribe the contact only.)
     if let Some(key) = &link.email_key {
-        shared::suppression::add(
+        shared::contracts::suppression::add(
             &deps.dynamodb,
             &deps.suppression_table,
             key,
-            shared::suppression::UNSUBSCRIBE,
+            shared::contracts::suppression::UNSUBSCRIBE,
             now,
         )
         .await?;
@@ -172,7 +172,7 @@ pub async fn callback(deps: &Deps, token: &str) -> Result<Response, Error> {
         .condition_expression("attribute_not_exists(id)")
         .send()
         .await;
-    let created = shared::source::condition_held(put, "PutItem callback")?;
+    let created = shared::kit::dynamo::condition_held(put, "PutItem callback")?;
     tracing::info!(email = %link.email_id, created, "call-me-back requested");
     Ok(page::page(
         200,

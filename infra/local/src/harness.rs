@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use shared::clock::Clock;
+use shared::kit::clock::Clock;
 
 pub use liaison_stack::harness::*;
 

@@ -18,11 +18,11 @@ use liaison_local::registry::Registry;
 use liaison_local::runner::{self, RunnerConfig};
 use liaison_local::stack::{repo_root, Emulators, Ports};
 use liaison_local::template::Template;
-use shared::clock::Clock;
+use shared::kit::clock::Clock;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    shared::telemetry::init();
+    shared::kit::telemetry::init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         None | Some("dev") => dev().await,
@@ -150,7 +150,7 @@ fn token(args: &[String]) -> Result<(), String> {
             &liaison_local::jwt::SiteTokenRequest {
                 client_id: &param("SiteClientId")?,
                 issuer: &param("JwtIssuer")?,
-                scope: shared::auth::SITE_REFERRALS_SCOPE,
+                scope: shared::kit::auth::SITE_REFERRALS_SCOPE,
                 ttl_seconds: hours * 3600,
                 now: chrono::Utc::now().timestamp(),
             },

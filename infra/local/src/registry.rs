@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
-use shared::clock::Clock;
+use shared::kit::clock::Clock;
 
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 /// One invocation: the event as JSON in, the response as JSON out; `Err` is an invocation

@@ -41,12 +41,12 @@ pub fn base_env(dynamodb_endpoint: &str, moto_endpoint: &str) -> HashMap<String,
 }
 
 pub async fn clients(env: &HashMap<String, String>) -> Clients {
-    let sdk = shared::aws::sdk_config(env).await;
+    let sdk = shared::kit::aws::sdk_config(env).await;
     Clients {
-        dynamodb: shared::aws::dynamodb(&sdk, env),
-        sqs: shared::aws::sqs(&sdk, env),
-        ses: shared::aws::ses(&sdk, env),
-        ssm: shared::aws::ssm(&sdk, env),
+        dynamodb: shared::kit::aws::dynamodb(&sdk, env),
+        sqs: shared::kit::aws::sqs(&sdk, env),
+        ses: shared::kit::aws::ses(&sdk, env),
+        ssm: shared::kit::aws::ssm(&sdk, env),
     }
 }
 

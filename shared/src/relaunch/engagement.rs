@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::campaigns::stats;
+use crate::relaunch::campaigns::stats;
 use crate::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +110,7 @@ pub async fn record(
         .update_expression("SET #at = :at")
         .condition_expression("attribute_exists(id) AND attribute_not_exists(#at)")
         .expression_attribute_names("#at", what.attribute())
-        .expression_attribute_values(":at", AttributeValue::S(crate::clock::stamp(at)))
+        .expression_attribute_values(":at", AttributeValue::S(crate::kit::clock::stamp(at)))
         .build()
         .map_err(|e| Error::Internal(format!("engagement update: {e}")))?;
     let counted = stats::increments(
@@ -127,10 +127,10 @@ pub async fn record(
         .await;
     // Cancelled by the email's condition: recorded before.
     let first =
-        crate::source::transaction_held(written, "TransactWriteItems engagement")?.is_none();
+        crate::kit::dynamo::transaction_held(written, "TransactWriteItems engagement")?.is_none();
     // The funnel's clicks, once per email whichever function saw the click first.
     if first && what == Engagement::Clicked {
-        crate::metrics::count("RelaunchClicked", 1, &[], at);
+        crate::kit::metrics::count("RelaunchClicked", 1, &[], at);
     }
     Ok(first)
 }

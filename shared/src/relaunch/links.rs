@@ -2,13 +2,13 @@
 //! redirect to the link signed in the token: never an open redirect), `/t/u/{token}`
 //! (unsubscribe, RFC 8058 one-click by POST) and `/t/b/{token}` ("call me back").
 //!
-//! Tokens are [`crate::tokens`]: signed with the link key ring (a key derived for each
+//! Tokens are [`crate::contracts::tokens`]: signed with the link key ring (a key derived for each
 //! purpose), expiring, naming the email and the contact by id, never by address.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::tokens::{Keyring, TokenError};
+use crate::contracts::tokens::{Keyring, TokenError};
 
 pub const CLICK: &str = "relaunch-click";
 pub const UNSUBSCRIBE: &str = "relaunch-unsubscribe";
@@ -80,7 +80,7 @@ impl Links {
 }
 
 /// `url` with the campaign's UTM parameters added (an existing `utm_*` is kept as is).
-pub fn with_utm(url: &str, utm: Option<&crate::campaigns::Utm>) -> String {
+pub fn with_utm(url: &str, utm: Option<&crate::relaunch::campaigns::Utm>) -> String {
     let Some(utm) = utm else {
         return url.to_string();
     };
@@ -128,7 +128,7 @@ mod tests {
     fn ring(key: &str) -> Keyring {
         Keyring::from_json(&serde_json::json!({"current": "k1", "k1": key}).to_string()).unwrap()
     }
-    use crate::campaigns::Utm;
+    use crate::relaunch::campaigns::Utm;
 
     #[test]
     fn utm_tags_should_be_added_once_and_before_the_fragment() {

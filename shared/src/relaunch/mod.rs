@@ -1,6 +1,8 @@
 //! Relaunch emails once a campaign step is due: the records the scheduler, the sender, the
 //! tracking links and SES feedback share.
 //!
+//! - [`campaigns`]: campaigns as marketers write them (`/admin/campaigns`): the model, time
+//!   arithmetic, rendering, stats.
 //! - [`sends`]: `SendsTable`, one item per (cart, step): the claim that makes a step go out
 //!   once, and the queue message that carries it to the sender.
 //! - [`links`]: the signed tokens of click, unsubscribe and "call me back" links.
@@ -11,6 +13,7 @@
 //! cart and the step ([`email_id`]), so every retry of a step names the same email. SES
 //! carries that id back in its events as the `email_id` message tag.
 
+pub mod campaigns;
 pub mod engagement;
 pub mod links;
 pub mod sends;

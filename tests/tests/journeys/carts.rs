@@ -9,7 +9,7 @@ use e2e::fixture;
 use e2e::platforms::{post_signed, register, Registered};
 use liaison_local::harness::{self, TestSystem};
 use serde_json::{json, Value};
-use shared::carts::cart_key;
+use shared::contracts::carts::cart_key;
 
 const SECRET: &str = "shpss_5e7f3c1d9b2a4e6f8a0c";
 const CART_TOKEN: &str = "Z2NwLWV1cm9wZS13ZXN0NDowMUpEUTZYOFY1TjNLN1IyTTlUNFcxWTZaQg";
@@ -136,7 +136,10 @@ async fn a_checkout_should_be_scheduled_for_relaunch_and_its_order_should_conver
     .await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let still = e2e::cart_when(&system, &id, |_| true).await;
-    assert_eq!(still.cart_status, shared::carts::CartStatus::Converted);
+    assert_eq!(
+        still.cart_status,
+        shared::contracts::carts::CartStatus::Converted
+    );
     assert_eq!(still.due_at, None);
 
     // The cart is on the person's timeline, and goes with them when they are erased.

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use liaison_local::harness;
-use shared::batch::REJECTION_REASON_ATTRIBUTE;
+use shared::kit::batch::REJECTION_REASON_ATTRIBUTE;
 
 #[tokio::test]
 async fn an_unreadable_message_should_reach_its_consumers_dead_letter_queue_with_the_reason() {

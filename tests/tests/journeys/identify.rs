@@ -7,7 +7,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::{create_source, deliver, fixture, recorded, staff};
 use liaison_local::harness;
-use shared::events::{Event, Message};
+use shared::contracts::events::{Event, Message};
 
 #[tokio::test]
 async fn a_queued_comment_should_be_classified_and_recorded_once() {
@@ -51,10 +51,10 @@ async fn a_queued_comment_should_be_classified_and_recorded_once() {
 
     // The same message again (SQS is at-least-once): still one record, unchanged.
     let again = Message {
-        v: shared::events::VERSION,
+        v: shared::contracts::events::VERSION,
         id: id.clone(),
         source_id: source.id.clone(),
-        platform: shared::source::Platform::StandardWebhooks,
+        platform: shared::contracts::sources::Platform::StandardWebhooks,
         dedupe_key: "msg_incident".into(),
         received_at: serde_json::from_value(record["received_at"].clone()).unwrap(),
         correlation_id: "redelivery".into(),
@@ -199,7 +199,8 @@ async fn an_unreadable_message_should_go_to_the_dead_letter_queue_alone() {
         .await;
     assert_eq!(rejected.len(), 2);
     for m in &rejected {
-        let reason = m.message_attributes().unwrap()[shared::batch::REJECTION_REASON_ATTRIBUTE]
+        let reason = m.message_attributes().unwrap()
+            [shared::kit::batch::REJECTION_REASON_ATTRIBUTE]
             .string_value()
             .unwrap();
         assert!(!reason.is_empty());

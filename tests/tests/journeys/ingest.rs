@@ -4,7 +4,7 @@
 use e2e::{create_source, deliver, deliver_with, fixture, standard_signature};
 use liaison_local::harness;
 use serde_json::Value;
-use shared::events::{Event, Message};
+use shared::contracts::events::{Event, Message};
 
 async fn json(resp: reqwest::Response) -> (u16, Value) {
     let status = resp.status().as_u16();

@@ -9,7 +9,7 @@ use e2e::platforms::{
 };
 use liaison_local::harness::{self, TestSystem};
 use serde_json::{json, Value};
-use shared::events::{Event, Message};
+use shared::contracts::events::{Event, Message};
 
 struct Case {
     registration: Value,
@@ -164,7 +164,10 @@ async fn wordpress_comment_should_be_queued_once_with_its_moderation_state() {
     let Event::Contribution(c) = &messages[0].event else {
         panic!("a contribution")
     };
-    assert_eq!(c.moderation, shared::events::ModerationState::Pending);
+    assert_eq!(
+        c.moderation,
+        shared::contracts::events::ModerationState::Pending
+    );
     get_is_405(&system, &source).await;
 }
 
@@ -334,7 +337,7 @@ async fn youtube_video_should_be_queued_once_and_only_our_topic_verified() {
     // Someone else asked the hub to send our channel to this callback: not confirmed.
     assert_eq!(get(&system, &source, &verify).await.status().as_u16(), 404);
     // The poller marks its own request before it asks the hub.
-    shared::source::SourceStore::new(
+    shared::contracts::sources::SourceStore::new(
         system.resources.clients.dynamodb.clone(),
         system.resources.table("SourcesTable"),
     )

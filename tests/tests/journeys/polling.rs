@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::Router;
 use chrono::Utc;
 use liaison_local::harness;
-use shared::source::{Credentials, Platform, SigningSecret, Source, SourceStore, KIND};
+use shared::contracts::sources::{Credentials, Platform, SigningSecret, Source, SourceStore, KIND};
 
 fn orders() -> String {
     let path = concat!(
@@ -39,7 +39,7 @@ async fn shop(delay: Duration, arrivals: Arrivals) -> String {
 
 fn woo_source(site: &str) -> Source {
     Source {
-        id: shared::ids::new_id("src").unwrap(),
+        id: shared::kit::ids::new_id("src").unwrap(),
         platform: Platform::WooCommerce,
         name: "shop".into(),
         created_at: Utc::now(),

@@ -10,7 +10,7 @@ use chrono::Utc;
 use e2e::staff;
 use liaison_local::harness::{self, TestSystem};
 use serde_json::{json, Value};
-use shared::clock::stamp;
+use shared::kit::clock::stamp;
 
 fn message(id: &str, event: Value) -> String {
     json!({"v": 1, "id": id, "source_id": "src_redrive", "platform": "standard-webhooks",

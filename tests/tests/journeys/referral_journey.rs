@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 async fn site(system: &TestSystem, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
     let mut req = Client::new()
         .request(method.parse().unwrap(), system.url(path))
-        .bearer_auth(system.site_token(shared::auth::SITE_REFERRALS_SCOPE));
+        .bearer_auth(system.site_token(shared::kit::auth::SITE_REFERRALS_SCOPE));
     if let Some(body) = body {
         req = req.json(&body);
     }
@@ -217,7 +217,7 @@ async fn a_referral_should_run_from_suggestion_to_reward_and_flag_a_self_referra
     assert_eq!(resp.status().as_u16(), 403);
     let resp = Client::new()
         .get(system.url("/admin/referrals/conversions"))
-        .bearer_auth(system.site_token(shared::auth::SITE_REFERRALS_SCOPE))
+        .bearer_auth(system.site_token(shared::kit::auth::SITE_REFERRALS_SCOPE))
         .send()
         .await
         .unwrap();

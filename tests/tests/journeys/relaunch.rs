@@ -17,7 +17,7 @@ use e2e::fixture;
 use e2e::platforms::{post_signed, register, Registered};
 use liaison_local::harness::{self, TestSystem};
 use serde_json::{json, Value};
-use shared::carts::cart_key;
+use shared::contracts::carts::cart_key;
 
 const SECRET: &str = "shpss_9a1c7e3f5b2d4e6f8a0c";
 

@@ -380,7 +380,7 @@ async fn the_abandoned_audience_should_hold_only_consenting_reachable_people_wit
         &system,
         "SuppressionTable",
         json!({
-            "email_key": shared::lookup::lookup_key(&harness::lookup_key(), "email", "cy@example.com"),
+            "email_key": shared::contracts::lookup::lookup_key(&harness::lookup_key(), "email", "cy@example.com"),
             "reason": "bounce",
             "at": "2026-01-03T11:00:00Z",
         }),

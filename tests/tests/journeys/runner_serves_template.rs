@@ -68,7 +68,7 @@ async fn every_declared_route_queue_and_schedule_should_be_served_and_nothing_el
     // ({"error":{...}} or data), never the gateway's own "Not Found".
     let client = reqwest::Client::new();
     let token = system.token(&["liaison-admin"]);
-    let site_token = system.site_token(shared::auth::SITE_REFERRALS_SCOPE);
+    let site_token = system.site_token(shared::kit::auth::SITE_REFERRALS_SCOPE);
     for (_, route) in template.routes() {
         // Each authorizer takes its own kind of token: staff, or the brand's site.
         let token = match route.authorizer.as_deref() {

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use e2e::{create_source, deliver};
 use liaison_local::harness::{self, TestSystem};
 use serde_json::{json, Value};
-use shared::events::{Chunk, Connected, Event, Message, Relation, SocialEvent};
+use shared::contracts::events::{Chunk, Connected, Event, Message, Relation, SocialEvent};
 
 async fn json_of(resp: reqwest::Response) -> (u16, Value) {
     let status = resp.status().as_u16();

@@ -16,9 +16,9 @@
 pub mod bayes;
 pub mod evaluate;
 pub mod lexicon;
-pub use shared::text;
+pub use shared::contracts::text;
 
-pub use shared::rules::Label;
+pub use shared::contracts::rules::Label;
 
 /// What the classifier reads of a contribution.
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +28,7 @@ pub struct Input<'a> {
     pub rating: Option<u8>,
 }
 
-pub use shared::contributions::Classification;
+pub use shared::contracts::contributions::Classification;
 
 /// Evidence needed for each label.
 const SPAM_MIN: f32 = 3.0;

@@ -1,10 +1,10 @@
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use shared::clock::Clock;
-use shared::config::ProcessEnv;
+use shared::kit::clock::Clock;
+use shared::kit::config::ProcessEnv;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    shared::telemetry::init_function("poll");
+    shared::kit::telemetry::init_function("poll");
     let deps = ingest::poll::Deps::from_env(&ProcessEnv, Clock::system()).await?;
     lambda_runtime::run(service_fn(
         |event: LambdaEvent<ingest::poll::Trigger>| async {

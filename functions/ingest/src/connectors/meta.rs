@@ -11,12 +11,12 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use shared::events::{
+use shared::contracts::events::{
     Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
 };
-use shared::http::{self, Response};
-use shared::json::from_slice;
-use shared::source::Source;
+use shared::contracts::sources::Source;
+use shared::kit::http::{self, Response};
+use shared::kit::json::from_slice;
 use shared::Error;
 
 use super::{Connector, HookRequest, Parsed};
@@ -374,7 +374,7 @@ fn instagram_mention(
 mod tests {
     use super::*;
     use crate::connectors::testing::*;
-    use shared::source::Platform;
+    use shared::contracts::sources::Platform;
 
     const SECRET: &str = "0123456789abcdef0123456789abcdef";
 

@@ -17,9 +17,9 @@ pub mod youtube;
 
 use aws_lambda_events::http::HeaderMap;
 use chrono::{DateTime, Utc};
-use shared::events::Event;
-use shared::http::Response;
-use shared::source::{Platform, Source};
+use shared::contracts::events::Event;
+use shared::contracts::sources::{Platform, Source};
+use shared::kit::http::Response;
 use shared::Error;
 
 use crate::social::Report;

@@ -10,12 +10,12 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use shared::events::{
+use shared::contracts::events::{
     Address, BuyerSignals, CartSnapshot, CartStage, CommerceEvent, Customer, CustomerAccount,
     Event, Line, Order,
 };
-use shared::json::from_slice;
-use shared::source::Source;
+use shared::contracts::sources::Source;
+use shared::kit::json::from_slice;
 use shared::Error;
 
 use super::{Connector, HookRequest, Parsed};
@@ -363,7 +363,7 @@ fn customer(c: ShopifyCustomer) -> Result<Event, Error> {
 mod tests {
     use super::*;
     use crate::connectors::testing::*;
-    use shared::source::Platform;
+    use shared::contracts::sources::Platform;
 
     const SECRET: &str = "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";
 

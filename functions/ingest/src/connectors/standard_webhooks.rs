@@ -6,7 +6,7 @@
 //! `whsec_`). Any matching `v1` entry is enough; other versions are ignored. The timestamp
 //! must be within ±5 minutes. `webhook-id` is the deduplication key.
 
-use shared::source::Source;
+use shared::contracts::sources::Source;
 use shared::Error;
 
 use super::{Connector, HookRequest, Parsed};
@@ -116,7 +116,7 @@ mod tests {
     use aws_lambda_events::http::{HeaderMap, HeaderValue};
     use aws_lambda_events::query_map::QueryMap;
     use chrono::{DateTime, Duration, TimeZone, Utc};
-    use shared::source::{Platform, SigningSecret, Source, KIND};
+    use shared::contracts::sources::{Platform, SigningSecret, Source, KIND};
 
     use super::*;
 

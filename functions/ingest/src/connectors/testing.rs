@@ -8,8 +8,8 @@ use aws_lambda_events::query_map::QueryMap;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use shared::events::{CommerceEvent, Contribution, Event};
-use shared::source::{Credentials, Platform, SigningSecret, Source, KIND};
+use shared::contracts::events::{CommerceEvent, Contribution, Event};
+use shared::contracts::sources::{Credentials, Platform, SigningSecret, Source, KIND};
 
 use super::{for_platform, HookRequest, Parsed};
 

@@ -9,11 +9,11 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use shared::events::{
+use shared::contracts::events::{
     Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
 };
-use shared::json::from_slice;
-use shared::source::Source;
+use shared::contracts::sources::Source;
+use shared::kit::json::from_slice;
 use shared::Error;
 
 use super::{Connector, HookRequest, Parsed};
@@ -132,7 +132,7 @@ fn contribution(review: Review) -> Contribution {
 mod tests {
     use super::*;
     use crate::connectors::testing::*;
-    use shared::source::Platform;
+    use shared::contracts::sources::Platform;
 
     const TOKEN: &str = "Tq0m1n2b3v4c5x6z7l8k9j0h1g2f3d4s5a6p7o8i9u0";
 

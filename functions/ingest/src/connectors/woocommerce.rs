@@ -14,12 +14,12 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::json;
-use shared::events::{
+use shared::contracts::events::{
     Address, BuyerSignals, CartSnapshot, CartStage, CommerceEvent, Customer, Event, Line, Order,
 };
-use shared::http::{self, Response};
-use shared::json::from_slice;
-use shared::source::Source;
+use shared::contracts::sources::Source;
+use shared::kit::http::{self, Response};
+use shared::kit::json::from_slice;
 use shared::Error;
 
 use super::{Connector, HookRequest, Ignored, Parsed};
@@ -280,7 +280,7 @@ pub fn normalise(order: WooOrder) -> Result<(String, Event), Ignored> {
 mod tests {
     use super::*;
     use crate::connectors::testing::*;
-    use shared::source::Platform;
+    use shared::contracts::sources::Platform;
 
     const SECRET: &str = "wc-secret-4b1f0e2d9c8a";
 

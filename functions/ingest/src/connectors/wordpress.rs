@@ -18,11 +18,11 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use shared::events::{
+use shared::contracts::events::{
     Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
 };
-use shared::json::from_slice;
-use shared::source::Source;
+use shared::contracts::sources::Source;
+use shared::kit::json::from_slice;
 use shared::Error;
 
 use super::{Connector, HookRequest, Parsed};
@@ -240,7 +240,7 @@ pub fn normalise(c: WpComment, action: ContributionAction, site_url: Option<&str
 mod tests {
     use super::*;
     use crate::connectors::testing::*;
-    use shared::source::Platform;
+    use shared::contracts::sources::Platform;
 
     const SECRET: &str = "wp-secret-8c7d6e5f4a3b";
 

@@ -12,12 +12,12 @@ use std::collections::HashMap;
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
-use shared::events::{
+use shared::contracts::events::{
     Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
 };
-use shared::http::{self, Response};
-use shared::json::from_slice;
-use shared::source::Source;
+use shared::contracts::sources::Source;
+use shared::kit::http::{self, Response};
+use shared::kit::json::from_slice;
 use shared::Error;
 
 use super::{Connector, HookRequest, Parsed};
@@ -315,7 +315,7 @@ fn message_contribution(
 mod tests {
     use super::*;
     use crate::connectors::testing::*;
-    use shared::source::Platform;
+    use shared::contracts::sources::Platform;
 
     const SECRET: &str = "x-consumer-secret-Zx81";
 

@@ -16,11 +16,11 @@
 use chrono::{DateTime, Duration, Utc};
 use quick_xml::events::Event as Xml;
 use quick_xml::Reader;
-use shared::events::{
+use shared::contracts::events::{
     Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
 };
-use shared::http::{self, Response};
-use shared::source::{Source, WEBSUB_VERIFY_WINDOW_MINUTES};
+use shared::contracts::sources::{Source, WEBSUB_VERIFY_WINDOW_MINUTES};
+use shared::kit::http::{self, Response};
 use shared::Error;
 
 use super::{Connector, HookRequest, Parsed};
@@ -360,7 +360,7 @@ mod tests {
 mod tests_connector {
     use super::*;
     use crate::connectors::testing::*;
-    use shared::source::Platform;
+    use shared::contracts::sources::Platform;
 
     const SECRET: &str = "yt-hub-secret-5d4c3b2a";
 

@@ -23,7 +23,7 @@ pub enum FetchError {
     Network(String),
     #[error("unexpected response body: {0}")]
     Body(String),
-    /// A staff-typed URL Liaison does not call (shared::outbound).
+    /// A staff-typed URL Liaison does not call (shared::contracts::outbound).
     #[error("the site's URL {0}")]
     Destination(&'static str),
 }
@@ -56,7 +56,7 @@ impl Fetcher {
     /// the credentials would follow). Names resolve to public addresses only, unless
     /// `allow_private`.
     pub fn new(timeout: StdDuration, allow_private: bool) -> Result<Self, shared::Error> {
-        let builder = shared::outbound::restrict(
+        let builder = shared::contracts::outbound::restrict(
             Client::builder()
                 .connect_timeout(timeout.min(StdDuration::from_secs(5)))
                 .timeout(timeout)
@@ -74,7 +74,8 @@ impl Fetcher {
 
     /// Whether a staff-typed URL may be called (with credentials: HTTPS, a public address).
     pub fn destination(&self, url: &str) -> Result<(), FetchError> {
-        shared::outbound::check_url(url, self.allow_private).map_err(FetchError::Destination)
+        shared::contracts::outbound::check_url(url, self.allow_private)
+            .map_err(FetchError::Destination)
     }
 
     pub fn get(&self, url: &str) -> RequestBuilder {

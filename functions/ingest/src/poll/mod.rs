@@ -30,10 +30,10 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::{DateTime, Duration, Utc};
 use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
-use shared::batch::{DeadLetters, RecordError};
-use shared::clock::Clock;
-use shared::config::{self, Env};
-use shared::source::{Platform, Source, SourceStore};
+use shared::contracts::sources::{Platform, Source, SourceStore};
+use shared::kit::batch::{DeadLetters, RecordError};
+use shared::kit::clock::Clock;
+use shared::kit::config::{self, Env};
 use shared::Error;
 
 use crate::connectors::Normalised;
@@ -99,9 +99,9 @@ impl Deps {
             websub_lease_seconds: config::parsed_or(env, "WEBSUB_LEASE_SECONDS", 432_000)?,
             run_seconds: config::parsed_or(env, "POLL_RUN_SECONDS", 80)?,
         };
-        let sdk = shared::aws::sdk_config(env).await;
-        let dynamodb = shared::aws::dynamodb(&sdk, env);
-        let sqs = shared::aws::sqs(&sdk, env);
+        let sdk = shared::kit::aws::sdk_config(env).await;
+        let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
+        let sqs = shared::kit::aws::sqs(&sdk, env);
         Ok(Deps {
             dead_letters: DeadLetters::new(sqs.clone(), config::required(env, "POLL_DLQ_URL")?),
             poll_queue_url: config::required(env, "POLL_QUEUE_URL")?,
@@ -111,7 +111,7 @@ impl Deps {
             intake: Intake::from_env(env, &sdk, dynamodb, clock.clone())?,
             fetcher: Fetcher::new(
                 StdDuration::from_secs(timeout),
-                shared::outbound::allow_private(env),
+                shared::contracts::outbound::allow_private(env),
             )?,
             config,
             clock,
@@ -251,14 +251,15 @@ pub async fn dispatch(deps: &Deps) -> Dispatched {
 }
 
 async fn send_requests(deps: &Deps, chunk: &[PollRequest]) -> Result<u32, Error> {
-    let accepted = shared::batch::send_json_batch(&deps.sqs, &deps.poll_queue_url, chunk).await?;
+    let accepted =
+        shared::kit::batch::send_json_batch(&deps.sqs, &deps.poll_queue_url, chunk).await?;
     Ok(accepted.iter().filter(|ok| **ok).count() as u32)
 }
 
 /// The poll queue's batch: each request is one source polled (the template gives batches
 /// of one, so each source has an invocation, and a deadline, of its own).
 pub async fn work(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
-    shared::batch::process(event, &deps.dead_letters, |record| async move {
+    shared::kit::batch::process(event, &deps.dead_letters, |record| async move {
         // Boxed: a source's poll is a deep future, and one type for every record.
         let summary = Box::pin(poll_request(deps, &record)).await?;
         tracing::info!(

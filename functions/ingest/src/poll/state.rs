@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use shared::source::is_condition_failure;
+use shared::kit::dynamo::is_condition_failure;
 use shared::Error;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use crate::connectors::wordpress::{normalise, WpComment};
 use crate::connectors::Normalised;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use shared::events::{ContributionAction, Event};
+use shared::contracts::events::{ContributionAction, Event};
 
 use super::fetch::Fetcher;
 use super::wp_rest::{self, Login, Window};

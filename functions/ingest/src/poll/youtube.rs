@@ -15,7 +15,7 @@ use crate::connectors::Normalised;
 use crate::text::html_to_text;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use shared::events::{
+use shared::contracts::events::{
     Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
 };
 

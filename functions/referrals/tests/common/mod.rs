@@ -5,9 +5,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::Utc;
 use liaison_stack::harness::TestResources;
 use serde_json::{json, Value};
-use shared::clock::{stamp, Clock};
-use shared::contacts::ContactStore;
-use shared::events::Message;
+use shared::contracts::contacts::ContactStore;
+use shared::contracts::events::Message;
+use shared::kit::clock::{stamp, Clock};
 
 pub fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.to_string())

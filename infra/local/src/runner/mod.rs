@@ -22,7 +22,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine;
 use serde_json::{json, Value};
-use shared::clock::Clock;
+use shared::kit::clock::Clock;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -310,8 +310,8 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
         }
     }));
 
-    let sqs = shared::aws::sqs(
-        &shared::aws::sdk_config(&config.base_env).await,
+    let sqs = shared::kit::aws::sqs(
+        &shared::kit::aws::sdk_config(&config.base_env).await,
         &config.base_env,
     );
     for poller in &state.pollers {
@@ -457,7 +457,7 @@ async fn invoke_schedule(state: &RunnerState, entry: &ScheduleEntry) -> Value {
         "arn:aws:events:{}:{}:rule/{}-{}",
         p.region, p.account_id, entry.function, entry.event_name
     );
-    let id = shared::ids::new_id("evt").unwrap_or_default();
+    let id = shared::kit::ids::new_id("evt").unwrap_or_default();
     let event =
         events::scheduled_event(&rule_arn, &p.account_id, &p.region, &id, state.clock.now());
     match invoke(function, event).await {
@@ -544,7 +544,7 @@ async fn proxy(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("127.0.0.1")
         .to_string();
-    let request_id = shared::ids::new_id("req").unwrap_or_default();
+    let request_id = shared::kit::ids::new_id("req").unwrap_or_default();
     let route_key = route.route_key();
     let source_ip = peer.ip().to_string();
     let ctx = events::HttpContext {

@@ -1,0 +1,151 @@
+//! `ContributionsTable`'s home: one item per contribution event, with what identify's
+//! classifier made of it; identify writes them, admin and referrals read them. The write is conditional on the event id, so a redelivered message (SQS is
+//! at-least-once, and ingest may re-enqueue after a crash) has one effect.
+//!
+//! The same transaction adds the contribution to the report counters (`ReportsTable`):
+//! the counts move exactly when a contribution is first recorded, never twice, never
+//! without it, and `/admin/reports/contributions` reads them without a Scan.
+//!
+//! | report item | pk | sk |
+//! | --- | --- | --- |
+//! | contributions per day | `day` | `{yyyy-mm-dd}` |
+//! | per platform and day | `platform` | `{yyyy-mm-dd}#{platform}` |
+//! | per label and day | `label` | `{yyyy-mm-dd}#{label}` |
+//!
+//! Three items a day per dimension value: each takes at most one write per contribution,
+//! far below a DynamoDB item's 1,000 writes a second.
+
+use std::collections::HashMap;
+
+use crate::contracts::events::Contribution;
+use crate::contracts::sources::Platform;
+use crate::Error;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::contracts::moderation::Moderation;
+use crate::contracts::rules::Label;
+
+/// What identify's classifier made of a contribution (identify's `classify`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Classification {
+    pub label: Label,
+    /// 0 to 1: how far the winning evidence is above what was needed.
+    pub confidence: f32,
+    /// The cues that counted for the label, as `label:cue`.
+    pub cues: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContributionRecord {
+    /// The event id (`evt_...`).
+    pub id: String,
+    pub source_id: String,
+    pub platform: Platform,
+    pub received_at: DateTime<Utc>,
+    pub classified_at: DateTime<Utc>,
+    /// The contact who wrote it (`None`: the author carried no email, account or handle).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    pub classification: Classification,
+    /// Tags the brand's rules gave it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The brand rules that matched it, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
+    /// For a contribution that arrived held: what Liaison decided, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderation: Option<Moderation>,
+    /// The moderation decision again, as the key of the `ByModeration` index that
+    /// `/admin/moderation` lists (absent for contributions that were not held).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moderation_status: Option<String>,
+    pub contribution: Contribution,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    New,
+    AlreadyThere,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContributionStore {
+    client: Client,
+    table: String,
+    reports_table: String,
+}
+
+impl ContributionStore {
+    pub fn new(client: Client, table: impl Into<String>, reports_table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            reports_table: reports_table.into(),
+        }
+    }
+
+    pub async fn record(&self, record: &ContributionRecord) -> Result<Recorded, Error> {
+        let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(record)
+            .map_err(|e| Error::Internal(format!("encode contribution: {e}")))?;
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(id)")
+            .build()
+            .map_err(|e| Error::Internal(format!("transaction item: {e}")))?;
+        let mut writes = vec![TransactWriteItem::builder().put(put).build()];
+        for (pk, sk) in report_keys(record) {
+            let update = Update::builder()
+                .table_name(&self.reports_table)
+                .key("pk", AttributeValue::S(pk.into()))
+                .key("sk", AttributeValue::S(sk))
+                .update_expression("ADD #count :one")
+                .expression_attribute_names("#count", "count")
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .build()
+                .map_err(|e| Error::Internal(format!("transaction item: {e}")))?;
+            writes.push(TransactWriteItem::builder().update(update).build());
+        }
+        let written = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await;
+        match written {
+            Ok(_) => Ok(Recorded::New),
+            Err(e) => {
+                // The put is first: its reason says whether the contribution was there.
+                let already_there = matches!(
+                    e.as_service_error(),
+                    Some(TransactWriteItemsError::TransactionCanceledException(c))
+                        if c.cancellation_reasons().first().and_then(|r| r.code())
+                            == Some("ConditionalCheckFailed")
+                );
+                if already_there {
+                    Ok(Recorded::AlreadyThere)
+                } else {
+                    Err(Error::from_sdk("TransactWriteItems contribution", e))
+                }
+            }
+        }
+    }
+}
+
+/// The report counters a contribution adds one to.
+pub fn report_keys(record: &ContributionRecord) -> [(&'static str, String); 3] {
+    let day = record.received_at.format("%Y-%m-%d").to_string();
+    [
+        ("platform", format!("{day}#{}", record.platform.as_str())),
+        (
+            "label",
+            format!("{day}#{}", record.classification.label.as_str()),
+        ),
+        ("day", day),
+    ]
+}

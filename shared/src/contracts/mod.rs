@@ -1,0 +1,37 @@
+//! The contracts: what two or more functions agree on. Each shared table has one home here
+//! that owns its key layout, its item types and its access patterns; no other code writes a
+//! key, an attribute name or an update expression of that table.
+//!
+//! - [`events`]: the versioned event types carried by the queues.
+//! - [`sources`]: `SourcesTable`: webhook sources (one platform account each), their secrets.
+//! - [`ignored`]: `IgnoredTable`: verified webhook bodies accepted but not acted on.
+//! - [`contacts`]: `ContactsTable`: identities, lookups, profiles, scores, merges, and what
+//!   a contact is to the brand.
+//! - [`contributions`]: `ContributionsTable`: the record of each contribution, and the
+//!   report counters it moves.
+//! - [`moderation`]: moderation decisions and the callbacks that tell platforms.
+//! - [`carts`]: `CartsTable`: carts as the carts function keeps them, and their due index.
+//! - [`suppression`]: `SuppressionTable`: addresses never to write to again, by keyed hash.
+//! - [`referrals`]: referral codes and the suggestion each belongs to.
+//! - [`rules`]: brand rules, the labels and priorities they give.
+//! - [`templates`]: staff-editable email templates and their defaults.
+//! - [`lookup`]: keyed-hash lookup keys of emails, accounts and handles.
+//! - [`tokens`]: signed, expiring tokens for links in emails, and their key ring.
+//! - [`text`]: text folded for matching (case, accents, punctuation).
+//! - [`outbound`]: which staff-typed URLs Liaison may call (public HTTPS only).
+
+pub mod carts;
+pub mod contacts;
+pub mod contributions;
+pub mod events;
+pub mod ignored;
+pub mod lookup;
+pub mod moderation;
+pub mod outbound;
+pub mod referrals;
+pub mod rules;
+pub mod sources;
+pub mod suppression;
+pub mod templates;
+pub mod text;
+pub mod tokens;

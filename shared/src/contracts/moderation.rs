@@ -1,0 +1,181 @@
+//! Moderation decisions on contributions that arrived held (a pending WordPress comment, a
+//! hidden Discourse post), and the callback that tells the platform.
+//!
+//! Identify decides first (`decided_by = "liaison"`); staff change it through
+//! `/admin/moderation`. Either way, when the source has a `moderation_callback_url`, a
+//! [`CallbackMessage`] goes to the `moderation-callbacks` queue and that function delivers it
+//! as a signed Standard Webhooks request. Its `webhook-id` derives from the contribution and
+//! the decision's time, so every retry and every re-send of one decision carries the same
+//! id: the receiver applies a decision once.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::contracts::sources::SourceStore;
+use crate::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    /// A person must look: an incident (answer it privately before it is published), or a
+    /// label the classifier is unsure of.
+    Hold,
+    Spam,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 3] = [Decision::Approve, Decision::Hold, Decision::Spam];
+
+    /// The name serde writes (and the `ByModeration` index key).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Hold => "hold",
+            Decision::Spam => "spam",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Decision> {
+        Self::ALL.into_iter().find(|d| d.as_str() == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Moderation {
+    pub decision: Decision,
+    pub reasons: Vec<String>,
+    pub decided_at: DateTime<Utc>,
+    /// `liaison` for the automatic decision; a staff member's id when changed.
+    pub decided_by: String,
+}
+
+/// The source setting that turns callbacks on, and the credential that signs them.
+pub const CALLBACK_URL_SETTING: &str = "moderation_callback_url";
+pub const CALLBACK_SECRET_CREDENTIAL: &str = "moderation_callback_secret";
+
+/// What the moderation-callbacks function delivers (its queue's body, versioned).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallbackMessage {
+    pub v: u32,
+    pub source_id: String,
+    /// The Standard Webhooks `webhook-id`: the same for every delivery of this decision.
+    pub webhook_id: String,
+    /// The JSON body the receiver gets.
+    pub payload: serde_json::Value,
+}
+
+pub const CALLBACK_VERSION: u32 = 1;
+
+/// What a contribution's decision is about, for the receiver.
+pub struct Decided<'a> {
+    pub contribution_id: &'a str,
+    pub source_id: &'a str,
+    pub platform: &'a str,
+    /// The platform's own id of the comment or post, to act on it there.
+    pub external_id: &'a str,
+    pub moderation: &'a Moderation,
+}
+
+impl Decided<'_> {
+    /// The queue message for this decision. Ids and the decision only: never the text.
+    pub fn callback(&self) -> CallbackMessage {
+        let m = self.moderation;
+        let digest = Sha256::digest(
+            format!("{}|{}", self.contribution_id, m.decided_at.to_rfc3339()).as_bytes(),
+        );
+        CallbackMessage {
+            v: CALLBACK_VERSION,
+            source_id: self.source_id.to_string(),
+            webhook_id: format!("msg_{}", hex::encode(&digest[..16])),
+            payload: serde_json::json!({
+                "type": "contribution.moderated",
+                "timestamp": m.decided_at,
+                "data": {
+                    "contribution_id": self.contribution_id,
+                    "external_id": self.external_id,
+                    "platform": self.platform,
+                    "decision": m.decision,
+                    "reasons": m.reasons,
+                    "decided_at": m.decided_at,
+                    "decided_by": m.decided_by,
+                }
+            }),
+        }
+    }
+}
+
+/// The `moderation-callbacks` queue, as identify and admin send decisions to it.
+pub struct CallbackQueue {
+    pub sqs: aws_sdk_sqs::Client,
+    pub queue_url: String,
+    /// Where the decided contribution's source says whether it wants callbacks.
+    pub sources: SourceStore,
+}
+
+impl CallbackQueue {
+    /// Queues `decided` for its source's callback URL; `false` when the source has none
+    /// (or is gone).
+    pub async fn enqueue(&self, decided: &Decided<'_>) -> Result<bool, Error> {
+        let wants_callbacks = self
+            .sources
+            .get(decided.source_id)
+            .await?
+            .is_some_and(|source| source.setting(CALLBACK_URL_SETTING).is_some());
+        if !wants_callbacks {
+            return Ok(false);
+        }
+        let body = serde_json::to_string(&decided.callback())
+            .map_err(|e| Error::Internal(format!("encode callback: {e}")))?;
+        self.sqs
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(body)
+            .send()
+            .await
+            .map_err(|e| {
+                Error::Transient(format!(
+                    "SendMessage moderation-callbacks: {}",
+                    e.into_service_error()
+                ))
+            })?;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_decision_should_always_carry_the_same_webhook_id() {
+        let moderation = Moderation {
+            decision: Decision::Spam,
+            reasons: vec!["classified spam".into()],
+            decided_at: "2026-11-23T10:00:00Z".parse().unwrap(),
+            decided_by: "liaison".into(),
+        };
+        let decided = |m: &Moderation| {
+            Decided {
+                contribution_id: "evt_1",
+                source_id: "src_1",
+                platform: "wordpress",
+                external_id: "18842",
+                moderation: m,
+            }
+            .callback()
+        };
+        let first = decided(&moderation);
+        assert_eq!(first, decided(&moderation));
+        assert_eq!(first.payload["data"]["decision"], "spam");
+        let changed = Moderation {
+            decided_at: "2026-11-23T11:00:00Z".parse().unwrap(),
+            ..moderation
+        };
+        assert_ne!(decided(&changed).webhook_id, first.webhook_id);
+        for d in Decision::ALL {
+            assert_eq!(serde_json::to_value(d).unwrap(), d.as_str());
+        }
+    }
+}

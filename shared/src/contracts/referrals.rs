@@ -1,0 +1,63 @@
+//! Referral codes (`/r/{code}` links, an order's `ref`): their shape, and the suggestion a
+//! code belongs to (`SuggestionsTable`'s `ByCode` index). The referrals function and the
+//! tracking function both read them.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::Error;
+
+pub const BY_CODE_INDEX: &str = "ByCode";
+
+/// Whether `code` has the shape Liaison gives codes (`r_` and 26 base32 letters), checked
+/// before any read: a probe with junk costs nothing.
+pub fn is_code(code: &str) -> bool {
+    code.strip_prefix("r_").is_some_and(|rest| {
+        rest.len() == 26
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
+}
+
+/// The key (`pk` = referrer contact id, `sk` = candidate key) of the suggestion `code`
+/// belongs to.
+pub async fn find_code(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    code: &str,
+) -> Result<Option<(String, String)>, Error> {
+    if !is_code(code) {
+        return Ok(None);
+    }
+    let out = client
+        .query()
+        .table_name(table)
+        .index_name(BY_CODE_INDEX)
+        .key_condition_expression("code = :c")
+        .expression_attribute_values(":c", AttributeValue::S(code.to_string()))
+        .limit(1)
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk("Query suggestion by code", e))?;
+    Ok(out.items().first().and_then(|item| {
+        Some((
+            item.get("pk")?.as_s().ok()?.clone(),
+            item.get("sk")?.as_s().ok()?.clone(),
+        ))
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_codes_liaison_gives_should_be_looked_up() {
+        let code = crate::kit::ids::new_id("r").unwrap();
+        assert!(is_code(&code), "{code}");
+        assert!(!is_code("r_short"));
+        assert!(!is_code(&code.to_uppercase()));
+        assert!(!is_code(&format!("x{}", &code[1..])));
+        assert!(!is_code(&format!("{code}a")));
+    }
+}

@@ -1,0 +1,227 @@
+//! SQS consumers: partial batch failures and rejection to the dead-letter queue.
+//!
+//! Every consumer is declared with `FunctionResponseTypes: [ReportBatchItemFailures]`, so one
+//! bad message never fails its batch:
+//! - a record that fails for a passing reason is reported in `batchItemFailures` and comes back
+//!   after the visibility timeout (then to the DLQ after `maxReceiveCount`);
+//! - a record that can never succeed (unknown version, invalid body) is sent to the DLQ at
+//!   once with the reason as a message attribute, and acknowledged.
+
+use std::future::Future;
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_sdk_sqs::types::MessageAttributeValue;
+
+/// Why a record was not processed.
+#[derive(Debug)]
+pub enum RecordError {
+    /// Try again later (throttling, timeouts, a dependency down).
+    Retry(String),
+    /// This message can never succeed: move it to the dead-letter queue now.
+    Reject(String),
+}
+
+impl From<crate::Error> for RecordError {
+    fn from(err: crate::Error) -> Self {
+        if err.is_retryable() {
+            RecordError::Retry(err.to_string())
+        } else {
+            RecordError::Reject(err.to_string())
+        }
+    }
+}
+
+impl From<crate::contracts::events::DecodeError> for RecordError {
+    fn from(err: crate::contracts::events::DecodeError) -> Self {
+        RecordError::Reject(err.to_string())
+    }
+}
+
+/// Where rejected messages go.
+#[derive(Debug, Clone)]
+pub struct DeadLetters {
+    sqs: aws_sdk_sqs::Client,
+    queue_url: String,
+}
+
+/// The message attribute that carries the reason of a rejection.
+pub const REJECTION_REASON_ATTRIBUTE: &str = "liaison-rejection-reason";
+
+impl DeadLetters {
+    pub fn new(sqs: aws_sdk_sqs::Client, queue_url: impl Into<String>) -> Self {
+        Self {
+            sqs,
+            queue_url: queue_url.into(),
+        }
+    }
+
+    async fn reject(&self, message: &SqsMessage, reason: &str) -> Result<(), String> {
+        let reason_attr = MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value(truncate(reason, 1024))
+            .build()
+            .map_err(|e| e.to_string())?;
+        self.sqs
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(message.body.clone().unwrap_or_default())
+            .message_attributes(REJECTION_REASON_ATTRIBUTE, reason_attr)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                format!(
+                    "SendMessage to the dead-letter queue failed: {}",
+                    e.into_service_error()
+                )
+            })
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
+
+/// Runs `handle` on every record, in order, and reports which ones must come back.
+pub async fn process<F, Fut>(
+    event: SqsEvent,
+    dead_letters: &DeadLetters,
+    handle: F,
+) -> SqsBatchResponse
+where
+    F: Fn(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<(), RecordError>>,
+{
+    let mut failures = Vec::new();
+    for record in event.records {
+        let outcome = handle(record.clone()).await;
+        failures.extend(settle(dead_letters, &record, outcome).await);
+    }
+    respond(failures)
+}
+
+/// Like [`process`], but records of different groups (`group_of`) are handled side by side,
+/// while the records of one group keep their order: a batch whose work is mostly waiting
+/// (slow receivers of callbacks) takes as long as its slowest group, not the sum of all.
+pub async fn process_grouped<F, Fut, G>(
+    event: SqsEvent,
+    dead_letters: &DeadLetters,
+    group_of: G,
+    handle: F,
+) -> SqsBatchResponse
+where
+    F: Fn(SqsMessage) -> Fut,
+    Fut: Future<Output = Result<(), RecordError>>,
+    G: Fn(&SqsMessage) -> String,
+{
+    let mut groups: Vec<(String, Vec<SqsMessage>)> = Vec::new();
+    for record in event.records {
+        let key = group_of(&record);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, records)) => records.push(record),
+            None => groups.push((key, vec![record])),
+        }
+    }
+    let handle = &handle;
+    let settled =
+        futures_util::future::join_all(groups.into_iter().map(|(_, records)| async move {
+            let mut failures = Vec::new();
+            for record in records {
+                let outcome = handle(record.clone()).await;
+                failures.extend(settle(dead_letters, &record, outcome).await);
+            }
+            failures
+        }))
+        .await;
+    respond(settled.into_iter().flatten().collect())
+}
+
+/// What one record's outcome means for the batch: a failure to report (SQS redelivers it),
+/// or nothing (done, or rejected to the dead-letter queue).
+async fn settle(
+    dead_letters: &DeadLetters,
+    record: &SqsMessage,
+    outcome: Result<(), RecordError>,
+) -> Option<BatchItemFailure> {
+    let id = record.message_id.clone().unwrap_or_default();
+    let failed = match outcome {
+        Ok(()) => false,
+        Err(RecordError::Retry(reason)) => {
+            tracing::warn!(message_id = %id, %reason, "record failed; it will be retried");
+            true
+        }
+        Err(RecordError::Reject(reason)) => {
+            tracing::error!(message_id = %id, %reason, "record rejected to the dead-letter queue");
+            match dead_letters.reject(record, &reason).await {
+                Ok(()) => false,
+                Err(dlq_error) => {
+                    tracing::error!(message_id = %id, error = %dlq_error, "rejection failed; the record will be retried");
+                    true
+                }
+            }
+        }
+    };
+    failed.then(|| {
+        let mut failure = BatchItemFailure::default();
+        failure.item_identifier = id;
+        failure
+    })
+}
+
+/// Sends up to ten messages, each `bodies[i]` as JSON, in one `SendMessageBatch`: whether
+/// each was accepted, by index. A call SQS refused whole is an error (retry the lot).
+pub async fn send_json_batch<T: serde::Serialize>(
+    sqs: &aws_sdk_sqs::Client,
+    queue_url: &str,
+    bodies: &[T],
+) -> Result<Vec<bool>, crate::Error> {
+    use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+    let entries = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, body)| {
+            let body = serde_json::to_string(body)
+                .map_err(|e| crate::Error::Internal(format!("encode message: {e}")))?;
+            SendMessageBatchRequestEntry::builder()
+                .id(i.to_string())
+                .message_body(body)
+                .build()
+                .map_err(|e| crate::Error::Internal(format!("batch entry: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let out = sqs
+        .send_message_batch()
+        .queue_url(queue_url)
+        .set_entries(Some(entries))
+        .send()
+        .await
+        .map_err(|e| crate::Error::from_sdk("SendMessageBatch", e))?;
+    let mut accepted = vec![false; bodies.len()];
+    for ok in out.successful() {
+        if let Some(slot) = ok
+            .id()
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| accepted.get_mut(i))
+        {
+            *slot = true;
+        }
+    }
+    for failed in out.failed() {
+        tracing::warn!(code = failed.code(), "a message of a batch was refused");
+    }
+    Ok(accepted)
+}
+
+fn respond(failures: Vec<BatchItemFailure>) -> SqsBatchResponse {
+    let mut response = SqsBatchResponse::default();
+    response.batch_item_failures = failures;
+    response
+}

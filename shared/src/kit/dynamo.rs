@@ -1,0 +1,148 @@
+//! DynamoDB helpers every table home uses: a conditional write or a transaction read as an
+//! outcome rather than an error, items encoded and decoded with serde_dynamo, a string
+//! attribute. The key layouts themselves live in each table's home (`contracts`).
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::kit::error::{Error, Result};
+
+/// One item as the SDK carries it.
+pub type Item = HashMap<String, AttributeValue>;
+
+/// A string attribute value.
+pub fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+/// A number attribute value.
+pub fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// The string attribute `name` of an item, if it has one.
+pub fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
+/// `value` as an item; `what` names it in the error (`encode cart`).
+pub fn encode<T: Serialize>(value: &T, what: &str) -> Result<Item> {
+    serde_dynamo::to_item(value).map_err(|e| Error::Internal(format!("encode {what}: {e}")))
+}
+
+/// An item as `T`; `what` names it in the error (`decode cart`).
+pub fn decode<T: DeserializeOwned>(item: Item, what: &str) -> Result<T> {
+    serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode {what}: {e}")))
+}
+
+/// What a `GetItem` returned, decoded: `None` when there is no such item.
+pub fn decode_found<T: DeserializeOwned>(item: Option<Item>, what: &str) -> Result<Option<T>> {
+    item.map(|item| decode(item, what)).transpose()
+}
+
+/// The outcome of a conditional write: `true` when it was made, `false` when its condition
+/// did not hold; any other failure is an error of `operation`.
+pub fn condition_held<T, E, R>(
+    result: std::result::Result<T, aws_sdk_dynamodb::error::SdkError<E, R>>,
+    operation: &str,
+) -> Result<bool>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_condition_failure(&e) => Ok(false),
+        Err(e) => Err(Error::from_sdk(operation, e)),
+    }
+}
+
+/// The outcome of a conditional `TransactWriteItems`: `Ok(None)` when it was written;
+/// `Ok(Some(failed))` when conditions cancelled it, with the index of each item whose
+/// condition did not hold; any other failure, a conflict with another transaction among
+/// them, is a (retryable) error of `operation`.
+pub fn transaction_held<T, R>(
+    result: std::result::Result<
+        T,
+        aws_sdk_dynamodb::error::SdkError<
+            aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+            R,
+        >,
+    >,
+    operation: &str,
+) -> Result<Option<Vec<usize>>>
+where
+    R: std::fmt::Debug,
+{
+    let err = match result {
+        Ok(_) => return Ok(None),
+        Err(e) => e,
+    };
+    let failed = match err.as_service_error() {
+        Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) => {
+            let codes: Vec<Option<&str>> = c
+                .cancellation_reasons()
+                .iter()
+                .map(|r| r.code())
+                .collect();
+            let by_condition = codes.iter().all(|code| {
+                matches!(code, None | Some("None") | Some("ConditionalCheckFailed"))
+            }) && codes.contains(&Some("ConditionalCheckFailed"));
+            by_condition.then(|| {
+                codes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, code)| **code == Some("ConditionalCheckFailed"))
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+        }
+        _ => None,
+    };
+    match failed {
+        Some(failed) => Ok(Some(failed)),
+        None => Err(Error::from_sdk(operation, err)),
+    }
+}
+
+/// Whether a write failed on its condition expression.
+pub fn is_condition_failure<E, R>(err: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
+{
+    err.as_service_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "ConditionalCheckFailedException")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+    struct Thing {
+        id: String,
+        count: u32,
+    }
+
+    #[test]
+    fn an_item_should_round_trip_and_a_wrong_one_should_name_what_failed() {
+        let thing = Thing {
+            id: "t1".into(),
+            count: 3,
+        };
+        let item = encode(&thing, "thing").unwrap();
+        assert_eq!(text(&item, "id"), Some("t1"));
+        assert_eq!(decode::<Thing>(item, "thing").unwrap(), thing);
+        let mut wrong = Item::new();
+        wrong.insert("id".into(), n(1));
+        let err = decode::<Thing>(wrong, "thing").unwrap_err();
+        assert!(err.to_string().starts_with("decode thing: "), "{err}");
+        assert_eq!(decode_found::<Thing>(None, "thing").unwrap(), None);
+    }
+}
