@@ -19,7 +19,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use aws_sdk_dynamodb::Client;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use shared::contracts::contacts::keys;
 use shared::contracts::lookup;
+use shared::kit::dynamo;
 use shared::kit::http::{self, Request, Response};
 use shared::relaunch::campaigns::store::CampaignStore;
 use shared::Error;
@@ -122,15 +124,7 @@ impl Audiences {
 
     /// Of `ids`, the contacts whose profile allows marketing now.
     async fn reachable_contacts(&self, ids: &BTreeSet<&str>) -> Result<HashSet<String>, Error> {
-        let keys = ids
-            .iter()
-            .map(|id| {
-                HashMap::from([
-                    ("pk".to_string(), AttributeValue::S(format!("contact#{id}"))),
-                    ("sk".to_string(), AttributeValue::S("profile".into())),
-                ])
-            })
-            .collect();
+        let keys = ids.iter().map(|id| keys::profile_key(id)).collect();
         let profiles = self
             .batch_get(
                 &self.contacts_table,
@@ -146,7 +140,7 @@ impl Audiences {
         Ok(profiles
             .iter()
             .filter(|profile| may_market(profile))
-            .filter_map(|profile| profile.get("pk")?.as_s().ok()?.strip_prefix("contact#"))
+            .filter_map(|profile| keys::contact_id_of(dynamo::text(profile, "pk")?))
             .map(str::to_string)
             .collect())
     }

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde_json::{json, Value};
+use shared::contracts::contacts::keys;
 use shared::contracts::contacts::standing::ContactType;
 use shared::contracts::lookup;
 use shared::kit::http::{self, Request, Response};
@@ -79,8 +80,7 @@ impl Contacts {
             .client
             .get_item()
             .table_name(&self.contacts_table)
-            .key("pk", AttributeValue::S(format!("lookup#{key}")))
-            .key("sk", AttributeValue::S("lookup".into()))
+            .set_key(Some(keys::lookup_item_key(&key)))
             .send()
             .await
             .map_err(|e| Error::from_sdk("GetItem lookup", e))?;
@@ -150,8 +150,7 @@ impl Contacts {
             .client
             .update_item()
             .table_name(&self.contacts_table)
-            .key("pk", AttributeValue::S(format!("contact#{id}")))
-            .key("sk", AttributeValue::S("profile".into()))
+            .set_key(Some(keys::profile_key(&id)))
             .condition_expression("attribute_exists(pk)")
             .update_expression("SET #type = :t, type_set_by = :by, type_set_at = :at")
             .expression_attribute_names("#type", "type")
@@ -233,21 +232,20 @@ impl Contacts {
         if items.is_empty() {
             return Err(Error::NotFound("no such contact".into()));
         }
-        let now = chrono::Utc::now().to_rfc3339();
+        let erased_at = chrono::Utc::now();
         for item in &items {
             let sk = item
                 .get("sk")
                 .and_then(|v| v.as_s().ok())
                 .cloned()
                 .unwrap_or_default();
-            if let Some(key) = sk.strip_prefix("identity#") {
+            if let Some(key) = keys::lookup_key_of(&sk) {
                 // Only a lookup that still names this contact.
                 let deleted = self
                     .client
                     .delete_item()
                     .table_name(&self.contacts_table)
-                    .key("pk", AttributeValue::S(format!("lookup#{key}")))
-                    .key("sk", AttributeValue::S("lookup".into()))
+                    .set_key(Some(keys::lookup_item_key(&key)))
                     .condition_expression("contact_id = :c")
                     .expression_attribute_values(":c", AttributeValue::S(id.to_string()))
                     .send()
@@ -257,16 +255,16 @@ impl Contacts {
                         return Err(Error::from_sdk("DeleteItem lookup", e));
                     }
                 }
-                if key.starts_with("email#") {
-                    self.client
-                        .put_item()
-                        .table_name(&self.suppression_table)
-                        .item("email_key", AttributeValue::S(key.to_string()))
-                        .item("reason", AttributeValue::S("erased".into()))
-                        .item("at", AttributeValue::S(now.clone()))
-                        .send()
-                        .await
-                        .map_err(|e| Error::from_sdk("PutItem suppression", e))?;
+                if keys::is_email_key(key) {
+                    // Already there (a bounce, an unsubscribe): it stays suppressed as it was.
+                    shared::contracts::suppression::add(
+                        &self.client,
+                        &self.suppression_table,
+                        key,
+                        "erased",
+                        erased_at,
+                    )
+                    .await?;
                 }
             }
         }
@@ -341,7 +339,7 @@ impl Contacts {
             .query()
             .table_name(&self.contacts_table)
             .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(format!("contact#{id}")))
+            .expression_attribute_values(":pk", keys::contact_partition(&id))
             .consistent_read(true);
         shared::kit::pages::query_all(query, "Query contact").await
     }
@@ -362,14 +360,14 @@ impl Contacts {
                 map.remove("pk");
                 map.remove("sk");
             }
-            if sk == "profile" {
+            if sk == keys::PROFILE {
                 found = true;
                 person["profile"] = value;
-            } else if sk.starts_with("identity#") {
+            } else if keys::lookup_key_of(&sk).is_some() {
                 if let Some(list) = person["identities"].as_array_mut() {
                     list.push(value);
                 }
-            } else if sk.starts_with("merge-candidate#") {
+            } else if keys::is_merge_candidate(&sk) {
                 if let Some(list) = person["merge_candidates"].as_array_mut() {
                     list.push(value);
                 }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use shared::contracts::contacts::keys;
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
@@ -84,8 +85,7 @@ impl Contacts {
         let merge_id = shared::kit::ids::new_id("mrg")?;
         let mut identity_keys = Vec::new();
         for item in &from_items {
-            let sk = sort_key(item);
-            let Some(key) = sk.strip_prefix("identity#") else {
+            let Some(key) = keys::lookup_key_of(keys::sort_key(item)) else {
                 continue;
             };
             self.move_identity(item, key, &from, into).await?;
@@ -96,8 +96,8 @@ impl Contacts {
         }
         let now = chrono::Utc::now().to_rfc3339();
         let record = MergeRecord {
-            pk: format!("contact#{into}"),
-            sk: format!("merge#{merge_id}"),
+            pk: keys::contact_pk(into),
+            sk: keys::merge_sk(&merge_id),
             merge_id: merge_id.clone(),
             from: from.clone(),
             into: into.to_string(),
@@ -129,8 +129,7 @@ impl Contacts {
             .client
             .get_item()
             .table_name(&self.contacts_table)
-            .key("pk", s(&format!("contact#{into}")))
-            .key("sk", s(&format!("merge#{merge_id}")))
+            .set_key(Some(keys::merge_key(&into, &merge_id)))
             .consistent_read(true)
             .send()
             .await
@@ -147,7 +146,7 @@ impl Contacts {
         for key in &record.identity_keys {
             if let Some(item) = into_items
                 .iter()
-                .find(|i| sort_key(i) == format!("identity#{key}"))
+                .find(|i| keys::sort_key(i) == keys::identity_sk(key))
             {
                 self.move_identity(item, key, into, &record.from).await?;
             }
@@ -160,8 +159,7 @@ impl Contacts {
         self.client
             .delete_item()
             .table_name(&self.contacts_table)
-            .key("pk", s(&format!("contact#{into}")))
-            .key("sk", s(&format!("merge#{merge_id}")))
+            .set_key(Some(keys::merge_key(&into, &merge_id)))
             .send()
             .await
             .map_err(|e| Error::from_sdk("DeleteItem merge", e))?;
@@ -180,14 +178,10 @@ impl Contacts {
         from: &str,
         into: &str,
     ) -> Result<(), Error> {
-        let lookup = HashMap::from([
-            ("pk".to_string(), s(&format!("lookup#{key}"))),
-            ("sk".to_string(), s("lookup")),
-        ]);
-        self.repoint(&self.contacts_table, lookup, from, into)
+        self.repoint(&self.contacts_table, keys::lookup_item_key(key), from, into)
             .await?;
         let mut moved = link.clone();
-        moved.insert("pk".into(), s(&format!("contact#{into}")));
+        moved.insert("pk".into(), s(&keys::contact_pk(into)));
         self.client
             .put_item()
             .table_name(&self.contacts_table)
@@ -198,8 +192,7 @@ impl Contacts {
         self.client
             .delete_item()
             .table_name(&self.contacts_table)
-            .key("pk", s(&format!("contact#{from}")))
-            .key("sk", s(&format!("identity#{key}")))
+            .set_key(Some(keys::identity_key(&from, &key)))
             .send()
             .await
             .map_err(|e| Error::from_sdk("DeleteItem identity", e))?;
@@ -233,8 +226,7 @@ impl Contacts {
             .client
             .update_item()
             .table_name(&self.contacts_table)
-            .key("pk", s(&format!("contact#{contact}")))
-            .key("sk", s("profile"));
+            .set_key(Some(keys::profile_key(&contact)));
         let update = match into {
             Some(into) => update
                 .update_expression("SET merged_into = :into")
@@ -270,13 +262,6 @@ fn item_key(id: &str) -> Item {
     HashMap::from([("id".to_string(), s(id))])
 }
 
-fn sort_key(item: &Item) -> String {
-    item.get("sk")
-        .and_then(|v| v.as_s().ok())
-        .cloned()
-        .unwrap_or_default()
-}
-
 fn has_profile(items: &[Item]) -> bool {
-    items.iter().any(|i| sort_key(i) == "profile")
+    items.iter().any(keys::is_profile)
 }

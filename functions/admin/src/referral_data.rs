@@ -76,7 +76,7 @@ impl ReferralData {
             self.delete(&self.suggestions_table, &item).await?;
         }
         // Their order prints and the mark that they were referred.
-        let own = format!("contact#{contact}");
+        let own = shared::contracts::referrals::person_pk(contact);
         for item in self.query(&self.referrals_table, None, "pk", &own).await? {
             self.delete(&self.referrals_table, &item).await?;
         }

@@ -392,27 +392,14 @@ async fn mark_converted(
     owed: Option<&Attribution>,
     now: DateTime<Utc>,
 ) -> Result<bool, Error> {
-    let mut update = Update::builder()
-        .table_name(&deps.carts_table)
-        .key("id", AttributeValue::S(cart.id.clone()))
-        .condition_expression("cart_status <> :converted")
-        .expression_attribute_values(":converted", AttributeValue::S("converted".into()))
-        .expression_attribute_values(":order", AttributeValue::S(order.order_id.clone()))
-        .expression_attribute_values(":now", AttributeValue::S(stamp(now)))
-        .expression_attribute_values(":revenue", AttributeValue::S(order.total.to_string()));
-    let set = "SET cart_status = :converted, order_id = :order, converted_at = :now, revenue = :revenue, updated_at = :now";
-    update = match owed {
-        Some(a) => update
-            .update_expression(format!(
-                "{set}, attribution = :attribution REMOVE due_at, due_bucket"
-            ))
-            .expression_attribute_values(
-                ":attribution",
-                serde_dynamo::to_attribute_value(a)
-                    .map_err(|e| Error::Internal(format!("encode attribution: {e}")))?,
-            ),
-        None => update.update_expression(format!("{set} REMOVE due_at, due_bucket")),
-    };
+    let update = carts::convert(
+        &deps.carts_table,
+        &cart.id,
+        &order.order_id,
+        order.total,
+        owed,
+        now,
+    )?;
     let mut writes = vec![TransactWriteItem::builder()
         .update(
             update

@@ -10,7 +10,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_ses::types::{Body, Content, Destination, Message as EmailMessage};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use shared::kit::dynamo::{condition_held, is_condition_failure};
+use shared::contracts::contacts::verification;
+use shared::kit::dynamo::condition_held;
 use shared::Error;
 
 use std::collections::HashMap;
@@ -88,46 +89,12 @@ impl Verifier {
         {
             return Ok(Asked::Suppressed);
         }
-        let sent_at = now.to_rfc3339();
-        let lookup_key = |update: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder| {
-            update
-                .table_name(&self.contacts_table)
-                .key("pk", AttributeValue::S(format!("lookup#{key}")))
-                .key("sk", AttributeValue::S("lookup".into()))
-        };
-        let claim = lookup_key(self.dynamodb.update_item())
-            .update_expression("SET verification_sent_at = :now, verification_event = :event")
-            .condition_expression(
-                "attribute_exists(pk) AND verified = :false AND contact_id = :contact \
-                 AND (attribute_not_exists(verification_sent_at) OR verification_sent_at < :week_ago \
-                      OR (verification_event = :event \
-                          AND (attribute_not_exists(verification_delivered) OR verification_delivered <> :event)))",
-            )
-            .expression_attribute_values(":now", AttributeValue::S(sent_at.clone()))
-            .expression_attribute_values(":event", AttributeValue::S(event_id.to_string()))
-            .expression_attribute_values(":false", AttributeValue::Bool(false))
-            .expression_attribute_values(":contact", AttributeValue::S(contact_id.to_string()))
-            .expression_attribute_values(
-                ":week_ago",
-                AttributeValue::S((now - Duration::days(ASK_AT_MOST_EVERY_DAYS)).to_rfc3339()),
-            )
-            .send()
-            .await;
-        match claim {
-            Ok(_) => {}
-            Err(e) if is_condition_failure(&e) => return Ok(Asked::NotNow),
-            Err(e) => return Err(Error::from_sdk("UpdateItem verification claim", e)),
+        let (db, table) = (&self.dynamodb, self.contacts_table.as_str());
+        let every = Duration::days(ASK_AT_MOST_EVERY_DAYS);
+        if !verification::claim(db, table, &key, contact_id, event_id, now, every).await? {
+            return Ok(Asked::NotNow);
         }
-        let give_back = || async {
-            // Give the claim back, so that any message (this one retried, or another from
-            // the same address) asks again.
-            let _ = lookup_key(self.dynamodb.update_item())
-                .update_expression("REMOVE verification_sent_at, verification_event")
-                .condition_expression("verification_event = :event")
-                .expression_attribute_values(":event", AttributeValue::S(event_id.to_string()))
-                .send()
-                .await;
-        };
+        let give_back = || verification::give_back(db, table, &key, event_id);
         if !self.take_source_slot(source_id, now).await? {
             give_back().await;
             tracing::warn!(
@@ -156,13 +123,8 @@ impl Verifier {
         }
         // Sent: a retry of this message must not send again. If this mark is lost, a retry
         // sends a second email; the claim still holds off every other message for a week.
-        let delivered = lookup_key(self.dynamodb.update_item())
-            .update_expression("SET verification_delivered = :event")
-            .expression_attribute_values(":event", AttributeValue::S(event_id.to_string()))
-            .send()
-            .await;
-        if let Err(e) = delivered {
-            tracing::warn!(error = %e.into_service_error(), "verification email sent but not marked");
+        if let Err(e) = verification::mark_delivered(db, table, &key, event_id).await {
+            tracing::warn!(error = %e, "verification email sent but not marked");
         }
         Ok(Asked::Sent)
     }

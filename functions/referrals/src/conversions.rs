@@ -163,13 +163,7 @@ fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
 }
 
-fn contact_pk(contact: &str) -> String {
-    format!("contact#{contact}")
-}
-
-fn conversion_pk(id: &str) -> String {
-    format!("conversion#{id}")
-}
+use shared::contracts::referrals::{conversion_pk, person_pk as contact_pk};
 
 /// What recording a conversion did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

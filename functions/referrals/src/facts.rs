@@ -7,7 +7,9 @@ use std::collections::HashSet;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
+use shared::contracts::contacts::keys;
 use shared::contracts::contacts::standing::ContactType;
+use shared::contracts::suppression;
 use shared::Error;
 
 use crate::rank::Known;
@@ -33,8 +35,8 @@ fn email_keys(items: &[Item]) -> Vec<String> {
     items
         .iter()
         .filter_map(|i| i.get("sk").and_then(|v| v.as_s().ok()))
-        .filter_map(|sk| sk.strip_prefix("identity#"))
-        .filter(|key| key.starts_with("email#"))
+        .filter_map(|sk| keys::lookup_key_of(&sk))
+        .filter(|key| keys::is_email_key(key))
         .map(str::to_string)
         .collect()
 }
@@ -76,9 +78,7 @@ impl Facts<'_> {
     /// partition and the suppression list. `None` for an erased or merged contact.
     pub async fn standing(&self, contact_id: &str) -> Result<Option<Standing>, Error> {
         let items = self.contact_items(contact_id).await?;
-        let Some(profile) = items.iter().find(|i| {
-            i.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str) == Some("profile")
-        }) else {
+        let Some(profile) = items.iter().find(|i| keys::is_profile(i)) else {
             return Ok(None);
         };
         if profile.contains_key("merged_into") {
@@ -146,7 +146,7 @@ impl Facts<'_> {
             .query()
             .table_name(self.contacts_table)
             .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(format!("contact#{contact_id}")));
+            .expression_attribute_values(":pk", keys::contact_partition(&contact_id));
         shared::kit::pages::query_all(query, "Query contact").await
     }
 
@@ -157,15 +157,7 @@ impl Facts<'_> {
 
     async fn suppressed(&self, email_keys: &[String]) -> Result<bool, Error> {
         for key in email_keys {
-            let out = self
-                .client
-                .get_item()
-                .table_name(self.suppression_table)
-                .key("email_key", s(key))
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("GetItem suppression", e))?;
-            if out.item.is_some() {
+            if suppression::contains(self.client, self.suppression_table, key).await? {
                 return Ok(true);
             }
         }

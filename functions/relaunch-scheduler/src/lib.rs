@@ -19,16 +19,13 @@
 //! cart written into the current hour just as it ends (the index is eventually consistent)
 //! is still read.
 
-use std::collections::HashMap;
-
-use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
-use shared::contracts::carts::BY_DUE_INDEX;
-use shared::kit::clock::{stamp, Clock};
+use shared::contracts::carts::{self, DueStep};
+use shared::kit::clock::Clock;
 use shared::kit::config::{self, Env};
 use shared::relaunch::campaigns::schedule::{bucket, buckets_between};
-use shared::relaunch::sends::{self, SendMessage, CURSOR_ID, REQUEUE_AFTER_MINUTES};
+use shared::relaunch::sends::{self, SendMessage};
 use shared::Error;
 use tokio::task::JoinSet;
 
@@ -108,13 +105,10 @@ pub async fn handle(deps: &Deps) -> Report {
     report
 }
 
-/// One step found due in the index, with the key values read from it.
+/// One step found due in the index, and the bucket it was found in.
 #[derive(Clone)]
 struct Due {
-    cart_id: String,
-    step: usize,
-    campaign_id: String,
-    due_at: AttributeValue,
+    step: DueStep,
     bucket: String,
 }
 
@@ -125,31 +119,24 @@ async fn run(deps: &Deps, now: DateTime<Utc>) -> Result<Report, Error> {
     let from = cursor(deps).await?.unwrap_or(oldest).max(oldest);
     for b in buckets_between(from, now) {
         report.buckets += 1;
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
+        let mut start = None;
         loop {
-            let page = deps
-                .dynamodb
-                .query()
-                .table_name(&deps.carts_table)
-                .index_name(BY_DUE_INDEX)
-                .key_condition_expression("due_bucket = :b AND due_at <= :now")
-                .expression_attribute_values(":b", AttributeValue::S(b.clone()))
-                .expression_attribute_values(":now", AttributeValue::S(stamp(now)))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("Query due carts", e))?;
+            let (items, next) =
+                carts::due_page(&deps.dynamodb, &deps.carts_table, &b, now, start.take()).await?;
             report.queries += 1;
-            let due: Vec<Due> = page
-                .items()
+            let due: Vec<Due> = items
                 .iter()
-                .filter_map(|item| due_of(item, &b))
+                .filter_map(DueStep::of)
+                .map(|step| Due {
+                    step,
+                    bucket: b.clone(),
+                })
                 .collect();
             report.due += due.len();
             schedule(deps, due, now, &mut report).await;
-            match page.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => break,
+            match next {
+                Some(key) => start = Some(key),
+                None => break,
             }
         }
     }
@@ -157,21 +144,6 @@ async fn run(deps: &Deps, now: DateTime<Utc>) -> Result<Report, Error> {
         set_cursor(deps, bucket(now - Duration::minutes(5))).await?;
     }
     Ok(report)
-}
-
-fn due_of(item: &HashMap<String, AttributeValue>, bucket: &str) -> Option<Due> {
-    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
-    let step = item
-        .get("next_step")
-        .and_then(|v| v.as_n().ok())
-        .and_then(|n| n.parse().ok());
-    Some(Due {
-        cart_id: text("id")?,
-        step: step?,
-        campaign_id: text("campaign_id")?,
-        due_at: item.get("due_at")?.clone(),
-        bucket: bucket.to_string(),
-    })
 }
 
 /// Claims, enqueues and unindexes one page of due steps.
@@ -182,7 +154,7 @@ async fn schedule(deps: &Deps, due: Vec<Due>, now: DateTime<Utc>, report: &mut R
         for d in chunk.iter().cloned() {
             let (client, table) = (deps.dynamodb.clone(), deps.sends_table.clone());
             set.spawn(async move {
-                let result = claim(&client, &table, &d, now).await;
+                let result = sends::claim(&client, &table, &d.step, now).await;
                 (d, result)
             });
         }
@@ -219,61 +191,15 @@ async fn schedule(deps: &Deps, due: Vec<Due>, now: DateTime<Utc>, report: &mut R
     }
 }
 
-/// The conditional write that makes (cart, step) this run's: `false` when it is not.
-async fn claim(
-    client: &aws_sdk_dynamodb::Client,
-    table: &str,
-    due: &Due,
-    now: DateTime<Utc>,
-) -> Result<bool, Error> {
-    let stale = now - Duration::minutes(REQUEUE_AFTER_MINUTES);
-    let expires = now + Duration::days(180);
-    let updated = client
-        .update_item()
-        .table_name(table)
-        .key(
-            "id",
-            AttributeValue::S(sends::send_id(&due.cart_id, due.step)),
-        )
-        .update_expression(
-            "SET #status = :queued, cart_id = :cart, campaign_id = :campaign, step = :step, \
-             due_at = :due, queued_at = :now, attempts = if_not_exists(attempts, :zero) + :one, \
-             expires_at = :expires REMOVE lease_until",
-        )
-        .condition_expression(
-            "attribute_not_exists(id) \
-             OR #status = :deferred \
-             OR (#status = :queued AND queued_at < :stale)",
-        )
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":queued", AttributeValue::S("queued".into()))
-        .expression_attribute_values(":deferred", AttributeValue::S("deferred".into()))
-        .expression_attribute_values(":cart", AttributeValue::S(due.cart_id.clone()))
-        .expression_attribute_values(":campaign", AttributeValue::S(due.campaign_id.clone()))
-        .expression_attribute_values(":step", AttributeValue::N(due.step.to_string()))
-        .expression_attribute_values(":due", due.due_at.clone())
-        .expression_attribute_values(":now", AttributeValue::S(stamp(now)))
-        .expression_attribute_values(":stale", AttributeValue::S(stamp(stale)))
-        .expression_attribute_values(":zero", AttributeValue::N("0".into()))
-        .expression_attribute_values(":one", AttributeValue::N("1".into()))
-        .expression_attribute_values(
-            ":expires",
-            AttributeValue::N(expires.timestamp().to_string()),
-        )
-        .send()
-        .await;
-    shared::kit::dynamo::condition_held(updated, "UpdateItem send claim")
-}
-
 /// Sends one batch; the steps whose message SQS accepted.
 async fn enqueue<'d>(deps: &Deps, batch: &'d [Due]) -> Result<Vec<&'d Due>, Error> {
     let messages: Vec<SendMessage> = batch
         .iter()
         .map(|d| SendMessage {
-            send_id: sends::send_id(&d.cart_id, d.step),
-            cart_id: d.cart_id.clone(),
-            step: d.step,
-            campaign_id: d.campaign_id.clone(),
+            send_id: sends::send_id(&d.step.cart_id, d.step.step),
+            cart_id: d.step.cart_id.clone(),
+            step: d.step.step,
+            campaign_id: d.step.campaign_id.clone(),
         })
         .collect();
     // A send SQS refused stays indexed: the next run enqueues it again.
@@ -291,21 +217,8 @@ async fn unindex(deps: &Deps, sent: Vec<&Due>) -> usize {
     let mut set = JoinSet::new();
     for d in sent {
         let (client, table, d) = (deps.dynamodb.clone(), deps.carts_table.clone(), d.clone());
-        set.spawn(async move {
-            let updated = client
-                .update_item()
-                .table_name(table)
-                .key("id", AttributeValue::S(d.cart_id.clone()))
-                .update_expression("REMOVE due_bucket")
-                .condition_expression("due_bucket = :b AND next_step = :step AND due_at = :due")
-                .expression_attribute_values(":b", AttributeValue::S(d.bucket.clone()))
-                .expression_attribute_values(":step", AttributeValue::N(d.step.to_string()))
-                .expression_attribute_values(":due", d.due_at.clone())
-                .send()
-                .await;
-            // Refused: the sender (or a new snapshot) already moved the cart on.
-            shared::kit::dynamo::condition_held(updated, "UpdateItem unindex cart")
-        });
+        // Refused: the sender (or a new snapshot) already moved the cart on.
+        set.spawn(async move { carts::unindex(&client, &table, &d.step, &d.bucket).await });
     }
     let mut done = 0;
     while let Some(joined) = set.join_next().await {
@@ -320,30 +233,9 @@ async fn unindex(deps: &Deps, sent: Vec<&Due>) -> usize {
 }
 
 async fn cursor(deps: &Deps) -> Result<Option<DateTime<Utc>>, Error> {
-    let out = deps
-        .dynamodb
-        .get_item()
-        .table_name(&deps.sends_table)
-        .key("id", AttributeValue::S(CURSOR_ID.into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("GetItem scheduler cursor", e))?;
-    Ok(out
-        .item
-        .and_then(|i| i.get("bucket").and_then(|v| v.as_s().ok()).cloned())
-        .and_then(|b| NaiveDateTime::parse_from_str(&format!("{b}:00"), "%Y-%m-%dT%H:%M").ok())
-        .map(|n| n.and_utc()))
+    sends::cursor(&deps.dynamodb, &deps.sends_table).await
 }
 
 async fn set_cursor(deps: &Deps, bucket: String) -> Result<(), Error> {
-    deps.dynamodb
-        .put_item()
-        .table_name(&deps.sends_table)
-        .item("id", AttributeValue::S(CURSOR_ID.into()))
-        .item("bucket", AttributeValue::S(bucket))
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("PutItem scheduler cursor", e))?;
-    Ok(())
+    sends::set_cursor(&deps.dynamodb, &deps.sends_table, bucket).await
 }

@@ -8,15 +8,7 @@ use shared::relaunch::campaigns::{effective_status, Campaign, ConsentRule, Statu
 use shared::relaunch::sends::SendRecord;
 
 /// What the sender knows of the contact (their profile in `ContactsTable`).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContactFacts {
-    /// The latest marketing consent recorded (`None`: never stated).
-    pub consent: Option<bool>,
-    pub unsubscribed: bool,
-    pub last_relaunch_at: Option<DateTime<Utc>>,
-    pub last_relaunch_send: Option<String>,
-    pub time_zone: Option<String>,
-}
+pub use shared::contracts::contacts::profile::RelaunchFacts as ContactFacts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Why {

@@ -28,6 +28,7 @@ use aws_sdk_ses::types::{MessageTag, RawMessage};
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use shared::contracts::carts::{self, CartRecord};
+use shared::contracts::contacts::profile;
 use shared::kit::batch::{self, DeadLetters, RecordError};
 use shared::kit::clock::{stamp, Clock};
 use shared::kit::config::{self, Env};
@@ -197,48 +198,11 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
 }
 
 async fn read_send(deps: &Deps, id: &str) -> Result<Option<SendRecord>, Error> {
-    let out = deps
-        .dynamodb
-        .get_item()
-        .table_name(&deps.sends_table)
-        .key("id", AttributeValue::S(id.to_string()))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("GetItem send", e))?;
-    out.item.map(sends::decode).transpose()
-}
-
-fn contact_pk(id: &str) -> AttributeValue {
-    AttributeValue::S(format!("contact#{id}"))
+    sends::get(&deps.dynamodb, &deps.sends_table, id).await
 }
 
 async fn contact_facts(deps: &Deps, contact_id: &str) -> Result<ContactFacts, Error> {
-    let out = deps
-        .dynamodb
-        .get_item()
-        .table_name(&deps.contacts_table)
-        .key("pk", contact_pk(contact_id))
-        .key("sk", AttributeValue::S("profile".into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("GetItem contact", e))?;
-    let item = out.item.unwrap_or_default();
-    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
-    let time = |name: &str| text(name).and_then(|t| t.parse::<DateTime<Utc>>().ok());
-    Ok(ContactFacts {
-        consent: item
-            .get("consent")
-            .and_then(|v| v.as_m().ok())
-            .and_then(|m| m.get("marketing"))
-            .and_then(|v| v.as_bool().ok())
-            .copied(),
-        unsubscribed: item.contains_key("unsubscribed_at"),
-        last_relaunch_at: time("last_relaunch_at"),
-        last_relaunch_send: text("last_relaunch_send"),
-        time_zone: text("time_zone"),
-    })
+    profile::relaunch_facts(&deps.dynamodb, &deps.contacts_table, contact_id).await
 }
 
 async fn is_suppressed(deps: &Deps, email: &str) -> Result<bool, Error> {
@@ -331,19 +295,16 @@ async fn skip(
         return Ok(()); // Another copy of this message decided first.
     }
     if stop {
-        let cleared = deps
-            .dynamodb
-            .update_item()
-            .table_name(&deps.carts_table)
-            .key("id", text(&send.cart_id))
-            .update_expression("REMOVE due_at, due_bucket SET relaunch_stopped = :reason")
-            .condition_expression("campaign_id = :c AND next_step = :step")
-            .expression_attribute_values(":reason", text(reason))
-            .expression_attribute_values(":c", text(&send.campaign_id))
-            .expression_attribute_values(":step", AttributeValue::N(send.step.to_string()))
-            .send()
-            .await;
-        shared::kit::dynamo::condition_held(cleared, "UpdateItem cart stopped")?;
+        // `false`: the cart moved on meanwhile, and is no longer this step's to stop.
+        carts::stop_relaunch(
+            &deps.dynamodb,
+            &deps.carts_table,
+            &send.cart_id,
+            &send.campaign_id,
+            send.step,
+            reason,
+        )
+        .await?;
     }
     tracing::info!(send = %send.id, reason, "relaunch step skipped");
     Ok(())
@@ -381,15 +342,14 @@ async fn defer_from(
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     let due = text(stamp(until));
-    let cart = Update::builder()
-        .table_name(&deps.carts_table)
-        .key("id", text(&send.cart_id))
-        .update_expression("SET due_at = :due, due_bucket = :bucket")
-        .condition_expression("campaign_id = :c AND next_step = :step")
-        .expression_attribute_values(":due", due.clone())
-        .expression_attribute_values(":bucket", text(bucket(until.max(now))))
-        .expression_attribute_values(":c", text(&send.campaign_id))
-        .expression_attribute_values(":step", AttributeValue::N(send.step.to_string()));
+    let cart = carts::defer_relaunch(
+        &deps.carts_table,
+        &send.cart_id,
+        &send.campaign_id,
+        send.step,
+        until,
+        &bucket(until.max(now)),
+    );
     let items = vec![
         send_update(
             deps,
@@ -491,19 +451,8 @@ async fn send_email(
 
     // 1. Claim: the step, the contact's cap, the email's record; all or nothing.
     let lease = stamp(now + Duration::seconds(LEASE_SECONDS));
-    let cap_start = stamp(now - Duration::hours(i64::from(deps.cap_hours)));
-    let cap = Update::builder()
-        .table_name(&deps.contacts_table)
-        .key("pk", contact_pk(contact_id))
-        .key("sk", text("profile"))
-        .update_expression("SET last_relaunch_at = :now, last_relaunch_send = :send")
-        .condition_expression(
-            "attribute_exists(pk) AND (attribute_not_exists(last_relaunch_at) \
-             OR last_relaunch_at <= :cap_start OR last_relaunch_send = :send)",
-        )
-        .expression_attribute_values(":now", text(stamp(now)))
-        .expression_attribute_values(":send", text(&send.id))
-        .expression_attribute_values(":cap_start", text(cap_start));
+    let cap_start = now - Duration::hours(i64::from(deps.cap_hours));
+    let cap = profile::relaunch_cap(&deps.contacts_table, contact_id, &send.id, now, cap_start);
     let record = Put::builder()
         .table_name(&deps.emails_table)
         .set_item(Some(HashMap::from([
@@ -791,27 +740,17 @@ async fn advance(
     let campaigns: Vec<Campaign> = campaign.into_iter().cloned().collect();
     let next = shared::relaunch::campaigns::plan::plan(&cart, &campaigns, now);
     shared::relaunch::campaigns::plan::apply(&mut cart, next, now);
-    let mut update = deps
-        .dynamodb
-        .update_item()
-        .table_name(&deps.carts_table)
-        .key("id", text(&cart.id))
-        .condition_expression("campaign_id = :c AND next_step = :step")
-        .expression_attribute_values(":c", text(&send.campaign_id))
-        .expression_attribute_values(":step", AttributeValue::N(send.step.to_string()))
-        .expression_attribute_values(":next", AttributeValue::N((send.step + 1).to_string()))
-        .expression_attribute_values(":now", text(stamp(now)));
-    update = match (cart.due_at, &cart.due_bucket) {
-        (Some(due), Some(b)) => update
-            .update_expression(
-                "SET next_step = :next, updated_at = :now, due_at = :due, due_bucket = :bucket",
-            )
-            .expression_attribute_values(":due", text(stamp(due)))
-            .expression_attribute_values(":bucket", text(b)),
-        _ => update.update_expression(
-            "SET next_step = :next, updated_at = :now REMOVE due_at, due_bucket",
-        ),
-    };
-    shared::kit::dynamo::condition_held(update.send().await, "UpdateItem cart next step")?;
+    let next_due = cart.due_at.zip(cart.due_bucket.as_deref());
+    // `false`: it moved on meanwhile; the condition kept that change.
+    carts::advance_relaunch(
+        &deps.dynamodb,
+        &deps.carts_table,
+        &cart.id,
+        &send.campaign_id,
+        send.step,
+        next_due,
+        now,
+    )
+    .await?;
     Ok(())
 }

@@ -14,6 +14,7 @@ use liaison_stack::faults::{Fault, Faults};
 use liaison_stack::harness::{self, TestResources};
 use relaunch_sender::Deps;
 use serde_json::json;
+use shared::contracts::carts::DueStep;
 use shared::kit::clock::{stamp, Clock};
 use shared::relaunch::campaigns::store::CampaignStore;
 use shared::relaunch::campaigns::Campaign;
@@ -238,27 +239,44 @@ async fn ses_throttling_should_be_retried_then_deferred_and_sent_once_when_claim
     // When it is due again, the scheduler claims it again and the sender sends it once,
     // after two more throttles absorbed by its retries.
     clock.advance(Duration::minutes(6));
-    let scheduler = relaunch_scheduler::Deps::from_env(
-        &f.resources.function_env("relaunch-scheduler"),
-        clock.clone(),
+    // The scheduler's claim, as it makes it when the cart is due again in the index.
+    let db = &f.resources.clients.dynamodb;
+    let carts_table = f.resources.table("CartsTable");
+    let cart = shared::contracts::carts::get(db, &carts_table, &f.cart_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        cart.due_bucket.is_some(),
+        "the deferral put the cart back in the index"
+    );
+    let (items, _) = shared::contracts::carts::due_page(
+        db,
+        &carts_table,
+        cart.due_bucket.as_deref().unwrap(),
+        clock.now(),
+        None,
     )
     .await
     .unwrap();
-    let report = relaunch_scheduler::handle(&scheduler).await;
-    assert_eq!(report.enqueued, 1, "{report:?}");
-    let queued = f
-        .resources
-        .clients
-        .sqs
-        .receive_message()
-        .queue_url(f.resources.queue_url("SendsQueue"))
-        .max_number_of_messages(10)
-        .send()
+    let due = items
+        .iter()
+        .filter_map(DueStep::of)
+        .find(|d| d.cart_id == f.cart_id)
+        .expect("the cart is due again");
+    let sends_table = f.resources.table("SendsTable");
+    assert!(sends::claim(db, &sends_table, &due, clock.now())
         .await
-        .unwrap();
+        .unwrap());
+    let message = SendMessage {
+        send_id: sends::send_id(&due.cart_id, due.step),
+        cart_id: due.cart_id.clone(),
+        step: due.step,
+        campaign_id: due.campaign_id.clone(),
+    };
     let mut record = SqsMessage::default();
     record.message_id = Some("again".into());
-    record.body = queued.messages()[0].body().map(str::to_string);
+    record.body = Some(serde_json::to_string(&message).unwrap());
     let mut again = SqsEvent::default();
     again.records = vec![record];
     faults.inject("SendRawEmail", Fault::Throttle, 2);

@@ -8,8 +8,8 @@
 //!   follow links: the button's `POST` marks the lookup and the contact's identity verified,
 //!   in one transaction. Confirming twice is harmless.
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use serde::Deserialize;
+use shared::contracts::contacts::verification;
 use shared::contracts::tokens::{Keyring, TokenError};
 use shared::kit::clock::Clock;
 use shared::kit::config::{self, Env};
@@ -143,70 +143,20 @@ fn verify_page(deps: &Deps, token: &str) -> Result<Response, Error> {
 
 async fn verify(deps: &Deps, token: &str) -> Result<Response, Error> {
     let link = verify_link(deps, token)?;
-    // Attribute names through placeholders: some are DynamoDB reserved words.
-    let names = |set: &str| {
-        ["verified", "confidence", "verified_by"]
-            .iter()
-            .filter(|n| set.contains(&format!("#{n} ")))
-            .map(|n| (format!("#{n}"), n.to_string()))
-            .collect::<std::collections::HashMap<_, _>>()
-    };
-    let values = |extra: &[(&str, AttributeValue)]| {
-        // Only the values an expression uses: DynamoDB refuses unused ones.
-        let mut values =
-            std::collections::HashMap::from([(":true".to_string(), AttributeValue::Bool(true))]);
-        values.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
-        values
-    };
-    let update =
-        |pk: String, sk: String, set: &str, condition: &str, extra: &[(&str, AttributeValue)]| {
-            Update::builder()
-                .table_name(&deps.contacts_table)
-                .key("pk", AttributeValue::S(pk))
-                .key("sk", AttributeValue::S(sk))
-                .update_expression(set)
-                .condition_expression(condition)
-                .set_expression_attribute_values(Some(values(extra)))
-                .set_expression_attribute_names(Some(names(set)))
-                .build()
-                .map(|u| TransactWriteItem::builder().update(u).build())
-                .map_err(|e| Error::Internal(format!("transaction item: {e}")))
-        };
-    let writes = vec![
-        // The lookup still names this contact (not erased, not moved).
-        update(
-            format!("lookup#{}", link.lookup_key),
-            "lookup".into(),
-            "SET #verified = :true",
-            "contact_id = :contact",
-            &[(":contact", AttributeValue::S(link.contact_id.clone()))],
-        )?,
-        update(
-            format!("contact#{}", link.contact_id),
-            format!("identity#{}", link.lookup_key),
-            "SET #verified = :true, #confidence = :one, #verified_by = :how",
-            "attribute_exists(pk)",
-            &[
-                (":one", AttributeValue::N("1".into())),
-                (":how", AttributeValue::S("email_link".into())),
-            ],
-        )?,
-    ];
-    deps.dynamodb
-        .transact_write_items()
-        .set_transact_items(Some(writes))
-        .send()
-        .await
-        .map_err(|e| {
-            if e.as_service_error()
-                .is_some_and(|s| s.is_transaction_canceled_exception())
-            {
-                // The contact was erased or the email moved to someone else meanwhile.
-                Error::NotFound("this address is no longer on record".into())
-            } else {
-                Error::from_sdk("TransactWriteItems verify", e)
-            }
-        })?;
+    let confirmed = verification::confirm(
+        &deps.dynamodb,
+        &deps.contacts_table,
+        &link.contact_id,
+        &link.lookup_key,
+        "email_link",
+    )
+    .await?;
+    if !confirmed {
+        // The contact was erased or the email moved to someone else meanwhile.
+        return Err(Error::NotFound(
+            "this address is no longer on record".into(),
+        ));
+    }
     tracing::info!(contact_id = %link.contact_id, "email verified through its link");
     Ok(page(
         200,

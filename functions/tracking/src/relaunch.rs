@@ -10,9 +10,8 @@
 //! - `GET /t/b/{token}` asks to confirm; `POST /t/b/{token}` opens a "call me back" task
 //!   for sales (`/admin/callbacks`), one per email however often it is sent.
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::types::AttributeValue;
+use shared::contracts::contacts::profile;
 use shared::contracts::tokens::TokenError;
 use shared::kit::clock::stamp;
 use shared::kit::http::Response;
@@ -88,33 +87,10 @@ pub fn unsubscribe_page(deps: &Deps, token: &str) -> Result<Response, Error> {
 pub async fn unsubscribe(deps: &Deps, token: &str) -> Result<Response, Error> {
     let link = read(deps, links::UNSUBSCRIBE, token)?;
     let now = deps.clock.now();
-    let consent = HashMap::from([
-        ("marketing".to_string(), AttributeValue::Bool(false)),
-        (
-            "source_id".to_string(),
-            AttributeValue::S("unsubscribe".into()),
-        ),
-        ("at".to_string(), AttributeValue::S(stamp(now))),
-    ]);
-    let updated = deps
-        .dynamodb
-        .update_item()
-        .table_name(&deps.contacts_table)
-        .key(
-            "pk",
-            AttributeValue::S(format!("contact#{}", link.contact_id)),
-        )
-        .key("sk", AttributeValue::S("profile".into()))
-        .update_expression(
-            "SET unsubscribed_at = if_not_exists(unsubscribed_at, :now), consent = :consent",
-        )
-        .condition_expression("attribute_exists(pk)")
-        .expression_attribute_values(":now", AttributeValue::S(stamp(now)))
-        .expression_attribute_values(":consent", AttributeValue::M(consent))
-        .send()
-        .await;
+    let unsubscribed =
+        profile::unsubscribe(&deps.dynamodb, &deps.contacts_table, &link.contact_id, now).await?;
     // An erased contact has nothing left to unsubscribe: the page says done all the same.
-    if shared::kit::dynamo::condition_held(updated, "UpdateItem unsubscribe")? {
+    if unsubscribed {
         count(deps, &link, Engagement::Unsubscribed).await;
     }
     // The address itself goes on the suppression list: a merge or a new contact with the

@@ -5,6 +5,9 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+/// How an email's lookup key begins.
+pub const EMAIL_KIND_PREFIX: &str = "email#";
+
 /// `email`, `account` or `handle` (the key's prefix).
 pub fn lookup_key(hash_key: &[u8], kind: &str, value: &str) -> String {
     let mut mac = match Hmac::<Sha256>::new_from_slice(hash_key) {

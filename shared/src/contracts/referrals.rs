@@ -1,6 +1,9 @@
 //! Referral codes (`/r/{code}` links, an order's `ref`): their shape, and the suggestion a
 //! code belongs to (`SuggestionsTable`'s `ByCode` index). The referrals function and the
 //! tracking function both read them.
+//!
+//! Also the partition keys of `ReferralsTable`, which the referrals function writes
+//! (`functions/referrals/src/conversions.rs` has the item layout) and admin erases.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -10,6 +13,17 @@ pub const BY_CODE_INDEX: &str = "ByCode";
 
 /// Whether `code` has the shape Liaison gives codes (`r_` and 26 base32 letters), checked
 /// before any read: a probe with junk costs nothing.
+/// `ReferralsTable`'s partition of one person: their order prints, the mark that they were
+/// referred.
+pub fn person_pk(contact_id: &str) -> String {
+    format!("contact#{contact_id}")
+}
+
+/// `ReferralsTable`'s partition of one conversion.
+pub fn conversion_pk(conversion_id: &str) -> String {
+    format!("conversion#{conversion_id}")
+}
+
 pub fn is_code(code: &str) -> bool {
     code.strip_prefix("r_").is_some_and(|rest| {
         rest.len() == 26

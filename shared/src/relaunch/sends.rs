@@ -12,8 +12,15 @@
 //! in the index), or a `queued` one whose message went missing (queued long ago and still in the index); the sender's
 //! `queued → sending` is the only way to SES.
 
-use chrono::{DateTime, Utc};
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::contracts::carts::DueStep;
+use crate::kit::clock::stamp;
+use crate::kit::dynamo::{condition_held, n, s};
+use crate::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -87,8 +94,89 @@ pub const REQUEUE_AFTER_MINUTES: i64 = 15;
 /// How long a sender holds `sending` before its claim counts as a crash.
 pub const LEASE_SECONDS: i64 = 300;
 
-pub fn decode(
-    item: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
-) -> Result<SendRecord, crate::Error> {
-    serde_dynamo::from_item(item).map_err(|e| crate::Error::Internal(format!("decode send: {e}")))
+pub fn decode(item: crate::kit::dynamo::Item) -> Result<SendRecord, Error> {
+    crate::kit::dynamo::decode(item, "send")
+}
+
+/// The claim of `id` as it is now (`None`: never claimed).
+pub async fn get(client: &Client, table: &str, id: &str) -> Result<Option<SendRecord>, Error> {
+    let out = client
+        .get_item()
+        .table_name(table)
+        .key("id", s(id))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk("GetItem send", e))?;
+    out.item.map(decode).transpose()
+}
+
+/// The conditional write that makes `due` this scheduler run's to enqueue: `false` when it
+/// is not (claimed already, and neither deferred nor lost).
+pub async fn claim(
+    client: &Client,
+    table: &str,
+    due: &DueStep,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let stale = now - Duration::minutes(REQUEUE_AFTER_MINUTES);
+    let expires = now + Duration::days(180);
+    let updated = client
+        .update_item()
+        .table_name(table)
+        .key("id", s(send_id(&due.cart_id, due.step)))
+        .update_expression(
+            "SET #status = :queued, cart_id = :cart, campaign_id = :campaign, step = :step, \
+             due_at = :due, queued_at = :now, attempts = if_not_exists(attempts, :zero) + :one, \
+             expires_at = :expires REMOVE lease_until",
+        )
+        .condition_expression(
+            "attribute_not_exists(id) \
+             OR #status = :deferred \
+             OR (#status = :queued AND queued_at < :stale)",
+        )
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":queued", s(SendStatus::Queued.as_str()))
+        .expression_attribute_values(":deferred", s(SendStatus::Deferred.as_str()))
+        .expression_attribute_values(":cart", s(&due.cart_id))
+        .expression_attribute_values(":campaign", s(&due.campaign_id))
+        .expression_attribute_values(":step", n(due.step))
+        .expression_attribute_values(":due", due.due_at.clone())
+        .expression_attribute_values(":now", s(stamp(now)))
+        .expression_attribute_values(":stale", s(stamp(stale)))
+        .expression_attribute_values(":zero", n(0))
+        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":expires", n(expires.timestamp()))
+        .send()
+        .await;
+    condition_held(updated, "UpdateItem send claim")
+}
+
+/// The scheduler's cursor: the oldest bucket that may still hold due steps.
+pub async fn cursor(client: &Client, table: &str) -> Result<Option<DateTime<Utc>>, Error> {
+    let out = client
+        .get_item()
+        .table_name(table)
+        .key("id", s(CURSOR_ID))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk("GetItem scheduler cursor", e))?;
+    Ok(out
+        .item
+        .and_then(|i| i.get("bucket").and_then(|v| v.as_s().ok()).cloned())
+        .and_then(|b| NaiveDateTime::parse_from_str(&format!("{b}:00"), "%Y-%m-%dT%H:%M").ok())
+        .map(|n| n.and_utc()))
+}
+
+pub async fn set_cursor(client: &Client, table: &str, bucket: String) -> Result<(), Error> {
+    client
+        .put_item()
+        .table_name(table)
+        .item("id", s(CURSOR_ID))
+        .item("bucket", AttributeValue::S(bucket))
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk("PutItem scheduler cursor", e))?;
+    Ok(())
 }

@@ -3,8 +3,13 @@
 //!
 //! - [`identity`]: the identities a contribution or an order carries, normalised, and the pure
 //!   decision of which contact they belong to (a new prospect, a merge candidate...).
+//! - [`keys`]: the key layout: every `pk`/`sk` of the table is built and read there.
+//! - [`profile`]: the profile as the relaunch functions read and write it (consent,
+//!   unsubscribe, the relaunch cap).
 //! - [`ContactStore`]: the table's items (lookups, identity links, the profile) and every
 //!   read and write of them.
+//! - [`verification`]: the once-a-week claim to ask for an email's confirmation, and the
+//!   confirmation marking the lookup and the identity verified together.
 //! - [`standing`]: what a contact is to the brand (customer, prospect, journalist...).
 //! - [`scores`]: the contribution and influence scores kept on the profile.
 //!
@@ -12,8 +17,11 @@
 //! accounts, attribution); admin reads the same items.
 
 pub mod identity;
+pub mod keys;
+pub mod profile;
 pub mod scores;
 pub mod standing;
 mod store;
+pub mod verification;
 
 pub use store::*;

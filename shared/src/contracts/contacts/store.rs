@@ -1,11 +1,6 @@
-//! `ContactsTable` (single table, `pk` + `sk`): the people behind contributions.
-//!
-//! | item | pk | sk |
-//! | --- | --- | --- |
-//! | profile | `contact#{id}` | `profile` |
-//! | an identity of the contact, with its value, provenance and confidence | `contact#{id}` | `identity#{lookup key}` |
-//! | lookup: which contact an identity is | `lookup#{lookup key}` | `lookup` |
-//! | a merge candidate for staff | `contact#{id}` | `merge-candidate#{other id}` |
+//! `ContactsTable` (single table, `pk` + `sk`, laid out in [`super::keys`]): the people
+//! behind contributions: profiles, identity links with their value, provenance and
+//! confidence, lookups, merge candidates.
 //!
 //! A lookup key is a keyed hash (`identity::Identity::lookup_key`): no email or handle is
 //! ever part of a key. A new contact and its lookups are written in one transaction, each
@@ -23,6 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::identity::{Identity, IdentityKind, Known, Resolution};
+use super::keys::{self, contact_pk};
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -43,7 +39,7 @@ impl Profile {
     fn prospect(contact_id: &str, now: DateTime<Utc>) -> Self {
         Profile {
             pk: contact_pk(contact_id),
-            sk: "profile".into(),
+            sk: keys::PROFILE.into(),
             contact_id: contact_id.to_string(),
             contact_type: ContactType::Prospect,
             created_at: now,
@@ -113,10 +109,6 @@ pub struct ContactStore {
     hash_key: Vec<u8>,
 }
 
-fn contact_pk(id: &str) -> String {
-    format!("contact#{id}")
-}
-
 fn confidence(identity: &Identity) -> f32 {
     match (identity.kind, identity.verified) {
         (_, true) => 1.0,
@@ -153,10 +145,7 @@ impl ContactStore {
         distinct.sort();
         distinct.dedup();
         for key in &distinct {
-            wanted = wanted.keys(HashMap::from([
-                ("pk".to_string(), AttributeValue::S(format!("lookup#{key}"))),
-                ("sk".to_string(), AttributeValue::S("lookup".into())),
-            ]));
+            wanted = wanted.keys(super::keys::lookup_item_key(key));
         }
         let wanted = wanted
             .build()
@@ -181,7 +170,7 @@ impl ContactStore {
                 let lookup: Lookup = serde_dynamo::from_item(item)
                     .map_err(|e| Error::Internal(format!("decode lookup: {e}")))?;
                 found.insert(
-                    lookup.pk.trim_start_matches("lookup#").to_string(),
+                    super::keys::lookup_key_in(&lookup.pk).to_string(),
                     Known {
                         contact_id: lookup.contact_id,
                         verified: lookup.verified,
@@ -326,48 +315,9 @@ impl ContactStore {
         by: &str,
     ) -> Result<(), Error> {
         let key = identity.lookup_key(&self.hash_key);
-        let write = |update: aws_sdk_dynamodb::types::builders::UpdateBuilder| {
-            update
-                .table_name(&self.table)
-                .expression_attribute_values(":true", AttributeValue::Bool(true))
-                .build()
-                .map(|u| TransactWriteItem::builder().update(u).build())
-                .map_err(|e| Error::Internal(format!("transaction item: {e}")))
-        };
-        // The lookup still names this contact (not erased, not moved).
-        let lookup_update = write(
-            aws_sdk_dynamodb::types::Update::builder()
-                .key("pk", AttributeValue::S(format!("lookup#{key}")))
-                .key("sk", AttributeValue::S("lookup".into()))
-                .update_expression("SET verified = :true")
-                .condition_expression("contact_id = :contact")
-                .expression_attribute_values(":contact", AttributeValue::S(contact_id.to_string())),
-        )?;
-        let identity_update = write(
-            aws_sdk_dynamodb::types::Update::builder()
-                .key("pk", AttributeValue::S(contact_pk(contact_id)))
-                .key("sk", AttributeValue::S(format!("identity#{key}")))
-                .update_expression("SET verified = :true, confidence = :one, verified_by = :by")
-                .condition_expression("attribute_exists(pk)")
-                .expression_attribute_values(":one", AttributeValue::N("1".into()))
-                .expression_attribute_values(":by", AttributeValue::S(by.to_string())),
-        )?;
-        let written = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(vec![lookup_update, identity_update]))
-            .send()
-            .await;
-        match written {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_transaction_canceled_exception()) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(Error::from_sdk("TransactWriteItems verify", e)),
-        }
+        // `false`: the identity moved or the contact went meanwhile; nothing to verify.
+        super::verification::confirm(&self.client, &self.table, contact_id, &key, by).await?;
+        Ok(())
     }
 
     fn update_profile(
@@ -377,8 +327,7 @@ impl ContactStore {
         self.client
             .update_item()
             .table_name(&self.table)
-            .key("pk", AttributeValue::S(contact_pk(contact_id)))
-            .key("sk", AttributeValue::S("profile".into()))
+            .set_key(Some(keys::profile_key(contact_id)))
     }
 
     /// A shop vouches for this person: a prospect or visitor becomes a customer (a type
@@ -447,7 +396,7 @@ impl ContactStore {
                 ("pk".to_string(), AttributeValue::S(contact_pk(contact_id))),
                 (
                     "sk".to_string(),
-                    AttributeValue::S(format!("merge-candidate#{other}")),
+                    AttributeValue::S(keys::merge_candidate_sk(other)),
                 ),
                 (
                     "other_contact_id".to_string(),
@@ -480,8 +429,7 @@ impl ContactStore {
         self.client
             .get_item()
             .table_name(&self.table)
-            .key("pk", AttributeValue::S(contact_pk(contact_id)))
-            .key("sk", AttributeValue::S("profile".into()))
+            .set_key(Some(keys::profile_key(contact_id)))
     }
 
     /// The contact's type and influence as its profile says now (`None`: no profile).
@@ -540,8 +488,7 @@ impl ContactStore {
                 .client
                 .update_item()
                 .table_name(&self.table)
-                .key("pk", AttributeValue::S(contact_pk(contact_id)))
-                .key("sk", AttributeValue::S("profile".into()))
+                .set_key(Some(keys::profile_key(contact_id)))
                 .update_expression("SET contribution_score = :score, reach = :reach, influence = :influence, score_updated_at = :now")
                 .expression_attribute_values(":score", AttributeValue::N(format!("{score:.4}")))
                 .expression_attribute_values(":reach", AttributeValue::N(format!("{reach:.2}")))
@@ -573,14 +520,14 @@ impl ContactStore {
     ) -> Result<Vec<TransactWriteItem>, Error> {
         let key = identity.lookup_key(&self.hash_key);
         let lookup = Lookup {
-            pk: format!("lookup#{key}"),
-            sk: "lookup".into(),
+            pk: keys::lookup_pk(&key),
+            sk: keys::LOOKUP_SK.into(),
             contact_id: contact_id.to_string(),
             verified: identity.verified,
         };
         let link = IdentityLink {
             pk: contact_pk(contact_id),
-            sk: format!("identity#{key}"),
+            sk: keys::identity_sk(&key),
             kind: identity.kind,
             value: identity.value.clone(),
             verified: identity.verified,
