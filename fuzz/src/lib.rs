@@ -8,7 +8,8 @@ use std::sync::LazyLock;
 use aws_lambda_events::http::{HeaderMap, HeaderName, HeaderValue};
 use aws_lambda_events::query_map::QueryMap;
 use chrono::{DateTime, Utc};
-use ingest::connectors::{for_platform, HookRequest};
+use ingest::connectors::for_platform;
+use ingest::request::HookRequest;
 use shared::contracts::sources::{Credentials, Platform, SigningSecret, Source, KIND};
 
 /// The channel of the YouTube fixtures (events/youtube/*.xml).

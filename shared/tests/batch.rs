@@ -24,8 +24,8 @@ async fn one_bad_message_should_never_fail_its_batch() {
     ];
     let response = process(event, &dead_letters, |m| async move {
         match m.body.as_deref() {
-            Some(r#"{"v":99}"#) => Err(RecordError::Reject("unknown event version 99".into())),
-            Some("throttled") => Err(RecordError::Retry("DynamoDB throttled".into())),
+            Some(r#"{"v":99}"#) => Err(RecordError::reject("unknown event version 99")),
+            Some("throttled") => Err(RecordError::retry("DynamoDB throttled")),
             _ => Ok(()),
         }
     })
@@ -57,7 +57,7 @@ async fn when_the_dlq_is_unreachable_a_rejected_record_should_come_back() {
     let mut event: SqsEvent = serde_json::from_value(serde_json::json!({"Records": []})).unwrap();
     event.records = vec![record("m1", "bad")];
     let response = process(event, &dead_letters, |_| async {
-        Err(RecordError::Reject("invalid".into()))
+        Err(RecordError::reject("invalid"))
     })
     .await;
     assert_eq!(response.batch_item_failures.len(), 1);
@@ -94,7 +94,7 @@ async fn groups_should_wait_side_by_side_and_each_keep_its_order() {
                     .push(m.message_id.clone().unwrap_or_default());
                 in_flight.fetch_sub(1, Ordering::SeqCst);
                 match m.message_id.as_deref() {
-                    Some("b2") => Err(RecordError::Retry("receiver timed out".into())),
+                    Some("b2") => Err(RecordError::retry("receiver timed out")),
                     _ => Ok(()),
                 }
             }

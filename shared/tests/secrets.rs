@@ -3,7 +3,7 @@
 
 use chrono::{Duration, Utc};
 use liaison_stack::harness;
-use shared::kit::secrets::Secrets;
+use shared::contracts::secrets::Secrets;
 
 #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Data {
@@ -38,7 +38,7 @@ async fn a_function_should_be_refused_the_secrets_its_role_does_not_name() {
     // Tracking signs no lookup: its role reads the link keys only.
     let resources = harness::resources().await;
     let env = resources.function_env("tracking");
-    assert!(!env.contains_key(shared::kit::secrets::LOOKUP_KEY_PARAMETER));
+    assert!(!env.contains_key(shared::contracts::secrets::LOOKUP_KEY_PARAMETER));
     let tracking = load(&env).await.expect("tracking's secrets");
     assert!(tracking.lookup_key().is_err());
     // Misconfigured to read the lookup key too, under its own role: refused by IAM. (Its own
@@ -51,7 +51,7 @@ async fn a_function_should_be_refused_the_secrets_its_role_does_not_name() {
         .unwrap();
     tracking.logical_id = "MisconfiguredTrackingFunction".into();
     tracking.environment.insert(
-        shared::kit::secrets::LOOKUP_KEY_PARAMETER.into(),
+        shared::contracts::secrets::LOOKUP_KEY_PARAMETER.into(),
         serde_json::json!({"Fn::Sub": "/${AWS::StackName}/lookup-key"}),
     );
     let resources = harness::resources_from(template).await;
@@ -67,7 +67,7 @@ async fn a_missing_or_weak_secret_should_stop_init_with_its_name() {
     // The stack's own credentials (not a function's): moto's answer, not IAM's.
     let mut env = resources.env.clone();
     env.insert(
-        shared::kit::secrets::LINK_KEYS_PARAMETER.into(),
+        shared::contracts::secrets::LINK_KEYS_PARAMETER.into(),
         format!("/{prefix}/no-such-keys"),
     );
     let err = load(&env).await.expect_err("missing").to_string();
@@ -96,9 +96,9 @@ async fn a_missing_or_weak_secret_should_stop_init_with_its_name() {
             .unwrap();
         let mut env = resources.env.clone();
         let variable = if name == "weak-lookup" {
-            shared::kit::secrets::LOOKUP_KEY_PARAMETER
+            shared::contracts::secrets::LOOKUP_KEY_PARAMETER
         } else {
-            shared::kit::secrets::LINK_KEYS_PARAMETER
+            shared::contracts::secrets::LINK_KEYS_PARAMETER
         };
         env.insert(variable.into(), format!("/{prefix}/{name}"));
         let err = load(&env).await.expect_err("weak").to_string();

@@ -191,7 +191,7 @@ impl Audiences {
                 ))
                 .consistent_read(true)
                 .build()
-                .map_err(|e| Error::Internal(format!("BatchGetItem request: {e}")))?;
+                .map_err(|e| Error::caused("BatchGetItem request", e))?;
             let mut attempt = 0;
             loop {
                 let out = self

@@ -222,7 +222,7 @@ impl Campaigns {
         changed.updated_at = now.max(read.updated_at + chrono::Duration::microseconds(1));
         changed.updated_by = caller.subject.clone();
         let read_version = serde_dynamo::to_attribute_value::<_, AttributeValue>(read.updated_at)
-            .map_err(|e| Error::Internal(format!("encode version: {e}")))?;
+            .map_err(|e| Error::caused("encode version", e))?;
         let written = self
             .store
             .put(

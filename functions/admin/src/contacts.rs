@@ -150,7 +150,7 @@ impl Contacts {
             .client
             .update_item()
             .table_name(&self.contacts_table)
-            .set_key(Some(keys::profile_key(&id)))
+            .set_key(Some(keys::profile_key(id)))
             .condition_expression("attribute_exists(pk)")
             .update_expression("SET #type = :t, type_set_by = :by, type_set_at = :at")
             .expression_attribute_names("#type", "type")
@@ -245,7 +245,7 @@ impl Contacts {
                     .client
                     .delete_item()
                     .table_name(&self.contacts_table)
-                    .set_key(Some(keys::lookup_item_key(&key)))
+                    .set_key(Some(keys::lookup_item_key(key)))
                     .condition_expression("contact_id = :c")
                     .expression_attribute_values(":c", AttributeValue::S(id.to_string()))
                     .send()
@@ -339,7 +339,7 @@ impl Contacts {
             .query()
             .table_name(&self.contacts_table)
             .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", keys::contact_partition(&id))
+            .expression_attribute_values(":pk", keys::contact_partition(id))
             .consistent_read(true);
         shared::kit::pages::query_all(query, "Query contact").await
     }

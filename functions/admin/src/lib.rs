@@ -69,7 +69,7 @@ impl Deps {
         let grace_seconds: i64 = config::parsed_or(env, "ROTATION_GRACE_SECONDS", 3600)?;
         let sdk = shared::kit::aws::sdk_config(env).await;
         let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
-        let hash_key = shared::kit::secrets::lookup_key(&sdk, env).await?;
+        let hash_key = shared::contracts::secrets::lookup_key(&sdk, env).await?;
         let contacts = Contacts {
             client: dynamodb.clone(),
             contacts_table: config::required(env, "CONTACTS_TABLE")?,

@@ -106,8 +106,8 @@ impl Contacts {
             merged_by: caller.subject.clone(),
             merged_at: now,
         };
-        let item: Item = serde_dynamo::to_item(&record)
-            .map_err(|e| Error::Internal(format!("encode merge: {e}")))?;
+        let item: Item =
+            serde_dynamo::to_item(&record).map_err(|e| Error::caused("encode merge", e))?;
         self.client
             .put_item()
             .table_name(&self.contacts_table)
@@ -129,17 +129,14 @@ impl Contacts {
             .client
             .get_item()
             .table_name(&self.contacts_table)
-            .set_key(Some(keys::merge_key(&into, &merge_id)))
+            .set_key(Some(keys::merge_key(into, merge_id)))
             .consistent_read(true)
             .send()
             .await
             .map_err(|e| Error::from_sdk("GetItem merge", e))?;
         let record: MergeRecord = out
             .item
-            .map(|i| {
-                serde_dynamo::from_item(i)
-                    .map_err(|e| Error::Internal(format!("decode merge: {e}")))
-            })
+            .map(|i| serde_dynamo::from_item(i).map_err(|e| Error::caused("decode merge", e)))
             .transpose()?
             .ok_or_else(|| Error::NotFound("no such merge".into()))?;
         let into_items = self.contact_items(into).await?;
@@ -159,7 +156,7 @@ impl Contacts {
         self.client
             .delete_item()
             .table_name(&self.contacts_table)
-            .set_key(Some(keys::merge_key(&into, &merge_id)))
+            .set_key(Some(keys::merge_key(into, merge_id)))
             .send()
             .await
             .map_err(|e| Error::from_sdk("DeleteItem merge", e))?;
@@ -192,7 +189,7 @@ impl Contacts {
         self.client
             .delete_item()
             .table_name(&self.contacts_table)
-            .set_key(Some(keys::identity_key(&from, &key)))
+            .set_key(Some(keys::identity_key(from, key)))
             .send()
             .await
             .map_err(|e| Error::from_sdk("DeleteItem identity", e))?;
@@ -226,7 +223,7 @@ impl Contacts {
             .client
             .update_item()
             .table_name(&self.contacts_table)
-            .set_key(Some(keys::profile_key(&contact)));
+            .set_key(Some(keys::profile_key(contact)));
         let update = match into {
             Some(into) => update
                 .update_expression("SET merged_into = :into")

@@ -143,7 +143,7 @@ impl ModerationDesk {
     ) -> Result<(), Error> {
         let encode = |m: &Moderation| {
             serde_dynamo::to_attribute_value::<_, AttributeValue>(m)
-                .map_err(|e| Error::Internal(format!("encode moderation: {e}")))
+                .map_err(|e| Error::caused("encode moderation", e))
         };
         let updated = self
             .client

@@ -117,8 +117,8 @@ impl Rules {
     /// `condition`: the rule must not exist yet (create) or must exist (replace); `false`
     /// when it does not hold.
     async fn put(&self, rule: &Rule, condition: &str) -> Result<bool, Error> {
-        let mut item: Item = serde_dynamo::to_item(rule)
-            .map_err(|e| Error::Internal(format!("encode rule: {e}")))?;
+        let mut item: Item =
+            serde_dynamo::to_item(rule).map_err(|e| Error::caused("encode rule", e))?;
         item.insert("pk".into(), AttributeValue::S(PK.into()));
         item.insert("sk".into(), AttributeValue::S(rule.id.clone()));
         let written = self
@@ -151,5 +151,5 @@ impl Rules {
 fn decode(mut item: Item) -> Result<Rule, Error> {
     item.remove("pk");
     item.remove("sk");
-    serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode rule: {e}")))
+    serde_dynamo::from_item(item).map_err(|e| Error::caused("decode rule", e))
 }

@@ -53,7 +53,7 @@ impl Templates {
                     item.remove("pk");
                     item.remove("sk");
                     let mut saved: Value = serde_dynamo::from_item(item)
-                        .map_err(|e| Error::Internal(format!("decode template: {e}")))?;
+                        .map_err(|e| Error::caused("decode template", e))?;
                     saved["custom"] = json!(true);
                     saved
                 }

@@ -21,15 +21,16 @@ pub mod plan;
 use std::time::Duration as StdDuration;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use shared::contracts::carts::{self, Attribution, CartRecord, CartStatus};
 use shared::contracts::contacts::{ContactStore, Provenance};
+use shared::contracts::emails;
 use shared::contracts::events::{CartSnapshot, CommerceEvent, Customer, Event, Message, Order};
 use shared::kit::batch::{self, DeadLetters, RecordError};
 use shared::kit::cache::Cached;
-use shared::kit::clock::{stamp, Clock};
+use shared::kit::clock::Clock;
 use shared::kit::config::{self, Env};
 use shared::relaunch::campaigns::stats;
 use shared::relaunch::campaigns::store::CampaignStore;
@@ -57,7 +58,7 @@ impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let sdk = shared::kit::aws::sdk_config(env).await;
         let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
-        let hash_key = shared::kit::secrets::lookup_key(&sdk, env).await?;
+        let hash_key = shared::contracts::secrets::lookup_key(&sdk, env).await?;
         let cache_seconds: u64 = config::parsed_or(env, "SETTINGS_CACHE_SECONDS", 60)?;
         Ok(Deps {
             carts_table: config::required(env, "CARTS_TABLE")?,
@@ -92,7 +93,7 @@ pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
 async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     let message = Message::decode(record.body.as_deref().unwrap_or_default())?;
     let Event::Commerce(event) = &message.event else {
-        return Err(RecordError::Reject(format!(
+        return Err(RecordError::reject(format!(
             "event {} is not a commerce event",
             message.id
         )));
@@ -229,8 +230,7 @@ async fn record_snapshot(
             .as_ref()
             .and_then(|e| e.campaign_id.as_ref())
             .is_none();
-    let item =
-        serde_dynamo::to_item(&cart).map_err(|e| Error::Internal(format!("encode cart: {e}")))?;
+    let item = serde_dynamo::to_item(&cart).map_err(|e| Error::caused("encode cart", e))?;
     let mut put = Put::builder()
         .table_name(&deps.carts_table)
         .set_item(Some(item));
@@ -241,14 +241,11 @@ async fn record_snapshot(
             .expression_attribute_values(
                 ":read",
                 serde_dynamo::to_attribute_value(old.updated_at)
-                    .map_err(|e| Error::Internal(format!("encode version: {e}")))?,
+                    .map_err(|e| Error::caused("encode version", e))?,
             ),
     };
     let mut writes = vec![TransactWriteItem::builder()
-        .put(
-            put.build()
-                .map_err(|e| Error::Internal(format!("cart put: {e}")))?,
-        )
+        .put(put.build().map_err(|e| Error::caused("cart put", e))?)
         .build()];
     if let (true, Some(campaign)) = (entered, &cart.campaign_id) {
         let update = stats::increments(
@@ -404,7 +401,7 @@ async fn mark_converted(
         .update(
             update
                 .build()
-                .map_err(|e| Error::Internal(format!("cart update: {e}")))?,
+                .map_err(|e| Error::caused("cart update", e))?,
         )
         .build()];
     if let Some(a) = owed {
@@ -418,15 +415,9 @@ async fn mark_converted(
             writes.push(TransactWriteItem::builder().update(u).build());
         }
         // The email shows the order it brought (the timeline, the stats' source).
-        let on_email = Update::builder()
-            .table_name(&deps.emails_table)
-            .key("id", AttributeValue::S(a.message_id.clone()))
-            .update_expression("SET converted_at = if_not_exists(converted_at, :now), order_id = if_not_exists(order_id, :order)")
-            .condition_expression("attribute_exists(id)")
-            .expression_attribute_values(":now", AttributeValue::S(stamp(now)))
-            .expression_attribute_values(":order", AttributeValue::S(order.order_id.clone()))
+        let on_email = emails::converted(&deps.emails_table, &a.message_id, &order.order_id, now)
             .build()
-            .map_err(|e| Error::Internal(format!("email update: {e}")))?;
+            .map_err(|e| Error::caused("email update", e))?;
         writes.push(TransactWriteItem::builder().update(on_email).build());
     }
     let written = deps

@@ -152,16 +152,14 @@ impl Routing {
                 kind: "case.opened".into(),
                 case: case.clone(),
             })
-            .map_err(|e| Error::Internal(format!("encode case: {e}")))?;
+            .map_err(|e| Error::caused("encode case", e))?;
             self.sqs
                 .send_message()
                 .queue_url(&self.support_queue_url)
                 .message_body(body)
                 .send()
                 .await
-                .map_err(|e| {
-                    Error::Transient(format!("SendMessage support: {}", e.into_service_error()))
-                })?;
+                .map_err(|e| Error::from_sdk("SendMessage support", e).transient())?;
             self.mark(&case.opened.id, "support_queued").await?;
         }
         if !case.alert_sent {
@@ -190,7 +188,7 @@ impl Routing {
                 .data(data)
                 .charset("UTF-8")
                 .build()
-                .map_err(|e| Error::Internal(format!("email content: {e}")))
+                .map_err(|e| Error::caused("email content", e))
         };
         let subject = format!(
             "[{:?}] Incident on {}: {}",
@@ -221,14 +219,14 @@ impl Routing {
             .message(message)
             .send()
             .await
-            .map_err(|e| Error::Transient(format!("SES SendEmail: {}", e.into_service_error())))?;
+            .map_err(|e| Error::from_sdk("SES SendEmail", e).transient())?;
         Ok(())
     }
 
     /// `true` when written now, `false` when it was already there.
     async fn put_once<T: Serialize>(&self, table: &str, value: &T) -> Result<bool, Error> {
         let item: HashMap<String, AttributeValue> =
-            serde_dynamo::to_item(value).map_err(|e| Error::Internal(format!("encode: {e}")))?;
+            serde_dynamo::to_item(value).map_err(|e| Error::caused("encode", e))?;
         let written = self
             .dynamodb
             .put_item()
@@ -251,10 +249,7 @@ impl Routing {
             .await
             .map_err(|e| Error::from_sdk("GetItem case", e))?;
         out.item
-            .map(|item| {
-                serde_dynamo::from_item(item)
-                    .map_err(|e| Error::Internal(format!("decode case: {e}")))
-            })
+            .map(|item| serde_dynamo::from_item(item).map_err(|e| Error::caused("decode case", e)))
             .transpose()
     }
 

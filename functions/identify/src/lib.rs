@@ -68,7 +68,7 @@ impl Deps {
         let table = config::required(env, "CONTRIBUTIONS_TABLE")?;
         let dlq = config::required(env, "CONTRIBUTIONS_DLQ_URL")?;
         let contacts_table = config::required(env, "CONTACTS_TABLE")?;
-        let secrets = shared::kit::secrets::Secrets::load(sdk, env).await?;
+        let secrets = shared::contracts::secrets::Secrets::load(sdk, env).await?;
         let hash_key = secrets.lookup_key()?;
         let dynamodb = shared::kit::aws::dynamodb(sdk, env);
         let routing = Routing {
@@ -138,7 +138,7 @@ pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
 async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     let message = Message::decode(record.body.as_deref().unwrap_or_default())?;
     let Event::Contribution(contribution) = &message.event else {
-        return Err(RecordError::Reject(format!(
+        return Err(RecordError::reject(format!(
             "event {} is not a contribution",
             message.id
         )));

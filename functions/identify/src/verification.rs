@@ -6,12 +6,11 @@
 //! suppressed address, and only while the identity is unverified. Every email goes through
 //! the SES configuration set whose bounces and complaints ses-events turns into suppressions.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_ses::types::{Body, Content, Destination, Message as EmailMessage};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use shared::contracts::contacts::verification;
-use shared::kit::dynamo::condition_held;
+use shared::contracts::emails;
 use shared::Error;
 
 use std::collections::HashMap;
@@ -64,9 +63,6 @@ pub enum Asked {
     /// The source has caused its hour's worth of confirmation emails.
     SourceLimit,
 }
-
-/// How long a source's hourly counter is kept, in seconds.
-const SOURCE_COUNTER_TTL: i64 = 2 * 24 * 3600;
 
 impl Verifier {
     /// Asks once for `event_id`: a retry of the same message (after a crash, or an SDK
@@ -139,29 +135,17 @@ impl Verifier {
         subject: &str,
         now: DateTime<Utc>,
     ) {
-        let put = self
-            .dynamodb
-            .put_item()
-            .table_name(&self.emails_table)
-            .item(
-                "id",
-                AttributeValue::S(format!(
-                    "eml_verify_{}",
-                    event_id.trim_start_matches("evt_")
-                )),
-            )
-            .item("contact_id", AttributeValue::S(contact_id.to_string()))
-            .item("kind", AttributeValue::S("verification".into()))
-            .item("event_id", AttributeValue::S(event_id.to_string()))
-            .item("to", AttributeValue::S(to.to_string()))
-            .item("subject", AttributeValue::S(subject.to_string()))
-            // The one stored time format (`clock::stamp`, `Z`): the timeline sorts and pages
-            // on it as text, and a `+00:00` would sort apart and need escaping in `?before=`.
-            .item("sent_at", AttributeValue::S(shared::kit::clock::stamp(now)))
-            .send()
-            .await;
-        if let Err(e) = put {
-            tracing::warn!(error = %e.into_service_error(), "verification email not recorded");
+        let recorded = emails::record_verification(
+            &self.dynamodb,
+            &self.emails_table,
+            event_id,
+            contact_id,
+            to,
+            subject,
+            now,
+        );
+        if let Err(e) = recorded.await {
+            tracing::warn!(error = %e, "verification email not recorded");
         }
     }
 
@@ -169,33 +153,14 @@ impl Verifier {
     /// item per (source, hour) in the contacts table, incremented under a condition, expiring
     /// with the table's TTL.
     async fn take_source_slot(&self, source_id: &str, now: DateTime<Utc>) -> Result<bool, Error> {
-        let taken = self
-            .dynamodb
-            .update_item()
-            .table_name(&self.contacts_table)
-            .key(
-                "pk",
-                AttributeValue::S(format!("rate#verification#{source_id}")),
-            )
-            .key(
-                "sk",
-                AttributeValue::S(now.format("%Y-%m-%dT%H").to_string()),
-            )
-            .update_expression("ADD sent :one SET #ttl = if_not_exists(#ttl, :ttl)")
-            .condition_expression("attribute_not_exists(sent) OR sent < :max")
-            .expression_attribute_names("#ttl", "ttl")
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(
-                ":max",
-                AttributeValue::N(self.per_source_per_hour.to_string()),
-            )
-            .expression_attribute_values(
-                ":ttl",
-                AttributeValue::N((now.timestamp() + SOURCE_COUNTER_TTL).to_string()),
-            )
-            .send()
-            .await;
-        condition_held(taken, "UpdateItem verification counter")
+        verification::take_source_slot(
+            &self.dynamodb,
+            &self.contacts_table,
+            source_id,
+            self.per_source_per_hour,
+            now,
+        )
+        .await
     }
 
     /// Sends the email; its subject, for the record.
@@ -214,7 +179,7 @@ impl Verifier {
                 .data(data)
                 .charset("UTF-8")
                 .build()
-                .map_err(|e| Error::Internal(format!("email content: {e}")))
+                .map_err(|e| Error::caused("email content", e))
         };
         let message = EmailMessage::builder()
             .subject(content(subject.clone())?)
@@ -228,7 +193,7 @@ impl Verifier {
             .message(message)
             .send()
             .await
-            .map_err(|e| Error::Transient(format!("SES SendEmail: {}", e.into_service_error())))?;
+            .map_err(|e| Error::from_sdk("SES SendEmail", e).transient())?;
         Ok(subject)
     }
 }

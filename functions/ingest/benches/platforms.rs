@@ -10,7 +10,8 @@ use aws_lambda_events::query_map::QueryMap;
 use base64::Engine;
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use ingest::connectors::{for_platform, HookRequest};
+use ingest::connectors::for_platform;
+use ingest::request::HookRequest;
 use ingest::signature::{hmac_sha1, hmac_sha256};
 use shared::contracts::sources::{Credentials, Platform, SigningSecret, Source, KIND};
 

@@ -8,7 +8,8 @@ use aws_lambda_events::query_map::QueryMap;
 use base64::Engine;
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use ingest::connectors::{standard_webhooks::StandardWebhooks, Connector, HookRequest};
+use ingest::connectors::{standard_webhooks::StandardWebhooks, Connector};
+use ingest::request::HookRequest;
 use ingest::signature::hmac_sha256;
 use shared::contracts::sources::{Platform, SigningSecret, Source, KIND};
 

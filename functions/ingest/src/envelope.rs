@@ -16,7 +16,9 @@ use shared::contracts::events::{
 use shared::kit::json::from_slice;
 use shared::Error;
 
-use crate::social::{self, Report};
+use crate::request::Report;
+use crate::social;
+use crate::validate::{email_address, optional_text, required_text, truncate};
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -454,20 +456,6 @@ fn lines(items: Vec<LineData>) -> Result<Vec<Line>, Error> {
         .collect()
 }
 
-pub(crate) fn required_text(field: &str, value: &str, max: usize) -> Result<(), Error> {
-    if value.trim().is_empty() {
-        return Err(Error::validation(field, "must not be empty"));
-    }
-    optional_text(field, Some(value), max)
-}
-
-pub(crate) fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<(), Error> {
-    match value {
-        Some(v) if v.len() > max => Err(Error::validation(field, format!("at most {max} bytes"))),
-        _ => Ok(()),
-    }
-}
-
 fn optional_url(field: &str, value: Option<&str>) -> Result<(), Error> {
     match value {
         None => Ok(()),
@@ -482,26 +470,6 @@ fn optional_url(field: &str, value: Option<&str>) -> Result<(), Error> {
             field,
             "must be an http(s) URL of at most 2048 characters",
         )),
-    }
-}
-
-/// A plausible address: one `@`, something on each side, a dot in the domain, no spaces.
-/// Deliverability is proven later by the verification email, not guessed here.
-pub(crate) fn email_address(field: &str, value: &str) -> Result<(), Error> {
-    let v = value.trim();
-    let valid = v.len() <= 254
-        && !v.contains(char::is_whitespace)
-        && v.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if valid {
-        Ok(())
-    } else {
-        Err(Error::validation(field, "must be an email address"))
     }
 }
 
@@ -528,14 +496,6 @@ fn amount(field: &str, value: Decimal) -> Result<(), Error> {
     } else {
         Ok(())
     }
-}
-
-pub(crate) fn truncate(s: &str, max: usize) -> &str {
-    let mut end = s.len().min(max);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use shared::kit::clock::Clock;
 use shared::kit::config::{self, Env};
 use shared::Error;
 
-use crate::connectors::Normalised;
+use crate::request::Normalised;
 use crate::social;
 
 pub struct Queues {
@@ -203,9 +203,7 @@ async fn enqueue(deps: &Intake, messages: &[Message]) -> Result<(), Error> {
             .set_message_attributes(Some(attributes))
             .send()
             .await
-            .map_err(|e| {
-                Error::Transient(format!("SendMessage failed: {}", e.into_service_error()))
-            })?;
+            .map_err(|e| Error::from_sdk("SendMessage", e).transient())?;
         return Ok(());
     }
     let attributes_size: usize = attributes
@@ -272,12 +270,7 @@ async fn send_batch(
             .set_entries(Some(entries))
             .send()
             .await
-            .map_err(|e| {
-                Error::Transient(format!(
-                    "SendMessageBatch failed: {}",
-                    e.into_service_error()
-                ))
-            })?;
+            .map_err(|e| Error::from_sdk("SendMessageBatch", e).transient())?;
         let failed = out.failed();
         if failed.is_empty() {
             return Ok(());

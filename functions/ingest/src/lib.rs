@@ -16,9 +16,11 @@ pub mod idempotency;
 pub mod intake;
 pub mod pipeline;
 pub mod poll;
+pub mod request;
 pub mod signature;
 pub mod social;
 pub mod text;
+pub mod validate;
 
 use chrono::Duration;
 use shared::contracts::ignored::IgnoredStore;
@@ -28,29 +30,7 @@ use shared::kit::config::{self, Env};
 use shared::kit::http::{self, Request, Response};
 
 use intake::Intake;
-
-pub struct Limits {
-    pub max_body_bytes: usize,
-    /// The body limit of a `social.connected` chunk (5,000 connections at most): larger than
-    /// other events', and with API Gateway's base64 and JSON escaping still well under
-    /// Lambda's 6 MB invocation payload.
-    pub max_social_body_bytes: usize,
-    /// How long an ignored body is kept for staff to look at.
-    pub ignored_retention: Duration,
-}
-
-impl Limits {
-    /// 413 when a body of `len` bytes is over the ordinary limit.
-    pub fn check_body(&self, len: usize) -> Result<(), shared::Error> {
-        if len > self.max_body_bytes {
-            return Err(shared::Error::PayloadTooLarge(format!(
-                "body is {len} bytes; the limit is {}",
-                self.max_body_bytes
-            )));
-        }
-        Ok(())
-    }
-}
+pub use request::Limits;
 
 pub struct Deps {
     pub sources: SourceStore,

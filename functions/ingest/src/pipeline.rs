@@ -13,9 +13,10 @@ use shared::kit::http::{self, Request, Response};
 use shared::kit::metrics;
 use shared::Error;
 
-use crate::connectors::{self, HookRequest, Ignored, Parsed};
+use crate::connectors;
 use crate::intake::Outcome;
-use crate::social::Report;
+use crate::request::Report;
+use crate::request::{HookRequest, Ignored, Parsed, PRIVATE_MESSAGE};
 use crate::Deps;
 
 pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
@@ -80,9 +81,6 @@ pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
     }
     Ok(respond(&outcomes, &parsed.ignored, parsed.report.as_ref()))
 }
-
-/// The reason under which a connector ignores a private conversation.
-pub const PRIVATE_MESSAGE: &str = "private_message";
 
 /// Keeps the raw body of what was ignored and counts it (metric `IgnoredEvents`, by
 /// platform and reason). A failure here fails the request (503), so the platform's retry

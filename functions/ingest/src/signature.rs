@@ -9,7 +9,7 @@ use shared::contracts::sources::Source;
 use shared::Error;
 use subtle::ConstantTimeEq;
 
-use crate::connectors::HookRequest;
+use crate::request::HookRequest;
 
 pub type HmacSha256 = Hmac<Sha256>;
 

@@ -20,7 +20,6 @@ use std::ops::Range;
 
 use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use serde_json::json;
 use shared::contracts::events::{
     Chunk, Connected, Connection, Disconnected, Event, Message, Relation, SiteCustomer,
     SocialAccount, SocialEvent, CONNECTIONS_PER_MESSAGE,
@@ -28,8 +27,9 @@ use shared::contracts::events::{
 use shared::kit::json::from_slice;
 use shared::Error;
 
-use crate::envelope::{email_address, optional_text, required_text, truncate};
 use crate::fields;
+use crate::request::{Cleared, Dropped, Report};
+use crate::validate::{email_address, optional_text, required_text, truncate};
 
 /// The most connections one request (one chunk of a list) may carry.
 pub const MAX_CONNECTIONS: usize = 5_000;
@@ -63,60 +63,6 @@ pub fn too_many_connections() -> Error {
     Error::PayloadTooLarge(format!(
         "at most {MAX_CONNECTIONS} connections per request: send the list in chunks (data.chunk.index / data.chunk.count)"
     ))
-}
-
-/// What ingest did to the connections of one request: the 202 (or 200) says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Report {
-    /// Entries in the request.
-    pub received: usize,
-    /// Connections kept and queued.
-    pub accepted: usize,
-    pub dropped: Dropped,
-    pub cleared: Cleared,
-    pub chunk: Chunk,
-}
-
-/// Entries not kept.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Dropped {
-    /// The customer's own account (its id, or its handle).
-    pub self_connection: usize,
-    /// A second entry with an id already seen: merged into the first.
-    pub duplicate: usize,
-    /// No id (missing, empty, `0`) or an id over 256 bytes.
-    pub invalid: usize,
-}
-
-/// Values removed from kept entries.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Cleared {
-    /// A strength outside 0..=1 (or not a number).
-    pub strength: usize,
-    /// A handle over 256 bytes.
-    pub handle: usize,
-    /// A name over 256 bytes.
-    pub name: usize,
-}
-
-impl Report {
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "received": self.received,
-            "accepted": self.accepted,
-            "dropped": {
-                "self": self.dropped.self_connection,
-                "duplicate": self.dropped.duplicate,
-                "invalid": self.dropped.invalid,
-            },
-            "cleared": {
-                "strength": self.cleared.strength,
-                "handle": self.cleared.handle,
-                "name": self.cleared.name,
-            },
-            "chunk": {"index": self.chunk.index, "count": self.chunk.count},
-        })
-    }
 }
 
 #[derive(Deserialize)]
@@ -513,6 +459,7 @@ fn encoded_len(c: &Connection) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use shared::contracts::events::VERSION;
     use shared::contracts::sources::Platform;
 

@@ -10,8 +10,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Utc;
-use ingest::connectors::Normalised;
 use ingest::intake::Intake;
+use ingest::request::Normalised;
 use ingest::social;
 use liaison_stack::faults::{Fault, Faults};
 use liaison_stack::harness;
@@ -19,7 +19,6 @@ use serde_json::json;
 use shared::contracts::events::{Event, Message, SocialEvent};
 use shared::contracts::sources::{Platform, Source, KIND};
 use shared::kit::clock::Clock;
-use shared::Error;
 
 fn source() -> Source {
     Source {
@@ -71,7 +70,7 @@ async fn when_a_batch_fails_part_way_the_retry_should_queue_every_part_under_the
         .accept(&source, list(), "req-1")
         .await
         .expect_err("SQS failed");
-    assert!(matches!(err, Error::Transient(_)), "{err:?}");
+    assert!(err.is_transient(), "{err:?}");
     assert_eq!(err.status(), 503);
     assert_eq!(faults.injected().len(), 3);
     assert_eq!(

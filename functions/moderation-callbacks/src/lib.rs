@@ -59,9 +59,7 @@ impl Deps {
                 )),
             allow_private,
         );
-        let http = http
-            .build()
-            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+        let http = http.build().map_err(|e| Error::caused("HTTP client", e))?;
         Ok(Deps {
             sources: SourceStore::new(
                 shared::kit::aws::dynamodb(&sdk, env),
@@ -133,10 +131,10 @@ pub fn outcome(status: u16) -> Outcome {
 
 async fn deliver(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
     let body = record.body.as_deref().unwrap_or_default();
-    let message: CallbackMessage = serde_json::from_str(body)
-        .map_err(|e| RecordError::Reject(format!("not a callback message: {e}")))?;
+    let message: CallbackMessage =
+        serde_json::from_str(body).map_err(|e| RecordError::unreadable("a callback message", e))?;
     if message.v != CALLBACK_VERSION {
-        return Err(RecordError::Reject(format!(
+        return Err(RecordError::reject(format!(
             "callback message version {} is not {CALLBACK_VERSION}",
             message.v
         )));
@@ -153,10 +151,10 @@ async fn deliver(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
     };
     // Registered URLs were checked; one stored before the check existed is checked here.
     if let Err(why) = shared::contracts::outbound::check_url(url, deps.allow_private) {
-        return Err(RecordError::Reject(format!("the callback URL {why}")));
+        return Err(RecordError::reject(format!("the callback URL {why}")));
     }
     let payload = serde_json::to_vec(&message.payload)
-        .map_err(|e| RecordError::Reject(format!("encode payload: {e}")))?;
+        .map_err(|e| RecordError::Reject(Error::caused("encode payload", e)))?;
     let timestamp = deps.clock.now().timestamp();
     let signature = webhooks::sign(secret, &message.webhook_id, timestamp, &payload)?;
     let sent = deps
@@ -175,7 +173,7 @@ async fn deliver(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
         Err(e) => {
             let e = e.without_url();
             tracing::warn!(source_id = %message.source_id, webhook_id = %message.webhook_id, error = %e, "callback not delivered");
-            return Err(RecordError::Retry(format!("network: {e}")));
+            return Err(RecordError::Retry(Error::caused("network", e).transient()));
         }
     };
     let fields = (&message.source_id, &message.webhook_id);
@@ -186,9 +184,9 @@ async fn deliver(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
         }
         Outcome::TryAgain => {
             tracing::warn!(source_id = %fields.0, webhook_id = %fields.1, status, "callback to retry");
-            Err(RecordError::Retry(format!("receiver answered {status}")))
+            Err(RecordError::retry(format!("receiver answered {status}")))
         }
-        Outcome::Refused => Err(RecordError::Reject(format!(
+        Outcome::Refused => Err(RecordError::reject(format!(
             "receiver refused the callback with {status}"
         ))),
     }

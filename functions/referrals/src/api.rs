@@ -183,8 +183,8 @@ async fn staff_suggestions(deps: &Deps, req: &Request, contact: &str) -> Result<
     let mut out = Vec::new();
     for s in ordered(deps.suggestions().of(contact).await?) {
         let excluded = now_excluded(deps, &s).await?;
-        let mut item = serde_json::to_value(&s)
-            .map_err(|e| Error::Internal(format!("encode suggestion: {e}")))?;
+        let mut item =
+            serde_json::to_value(&s).map_err(|e| Error::caused("encode suggestion", e))?;
         item["link"] = link(deps, req, &s.code).into();
         item["now_excluded"] = excluded.into();
         out.push(item);
@@ -303,13 +303,7 @@ async fn decide(deps: &Deps, req: &Request, caller: &Caller, id: &str) -> Result
         .get(id)
         .await?
         .ok_or_else(|| Error::NotFound("no such conversion".into()))?;
-    let next = conversions::next_state(seen.state(now), &body.decision).map_err(|message| {
-        if ["clear", "reject", "paid"].contains(&body.decision.as_str()) {
-            Error::Conflict(message)
-        } else {
-            Error::validation("decision", message)
-        }
-    })?;
+    let next = conversions::next_state(seen.state(now), &body.decision)?;
     let decision = Decision {
         state: next,
         by: caller.subject.clone(),
@@ -326,7 +320,6 @@ async fn decide(deps: &Deps, req: &Request, caller: &Caller, id: &str) -> Result
         .get(id)
         .await?
         .ok_or_else(|| Error::NotFound("no such conversion".into()))?;
-    let item = serde_json::to_value(&updated)
-        .map_err(|e| Error::Internal(format!("encode conversion: {e}")))?;
+    let item = serde_json::to_value(&updated).map_err(|e| Error::caused("encode conversion", e))?;
     Ok(http::json(200, &conversion_json(item, now)))
 }

@@ -137,8 +137,9 @@ pub fn reward(total: Decimal, percent: Decimal) -> Decimal {
         .unwrap_or(Decimal::ZERO)
 }
 
-/// What a staff decision does to a reward, from the state they see: `Err` says why not.
-pub fn next_state(seen: RewardState, decision: &str) -> Result<RewardState, String> {
+/// What a staff decision does to a reward, from the state they see: a conflict when the
+/// reward's state does not allow it, a validation error for an unknown decision.
+pub fn next_state(seen: RewardState, decision: &str) -> Result<RewardState, Error> {
     match (decision, seen) {
         // Clearing a flag puts the reward back on the approval clock.
         ("clear", RewardState::Flagged) => Ok(RewardState::Pending),
@@ -146,11 +147,14 @@ pub fn next_state(seen: RewardState, decision: &str) -> Result<RewardState, Stri
             Ok(RewardState::Rejected)
         }
         ("paid", RewardState::Approved) => Ok(RewardState::Paid),
-        ("clear" | "reject" | "paid", other) => Err(format!(
+        ("clear" | "reject" | "paid", other) => Err(Error::Conflict(format!(
             "a {} reward cannot be marked {decision}",
             other.as_str()
+        ))),
+        _ => Err(Error::validation(
+            "decision",
+            "decision must be clear, reject or paid",
         )),
-        _ => Err("decision must be clear, reject or paid".to_string()),
     }
 }
 
@@ -267,8 +271,8 @@ impl Conversions<'_> {
 
     /// Records a conversion once, and marks its buyer referred, in one transaction.
     pub async fn record(&self, conversion: &Conversion) -> Result<Recorded, Error> {
-        let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(conversion)
-            .map_err(|e| Error::Internal(format!("encode conversion: {e}")))?;
+        let mut item: HashMap<String, AttributeValue> =
+            serde_dynamo::to_item(conversion).map_err(|e| Error::caused("encode conversion", e))?;
         item.insert("pk".into(), s(conversion_pk(&conversion.id)));
         item.insert("sk".into(), s("conversion"));
         item.insert("kind".into(), s("conversion"));
@@ -279,7 +283,7 @@ impl Conversions<'_> {
                 .condition_expression("attribute_not_exists(pk)")
                 .build()
                 .map(|p| TransactWriteItem::builder().put(p).build())
-                .map_err(|e| Error::Internal(format!("conversion put: {e}")))
+                .map_err(|e| Error::caused("conversion put", e))
         };
         let mut writes = vec![put(item)?];
         if let Some(buyer) = &conversion.referred {
@@ -316,10 +320,7 @@ impl Conversions<'_> {
             .await
             .map_err(|e| Error::from_sdk("GetItem conversion", e))?;
         out.item
-            .map(|i| {
-                serde_dynamo::from_item(i)
-                    .map_err(|e| Error::Internal(format!("decode conversion: {e}")))
-            })
+            .map(|i| serde_dynamo::from_item(i).map_err(|e| Error::caused("decode conversion", e)))
             .transpose()
     }
 
@@ -332,7 +333,7 @@ impl Conversions<'_> {
         decision: Decision,
     ) -> Result<bool, Error> {
         let decision = serde_dynamo::to_attribute_value(&decision)
-            .map_err(|e| Error::Internal(format!("encode decision: {e}")))?;
+            .map_err(|e| Error::caused("encode decision", e))?;
         let mut update = self
             .client
             .update_item()
@@ -411,24 +412,23 @@ mod tests {
 
     #[test]
     fn only_an_approved_reward_may_be_paid_and_only_a_flagged_one_cleared() {
+        let next = |seen, decision| next_state(seen, decision).ok();
+        assert_eq!(next(RewardState::Approved, "paid"), Some(RewardState::Paid));
         assert_eq!(
-            next_state(RewardState::Approved, "paid"),
-            Ok(RewardState::Paid)
+            next(RewardState::Flagged, "clear"),
+            Some(RewardState::Pending)
         );
-        assert!(next_state(RewardState::Pending, "paid").is_err());
-        assert!(next_state(RewardState::Flagged, "paid").is_err());
         assert_eq!(
-            next_state(RewardState::Flagged, "clear"),
-            Ok(RewardState::Pending)
+            next(RewardState::Flagged, "reject"),
+            Some(RewardState::Rejected)
         );
-        assert!(next_state(RewardState::Pending, "clear").is_err());
-        assert_eq!(
-            next_state(RewardState::Flagged, "reject"),
-            Ok(RewardState::Rejected)
-        );
-        assert!(next_state(RewardState::Paid, "reject").is_err());
-        assert!(next_state(RewardState::Rejected, "paid").is_err());
-        assert!(next_state(RewardState::Pending, "steal").is_err());
+        let refused = |seen, decision| next_state(seen, decision).unwrap_err().status();
+        assert_eq!(refused(RewardState::Pending, "paid"), 409);
+        assert_eq!(refused(RewardState::Flagged, "paid"), 409);
+        assert_eq!(refused(RewardState::Pending, "clear"), 409);
+        assert_eq!(refused(RewardState::Paid, "reject"), 409);
+        assert_eq!(refused(RewardState::Rejected, "paid"), 409);
+        assert_eq!(refused(RewardState::Pending, "steal"), 400);
     }
 
     #[test]

@@ -35,7 +35,7 @@ fn email_keys(items: &[Item]) -> Vec<String> {
     items
         .iter()
         .filter_map(|i| i.get("sk").and_then(|v| v.as_s().ok()))
-        .filter_map(|sk| keys::lookup_key_of(&sk))
+        .filter_map(|sk| keys::lookup_key_of(sk))
         .filter(|key| keys::is_email_key(key))
         .map(str::to_string)
         .collect()
@@ -146,7 +146,7 @@ impl Facts<'_> {
             .query()
             .table_name(self.contacts_table)
             .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", keys::contact_partition(&contact_id));
+            .expression_attribute_values(":pk", keys::contact_partition(contact_id));
         shared::kit::pages::query_all(query, "Query contact").await
     }
 

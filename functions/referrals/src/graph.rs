@@ -111,7 +111,7 @@ impl Graph<'_> {
                 let put = PutRequest::builder()
                     .set_item(Some(item))
                     .build()
-                    .map_err(|e| Error::Internal(format!("edge put: {e}")))?;
+                    .map_err(|e| Error::caused("edge put", e))?;
                 Ok(WriteRequest::builder().put_request(put).build())
             })
             .collect::<Result<_, Error>>()?;

@@ -67,7 +67,7 @@ impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let sdk = shared::kit::aws::sdk_config(env).await;
         let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
-        let hash_key = shared::kit::secrets::lookup_key(&sdk, env).await?;
+        let hash_key = shared::contracts::secrets::lookup_key(&sdk, env).await?;
         let contacts_table = config::required(env, "CONTACTS_TABLE")?;
         let policy = Policy {
             per_week: config::parsed_or(env, "REFERRALS_PER_WEEK", 5)?,
@@ -169,7 +169,7 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
             attribution::order(deps, &message, order).await?
         }
         _ => {
-            return Err(RecordError::Reject(format!(
+            return Err(RecordError::reject(format!(
                 "event {} is neither a social event nor an order",
                 message.id
             )))
@@ -208,7 +208,7 @@ async fn customer_contact(
     deps.contacts
         .resolve(&identities, &provenance, deps.clock.now())
         .await?
-        .ok_or_else(|| RecordError::Reject(format!("event {}: no customer identity", message.id)))
+        .ok_or_else(|| RecordError::reject(format!("event {}: no customer identity", message.id)))
 }
 
 /// Where a social platform's people are known in Liaison: Instagram and Facebook users

@@ -256,10 +256,7 @@ impl Suggestions<'_> {
             .await
             .map_err(|e| Error::from_sdk("GetItem suggestion", e))?;
         out.item
-            .map(|i| {
-                serde_dynamo::from_item(i)
-                    .map_err(|e| Error::Internal(format!("decode suggestion: {e}")))
-            })
+            .map(|i| serde_dynamo::from_item(i).map_err(|e| Error::caused("decode suggestion", e)))
             .transpose()
     }
 

@@ -46,7 +46,7 @@ pub fn build(envelope: &Envelope<'_>, email: &Rendered) -> Result<Vec<u8>, Error
         .text_body(email.text.as_str())
         .html_body(email.html.as_str())
         .write_to_vec()
-        .map_err(|e| Error::Internal(format!("build MIME: {e}")))
+        .map_err(|e| Error::caused("build MIME", e))
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ pub struct Deps {
     pub emails_table: String,
     pub stats_table: String,
     pub suppression_table: String,
-    /// The lookup key of the keyed hashes that index emails (`shared::kit::secrets`).
+    /// The lookup key of the keyed hashes that index emails (`shared::contracts::secrets`).
     pub hash_key: Vec<u8>,
     pub dead_letters: DeadLetters,
     pub clock: Clock,
@@ -62,7 +62,7 @@ impl Deps {
             emails_table: config::required(env, "EMAILS_TABLE")?,
             stats_table: config::required(env, "STATS_TABLE")?,
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
-            hash_key: shared::kit::secrets::lookup_key(sdk, env).await?,
+            hash_key: shared::contracts::secrets::lookup_key(sdk, env).await?,
             dead_letters: DeadLetters::new(
                 shared::kit::aws::sqs(sdk, env),
                 config::required(env, "SES_EVENTS_DLQ_URL")?,

@@ -53,7 +53,7 @@ impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let contacts_table = config::required(env, "CONTACTS_TABLE")?;
         let sdk = shared::kit::aws::sdk_config(env).await;
-        let link_keys = shared::kit::secrets::Secrets::load(&sdk, env)
+        let link_keys = shared::contracts::secrets::Secrets::load(&sdk, env)
             .await?
             .link_keys()?;
         Ok(Deps {

@@ -126,7 +126,7 @@ pub const BY_CHECKOUT_INDEX: &str = "ByCheckout";
 pub const BY_CONTACT_INDEX: &str = "ByContact";
 
 pub fn decode(item: HashMap<String, AttributeValue>) -> Result<CartRecord, Error> {
-    serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode cart: {e}")))
+    serde_dynamo::from_item(item).map_err(|e| Error::caused("decode cart", e))
 }
 
 pub async fn get(
@@ -334,7 +334,7 @@ pub fn convert(
             .expression_attribute_values(
                 ":attribution",
                 serde_dynamo::to_attribute_value(a)
-                    .map_err(|e| Error::Internal(format!("encode attribution: {e}")))?,
+                    .map_err(|e| Error::caused("encode attribution", e))?,
             ),
         None => update.update_expression(format!("{set} REMOVE due_at, due_bucket")),
     })

@@ -90,14 +90,14 @@ impl ContributionStore {
     }
 
     pub async fn record(&self, record: &ContributionRecord) -> Result<Recorded, Error> {
-        let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(record)
-            .map_err(|e| Error::Internal(format!("encode contribution: {e}")))?;
+        let item: HashMap<String, AttributeValue> =
+            serde_dynamo::to_item(record).map_err(|e| Error::caused("encode contribution", e))?;
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(id)")
             .build()
-            .map_err(|e| Error::Internal(format!("transaction item: {e}")))?;
+            .map_err(|e| Error::caused("transaction item", e))?;
         let mut writes = vec![TransactWriteItem::builder().put(put).build()];
         for (pk, sk) in report_keys(record) {
             let update = Update::builder()
@@ -108,7 +108,7 @@ impl ContributionStore {
                 .expression_attribute_names("#count", "count")
                 .expression_attribute_values(":one", AttributeValue::N("1".into()))
                 .build()
-                .map_err(|e| Error::Internal(format!("transaction item: {e}")))?;
+                .map_err(|e| Error::caused("transaction item", e))?;
             writes.push(TransactWriteItem::builder().update(update).build());
         }
         let written = self

@@ -82,7 +82,7 @@ impl IgnoredStore {
             ttl: (now + retention).timestamp(),
         };
         let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(&record)
-            .map_err(|e| Error::Internal(format!("encode ignored record: {e}")))?;
+            .map_err(|e| Error::caused("encode ignored record", e))?;
         self.client
             .put_item()
             .table_name(&self.table)
@@ -116,7 +116,7 @@ impl IgnoredStore {
             .into_iter()
             .map(|item| {
                 serde_dynamo::from_item::<_, IgnoredRecord>(item)
-                    .map_err(|e| Error::Internal(format!("decode ignored record: {e}")))
+                    .map_err(|e| Error::caused("decode ignored record", e))
             })
             .collect::<Result<Vec<_>>>()?;
         // TTL deletion is lazy: an expired record is already gone as far as readers go.

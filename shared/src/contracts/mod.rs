@@ -9,6 +9,7 @@
 //!   a contact is to the brand.
 //! - [`contributions`]: `ContributionsTable`: the record of each contribution, and the
 //!   report counters it moves.
+//! - [`emails`]: `EmailsTable`: the emails Liaison sent, on the contact's timeline.
 //! - [`moderation`]: moderation decisions and the callbacks that tell platforms.
 //! - [`carts`]: `CartsTable`: carts as the carts function keeps them, and their due index.
 //! - [`suppression`]: `SuppressionTable`: addresses never to write to again, by keyed hash.
@@ -16,6 +17,7 @@
 //! - [`rules`]: brand rules, the labels and priorities they give.
 //! - [`templates`]: staff-editable email templates and their defaults.
 //! - [`lookup`]: keyed-hash lookup keys of emails, accounts and handles.
+//! - [`secrets`]: the lookup key and the link keys, read once per process from SSM.
 //! - [`tokens`]: signed, expiring tokens for links in emails, and their key ring.
 //! - [`text`]: text folded for matching (case, accents, punctuation).
 //! - [`outbound`]: which staff-typed URLs Liaison may call (public HTTPS only).
@@ -23,6 +25,7 @@
 pub mod carts;
 pub mod contacts;
 pub mod contributions;
+pub mod emails;
 pub mod events;
 pub mod ignored;
 pub mod lookup;
@@ -30,6 +33,7 @@ pub mod moderation;
 pub mod outbound;
 pub mod referrals;
 pub mod rules;
+pub mod secrets;
 pub mod sources;
 pub mod suppression;
 pub mod templates;

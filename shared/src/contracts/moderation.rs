@@ -127,19 +127,14 @@ impl CallbackQueue {
             return Ok(false);
         }
         let body = serde_json::to_string(&decided.callback())
-            .map_err(|e| Error::Internal(format!("encode callback: {e}")))?;
+            .map_err(|e| Error::caused("encode callback", e))?;
         self.sqs
             .send_message()
             .queue_url(&self.queue_url)
             .message_body(body)
             .send()
             .await
-            .map_err(|e| {
-                Error::Transient(format!(
-                    "SendMessage moderation-callbacks: {}",
-                    e.into_service_error()
-                ))
-            })?;
+            .map_err(|e| Error::from_sdk("SendMessage moderation-callbacks", e).transient())?;
         Ok(true)
     }
 }

@@ -335,7 +335,7 @@ impl SourceStore {
         secrets: &[SigningSecret],
     ) -> Result<()> {
         let secrets_av = serde_dynamo::to_attribute_value(secrets)
-            .map_err(|e| Error::Internal(format!("encode secrets: {e}")))?;
+            .map_err(|e| Error::caused("encode secrets", e))?;
         self.client
             .update_item()
             .table_name(&self.table)
@@ -369,11 +369,11 @@ impl SourceStore {
 type Item = std::collections::HashMap<String, AttributeValue>;
 
 fn to_item(source: &Source) -> Result<Item> {
-    serde_dynamo::to_item(source).map_err(|e| Error::Internal(format!("encode source: {e}")))
+    serde_dynamo::to_item(source).map_err(|e| Error::caused("encode source", e))
 }
 
 fn from_item(item: Item) -> Result<Source> {
-    serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode source: {e}")))
+    serde_dynamo::from_item(item).map_err(|e| Error::caused("decode source", e))
 }
 
 #[cfg(test)]

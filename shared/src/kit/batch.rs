@@ -12,28 +12,44 @@ use std::future::Future;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_sqs::types::MessageAttributeValue;
 
-/// Why a record was not processed.
-#[derive(Debug)]
+/// Why a record was not processed, with the error that says so (its cause kept).
+#[derive(Debug, thiserror::Error)]
 pub enum RecordError {
     /// Try again later (throttling, timeouts, a dependency down).
-    Retry(String),
+    #[error(transparent)]
+    Retry(crate::Error),
     /// This message can never succeed: move it to the dead-letter queue now.
-    Reject(String),
+    #[error(transparent)]
+    Reject(crate::Error),
+}
+
+impl RecordError {
+    /// A message that can never succeed as it is, for `reason`.
+    pub fn reject(reason: impl Into<String>) -> Self {
+        RecordError::Reject(crate::Error::Validation {
+            field: None,
+            message: reason.into(),
+        })
+    }
+
+    /// A message that cannot be read as `what` (`a send`), for `cause`.
+    pub fn unreadable(what: &str, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        RecordError::Reject(crate::Error::caused(format!("not {what}"), cause))
+    }
+
+    /// A message that failed for a passing reason.
+    pub fn retry(reason: impl Into<String>) -> Self {
+        RecordError::Retry(crate::Error::Transient(reason.into()))
+    }
 }
 
 impl From<crate::Error> for RecordError {
     fn from(err: crate::Error) -> Self {
         if err.is_retryable() {
-            RecordError::Retry(err.to_string())
+            RecordError::Retry(err)
         } else {
-            RecordError::Reject(err.to_string())
+            RecordError::Reject(err)
         }
-    }
-}
-
-impl From<crate::contracts::events::DecodeError> for RecordError {
-    fn from(err: crate::contracts::events::DecodeError) -> Self {
-        RecordError::Reject(err.to_string())
     }
 }
 
@@ -55,12 +71,12 @@ impl DeadLetters {
         }
     }
 
-    async fn reject(&self, message: &SqsMessage, reason: &str) -> Result<(), String> {
+    async fn reject(&self, message: &SqsMessage, reason: &str) -> Result<(), crate::Error> {
         let reason_attr = MessageAttributeValue::builder()
             .data_type("String")
             .string_value(truncate(reason, 1024))
             .build()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| crate::Error::caused("rejection reason attribute", e))?;
         self.sqs
             .send_message()
             .queue_url(&self.queue_url)
@@ -69,12 +85,7 @@ impl DeadLetters {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| {
-                format!(
-                    "SendMessage to the dead-letter queue failed: {}",
-                    e.into_service_error()
-                )
-            })
+            .map_err(|e| crate::Error::from_sdk("SendMessage to the dead-letter queue", e))
     }
 }
 
@@ -154,10 +165,12 @@ async fn settle(
     let failed = match outcome {
         Ok(()) => false,
         Err(RecordError::Retry(reason)) => {
+            let reason = reason.to_string();
             tracing::warn!(message_id = %id, %reason, "record failed; it will be retried");
             true
         }
         Err(RecordError::Reject(reason)) => {
+            let reason = reason.to_string();
             tracing::error!(message_id = %id, %reason, "record rejected to the dead-letter queue");
             match dead_letters.reject(record, &reason).await {
                 Ok(()) => false,
@@ -188,12 +201,12 @@ pub async fn send_json_batch<T: serde::Serialize>(
         .enumerate()
         .map(|(i, body)| {
             let body = serde_json::to_string(body)
-                .map_err(|e| crate::Error::Internal(format!("encode message: {e}")))?;
+                .map_err(|e| crate::Error::caused("encode message", e))?;
             SendMessageBatchRequestEntry::builder()
                 .id(i.to_string())
                 .message_body(body)
                 .build()
-                .map_err(|e| crate::Error::Internal(format!("batch entry: {e}")))
+                .map_err(|e| crate::Error::caused("batch entry", e))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let out = sqs

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::kit::error::{Error, Result};
+use crate::kit::error::{Error, Result, SdkOperationError, SdkResponse};
 
 /// One item as the SDK carries it.
 pub type Item = HashMap<String, AttributeValue>;
@@ -32,12 +32,12 @@ pub fn text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
 
 /// `value` as an item; `what` names it in the error (`encode cart`).
 pub fn encode<T: Serialize>(value: &T, what: &str) -> Result<Item> {
-    serde_dynamo::to_item(value).map_err(|e| Error::Internal(format!("encode {what}: {e}")))
+    serde_dynamo::to_item(value).map_err(|e| Error::caused(format!("encode {what}"), e))
 }
 
 /// An item as `T`; `what` names it in the error (`decode cart`).
 pub fn decode<T: DeserializeOwned>(item: Item, what: &str) -> Result<T> {
-    serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode {what}: {e}")))
+    serde_dynamo::from_item(item).map_err(|e| Error::caused(format!("decode {what}"), e))
 }
 
 /// What a `GetItem` returned, decoded: `None` when there is no such item.
@@ -52,8 +52,8 @@ pub fn condition_held<T, E, R>(
     operation: &str,
 ) -> Result<bool>
 where
-    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::fmt::Debug,
-    R: std::fmt::Debug,
+    E: SdkOperationError,
+    R: SdkResponse,
 {
     match result {
         Ok(_) => Ok(true),
@@ -77,7 +77,7 @@ pub fn transaction_held<T, R>(
     operation: &str,
 ) -> Result<Option<Vec<usize>>>
 where
-    R: std::fmt::Debug,
+    R: SdkResponse,
 {
     let err = match result {
         Ok(_) => return Ok(None),

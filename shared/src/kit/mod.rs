@@ -8,7 +8,6 @@
 //! - [`json`]: JSON input whose errors name the failing field.
 //! - [`auth`]: who may call an HTTP route: staff by group, the brand's site by scope.
 //! - [`aws`]: SDK configuration and clients that honour `AWS_ENDPOINT_URL_*`.
-//! - [`secrets`]: the lookup key and the link keys, read once per process from SSM.
 //! - [`dynamo`]: conditional writes and transactions read as outcomes, items encoded and
 //!   decoded with their table named in the error.
 //! - [`batch`]: SQS partial-batch processing (`ReportBatchItemFailures`) and DLQ rejection.
@@ -32,5 +31,4 @@ pub mod ids;
 pub mod json;
 pub mod metrics;
 pub mod pages;
-pub mod secrets;
 pub mod telemetry;

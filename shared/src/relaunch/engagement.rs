@@ -112,7 +112,7 @@ pub async fn record(
         .expression_attribute_names("#at", what.attribute())
         .expression_attribute_values(":at", AttributeValue::S(crate::kit::clock::stamp(at)))
         .build()
-        .map_err(|e| Error::Internal(format!("engagement update: {e}")))?;
+        .map_err(|e| Error::caused("engagement update", e))?;
     let counted = stats::increments(
         stats_table,
         &email.campaign_id,

@@ -12,7 +12,7 @@
 //! in the index), or a `queued` one whose message went missing (queued long ago and still in the index); the sender's
 //! `queued → sending` is the only way to SES.
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -150,6 +150,80 @@ pub async fn claim(
         .send()
         .await;
     condition_held(updated, "UpdateItem send claim")
+}
+
+/// A move of a claim the sender makes, always from the status it read.
+#[derive(Debug, Clone, Copy)]
+pub enum Transition<'a> {
+    /// `queued → sending`, held until `lease_until`: the only way to SES.
+    Sending {
+        lease_until: DateTime<Utc>,
+        variant: &'a str,
+    },
+    /// `sending → sent`, with SES's message id.
+    Sent {
+        message_id: &'a str,
+        at: DateTime<Utc>,
+    },
+    /// Back to the scheduler at `due`, for `why` (the counter it moves).
+    Deferred { due: DateTime<Utc>, why: &'a str },
+    /// Ended without an email: `skipped` or `uncertain`, for `reason`.
+    Settled {
+        to: SendStatus,
+        reason: &'a str,
+        at: DateTime<Utc>,
+    },
+}
+
+/// The transaction item that moves claim `send_id` from `from` as `transition` says; the
+/// transaction fails on it when another copy of the message moved the claim first.
+pub fn transition(
+    table: &str,
+    send_id: &str,
+    from: SendStatus,
+    transition: Transition<'_>,
+) -> Result<TransactWriteItem, Error> {
+    let update = Update::builder()
+        .table_name(table)
+        .key("id", s(send_id))
+        .condition_expression("#status = :from")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":from", s(from.as_str()));
+    let update = match transition {
+        Transition::Sending {
+            lease_until,
+            variant,
+        } => update
+            .update_expression("SET #status = :sending, lease_until = :lease, variant = :variant")
+            .expression_attribute_values(":sending", s(SendStatus::Sending.as_str()))
+            .expression_attribute_values(":lease", s(stamp(lease_until)))
+            .expression_attribute_values(":variant", s(variant)),
+        Transition::Sent { message_id, at } => update
+            .update_expression(
+                "SET #status = :sent, message_id = :mid, sent_at = :now REMOVE lease_until",
+            )
+            .expression_attribute_values(":sent", s(SendStatus::Sent.as_str()))
+            .expression_attribute_values(":mid", s(message_id))
+            .expression_attribute_values(":now", s(stamp(at))),
+        Transition::Deferred { due, why } => update
+            .update_expression(
+                "SET #status = :deferred, due_at = :due, reason = :why REMOVE lease_until",
+            )
+            .expression_attribute_values(":deferred", s(SendStatus::Deferred.as_str()))
+            .expression_attribute_values(":due", s(stamp(due)))
+            .expression_attribute_values(":why", s(why)),
+        Transition::Settled { to, reason, at } => update
+            .update_expression(
+                "SET #status = :to, reason = :reason, decided_at = :now REMOVE lease_until",
+            )
+            .expression_attribute_values(":to", s(to.as_str()))
+            .expression_attribute_values(":reason", s(reason))
+            .expression_attribute_values(":now", s(stamp(at))),
+    };
+    let update = update
+        .build()
+        .map_err(|e| Error::caused("send transition", e))?;
+    Ok(TransactWriteItem::builder().update(update).build())
 }
 
 /// The scheduler's cursor: the oldest bucket that may still hold due steps.

@@ -16,8 +16,9 @@ use shared::contracts::sources::Source;
 use shared::kit::json::from_slice;
 use shared::Error;
 
-use super::{Connector, HookRequest, Parsed};
+use super::Connector;
 use crate::fields::{self, non_empty};
+use crate::request::{HookRequest, Parsed};
 use crate::signature::{Algorithm, BodyHmac, Encoding};
 use crate::text::html_to_text;
 
@@ -87,7 +88,7 @@ impl Connector for Discourse {
         };
         let Body { post } = from_slice(req.body, "")?;
         if post.topic_archetype.as_deref() == Some("private_message") {
-            return Ok(Parsed::ignored(crate::pipeline::PRIVATE_MESSAGE, event));
+            return Ok(Parsed::ignored(crate::request::PRIVATE_MESSAGE, event));
         }
         // The instance URL the owner registered wins over the header.
         let instance = source

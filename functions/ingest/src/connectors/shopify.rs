@@ -18,8 +18,9 @@ use shared::contracts::sources::Source;
 use shared::kit::json::from_slice;
 use shared::Error;
 
-use super::{Connector, HookRequest, Parsed};
+use super::Connector;
 use crate::fields::{self, non_empty};
+use crate::request::{HookRequest, Parsed};
 use crate::signature::{Algorithm, BodyHmac, Encoding};
 
 pub struct Shopify;

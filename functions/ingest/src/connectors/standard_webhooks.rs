@@ -9,9 +9,11 @@
 use shared::contracts::sources::Source;
 use shared::Error;
 
-use super::{Connector, HookRequest, Parsed};
+use super::Connector;
+use crate::request::Limits;
+use crate::request::{HookRequest, Parsed};
 use crate::signature::{decode_base64, equal, hmac_sha256};
-use crate::{envelope, social, Limits};
+use crate::{envelope, social};
 
 pub struct StandardWebhooks;
 

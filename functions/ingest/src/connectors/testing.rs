@@ -11,7 +11,8 @@ use hmac::{Hmac, Mac};
 use shared::contracts::events::{CommerceEvent, Contribution, Event};
 use shared::contracts::sources::{Credentials, Platform, SigningSecret, Source, KIND};
 
-use super::{for_platform, HookRequest, Parsed};
+use super::for_platform;
+use crate::request::{HookRequest, Parsed};
 
 pub fn source(platform: Platform, secret: &str) -> Source {
     Source {

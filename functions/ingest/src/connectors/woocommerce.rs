@@ -22,8 +22,9 @@ use shared::kit::http::{self, Response};
 use shared::kit::json::from_slice;
 use shared::Error;
 
-use super::{Connector, HookRequest, Ignored, Parsed};
+use super::Connector;
 use crate::fields::{self, non_empty};
+use crate::request::{HookRequest, Ignored, Parsed};
 use crate::signature::{Algorithm, BodyHmac, Encoding};
 
 pub struct WooCommerce;

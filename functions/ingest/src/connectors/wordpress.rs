@@ -25,8 +25,9 @@ use shared::contracts::sources::Source;
 use shared::kit::json::from_slice;
 use shared::Error;
 
-use super::{Connector, HookRequest, Parsed};
+use super::Connector;
 use crate::fields::{self, non_empty};
+use crate::request::{HookRequest, Parsed};
 use crate::signature::{Algorithm, BodyHmac, Encoding};
 use crate::text::html_to_text;
 

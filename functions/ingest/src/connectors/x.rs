@@ -20,8 +20,9 @@ use shared::kit::http::{self, Response};
 use shared::kit::json::from_slice;
 use shared::Error;
 
-use super::{Connector, HookRequest, Parsed};
+use super::Connector;
 use crate::fields::{self, non_empty};
+use crate::request::{HookRequest, Parsed};
 use crate::signature::{hmac_sha256, Algorithm, BodyHmac, Encoding};
 
 pub struct X;

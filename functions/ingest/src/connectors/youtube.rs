@@ -23,8 +23,9 @@ use shared::contracts::sources::{Source, WEBSUB_VERIFY_WINDOW_MINUTES};
 use shared::kit::http::{self, Response};
 use shared::Error;
 
-use super::{Connector, HookRequest, Parsed};
+use super::Connector;
 use crate::fields;
+use crate::request::{HookRequest, Parsed};
 use crate::signature::{Algorithm, BodyHmac, Encoding};
 
 pub struct YouTube;
@@ -75,7 +76,7 @@ impl Connector for YouTube {
     }
 
     fn parse(&self, req: &HookRequest<'_>, source: &Source) -> Result<Parsed, Error> {
-        let feed = read_feed(req.body).map_err(|m| Error::validation("body", m))?;
+        let feed = read_feed(req.body).map_err(|e| Error::validation("body", e.to_string()))?;
         let channel = source.setting("channel_id");
         let mut parsed = Parsed::default();
         for video in feed.videos {
@@ -186,9 +187,38 @@ pub struct Deleted {
 
 const MAX_DEPTH: usize = 16;
 
+/// Why an Atom notification was refused (the "ignored" record says it).
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    #[error("a DTD is not allowed")]
+    Dtd,
+    #[error("elements nest too deep")]
+    TooDeep,
+    #[error("unknown entity &{0};")]
+    UnknownEntity(String),
+    /// The XML itself: malformed, or a bad attribute, text, reference or entity name.
+    #[error("{what}: {source}")]
+    Xml {
+        what: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+/// `what` went wrong in the XML, because of `source`.
+fn bad<E: std::error::Error + Send + Sync + 'static>(
+    what: impl Into<String>,
+) -> impl FnOnce(E) -> FeedError {
+    let what = what.into();
+    move |source| FeedError::Xml {
+        what,
+        source: Box::new(source),
+    }
+}
+
 /// Reads an Atom notification. Errors (for the "ignored" record) on a DTD, an unknown
 /// entity, malformed XML or nesting deeper than a feed has.
-pub fn read_feed(xml: &[u8]) -> Result<Feed, String> {
+pub fn read_feed(xml: &[u8]) -> Result<Feed, FeedError> {
     // Text is trimmed per element at its end, not per chunk: entities split the chunks.
     let mut reader = Reader::from_reader(xml);
     let mut feed = Feed::default();
@@ -198,27 +228,26 @@ pub fn read_feed(xml: &[u8]) -> Result<Feed, String> {
     let mut video: Option<Video> = None;
     let mut deleted: Option<Deleted> = None;
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| format!("XML error at byte {}: {e}", reader.buffer_position()))?;
+        let event = reader.read_event().map_err(bad(format!(
+            "XML error at byte {}",
+            reader.buffer_position()
+        )))?;
         match event {
-            Xml::DocType(_) => return Err("a DTD is not allowed".into()),
+            Xml::DocType(_) => return Err(FeedError::Dtd),
             Xml::Eof => break,
             Xml::Start(e) | Xml::Empty(e) if path.len() >= MAX_DEPTH => {
                 let _ = e;
-                return Err("elements nest too deep".into());
+                return Err(FeedError::TooDeep);
             }
             Xml::Start(ref e) | Xml::Empty(ref e) => {
                 text.clear();
                 let empty = matches!(event, Xml::Empty(_));
                 let name = local(e.name().as_ref());
-                let attr = |wanted: &str| -> Result<Option<String>, String> {
+                let attr = |wanted: &str| -> Result<Option<String>, FeedError> {
                     for a in e.attributes() {
-                        let a = a.map_err(|e| format!("bad attribute: {e}"))?;
+                        let a = a.map_err(bad("bad attribute"))?;
                         if local(a.key.as_ref()) == wanted {
-                            let v = a
-                                .unescape_value()
-                                .map_err(|e| format!("bad attribute value: {e}"))?;
+                            let v = a.unescape_value().map_err(bad("bad attribute value"))?;
                             return Ok(Some(v.into_owned()));
                         }
                     }
@@ -251,22 +280,18 @@ pub fn read_feed(xml: &[u8]) -> Result<Feed, String> {
                     text.clear();
                 }
             }
-            Xml::Text(t) => {
-                text.push_str(&t.xml10_content().map_err(|e| format!("bad text: {e}"))?)
-            }
-            Xml::CData(t) => {
-                text.push_str(&t.xml10_content().map_err(|e| format!("bad text: {e}"))?)
-            }
+            Xml::Text(t) => text.push_str(&t.xml10_content().map_err(bad("bad text"))?),
+            Xml::CData(t) => text.push_str(&t.xml10_content().map_err(bad("bad text"))?),
             Xml::GeneralRef(r) => {
                 if r.is_char_ref() {
                     let c = r
                         .resolve_char_ref()
-                        .map_err(|e| format!("bad character reference: {e}"))?;
+                        .map_err(bad("bad character reference"))?;
                     text.extend(c);
                 } else {
-                    let name = r.decode().map_err(|e| format!("bad entity: {e}"))?;
+                    let name = r.decode().map_err(bad("bad entity"))?;
                     let value = quick_xml::escape::resolve_predefined_entity(&name)
-                        .ok_or_else(|| format!("unknown entity &{name};"))?;
+                        .ok_or_else(|| FeedError::UnknownEntity(name.to_string()))?;
                     text.push_str(value);
                 }
             }
@@ -333,13 +358,16 @@ mod tests {
     #[test]
     fn a_dtd_should_be_refused_before_any_entity_is_seen() {
         let xxe = br#"<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><feed><entry><title>&xxe;</title></entry></feed>"#;
-        assert_eq!(read_feed(xxe).unwrap_err(), "a DTD is not allowed");
+        assert_eq!(
+            read_feed(xxe).unwrap_err().to_string(),
+            "a DTD is not allowed"
+        );
     }
 
     #[test]
     fn an_undeclared_entity_should_be_refused() {
         let err = read_feed(b"<feed><entry><title>&lol;</title></entry></feed>").unwrap_err();
-        assert!(err.contains("unknown entity"), "{err}");
+        assert!(err.to_string().contains("unknown entity"), "{err}");
     }
 
     #[test]

@@ -65,7 +65,7 @@ impl Fetcher {
         );
         let client = builder
             .build()
-            .map_err(|e| shared::Error::Internal(format!("HTTP client: {e}")))?;
+            .map_err(|e| shared::Error::caused("HTTP client", e))?;
         Ok(Fetcher {
             client,
             allow_private,

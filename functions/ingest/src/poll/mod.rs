@@ -36,8 +36,8 @@ use shared::kit::clock::Clock;
 use shared::kit::config::{self, Env};
 use shared::Error;
 
-use crate::connectors::Normalised;
 use crate::intake::Intake;
+use crate::request::Normalised;
 use fetch::{FetchError, Fetcher};
 use state::{CatchUp, PollState, PollStateStore};
 use wp_rest::{Login, Window};
@@ -278,8 +278,8 @@ pub async fn work(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
 /// One request from the poll queue: a malformed one goes to the dead-letter queue.
 pub async fn poll_request(deps: &Deps, record: &SqsMessage) -> Result<Summary, RecordError> {
     let body = record.body.as_deref().unwrap_or_default();
-    let request: PollRequest = serde_json::from_str(body)
-        .map_err(|e| RecordError::Reject(format!("not a poll request: {e}")))?;
+    let request: PollRequest =
+        serde_json::from_str(body).map_err(|e| RecordError::unreadable("a poll request", e))?;
     Ok(poll_one(deps, &request).await?)
 }
 

@@ -114,8 +114,9 @@ impl PollStateStore {
             .await
             .map_err(|e| Error::from_sdk("GetItem poll state", e))?;
         match out.item {
-            Some(item) => serde_dynamo::from_item(item)
-                .map_err(|e| Error::Internal(format!("decode poll state: {e}"))),
+            Some(item) => {
+                serde_dynamo::from_item(item).map_err(|e| Error::caused("decode poll state", e))
+            }
             None => Ok(PollState {
                 source_id: source_id.to_string(),
                 ..PollState::default()
@@ -130,8 +131,8 @@ impl PollStateStore {
             version: state.version + 1,
             ..state.clone()
         };
-        let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(&next)
-            .map_err(|e| Error::Internal(format!("encode poll state: {e}")))?;
+        let item: HashMap<String, AttributeValue> =
+            serde_dynamo::to_item(&next).map_err(|e| Error::caused("encode poll state", e))?;
         let mut put = self
             .client
             .put_item()

@@ -3,8 +3,8 @@
 //! and dedupe key (`order:{id}:{modification time}`) make an order seen both ways one event.
 
 use crate::connectors::woocommerce::{normalise, WooOrder};
-use crate::connectors::Normalised;
 use crate::fields;
+use crate::request::Normalised;
 
 use super::fetch::Fetcher;
 use super::wp_rest::{self, Login, Window};

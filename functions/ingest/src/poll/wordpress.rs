@@ -5,7 +5,7 @@
 //! comment approved later is a new state, hence a new event.
 
 use crate::connectors::wordpress::{normalise, WpComment};
-use crate::connectors::Normalised;
+use crate::request::Normalised;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use shared::contracts::events::{ContributionAction, Event};

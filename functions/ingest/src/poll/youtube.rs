@@ -11,7 +11,7 @@
 //! posted meanwhile is above it, for the run after. A token the API no longer accepts (400)
 //! drops the catch-up: that run starts from the newest again.
 
-use crate::connectors::Normalised;
+use crate::request::Normalised;
 use crate::text::html_to_text;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;

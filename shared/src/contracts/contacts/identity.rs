@@ -2,7 +2,7 @@
 //! handle), normalised, and the decision of which contact they belong to.
 //!
 //! Lookups never hold an email or a handle in clear: their key is a keyed hash
-//! (HMAC-SHA256 with the lookup key, `crate::kit::secrets`) of the normalised value, so the
+//! (HMAC-SHA256 with the lookup key, `crate::contracts::secrets`) of the normalised value, so the
 //! table cannot be read back into a mailing list, and erasure can find every key from the values alone.
 //!
 //! Rules (docs/architecture.md): an identity the platform authenticated is verified; an

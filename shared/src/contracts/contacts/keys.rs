@@ -8,6 +8,7 @@
 //! | lookup: which contact an identity is | `lookup#{lookup key}` | `lookup` |
 //! | a merge candidate for staff | `contact#{id}` | `merge-candidate#{other id}` |
 //! | what a merge moved (its undo) | `contact#{id}` | `merge#{merge id}` |
+//! | a source's verification emails this hour | `rate#verification#{source id}` | `{YYYY-MM-DDTHH}` |
 //!
 //! A lookup key is itself `{kind}#{keyed hash}` (`crate::contracts::lookup`).
 
@@ -97,6 +98,14 @@ pub fn identity_key(contact_id: &str, lookup_key: &str) -> Item {
 /// The key of a merge's record.
 pub fn merge_key(contact_id: &str, merge_id: &str) -> Item {
     key(contact_pk(contact_id), merge_sk(merge_id))
+}
+
+/// The key of a source's counter of verification emails in the hour of `now`.
+pub fn verification_counter_key(source_id: &str, now: chrono::DateTime<chrono::Utc>) -> Item {
+    key(
+        format!("rate#verification#{source_id}"),
+        now.format("%Y-%m-%dT%H").to_string(),
+    )
 }
 
 /// An item's sort key (`""` when it has none).

@@ -119,7 +119,7 @@ fn confidence(identity: &Identity) -> f32 {
 }
 
 fn to_item<T: Serialize>(value: &T) -> Result<Item, Error> {
-    serde_dynamo::to_item(value).map_err(|e| Error::Internal(format!("encode contact item: {e}")))
+    serde_dynamo::to_item(value).map_err(|e| Error::caused("encode contact item", e))
 }
 
 impl ContactStore {
@@ -149,7 +149,7 @@ impl ContactStore {
         }
         let wanted = wanted
             .build()
-            .map_err(|e| Error::Internal(format!("lookup request: {e}")))?;
+            .map_err(|e| Error::caused("lookup request", e))?;
         let mut found: HashMap<String, Known> = HashMap::new();
         let mut request = HashMap::from([(self.table.clone(), wanted)]);
         // BatchGetItem may leave keys unprocessed under load: ask again for those.
@@ -167,8 +167,8 @@ impl ContactStore {
                 .remove(&self.table)
                 .unwrap_or_default()
             {
-                let lookup: Lookup = serde_dynamo::from_item(item)
-                    .map_err(|e| Error::Internal(format!("decode lookup: {e}")))?;
+                let lookup: Lookup =
+                    serde_dynamo::from_item(item).map_err(|e| Error::caused("decode lookup", e))?;
                 found.insert(
                     super::keys::lookup_key_in(&lookup.pk).to_string(),
                     Known {
@@ -547,7 +547,7 @@ impl ContactStore {
             .set_item(Some(item))
             .condition_expression(condition)
             .build()
-            .map_err(|e| Error::Internal(format!("transaction item: {e}")))?;
+            .map_err(|e| Error::caused("transaction item", e))?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
 

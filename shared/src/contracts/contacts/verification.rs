@@ -95,7 +95,7 @@ pub async fn confirm(
             .expression_attribute_values(":true", AttributeValue::Bool(true))
             .build()
             .map(|u| TransactWriteItem::builder().update(u).build())
-            .map_err(|e| Error::Internal(format!("transaction item: {e}")))
+            .map_err(|e| Error::caused("transaction item", e))
     };
     // The lookup still names this contact (not erased, not moved).
     let lookup = write(
@@ -122,4 +122,35 @@ pub async fn confirm(
         None => Ok(true),
         Some(_) => Ok(false),
     }
+}
+
+/// How long a source's hourly counter is kept, in seconds.
+const SOURCE_COUNTER_TTL: i64 = 2 * 24 * 3600;
+
+/// One of the source's `per_hour` confirmation emails for this hour, if any is left: a
+/// counter item per (source, hour) in the contacts table, incremented under a condition,
+/// expiring with the table's TTL.
+pub async fn take_source_slot(
+    client: &Client,
+    table: &str,
+    source_id: &str,
+    per_hour: u32,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let taken = client
+        .update_item()
+        .table_name(table)
+        .set_key(Some(keys::verification_counter_key(source_id, now)))
+        .update_expression("ADD sent :one SET #ttl = if_not_exists(#ttl, :ttl)")
+        .condition_expression("attribute_not_exists(sent) OR sent < :max")
+        .expression_attribute_names("#ttl", "ttl")
+        .expression_attribute_values(":one", AttributeValue::N("1".into()))
+        .expression_attribute_values(":max", AttributeValue::N(per_hour.to_string()))
+        .expression_attribute_values(
+            ":ttl",
+            AttributeValue::N((now.timestamp() + SOURCE_COUNTER_TTL).to_string()),
+        )
+        .send()
+        .await;
+    condition_held(taken, "UpdateItem verification counter")
 }

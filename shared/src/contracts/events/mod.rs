@@ -81,6 +81,13 @@ pub enum DecodeError {
     Invalid(#[from] serde_json::Error),
 }
 
+/// A message that does not decode can never succeed: to the dead-letter queue at once.
+impl From<DecodeError> for crate::kit::batch::RecordError {
+    fn from(err: DecodeError) -> Self {
+        crate::kit::batch::RecordError::unreadable("an event", err)
+    }
+}
+
 #[derive(Deserialize)]
 struct VersionOnly {
     v: Option<serde_json::Value>,

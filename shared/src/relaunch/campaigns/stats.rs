@@ -64,7 +64,7 @@ pub fn increments(
     update
         .update_expression(format!("ADD {}", expression.join(", ")))
         .build()
-        .map_err(|e| Error::Internal(format!("stats update: {e}")))
+        .map_err(|e| Error::caused("stats update", e))
 }
 
 /// Adds to the counters now (outside a transaction).

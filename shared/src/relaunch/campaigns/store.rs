@@ -20,7 +20,7 @@ pub struct CampaignStore {
 
 fn decode(mut item: HashMap<String, AttributeValue>) -> Result<Campaign, Error> {
     item.remove("kind");
-    serde_dynamo::from_item(item).map_err(|e| Error::Internal(format!("decode campaign: {e}")))
+    serde_dynamo::from_item(item).map_err(|e| Error::caused("decode campaign", e))
 }
 
 impl CampaignStore {
@@ -61,8 +61,8 @@ impl CampaignStore {
         condition: &str,
         values: HashMap<String, AttributeValue>,
     ) -> Result<bool, Error> {
-        let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(campaign)
-            .map_err(|e| Error::Internal(format!("encode campaign: {e}")))?;
+        let mut item: HashMap<String, AttributeValue> =
+            serde_dynamo::to_item(campaign).map_err(|e| Error::caused("encode campaign", e))?;
         item.insert("kind".into(), AttributeValue::S(KIND.into()));
         let written = self
             .client

@@ -12,8 +12,6 @@
 //! two, or its batch call with a grant on every secret in the account), standard parameters
 //! cost nothing, and the deploy script already kept the lookup key there.
 
-use aws_sdk_ssm::error::ProvideErrorMetadata;
-
 use crate::contracts::tokens::{Keyring, MIN_KEY_BYTES};
 use crate::kit::config::{self, Env};
 use crate::kit::error::Error;
@@ -65,13 +63,7 @@ impl Secrets {
             .send()
             .await
             .map_err(|e| {
-                let e = e.into_service_error();
-                Error::Internal(format!(
-                    "SSM GetParameters of {}: {}: {}",
-                    names.join(", "),
-                    e.code().unwrap_or("unknown error"),
-                    e.message().unwrap_or_default()
-                ))
+                Error::from_sdk(&format!("SSM GetParameters of {}", names.join(", ")), e)
             })?;
         if let Some(missing) = out.invalid_parameters().first() {
             return Err(Error::Internal(format!(
