@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use shared::contracts::contacts::keys;
+use shared::kit::dynamo;
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
@@ -125,19 +126,9 @@ impl Contacts {
     }
 
     pub async fn undo_merge(&self, into: &str, merge_id: &str) -> Result<Response, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.contacts_table)
-            .set_key(Some(keys::merge_key(into, merge_id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetItem merge", e))?;
-        let record: MergeRecord = out
-            .item
-            .map(|i| serde_dynamo::from_item(i).map_err(|e| Error::caused("decode merge", e)))
-            .transpose()?
+        let key = keys::merge_key(into, merge_id);
+        let record: MergeRecord = dynamo::get(&self.client, &self.contacts_table, key, "merge")
+            .await?
             .ok_or_else(|| Error::NotFound("no such merge".into()))?;
         let into_items = self.contact_items(into).await?;
         for key in &record.identity_keys {

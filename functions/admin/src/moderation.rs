@@ -78,17 +78,15 @@ impl ModerationDesk {
         if reason.len() > 1000 {
             return Err(Error::validation("reason", "at most 1000 characters"));
         }
-        let item = self
-            .client
-            .get_item()
-            .table_name(&self.contributions_table)
-            .key("id", AttributeValue::S(id.into()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetItem contribution", e))?
-            .item
-            .ok_or_else(|| Error::NotFound("no such contribution".into()))?;
+        let key = shared::kit::dynamo::key("id", id);
+        let item = shared::kit::dynamo::get_item(
+            &self.client,
+            &self.contributions_table,
+            key,
+            "contribution",
+        )
+        .await?
+        .ok_or_else(|| Error::NotFound("no such contribution".into()))?;
         // The decision's time exactly as stored: the condition of the change.
         let read = item
             .get("moderation")

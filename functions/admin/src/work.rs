@@ -74,17 +74,9 @@ impl WorkItems {
     }
 
     pub async fn get(&self, id: &str) -> Result<Response, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("id", AttributeValue::S(id.to_string()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetItem work item", e))?;
-        let item = out
-            .item
+        let key = shared::kit::dynamo::key("id", id);
+        let item = shared::kit::dynamo::get_item(&self.client, &self.table, key, "work item")
+            .await?
             .ok_or_else(|| Error::NotFound(format!("no such {}", self.singular)))?;
         Ok(http::json(200, &to_json(item)?))
     }

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::contracts::contacts::standing::ContactType;
 use shared::contracts::events::{Contribution, Message};
-use shared::kit::dynamo::condition_held;
+use shared::kit::dynamo::{self, condition_held};
 use shared::Error;
 
 use crate::classify::Classification;
@@ -239,18 +239,13 @@ impl Routing {
     }
 
     pub async fn get_case(&self, id: &str) -> Result<Option<Case>, Error> {
-        let out = self
-            .dynamodb
-            .get_item()
-            .table_name(&self.cases_table)
-            .key("id", AttributeValue::S(id.to_string()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetItem case", e))?;
-        out.item
-            .map(|item| serde_dynamo::from_item(item).map_err(|e| Error::caused("decode case", e)))
-            .transpose()
+        dynamo::get(
+            &self.dynamodb,
+            &self.cases_table,
+            dynamo::key("id", id),
+            "case",
+        )
+        .await
     }
 
     async fn mark(&self, id: &str, flag: &str) -> Result<(), Error> {

@@ -309,19 +309,11 @@ impl Conversions<'_> {
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Conversion>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table)
-            .key("pk", s(conversion_pk(id)))
-            .key("sk", s("conversion"))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetItem conversion", e))?;
-        out.item
-            .map(|i| serde_dynamo::from_item(i).map_err(|e| Error::caused("decode conversion", e)))
-            .transpose()
+        let key = HashMap::from([
+            ("pk".to_string(), s(conversion_pk(id))),
+            ("sk".to_string(), s("conversion")),
+        ]);
+        shared::kit::dynamo::get(self.client, self.table, key, "conversion").await
     }
 
     /// Applies a staff decision, if the reward is still as `seen` was read: `false` when it

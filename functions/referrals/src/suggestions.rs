@@ -245,19 +245,11 @@ impl Suggestions<'_> {
 
     /// One suggestion of `referrer`.
     pub async fn get(&self, referrer: &str, candidate: &str) -> Result<Option<Stored>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(self.table)
-            .key("pk", s(referrer))
-            .key("sk", s(candidate))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetItem suggestion", e))?;
-        out.item
-            .map(|i| serde_dynamo::from_item(i).map_err(|e| Error::caused("decode suggestion", e)))
-            .transpose()
+        let key = HashMap::from([
+            ("pk".to_string(), s(referrer)),
+            ("sk".to_string(), s(candidate)),
+        ]);
+        shared::kit::dynamo::get(self.client, self.table, key, "suggestion").await
     }
 
     /// The referrer a referral code belongs to, and their suggestion.

@@ -134,15 +134,7 @@ pub async fn get(
     table: &str,
     id: &str,
 ) -> Result<Option<CartRecord>, Error> {
-    let out = client
-        .get_item()
-        .table_name(table)
-        .key("id", s(id))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("GetItem cart", e))?;
-    out.item.map(decode).transpose()
+    crate::kit::dynamo::get(client, table, crate::kit::dynamo::key("id", id), "cart").await
 }
 
 /// One page of carts due in `bucket` by `now`, from `start` (the previous page's end).

@@ -230,16 +230,9 @@ impl SourceStore {
 
     /// Strongly consistent: a source is usable the moment its creation is acknowledged.
     pub async fn get(&self, id: &str) -> Result<Option<Source>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("id", AttributeValue::S(id.to_string()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetItem source", e))?;
-        out.item.map(from_item).transpose()
+        let key = crate::kit::dynamo::key("id", id);
+        let item = crate::kit::dynamo::get_item(&self.client, &self.table, key, "source").await?;
+        item.map(from_item).transpose()
     }
 
     pub async fn create(&self, source: &Source) -> Result<()> {

@@ -45,6 +45,40 @@ pub fn decode_found<T: DeserializeOwned>(item: Option<Item>, what: &str) -> Resu
     item.map(|item| decode(item, what)).transpose()
 }
 
+/// A key of one string attribute (`id`, `email_key`...).
+pub fn key(name: &str, value: impl Into<String>) -> Item {
+    HashMap::from([(name.to_string(), s(value))])
+}
+
+/// The item at `key` as it is now (a consistent read); `what` names it in errors
+/// (`GetItem cart`).
+pub async fn get_item(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    key: Item,
+    what: &str,
+) -> Result<Option<Item>> {
+    let out = client
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk(&format!("GetItem {what}"), e))?;
+    Ok(out.item)
+}
+
+/// [`get_item`], decoded as `T`.
+pub async fn get<T: DeserializeOwned>(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    key: Item,
+    what: &str,
+) -> Result<Option<T>> {
+    decode_found(get_item(client, table, key, what).await?, what)
+}
+
 /// The outcome of a conditional write: `true` when it was made, `false` when its condition
 /// did not hold; any other failure is an error of `operation`.
 pub fn condition_held<T, E, R>(

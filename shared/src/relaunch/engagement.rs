@@ -55,15 +55,8 @@ pub async fn email(
     emails_table: &str,
     email_id: &str,
 ) -> Result<Option<EmailRef>, Error> {
-    let out = client
-        .get_item()
-        .table_name(emails_table)
-        .key("id", AttributeValue::S(email_id.to_string()))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("GetItem email", e))?;
-    let Some(item) = out.item else {
+    let key = crate::kit::dynamo::key("id", email_id);
+    let Some(item) = crate::kit::dynamo::get_item(client, emails_table, key, "email").await? else {
         return Ok(None);
     };
     let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();

@@ -100,15 +100,7 @@ pub fn decode(item: crate::kit::dynamo::Item) -> Result<SendRecord, Error> {
 
 /// The claim of `id` as it is now (`None`: never claimed).
 pub async fn get(client: &Client, table: &str, id: &str) -> Result<Option<SendRecord>, Error> {
-    let out = client
-        .get_item()
-        .table_name(table)
-        .key("id", s(id))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("GetItem send", e))?;
-    out.item.map(decode).transpose()
+    crate::kit::dynamo::get(client, table, crate::kit::dynamo::key("id", id), "send").await
 }
 
 /// The conditional write that makes `due` this scheduler run's to enqueue: `false` when it

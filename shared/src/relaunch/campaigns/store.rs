@@ -25,16 +25,9 @@ fn decode(mut item: HashMap<String, AttributeValue>) -> Result<Campaign, Error> 
 
 impl CampaignStore {
     pub async fn get(&self, id: &str) -> Result<Option<Campaign>, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("id", AttributeValue::S(id.to_string()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetItem campaign", e))?;
-        out.item.map(decode).transpose()
+        let key = crate::kit::dynamo::key("id", id);
+        let item = crate::kit::dynamo::get_item(&self.client, &self.table, key, "campaign").await?;
+        item.map(decode).transpose()
     }
 
     /// Every campaign, oldest first.
