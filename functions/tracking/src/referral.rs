@@ -6,8 +6,6 @@
 //! the explicit step a referral needs. Nothing about the visitor is stored. An unknown code gets a 404 page; a counter that
 //! fails never costs the visitor the shop.
 
-use aws_sdk_dynamodb::types::AttributeValue;
-use shared::kit::clock::stamp;
 use shared::kit::http::Response;
 use shared::Error;
 
@@ -35,22 +33,14 @@ pub async fn visit(deps: &Deps, code: &str) -> Result<Response, Error> {
     else {
         return Err(Error::NotFound("this referral link does not exist".into()));
     };
-    let now = stamp(deps.clock.now());
-    let counted = deps
-        .dynamodb
-        .update_item()
-        .table_name(&deps.suggestions_table)
-        .key("pk", AttributeValue::S(referrer))
-        .key("sk", AttributeValue::S(candidate))
-        .update_expression(
-            "ADD visits :one SET clicked_at = if_not_exists(clicked_at, :now), last_visit_at = :now",
-        )
-        .condition_expression("attribute_exists(sk)")
-        .expression_attribute_values(":one", AttributeValue::N("1".into()))
-        .expression_attribute_values(":now", AttributeValue::S(now))
-        .send()
-        .await;
-    match shared::kit::dynamo::condition_held(counted, "UpdateItem referral visit") {
+    let counted = shared::contracts::referrals::count_visit(
+        &deps.dynamodb,
+        &deps.suggestions_table,
+        &referrer,
+        &candidate,
+        deps.clock.now(),
+    );
+    match counted.await {
         Ok(true) => tracing::info!(code, "referral link visited"),
         // Erased between the read and the write: the link is gone.
         Ok(false) => return Err(Error::NotFound("this referral link does not exist".into())),

@@ -10,11 +10,10 @@
 //! - `GET /t/b/{token}` asks to confirm; `POST /t/b/{token}` opens a "call me back" task
 //!   for sales (`/admin/callbacks`), one per email however often it is sent.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use shared::contracts::contacts::profile;
 use shared::contracts::tokens::TokenError;
-use shared::kit::clock::stamp;
 use shared::kit::http::Response;
+use shared::relaunch::callbacks;
 use shared::relaunch::engagement::{self, Engagement};
 use shared::relaunch::links::{self, Link};
 use shared::Error;
@@ -129,26 +128,15 @@ pub async fn callback(deps: &Deps, token: &str) -> Result<Response, Error> {
     else {
         return Err(Error::NotFound("this email is no longer on record".into()));
     };
-    let email_suffix = link.email_id.trim_start_matches("eml_rl_");
-    let put = deps
-        .dynamodb
-        .put_item()
-        .table_name(&deps.callbacks_table)
-        .item("id", AttributeValue::S(format!("cb_{email_suffix}")))
-        .item("status", AttributeValue::S("open".into()))
-        .item("created_at", AttributeValue::S(stamp(deps.clock.now())))
-        .item("contact_id", AttributeValue::S(email.contact_id.clone()))
-        .item("campaign_id", AttributeValue::S(email.campaign_id.clone()))
-        .item(
-            "cart_id",
-            AttributeValue::S(email.cart_id.clone().unwrap_or_default()),
-        )
-        .item("email_id", AttributeValue::S(link.email_id.clone()))
-        .item("step", AttributeValue::N(email.step.to_string()))
-        .condition_expression("attribute_not_exists(id)")
-        .send()
-        .await;
-    let created = shared::kit::dynamo::condition_held(put, "PutItem callback")?;
+    let now = deps.clock.now();
+    let created = callbacks::request(
+        &deps.dynamodb,
+        &deps.callbacks_table,
+        &link.email_id,
+        &email,
+        now,
+    )
+    .await?;
     tracing::info!(email = %link.email_id, created, "call-me-back requested");
     Ok(page::page(
         200,

@@ -11,6 +11,7 @@
 //!   report counters it moves.
 //! - [`emails`]: `EmailsTable`: the emails Liaison sent, on the contact's timeline.
 //! - [`moderation`]: moderation decisions and the callbacks that tell platforms.
+//! - [`work`]: `CasesTable` and `OpportunitiesTable`: what identify opens and staff work.
 //! - [`carts`]: `CartsTable`: carts as the carts function keeps them, and their due index.
 //! - [`suppression`]: `SuppressionTable`: addresses never to write to again, by keyed hash.
 //! - [`referrals`]: referral codes and the suggestion each belongs to.
@@ -39,3 +40,4 @@ pub mod suppression;
 pub mod templates;
 pub mod text;
 pub mod tokens;
+pub mod work;

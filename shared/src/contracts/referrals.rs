@@ -1,6 +1,7 @@
-//! Referral codes (`/r/{code}` links, an order's `ref`): their shape, and the suggestion a
-//! code belongs to (`SuggestionsTable`'s `ByCode` index). The referrals function and the
-//! tracking function both read them.
+//! Referral codes (`/r/{code}` links, an order's `ref`): their shape, the suggestion a code
+//! belongs to (`SuggestionsTable`'s `ByCode` index) and the visits its link counts there. The
+//! referrals function writes suggestions (`functions/referrals/src/suggestions.rs` has their
+//! layout); the tracking function reads codes and counts visits.
 //!
 //! Also the partition keys of `ReferralsTable`, which the referrals function writes
 //! (`functions/referrals/src/conversions.rs` has the item layout) and admin erases.
@@ -11,8 +12,6 @@ use crate::Error;
 
 pub const BY_CODE_INDEX: &str = "ByCode";
 
-/// Whether `code` has the shape Liaison gives codes (`r_` and 26 base32 letters), checked
-/// before any read: a probe with junk costs nothing.
 /// `ReferralsTable`'s partition of one person: their order prints, the mark that they were
 /// referred.
 pub fn person_pk(contact_id: &str) -> String {
@@ -24,6 +23,8 @@ pub fn conversion_pk(conversion_id: &str) -> String {
     format!("conversion#{conversion_id}")
 }
 
+/// Whether `code` has the shape Liaison gives codes (`r_` and 26 base32 letters), checked
+/// before any read: a probe with junk costs nothing.
 pub fn is_code(code: &str) -> bool {
     code.strip_prefix("r_").is_some_and(|rest| {
         rest.len() == 26
@@ -59,6 +60,33 @@ pub async fn find_code(
             item.get("sk")?.as_s().ok()?.clone(),
         ))
     }))
+}
+
+/// Counts a visit of the referral link of suggestion (`referrer`, `candidate`) in
+/// `SuggestionsTable`: how many, the first and the last. `false` when the suggestion is gone
+/// (erased between the read of its code and this write).
+pub async fn count_visit(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    referrer: &str,
+    candidate: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, Error> {
+    let now = crate::kit::clock::stamp(now);
+    let counted = client
+        .update_item()
+        .table_name(table)
+        .key("pk", AttributeValue::S(referrer.to_string()))
+        .key("sk", AttributeValue::S(candidate.to_string()))
+        .update_expression(
+            "ADD visits :one SET clicked_at = if_not_exists(clicked_at, :now), last_visit_at = :now",
+        )
+        .condition_expression("attribute_exists(sk)")
+        .expression_attribute_values(":one", AttributeValue::N("1".into()))
+        .expression_attribute_values(":now", AttributeValue::S(now))
+        .send()
+        .await;
+    crate::kit::dynamo::condition_held(counted, "UpdateItem referral visit")
 }
 
 #[cfg(test)]

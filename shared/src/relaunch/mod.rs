@@ -1,6 +1,7 @@
 //! Relaunch emails once a campaign step is due: the records the scheduler, the sender, the
 //! tracking links and SES feedback share.
 //!
+//! - [`callbacks`]: `CallbacksTable`: "call me back" requests from relaunch emails.
 //! - [`campaigns`]: campaigns as marketers write them (`/admin/campaigns`): the model, time
 //!   arithmetic, rendering, stats.
 //! - [`sends`]: `SendsTable`, one item per (cart, step): the claim that makes a step go out
@@ -13,6 +14,7 @@
 //! cart and the step ([`email_id`]), so every retry of a step names the same email. SES
 //! carries that id back in its events as the `email_id` message tag.
 
+pub mod callbacks;
 pub mod campaigns;
 pub mod engagement;
 pub mod links;

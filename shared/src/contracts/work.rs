@@ -1,0 +1,237 @@
+//! `CasesTable` and `OpportunitiesTable`'s home: the work identify opens from a contribution
+//! (a case for customer service, an opportunity for sales) and staff work in admin (assign,
+//! note, close). Both tables have the same shape: partition key `id` (derived from the
+//! contribution, so a redelivery names the same item), `ByStatus` index (`status`, then
+//! `due_at` for cases and `opened_at` for opportunities).
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::contracts::contacts::standing::ContactType;
+use crate::contracts::rules::Priority;
+use crate::kit::dynamo::{self, condition_held, is_condition_failure, s, Item};
+use crate::Error;
+
+/// What a case and an opportunity both hold: the contribution they come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Opened {
+    pub id: String,
+    pub event_id: String,
+    pub source_id: String,
+    pub platform: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// What the author is to the brand when the case opened (a customer, a journalist...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_type: Option<ContactType>,
+    /// Tags the brand's rules gave the contribution.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    pub status: String,
+    pub opened_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permalink: Option<String>,
+    /// What the person wrote: staff need it (never logged).
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    #[serde(flatten)]
+    pub opened: Opened,
+    pub priority: Priority,
+    pub due_at: DateTime<Utc>,
+    pub cues: Vec<String>,
+    #[serde(default)]
+    pub support_queued: bool,
+    #[serde(default)]
+    pub alert_sent: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Opportunity {
+    #[serde(flatten)]
+    pub opened: Opened,
+}
+
+/// What the helpdesk reads on the `support` queue (versioned like every queue body).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CaseOpened {
+    pub v: u32,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub case: Case,
+}
+
+/// `case_…` / `opp_…` from the contribution (its source and its id on the platform), not
+/// the event: a redelivery, and an edit of the same comment, name the same item.
+pub fn id_for(prefix: &str, source_id: &str, external_id: &str) -> String {
+    crate::kit::ids::derived(prefix, source_id, external_id)
+}
+
+pub const BY_STATUS_INDEX: &str = "ByStatus";
+
+/// Notes live inside the item, which DynamoDB caps at 400 KB: at most this many, each at
+/// most 4,000 characters (16 KB in the worst UTF-8), well under the cap with the case.
+pub const MAX_NOTES: usize = 20;
+
+/// Writes a new case or opportunity: `true` when written now, `false` when an earlier
+/// delivery of the same contribution had.
+pub async fn open_once<T: Serialize>(
+    client: &Client,
+    table: &str,
+    item: &T,
+) -> Result<bool, Error> {
+    let written = client
+        .put_item()
+        .table_name(table)
+        .set_item(Some(dynamo::encode(item, "work item")?))
+        .condition_expression("attribute_not_exists(id)")
+        .send()
+        .await;
+    condition_held(written, "PutItem work item")
+}
+
+/// The case or opportunity `id` as it is now.
+pub async fn get<T: DeserializeOwned>(
+    client: &Client,
+    table: &str,
+    id: &str,
+) -> Result<Option<T>, Error> {
+    dynamo::get(client, table, dynamo::key("id", id), "work item").await
+}
+
+/// The same, as stored (for staff's answers, which show every attribute).
+pub async fn get_item(client: &Client, table: &str, id: &str) -> Result<Option<Item>, Error> {
+    dynamo::get_item(client, table, dynamo::key("id", id), "work item").await
+}
+
+/// An outside effect of a case, marked once done so a retry does only the missing ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseEffect {
+    /// The `support` queue message for the helpdesk.
+    SupportQueued,
+    /// The alert email to customer service.
+    AlertSent,
+}
+
+impl CaseEffect {
+    fn attribute(self) -> &'static str {
+        match self {
+            CaseEffect::SupportQueued => "support_queued",
+            CaseEffect::AlertSent => "alert_sent",
+        }
+    }
+}
+
+pub async fn mark_done(
+    client: &Client,
+    table: &str,
+    id: &str,
+    effect: CaseEffect,
+) -> Result<(), Error> {
+    client
+        .update_item()
+        .table_name(table)
+        .key("id", s(id))
+        .update_expression("SET #f = :t")
+        .expression_attribute_names("#f", effect.attribute())
+        .expression_attribute_values(":t", AttributeValue::Bool(true))
+        .send()
+        .await
+        .map_err(|e| Error::from_sdk("UpdateItem case", e))?;
+    Ok(())
+}
+
+/// The items in `status` (`open`, `closed`), in the order they must be handled: the query,
+/// for the caller to page.
+pub fn by_status(client: &Client, table: &str, status: &str) -> QueryFluentBuilder {
+    client
+        .query()
+        .table_name(table)
+        .index_name(BY_STATUS_INDEX)
+        .key_condition_expression("#status = :status")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":status", s(status))
+        .scan_index_forward(true)
+}
+
+/// What staff do to an open item.
+#[derive(Debug, Clone)]
+pub enum Change<'a> {
+    Assign {
+        assignee: &'a str,
+        by: &'a str,
+    },
+    /// A private note (refused once the item holds [`MAX_NOTES`]).
+    Note {
+        text: &'a str,
+        author: &'a str,
+    },
+    Close {
+        by: &'a str,
+        resolution: &'a str,
+    },
+}
+
+/// Makes `change` to item `id`: the item as it is afterwards, or `None` when its condition
+/// did not hold (no such item, not open, notes full: the caller tells which).
+pub async fn change(
+    client: &Client,
+    table: &str,
+    id: &str,
+    change: Change<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<Item>, Error> {
+    let now = s(now.to_rfc3339());
+    let request = client
+        .update_item()
+        .table_name(table)
+        .key("id", s(id))
+        .return_values(ReturnValue::AllNew);
+    let request = match change {
+        Change::Assign { assignee, by } => request
+            .update_expression("SET assignee = :assignee, assigned_by = :by, assigned_at = :now")
+            .condition_expression("attribute_exists(id)")
+            .expression_attribute_values(":assignee", s(assignee))
+            .expression_attribute_values(":by", s(by))
+            .expression_attribute_values(":now", now),
+        Change::Note { text, author } => {
+            let note = AttributeValue::M(HashMap::from([
+                ("text".to_string(), s(text)),
+                ("author".to_string(), s(author)),
+                ("at".to_string(), now),
+            ]));
+            request
+                .update_expression("SET notes = list_append(if_not_exists(notes, :empty), :note)")
+                .condition_expression(
+                    "attribute_exists(id) AND (attribute_not_exists(notes) OR size(notes) < :max)",
+                )
+                .expression_attribute_values(":note", AttributeValue::L(vec![note]))
+                .expression_attribute_values(":empty", AttributeValue::L(vec![]))
+                .expression_attribute_values(":max", AttributeValue::N(MAX_NOTES.to_string()))
+        }
+        Change::Close { by, resolution } => request
+            .update_expression(
+                "SET #status = :closed, closed_by = :by, closed_at = :now, resolution = :resolution",
+            )
+            .condition_expression("attribute_exists(id) AND #status = :open")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":closed", s("closed"))
+            .expression_attribute_values(":open", s("open"))
+            .expression_attribute_values(":by", s(by))
+            .expression_attribute_values(":now", now)
+            .expression_attribute_values(":resolution", s(resolution)),
+    };
+    match request.send().await {
+        Ok(out) => Ok(Some(out.attributes.unwrap_or_default())),
+        Err(e) if is_condition_failure(&e) => Ok(None),
+        Err(e) => Err(Error::from_sdk("UpdateItem work item", e)),
+    }
+}
