@@ -7,8 +7,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
 use serde_json::json;
-use shared::contracts::moderation::{CallbackQueue, Decided, Decision, Moderation};
-use shared::kit::dynamo::is_condition_failure;
+use shared::contracts::moderation::{
+    self, CallbackQueue, Decided, Decision, Moderation, MAX_HISTORY,
+};
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
@@ -36,9 +37,6 @@ fn parse_decision(name: &str, field: &str) -> Result<Decision, Error> {
 }
 
 use crate::listing::to_json;
-
-/// Earlier decisions kept on a contribution (inside its item, which DynamoDB caps at 400 KB).
-pub const MAX_HISTORY: usize = 20;
 
 impl ModerationDesk {
     /// `?decision=hold` (the default), `approve` or `spam`; `?limit=`, `?after=`.
@@ -139,39 +137,13 @@ impl ModerationDesk {
         current: &Moderation,
         changed: &Moderation,
     ) -> Result<(), Error> {
-        let encode = |m: &Moderation| {
-            serde_dynamo::to_attribute_value::<_, AttributeValue>(m)
-                .map_err(|e| Error::caused("encode moderation", e))
-        };
-        let updated = self
-            .client
-            .update_item()
-            .table_name(&self.contributions_table)
-            .key("id", AttributeValue::S(id.into()))
-            // The history lives in the contribution's item (400 KB at most): bounded.
-            .condition_expression(
-                "moderation.decided_at = :read AND \
-                 (attribute_not_exists(moderation_history) OR size(moderation_history) < :most)",
-            )
-            .expression_attribute_values(":most", AttributeValue::N(MAX_HISTORY.to_string()))
-            .update_expression(
-                "SET moderation = :m, moderation_status = :d, \
-                 moderation_history = list_append(if_not_exists(moderation_history, :none), :previous)",
-            )
-            .expression_attribute_values(":read", read)
-            .expression_attribute_values(":m", encode(changed)?)
-            .expression_attribute_values(":d", AttributeValue::S(changed.decision.as_str().into()))
-            .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
-            .expression_attribute_values(":previous", AttributeValue::L(vec![encode(current)?]))
-            .send()
-            .await;
-        match updated {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Err(Error::Conflict(format!(
-                "the decision changed meanwhile (read it again), or it already changed \
-                 {MAX_HISTORY} times, the most one contribution keeps"
-            ))),
-            Err(e) => Err(Error::from_sdk("UpdateItem moderation", e)),
+        let table = &self.contributions_table;
+        if moderation::change_decision(&self.client, table, id, read, current, changed).await? {
+            return Ok(());
         }
+        Err(Error::Conflict(format!(
+            "the decision changed meanwhile (read it again), or it already changed \
+             {MAX_HISTORY} times, the most one contribution keeps"
+        )))
     }
 }

@@ -1,14 +1,14 @@
 //! `/admin/reports/contributions?from=&to=&by=platform|label|day`: contributions counted
 //! per day, platform and label, read from the counters identify adds to in the same
-//! transaction that records a contribution (`ReportsTable`, see identify's `store`): one
+//! transaction that records a contribution (`ReportsTable`, `shared::contracts::contributions`): one
 //! Query over the range, never a Scan.
 
 use std::collections::BTreeMap;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use chrono::NaiveDate;
 use serde_json::json;
+use shared::contracts::contributions::{self, Counter};
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
@@ -18,14 +18,6 @@ const MAX_DAYS: i64 = 366;
 pub struct Reports {
     pub client: Client,
     pub table: String,
-}
-
-/// One counter read back: its day, what it counts (empty for `by=day`), how many.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Counter {
-    pub day: String,
-    pub key: String,
-    pub count: u64,
 }
 
 impl Reports {
@@ -51,32 +43,8 @@ impl Reports {
     }
 
     async fn read(&self, by: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<Counter>, Error> {
-        let low = from.format("%Y-%m-%d").to_string();
-        // `#` then `~` sorts after every platform and label name of that day.
-        let high = format!("{}#~", to.format("%Y-%m-%d"));
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :by AND sk BETWEEN :low AND :high")
-            .expression_attribute_values(":by", AttributeValue::S(by.into()))
-            .expression_attribute_values(":low", AttributeValue::S(low))
-            .expression_attribute_values(":high", AttributeValue::S(high));
-        let items = shared::kit::pages::query_all(query, "Query reports").await?;
-        Ok(items.iter().filter_map(counter).collect())
+        contributions::report_counters(&self.client, &self.table, by, from, to).await
     }
-}
-
-/// A counter item as read back (`None` for an item of another shape).
-fn counter(item: &std::collections::HashMap<String, AttributeValue>) -> Option<Counter> {
-    let sk = item.get("sk")?.as_s().ok()?;
-    let count = item.get("count")?.as_n().ok()?.parse().ok()?;
-    let (day, key) = sk.split_once('#').unwrap_or((sk, ""));
-    Some(Counter {
-        day: day.to_string(),
-        key: key.to_string(),
-        count,
-    })
 }
 
 fn day(value: Option<&str>, field: &str) -> Result<NaiveDate, Error> {

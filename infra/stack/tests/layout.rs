@@ -160,9 +160,15 @@ fn each_table_key_and_due_update_should_be_spelled_only_in_its_home() {
         ("#status = :sending", "shared/src/relaunch/sends.rs"),
         ("SET assignee = :assignee", "shared/src/contracts/work.rs"),
         ("SET notes = list_append", "shared/src/contracts/work.rs"),
-        ("done_by = if_not_exists", "shared/src/relaunch/callbacks.rs"),
+        (
+            "done_by = if_not_exists",
+            "shared/src/relaunch/callbacks.rs",
+        ),
         ("ADD visits :one", "shared/src/contracts/referrals.rs"),
-        ("SET converted_at = if_not_exists", "shared/src/contracts/emails.rs"),
+        (
+            "SET converted_at = if_not_exists",
+            "shared/src/contracts/emails.rs",
+        ),
     ];
     let mut code = sources(&repo_root().join("shared/src"));
     code.extend(sources(&repo_root().join("functions")));

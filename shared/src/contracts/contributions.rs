@@ -137,6 +137,49 @@ impl ContributionStore {
     }
 }
 
+/// One report counter read back: its day, what it counts (empty for `by=day`), how many.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Counter {
+    pub day: String,
+    pub key: String,
+    pub count: u64,
+}
+
+/// The counters of dimension `by` (`platform`, `label`, `day`) from day `from` to day `to`,
+/// both included: one Query over the range, never a Scan.
+pub async fn report_counters(
+    client: &Client,
+    reports_table: &str,
+    by: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<Vec<Counter>, Error> {
+    let low = from.format("%Y-%m-%d").to_string();
+    // `#` then `~` sorts after every platform and label name of that day.
+    let high = format!("{}#~", to.format("%Y-%m-%d"));
+    let query = client
+        .query()
+        .table_name(reports_table)
+        .key_condition_expression("pk = :by AND sk BETWEEN :low AND :high")
+        .expression_attribute_values(":by", AttributeValue::S(by.into()))
+        .expression_attribute_values(":low", AttributeValue::S(low))
+        .expression_attribute_values(":high", AttributeValue::S(high));
+    let items = crate::kit::pages::query_all(query, "Query reports").await?;
+    Ok(items.iter().filter_map(counter).collect())
+}
+
+/// A counter item as read back (`None` for an item of another shape).
+fn counter(item: &HashMap<String, AttributeValue>) -> Option<Counter> {
+    let sk = item.get("sk")?.as_s().ok()?;
+    let count = item.get("count")?.as_n().ok()?.parse().ok()?;
+    let (day, key) = sk.split_once('#').unwrap_or((sk, ""));
+    Some(Counter {
+        day: day.to_string(),
+        key: key.to_string(),
+        count,
+    })
+}
+
 /// The report counters a contribution adds one to.
 pub fn report_keys(record: &ContributionRecord) -> [(&'static str, String); 3] {
     let day = record.received_at.format("%Y-%m-%d").to_string();

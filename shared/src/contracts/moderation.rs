@@ -52,6 +52,49 @@ pub struct Moderation {
 }
 
 /// The source setting that turns callbacks on, and the credential that signs them.
+/// Earlier decisions kept on a contribution (inside its item, which DynamoDB caps at 400 KB).
+pub const MAX_HISTORY: usize = 20;
+
+/// Replaces contribution `id`'s decision `current` (whose `decided_at` was read as `read`)
+/// with `changed`, keeping `current` in its history: `false` when the decision changed
+/// meanwhile (two staff deciding at once: the second is told, not silently overwritten) or
+/// the history holds [`MAX_HISTORY`] already.
+pub async fn change_decision(
+    client: &aws_sdk_dynamodb::Client,
+    contributions_table: &str,
+    id: &str,
+    read: aws_sdk_dynamodb::types::AttributeValue,
+    current: &Moderation,
+    changed: &Moderation,
+) -> Result<bool, Error> {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let encode = |m: &Moderation| {
+        serde_dynamo::to_attribute_value::<_, AttributeValue>(m)
+            .map_err(|e| Error::caused("encode moderation", e))
+    };
+    let updated = client
+        .update_item()
+        .table_name(contributions_table)
+        .key("id", AttributeValue::S(id.into()))
+        .condition_expression(
+            "moderation.decided_at = :read AND \
+             (attribute_not_exists(moderation_history) OR size(moderation_history) < :most)",
+        )
+        .expression_attribute_values(":most", AttributeValue::N(MAX_HISTORY.to_string()))
+        .update_expression(
+            "SET moderation = :m, moderation_status = :d, \
+             moderation_history = list_append(if_not_exists(moderation_history, :none), :previous)",
+        )
+        .expression_attribute_values(":read", read)
+        .expression_attribute_values(":m", encode(changed)?)
+        .expression_attribute_values(":d", AttributeValue::S(changed.decision.as_str().into()))
+        .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
+        .expression_attribute_values(":previous", AttributeValue::L(vec![encode(current)?]))
+        .send()
+        .await;
+    crate::kit::dynamo::condition_held(updated, "UpdateItem moderation")
+}
+
 pub const CALLBACK_URL_SETTING: &str = "moderation_callback_url";
 pub const CALLBACK_SECRET_CREDENTIAL: &str = "moderation_callback_secret";
 
