@@ -33,7 +33,7 @@ pub struct Contacts {
     pub callbacks_table: String,
     pub suppression_table: String,
     /// What referrals hold about the contact.
-    pub referrals: crate::referral_data::ReferralData,
+    pub referrals: shared::contracts::referrals::erasure::ReferralData,
     pub hash_key: Vec<u8>,
 }
 

@@ -9,7 +9,6 @@ pub mod listing;
 pub mod merge;
 pub mod moderation;
 pub mod platforms;
-pub mod referral_data;
 pub mod reports;
 pub mod rules;
 pub mod sources;
@@ -80,7 +79,7 @@ impl Deps {
             carts_table: config::required(env, "CARTS_TABLE")?,
             callbacks_table: config::required(env, "CALLBACKS_TABLE")?,
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
-            referrals: referral_data::ReferralData {
+            referrals: shared::contracts::referrals::erasure::ReferralData {
                 client: dynamodb.clone(),
                 connections_table: config::required(env, "CONNECTIONS_TABLE")?,
                 suggestions_table: config::required(env, "SUGGESTIONS_TABLE")?,

@@ -1,6 +1,6 @@
 //! `/admin/rules`: the brand's own rules, applied by identify before the built-in
 //! classifier (`shared::contracts::rules` says what a rule is; `identify::rules` applies them).
-//! Stored in `SettingsTable` under `pk = "rule"`, one item per rule.
+//! Stored in `SettingsTable` (`shared::contracts::settings`), one item per rule.
 
 use std::collections::HashMap;
 
@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde_json::json;
 use shared::contracts::rules::{Rule, RuleSpec};
-use shared::kit::dynamo::{condition_held, is_condition_failure};
+use shared::contracts::settings::{self, Expect, RULES};
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
@@ -16,7 +16,6 @@ use shared::kit::auth::Caller;
 
 /// Every message is matched against every rule: a bound keeps that cheap.
 pub const MAX_RULES: usize = 200;
-const PK: &str = "rule";
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -47,7 +46,7 @@ impl Rules {
             updated_at: self.clock.now(),
             updated_by: caller.subject.clone(),
         };
-        if !self.put(&rule, "attribute_not_exists(pk)").await? {
+        if !self.put(&rule, Expect::Absent).await? {
             return Err(Error::Conflict(
                 "a rule with this id exists; try again".into(),
             ));
@@ -57,19 +56,10 @@ impl Rules {
     }
 
     pub async fn get(&self, id: &str) -> Result<Response, Error> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", AttributeValue::S(PK.into()))
-            .key("sk", AttributeValue::S(id.into()))
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("GetItem rule", e))?;
-        let item = out
-            .item
+        let rule: Rule = settings::get(&self.client, &self.table, RULES, id)
+            .await?
             .ok_or_else(|| Error::NotFound("no such rule".into()))?;
-        Ok(http::json(200, &decode(item)?))
+        Ok(http::json(200, &rule))
     }
 
     /// Replaces the rule's conditions and actions.
@@ -87,7 +77,7 @@ impl Rules {
             updated_at: self.clock.now(),
             updated_by: caller.subject.clone(),
         };
-        if !self.put(&rule, "attribute_exists(pk)").await? {
+        if !self.put(&rule, Expect::Present).await? {
             return Err(Error::NotFound("no such rule".into()));
         }
         tracing::info!(rule_id = %rule.id, "rule replaced");
@@ -95,52 +85,20 @@ impl Rules {
     }
 
     pub async fn delete(&self, id: &str) -> Result<Response, Error> {
-        let deleted = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .key("pk", AttributeValue::S(PK.into()))
-            .key("sk", AttributeValue::S(id.into()))
-            .condition_expression("attribute_exists(pk)")
-            .send()
-            .await;
-        match deleted {
-            Ok(_) => {
-                tracing::info!(rule_id = %id, "rule deleted");
-                Ok(http::empty(204))
-            }
-            Err(e) if is_condition_failure(&e) => Err(Error::NotFound("no such rule".into())),
-            Err(e) => Err(Error::from_sdk("DeleteItem rule", e)),
+        if !settings::delete(&self.client, &self.table, RULES, id, Expect::Present).await? {
+            return Err(Error::NotFound("no such rule".into()));
         }
+        tracing::info!(rule_id = %id, "rule deleted");
+        Ok(http::empty(204))
     }
 
-    /// `condition`: the rule must not exist yet (create) or must exist (replace); `false`
-    /// when it does not hold.
-    async fn put(&self, rule: &Rule, condition: &str) -> Result<bool, Error> {
-        let mut item: Item =
-            serde_dynamo::to_item(rule).map_err(|e| Error::caused("encode rule", e))?;
-        item.insert("pk".into(), AttributeValue::S(PK.into()));
-        item.insert("sk".into(), AttributeValue::S(rule.id.clone()));
-        let written = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression(condition)
-            .send()
-            .await;
-        condition_held(written, "PutItem rule")
+    /// `false` when `expect` (the rule is new, or exists) does not hold.
+    async fn put(&self, rule: &Rule, expect: Expect) -> Result<bool, Error> {
+        settings::put(&self.client, &self.table, RULES, &rule.id, rule, expect).await
     }
 
     async fn all(&self) -> Result<Vec<Rule>, Error> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(PK.into()))
-            .consistent_read(true);
-        shared::kit::pages::query_all(query, "Query rules")
+        settings::partition(&self.client, &self.table, RULES, true)
             .await?
             .into_iter()
             .map(decode)

@@ -3,9 +3,9 @@
 //! keeps its required variables); deleting it brings the default back. Identify reads them
 //! through its settings cache, so a change applies within a minute.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde_json::{json, Value};
+use shared::contracts::settings::{self, Expect, TEMPLATES};
 use shared::contracts::templates::{self, EmailTemplate, Kind, LANGUAGES};
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
@@ -38,22 +38,10 @@ impl Templates {
             "variables": kind.variables.iter().map(|(v, sample, required)| json!({"name": v, "sample": sample, "required": required})).collect::<Vec<_>>(),
         });
         for language in LANGUAGES {
-            let out = self
-                .client
-                .get_item()
-                .table_name(&self.table)
-                .key("pk", AttributeValue::S(templates::PK.into()))
-                .key("sk", AttributeValue::S(kind.sk(language)))
-                .consistent_read(true)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("GetItem template", e))?;
-            body[language] = match out.item {
-                Some(mut item) => {
-                    item.remove("pk");
-                    item.remove("sk");
-                    let mut saved: Value = serde_dynamo::from_item(item)
-                        .map_err(|e| Error::caused("decode template", e))?;
+            let saved: Option<Value> =
+                settings::get(&self.client, &self.table, TEMPLATES, &kind.sk(language)).await?;
+            body[language] = match saved {
+                Some(mut saved) => {
                     saved["custom"] = json!(true);
                     saved
                 }
@@ -78,21 +66,22 @@ impl Templates {
         let lang = language(lang)?;
         let template: EmailTemplate = http::json_body(req)?;
         kind.validate(&template)?;
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .item("pk", AttributeValue::S(templates::PK.into()))
-            .item("sk", AttributeValue::S(kind.sk(lang)))
-            .item("subject", AttributeValue::S(template.subject.clone()))
-            .item("text", AttributeValue::S(template.text.clone()))
-            .item(
-                "updated_at",
-                AttributeValue::S(self.clock.now().to_rfc3339()),
-            )
-            .item("updated_by", AttributeValue::S(caller.subject.clone()))
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("PutItem template", e))?;
+        let saved = json!({
+            "subject": template.subject,
+            "text": template.text,
+            "updated_at": self.clock.now().to_rfc3339(),
+            "updated_by": caller.subject,
+        });
+        let sk = kind.sk(lang);
+        settings::put(
+            &self.client,
+            &self.table,
+            TEMPLATES,
+            &sk,
+            &saved,
+            Expect::Any,
+        )
+        .await?;
         tracing::info!(
             template = kind.name,
             language = lang,
@@ -108,14 +97,8 @@ impl Templates {
     pub async fn delete(&self, name: &str, lang: &str) -> Result<Response, Error> {
         let kind = kind(name)?;
         let lang = language(lang)?;
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .key("pk", AttributeValue::S(templates::PK.into()))
-            .key("sk", AttributeValue::S(kind.sk(lang)))
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("DeleteItem template", e))?;
+        let sk = kind.sk(lang);
+        settings::delete(&self.client, &self.table, TEMPLATES, &sk, Expect::Any).await?;
         tracing::info!(
             template = kind.name,
             language = lang,

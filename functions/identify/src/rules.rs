@@ -109,7 +109,7 @@ pub fn apply(rules: &[Compiled], facts: &Facts<'_>) -> Outcome {
 }
 
 /// The partition of `SettingsTable` that holds the rules, one item per rule (`sk` = id).
-pub const RULES_PK: &str = "rule";
+pub const RULES_PK: &str = shared::contracts::settings::RULES;
 
 /// The brand's rules in the order they apply.
 pub struct RuleBook {

@@ -42,12 +42,6 @@ impl<T> Cached<T> {
     }
 
     async fn read(&self) -> Result<Vec<Item>, Error> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(self.pk.into()));
-        shared::kit::pages::query_all(query, "Query settings").await
+        shared::contracts::settings::partition(&self.client, &self.table, self.pk, false).await
     }
 }

@@ -263,7 +263,7 @@ impl TemplateBook {
         ttl: std::time::Duration,
     ) -> Self {
         TemplateBook {
-            cached: Cached::new(client, table, templates::PK, ttl),
+            cached: Cached::new(client, table, shared::contracts::settings::TEMPLATES, ttl),
         }
     }
 

@@ -24,8 +24,8 @@ use shared::Error;
 
 use crate::fraud::{Flag, Prints};
 
-pub const BY_REFERRER_INDEX: &str = "ByReferrer";
-pub const BY_REFERRED_INDEX: &str = "ByReferred";
+pub const BY_REFERRER_INDEX: &str = shared::contracts::referrals::CONVERSIONS_BY_REFERRER_INDEX;
+pub const BY_REFERRED_INDEX: &str = shared::contracts::referrals::CONVERSIONS_BY_REFERRED_INDEX;
 pub const BY_IP_INDEX: &str = "ByIp";
 pub const BY_KIND_INDEX: &str = "ByKind";
 

@@ -22,7 +22,7 @@ use shared::Error;
 use crate::rank::Suggestion;
 
 pub const BY_CANDIDATE_INDEX: &str = "ByCandidate";
-pub const BY_CONTACT_INDEX: &str = "ByContact";
+pub const BY_CONTACT_INDEX: &str = shared::contracts::referrals::SUGGESTIONS_BY_CONTACT_INDEX;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -127,7 +127,7 @@ fn each_table_key_and_due_update_should_be_spelled_only_in_its_home() {
     // (what is spelled, the file allowed to)
     let homes = [
         // ReferralsTable partitions a person's prints by contact too: its own layout.
-        ("\"contact#", "shared/src/contracts/referrals.rs"),
+        ("\"contact#", "shared/src/contracts/referrals/mod.rs"),
         ("\"contact#", "shared/src/contracts/contacts/keys.rs"),
         ("\"lookup#", "shared/src/contracts/contacts/keys.rs"),
         ("\"identity#", "shared/src/contracts/contacts/keys.rs"),
@@ -140,7 +140,7 @@ fn each_table_key_and_due_update_should_be_spelled_only_in_its_home() {
             "\"rate#verification#",
             "shared/src/contracts/contacts/keys.rs",
         ),
-        ("\"conversion#", "shared/src/contracts/referrals.rs"),
+        ("\"conversion#", "shared/src/contracts/referrals/mod.rs"),
         ("\"scheduler#cursor\"", "shared/src/relaunch/sends.rs"),
         ("due_bucket = :", "shared/src/contracts/carts.rs"),
         ("REMOVE due_at", "shared/src/contracts/carts.rs"),
@@ -164,7 +164,7 @@ fn each_table_key_and_due_update_should_be_spelled_only_in_its_home() {
             "done_by = if_not_exists",
             "shared/src/relaunch/callbacks.rs",
         ),
-        ("ADD visits :one", "shared/src/contracts/referrals.rs"),
+        ("ADD visits :one", "shared/src/contracts/referrals/mod.rs"),
         (
             "SET converted_at = if_not_exists",
             "shared/src/contracts/emails.rs",

@@ -15,6 +15,7 @@
 //! - [`carts`]: `CartsTable`: carts as the carts function keeps them, and their due index.
 //! - [`suppression`]: `SuppressionTable`: addresses never to write to again, by keyed hash.
 //! - [`referrals`]: referral codes and the suggestion each belongs to.
+//! - [`settings`]: `SettingsTable`: what staff configure (rules, templates), by partition.
 //! - [`rules`]: brand rules, the labels and priorities they give.
 //! - [`templates`]: staff-editable email templates and their defaults.
 //! - [`lookup`]: keyed-hash lookup keys of emails, accounts and handles.
@@ -35,6 +36,7 @@ pub mod outbound;
 pub mod referrals;
 pub mod rules;
 pub mod secrets;
+pub mod settings;
 pub mod sources;
 pub mod suppression;
 pub mod templates;

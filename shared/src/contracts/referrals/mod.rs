@@ -1,7 +1,8 @@
 //! Referral codes (`/r/{code}` links, an order's `ref`): their shape, the suggestion a code
 //! belongs to (`SuggestionsTable`'s `ByCode` index) and the visits its link counts there. The
 //! referrals function writes suggestions (`functions/referrals/src/suggestions.rs` has their
-//! layout); the tracking function reads codes and counts visits.
+//! layout); the tracking function reads codes and counts visits; admin erases a person's
+//! referral data ([`erasure`]).
 //!
 //! Also the partition keys of `ReferralsTable`, which the referrals function writes
 //! (`functions/referrals/src/conversions.rs` has the item layout) and admin erases.
@@ -10,7 +11,15 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::Error;
 
+pub mod erasure;
+
 pub const BY_CODE_INDEX: &str = "ByCode";
+/// `SuggestionsTable`: the invitations a known contact received (attribution, erasure).
+pub const SUGGESTIONS_BY_CONTACT_INDEX: &str = "ByContact";
+/// `ReferralsTable`: the conversions a referrer brought (anti-fraud counts, erasure).
+pub const CONVERSIONS_BY_REFERRER_INDEX: &str = "ByReferrer";
+/// `ReferralsTable`: the conversion that referred a buyer (erasure).
+pub const CONVERSIONS_BY_REFERRED_INDEX: &str = "ByReferred";
 
 /// `ReferralsTable`'s partition of one person: their order prints, the mark that they were
 /// referred.

@@ -1,16 +1,19 @@
-//! Erasure of what referrals hold about a person: the social graph they shared, the
-//! suggestions made to them and about them, their order prints, the conversions they
-//! referred (their rewards), and their part in the conversions that referred them (the
-//! referrer's reward stays, without the buyer).
+//! Erasure of what referrals hold about a person, across the referrals function's tables:
+//! the social graph they shared, the suggestions made to them and about them, their order
+//! prints, the conversions they referred (their rewards), and their part in the
+//! conversions that referred them (the referrer's reward stays, without the buyer). Admin's
+//! erasure of a contact calls it.
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
-use shared::Error;
+
+use crate::Error;
 
 type Item = HashMap<String, AttributeValue>;
 
+/// The referrals function's three tables.
 pub struct ReferralData {
     pub client: Client,
     pub connections_table: String,
@@ -38,7 +41,7 @@ impl ReferralData {
             .key_condition_expression("#k = :v")
             .expression_attribute_names("#k", attribute)
             .expression_attribute_values(":v", s(value));
-        shared::kit::pages::query_all(query, "Query referral items").await
+        crate::kit::pages::query_all(query, "Query referral items").await
     }
 
     async fn delete(&self, table: &str, item: &Item) -> Result<(), Error> {
@@ -67,7 +70,7 @@ impl ReferralData {
         for item in self
             .query(
                 &self.suggestions_table,
-                Some("ByContact"),
+                Some(super::SUGGESTIONS_BY_CONTACT_INDEX),
                 "contact_id",
                 contact,
             )
@@ -76,7 +79,7 @@ impl ReferralData {
             self.delete(&self.suggestions_table, &item).await?;
         }
         // Their order prints and the mark that they were referred.
-        let own = shared::contracts::referrals::person_pk(contact);
+        let own = super::person_pk(contact);
         for item in self.query(&self.referrals_table, None, "pk", &own).await? {
             self.delete(&self.referrals_table, &item).await?;
         }
@@ -84,7 +87,7 @@ impl ReferralData {
         for item in self
             .query(
                 &self.referrals_table,
-                Some("ByReferrer"),
+                Some(super::CONVERSIONS_BY_REFERRER_INDEX),
                 "referrer",
                 contact,
             )
@@ -96,7 +99,7 @@ impl ReferralData {
         for item in self
             .query(
                 &self.referrals_table,
-                Some("ByReferred"),
+                Some(super::CONVERSIONS_BY_REFERRED_INDEX),
                 "referred",
                 contact,
             )
