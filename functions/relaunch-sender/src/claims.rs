@@ -158,24 +158,22 @@ fn backoff(attempts: u32) -> Duration {
     Duration::minutes(5 * 2i64.pow(attempts.min(6)))
 }
 
-/// SES kept refusing: the step is skipped (the cart goes on to its next step).
-async fn give_up(
+/// A `sending` claim ends without an email: `skipped` when SES kept refusing it, or
+/// `uncertain` when its outcome is unknown (it may have gone, so it never goes again). The
+/// cart goes on to its next step.
+async fn end_sending(
     deps: &Deps,
     send: &SendRecord,
+    to: SendStatus,
     reason: &'static str,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     let variant = send.variant.as_deref().unwrap_or("A");
-    let settled = settle(
-        deps,
-        send,
-        SendStatus::Sending,
-        SendStatus::Skipped,
-        reason,
-        variant,
-        now,
-    );
+    let settled = settle(deps, send, SendStatus::Sending, to, reason, variant, now);
     if settled.await? {
+        if to == SendStatus::Uncertain {
+            tracing::warn!(send = %send.id, "relaunch step uncertain: SES may have sent it; not sent again");
+        }
         advance_cart(deps, send, now).await?;
     }
     Ok(())
@@ -187,21 +185,7 @@ pub async fn give_up_uncertain(
     send: &SendRecord,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let variant = send.variant.as_deref().unwrap_or("A");
-    let settled = settle(
-        deps,
-        send,
-        SendStatus::Sending,
-        SendStatus::Uncertain,
-        "uncertain",
-        variant,
-        now,
-    );
-    if settled.await? {
-        tracing::warn!(send = %send.id, "relaunch step uncertain: SES may have sent it; not sent again");
-        advance_cart(deps, send, now).await?;
-    }
-    Ok(())
+    end_sending(deps, send, SendStatus::Uncertain, "uncertain", now).await
 }
 
 /// Ends the claim without an email (`from` → `to`, with `reason`) and counts
@@ -361,7 +345,7 @@ pub async fn send(
             // SES answered that it did not send: wait and try again, a while.
             tracing::warn!(send = %send.id, code = %code, attempts = send.attempts, "SES refused the relaunch email");
             if send.attempts >= MAX_SES_ATTEMPTS {
-                return give_up(deps, &sending, "ses_refused", now).await;
+                return end_sending(deps, &sending, SendStatus::Skipped, "ses_refused", now).await;
             }
             let until = now + backoff(send.attempts.saturating_sub(1));
             return defer_from(

@@ -152,13 +152,7 @@ pub async fn mark_done(
 /// The items in `status` (`open`, `closed`), in the order they must be handled: the query,
 /// for the caller to page.
 pub fn by_status(client: &Client, table: &str, status: &str) -> QueryFluentBuilder {
-    client
-        .query()
-        .table_name(table)
-        .index_name(BY_STATUS_INDEX)
-        .key_condition_expression("#status = :status")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":status", s(status))
+    dynamo::query_eq(client, table, Some(BY_STATUS_INDEX), "status", status)
         .scan_index_forward(true)
 }
 

@@ -69,6 +69,24 @@ pub async fn get_item(
     Ok(out.item)
 }
 
+/// The query of the items whose `attribute` is `value`, on `index` or the table's own key:
+/// for the caller to order, page or read whole.
+pub fn query_eq(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    index: Option<&str>,
+    attribute: &str,
+    value: &str,
+) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+    client
+        .query()
+        .table_name(table)
+        .set_index_name(index.map(str::to_string))
+        .key_condition_expression("#k = :v")
+        .expression_attribute_names("#k", attribute)
+        .expression_attribute_values(":v", s(value))
+}
+
 /// [`get_item`], decoded as `T`.
 pub async fn get<T: DeserializeOwned>(
     client: &aws_sdk_dynamodb::Client,

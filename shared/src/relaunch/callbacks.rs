@@ -70,14 +70,14 @@ pub async fn request(
 
 /// The requests in `status`, newest first: the query, for the caller to page.
 pub fn by_status(client: &Client, table: &str, status: Status) -> QueryFluentBuilder {
-    client
-        .query()
-        .table_name(table)
-        .index_name(BY_STATUS_INDEX)
-        .key_condition_expression("#status = :status")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":status", s(status.as_str()))
-        .scan_index_forward(false)
+    let query = crate::kit::dynamo::query_eq(
+        client,
+        table,
+        Some(BY_STATUS_INDEX),
+        "status",
+        status.as_str(),
+    );
+    query.scan_index_forward(false)
 }
 
 /// Marks request `id` done or open again, by `by`, with `note` when given: the request as it

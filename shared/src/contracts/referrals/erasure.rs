@@ -21,10 +21,6 @@ pub struct ReferralData {
     pub referrals_table: String,
 }
 
-fn s(v: impl Into<String>) -> AttributeValue {
-    AttributeValue::S(v.into())
-}
-
 impl ReferralData {
     async fn query(
         &self,
@@ -33,14 +29,7 @@ impl ReferralData {
         attribute: &str,
         value: &str,
     ) -> Result<Vec<Item>, Error> {
-        let query = self
-            .client
-            .query()
-            .table_name(table)
-            .set_index_name(index.map(str::to_string))
-            .key_condition_expression("#k = :v")
-            .expression_attribute_names("#k", attribute)
-            .expression_attribute_values(":v", s(value));
+        let query = crate::kit::dynamo::query_eq(&self.client, table, index, attribute, value);
         crate::kit::pages::query_all(query, "Query referral items").await
     }
 
