@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde_json::{json, Value};
-use shared::contracts::contacts::keys;
 use shared::contracts::contacts::standing::ContactType;
+use shared::contracts::contacts::{erasure, keys, profile};
 use shared::contracts::lookup;
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
@@ -146,25 +146,10 @@ impl Contacts {
             let names: Vec<&str> = ContactType::ALL.iter().map(|t| t.as_str()).collect();
             Error::validation("type", format!("one of {}", names.join(", ")))
         })?;
-        let updated = self
-            .client
-            .update_item()
-            .table_name(&self.contacts_table)
-            .set_key(Some(keys::profile_key(id)))
-            .condition_expression("attribute_exists(pk)")
-            .update_expression("SET #type = :t, type_set_by = :by, type_set_at = :at")
-            .expression_attribute_names("#type", "type")
-            .expression_attribute_values(":t", AttributeValue::S(contact_type.as_str().into()))
-            .expression_attribute_values(":by", AttributeValue::S(caller.subject.clone()))
-            .expression_attribute_values(":at", AttributeValue::S(chrono::Utc::now().to_rfc3339()))
-            .send()
-            .await;
-        match updated {
-            Ok(_) => {}
-            Err(e) if shared::kit::dynamo::is_condition_failure(&e) => {
-                return Err(Error::NotFound("no such contact".into()))
-            }
-            Err(e) => return Err(Error::from_sdk("UpdateItem contact type", e)),
+        let now = chrono::Utc::now();
+        let table = &self.contacts_table;
+        if !profile::set_type(&self.client, table, id, contact_type, &caller.subject, now).await? {
+            return Err(Error::NotFound("no such contact".into()));
         }
         tracing::info!(contact_id = %id, contact_type = contact_type.as_str(), "contact type set");
         Ok(http::json(200, &self.person(id).await?))
@@ -241,20 +226,7 @@ impl Contacts {
                 .unwrap_or_default();
             if let Some(key) = keys::lookup_key_of(&sk) {
                 // Only a lookup that still names this contact.
-                let deleted = self
-                    .client
-                    .delete_item()
-                    .table_name(&self.contacts_table)
-                    .set_key(Some(keys::lookup_item_key(key)))
-                    .condition_expression("contact_id = :c")
-                    .expression_attribute_values(":c", AttributeValue::S(id.to_string()))
-                    .send()
-                    .await;
-                if let Err(e) = deleted {
-                    if !shared::kit::dynamo::is_condition_failure(&e) {
-                        return Err(Error::from_sdk("DeleteItem lookup", e));
-                    }
-                }
+                erasure::delete_lookup(&self.client, &self.contacts_table, key, id).await?;
                 if keys::is_email_key(key) {
                     // Already there (a bounce, an unsubscribe): it stays suppressed as it was.
                     shared::contracts::suppression::add(
@@ -282,34 +254,14 @@ impl Contacts {
                                 "message": "more remains: call DELETE again to continue"}),
                     ));
                 }
-                let Some(key) = item.get("id").cloned() else {
-                    continue;
-                };
-                self.client
-                    .delete_item()
-                    .table_name(table)
-                    .key("id", key)
-                    .send()
-                    .await
-                    .map_err(|e| Error::from_sdk("DeleteItem timeline", e))?;
-                deleted += 1;
+                if erasure::delete_timeline_item(&self.client, table, &item).await? {
+                    deleted += 1;
+                }
             }
         }
         self.referrals.erase(id).await?;
         // The contact's own items last: a retry after a failure still finds its identities.
-        for item in items {
-            let key: Item = ["pk", "sk"]
-                .iter()
-                .filter_map(|k| item.get(*k).map(|v| (k.to_string(), v.clone())))
-                .collect();
-            self.client
-                .delete_item()
-                .table_name(&self.contacts_table)
-                .set_key(Some(key))
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("DeleteItem contact", e))?;
-        }
+        erasure::delete_items(&self.client, &self.contacts_table, &items).await?;
         tracing::info!(contact_id = %id, "contact erased");
         Ok(http::empty(204))
     }

@@ -1,9 +1,12 @@
 //! The contacts table's home: who people are to the brand, found by keyed-hash lookups of
 //! their identities, never by a clear email or handle.
 //!
+//! - [`erasure`]: a contact's lookups and own items deleted, for admin's erasure.
 //! - [`identity`]: the identities a contribution or an order carries, normalised, and the pure
 //!   decision of which contact they belong to (a new prospect, a merge candidate...).
 //! - [`keys`]: the key layout: every `pk`/`sk` of the table is built and read there.
+//! - [`merge`]: merging two contacts and undoing it: the record, identities and timeline
+//!   items re-pointed.
 //! - [`profile`]: the profile as the relaunch functions read and write it (consent,
 //!   unsubscribe, the relaunch cap).
 //! - [`ContactStore`]: the table's items (lookups, identity links, the profile) and every
@@ -16,8 +19,10 @@
 //! Used by identify (contributions), carts (checkouts and orders) and referrals (connected
 //! accounts, attribution); admin reads the same items.
 
+pub mod erasure;
 pub mod identity;
 pub mod keys;
+pub mod merge;
 pub mod profile;
 pub mod scores;
 pub mod standing;

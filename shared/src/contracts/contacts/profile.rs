@@ -1,5 +1,6 @@
 //! A contact's profile as the relaunch functions read and write it: consent, unsubscribe and
-//! the relaunch cap. (Identity, type and scores are [`super::ContactStore`]'s.)
+//! the relaunch cap, and the type staff set. (Identities and scores are
+//! [`super::ContactStore`]'s.)
 
 use std::collections::HashMap;
 
@@ -107,4 +108,29 @@ pub async fn unsubscribe(
         .send()
         .await;
     condition_held(updated, "UpdateItem unsubscribe")
+}
+
+/// Sets what `contact_id` is to the brand, as `by` decided: `false` when there is no such
+/// contact.
+pub async fn set_type(
+    client: &Client,
+    table: &str,
+    contact_id: &str,
+    contact_type: super::standing::ContactType,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let updated = client
+        .update_item()
+        .table_name(table)
+        .set_key(Some(keys::profile_key(contact_id)))
+        .condition_expression("attribute_exists(pk)")
+        .update_expression("SET #type = :t, type_set_by = :by, type_set_at = :at")
+        .expression_attribute_names("#type", "type")
+        .expression_attribute_values(":t", s(contact_type.as_str()))
+        .expression_attribute_values(":by", s(by))
+        .expression_attribute_values(":at", s(now.to_rfc3339()))
+        .send()
+        .await;
+    condition_held(updated, "UpdateItem contact type")
 }
