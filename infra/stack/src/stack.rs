@@ -38,6 +38,28 @@ pub fn repo_root() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
 }
 
+/// Every `.rs` file below `dir`, with its path and text: what the layout and operations
+/// checks read. A directory that cannot be read is a failure of the check, not an empty one.
+pub fn rust_sources(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        let entries = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+                found.push((path, text));
+            }
+        }
+    }
+    found
+}
+
 /// A port nobody listens on now (the OS picks it; a tiny race remains, as everywhere).
 pub fn free_port() -> Result<u16, StackError> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(StackError::NoPort)?;

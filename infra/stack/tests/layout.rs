@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-use liaison_stack::stack::repo_root;
+use liaison_stack::stack::{repo_root, rust_sources};
 use serde_json::Value;
 
 fn metadata() -> Value {
@@ -94,23 +94,15 @@ fn no_function_crate_should_depend_on_another_nor_any_production_crate_on_the_ru
     }
 }
 
-/// The Rust files below `dir`, with their text.
+/// The Rust files below `dir`, with their text, named from the repository's root.
 fn sources(dir: &Path) -> Vec<(String, String)> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                let shown = path.strip_prefix(repo_root()).unwrap_or(&path);
-                found.push((shown.to_string_lossy().into_owned(), text));
-            }
-        }
-    }
-    found
+    rust_sources(dir)
+        .into_iter()
+        .map(|(path, text)| {
+            let shown = path.strip_prefix(repo_root()).unwrap_or(&path);
+            (shown.to_string_lossy().into_owned(), text)
+        })
+        .collect()
 }
 
 #[test]

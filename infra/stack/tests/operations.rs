@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use liaison_stack::stack::repo_root;
+use liaison_stack::stack::{repo_root, rust_sources};
 use serde_json::Value;
 
 fn template() -> Value {
@@ -32,19 +32,10 @@ fn of_type<'a>(doc: &'a Value, kind: &str) -> Vec<(&'a String, &'a Value)> {
 
 /// Every `.rs` file under `dir`, concatenated.
 fn sources(dir: &Path) -> String {
-    let mut out = String::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.push_str(&sources(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push_str(&std::fs::read_to_string(&path).unwrap());
-        }
-    }
-    out
+    rust_sources(dir)
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect()
 }
 
 /// The crate (its directory under `functions/`) that builds `binary`: the crate of that
