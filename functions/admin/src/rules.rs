@@ -109,5 +109,5 @@ impl Rules {
 fn decode(mut item: Item) -> Result<Rule, Error> {
     item.remove("pk");
     item.remove("sk");
-    serde_dynamo::from_item(item).map_err(|e| Error::caused("decode rule", e))
+    shared::kit::dynamo::decode(item, "rule")
 }

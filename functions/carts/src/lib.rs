@@ -230,7 +230,7 @@ async fn record_snapshot(
             .as_ref()
             .and_then(|e| e.campaign_id.as_ref())
             .is_none();
-    let item = serde_dynamo::to_item(&cart).map_err(|e| Error::caused("encode cart", e))?;
+    let item = shared::kit::dynamo::encode(&cart, "cart")?;
     let mut put = Put::builder()
         .table_name(&deps.carts_table)
         .set_item(Some(item));

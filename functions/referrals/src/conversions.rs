@@ -272,7 +272,7 @@ impl Conversions<'_> {
     /// Records a conversion once, and marks its buyer referred, in one transaction.
     pub async fn record(&self, conversion: &Conversion) -> Result<Recorded, Error> {
         let mut item: HashMap<String, AttributeValue> =
-            serde_dynamo::to_item(conversion).map_err(|e| Error::caused("encode conversion", e))?;
+            shared::kit::dynamo::encode(conversion, "conversion")?;
         item.insert("pk".into(), s(conversion_pk(&conversion.id)));
         item.insert("sk".into(), s("conversion"));
         item.insert("kind".into(), s("conversion"));
@@ -309,10 +309,7 @@ impl Conversions<'_> {
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Conversion>, Error> {
-        let key = HashMap::from([
-            ("pk".to_string(), s(conversion_pk(id))),
-            ("sk".to_string(), s("conversion")),
-        ]);
+        let key = shared::kit::dynamo::pk_sk(conversion_pk(id), "conversion");
         shared::kit::dynamo::get(self.client, self.table, key, "conversion").await
     }
 

@@ -245,10 +245,7 @@ impl Suggestions<'_> {
 
     /// One suggestion of `referrer`.
     pub async fn get(&self, referrer: &str, candidate: &str) -> Result<Option<Stored>, Error> {
-        let key = HashMap::from([
-            ("pk".to_string(), s(referrer)),
-            ("sk".to_string(), s(candidate)),
-        ]);
+        let key = shared::kit::dynamo::pk_sk(referrer, candidate);
         shared::kit::dynamo::get(self.client, self.table, key, "suggestion").await
     }
 

@@ -126,7 +126,7 @@ pub const BY_CHECKOUT_INDEX: &str = "ByCheckout";
 pub const BY_CONTACT_INDEX: &str = "ByContact";
 
 pub fn decode(item: HashMap<String, AttributeValue>) -> Result<CartRecord, Error> {
-    serde_dynamo::from_item(item).map_err(|e| Error::caused("decode cart", e))
+    crate::kit::dynamo::decode(item, "cart")
 }
 
 pub async fn get(

@@ -91,7 +91,7 @@ impl ContributionStore {
 
     pub async fn record(&self, record: &ContributionRecord) -> Result<Recorded, Error> {
         let item: HashMap<String, AttributeValue> =
-            serde_dynamo::to_item(record).map_err(|e| Error::caused("encode contribution", e))?;
+            crate::kit::dynamo::encode(record, "contribution")?;
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))

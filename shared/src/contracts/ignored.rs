@@ -81,8 +81,8 @@ impl IgnoredStore {
             body_base64,
             ttl: (now + retention).timestamp(),
         };
-        let item: HashMap<String, AttributeValue> = serde_dynamo::to_item(&record)
-            .map_err(|e| Error::caused("encode ignored record", e))?;
+        let item: HashMap<String, AttributeValue> =
+            crate::kit::dynamo::encode(&record, "ignored record")?;
         self.client
             .put_item()
             .table_name(&self.table)

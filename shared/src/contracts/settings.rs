@@ -7,13 +7,11 @@
 //! | `rule` ([`RULES`]) | the rule's id | a brand rule (`crate::contracts::rules::Rule`) |
 //! | `template` ([`TEMPLATES`]) | `{kind}#{language}` | a saved email wording (`crate::contracts::templates`) |
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::kit::dynamo::{self, condition_held, s, Item};
+use crate::kit::dynamo::{self, condition_held, pk_sk as key, s, Item};
 use crate::Error;
 
 /// The partition of brand rules.
@@ -40,10 +38,6 @@ impl Expect {
             Expect::Any => None,
         }
     }
-}
-
-fn key(pk: &str, sk: &str) -> Item {
-    HashMap::from([("pk".to_string(), s(pk)), ("sk".to_string(), s(sk))])
 }
 
 /// Every item of partition `pk` (`consistent`: as of now, for staff who just wrote one).

@@ -362,11 +362,11 @@ impl SourceStore {
 type Item = std::collections::HashMap<String, AttributeValue>;
 
 fn to_item(source: &Source) -> Result<Item> {
-    serde_dynamo::to_item(source).map_err(|e| Error::caused("encode source", e))
+    crate::kit::dynamo::encode(source, "source")
 }
 
 fn from_item(item: Item) -> Result<Source> {
-    serde_dynamo::from_item(item).map_err(|e| Error::caused("decode source", e))
+    crate::kit::dynamo::decode(item, "source")
 }
 
 #[cfg(test)]

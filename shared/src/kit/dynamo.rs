@@ -50,6 +50,11 @@ pub fn key(name: &str, value: impl Into<String>) -> Item {
     HashMap::from([(name.to_string(), s(value))])
 }
 
+/// The key of a table keyed `pk` + `sk` (contacts, settings, suggestions, referrals...).
+pub fn pk_sk(pk: impl Into<String>, sk: impl Into<String>) -> Item {
+    HashMap::from([("pk".to_string(), s(pk)), ("sk".to_string(), s(sk))])
+}
+
 /// The item at `key` as it is now (a consistent read); `what` names it in errors
 /// (`GetItem cart`).
 pub async fn get_item(

@@ -67,7 +67,7 @@ pub async fn query_all(
 pub fn to_json(
     item: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
 ) -> Result<Value, Error> {
-    serde_dynamo::from_item(item).map_err(|e| Error::caused("decode item", e))
+    crate::kit::dynamo::decode(item, "item")
 }
 
 /// `?limit=`: 1 to 100, 50 when absent (every admin list).

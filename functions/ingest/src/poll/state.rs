@@ -114,9 +114,7 @@ impl PollStateStore {
             .await
             .map_err(|e| Error::from_sdk("GetItem poll state", e))?;
         match out.item {
-            Some(item) => {
-                serde_dynamo::from_item(item).map_err(|e| Error::caused("decode poll state", e))
-            }
+            Some(item) => shared::kit::dynamo::decode(item, "poll state"),
             None => Ok(PollState {
                 source_id: source_id.to_string(),
                 ..PollState::default()
@@ -132,7 +130,7 @@ impl PollStateStore {
             ..state.clone()
         };
         let item: HashMap<String, AttributeValue> =
-            serde_dynamo::to_item(&next).map_err(|e| Error::caused("encode poll state", e))?;
+            shared::kit::dynamo::encode(&next, "poll state")?;
         let mut put = self
             .client
             .put_item()

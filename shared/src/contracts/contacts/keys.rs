@@ -12,11 +12,9 @@
 //!
 //! A lookup key is itself `{kind}#{keyed hash}` (`crate::contracts::lookup`).
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::kit::dynamo::{s, Item};
+use crate::kit::dynamo::{pk_sk as key, s, Item};
 
 const CONTACT: &str = "contact#";
 const IDENTITY: &str = "identity#";
@@ -76,18 +74,14 @@ pub fn is_email_key(lookup_key: &str) -> bool {
     lookup_key.starts_with(crate::contracts::lookup::EMAIL_KIND_PREFIX)
 }
 
-fn key(pk: String, sk: String) -> Item {
-    HashMap::from([("pk".to_string(), s(pk)), ("sk".to_string(), s(sk))])
-}
-
 /// The key of a contact's profile.
 pub fn profile_key(contact_id: &str) -> Item {
-    key(contact_pk(contact_id), PROFILE.into())
+    key(contact_pk(contact_id), PROFILE)
 }
 
 /// The key of the lookup item of `lookup_key`.
 pub fn lookup_item_key(lookup_key: &str) -> Item {
-    key(lookup_pk(lookup_key), LOOKUP_SK.into())
+    key(lookup_pk(lookup_key), LOOKUP_SK)
 }
 
 /// The key of a contact's link to an identity.

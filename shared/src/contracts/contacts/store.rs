@@ -119,7 +119,7 @@ fn confidence(identity: &Identity) -> f32 {
 }
 
 fn to_item<T: Serialize>(value: &T) -> Result<Item, Error> {
-    serde_dynamo::to_item(value).map_err(|e| Error::caused("encode contact item", e))
+    crate::kit::dynamo::encode(value, "contact item")
 }
 
 impl ContactStore {
@@ -167,8 +167,7 @@ impl ContactStore {
                 .remove(&self.table)
                 .unwrap_or_default()
             {
-                let lookup: Lookup =
-                    serde_dynamo::from_item(item).map_err(|e| Error::caused("decode lookup", e))?;
+                let lookup: Lookup = crate::kit::dynamo::decode(item, "lookup")?;
                 found.insert(
                     super::keys::lookup_key_in(&lookup.pk).to_string(),
                     Known {

@@ -20,7 +20,7 @@ pub struct CampaignStore {
 
 fn decode(mut item: HashMap<String, AttributeValue>) -> Result<Campaign, Error> {
     item.remove("kind");
-    serde_dynamo::from_item(item).map_err(|e| Error::caused("decode campaign", e))
+    crate::kit::dynamo::decode(item, "campaign")
 }
 
 impl CampaignStore {
@@ -55,7 +55,7 @@ impl CampaignStore {
         values: HashMap<String, AttributeValue>,
     ) -> Result<bool, Error> {
         let mut item: HashMap<String, AttributeValue> =
-            serde_dynamo::to_item(campaign).map_err(|e| Error::caused("encode campaign", e))?;
+            crate::kit::dynamo::encode(campaign, "campaign")?;
         item.insert("kind".into(), AttributeValue::S(KIND.into()));
         let written = self
             .client
