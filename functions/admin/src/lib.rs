@@ -1,6 +1,7 @@
 //! AdminFunction: the staff API under `/admin`, behind API Gateway's JWT authorizer.
 //! The function checks the caller's group for each route.
 
+pub mod answers;
 pub mod audiences;
 pub mod callbacks;
 pub mod campaigns;
@@ -38,6 +39,7 @@ use work::WorkItems;
 use shared::kit::auth::{Caller, Group};
 
 pub struct Deps {
+    pub answers: answers::Answers,
     pub sources: SourceStore,
     pub ignored: IgnoredStore,
     pub contacts: Contacts,
@@ -112,6 +114,10 @@ impl Deps {
             callbacks: CallbackQueue {
                 sqs: shared::kit::aws::sqs(&sdk, env),
                 queue_url: config::required(env, "MODERATION_CALLBACKS_QUEUE_URL")?,
+                answers: shared::contracts::answers::JobQueue {
+                    sqs: shared::kit::aws::sqs(&sdk, env),
+                    queue_url: config::required(env, "ANSWERS_QUEUE_URL")?,
+                },
                 sources: SourceStore::new(dynamodb.clone(), table.clone()),
             },
             clock: clock.clone(),
@@ -152,7 +158,28 @@ impl Deps {
             carts_table: config::required(env, "CARTS_TABLE")?,
             clock: clock.clone(),
         };
+        let answers = answers::Answers {
+            store: shared::contracts::answers::AnswerStore {
+                client: dynamodb.clone(),
+                table: config::required(env, "ANSWERS_TABLE")?,
+                reports_table: config::required(env, "REPORTS_TABLE")?,
+            },
+            contributions: shared::contracts::contributions::ContributionStore::new(
+                dynamodb.clone(),
+                config::required(env, "CONTRIBUTIONS_TABLE")?,
+                config::required(env, "REPORTS_TABLE")?,
+            ),
+            sources: SourceStore::new(dynamodb.clone(), table.clone()),
+            client: dynamodb.clone(),
+            cases_table: config::required(env, "CASES_TABLE")?,
+            jobs: shared::contracts::answers::JobQueue {
+                sqs: shared::kit::aws::sqs(&sdk, env),
+                queue_url: config::required(env, "ANSWERS_QUEUE_URL")?,
+            },
+            clock: clock.clone(),
+        };
         Ok(Deps {
+            answers,
             allow_private_outbound: shared::contracts::outbound::allow_private(env),
             campaigns,
             stats,
@@ -206,6 +233,26 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         "POST /admin/sources/{id}/rotate" => {
             caller.require(&[Group::Admin])?;
             sources::rotate(deps, req, &id).await
+        }
+        "PUT /admin/sources/{id}/credentials" => {
+            caller.require(&[Group::Admin])?;
+            sources::update_access(deps, req, &id).await
+        }
+        "POST /admin/cases/{id}/answers" => {
+            caller.require(&[Group::Admin, Group::Support])?;
+            deps.answers.answer_case(req, &id, &caller).await
+        }
+        "GET /admin/cases/{id}/answers" => {
+            caller.require(&[Group::Admin, Group::Support])?;
+            deps.answers.case_thread(&id).await
+        }
+        "POST /admin/contributions/{id}/answers" => {
+            caller.require(&[Group::Admin, Group::Support, Group::Sales])?;
+            deps.answers.answer(req, &id, None, &caller).await
+        }
+        "GET /admin/contributions/{id}/answers" => {
+            caller.require(&[Group::Admin, Group::Support, Group::Sales])?;
+            deps.answers.thread(&id).await
         }
         "GET /admin/sources/{id}/ignored" => {
             caller.require(&[Group::Admin])?;

@@ -150,6 +150,59 @@ pub async fn rotate(deps: &Deps, req: &Request, id: &str) -> Result<Response, Er
     Ok(http::json(200, &out))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Access {
+    #[serde(default)]
+    credentials: BTreeMap<String, String>,
+    #[serde(default)]
+    settings: BTreeMap<String, Value>,
+}
+
+/// `PUT /admin/sources/{id}/credentials`: sets the named credentials (an expired token, a
+/// new application password) and settings, keeping the others, the URL and the signing
+/// secret: the source stays the same source, with the same dedupe keys. The values are
+/// checked as at registration and never returned.
+pub async fn update_access(deps: &Deps, req: &Request, id: &str) -> Result<Response, Error> {
+    let body: Access = http::json_body(req)?;
+    if body.credentials.is_empty() && body.settings.is_empty() {
+        return Err(Error::validation(
+            "credentials",
+            "give the credentials or settings to set",
+        ));
+    }
+    let source = find(deps, id).await?;
+    let mut settings = source.settings.clone();
+    settings.extend(body.settings);
+    if serde_json::to_vec(&settings)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX)
+        > MAX_SETTINGS_BYTES
+    {
+        return Err(Error::validation(
+            "settings",
+            format!("at most {MAX_SETTINGS_BYTES} bytes"),
+        ));
+    }
+    platforms::check_settings(source.platform, &settings, deps.allow_private_outbound)?;
+    let mut given = source.credentials.0.clone();
+    given.extend(body.credentials);
+    let (credentials, generated) = platforms::credentials(source.platform, given, &settings)?;
+    deps.sources
+        .replace_access(&source.id, source.version, &credentials, &settings)
+        .await?;
+    tracing::info!(source_id = %source.id, "source credentials updated");
+    let mut out = json!({
+        "id": source.id,
+        "credentials": credentials.0.keys().collect::<Vec<_>>(),
+        "settings": settings,
+    });
+    if !generated.is_empty() {
+        out["generated_credentials"] = json!(generated);
+    }
+    Ok(http::json(200, &out))
+}
+
 /// What a source sent that Liaison accepted without acting on it, newest first, with the
 /// raw bodies: so an owner can see why an event "did not arrive".
 pub async fn ignored(deps: &Deps, req: &Request, id: &str) -> Result<Response, Error> {

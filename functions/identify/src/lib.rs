@@ -44,6 +44,8 @@ use verification::Verifier;
 
 pub struct Deps {
     pub contributions: ContributionStore,
+    /// Where the brand's own published answers are known by their platform id.
+    pub answers: shared::contracts::answers::AnswerStore,
     pub callbacks: CallbackQueue,
     pub rules: RuleBook,
     pub contacts: ContactStore,
@@ -59,7 +61,7 @@ impl Deps {
         Self::with_sdk(env, &sdk, clock).await
     }
 
-    /// With an SDK configuration of the caller's (tests inject faults through it).
+    /// With an sdk configuration of the caller's (tests inject faults through it).
     pub async fn with_sdk(
         env: &dyn Env,
         sdk: &shared::kit::aws::SdkConfig,
@@ -104,6 +106,11 @@ impl Deps {
             ),
         };
         Ok(Deps {
+            answers: shared::contracts::answers::AnswerStore {
+                client: dynamodb.clone(),
+                table: config::required(env, "ANSWERS_TABLE")?,
+                reports_table: config::required(env, "REPORTS_TABLE")?,
+            },
             verifier,
             routing,
             contributions: ContributionStore::new(
@@ -114,6 +121,10 @@ impl Deps {
             callbacks: CallbackQueue {
                 sqs: shared::kit::aws::sqs(sdk, env),
                 queue_url: config::required(env, "MODERATION_CALLBACKS_QUEUE_URL")?,
+                answers: shared::contracts::answers::JobQueue {
+                    sqs: shared::kit::aws::sqs(sdk, env),
+                    queue_url: config::required(env, "ANSWERS_QUEUE_URL")?,
+                },
                 sources: SourceStore::new(
                     dynamodb.clone(),
                     config::required(env, "SOURCES_TABLE")?,
@@ -143,6 +154,9 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
             message.id
         )));
     };
+    if is_own_answer(deps, &message, contribution).await? {
+        return Ok(());
+    }
     let identities =
         identity::identities(message.platform, &message.source_id, &contribution.author);
     let contact_id = resolve_author(deps, &message, &identities).await?;
@@ -289,6 +303,32 @@ async fn resolve_author(
     deps.contacts
         .resolve(identities, &provenance, deps.clock.now())
         .await
+}
+
+/// Whether the platform sent back an answer Liaison published (the brand's reply under a
+/// comment): it is linked to that answer and goes no further, neither a contribution nor a
+/// case. Only a reply can be one, so only a reply costs the lookup.
+async fn is_own_answer(
+    deps: &Deps,
+    message: &Message,
+    contribution: &shared::contracts::events::Contribution,
+) -> Result<bool, Error> {
+    if contribution.parent_id.is_none() {
+        return Ok(false);
+    }
+    let Some((answered, answer_id)) = deps
+        .answers
+        .published_as(&message.source_id, &contribution.external_id)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let first = deps
+        .answers
+        .link_echo(&answered, &answer_id, &message.id)
+        .await?;
+    tracing::info!(event_id = %message.id, answer_id, first, "the platform echoed a published answer; linked");
+    Ok(true)
 }
 
 /// Queues the moderation decision for the source's callback URL, if it has one. Before the

@@ -41,7 +41,6 @@ pub struct Deps {
 
 /// A receiver gets this long to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
-const MAX_BACKOFF_SECONDS: i32 = 900;
 
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
@@ -192,35 +191,10 @@ async fn deliver(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
     }
 }
 
-/// Seconds to hide a message after its `attempt`-th failed delivery: `first`, doubling,
-/// at most 15 minutes.
-pub fn backoff_seconds(first: i32, attempt: u32) -> i32 {
-    let doublings = attempt.saturating_sub(1).min(10);
-    (first.clamp(0, MAX_BACKOFF_SECONDS) << doublings).min(MAX_BACKOFF_SECONDS)
-}
-
-/// Hides the message for longer after each failure; best effort (on failure the queue's
-/// visibility timeout applies).
+/// Hides the message for longer after each failure.
 async fn back_off(deps: &Deps, record: &SqsMessage) {
-    let attempt: u32 = record
-        .attributes
-        .get("ApproximateReceiveCount")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1);
-    let Some(handle) = record.receipt_handle.as_deref() else {
-        return;
-    };
-    let changed = deps
-        .sqs
-        .change_message_visibility()
-        .queue_url(&deps.queue_url)
-        .receipt_handle(handle)
-        .visibility_timeout(backoff_seconds(deps.first_backoff, attempt))
-        .send()
-        .await;
-    if let Err(e) = changed {
-        tracing::warn!(error = %e.into_service_error(), "visibility not changed");
-    }
+    let seconds = batch::backoff_seconds(deps.first_backoff, batch::receive_count(record));
+    batch::delay(&deps.sqs, &deps.queue_url, record, seconds).await;
 }
 
 #[cfg(test)]
@@ -237,15 +211,5 @@ mod tests {
         for s in [301, 400, 401, 404, 410] {
             assert_eq!(outcome(s), Outcome::Refused, "{s}");
         }
-    }
-
-    #[test]
-    fn backoff_should_double_up_to_fifteen_minutes() {
-        assert_eq!(backoff_seconds(30, 1), 30);
-        assert_eq!(backoff_seconds(30, 2), 60);
-        assert_eq!(backoff_seconds(30, 4), 240);
-        assert_eq!(backoff_seconds(30, 6), 900);
-        assert_eq!(backoff_seconds(30, u32::MAX), 900);
-        assert_eq!(backoff_seconds(1, 3), 4);
     }
 }

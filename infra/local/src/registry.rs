@@ -66,6 +66,13 @@ impl Registry {
             ),
         );
         registry.register(
+            "answers",
+            factory(
+                |env, clock| async move { answers::Deps::from_env(&env, clock).await },
+                |deps, event| async move { answers::handle(&deps, event).await },
+            ),
+        );
+        registry.register(
             "carts",
             factory(
                 |env, clock| async move { carts::Deps::from_env(&env, clock).await },

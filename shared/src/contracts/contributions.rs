@@ -89,6 +89,17 @@ impl ContributionStore {
         }
     }
 
+    /// The contribution recorded as event `id`.
+    pub async fn get(&self, id: &str) -> Result<Option<ContributionRecord>, Error> {
+        crate::kit::dynamo::get(
+            &self.client,
+            &self.table,
+            crate::kit::dynamo::key("id", id),
+            "contribution",
+        )
+        .await
+    }
+
     pub async fn record(&self, record: &ContributionRecord) -> Result<Recorded, Error> {
         let item: HashMap<String, AttributeValue> =
             crate::kit::dynamo::encode(record, "contribution")?;

@@ -2,6 +2,8 @@
 //! that owns its key layout, its item types and its access patterns; no other code writes a
 //! key, an attribute name or an update expression of that table.
 //!
+//! - [`answers`]: `AnswersTable`: staff's answers to contributions, as published on the
+//!   platforms, and the `answers` queue's jobs.
 //! - [`events`]: the versioned event types carried by the queues.
 //! - [`sources`]: `SourcesTable`: webhook sources (one platform account each), their secrets.
 //! - [`ignored`]: `IgnoredTable`: verified webhook bodies accepted but not acted on.
@@ -24,6 +26,7 @@
 //! - [`text`]: text folded for matching (case, accents, punctuation).
 //! - [`outbound`]: which staff-typed URLs Liaison may call (public HTTPS only).
 
+pub mod answers;
 pub mod carts;
 pub mod contacts;
 pub mod contributions;

@@ -149,36 +149,51 @@ impl Decided<'_> {
     }
 }
 
-/// The `moderation-callbacks` queue, as identify and admin send decisions to it.
+/// Where identify and admin send decisions so that the platform applies them: the
+/// `answers` queue when Liaison moderates the source by its API
+/// ([`crate::contracts::answers::moderates_by_api`]), the `moderation-callbacks` queue when
+/// the source has a callback URL (both, when it has both).
 pub struct CallbackQueue {
     pub sqs: aws_sdk_sqs::Client,
     pub queue_url: String,
-    /// Where the decided contribution's source says whether it wants callbacks.
+    /// The `answers` queue.
+    pub answers: crate::contracts::answers::JobQueue,
+    /// Where the decided contribution's source says how it wants decisions.
     pub sources: SourceStore,
 }
 
 impl CallbackQueue {
-    /// Queues `decided` for its source's callback URL; `false` when the source has none
-    /// (or is gone).
+    /// Queues `decided` for its platform; `false` when the source wants no decisions (or
+    /// is gone).
     pub async fn enqueue(&self, decided: &Decided<'_>) -> Result<bool, Error> {
-        let wants_callbacks = self
-            .sources
-            .get(decided.source_id)
-            .await?
-            .is_some_and(|source| source.setting(CALLBACK_URL_SETTING).is_some());
-        if !wants_callbacks {
+        let Some(source) = self.sources.get(decided.source_id).await? else {
             return Ok(false);
+        };
+        let mut queued = false;
+        if crate::contracts::answers::moderates_by_api(&source) {
+            let job = crate::contracts::answers::Job::Moderate {
+                contribution_id: decided.contribution_id.to_string(),
+                source_id: decided.source_id.to_string(),
+                external_id: decided.external_id.to_string(),
+                decision: decided.moderation.decision,
+                decided_at: decided.moderation.decided_at,
+            };
+            self.answers.send(job).await?;
+            queued = true;
         }
-        let body = serde_json::to_string(&decided.callback())
-            .map_err(|e| Error::caused("encode callback", e))?;
-        self.sqs
-            .send_message()
-            .queue_url(&self.queue_url)
-            .message_body(body)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("SendMessage moderation-callbacks", e).transient())?;
-        Ok(true)
+        if source.setting(CALLBACK_URL_SETTING).is_some() {
+            let body = serde_json::to_string(&decided.callback())
+                .map_err(|e| Error::caused("encode callback", e))?;
+            self.sqs
+                .send_message()
+                .queue_url(&self.queue_url)
+                .message_body(body)
+                .send()
+                .await
+                .map_err(|e| Error::from_sdk("SendMessage moderation-callbacks", e).transient())?;
+            queued = true;
+        }
+        Ok(queued)
     }
 }
 

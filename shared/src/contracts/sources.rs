@@ -320,6 +320,29 @@ impl SourceStore {
         condition_held(update, "UpdateItem source websub").map(|_| ())
     }
 
+    /// Replaces the credentials and settings if nobody changed the source since
+    /// `expected_version` was read.
+    pub async fn replace_access(
+        &self,
+        id: &str,
+        expected_version: u64,
+        credentials: &Credentials,
+        settings: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<()> {
+        let credentials_av = serde_dynamo::to_attribute_value(credentials)
+            .map_err(|e| Error::caused("encode credentials", e))?;
+        let settings_av = serde_dynamo::to_attribute_value(settings)
+            .map_err(|e| Error::caused("encode settings", e))?;
+        self.versioned_update(
+            id,
+            expected_version,
+            "SET credentials = :credentials, settings = :settings, version = :next",
+            vec![(":credentials", credentials_av), (":settings", settings_av)],
+            "UpdateItem source credentials",
+        )
+        .await
+    }
+
     /// Replaces the secrets if nobody changed the source since `expected_version` was read.
     pub async fn replace_secrets(
         &self,
@@ -329,13 +352,32 @@ impl SourceStore {
     ) -> Result<()> {
         let secrets_av = serde_dynamo::to_attribute_value(secrets)
             .map_err(|e| Error::caused("encode secrets", e))?;
-        self.client
+        self.versioned_update(
+            id,
+            expected_version,
+            "SET secrets = :secrets, version = :next",
+            vec![(":secrets", secrets_av)],
+            "UpdateItem source secrets",
+        )
+        .await
+    }
+
+    /// `update` (which sets `version = :next`) if the source is still at `expected_version`.
+    async fn versioned_update(
+        &self,
+        id: &str,
+        expected_version: u64,
+        update: &str,
+        values: Vec<(&str, AttributeValue)>,
+        operation: &str,
+    ) -> Result<()> {
+        let mut request = self
+            .client
             .update_item()
             .table_name(&self.table)
             .key("id", AttributeValue::S(id.to_string()))
-            .update_expression("SET secrets = :secrets, version = :next")
+            .update_expression(update)
             .condition_expression("attribute_exists(id) AND version = :expected")
-            .expression_attribute_values(":secrets", secrets_av)
             .expression_attribute_values(
                 ":next",
                 AttributeValue::N((expected_version + 1).to_string()),
@@ -343,18 +385,19 @@ impl SourceStore {
             .expression_attribute_values(
                 ":expected",
                 AttributeValue::N(expected_version.to_string()),
-            )
-            .send()
-            .await
-            .map_err(|e| {
-                if is_condition_failure(&e) {
-                    Error::Conflict(format!(
-                        "source {id} changed meanwhile or was deleted; retry"
-                    ))
-                } else {
-                    Error::from_sdk("UpdateItem source secrets", e)
-                }
-            })?;
+            );
+        for (name, value) in values {
+            request = request.expression_attribute_values(name, value);
+        }
+        request.send().await.map_err(|e| {
+            if is_condition_failure(&e) {
+                Error::Conflict(format!(
+                    "source {id} changed meanwhile or was deleted; retry"
+                ))
+            } else {
+                Error::from_sdk(operation, e)
+            }
+        })?;
         Ok(())
     }
 }

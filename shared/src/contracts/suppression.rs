@@ -40,6 +40,27 @@ pub async fn contains(
     Ok(out.item.is_some())
 }
 
+/// Why `email_key` is on the list, if it is: a service message (an answer about the
+/// person's own case) still goes to an address that only unsubscribed from marketing.
+pub async fn reason(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    email_key: &str,
+) -> Result<Option<String>, Error> {
+    let item = crate::kit::dynamo::get_item(
+        client,
+        table,
+        crate::kit::dynamo::key("email_key", email_key),
+        "suppression",
+    )
+    .await?;
+    Ok(item.map(|item| {
+        crate::kit::dynamo::text(&item, "reason")
+            .unwrap_or(BOUNCE)
+            .to_string()
+    }))
+}
+
 /// Puts `email_key` on the list; `false` when it was already there. The first entry stays
 /// as it was (an erasure, or the first bounce, and when): a duplicate event, or a second
 /// reason, changes nothing.

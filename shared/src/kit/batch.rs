@@ -233,8 +233,61 @@ pub async fn send_json_batch<T: serde::Serialize>(
     Ok(accepted)
 }
 
+/// How many times SQS has handed out `record` (1 the first time).
+pub fn receive_count(record: &SqsMessage) -> u32 {
+    record
+        .attributes
+        .get("ApproximateReceiveCount")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1)
+}
+
+/// The longest [`backoff_seconds`]: 15 minutes.
+pub const MAX_BACKOFF_SECONDS: i32 = 900;
+
+/// Seconds to keep a record hidden after its `attempt`-th failure: `first`, doubling, at
+/// most [`MAX_BACKOFF_SECONDS`].
+pub fn backoff_seconds(first: i32, attempt: u32) -> i32 {
+    let doublings = attempt.saturating_sub(1).min(10);
+    (first.clamp(0, MAX_BACKOFF_SECONDS) << doublings).min(MAX_BACKOFF_SECONDS)
+}
+
+/// Keeps a record that failed for a passing reason hidden for `seconds` (at most SQS's
+/// 12 hours) before it comes back, instead of the queue's visibility timeout. Best effort:
+/// if SQS refuses, the visibility timeout applies.
+pub async fn delay(sqs: &aws_sdk_sqs::Client, queue_url: &str, record: &SqsMessage, seconds: i32) {
+    let Some(handle) = record.receipt_handle.as_deref() else {
+        return;
+    };
+    let changed = sqs
+        .change_message_visibility()
+        .queue_url(queue_url)
+        .receipt_handle(handle)
+        .visibility_timeout(seconds.clamp(0, 43_200))
+        .send()
+        .await;
+    if let Err(e) = changed {
+        tracing::warn!(error = %e.into_service_error(), "visibility not changed");
+    }
+}
+
 fn respond(failures: Vec<BatchItemFailure>) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
     response.batch_item_failures = failures;
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_should_double_up_to_fifteen_minutes() {
+        assert_eq!(backoff_seconds(30, 1), 30);
+        assert_eq!(backoff_seconds(30, 2), 60);
+        assert_eq!(backoff_seconds(30, 4), 240);
+        assert_eq!(backoff_seconds(30, 6), 900);
+        assert_eq!(backoff_seconds(30, u32::MAX), 900);
+        assert_eq!(backoff_seconds(1, 3), 4);
+    }
 }

@@ -1,0 +1,171 @@
+//! AnswersFunction (SQS `answers`, partial batch failures): publishes what staff answer
+//! where the person spoke, and applies moderation decisions on the platforms.
+//!
+//! - An answer job claims its answer (`queued` → `sending`) before the one platform call,
+//!   then records what came of it (`shared::contracts::answers` says the states). A job
+//!   that finds its answer still `sending` comes from an attempt whose outcome was lost:
+//!   the answer becomes `unknown`, for staff to check, and is never sent twice.
+//! - A definite failure that may pass (a rate limit, an outage, a connection that never
+//!   opened) is retried: the message comes back after the platform's `Retry-After`, or
+//!   30 s doubling up to 15 minutes, at most [`MAX_ATTEMPTS`] times.
+//! - Refused credentials (expired, revoked) count `AnswerCredentialsRefused`, which an
+//!   alarm watches.
+//! - A moderation job applies the decision still current on the contribution (a stale job is
+//!   dropped); setting a status twice has one effect, so an unknown outcome is retried.
+
+pub mod call;
+pub mod email;
+pub mod moderate;
+pub mod publish;
+pub mod wordpress;
+
+use std::time::Duration;
+
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use shared::contracts::answers::{AnswerStore, Job, JobMessage, JOB_VERSION};
+use shared::contracts::contributions::ContributionStore;
+use shared::contracts::sources::SourceStore;
+use shared::kit::batch::{self, DeadLetters, RecordError};
+use shared::kit::clock::Clock;
+use shared::kit::config::{self, Env};
+use shared::Error;
+
+/// Platform calls per answer, retries included, before it is `failed`.
+pub const MAX_ATTEMPTS: u32 = 8;
+/// A platform gets this long to answer.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Deps {
+    pub answers: AnswerStore,
+    pub sources: SourceStore,
+    pub contributions: ContributionStore,
+    pub http: reqwest::Client,
+    pub email: email::Mailer,
+    pub sqs: aws_sdk_sqs::Client,
+    pub queue_url: String,
+    pub dead_letters: DeadLetters,
+    /// Seconds before the first retry (doubling after, at most 15 minutes).
+    pub first_backoff: i32,
+    pub clock: Clock,
+}
+
+impl Deps {
+    pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
+        let sdk = shared::kit::aws::sdk_config(env).await;
+        let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
+        let sqs = shared::kit::aws::sqs(&sdk, env);
+        let allow_private = shared::contracts::outbound::allow_private(env);
+        // Site URLs are typed by staff: shared::contracts::outbound's restrictions. No
+        // redirects: a POST that moved may have been made already.
+        let http = shared::contracts::outbound::restrict(
+            reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .timeout(TIMEOUT)
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("Liaison-answers/", env!("CARGO_PKG_VERSION"))),
+            allow_private,
+        )
+        .build()
+        .map_err(|e| Error::caused("HTTP client", e))?;
+        let reports_table = config::required(env, "REPORTS_TABLE")?;
+        Ok(Deps {
+            answers: AnswerStore {
+                client: dynamodb.clone(),
+                table: config::required(env, "ANSWERS_TABLE")?,
+                reports_table: reports_table.clone(),
+            },
+            sources: SourceStore::new(dynamodb.clone(), config::required(env, "SOURCES_TABLE")?),
+            contributions: ContributionStore::new(
+                dynamodb.clone(),
+                config::required(env, "CONTRIBUTIONS_TABLE")?,
+                reports_table,
+            ),
+            email: email::Mailer::from_env(&sdk, env, dynamodb).await?,
+            http,
+            dead_letters: DeadLetters::new(sqs.clone(), config::required(env, "ANSWERS_DLQ_URL")?),
+            queue_url: config::required(env, "ANSWERS_QUEUE_URL")?,
+            first_backoff: config::parsed_or(env, "ANSWER_FIRST_BACKOFF_SECONDS", 30)?,
+            sqs,
+            clock,
+        })
+    }
+
+    /// Seconds before the message of a call to retry comes back: the platform's
+    /// `Retry-After` when it gave one (at most SQS's 12 hours), else the backoff.
+    fn retry_in(&self, after: Option<Duration>, record: &SqsMessage) -> i32 {
+        match after {
+            Some(after) => i32::try_from(after.as_secs())
+                .unwrap_or(i32::MAX)
+                .min(43_200),
+            None => backoff_seconds(self.first_backoff, batch::receive_count(record)),
+        }
+    }
+}
+
+pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
+    batch::process(event, &deps.dead_letters, |record| async move {
+        run(deps, &record).await
+    })
+    .await
+}
+
+async fn run(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
+    let body = record.body.as_deref().unwrap_or_default();
+    let message: JobMessage =
+        serde_json::from_str(body).map_err(|e| RecordError::unreadable("an answers job", e))?;
+    if message.v != JOB_VERSION {
+        return Err(RecordError::reject(format!(
+            "answers job version {} is not {JOB_VERSION}",
+            message.v
+        )));
+    }
+    match message.job {
+        Job::Answer {
+            contribution_id,
+            answer_id,
+        } => publish::run(deps, record, &contribution_id, &answer_id).await,
+        Job::Moderate {
+            contribution_id,
+            source_id,
+            external_id,
+            decision,
+            decided_at,
+        } => {
+            let job = moderate::Decided {
+                contribution_id: &contribution_id,
+                source_id: &source_id,
+                external_id: &external_id,
+                decision,
+                decided_at,
+            };
+            moderate::run(deps, record, &job).await
+        }
+    }
+}
+
+const MAX_BACKOFF_SECONDS: i32 = 900;
+
+/// Seconds to wait after the `attempt`-th failure: `first`, doubling, at most 15 minutes.
+pub fn backoff_seconds(first: i32, attempt: u32) -> i32 {
+    let doublings = attempt.saturating_sub(1).min(10);
+    (first.clamp(0, MAX_BACKOFF_SECONDS) << doublings).min(MAX_BACKOFF_SECONDS)
+}
+
+/// Counts a platform's refusal of a source's credentials, which an alarm watches (on the
+/// function's `Service` dimension alone: an alarm names every dimension of its metric).
+fn credentials_refused(deps: &Deps, platform: &str) {
+    tracing::warn!(platform, "the platform refused the source's credentials");
+    shared::kit::metrics::count("AnswerCredentialsRefused", 1, &[], deps.clock.now());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_should_double_up_to_fifteen_minutes() {
+        assert_eq!(backoff_seconds(30, 1), 30);
+        assert_eq!(backoff_seconds(30, 3), 120);
+        assert_eq!(backoff_seconds(30, 9), 900);
+    }
+}
