@@ -61,6 +61,12 @@ impl Answers {
         caller: &Caller,
     ) -> Result<Response, Error> {
         let (contribution_id, case_id) = self.case_contribution(case_id).await?;
+        // Identify opens the case a moment before it records the contribution.
+        if self.contributions.get(&contribution_id).await?.is_none() {
+            return Err(Error::Conflict(
+                "the case's contribution is still being recorded; try again in a moment".into(),
+            ));
+        }
         self.answer(req, &contribution_id, case_id, caller).await
     }
 

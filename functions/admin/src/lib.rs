@@ -379,6 +379,10 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
             caller.require(&[Group::Admin, Group::Marketer, Group::Support, Group::Sales])?;
             deps.reports.contributions(req).await
         }
+        "GET /admin/reports/answers" => {
+            caller.require(&[Group::Admin, Group::Marketer, Group::Support, Group::Sales])?;
+            deps.reports.answers(req).await
+        }
         // "Call me back" requests from relaunch emails: the sales team's.
         "GET /admin/callbacks" => {
             caller.require(&[Group::Admin, Group::Sales])?;

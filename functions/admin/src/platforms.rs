@@ -195,6 +195,16 @@ pub fn credentials(
     let mut generated = BTreeMap::new();
     for c in wanted {
         match given.get(c.name).map(|v| v.trim().to_string()) {
+            Some(value) if c.name == "username" => {
+                // A login, not a secret: WordPress user names may be short.
+                if value.is_empty() || value.len() > 60 || value.chars().any(char::is_control) {
+                    return Err(Error::validation(
+                        "credentials.username",
+                        "must be 1 to 60 characters, without control characters",
+                    ));
+                }
+                stored.insert(c.name.to_string(), value);
+            }
             Some(value) => {
                 check_secret_text(&format!("credentials.{}", c.name), &value)?;
                 stored.insert(c.name.to_string(), value);

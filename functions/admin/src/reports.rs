@@ -2,6 +2,10 @@
 //! per day, platform and label, read from the counters identify adds to in the same
 //! transaction that records a contribution (`ReportsTable`, `shared::contracts::contributions`): one
 //! Query over the range, never a Scan.
+//!
+//! `/admin/reports/answers?from=&to=&by=tag|channel`: published answers counted per tag
+//! (visible and hidden) and per channel, from the counters the answers function adds to in
+//! the transaction that records a publication (`shared::contracts::answers`).
 
 use std::collections::BTreeMap;
 
@@ -22,11 +26,40 @@ pub struct Reports {
 
 impl Reports {
     pub async fn contributions(&self, req: &Request) -> Result<Response, Error> {
+        self.counted(
+            req,
+            "day",
+            &[("platform", "platform"), ("label", "label"), ("day", "day")],
+        )
+        .await
+    }
+
+    pub async fn answers(&self, req: &Request) -> Result<Response, Error> {
+        self.counted(
+            req,
+            "tag",
+            &[("tag", "answer_tag"), ("channel", "answer_channel")],
+        )
+        .await
+    }
+
+    /// The report `by` one of `dimensions` (`by` value, counter partition), `default` when
+    /// the request does not say.
+    async fn counted(
+        &self,
+        req: &Request,
+        default: &str,
+        dimensions: &[(&str, &str)],
+    ) -> Result<Response, Error> {
         let q = |name| http::query_param(req, name);
-        let by = q("by").unwrap_or("day");
-        if !matches!(by, "platform" | "label" | "day") {
-            return Err(Error::validation("by", "one of platform, label, day"));
-        }
+        let by = q("by").unwrap_or(default);
+        let Some((_, partition)) = dimensions.iter().find(|(name, _)| *name == by) else {
+            let names: Vec<&str> = dimensions.iter().map(|(name, _)| *name).collect();
+            return Err(Error::validation(
+                "by",
+                format!("one of {}", names.join(", ")),
+            ));
+        };
         let from = day(q("from"), "from")?;
         let to = day(q("to"), "to")?;
         if to < from {
@@ -38,7 +71,7 @@ impl Reports {
                 format!("at most {MAX_DAYS} days from `from`"),
             ));
         }
-        let counters = self.read(by, from, to).await?;
+        let counters = self.read(partition, from, to).await?;
         Ok(http::json(200, &report(by, from, to, &counters)))
     }
 

@@ -4,6 +4,7 @@
 //! installs a tracing subscriber, and tracing's callsite interest is global to the process.
 
 mod admin;
+mod answers;
 mod campaigns;
 mod carts;
 mod cases;
