@@ -264,8 +264,83 @@ async fn a_held_wordpress_comment_approved_by_an_agent_should_be_approved_in_wor
         .await
         .expect("a real WordPress (make deps installs it)");
     let system = harness::system().await;
-    let source = wordpress_source(&system, wp).await;
+    // Registered without the brand's login: it can hear, not answer, until staff give it.
+    let source = register(
+        &system,
+        json!({"platform": "wordpress", "name": "Blog", "settings": {"site_url": wp.base_url}}),
+    )
+    .await;
     let post = wp.create_post("Workshop news").await.unwrap();
+    let first = wp
+        .create_comment(
+            post,
+            "Lovely workshop photos",
+            "Eve",
+            "eve@example.org",
+            "approved",
+        )
+        .await
+        .unwrap();
+    let heard = deliver(
+        &system,
+        &source,
+        &webhook(&wp.comment(first).await.unwrap(), "1"),
+    )
+    .await;
+    recorded(&system, &heard).await.expect("recorded");
+    let reply = json!({"channel": "public_reply", "text": "Thank you!"});
+    let path = format!("/admin/contributions/{heard}/answers");
+    let (status, refused) = staff(
+        &system,
+        "POST",
+        &path,
+        "liaison-support",
+        Some(reply.clone()),
+    )
+    .await;
+    assert_eq!(status, 409, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("lacks the credentials"),
+        "{refused}"
+    );
+    // The same source (same URL, same secret, same dedupe keys) gets its login.
+    let access = format!("/admin/sources/{}/credentials", source.id);
+    let login = json!({"credentials": {"username": wp.user, "application_password": wp.application_password}});
+    assert_eq!(
+        staff(
+            &system,
+            "PUT",
+            &access,
+            "liaison-support",
+            Some(login.clone())
+        )
+        .await
+        .0,
+        403
+    );
+    let (status, updated) = staff(&system, "PUT", &access, "liaison-admin", Some(login)).await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(
+        updated["credentials"],
+        json!(["application_password", "username"])
+    );
+    let (_, shown) = staff(
+        &system,
+        "GET",
+        &format!("/admin/sources/{}", source.id),
+        "liaison-admin",
+        None,
+    )
+    .await;
+    assert!(
+        !shown.to_string().contains(&wp.application_password),
+        "never shown again"
+    );
+    let (status, queued) = staff(&system, "POST", &path, "liaison-support", Some(reply)).await;
+    assert_eq!(status, 202, "{queued}");
     let address = format!("bob{}@example.org", chrono::Utc::now().timestamp_micros());
     // An incident is held by Liaison (answered privately first): WordPress keeps it held.
     let comment_id = wp
