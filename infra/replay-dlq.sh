@@ -8,7 +8,7 @@
 #   infra/replay-dlq.sh STACK QUEUE --peek                   up to 10 DLQ messages, with their attributes
 #
 # QUEUE is the main queue's logical id in template.yaml or its short name: contributions,
-# commerce, referrals, sends, ses-events, moderation-callbacks, support.
+# commerce, referrals, sends, ses-events, moderation-callbacks, answers, support.
 # Uses the caller's AWS credentials and region (AWS_REGION / AWS_DEFAULT_REGION / profile).
 set -euo pipefail
 die() { printf 'replay-dlq: %s\n' "$*" >&2; exit 1; }
@@ -23,6 +23,7 @@ case $queue in
   sends) queue=SendsQueue ;;
   ses-events) queue=SesEventsQueue ;;
   moderation-callbacks) queue=ModerationCallbacksQueue ;;
+  answers) queue=AnswersQueue ;;
   support) queue=SupportQueue ;;
 esac
 mode=start rate="" dry=""
