@@ -55,18 +55,13 @@ impl Deps {
         let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
         let sqs = shared::kit::aws::sqs(&sdk, env);
         let allow_private = shared::contracts::outbound::allow_private(env);
-        // Site URLs are typed by staff: shared::contracts::outbound's restrictions. No
-        // redirects: a POST that moved may have been made already.
-        let http = shared::contracts::outbound::restrict(
-            reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .timeout(TIMEOUT)
-                .redirect(reqwest::redirect::Policy::none())
-                .user_agent(concat!("Liaison-answers/", env!("CARGO_PKG_VERSION"))),
+        // Site URLs are typed by staff: shared::contracts::outbound's restrictions (no
+        // redirect either: a POST that moved may have been made already).
+        let http = shared::contracts::outbound::client(
+            concat!("Liaison-answers/", env!("CARGO_PKG_VERSION")),
+            TIMEOUT,
             allow_private,
-        )
-        .build()
-        .map_err(|e| Error::caused("HTTP client", e))?;
+        )?;
         let reports_table = config::required(env, "REPORTS_TABLE")?;
         Ok(Deps {
             answers: AnswerStore {
@@ -97,8 +92,14 @@ impl Deps {
             Some(after) => i32::try_from(after.as_secs())
                 .unwrap_or(i32::MAX)
                 .min(43_200),
-            None => backoff_seconds(self.first_backoff, batch::receive_count(record)),
+            None => batch::backoff_seconds(self.first_backoff, batch::receive_count(record)),
         }
+    }
+
+    /// Keeps `record` away for [`Deps::retry_in`] before it comes back.
+    async fn hold_back(&self, record: &SqsMessage, after: Option<Duration>) {
+        let seconds = self.retry_in(after, record);
+        batch::delay(&self.sqs, &self.queue_url, record, seconds).await;
     }
 }
 
@@ -143,29 +144,9 @@ async fn run(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
     }
 }
 
-const MAX_BACKOFF_SECONDS: i32 = 900;
-
-/// Seconds to wait after the `attempt`-th failure: `first`, doubling, at most 15 minutes.
-pub fn backoff_seconds(first: i32, attempt: u32) -> i32 {
-    let doublings = attempt.saturating_sub(1).min(10);
-    (first.clamp(0, MAX_BACKOFF_SECONDS) << doublings).min(MAX_BACKOFF_SECONDS)
-}
-
 /// Counts a platform's refusal of a source's credentials, which an alarm watches (on the
 /// function's `Service` dimension alone: an alarm names every dimension of its metric).
 fn credentials_refused(deps: &Deps, platform: &str) {
     tracing::warn!(platform, "the platform refused the source's credentials");
     shared::kit::metrics::count("AnswerCredentialsRefused", 1, &[], deps.clock.now());
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_should_double_up_to_fifteen_minutes() {
-        assert_eq!(backoff_seconds(30, 1), 30);
-        assert_eq!(backoff_seconds(30, 3), 120);
-        assert_eq!(backoff_seconds(30, 9), 900);
-    }
 }

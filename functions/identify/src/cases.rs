@@ -11,6 +11,7 @@ use shared::contracts::contacts::standing::ContactType;
 use shared::contracts::events::{Contribution, Message};
 pub use shared::contracts::work::id_for;
 use shared::contracts::work::{self, Case, CaseEffect, CaseOpened, Opened, Opportunity};
+use shared::kit::batch;
 use shared::Error;
 
 use crate::classify::Classification;
@@ -86,19 +87,12 @@ impl Routing {
             false => self.get_case(&case.opened.id).await?.unwrap_or(case),
         };
         if !case.support_queued {
-            let body = serde_json::to_string(&CaseOpened {
+            let opened = CaseOpened {
                 v: 1,
                 kind: "case.opened".into(),
                 case: case.clone(),
-            })
-            .map_err(|e| Error::caused("encode case", e))?;
-            self.sqs
-                .send_message()
-                .queue_url(&self.support_queue_url)
-                .message_body(body)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("SendMessage support", e).transient())?;
+            };
+            batch::send_json(&self.sqs, &self.support_queue_url, "support", &opened).await?;
             work::mark_done(
                 &self.dynamodb,
                 &self.cases_table,

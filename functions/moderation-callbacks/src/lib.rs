@@ -48,17 +48,11 @@ impl Deps {
         let sqs = shared::kit::aws::sqs(&sdk, env);
         let allow_private = shared::contracts::outbound::allow_private(env);
         // A callback URL is configured by staff: shared::contracts::outbound's restrictions.
-        let http = shared::contracts::outbound::restrict(
-            reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .timeout(TIMEOUT)
-                .user_agent(concat!(
-                    "Liaison-moderation-callbacks/",
-                    env!("CARGO_PKG_VERSION")
-                )),
+        let http = shared::contracts::outbound::client(
+            concat!("Liaison-moderation-callbacks/", env!("CARGO_PKG_VERSION")),
+            TIMEOUT,
             allow_private,
-        );
-        let http = http.build().map_err(|e| Error::caused("HTTP client", e))?;
+        )?;
         Ok(Deps {
             sources: SourceStore::new(
                 shared::kit::aws::dynamodb(&sdk, env),

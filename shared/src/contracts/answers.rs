@@ -254,16 +254,8 @@ pub struct JobQueue {
 
 impl JobQueue {
     pub async fn send(&self, job: Job) -> Result<(), Error> {
-        let body = serde_json::to_string(&JobMessage::new(job))
-            .map_err(|e| Error::caused("encode answers job", e))?;
-        self.sqs
-            .send_message()
-            .queue_url(&self.queue_url)
-            .message_body(body)
-            .send()
+        crate::kit::batch::send_json(&self.sqs, &self.queue_url, "answers", &JobMessage::new(job))
             .await
-            .map_err(|e| Error::from_sdk("SendMessage answers", e).transient())?;
-        Ok(())
     }
 }
 
@@ -287,6 +279,18 @@ pub enum Outcome {
     Retrying { at: DateTime<Utc>, reason: String },
     Failed { reason: String },
     Unknown { reason: String },
+}
+
+impl Outcome {
+    /// The state an answer is left in by this outcome.
+    pub fn state(&self) -> State {
+        match self {
+            Outcome::Published(_) => State::Published,
+            Outcome::Retrying { .. } => State::Retrying,
+            Outcome::Failed { .. } => State::Failed,
+            Outcome::Unknown { .. } => State::Unknown,
+        }
+    }
 }
 
 /// What [`AnswerStore::create`] found.
@@ -442,43 +446,27 @@ impl AnswerStore {
             .expression_attribute_names("#state", "state")
             .expression_attribute_values(":sending", s(State::Sending.as_str()))
             .expression_attribute_values(":now", s(crate::kit::clock::stamp(now)));
-        let (state, expression) = match outcome {
+        let expression = match outcome {
             Outcome::Published(published) => {
                 let value = serde_dynamo::to_attribute_value::<_, AttributeValue>(published)
                     .map_err(|e| Error::caused("encode publication", e))?;
                 update = update.expression_attribute_values(":published", value);
-                (
-                    State::Published,
-                    "SET #state = :to, published = :published, updated_at = :now REMOVE reason",
-                )
+                "SET #state = :to, published = :published, updated_at = :now REMOVE reason"
             }
             Outcome::Retrying { at, reason } => {
                 update = update
                     .expression_attribute_values(":at", s(crate::kit::clock::stamp(*at)))
                     .expression_attribute_values(":reason", s(reason));
-                (
-                    State::Retrying,
-                    "SET #state = :to, retry_at = :at, reason = :reason, updated_at = :now",
-                )
+                "SET #state = :to, retry_at = :at, reason = :reason, updated_at = :now"
             }
-            Outcome::Failed { reason } => {
+            Outcome::Failed { reason } | Outcome::Unknown { reason } => {
                 update = update.expression_attribute_values(":reason", s(reason));
-                (
-                    State::Failed,
-                    "SET #state = :to, reason = :reason, updated_at = :now",
-                )
-            }
-            Outcome::Unknown { reason } => {
-                update = update.expression_attribute_values(":reason", s(reason));
-                (
-                    State::Unknown,
-                    "SET #state = :to, reason = :reason, updated_at = :now",
-                )
+                "SET #state = :to, reason = :reason, updated_at = :now"
             }
         };
         let update = update
             .update_expression(expression)
-            .expression_attribute_values(":to", s(state.as_str()))
+            .expression_attribute_values(":to", s(outcome.state().as_str()))
             .build()
             .map_err(|e| Error::caused("transaction item", e))?;
         let mut writes = vec![TransactWriteItem::builder().update(update).build()];
@@ -488,15 +476,11 @@ impl AnswerStore {
             echo.insert("contribution_id".into(), s(&answer.contribution_id));
             writes.push(put(&self.table, echo)?);
             for (pk, sk) in report_keys(answer, now) {
-                let count = Update::builder()
-                    .table_name(&self.reports_table)
-                    .set_key(Some(pk_sk(pk, sk)))
-                    .update_expression("ADD #count :one")
-                    .expression_attribute_names("#count", "count")
-                    .expression_attribute_values(":one", dynamo::n(1))
-                    .build()
-                    .map_err(|e| Error::caused("transaction item", e))?;
-                writes.push(TransactWriteItem::builder().update(count).build());
+                writes.push(crate::contracts::contributions::count_one(
+                    &self.reports_table,
+                    pk,
+                    sk,
+                )?);
             }
         }
         let written = self

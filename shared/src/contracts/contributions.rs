@@ -111,16 +111,7 @@ impl ContributionStore {
             .map_err(|e| Error::caused("transaction item", e))?;
         let mut writes = vec![TransactWriteItem::builder().put(put).build()];
         for (pk, sk) in report_keys(record) {
-            let update = Update::builder()
-                .table_name(&self.reports_table)
-                .key("pk", AttributeValue::S(pk.into()))
-                .key("sk", AttributeValue::S(sk))
-                .update_expression("ADD #count :one")
-                .expression_attribute_names("#count", "count")
-                .expression_attribute_values(":one", AttributeValue::N("1".into()))
-                .build()
-                .map_err(|e| Error::caused("transaction item", e))?;
-            writes.push(TransactWriteItem::builder().update(update).build());
+            writes.push(count_one(&self.reports_table, pk, sk)?);
         }
         let written = self
             .client
@@ -146,6 +137,25 @@ impl ContributionStore {
             }
         }
     }
+}
+
+/// The transaction item that adds one to the report counter `pk`/`sk` (`ReportsTable`):
+/// counters move in the transaction of what they count, never apart from it.
+pub fn count_one(
+    reports_table: &str,
+    pk: impl Into<String>,
+    sk: impl Into<String>,
+) -> Result<TransactWriteItem, Error> {
+    let update = Update::builder()
+        .table_name(reports_table)
+        .key("pk", AttributeValue::S(pk.into()))
+        .key("sk", AttributeValue::S(sk.into()))
+        .update_expression("ADD #count :one")
+        .expression_attribute_names("#count", "count")
+        .expression_attribute_values(":one", AttributeValue::N("1".into()))
+        .build()
+        .map_err(|e| Error::caused("transaction item", e))?;
+    Ok(TransactWriteItem::builder().update(update).build())
 }
 
 /// One report counter read back: its day, what it counts (empty for `by=day`), how many.

@@ -182,15 +182,13 @@ impl CallbackQueue {
             queued = true;
         }
         if source.setting(CALLBACK_URL_SETTING).is_some() {
-            let body = serde_json::to_string(&decided.callback())
-                .map_err(|e| Error::caused("encode callback", e))?;
-            self.sqs
-                .send_message()
-                .queue_url(&self.queue_url)
-                .message_body(body)
-                .send()
-                .await
-                .map_err(|e| Error::from_sdk("SendMessage moderation-callbacks", e).transient())?;
+            crate::kit::batch::send_json(
+                &self.sqs,
+                &self.queue_url,
+                "moderation-callbacks",
+                &decided.callback(),
+            )
+            .await?;
             queued = true;
         }
         Ok(queued)

@@ -91,17 +91,29 @@ pub fn check_url(text: &str, allow_private: bool) -> Result<(), &'static str> {
 #[cfg(feature = "outbound-http")]
 pub use resolver::PublicOnly;
 
-/// An HTTP client for staff-typed URLs: no redirect followed (where a checked URL redirects
-/// was not checked, and credentials would follow), and names resolved to public addresses
-/// only, unless `allow_private`.
+/// An HTTP client for staff-typed URLs, as `user_agent`: no redirect followed (where a
+/// checked URL redirects was not checked, and credentials would follow), names resolved to
+/// public addresses only unless `allow_private`, `timeout` for a whole call and at most 5 s
+/// of it to connect.
 #[cfg(feature = "outbound-http")]
-pub fn restrict(builder: reqwest::ClientBuilder, allow_private: bool) -> reqwest::ClientBuilder {
-    let builder = builder.redirect(reqwest::redirect::Policy::none());
-    if allow_private {
+pub fn client(
+    user_agent: &str,
+    timeout: std::time::Duration,
+    allow_private: bool,
+) -> Result<reqwest::Client, crate::Error> {
+    let builder = reqwest::Client::builder()
+        .connect_timeout(timeout.min(std::time::Duration::from_secs(5)))
+        .timeout(timeout)
+        .user_agent(user_agent)
+        .redirect(reqwest::redirect::Policy::none());
+    let builder = if allow_private {
         builder
     } else {
         builder.dns_resolver(std::sync::Arc::new(PublicOnly))
-    }
+    };
+    builder
+        .build()
+        .map_err(|e| crate::Error::caused("HTTP client", e))
 }
 
 #[cfg(feature = "outbound-http")]

@@ -188,6 +188,25 @@ async fn settle(
     })
 }
 
+/// Sends `body` as JSON to the queue `queue` (named in errors) at `queue_url`; a failure is
+/// worth retrying.
+pub async fn send_json<T: serde::Serialize>(
+    sqs: &aws_sdk_sqs::Client,
+    queue_url: &str,
+    queue: &str,
+    body: &T,
+) -> Result<(), crate::Error> {
+    let body = serde_json::to_string(body)
+        .map_err(|e| crate::Error::caused(format!("encode a {queue} message"), e))?;
+    sqs.send_message()
+        .queue_url(queue_url)
+        .message_body(body)
+        .send()
+        .await
+        .map_err(|e| crate::Error::from_sdk(&format!("SendMessage {queue}"), e).transient())?;
+    Ok(())
+}
+
 /// Sends up to ten messages, each `bodies[i]` as JSON, in one `SendMessageBatch`: whether
 /// each was accepted, by index. A call SQS refused whole is an error (retry the lot).
 pub async fn send_json_batch<T: serde::Serialize>(

@@ -56,16 +56,11 @@ impl Fetcher {
     /// the credentials would follow). Names resolve to public addresses only, unless
     /// `allow_private`.
     pub fn new(timeout: StdDuration, allow_private: bool) -> Result<Self, shared::Error> {
-        let builder = shared::contracts::outbound::restrict(
-            Client::builder()
-                .connect_timeout(timeout.min(StdDuration::from_secs(5)))
-                .timeout(timeout)
-                .user_agent(concat!("Liaison-poll/", env!("CARGO_PKG_VERSION"))),
+        let client = shared::contracts::outbound::client(
+            concat!("Liaison-poll/", env!("CARGO_PKG_VERSION")),
+            timeout,
             allow_private,
-        );
-        let client = builder
-            .build()
-            .map_err(|e| shared::Error::caused("HTTP client", e))?;
+        )?;
         Ok(Fetcher {
             client,
             allow_private,
