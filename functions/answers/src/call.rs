@@ -26,6 +26,23 @@ pub enum Call<T> {
 }
 
 impl<T> Call<T> {
+    /// Refused before or by the platform for `why`, with the brand's credentials not in
+    /// question.
+    pub fn refused(why: impl Into<String>) -> Self {
+        Call::Refused {
+            reason: why.into(),
+            credentials: false,
+        }
+    }
+
+    /// Not attempted because something Liaison reads first failed (nothing was sent).
+    pub fn not_yet(error: shared::Error) -> Self {
+        Call::Retry {
+            after: None,
+            reason: error.to_string(),
+        }
+    }
+
     /// What the platform said, read by `f` (which may still find it unreadable).
     pub fn and_then<U>(self, f: impl FnOnce(T) -> Call<U>) -> Call<U> {
         match self {

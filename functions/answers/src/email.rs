@@ -56,22 +56,22 @@ pub async fn send(deps: &Deps, answer: &Answer) -> Call<Published> {
     let mailer = &deps.email;
     let record = match deps.contributions.get(&answer.contribution_id).await {
         Ok(Some(record)) => record,
-        Ok(None) => return refused("the contribution answered is gone"),
-        Err(e) => return retry(e),
+        Ok(None) => return Call::refused("the contribution answered is gone"),
+        Err(e) => return Call::not_yet(e),
     };
     let contribution = &record.contribution;
     let Some(address) = contribution.author.email.as_deref() else {
-        return refused("no email address is known for the author");
+        return Call::refused("no email address is known for the author");
     };
     let Some(key) = suppression::email_key(&mailer.hash_key, address) else {
-        return refused("the author's email address is not an address");
+        return Call::refused("the author's email address is not an address");
     };
     match suppression::reason(&mailer.dynamodb, &mailer.suppression_table, &key).await {
         Ok(Some(reason)) if reason != suppression::UNSUBSCRIBE => {
-            return refused(&format!("the author's address is suppressed ({reason})"));
+            return Call::refused(format!("the author's address is suppressed ({reason})"));
         }
         Ok(_) => {}
-        Err(e) => return retry(e),
+        Err(e) => return Call::not_yet(e),
     }
     let (subject, body) = message(
         contribution.thread_title.as_deref(),
@@ -80,7 +80,7 @@ pub async fn send(deps: &Deps, answer: &Answer) -> Call<Published> {
     );
     let content = |data: String| Content::builder().data(data).charset("UTF-8").build();
     let (Ok(subject), Ok(body)) = (content(subject), content(body)) else {
-        return refused("the email could not be built");
+        return Call::refused("the email could not be built");
     };
     let sent = mailer
         .ses
@@ -111,10 +111,7 @@ pub async fn send(deps: &Deps, answer: &Answer) -> Call<Published> {
                     reason,
                 }
             } else {
-                Call::Refused {
-                    reason,
-                    credentials: false,
-                }
+                Call::refused(reason)
             }
         }
         Err(aws_sdk_ses::error::SdkError::DispatchFailure(e)) if e.is_io() => {
@@ -136,20 +133,6 @@ pub fn message(thread: Option<&str>, answer: &str, theirs: &str) -> (String, Str
     }
     let quoted: Vec<String> = quoted.lines().map(|line| format!("> {line}")).collect();
     (subject, format!("{answer}\n\n{}\n", quoted.join("\n")))
-}
-
-fn refused(why: &str) -> Call<Published> {
-    Call::Refused {
-        reason: why.to_string(),
-        credentials: false,
-    }
-}
-
-fn retry(e: Error) -> Call<Published> {
-    Call::Retry {
-        after: None,
-        reason: e.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use aws_lambda_events::sqs::SqsMessage;
 use chrono::{DateTime, Utc};
 use shared::contracts::moderation::Decision;
 use shared::contracts::sources::Platform;
-use shared::kit::batch::{self, RecordError};
+use shared::kit::batch::RecordError;
 
 use crate::call::Call;
 use crate::{wordpress, Deps};
@@ -23,8 +23,7 @@ pub struct Decided<'a> {
 pub async fn run(deps: &Deps, record: &SqsMessage, job: &Decided<'_>) -> Result<(), RecordError> {
     // Identify queues its decision just before it records the contribution.
     let Some(contribution) = deps.contributions.get(job.contribution_id).await? else {
-        let seconds = deps.retry_in(None, record);
-        batch::delay(&deps.sqs, &deps.queue_url, record, seconds).await;
+        deps.hold_back(record, None).await;
         return Err(RecordError::retry("the contribution is not recorded yet"));
     };
     if contribution.moderation.as_ref().map(|m| m.decided_at) != Some(job.decided_at) {
@@ -70,13 +69,7 @@ pub async fn run(deps: &Deps, record: &SqsMessage, job: &Decided<'_>) -> Result<
             Ok(())
         }
         Call::Retry { after, reason } => {
-            batch::delay(
-                &deps.sqs,
-                &deps.queue_url,
-                record,
-                deps.retry_in(after, record),
-            )
-            .await;
+            deps.hold_back(record, after).await;
             Err(RecordError::retry(reason))
         }
         Call::Unknown { reason } => Err(RecordError::retry(reason)),

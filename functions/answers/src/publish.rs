@@ -71,12 +71,6 @@ pub async fn run(
         }
         Call::Unknown { reason } => (Outcome::Unknown { reason }, None),
     };
-    let kind = match &outcome {
-        Outcome::Published(_) => "published",
-        Outcome::Retrying { .. } => "retrying",
-        Outcome::Failed { .. } => "failed",
-        Outcome::Unknown { .. } => "unknown",
-    };
     // If this write fails, the redelivered job finds the answer `sending`: unknown, not
     // sent again.
     deps.answers
@@ -93,7 +87,7 @@ pub async fn run(
         answer_id,
         platform,
         channel,
-        outcome = kind,
+        outcome = outcome.state().as_str(),
         attempt = answer.attempts,
         millis,
         "answer attempt"
@@ -114,19 +108,8 @@ async fn attempt(deps: &Deps, answer: &Answer) -> Call<Published> {
     let target = &answer.target;
     let source = match deps.sources.get(&target.source_id).await {
         Ok(Some(source)) => source,
-        Ok(None) => {
-            return Call::Refused {
-                reason: "the source was deleted".into(),
-                credentials: false,
-            }
-        }
-        // Nothing was sent yet.
-        Err(e) => {
-            return Call::Retry {
-                after: None,
-                reason: e.to_string(),
-            }
-        }
+        Ok(None) => return Call::refused("the source was deleted"),
+        Err(e) => return Call::not_yet(e),
     };
     let now = deps.clock.now();
     match (answer.channel, target.platform) {
@@ -134,10 +117,10 @@ async fn attempt(deps: &Deps, answer: &Answer) -> Call<Published> {
         (Channel::PublicReply, Platform::WordPress) => {
             let site = match wordpress::Site::of(&source) {
                 Ok(site) => site,
-                Err(why) => return refused(why),
+                Err(why) => return Call::refused(why),
             };
             let Some(post) = target.thread_id.as_deref() else {
-                return refused("the comment's post is not known");
+                return Call::refused("the comment's post is not known");
             };
             wordpress::reply(&deps.http, &site, post, &target.external_id, &answer.text)
                 .await
@@ -149,16 +132,9 @@ async fn attempt(deps: &Deps, answer: &Answer) -> Call<Published> {
                     })
                 })
         }
-        (channel, platform) => refused(&format!(
+        (channel, platform) => Call::refused(format!(
             "answering by {} on {platform} is not available",
             channel.as_str()
         )),
-    }
-}
-
-fn refused<T>(why: &str) -> Call<T> {
-    Call::Refused {
-        reason: why.to_string(),
-        credentials: false,
     }
 }

@@ -59,10 +59,7 @@ pub async fn reply(
     text: &str,
 ) -> Call<Comment> {
     let (Ok(post), Ok(parent)) = (post.parse::<u64>(), parent.parse::<u64>()) else {
-        return Call::Refused {
-            reason: "the comment's post or id is not a WordPress id".into(),
-            credentials: false,
-        };
+        return Call::refused("the comment's post or id is not a WordPress id");
     };
     let request = http
         .post(site.route("/wp/v2/comments"))
@@ -79,10 +76,7 @@ pub async fn moderate(
     decision: Decision,
 ) -> Call<()> {
     if id.parse::<u64>().is_err() {
-        return Call::Refused {
-            reason: "the comment's id is not a WordPress id".into(),
-            credentials: false,
-        };
+        return Call::refused("the comment's id is not a WordPress id");
     }
     let request = http
         .post(site.route(&format!("/wp/v2/comments/{id}")))
