@@ -117,26 +117,32 @@ pub async fn staff(
 /// (`None` after 10 s).
 pub async fn recorded(system: &TestSystem, event_id: &str) -> Option<Value> {
     for _ in 0..100 {
-        let out = system
-            .resources
-            .clients
-            .dynamodb
-            .get_item()
-            .table_name(system.resources.table("ContributionsTable"))
-            .key(
-                "id",
-                aws_sdk_dynamodb::types::AttributeValue::S(event_id.to_string()),
-            )
-            .consistent_read(true)
-            .send()
-            .await
-            .expect("DynamoDB Local reachable");
-        if let Some(item) = out.item {
-            return Some(serde_dynamo::from_item(item).expect("a recorded contribution"));
+        if let Some(record) = recorded_now(system, event_id).await {
+            return Some(record);
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     None
+}
+
+/// The recorded contribution `event_id` as it is now (a consistent read).
+pub async fn recorded_now(system: &TestSystem, event_id: &str) -> Option<Value> {
+    let out = system
+        .resources
+        .clients
+        .dynamodb
+        .get_item()
+        .table_name(system.resources.table("ContributionsTable"))
+        .key(
+            "id",
+            aws_sdk_dynamodb::types::AttributeValue::S(event_id.to_string()),
+        )
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("DynamoDB Local reachable");
+    out.item
+        .map(|item| serde_dynamo::from_item(item).expect("a recorded contribution"))
 }
 
 /// Delivers a Standard Webhooks `contribution.created` and returns the event id ingest gave it.

@@ -46,12 +46,12 @@ const MAX_TAGS: usize = 10;
 const MAX_TAG: usize = 40;
 
 impl Answers {
-    /// The contribution a case was opened from.
-    async fn case_contribution(&self, case_id: &str) -> Result<(String, Option<String>), Error> {
+    /// The contribution (event id) a case was opened from.
+    async fn case_contribution(&self, case_id: &str) -> Result<String, Error> {
         let case: Case = work::get(&self.client, &self.cases_table, case_id)
             .await?
             .ok_or_else(|| Error::NotFound("no such case".into()))?;
-        Ok((case.opened.event_id, Some(case_id.to_string())))
+        Ok(case.opened.event_id)
     }
 
     pub async fn answer_case(
@@ -60,18 +60,24 @@ impl Answers {
         case_id: &str,
         caller: &Caller,
     ) -> Result<Response, Error> {
-        let (contribution_id, case_id) = self.case_contribution(case_id).await?;
+        let contribution_id = self.case_contribution(case_id).await?;
         // Identify opens the case a moment before it records the contribution.
-        if self.contributions.get(&contribution_id).await?.is_none() {
-            return Err(Error::Conflict(
-                "the case's contribution is still being recorded; try again in a moment".into(),
-            ));
-        }
-        self.answer(req, &contribution_id, case_id, caller).await
+        let record = self
+            .contributions
+            .get(&contribution_id)
+            .await?
+            .ok_or_else(|| {
+                Error::Conflict(
+                    "the case's contribution is still being recorded; try again in a moment".into(),
+                )
+            })?;
+        let written: Written = http::json_body(req)?;
+        self.answer_record(written, record, Some(case_id.to_string()), caller)
+            .await
     }
 
     pub async fn case_thread(&self, case_id: &str) -> Result<Response, Error> {
-        let (contribution_id, _) = self.case_contribution(case_id).await?;
+        let contribution_id = self.case_contribution(case_id).await?;
         self.thread(&contribution_id).await
     }
 
@@ -80,19 +86,29 @@ impl Answers {
         &self,
         req: &Request,
         contribution_id: &str,
-        case_id: Option<String>,
         caller: &Caller,
     ) -> Result<Response, Error> {
         let written: Written = http::json_body(req)?;
-        let channel = Channel::parse(&written.channel).ok_or_else(|| {
-            Error::validation("channel", "must be public_reply, private_message or email")
-        })?;
-        let tags = checked_tags(written.tags)?;
         let record = self
             .contributions
             .get(contribution_id)
             .await?
             .ok_or_else(|| Error::NotFound("no such contribution".into()))?;
+        self.answer_record(written, record, None, caller).await
+    }
+
+    /// Stores and queues what staff wrote (`written`) to the contribution `record`.
+    async fn answer_record(
+        &self,
+        written: Written,
+        record: ContributionRecord,
+        case_id: Option<String>,
+        caller: &Caller,
+    ) -> Result<Response, Error> {
+        let channel = Channel::parse(&written.channel).ok_or_else(|| {
+            Error::validation("channel", "must be public_reply, private_message or email")
+        })?;
+        let tags = checked_tags(written.tags)?;
         let text = written.text.trim().to_string();
         let most = answers::reach(record.platform, channel)
             .map_err(|why| Error::validation("channel", why))?;
@@ -110,7 +126,7 @@ impl Answers {
         let now = self.clock.now();
         let answer = Answer {
             id: ids::new_id("ans")?,
-            contribution_id: contribution_id.to_string(),
+            contribution_id: record.id.clone(),
             case_id,
             channel,
             text,
@@ -141,7 +157,7 @@ impl Answers {
                 answer_id: answer.id.clone(),
             })
             .await?;
-        tracing::info!(answer_id = %answer.id, contribution_id, channel = channel.as_str(), "answer queued");
+        tracing::info!(answer_id = %answer.id, contribution_id = %answer.contribution_id, channel = channel.as_str(), "answer queued");
         Ok(http::json(202, &json!({ "answer": answer })))
     }
 

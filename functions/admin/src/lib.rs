@@ -248,7 +248,7 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         }
         "POST /admin/contributions/{id}/answers" => {
             caller.require(&[Group::Admin, Group::Support, Group::Sales])?;
-            deps.answers.answer(req, &id, None, &caller).await
+            deps.answers.answer(req, &id, &caller).await
         }
         "GET /admin/contributions/{id}/answers" => {
             caller.require(&[Group::Admin, Group::Support, Group::Sales])?;

@@ -35,6 +35,21 @@ struct Rotate {
 const MAX_NAME: usize = 200;
 const MAX_SETTINGS_BYTES: usize = 8 * 1024;
 
+/// Settings are stored inside the source's item: at most [`MAX_SETTINGS_BYTES`] of JSON.
+fn check_settings_size(settings: &BTreeMap<String, Value>) -> Result<(), Error> {
+    if serde_json::to_vec(settings)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX)
+        > MAX_SETTINGS_BYTES
+    {
+        return Err(Error::validation(
+            "settings",
+            format!("at most {MAX_SETTINGS_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
 pub async fn create(deps: &Deps, req: &Request) -> Result<Response, Error> {
     let body: CreateSource = http::json_body(req)?;
     let platform = Platform::parse(body.platform.trim()).ok_or_else(|| {
@@ -51,16 +66,7 @@ pub async fn create(deps: &Deps, req: &Request) -> Result<Response, Error> {
             format!("must be 1 to {MAX_NAME} characters"),
         ));
     }
-    if serde_json::to_vec(&body.settings)
-        .map(|v| v.len())
-        .unwrap_or(usize::MAX)
-        > MAX_SETTINGS_BYTES
-    {
-        return Err(Error::validation(
-            "settings",
-            format!("at most {MAX_SETTINGS_BYTES} bytes"),
-        ));
-    }
+    check_settings_size(&body.settings)?;
     platforms::check_settings(platform, &body.settings, deps.allow_private_outbound)?;
     let (credentials, generated_credentials) =
         platforms::credentials(platform, body.credentials, &body.settings)?;
@@ -174,16 +180,7 @@ pub async fn update_access(deps: &Deps, req: &Request, id: &str) -> Result<Respo
     let source = find(deps, id).await?;
     let mut settings = source.settings.clone();
     settings.extend(body.settings);
-    if serde_json::to_vec(&settings)
-        .map(|v| v.len())
-        .unwrap_or(usize::MAX)
-        > MAX_SETTINGS_BYTES
-    {
-        return Err(Error::validation(
-            "settings",
-            format!("at most {MAX_SETTINGS_BYTES} bytes"),
-        ));
-    }
+    check_settings_size(&settings)?;
     platforms::check_settings(source.platform, &settings, deps.allow_private_outbound)?;
     let mut given = source.credentials.0.clone();
     given.extend(body.credentials);
