@@ -32,6 +32,16 @@ pub struct Answers {
     pub clock: Clock,
 }
 
+/// How a case closes: a private resolution note, and what the author is told, if anything.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Closing {
+    #[serde(default)]
+    resolution: Option<String>,
+    #[serde(default)]
+    message: Option<Written>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Written {
@@ -60,20 +70,24 @@ impl Answers {
         case_id: &str,
         caller: &Caller,
     ) -> Result<Response, Error> {
+        let record = self.case_record(case_id).await?;
+        let written: Written = http::json_body(req)?;
+        self.answer_record(written, record, Some(case_id.to_string()), caller)
+            .await
+    }
+
+    /// The contribution case `case_id` was opened from.
+    async fn case_record(&self, case_id: &str) -> Result<ContributionRecord, Error> {
         let contribution_id = self.case_contribution(case_id).await?;
         // Identify opens the case a moment before it records the contribution.
-        let record = self
-            .contributions
+        self.contributions
             .get(&contribution_id)
             .await?
             .ok_or_else(|| {
                 Error::Conflict(
                     "the case's contribution is still being recorded; try again in a moment".into(),
                 )
-            })?;
-        let written: Written = http::json_body(req)?;
-        self.answer_record(written, record, Some(case_id.to_string()), caller)
-            .await
+            })
     }
 
     pub async fn case_thread(&self, case_id: &str) -> Result<Response, Error> {
@@ -94,7 +108,12 @@ impl Answers {
             .get(contribution_id)
             .await?
             .ok_or_else(|| Error::NotFound("no such contribution".into()))?;
-        self.answer_record(written, record, None, caller).await
+        // A contribution that opened a case is answered within it (its first answer is timed).
+        let case_id = work::id_for("case", &record.source_id, &record.contribution.external_id);
+        let case_id = work::get_item(&self.client, &self.cases_table, &case_id)
+            .await?
+            .map(|_| case_id);
+        self.answer_record(written, record, case_id, caller).await
     }
 
     /// Stores and queues what staff wrote (`written`) to the contribution `record`.
@@ -105,48 +124,71 @@ impl Answers {
         case_id: Option<String>,
         caller: &Caller,
     ) -> Result<Response, Error> {
+        let answer = self.prepare(written, &record, case_id, caller).await?;
+        let answer = self.send(answer).await?;
+        Ok(http::json(202, &json!({ "answer": answer })))
+    }
+
+    /// The answer staff wrote, checked against what the platform and the source take now
+    /// (400 or 409 with the reason), not yet stored.
+    async fn prepare(
+        &self,
+        written: Written,
+        record: &ContributionRecord,
+        case_id: Option<String>,
+        caller: &Caller,
+    ) -> Result<Answer, Error> {
         let channel = Channel::parse(&written.channel).ok_or_else(|| {
             Error::validation("channel", "must be public_reply, private_message or email")
         })?;
         let tags = checked_tags(written.tags)?;
         let text = written.text.trim().to_string();
-        let most = answers::reach(record.platform, channel)
-            .map_err(|why| Error::validation("channel", why))?;
-        let chars = text.chars().count();
-        if chars == 0 || chars > most {
+        let target = target(record);
+        let most =
+            answers::reach(&target, channel).map_err(|why| Error::validation("channel", why))?;
+        // Counted as it goes out (with the hashtags a platform adds).
+        let chars = answers::outgoing_text(&target, channel, &text, &tags)
+            .chars()
+            .count();
+        if text.is_empty() || chars > most {
             return Err(Error::validation(
                 "text",
                 format!(
-                    "must be 1 to {most} characters on {} ({chars} given)",
+                    "must be 1 to {most} characters on {}, visible tags included where they become hashtags ({chars} given)",
                     record.platform
                 ),
             ));
         }
-        self.check_reachable(&record, channel).await?;
-        let now = self.clock.now();
-        let answer = Answer {
-            id: ids::new_id("ans")?,
-            contribution_id: record.id.clone(),
+        self.check_reachable(record, channel).await?;
+        if channel == Channel::PrivateMessage {
+            if let Some(closed) = answers::private_reply_closed(&target, self.clock.now()) {
+                return Err(Error::Conflict(closed));
+            }
+        }
+        Ok(Answer {
             case_id,
-            channel,
+            contact_id: record.contact_id.clone(),
             text,
             tags,
             author: caller.subject.clone(),
-            created_at: now,
-            target: target(&record),
-            state: answers::State::Queued,
-            attempts: 0,
-            retry_at: None,
-            reason: None,
-            published: None,
-            echo_event_id: None,
-            updated_at: now,
-        };
-        let once = channel == Channel::PrivateMessage;
+            ..Answer::queued(
+                ids::new_id("ans")?,
+                record.id.clone(),
+                channel,
+                target,
+                self.clock.now(),
+            )
+        })
+    }
+
+    /// Stores a prepared answer `queued` and queues it for the answers function; 409 for a
+    /// second private reply to one comment.
+    async fn send(&self, answer: Answer) -> Result<Answer, Error> {
+        let once = answer.channel == Channel::PrivateMessage;
         if self.store.create(&answer, once).await? == Created::PrivateReplyTaken {
             return Err(Error::Conflict(format!(
                 "{} allows one private reply to a comment, and this one has had it",
-                record.platform
+                answer.target.platform
             )));
         }
         // If this fails, the answer stays `queued` and the error says so; the console can
@@ -157,8 +199,42 @@ impl Answers {
                 answer_id: answer.id.clone(),
             })
             .await?;
-        tracing::info!(answer_id = %answer.id, contribution_id = %answer.contribution_id, channel = channel.as_str(), "answer queued");
-        Ok(http::json(202, &json!({ "answer": answer })))
+        tracing::info!(answer_id = %answer.id, contribution_id = %answer.contribution_id, channel = answer.channel.as_str(), "answer queued");
+        Ok(answer)
+    }
+
+    /// `POST /admin/cases/{id}/close`: closes the case, and with `message` sends the author a
+    /// closing answer (checked before the case is closed: a message that cannot go leaves
+    /// the case open and says why).
+    pub async fn close_case(
+        &self,
+        req: &Request,
+        case_id: &str,
+        caller: &Caller,
+        cases: &crate::work::WorkItems,
+    ) -> Result<Response, Error> {
+        let closing: Closing = if req.body.as_deref().is_none_or(|b| b.trim().is_empty()) {
+            Closing::default()
+        } else {
+            http::json_body(req)?
+        };
+        let prepared = match closing.message {
+            Some(written) => {
+                let record = self.case_record(case_id).await?;
+                Some(
+                    self.prepare(written, &record, Some(case_id.to_string()), caller)
+                        .await?,
+                )
+            }
+            None => None,
+        };
+        let mut closed = cases
+            .close_with(case_id, closing.resolution, caller)
+            .await?;
+        if let Some(answer) = prepared {
+            closed["closing_answer"] = json!(self.send(answer).await?);
+        }
+        Ok(http::json(200, &closed))
     }
 
     /// Refuses what the platform or the source cannot take now (409 with the reason).

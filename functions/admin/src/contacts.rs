@@ -31,6 +31,8 @@ pub struct Contacts {
     pub carts_table: String,
     /// "Call me back" requests: on the timeline, exported, merged and erased with the person.
     pub callbacks_table: String,
+    /// What the brand said to the person (answers, order news): the same.
+    pub answers_table: String,
     pub suppression_table: String,
     /// What referrals hold about the contact.
     pub referrals: shared::contracts::referrals::erasure::ReferralData,
@@ -266,7 +268,7 @@ impl Contacts {
         Ok(http::empty(204))
     }
 
-    pub(crate) fn timeline_tables(&self) -> [(&'static str, &str, &'static str); 6] {
+    pub(crate) fn timeline_tables(&self) -> [(&'static str, &str, &'static str); 7] {
         [
             (
                 "contributions",
@@ -282,6 +284,7 @@ impl Contacts {
             ("emails", self.emails_table.as_str(), "sent_at"),
             ("carts", self.carts_table.as_str(), "last_activity"),
             ("callbacks", self.callbacks_table.as_str(), "created_at"),
+            ("answers", self.answers_table.as_str(), "created_at"),
         ]
     }
 

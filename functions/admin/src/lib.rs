@@ -11,6 +11,7 @@ pub mod merge;
 pub mod moderation;
 pub mod platforms;
 pub mod reports;
+pub mod response_times;
 pub mod rules;
 pub mod sources;
 pub mod stats;
@@ -24,6 +25,7 @@ use chrono::Duration;
 use contacts::Contacts;
 use moderation::ModerationDesk;
 use reports::Reports;
+use response_times::ResponseTimes;
 use rules::Rules;
 use shared::contracts::ignored::IgnoredStore;
 use shared::contracts::moderation::CallbackQueue;
@@ -48,6 +50,7 @@ pub struct Deps {
     pub rules: Rules,
     pub moderation: ModerationDesk,
     pub reports: Reports,
+    pub response_times: ResponseTimes,
     pub templates: Templates,
     pub campaigns: Campaigns,
     pub stats: Stats,
@@ -80,6 +83,7 @@ impl Deps {
             emails_table: config::required(env, "EMAILS_TABLE")?,
             carts_table: config::required(env, "CARTS_TABLE")?,
             callbacks_table: config::required(env, "CALLBACKS_TABLE")?,
+            answers_table: config::required(env, "ANSWERS_TABLE")?,
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
             referrals: shared::contracts::referrals::erasure::ReferralData {
                 client: dynamodb.clone(),
@@ -122,6 +126,10 @@ impl Deps {
             },
             clock: clock.clone(),
         };
+        let response_times = ResponseTimes {
+            client: dynamodb.clone(),
+            cases_table: config::required(env, "CASES_TABLE")?,
+        };
         let reports = Reports {
             client: dynamodb.clone(),
             table: config::required(env, "REPORTS_TABLE")?,
@@ -163,6 +171,7 @@ impl Deps {
                 client: dynamodb.clone(),
                 table: config::required(env, "ANSWERS_TABLE")?,
                 reports_table: config::required(env, "REPORTS_TABLE")?,
+                cases_table: config::required(env, "CASES_TABLE")?,
             },
             contributions: shared::contracts::contributions::ContributionStore::new(
                 dynamodb.clone(),
@@ -192,6 +201,7 @@ impl Deps {
             rules,
             moderation,
             reports,
+            response_times,
             sources: SourceStore::new(dynamodb.clone(), table),
             ignored: IgnoredStore::new(dynamodb, ignored_table),
             groups_claim: env
@@ -383,6 +393,10 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
             caller.require(&[Group::Admin, Group::Marketer, Group::Support, Group::Sales])?;
             deps.reports.answers(req).await
         }
+        "GET /admin/reports/response-times" => {
+            caller.require(&[Group::Admin, Group::Marketer, Group::Support, Group::Sales])?;
+            deps.response_times.report(req).await
+        }
         // "Call me back" requests from relaunch emails: the sales team's.
         "GET /admin/callbacks" => {
             caller.require(&[Group::Admin, Group::Sales])?;
@@ -392,11 +406,16 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
             caller.require(&[Group::Admin, Group::Sales])?;
             deps.callbacks.update(req, &id, &caller).await
         }
+        "POST /admin/cases/{id}/close" => {
+            caller.require(&[Group::Admin, Group::Support])?;
+            deps.answers
+                .close_case(req, &id, &caller, &deps.cases)
+                .await
+        }
         "GET /admin/cases"
         | "GET /admin/cases/{id}"
         | "POST /admin/cases/{id}/assign"
-        | "POST /admin/cases/{id}/notes"
-        | "POST /admin/cases/{id}/close" => {
+        | "POST /admin/cases/{id}/notes" => {
             caller.require(&[Group::Admin, Group::Support])?;
             work(&deps.cases, &route_key, req, &id, &caller).await
         }

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Deserialize;
 use serde_json::json;
-use shared::contracts::contacts::keys;
 use shared::contracts::contacts::merge::{self, MergeRecord};
+use shared::contracts::contacts::{erasure, keys};
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
@@ -26,10 +26,6 @@ type Item = HashMap<String, AttributeValue>;
 #[derive(Deserialize)]
 struct MergeRequest {
     from: String,
-}
-
-fn s(v: &str) -> AttributeValue {
-    AttributeValue::S(v.to_string())
 }
 
 impl Contacts {
@@ -79,7 +75,14 @@ impl Contacts {
             identity_keys.push(key.to_string());
         }
         for (table, id) in &to_move {
-            merge::repoint(&self.client, table, item_key(id), &from, into).await?;
+            merge::repoint(
+                &self.client,
+                table,
+                erasure::timeline_item_key(id),
+                &from,
+                into,
+            )
+            .await?;
         }
         let now = chrono::Utc::now().to_rfc3339();
         let record = MergeRecord::new(
@@ -123,7 +126,14 @@ impl Contacts {
             }
         }
         for (table, id) in &record.moved {
-            merge::repoint(&self.client, table, item_key(id), into, &record.from).await?;
+            merge::repoint(
+                &self.client,
+                table,
+                erasure::timeline_item_key(id),
+                into,
+                &record.from,
+            )
+            .await?;
         }
         merge::set_merged_into(&self.client, &self.contacts_table, &record.from, None).await?;
         merge::delete_record(&self.client, &self.contacts_table, into, merge_id).await?;
@@ -139,7 +149,7 @@ impl Contacts {
             .by_contact(table, contact, crate::contacts::Page::ALL)
             .await?
             .iter()
-            .filter_map(|i| i.get("id").and_then(|v| v.as_s().ok()).cloned())
+            .filter_map(erasure::timeline_item_name)
             .collect())
     }
 
@@ -149,11 +159,6 @@ impl Contacts {
             .map(|(_, table, _)| table.to_string())
             .collect()
     }
-}
-
-/// A timeline item's key.
-fn item_key(id: &str) -> Item {
-    HashMap::from([("id".to_string(), s(id))])
 }
 
 fn has_profile(items: &[Item]) -> bool {

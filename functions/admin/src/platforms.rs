@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
+use shared::contracts::answers::REPLY_URL_SETTING;
 use shared::contracts::moderation::{CALLBACK_SECRET_CREDENTIAL, CALLBACK_URL_SETTING};
 use shared::contracts::sources::{Credentials, Platform};
 use shared::kit::ids;
@@ -41,7 +42,17 @@ pub struct Setting {
 pub struct Requirements {
     pub secret: SecretOrigin,
     pub credentials: &'static [Credential],
+    /// Whether the platform also takes an OAuth 2.0 login ([`OAUTH`]) to answer with.
+    pub oauth: bool,
     pub settings: &'static [Setting],
+}
+
+impl Requirements {
+    /// Every credential the platform takes.
+    pub fn wanted(&self) -> Vec<&'static Credential> {
+        let oauth: &'static [Credential] = if self.oauth { OAUTH } else { &[] };
+        self.credentials.iter().chain(oauth).collect()
+    }
 }
 
 pub fn requirements(platform: Platform) -> Requirements {
@@ -50,50 +61,82 @@ pub fn requirements(platform: Platform) -> Requirements {
         Platform::StandardWebhooks => Requirements {
             secret: SecretOrigin::Generated,
             credentials: &[],
-            settings: &[],
+            oauth: false,
+            settings: &[Setting { name: REPLY_URL_SETTING, required: false, kind: Url }],
         },
         Platform::Shopify => Requirements {
             secret: SecretOrigin::Given("the app's client secret (Shopify Partners or the store admin, under the app's credentials)"),
             credentials: &[],
+            oauth: false,
             settings: &[Setting { name: "shop_domain", required: false, kind: Text }],
         },
         Platform::WooCommerce => Requirements {
             secret: SecretOrigin::Generated,
             credentials: &[Credential { name: "consumer_key", generated: false }, Credential { name: "consumer_secret", generated: false }],
+            oauth: false,
             settings: &[Setting { name: "site_url", required: false, kind: Url }],
         },
         Platform::WordPress => Requirements {
             secret: SecretOrigin::Generated,
             credentials: &[Credential { name: "username", generated: false }, Credential { name: "application_password", generated: false }],
+            oauth: false,
             settings: &[Setting { name: "site_url", required: false, kind: Url }],
         },
         Platform::Discourse => Requirements {
             secret: SecretOrigin::Generated,
-            credentials: &[],
+            credentials: &[Credential { name: "api_key", generated: false }, Credential { name: "api_username", generated: false }],
+            oauth: false,
             settings: &[Setting { name: "instance_url", required: false, kind: Url }],
         },
         Platform::Meta => Requirements {
             secret: SecretOrigin::Given("the Meta app's App Secret (App settings > Basic)"),
-            credentials: &[Credential { name: "verify_token", generated: true }],
-            settings: &[],
+            credentials: &[Credential { name: "verify_token", generated: true }, Credential { name: "page_access_token", generated: false }],
+            oauth: false,
+            settings: &[Setting { name: "page_id", required: false, kind: Text }],
         },
         Platform::X => Requirements {
             secret: SecretOrigin::Given("the X app's API Key Secret (consumer secret)"),
             credentials: &[],
+            oauth: true,
             settings: &[],
         },
         Platform::YouTube => Requirements {
             secret: SecretOrigin::Generated,
             credentials: &[Credential { name: "api_key", generated: false }],
+            oauth: true,
             settings: &[Setting { name: "channel_id", required: true, kind: YouTubeChannel }],
         },
         Platform::Trustpilot => Requirements {
             secret: SecretOrigin::Generated,
             credentials: &[],
-            settings: &[],
+            oauth: true,
+            settings: &[Setting { name: "business_user_id", required: false, kind: Text }],
         },
     }
 }
+
+/// An OAuth 2.0 login (X, YouTube, Trustpilot): the brand's access token, and what refreshes
+/// it when it expires (Liaison records `access_token_expires_at` when it refreshes).
+const OAUTH: &[Credential] = &[
+    given("access_token"),
+    given("refresh_token"),
+    given("client_id"),
+    given("client_secret"),
+    given(EXPIRES_AT),
+];
+
+/// A credential the owner gives (never generated).
+const fn given(name: &'static str) -> Credential {
+    Credential {
+        name,
+        generated: false,
+    }
+}
+
+pub use shared::contracts::sources::ACCESS_TOKEN_EXPIRES_AT as EXPIRES_AT;
+
+/// Credentials that name rather than protect (a login, a client id): short ones are fine.
+const NAMES: &[&str] = &["username", "api_username", "client_id", EXPIRES_AT];
 
 /// Settings every platform takes: where moderation decisions are sent back.
 const COMMON_SETTINGS: &[Setting] = &[Setting {
@@ -162,10 +205,10 @@ pub fn signing_secret(platform: Platform, given: Option<String>) -> Result<(Stri
 }
 
 fn check_secret_text(field: &str, value: &str) -> Result<(), Error> {
-    if !(8..=512).contains(&value.len()) || value.chars().any(char::is_control) {
+    if !(8..=2048).contains(&value.len()) || value.chars().any(char::is_control) {
         return Err(Error::validation(
             field,
-            "must be 8 to 512 characters, without control characters",
+            "must be 8 to 2048 characters, without control characters",
         ));
     }
     Ok(())
@@ -177,7 +220,7 @@ pub fn credentials(
     given: BTreeMap<String, String>,
     settings: &BTreeMap<String, Value>,
 ) -> Result<(Credentials, BTreeMap<String, String>), Error> {
-    let wanted = requirements(platform).credentials;
+    let wanted = requirements(platform).wanted();
     if let Some(unknown) = given.keys().find(|k| {
         !wanted.iter().any(|c| c.name == k.as_str()) && k.as_str() != CALLBACK_SECRET_CREDENTIAL
     }) {
@@ -195,12 +238,12 @@ pub fn credentials(
     let mut generated = BTreeMap::new();
     for c in wanted {
         match given.get(c.name).map(|v| v.trim().to_string()) {
-            Some(value) if c.name == "username" => {
-                // A login, not a secret: WordPress user names may be short.
-                if value.is_empty() || value.len() > 60 || value.chars().any(char::is_control) {
+            Some(value) if NAMES.contains(&c.name) => {
+                // A login, not a secret: user names may be short.
+                if value.is_empty() || value.len() > 255 || value.chars().any(char::is_control) {
                     return Err(Error::validation(
-                        "credentials.username",
-                        "must be 1 to 60 characters, without control characters",
+                        format!("credentials.{}", c.name),
+                        "must be 1 to 255 characters, without control characters",
                     ));
                 }
                 stored.insert(c.name.to_string(), value);
@@ -248,13 +291,14 @@ fn callback_secret(
     generated: &mut BTreeMap<String, String>,
 ) -> Result<(), Error> {
     let field = format!("credentials.{CALLBACK_SECRET_CREDENTIAL}");
-    let has_url = settings
-        .get(CALLBACK_URL_SETTING)
-        .is_some_and(|v| !v.is_null());
+    // One secret signs what Liaison sends the brand: decisions and replies.
+    let has_url = [CALLBACK_URL_SETTING, REPLY_URL_SETTING]
+        .iter()
+        .any(|name| settings.get(*name).is_some_and(|v| !v.is_null()));
     match (given.get(CALLBACK_SECRET_CREDENTIAL), has_url) {
         (Some(_), false) => Err(Error::validation(
             field,
-            format!("only with settings.{CALLBACK_URL_SETTING}"),
+            format!("only with settings.{CALLBACK_URL_SETTING} or settings.{REPLY_URL_SETTING}"),
         )),
         (Some(secret), true) => {
             signing_secret(Platform::StandardWebhooks, Some(secret.clone()))

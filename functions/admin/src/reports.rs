@@ -60,17 +60,7 @@ impl Reports {
                 format!("one of {}", names.join(", ")),
             ));
         };
-        let from = day(q("from"), "from")?;
-        let to = day(q("to"), "to")?;
-        if to < from {
-            return Err(Error::validation("to", "must not be before from"));
-        }
-        if (to - from).num_days() >= MAX_DAYS {
-            return Err(Error::validation(
-                "to",
-                format!("at most {MAX_DAYS} days from `from`"),
-            ));
-        }
+        let (from, to) = range(req, MAX_DAYS)?;
         let counters = self.read(partition, from, to).await?;
         Ok(http::json(200, &report(by, from, to, &counters)))
     }
@@ -78,6 +68,22 @@ impl Reports {
     async fn read(&self, by: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<Counter>, Error> {
         contributions::report_counters(&self.client, &self.table, by, from, to).await
     }
+}
+
+/// The days `?from=&to=` (`YYYY-MM-DD`, both included, at most `max_days`).
+pub fn range(req: &Request, max_days: i64) -> Result<(NaiveDate, NaiveDate), Error> {
+    let from = day(http::query_param(req, "from"), "from")?;
+    let to = day(http::query_param(req, "to"), "to")?;
+    if to < from {
+        return Err(Error::validation("to", "must not be before from"));
+    }
+    if (to - from).num_days() >= max_days {
+        return Err(Error::validation(
+            "to",
+            format!("at most {max_days} days from `from`"),
+        ));
+    }
+    Ok((from, to))
 }
 
 fn day(value: Option<&str>, field: &str) -> Result<NaiveDate, Error> {

@@ -183,6 +183,10 @@ pub async fn update_access(deps: &Deps, req: &Request, id: &str) -> Result<Respo
     check_settings_size(&settings)?;
     platforms::check_settings(source.platform, &settings, deps.allow_private_outbound)?;
     let mut given = source.credentials.0.clone();
+    if body.credentials.contains_key("access_token") {
+        // A new token's lifetime is not the old one's.
+        given.remove(platforms::EXPIRES_AT);
+    }
     given.extend(body.credentials);
     let (credentials, generated) = platforms::credentials(source.platform, given, &settings)?;
     deps.sources

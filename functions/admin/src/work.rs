@@ -112,7 +112,20 @@ impl WorkItems {
         } else {
             http::json_body(req)?
         };
-        let resolution = close.resolution.unwrap_or_default().trim().to_string();
+        Ok(http::json(
+            200,
+            &self.close_with(id, close.resolution, caller).await?,
+        ))
+    }
+
+    /// Closes item `id` with `resolution` (a private note of how it ended): the item after.
+    pub async fn close_with(
+        &self,
+        id: &str,
+        resolution: Option<String>,
+        caller: &Caller,
+    ) -> Result<serde_json::Value, Error> {
+        let resolution = resolution.unwrap_or_default().trim().to_string();
         if resolution.chars().count() > MAX_NOTE {
             return Err(Error::validation(
                 "resolution",
@@ -123,7 +136,7 @@ impl WorkItems {
             by: &caller.subject,
             resolution: &resolution,
         };
-        self.make(id, change, None).await
+        self.changed(id, change, None).await
     }
 
     /// Makes `change`, answering the item as it is afterwards; 404 when it does not exist,
@@ -135,9 +148,19 @@ impl WorkItems {
         change: Change<'_>,
         conflict: Option<&str>,
     ) -> Result<Response, Error> {
+        Ok(http::json(200, &self.changed(id, change, conflict).await?))
+    }
+
+    /// [`WorkItems::make`]'s item, as JSON.
+    async fn changed(
+        &self,
+        id: &str,
+        change: Change<'_>,
+        conflict: Option<&str>,
+    ) -> Result<serde_json::Value, Error> {
         let now = chrono::Utc::now();
         match work::change(&self.client, &self.table, id, change, now).await? {
-            Some(item) => Ok(http::json(200, &to_json(item)?)),
+            Some(item) => to_json(item),
             None => {
                 // Tell "absent" from "not open" with one read.
                 let exists = self.get(id).await.is_ok();

@@ -63,7 +63,11 @@ impl<T> Call<T> {
 /// How a call that got an HTTP answer ended. `status` and `retry_after` (the header, as
 /// sent) decide; `message` is the platform's own reason, for staff.
 pub fn from_status<T>(status: u16, retry_after: Option<&str>, message: String) -> Call<T> {
-    let after = retry_after.and_then(parse_retry_after);
+    from_status_after(status, retry_after.and_then(parse_retry_after), message)
+}
+
+/// [`from_status`] with the wait already read (from `Retry-After` or a platform's own header).
+pub fn from_status_after<T>(status: u16, after: Option<Duration>, message: String) -> Call<T> {
     match status {
         // Not handled: the platform says so.
         408 | 429 | 503 => Call::Retry {
@@ -100,40 +104,106 @@ pub fn from_transport<T>(connect_failed: bool, what: String) -> Call<T> {
     }
 }
 
-/// Sends `request` and reads its JSON answer: `Done` with the body on a 2xx, else what
-/// the status or the failure says.
-pub async fn json(request: reqwest::RequestBuilder) -> Call<serde_json::Value> {
-    let response = match request.send().await {
-        Ok(response) => response,
-        // The URL may carry a token: never in a reason or a log.
-        Err(e) => return from_transport(e.is_connect(), e.without_url().to_string()),
-    };
-    let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let body = response.bytes().await;
-    match (status, body) {
-        (200..=299, Ok(body)) => match serde_json::from_slice(&body) {
+/// An HTTP answer, whole: what a platform module reads before deciding (an error body
+/// whose reason changes the outcome, a 401 worth a token refresh).
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    /// How long the platform asked to wait: `Retry-After`, else X's `x-rate-limit-reset`.
+    pub after: Option<Duration>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as JSON (`Null` when empty or not JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// What this answer means by its status alone: `Done` with the JSON body on a 2xx (`Null`
+    /// when the platform answered nothing, as a 201 or 204 may), else what the status says.
+    pub fn outcome(self) -> Call<serde_json::Value> {
+        if !self.is_success() {
+            let message = platform_message(&self.body);
+            return from_status_after(self.status, self.after, message);
+        }
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Call::Done(serde_json::Value::Null);
+        }
+        match serde_json::from_slice(&self.body) {
             Ok(value) => Call::Done(value),
             Err(_) => Call::Unknown {
-                reason: format!("{status} with an answer that is not JSON"),
+                reason: format!("{} with an answer that is not JSON", self.status),
             },
-        },
-        (200..=299, Err(e)) => Call::Unknown {
-            reason: format!("{status}, then the answer was lost: {}", e.without_url()),
-        },
-        (_, body) => {
-            let message = body.map(|b| platform_message(&b)).unwrap_or_default();
-            from_status(status, retry_after.as_deref(), message)
         }
     }
 }
 
+/// Sends `request` and reads its whole answer; `Err` with the outcome when none came back
+/// (or a 2xx whose body was lost: done, but not known how).
+pub async fn send<T>(request: reqwest::RequestBuilder) -> Result<Response, Call<T>> {
+    let response = match request.send().await {
+        Ok(response) => response,
+        // The URL may carry a token: never in a reason or a log.
+        Err(e) => return Err(from_transport(e.is_connect(), e.without_url().to_string())),
+    };
+    let status = response.status().as_u16();
+    let after = wait_asked(response.headers(), now_epoch_seconds());
+    match response.bytes().await {
+        Ok(body) => Ok(Response {
+            status,
+            after,
+            body: body.to_vec(),
+        }),
+        Err(e) if (200..300).contains(&status) => Err(Call::Unknown {
+            reason: format!("{status}, then the answer was lost: {}", e.without_url()),
+        }),
+        // An error whose body was lost is still the error its status says.
+        Err(_) => Ok(Response {
+            status,
+            after,
+            body: Vec::new(),
+        }),
+    }
+}
+
+/// Sends `request` and reads its JSON answer: `Done` with the body on a 2xx, else what
+/// the status or the failure says.
+pub async fn json(request: reqwest::RequestBuilder) -> Call<serde_json::Value> {
+    match send(request).await {
+        Ok(response) => response.outcome(),
+        Err(call) => call,
+    }
+}
+
+/// The wait a response asks for: `Retry-After` (seconds), else X's `x-rate-limit-reset`
+/// (the Unix time its window reopens), counted from `now` (Unix seconds).
+pub fn wait_asked(headers: &reqwest::header::HeaderMap, now: i64) -> Option<Duration> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    header("retry-after")
+        .and_then(parse_retry_after)
+        .or_else(|| header("x-rate-limit-reset").and_then(|reset| until_reset(reset, now)))
+}
+
+/// Seconds from `now` until the Unix time `reset` (a second at least: a window that has
+/// just reopened is still worth the wait of a moment).
+pub fn until_reset(reset: &str, now: i64) -> Option<Duration> {
+    let reset = reset.trim().parse::<i64>().ok()?;
+    let seconds = reset.saturating_sub(now).max(1);
+    Some(Duration::from_secs(seconds.unsigned_abs()))
+}
+
+fn now_epoch_seconds() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
 /// The reason an API gave in its error body (`message`, `error.message`, `errors[0].message`,
-/// `detail`, or its start), for staff to read.
+/// `detail`, OAuth's `error_description`, an Apigee gateway's `fault.faultstring` (Trustpilot),
+/// or its start), for staff to read.
 pub fn platform_message(body: &[u8]) -> String {
     let reason = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
@@ -143,6 +213,8 @@ pub fn platform_message(body: &[u8]) -> String {
                 "/error/message",
                 "/errors/0/message",
                 "/detail",
+                "/error_description",
+                "/fault/faultstring",
                 "/errors/0",
             ]
             .iter()
@@ -210,6 +282,56 @@ mod tests {
         let discourse = br#"{"errors":["Body is too short"],"error_type":"invalid_parameters"}"#;
         assert_eq!(platform_message(discourse), "Body is too short");
         assert_eq!(platform_message(b"Bad gateway"), "Bad gateway");
+        let x = br#"{"title":"Forbidden","type":"about:blank","status":403,"detail":"You cannot send messages to this user."}"#;
+        assert_eq!(
+            platform_message(x),
+            "You cannot send messages to this user."
+        );
+        let apigee = br#"{"fault":{"faultstring":"Invalid access token","detail":{"errorcode":"oauth.v2.InvalidAccessToken"}}}"#;
+        assert_eq!(platform_message(apigee), "Invalid access token");
+    }
+
+    #[test]
+    fn xs_rate_limit_reset_should_say_how_long_to_wait() {
+        assert_eq!(
+            until_reset("1705420800", 1_705_420_500),
+            Some(Duration::from_secs(300))
+        );
+        // A reset already past: try again in a moment, not never.
+        assert_eq!(
+            until_reset("1705420800", 1_705_420_900),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(until_reset("soon", 0), None);
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-rate-limit-reset", "1000".parse().unwrap());
+        assert_eq!(wait_asked(&headers, 940), Some(Duration::from_secs(60)));
+        headers.insert("retry-after", "5".parse().unwrap());
+        assert_eq!(wait_asked(&headers, 940), Some(Duration::from_secs(5)));
+    }
+
+    #[test]
+    fn an_empty_success_should_be_done_and_an_unreadable_one_unknown() {
+        let answered = |status, body: &[u8]| Response {
+            status,
+            after: None,
+            body: body.to_vec(),
+        };
+        assert_eq!(
+            answered(204, b"").outcome(),
+            Call::Done(serde_json::Value::Null)
+        );
+        assert!(matches!(
+            answered(201, b"<html>").outcome(),
+            Call::Unknown { .. }
+        ));
+        assert_eq!(
+            answered(429, br#"{"detail":"Too Many Requests"}"#).outcome(),
+            Call::Retry {
+                after: None,
+                reason: "429: Too Many Requests".into()
+            }
+        );
     }
 
     #[test]

@@ -14,15 +14,25 @@
 //!   dropped); setting a status twice has one effect, so an unknown outcome is retried.
 
 pub mod call;
+pub mod discourse;
 pub mod email;
+pub mod meta;
 pub mod moderate;
+pub mod oauth;
+pub mod order_news;
 pub mod publish;
+pub mod reconcile;
+pub mod reply_webhook;
+pub mod trustpilot;
 pub mod wordpress;
+pub mod x;
+pub mod youtube;
 
 use std::time::Duration;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
-use shared::contracts::answers::{AnswerStore, Job, JobMessage, JOB_VERSION};
+use shared::contracts::answers::{AnswerStore, Job, JobMessage, JobQueue, JOB_VERSION};
+use shared::contracts::contacts::order_news::OrderNews;
 use shared::contracts::contributions::ContributionStore;
 use shared::contracts::sources::SourceStore;
 use shared::kit::batch::{self, DeadLetters, RecordError};
@@ -39,7 +49,13 @@ pub struct Deps {
     pub answers: AnswerStore,
     pub sources: SourceStore,
     pub contributions: ContributionStore,
+    /// Who gets order news by direct message (the contacts table's `order-news` items).
+    pub order_news: OrderNews,
     pub http: reqwest::Client,
+    /// Whether the URLs staff typed (a site, a forum, a reply URL) may be on loopback or a
+    /// private network: the local stack's doubles only.
+    pub allow_private: bool,
+    pub apis: Apis,
     pub email: email::Mailer,
     pub sqs: aws_sdk_sqs::Client,
     pub queue_url: String,
@@ -47,6 +63,41 @@ pub struct Deps {
     /// Seconds before the first retry (doubling after, at most 15 minutes).
     pub first_backoff: i32,
     pub clock: Clock,
+}
+
+/// Where the platforms' APIs are: their public hosts, unless the environment names others
+/// (the tests point them at the doubles of `liaison_stack::doubles`).
+#[derive(Debug, Clone)]
+pub struct Apis {
+    /// Meta's Graph API, with its version (`https://graph.facebook.com/v21.0`).
+    pub graph: String,
+    /// X's API v2 host (`https://api.x.com`).
+    pub x: String,
+    /// The YouTube Data API (`https://www.googleapis.com/youtube/v3`).
+    pub youtube: String,
+    /// Google's OAuth 2.0 token endpoint host (`https://oauth2.googleapis.com`).
+    pub google_oauth: String,
+    /// Trustpilot's API host (`https://api.trustpilot.com`).
+    pub trustpilot: String,
+}
+
+impl Apis {
+    pub fn from_env(env: &dyn Env) -> Self {
+        let base = |name: &str, default: &str| {
+            env.var(name)
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| default.to_string())
+                .trim_end_matches('/')
+                .to_string()
+        };
+        Apis {
+            graph: base("META_GRAPH_API_BASE", "https://graph.facebook.com/v21.0"),
+            x: base("X_API_BASE", "https://api.x.com"),
+            youtube: base("YOUTUBE_API_BASE", "https://www.googleapis.com/youtube/v3"),
+            google_oauth: base("GOOGLE_OAUTH_BASE", "https://oauth2.googleapis.com"),
+            trustpilot: base("TRUSTPILOT_API_BASE", "https://api.trustpilot.com"),
+        }
+    }
 }
 
 impl Deps {
@@ -68,6 +119,7 @@ impl Deps {
                 client: dynamodb.clone(),
                 table: config::required(env, "ANSWERS_TABLE")?,
                 reports_table: reports_table.clone(),
+                cases_table: config::required(env, "CASES_TABLE")?,
             },
             sources: SourceStore::new(dynamodb.clone(), config::required(env, "SOURCES_TABLE")?),
             contributions: ContributionStore::new(
@@ -75,8 +127,14 @@ impl Deps {
                 config::required(env, "CONTRIBUTIONS_TABLE")?,
                 reports_table,
             ),
+            order_news: OrderNews {
+                client: dynamodb.clone(),
+                table: config::required(env, "CONTACTS_TABLE")?,
+            },
             email: email::Mailer::from_env(&sdk, env, dynamodb).await?,
             http,
+            allow_private,
+            apis: Apis::from_env(env),
             dead_letters: DeadLetters::new(sqs.clone(), config::required(env, "ANSWERS_DLQ_URL")?),
             queue_url: config::required(env, "ANSWERS_QUEUE_URL")?,
             first_backoff: config::parsed_or(env, "ANSWER_FIRST_BACKOFF_SECONDS", 30)?,
@@ -93,6 +151,14 @@ impl Deps {
                 .unwrap_or(i32::MAX)
                 .min(43_200),
             None => batch::backoff_seconds(self.first_backoff, batch::receive_count(record)),
+        }
+    }
+
+    /// The `answers` queue, for the jobs this function leaves itself (a read-back).
+    pub fn jobs(&self) -> JobQueue {
+        JobQueue {
+            sqs: self.sqs.clone(),
+            queue_url: self.queue_url.clone(),
         }
     }
 
@@ -141,7 +207,23 @@ async fn run(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
             };
             moderate::run(deps, record, &job).await
         }
+        Job::OrderNews { contact_id, news } => {
+            order_news::run(deps, record, &contact_id, &news).await
+        }
+        Job::Reconcile {
+            contribution_id,
+            answer_id,
+        } => reconcile::run(deps, record, &contribution_id, &answer_id).await,
     }
+}
+
+/// `url`, a source's setting `name`, if Liaison may call it: checked at every call too, since
+/// a URL stored before a check existed (or edited in the table) must not reach a private
+/// address.
+pub fn staff_url<'a>(deps: &Deps, name: &str, url: &'a str) -> Result<&'a str, String> {
+    shared::contracts::outbound::check_url(url, deps.allow_private)
+        .map(|()| url)
+        .map_err(|why| format!("the source's {name} {why}"))
 }
 
 /// Counts a platform's refusal of a source's credentials, which an alarm watches (on the

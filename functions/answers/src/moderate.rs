@@ -1,5 +1,5 @@
-//! A moderation decision applied on the platform the contribution came from (WordPress
-//! today), as the brand's user. Only the decision still current on the contribution is
+//! A moderation decision applied on the platform the contribution came from (WordPress,
+//! Discourse, Meta, YouTube), as the brand's user. Only the decision still current on the contribution is
 //! applied: a job overtaken by a later decision is dropped, so two quick decisions never end
 //! in the first one. Setting a status twice has one effect, so a lost outcome is retried.
 
@@ -10,7 +10,7 @@ use shared::contracts::sources::Platform;
 use shared::kit::batch::RecordError;
 
 use crate::call::Call;
-use crate::{wordpress, Deps};
+use crate::{discourse, meta, wordpress, youtube, Deps};
 
 pub struct Decided<'a> {
     pub contribution_id: &'a str,
@@ -40,11 +40,12 @@ pub async fn run(deps: &Deps, record: &SqsMessage, job: &Decided<'_>) -> Result<
         );
         return Ok(());
     };
+    let (id, decision) = (job.external_id, job.decision);
     let call = match source.platform {
-        Platform::WordPress => match wordpress::Site::of(&source) {
-            Ok(site) => wordpress::moderate(&deps.http, &site, job.external_id, job.decision).await,
-            Err(why) => return Err(RecordError::reject(why)),
-        },
+        Platform::WordPress => wordpress::moderate(deps, &source, id, decision).await,
+        Platform::Discourse => discourse::moderate(deps, &source, id, decision).await,
+        Platform::Meta => meta::moderate(deps, &source, id, decision).await,
+        Platform::YouTube => youtube::moderate(deps, &source, id, decision).await,
         other => {
             return Err(RecordError::reject(format!(
                 "moderation is not applied on {other} by its API"

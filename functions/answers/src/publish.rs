@@ -1,12 +1,12 @@
 //! One answer job: claim, one platform call, record what came of it.
 
 use aws_lambda_events::sqs::SqsMessage;
-use shared::contracts::answers::{Answer, Channel, Claim, Outcome, Published, State};
+use shared::contracts::answers::{Answer, Channel, Claim, Job, Outcome, Published, State};
 use shared::contracts::sources::Platform;
 use shared::kit::batch::{self, RecordError};
 
 use crate::call::Call;
-use crate::{wordpress, Deps, MAX_ATTEMPTS};
+use crate::{Deps, MAX_ATTEMPTS};
 
 pub async fn run(
     deps: &Deps,
@@ -23,6 +23,7 @@ pub async fn run(
                 reason: "an attempt ended without its outcome; it may have been published: check before resending".into(),
             };
             deps.answers.settle(&answer, &outcome, now).await?;
+            read_back_later(deps, &answer).await;
             tracing::warn!(answer_id, "answer in doubt after a lost attempt: unknown");
             return Ok(());
         }
@@ -43,8 +44,18 @@ pub async fn run(
             return Ok(());
         }
     };
+    if answer.channel == Channel::PublicReply {
+        // Before the call: the platform's webhook for the reply may come before its answer.
+        if let Err(e) = deps.answers.mark_in_flight(&answer).await {
+            tracing::warn!(answer_id, error = %e, "answer not marked in flight; its echo may be recorded as a comment");
+        }
+    }
     let started = std::time::Instant::now();
-    let call = attempt(deps, &answer).await;
+    let call = match crate::order_news::stopped_since(deps, &answer).await {
+        Ok(None) => attempt(deps, &answer).await,
+        Ok(Some(why)) => Call::refused(why),
+        Err(e) => Call::not_yet(e),
+    };
     let platform = answer.target.platform.as_str();
     let channel = answer.channel.as_str();
     let (outcome, retry_in) = match call {
@@ -76,6 +87,9 @@ pub async fn run(
     deps.answers
         .settle(&answer, &outcome, deps.clock.now())
         .await?;
+    if matches!(outcome, Outcome::Unknown { .. }) {
+        read_back_later(deps, &answer).await;
+    }
     let millis = started.elapsed().as_millis() as f64;
     shared::kit::metrics::amount(
         "AnswerCallMilliseconds",
@@ -103,38 +117,47 @@ pub async fn run(
     }
 }
 
+/// Asks for the thread of an `unknown` answer to be read back a minute from now, where the
+/// platform allows it. Not worth failing the job for: without it the answer stays
+/// `unknown`, which staff see.
+async fn read_back_later(deps: &Deps, answer: &Answer) {
+    if !crate::reconcile::can_read_back(answer) {
+        return;
+    }
+    let job = Job::Reconcile {
+        contribution_id: answer.contribution_id.clone(),
+        answer_id: answer.id.clone(),
+    };
+    if let Err(e) = deps
+        .jobs()
+        .send_after(job, crate::reconcile::DELAY_SECONDS)
+        .await
+    {
+        tracing::warn!(answer_id = %answer.id, error = %e, "no read-back asked; the answer stays unknown");
+    }
+}
+
 /// The one platform call of a claimed answer.
 async fn attempt(deps: &Deps, answer: &Answer) -> Call<Published> {
-    let target = &answer.target;
-    let source = match deps.sources.get(&target.source_id).await {
+    let source = match deps.sources.get(&answer.target.source_id).await {
         Ok(Some(source)) => source,
         Ok(None) => return Call::refused("the source was deleted"),
         Err(e) => return Call::not_yet(e),
     };
-    let now = deps.clock.now();
-    match (answer.channel, target.platform) {
-        (Channel::Email, _) => crate::email::send(deps, answer).await,
-        (Channel::PublicReply, Platform::WordPress) => {
-            let site = match wordpress::Site::of(&source) {
-                Ok(site) => site,
-                Err(why) => return Call::refused(why),
-            };
-            let Some(post) = target.thread_id.as_deref() else {
-                return Call::refused("the comment's post is not known");
-            };
-            wordpress::reply(&deps.http, &site, post, &target.external_id, &answer.text)
-                .await
-                .and_then(|comment| {
-                    Call::Done(Published {
-                        platform_id: comment.id,
-                        permalink: comment.link,
-                        at: now,
-                    })
-                })
-        }
-        (channel, platform) => Call::refused(format!(
+    if answer.channel == Channel::Email {
+        return crate::email::send(deps, answer).await;
+    }
+    match answer.target.platform {
+        Platform::WordPress => crate::wordpress::answer(deps, &source, answer).await,
+        Platform::Discourse => crate::discourse::answer(deps, &source, answer).await,
+        Platform::Meta => crate::meta::answer(deps, &source, answer).await,
+        Platform::X => crate::x::answer(deps, &source, answer).await,
+        Platform::YouTube => crate::youtube::answer(deps, &source, answer).await,
+        Platform::Trustpilot => crate::trustpilot::answer(deps, &source, answer).await,
+        Platform::StandardWebhooks => crate::reply_webhook::answer(deps, &source, answer).await,
+        platform @ (Platform::Shopify | Platform::WooCommerce) => Call::refused(format!(
             "answering by {} on {platform} is not available",
-            channel.as_str()
+            answer.channel.as_str()
         )),
     }
 }

@@ -7,10 +7,12 @@
 //! settings (`/wp-json/` needs pretty permalinks).
 
 use serde_json::{json, Value};
+use shared::contracts::answers::{Answer, Channel, Published};
 use shared::contracts::moderation::Decision;
 use shared::contracts::sources::Source;
 
 use crate::call::{self, Call};
+use crate::Deps;
 
 /// Comments are stored in a MySQL `TEXT` column: 65,535 bytes, HTML escapes included.
 pub const MAX_REPLY_BYTES: usize = 65_000;
@@ -24,24 +26,114 @@ pub struct Site<'a> {
 
 impl<'a> Site<'a> {
     /// The site of a source, or what it lacks.
-    pub fn of(source: &'a Source) -> Result<Site<'a>, &'static str> {
+    pub fn of(deps: &Deps, source: &'a Source) -> Result<Site<'a>, String> {
         match (
             source.setting("site_url"),
             source.credentials.get("username"),
             source.credentials.get("application_password"),
         ) {
             (Some(url), Some(user), Some(password)) => Ok(Site {
-                url: url.trim_end_matches('/'),
+                url: crate::staff_url(deps, "site_url", url)?.trim_end_matches('/'),
                 user,
                 password,
             }),
-            _ => Err("the source needs its site_url, username and application_password to answer on WordPress"),
+            _ => Err("the source needs its site_url, username and application_password to answer on WordPress".into()),
         }
     }
 
     fn route(&self, route: &str) -> String {
         format!("{}/?rest_route={route}", self.url)
     }
+}
+
+/// Publishes `answer` (a public reply: WordPress has no private messages).
+pub async fn answer(deps: &Deps, source: &Source, answer: &Answer) -> Call<Published> {
+    if answer.channel != Channel::PublicReply {
+        return Call::refused("WordPress has no private messages");
+    }
+    let site = match Site::of(deps, source) {
+        Ok(site) => site,
+        Err(why) => return Call::refused(why),
+    };
+    let Some(post) = answer.target.thread_id.as_deref() else {
+        return Call::refused("the comment's post is not known");
+    };
+    let now = deps.clock.now();
+    reply(
+        &deps.http,
+        &site,
+        post,
+        &answer.target.external_id,
+        &answer.text,
+    )
+    .await
+    .and_then(|comment| {
+        Call::Done(Published {
+            platform_id: comment.id,
+            permalink: comment.link,
+            at: now,
+        })
+    })
+}
+
+/// Applies `decision` to comment `id`.
+pub async fn moderate(deps: &Deps, source: &Source, id: &str, decision: Decision) -> Call<()> {
+    match Site::of(deps, source) {
+        Ok(site) => set_status(&deps.http, &site, id, decision).await,
+        Err(why) => Call::refused(why),
+    }
+}
+
+/// The brand user's reply to the answered comment whose text is `answer`'s, if WordPress
+/// has one (an `unknown` answer read back): `GET /wp/v2/users/me` says who the brand's user
+/// is, `GET /wp/v2/comments?parent=&author=&context=edit` lists its replies there with their
+/// raw text.
+pub async fn find(deps: &Deps, source: &Source, answer: &Answer) -> Call<Option<Published>> {
+    let site = match Site::of(deps, source) {
+        Ok(site) => site,
+        Err(why) => return Call::refused(why),
+    };
+    let Ok(parent) = answer.target.external_id.parse::<u64>() else {
+        return Call::refused("the comment's id is not a WordPress id");
+    };
+    let me = call::json(
+        deps.http
+            .get(site.route("/wp/v2/users/me"))
+            .basic_auth(site.user, Some(site.password)),
+    )
+    .await;
+    let Call::Done(me) = me else {
+        return me.and_then(|_| Call::Done(None));
+    };
+    let Some(user) = me.get("id").and_then(Value::as_u64) else {
+        return Call::Unknown {
+            reason: "WordPress did not say who the brand's user is".into(),
+        };
+    };
+    let route = format!("/wp/v2/comments&parent={parent}&author={user}&context=edit&per_page=100");
+    let text = html(&answer.text);
+    let now = deps.clock.now();
+    call::json(
+        deps.http
+            .get(site.route(&route))
+            .basic_auth(site.user, Some(site.password)),
+    )
+    .await
+    .and_then(|listed| {
+        let found = listed.as_array().and_then(|replies| {
+            replies
+                .iter()
+                .find(|r| r.pointer("/content/raw").and_then(Value::as_str) == Some(&text))
+        });
+        Call::Done(found.and_then(|reply| match comment(reply) {
+            Call::Done(c) => Some(Published {
+                platform_id: c.id,
+                permalink: c.link,
+                at: now,
+            }),
+            _ => None,
+        }))
+    })
 }
 
 /// What WordPress says a published comment is: its id and where it shows.
@@ -69,7 +161,7 @@ pub async fn reply(
 }
 
 /// Sets comment `id`'s status to what `decision` is on WordPress.
-pub async fn moderate(
+pub async fn set_status(
     http: &reqwest::Client,
     site: &Site<'_>,
     id: &str,
@@ -91,6 +183,8 @@ pub fn status(decision: Decision) -> &'static str {
         Decision::Approve => "approved",
         Decision::Hold => "hold",
         Decision::Spam => "spam",
+        // To the bin, where WordPress keeps it 30 days (`EMPTY_TRASH_DAYS`).
+        Decision::Delete => "trash",
     }
 }
 
@@ -160,5 +254,6 @@ mod tests {
         assert_eq!(status(Decision::Approve), "approved");
         assert_eq!(status(Decision::Hold), "hold");
         assert_eq!(status(Decision::Spam), "spam");
+        assert_eq!(status(Decision::Delete), "trash");
     }
 }

@@ -5,27 +5,20 @@
 //! credentials, a connection that drops after the request was sent. What a real WordPress
 //! does with the same calls is checked in tests/ (journeys::answers).
 
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use axum::extract::State as AxumState;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{Duration, Utc};
-use liaison_stack::harness::{self, TestResources};
 use serde_json::{json, Value};
-use shared::contracts::answers::{
-    Answer, AnswerStore, Channel, Job, JobMessage, State, Tags, Target,
-};
-use shared::contracts::contributions::{Classification, ContributionRecord, ContributionStore};
-use shared::contracts::events::{
-    Author, Contribution, ContributionAction, ContributionKind, ModerationState,
-};
+use shared::contracts::answers::{Answer, Channel, Job, State, Tags};
 use shared::contracts::moderation::{Decision, Moderation};
-use shared::contracts::rules::Label;
-use shared::contracts::sources::{Platform, SigningSecret, Source, SourceStore, KIND};
-use shared::kit::clock::Clock;
+use shared::contracts::sources::Platform;
+use support::{Fixture, Seed};
 
 /// What the double does with the next requests.
 #[derive(Clone, Copy, PartialEq)]
@@ -108,185 +101,40 @@ async fn double(mode: Mode) -> (String, Arc<Double>) {
     (url, state)
 }
 
-struct Fixture {
-    resources: TestResources,
-    deps: answers::Deps,
-    store: AnswerStore,
-    contribution_id: String,
-    source_id: String,
-}
-
+/// A WordPress source on the double at `site_url`, and comment 7 of post 1 under it.
 async fn fixture(
     site_url: &str,
     author_email: Option<&str>,
     moderation: Option<Moderation>,
 ) -> Fixture {
-    let resources = harness::resources().await;
-    let db = resources.clients.dynamodb.clone();
-    let now = Utc::now();
-    let source_id = format!("src_{}", now.timestamp_micros());
-    let source = Source {
-        id: source_id.clone(),
-        platform: Platform::WordPress,
-        name: "Blog".into(),
-        created_at: now,
-        secrets: vec![SigningSecret {
-            value: "s3cret-s3cret".into(),
-            created_at: now,
-            expires_at: None,
-        }],
-        settings: [("site_url".to_string(), json!(site_url))].into(),
-        credentials: shared::contracts::sources::Credentials(
-            [
-                ("username".to_string(), "brand".to_string()),
-                (
-                    "application_password".to_string(),
-                    "abcd efgh ijkl mnop".to_string(),
-                ),
-            ]
-            .into(),
-        ),
-        version: 0,
-        kind: KIND.into(),
-        websub_requested_at: None,
-    };
-    SourceStore::new(db.clone(), resources.table("SourcesTable"))
-        .create(&source)
-        .await
-        .unwrap();
-    let contribution_id = format!("evt_{}", now.timestamp_micros());
-    let record = ContributionRecord {
-        id: contribution_id.clone(),
-        source_id: source_id.clone(),
-        platform: Platform::WordPress,
-        received_at: now,
-        classified_at: now,
-        contact_id: None,
-        classification: Classification {
-            label: Label::Incident,
-            confidence: 0.9,
-            cues: vec![],
-        },
-        tags: vec![],
-        rules: vec![],
-        moderation_status: moderation.as_ref().map(|m| m.decision.as_str().to_string()),
-        moderation,
-        contribution: Contribution {
-            action: ContributionAction::Created,
-            kind: ContributionKind::Comment,
-            external_id: "7".into(),
-            thread_id: Some("1".into()),
-            thread_title: Some("Our new kettle".into()),
-            parent_id: None,
-            permalink: None,
-            author: Author {
-                email: author_email.map(str::to_string),
-                ..Author::default()
-            },
-            text: "My kettle leaks".into(),
-            language: None,
-            created_at: now,
-            updated_at: None,
-            moderation: ModerationState::Pending,
-            rating: None,
-        },
-    };
-    ContributionStore::new(
-        db.clone(),
-        resources.table("ContributionsTable"),
-        resources.table("ReportsTable"),
-    )
-    .record(&record)
-    .await
-    .unwrap();
-    let env = resources.function_env("answers");
-    let deps = answers::Deps::from_env(&env, Clock::system())
-        .await
-        .unwrap();
-    let store = AnswerStore {
-        client: db,
-        table: resources.table("AnswersTable"),
-        reports_table: resources.table("ReportsTable"),
-    };
-    Fixture {
-        resources,
-        deps,
-        store,
-        contribution_id,
-        source_id,
-    }
+    let mut seed = Seed::new(Platform::WordPress, "7");
+    seed.settings = vec![("site_url", json!(site_url))];
+    seed.credentials = vec![
+        ("username", "brand".into()),
+        ("application_password", "abcd efgh ijkl mnop".into()),
+    ];
+    seed.thread_id = Some("1".into());
+    seed.author_email = author_email.map(str::to_string);
+    seed.moderation = moderation;
+    support::fixture(seed, &[]).await
 }
 
-impl Fixture {
-    async fn answer(&self, channel: Channel) -> Answer {
-        let now = Utc::now();
-        let answer = Answer {
-            id: format!("ans_{}", now.timestamp_micros()),
-            contribution_id: self.contribution_id.clone(),
-            case_id: None,
-            channel,
-            text: "We are sorry: a new kettle is on its way.".into(),
-            tags: Tags {
-                visible: vec![],
-                hidden: vec!["kettle-leak".into()],
-            },
-            author: "agent-1".into(),
-            created_at: now,
-            target: Target {
-                source_id: self.source_id.clone(),
-                platform: Platform::WordPress,
-                external_id: "7".into(),
-                thread_id: Some("1".into()),
-                author_id: None,
-                written_at: now,
-            },
-            state: State::Queued,
-            attempts: 0,
-            retry_at: None,
-            reason: None,
-            published: None,
-            echo_event_id: None,
-            updated_at: now,
-        };
-        self.store.create(&answer, false).await.unwrap();
-        answer
-    }
-
-    async fn run(&self, job: Job) -> usize {
-        let mut record = SqsMessage::default();
-        record.message_id = Some("m-1".into());
-        record.body = Some(serde_json::to_string(&JobMessage::new(job)).unwrap());
-        let mut event = SqsEvent::default();
-        event.records = vec![record];
-        answers::handle(&self.deps, event)
-            .await
-            .batch_item_failures
-            .len()
-    }
-
-    async fn publish(&self, answer: &Answer) -> (usize, Answer) {
-        let failures = self
-            .run(Job::Answer {
-                contribution_id: answer.contribution_id.clone(),
-                answer_id: answer.id.clone(),
-            })
-            .await;
-        (
-            failures,
-            self.store
-                .get(&answer.contribution_id, &answer.id)
-                .await
-                .unwrap()
-                .unwrap(),
-        )
-    }
+/// What staff write in these tests: a hidden tag, which the report counts.
+async fn written(f: &Fixture, channel: Channel) -> Answer {
+    let tags = Tags {
+        visible: vec![],
+        hidden: vec!["kettle-leak".into()],
+    };
+    f.write(channel, "We are sorry: a new kettle is on its way.", tags)
+        .await
+        .expect("an answer")
 }
 
 #[tokio::test]
 async fn a_reply_should_be_published_once_whatever_the_redeliveries() {
     let (url, wp) = double(Mode::Publish).await;
     let f = fixture(&url, None, None).await;
-    let answer = f.answer(Channel::PublicReply).await;
+    let answer = written(&f, Channel::PublicReply).await;
     let (failures, published) = f.publish(&answer).await;
     assert_eq!(failures, 0);
     assert_eq!(published.state, State::Published, "{published:?}");
@@ -334,7 +182,7 @@ async fn a_connection_dropped_after_sending_should_leave_the_answer_unknown_and_
 {
     let (url, wp) = double(Mode::Drop).await;
     let f = fixture(&url, None, None).await;
-    let answer = f.answer(Channel::PublicReply).await;
+    let answer = written(&f, Channel::PublicReply).await;
     let (failures, after) = f.publish(&answer).await;
     assert_eq!(failures, 0);
     assert_eq!(after.state, State::Unknown, "{after:?}");
@@ -347,7 +195,7 @@ async fn a_connection_dropped_after_sending_should_leave_the_answer_unknown_and_
 async fn an_attempt_whose_outcome_was_lost_should_make_the_answer_unknown_not_resend_it() {
     let (url, wp) = double(Mode::Publish).await;
     let f = fixture(&url, None, None).await;
-    let answer = f.answer(Channel::PublicReply).await;
+    let answer = written(&f, Channel::PublicReply).await;
     // A first attempt claimed it, then its Lambda died before recording the outcome.
     f.store
         .claim(&answer.contribution_id, &answer.id, Utc::now())
@@ -362,7 +210,7 @@ async fn an_attempt_whose_outcome_was_lost_should_make_the_answer_unknown_not_re
 async fn a_rate_limit_should_be_retried_after_the_platforms_retry_after_then_published() {
     let (url, wp) = double(Mode::RateLimited).await;
     let f = fixture(&url, None, None).await;
-    let answer = f.answer(Channel::PublicReply).await;
+    let answer = written(&f, Channel::PublicReply).await;
     let (failures, after) = f.publish(&answer).await;
     assert_eq!(failures, 1, "the job comes back");
     assert_eq!(after.state, State::Retrying);
@@ -389,7 +237,7 @@ async fn a_rate_limit_should_be_retried_after_the_platforms_retry_after_then_pub
 async fn refused_credentials_should_fail_the_answer_with_the_platforms_reason() {
     let (url, _wp) = double(Mode::Unauthorised).await;
     let f = fixture(&url, None, None).await;
-    let answer = f.answer(Channel::PublicReply).await;
+    let answer = written(&f, Channel::PublicReply).await;
     let (failures, after) = f.publish(&answer).await;
     assert_eq!((failures, after.state), (0, State::Failed));
     assert_eq!(
@@ -403,7 +251,7 @@ async fn an_email_answer_should_reach_the_author_once() {
     let (url, _wp) = double(Mode::Publish).await;
     let address = format!("reader{}@example.org", Utc::now().timestamp_micros());
     let f = fixture(&url, Some(&address), None).await;
-    let answer = f.answer(Channel::Email).await;
+    let answer = written(&f, Channel::Email).await;
     let (failures, after) = f.publish(&answer).await;
     assert_eq!((failures, after.state), (0, State::Published), "{after:?}");
     f.publish(&answer).await;

@@ -16,6 +16,7 @@
 //!   this is the order's next stop, as ingest's queue was its first.
 
 pub mod attribution;
+pub mod order_news;
 pub mod plan;
 
 use std::time::Duration as StdDuration;
@@ -47,6 +48,9 @@ pub struct Deps {
     pub campaign_cache: Cached<Vec<Campaign>>,
     pub sqs: aws_sdk_sqs::Client,
     pub referrals_queue_url: String,
+    /// Who said START to order news, and the queue that tells them.
+    pub order_news: shared::contracts::contacts::order_news::OrderNews,
+    pub answers_jobs: shared::contracts::answers::JobQueue,
     pub dead_letters: DeadLetters,
     pub clock: Clock,
 }
@@ -76,6 +80,14 @@ impl Deps {
             campaign_cache: Cached::new(StdDuration::from_secs(cache_seconds)),
             sqs: shared::kit::aws::sqs(&sdk, env),
             referrals_queue_url: config::required(env, "REFERRALS_QUEUE_URL")?,
+            order_news: shared::contracts::contacts::order_news::OrderNews {
+                client: dynamodb.clone(),
+                table: config::required(env, "CONTACTS_TABLE")?,
+            },
+            answers_jobs: shared::contracts::answers::JobQueue {
+                sqs: shared::kit::aws::sqs(&sdk, env),
+                queue_url: config::required(env, "ANSWERS_QUEUE_URL")?,
+            },
             dead_letters: DeadLetters::new(
                 shared::kit::aws::sqs(&sdk, env),
                 config::required(env, "COMMERCE_DLQ_URL")?,
@@ -101,11 +113,29 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     match event {
         CommerceEvent::Cart(snapshot) => record_snapshot(deps, &message, snapshot).await?,
         CommerceEvent::Order(order) => {
-            convert(deps, &message, order).await?;
+            let contact = convert(deps, &message, order).await?;
             // After the conversion, which is written once: a failed send redelivers the
             // order, whose conversion is then a no-op, and sends again. Referrals records
-            // a conversion once, so a second copy has no effect.
+            // a conversion once, so a second copy has no effect; nor does a second copy of
+            // the news (its answer id is derived from it).
             forward_to_referrals(deps, &message).await?;
+            order_news::tell(
+                deps,
+                &message,
+                contact.as_deref(),
+                order_news::placed(order),
+            )
+            .await?;
+        }
+        CommerceEvent::OrderUpdate(update) => {
+            let contact = contact_of(deps, &message, &update.customer, true).await?;
+            order_news::tell(
+                deps,
+                &message,
+                contact.as_deref(),
+                order_news::updated(update),
+            )
+            .await?;
         }
         CommerceEvent::CustomerAccount(account) => {
             if let Some(contact) = contact_of(deps, &message, &account.customer, true).await? {
@@ -346,7 +376,8 @@ async fn cart_of(
         .find(|c| c.cart_status == CartStatus::Open && c.source_id == message.source_id))
 }
 
-async fn convert(deps: &Deps, message: &Message, order: &Order) -> Result<(), Error> {
+/// Converts the order's cart; the contact who ordered.
+async fn convert(deps: &Deps, message: &Message, order: &Order) -> Result<Option<String>, Error> {
     let contact = contact_of(deps, message, &order.customer, true).await?;
     let now = deps.clock.now();
     if let Some(contact) = &contact {
@@ -354,7 +385,7 @@ async fn convert(deps: &Deps, message: &Message, order: &Order) -> Result<(), Er
     }
     let Some(cart) = cart_of(deps, message, order, contact.as_deref()).await? else {
         tracing::info!(event_id = %message.id, "order without a known cart");
-        return Ok(());
+        return Ok(contact);
     };
     let owed = match &contact {
         Some(contact) => {
@@ -377,7 +408,7 @@ async fn convert(deps: &Deps, message: &Message, order: &Order) -> Result<(), Er
         attributed_to = owed.as_ref().map(|a| a.message_id.as_str()).unwrap_or("-"),
         "order"
     );
-    Ok(())
+    Ok(contact)
 }
 
 /// Converts the cart once, with the order's revenue counted for the relaunch email it is

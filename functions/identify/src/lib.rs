@@ -17,6 +17,7 @@ pub use shared::contracts::contacts::{self, identity, scores};
 // So is the contributions table's (admin and referrals read it).
 pub use shared::contracts::contributions as store;
 pub mod moderation;
+pub mod order_news;
 pub mod routing;
 pub mod rules;
 pub mod settings;
@@ -49,6 +50,8 @@ pub struct Deps {
     pub callbacks: CallbackQueue,
     pub rules: RuleBook,
     pub contacts: ContactStore,
+    /// Who said START or STOP to order news.
+    pub order_news: shared::contracts::contacts::order_news::OrderNews,
     pub routing: Routing,
     pub verifier: Verifier,
     pub dead_letters: DeadLetters,
@@ -110,6 +113,7 @@ impl Deps {
                 client: dynamodb.clone(),
                 table: config::required(env, "ANSWERS_TABLE")?,
                 reports_table: config::required(env, "REPORTS_TABLE")?,
+                cases_table: config::required(env, "CASES_TABLE")?,
             },
             verifier,
             routing,
@@ -135,6 +139,10 @@ impl Deps {
                 config::required(env, "SETTINGS_TABLE")?,
                 settings_ttl,
             ),
+            order_news: shared::contracts::contacts::order_news::OrderNews {
+                client: dynamodb.clone(),
+                table: contacts_table.clone(),
+            },
             contacts: ContactStore::new(dynamodb, contacts_table, hash_key),
             dead_letters: DeadLetters::new(shared::kit::aws::sqs(sdk, env), dlq),
             clock,
@@ -160,6 +168,7 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     let identities =
         identity::identities(message.platform, &message.source_id, &contribution.author);
     let contact_id = resolve_author(deps, &message, &identities).await?;
+    order_news::heard(deps, &message, contribution, contact_id.as_deref()).await?;
     // A deletion is recorded (the timeline shows it) but asks nothing of anyone: no
     // confirmation email, no case (routing), no moderation decision.
     let deleted = contribution.action == shared::contracts::events::ContributionAction::Deleted;
@@ -321,6 +330,21 @@ async fn is_own_answer(
         .published_as(&message.source_id, &contribution.external_id)
         .await?
     else {
+        // The platform may tell of the brand's reply before the call that made it has
+        // answered: while an answer under the same parent is being sent, this may be it,
+        // so it comes back once that answer is recorded.
+        if let Some(parent) = contribution.parent_id.as_deref() {
+            let sent = deps
+                .answers
+                .last_sent_under(&message.source_id, parent)
+                .await?;
+            if sent.is_some_and(|a| a.state == shared::contracts::answers::State::Sending) {
+                return Err(Error::Transient(
+                    "an answer under the same parent is being published: this may be its echo"
+                        .into(),
+                ));
+            }
+        }
         return Ok(false);
     };
     let first = deps

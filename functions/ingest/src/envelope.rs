@@ -1,7 +1,8 @@
 //! Liaison's generic envelope (docs/ingest.md, JSON Schema in docs/ingest.schema.json):
 //! `{"type", "timestamp", "data"}`, where `type` is one of
 //! `contribution.created|updated|deleted`, `cart.updated`, `checkout.updated`, `order.placed`,
-//! `social.connected`, `social.disconnected` (the last two in [`crate::social`]).
+//! `order.shipped`, `order.delivered`, `social.connected`, `social.disconnected` (the last two
+//! in [`crate::social`]).
 //!
 //! Parsing reports the path of the first field that is wrong (`data.author.email`), so a
 //! sender can fix its payload from the 400 alone.
@@ -12,6 +13,7 @@ use serde::Deserialize;
 use shared::contracts::events::{
     Address, Author, BuyerSignals, CartSnapshot, CartStage, CommerceEvent, Contribution,
     ContributionAction, ContributionKind, Customer, Event, Line, ModerationState, Order,
+    OrderStatus, OrderUpdate, Tracking,
 };
 use shared::kit::json::from_slice;
 use shared::Error;
@@ -121,6 +123,34 @@ struct OrderData {
     payment_fingerprint: Option<String>,
 }
 
+/// `order.shipped` and `order.delivered`: the type says which news it is.
+#[derive(Deserialize)]
+struct OrderUpdateData {
+    /// The order's id, as in `order.placed`.
+    id: String,
+    /// How the shop names the order to its customer (`#1001`).
+    #[serde(default)]
+    name: Option<String>,
+    /// The shipment this news is about, when an order ships in several parts.
+    #[serde(default)]
+    shipment_id: Option<String>,
+    #[serde(default)]
+    customer: CustomerData,
+    #[serde(default)]
+    tracking: Option<TrackingData>,
+    at: DateTime<Utc>,
+}
+
+#[derive(Deserialize)]
+struct TrackingData {
+    #[serde(default)]
+    number: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    carrier: Option<String>,
+}
+
 #[derive(Deserialize, Default)]
 struct AddressData {
     #[serde(default)]
@@ -193,6 +223,8 @@ pub fn parse_with_report(body: &[u8]) -> Result<(Event, Option<Report>), Error> 
         "cart.updated" => cart(data, CartStage::Cart),
         "checkout.updated" => cart(data, CartStage::Checkout),
         "order.placed" => order(data),
+        "order.shipped" => order_update(data, OrderStatus::Shipped),
+        "order.delivered" => order_update(data, OrderStatus::Delivered),
         SOCIAL_CONNECTED => {
             return social::connected(data).map(|(event, report)| (event, Some(report)))
         }
@@ -200,7 +232,7 @@ pub fn parse_with_report(body: &[u8]) -> Result<(Event, Option<Report>), Error> 
         other => Err(Error::validation(
             "type",
             format!(
-                "unknown event type {:?}; expected contribution.created, contribution.updated, contribution.deleted, cart.updated, checkout.updated, order.placed, social.connected or social.disconnected",
+                "unknown event type {:?}; expected contribution.created, contribution.updated, contribution.deleted, cart.updated, checkout.updated, order.placed, order.shipped, order.delivered, social.connected or social.disconnected",
                 truncate(other, 64)
             ),
         )),
@@ -351,6 +383,40 @@ fn order(data: &str) -> Result<Event, Error> {
         placed_at: d.placed_at,
         referral_code: d.referral_code,
         signals,
+    })))
+}
+
+/// The news of an order: it goes to its customer by direct message, so its link is an
+/// http(s) URL and its texts are short.
+fn order_update(data: &str, status: OrderStatus) -> Result<Event, Error> {
+    let d: OrderUpdateData = from_slice(data.as_bytes(), "data")?;
+    required_text("data.id", &d.id, MAX_ID)?;
+    optional_text("data.name", d.name.as_deref(), MAX_ID)?;
+    optional_text("data.shipment_id", d.shipment_id.as_deref(), MAX_ID)?;
+    let customer = customer(d.customer)?;
+    let tracking = match d.tracking {
+        None => None,
+        Some(t) => {
+            optional_text("data.tracking.number", t.number.as_deref(), MAX_ID)?;
+            optional_text("data.tracking.carrier", t.carrier.as_deref(), MAX_ID)?;
+            optional_url("data.tracking.url", t.url.as_deref())?;
+            let tracking = Tracking {
+                number: t.number,
+                url: t.url,
+                carrier: t.carrier,
+            };
+            // `"tracking": {}` says no more than no tracking at all.
+            (tracking != Tracking::default()).then_some(tracking)
+        }
+    };
+    Ok(Event::Commerce(CommerceEvent::OrderUpdate(OrderUpdate {
+        order_id: d.id,
+        order_name: d.name,
+        shipment_id: d.shipment_id,
+        customer,
+        status,
+        tracking,
+        at: d.at,
     })))
 }
 
@@ -568,6 +634,74 @@ mod tests {
         );
         let address = order.signals.shipping_address.unwrap();
         assert_eq!(address.postal_code.as_deref(), Some("75011"));
+    }
+
+    #[test]
+    fn order_news_should_normalise_with_the_status_its_type_names() {
+        let Event::Commerce(CommerceEvent::OrderUpdate(news)) =
+            parse(&fixture("order-shipped.json")).unwrap()
+        else {
+            panic!("expected order news");
+        };
+        assert_eq!(news.status, OrderStatus::Shipped);
+        assert_eq!(news.order_id, "ord_10433");
+        assert_eq!(news.order_name.as_deref(), Some("#10433"));
+        assert_eq!(news.shipment_id.as_deref(), Some("shp_10433_1"));
+        assert_eq!(
+            news.customer.email.as_deref(),
+            Some("paul.martin@example.org")
+        );
+        let tracking = news.tracking.unwrap();
+        assert_eq!(tracking.number.as_deref(), Some("6A26112400433"));
+        assert_eq!(tracking.carrier.as_deref(), Some("Colissimo"));
+        assert!(tracking.url.unwrap().starts_with("https://www.laposte.fr/"));
+        let delivered = r#"{"type":"order.delivered","data":{"id":"ord_10433","at":"2026-11-26T10:00:00Z","tracking":{}}}"#;
+        let Event::Commerce(CommerceEvent::OrderUpdate(news)) =
+            parse(delivered.as_bytes()).unwrap()
+        else {
+            panic!("expected order news");
+        };
+        assert_eq!(news.status, OrderStatus::Delivered);
+        assert_eq!((news.order_name, news.shipment_id), (None, None));
+        assert_eq!(news.tracking, None, "an empty tracking is no tracking");
+    }
+
+    #[test]
+    fn when_order_news_is_wrong_should_name_the_field() {
+        let base =
+            r#"{"type":"order.shipped","data":{"id":"o1","at":"2026-11-24T09:14:32Z",EXTRA}}"#;
+        let with = |extra: &str| base.replace("EXTRA", extra);
+        assert!(parse(with(r##""name":"#1""##).as_bytes()).is_ok());
+        assert_eq!(
+            field_of(&with(r#""tracking":{"url":"javascript:alert(1)"}"#)),
+            "data.tracking.url"
+        );
+        let long = "x".repeat(300);
+        assert_eq!(
+            field_of(&with(&format!(r#""tracking":{{"number":"{long}"}}"#))),
+            "data.tracking.number"
+        );
+        assert_eq!(
+            field_of(&with(&format!(r#""shipment_id":"{long}""#))),
+            "data.shipment_id"
+        );
+        assert_eq!(
+            field_of(&with(r#""customer":{"email":"nope"}"#)),
+            "data.customer.email"
+        );
+        assert_eq!(
+            field_of(r#"{"type":"order.shipped","data":{"id":"o1"}}"#),
+            "data.at"
+        );
+        assert_eq!(
+            field_of(r#"{"type":"order.delivered","data":{"id":" ","at":"2026-11-24T09:14:32Z"}}"#),
+            "data.id"
+        );
+        let err = parse(br#"{"type":"order.updated","data":{}}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("order.shipped, order.delivered"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
+use shared::contracts::events::Tracking;
 
 /// An id sent as a JSON number or string, kept as a string. serde_json reads an integer
 /// into u64/i64 exactly, so an id beyond 2^53 never passes through f64.
@@ -103,6 +104,34 @@ pub fn non_empty(value: Option<String>) -> Option<String> {
     value
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
+}
+
+/// Longest tracking number or carrier name kept: anything longer is not one.
+const MAX_TRACKING_TEXT: usize = 256;
+const MAX_TRACKING_URL: usize = 2048;
+
+/// How a shipment can be followed, keeping only what is safe to put in front of a customer
+/// in a direct message: an http(s) link without spaces, a number and a carrier of sensible
+/// length. Values that fail are dropped, not refused: the news is worth sending without
+/// them. `None` when nothing is left.
+pub fn tracking_of(
+    number: Option<String>,
+    url: Option<String>,
+    carrier: Option<String>,
+) -> Option<Tracking> {
+    let short = |value: Option<String>| non_empty(value).filter(|v| v.len() <= MAX_TRACKING_TEXT);
+    let url = non_empty(url).filter(|u| {
+        let lower = u.to_ascii_lowercase();
+        (lower.starts_with("https://") || lower.starts_with("http://"))
+            && u.len() <= MAX_TRACKING_URL
+            && !u.contains(char::is_whitespace)
+    });
+    let tracking = Tracking {
+        number: short(number),
+        url,
+        carrier: short(carrier),
+    };
+    (tracking != Tracking::default()).then_some(tracking)
 }
 
 #[cfg(test)]

@@ -327,7 +327,7 @@ async fn wordpress_and_woocommerce_should_reconcile_with_their_logins() {
     let summary = run(&resources, &deps).await;
     assert_eq!(summary.sources_polled, 2, "{summary:?}");
     assert_eq!(resources.queue_depth("ContributionsQueue").await, 3);
-    assert_eq!(resources.queue_depth("CommerceQueue").await, 2);
+    assert_eq!(resources.queue_depth("CommerceQueue").await, 3);
     {
         let s = seen.lock().unwrap();
         for (path, query, auth) in &s.requests {
@@ -346,7 +346,7 @@ async fn wordpress_and_woocommerce_should_reconcile_with_their_logins() {
     let again = run(&resources, &deps).await;
     assert_eq!(again.events_queued, 0, "{again:?}");
     assert_eq!(resources.queue_depth("ContributionsQueue").await, 3);
-    assert_eq!(resources.queue_depth("CommerceQueue").await, 2);
+    assert_eq!(resources.queue_depth("CommerceQueue").await, 3);
 }
 
 #[tokio::test]
@@ -378,7 +378,7 @@ async fn a_failing_platform_should_back_off_and_keep_its_cursor() {
     // After it, the poll goes through and the failures reset.
     deps.clock.advance(chrono::Duration::minutes(2));
     let recovered = run(&resources, &deps).await;
-    assert_eq!(recovered.events_queued, 2, "{recovered:?}");
+    assert_eq!(recovered.events_queued, 3, "{recovered:?}");
     assert_eq!(deps.states.get(&wc.id).await.unwrap().failures, 0);
 }
 
@@ -466,8 +466,8 @@ async fn a_backlog_longer_than_a_run_should_be_worked_through_run_after_run() {
     for _ in 0..6 {
         queued += run(&resources, &deps).await.events_queued;
     }
-    assert_eq!(queued, 6, "every order once");
-    assert_eq!(resources.queue_depth("CommerceQueue").await, 6);
+    assert_eq!(queued, 12, "every order once, with its shipped news");
+    assert_eq!(resources.queue_depth("CommerceQueue").await, 12);
     let state = deps.states.get(&wc.id).await.unwrap();
     assert_eq!(state.cursor, Some("2026-11-23T10:05:00Z".parse().unwrap()));
 }
@@ -492,7 +492,7 @@ async fn a_worker_past_its_deadline_should_start_no_page_and_keep_its_cursor() {
     assert_eq!(state.polling_until, None, "the claim is given back");
     let on_time = deps(&resources, &base, &[]).await;
     let summary = run(&resources, &on_time).await;
-    assert_eq!(summary.events_queued, 2, "{summary:?}");
+    assert_eq!(summary.events_queued, 3, "{summary:?}");
 }
 
 #[tokio::test]
@@ -560,7 +560,7 @@ async fn a_request_for_a_source_polled_since_or_being_polled_should_do_nothing()
         requested_at: Utc::now(),
     };
     let first = ingest::poll::poll_one(&deps, &asked).await.unwrap();
-    assert_eq!(first.events_queued, 2, "{first:?}");
+    assert_eq!(first.events_queued, 3, "{first:?}");
     // The same request again (a redelivery): polled since it was asked.
     let again = ingest::poll::poll_one(&deps, &asked).await.unwrap();
     assert_eq!(again.already_polled, 1, "{again:?}");

@@ -12,8 +12,6 @@
 //!   it goes to the dead-letter queue at once, with the status as its reason.
 //! - A source deleted, or whose callback URL was removed, since: nothing to do.
 
-pub mod webhooks;
-
 use std::time::Duration;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
@@ -149,17 +147,16 @@ async fn deliver(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
     let payload = serde_json::to_vec(&message.payload)
         .map_err(|e| RecordError::Reject(Error::caused("encode payload", e)))?;
     let timestamp = deps.clock.now().timestamp();
-    let signature = webhooks::sign(secret, &message.webhook_id, timestamp, &payload)?;
-    let sent = deps
-        .http
-        .post(url)
-        .header("content-type", "application/json")
-        .header("webhook-id", &message.webhook_id)
-        .header("webhook-timestamp", timestamp.to_string())
-        .header("webhook-signature", signature)
-        .body(payload)
-        .send()
-        .await;
+    let sent = shared::contracts::signed_webhook::post(
+        &deps.http,
+        url,
+        secret,
+        &message.webhook_id,
+        timestamp,
+        payload,
+    )?
+    .send()
+    .await;
     // The URL is the receiver's and may hold a token: never logged.
     let status = match sent {
         Ok(response) => response.status().as_u16(),

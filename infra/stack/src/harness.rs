@@ -172,6 +172,25 @@ impl TestResources {
         .sum()
     }
 
+    /// Messages sent to a queue with a delay that has not passed yet.
+    pub async fn delayed_messages(&self, logical_id: &str) -> usize {
+        use aws_sdk_sqs::types::QueueAttributeName as A;
+        let out = self
+            .clients
+            .sqs
+            .get_queue_attributes()
+            .queue_url(self.queue_url(logical_id))
+            .attribute_names(A::ApproximateNumberOfMessagesDelayed)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GetQueueAttributes: {}", e.into_service_error()));
+        out.attributes
+            .unwrap_or_default()
+            .get(&A::ApproximateNumberOfMessagesDelayed)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// Every email moto's SES recorded (`SendEmail` and `SendRawEmail`), as its state store
     /// shows them: shared by the tests of one process, so filter by recipient or subject.
     pub async fn sent_emails(&self) -> Vec<serde_json::Value> {

@@ -4,6 +4,7 @@
 //! depend on it without building the system. The runner, which serves the functions, is
 //! `liaison-local` (infra/local), built on this.
 
+pub mod doubles;
 pub mod faults;
 pub mod harness;
 pub mod iam;

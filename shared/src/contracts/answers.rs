@@ -8,6 +8,7 @@
 //! | an answer | `{contribution_id}` | `answer#{answer_id}` |
 //! | the one private reply a comment allows | `private#{source_id}#{external_id}` | `-` |
 //! | what an answer became on the platform | `published#{source_id}#{platform_id}` | `-` |
+//! | the last answer sent under a platform's item | `inflight#{source_id}#{external_id}` | `-` |
 //!
 //! An answer lives under its contribution, so the thread of a case (the person's message
 //! and every answer to it) is one Query. An answer moves through [`State`]s by conditional
@@ -31,6 +32,12 @@ use crate::contracts::moderation::Decision;
 use crate::contracts::sources::Platform;
 use crate::kit::dynamo::{self, pk_sk, s, Item};
 use crate::Error;
+
+mod reach;
+pub use reach::{
+    can_publish, login, meta_network, moderates_by_api, outgoing_text, private_reply_closed,
+    private_reply_window, reach, MetaNetwork, MAX_EMAIL_CHARS, REPLY_URL_SETTING,
+};
 
 /// How an answer reaches the person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +147,10 @@ pub struct Answer {
     pub contribution_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_id: Option<String>,
+    /// Who it was said to (the contribution's contact): the key of its place on their
+    /// timeline (index `ByContact`), with `created_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
     pub channel: Channel,
     /// What the person will read (never logged).
     pub text: String,
@@ -161,50 +172,104 @@ pub struct Answer {
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<Published>,
+    /// For a message Liaison writes on its own (order news, the confirmation of a START or
+    /// STOP): what it is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Notice>,
     /// The event the platform sent back when it echoed this answer as a webhook.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub echo_event_id: Option<String>,
     pub updated_at: DateTime<Utc>,
 }
 
-/// The longest email answer, in characters.
-pub const MAX_EMAIL_CHARS: usize = 20_000;
-
-/// Whether `channel` reaches people on `platform`, and the longest text it takes there, in
-/// characters; else why not. The staff API refuses what this refuses, before anything is
-/// stored; the answers function follows the same table.
-pub fn reach(platform: Platform, channel: Channel) -> Result<usize, String> {
-    match (platform, channel) {
-        (_, Channel::Email) => Ok(MAX_EMAIL_CHARS),
-        // A MySQL TEXT column (65,535 bytes) holds the escaped HTML: a third of it in
-        // characters leaves room for any script and escape.
-        (Platform::WordPress, Channel::PublicReply) => Ok(20_000),
-        (Platform::WordPress, Channel::PrivateMessage) => {
-            Err("WordPress has no private messages: answer by email".into())
+impl Answer {
+    /// A new answer `id` by `channel` to `target`, `queued` at `now`, with nothing written
+    /// yet: the caller sets `text`, `tags`, `author` (and `case_id`, `notice`) over it.
+    pub fn queued(
+        id: String,
+        contribution_id: String,
+        channel: Channel,
+        target: Target,
+        now: DateTime<Utc>,
+    ) -> Answer {
+        Answer {
+            id,
+            contribution_id,
+            case_id: None,
+            contact_id: None,
+            channel,
+            text: String::new(),
+            tags: Tags::default(),
+            author: String::new(),
+            created_at: now,
+            target,
+            state: State::Queued,
+            attempts: 0,
+            retry_at: None,
+            reason: None,
+            published: None,
+            notice: None,
+            echo_event_id: None,
+            updated_at: now,
         }
-        (platform, channel) => Err(format!(
-            "answering by {} on {platform} is not available yet",
-            channel.as_str()
-        )),
     }
 }
 
-/// Whether the source has what publishing on its platform needs (the brand's login).
-pub fn can_publish(source: &crate::contracts::sources::Source) -> bool {
-    match source.platform {
-        Platform::WordPress => {
-            source.setting("site_url").is_some()
-                && source.credentials.get("username").is_some()
-                && source.credentials.get("application_password").is_some()
+/// What a message Liaison writes on its own is about. Order news lives in the partition
+/// `order-news#{contact_id}` (the thread of what the contact was told), under an id derived
+/// from the news, so the same news told twice is stored, and sent, once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    pub contact_id: String,
+    pub news: News,
+}
+
+/// The news a contact who said START gets by direct message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum News {
+    /// They said START (in the DM `event_id`): the confirmation, and how to stop.
+    Subscribed { event_id: String },
+    /// They said STOP: the confirmation that nothing more will come.
+    Stopped { event_id: String },
+    /// An order of theirs was placed, shipped or delivered.
+    Order {
+        order_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        order_name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        shipment_id: Option<String>,
+        /// `placed`, `shipped`, `delivered`.
+        status: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tracking_url: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        carrier: Option<String>,
+    },
+}
+
+impl News {
+    /// What makes this news itself (two deliveries of it are one): its answer id's seed.
+    pub fn key(&self) -> String {
+        match self {
+            News::Subscribed { event_id } => format!("subscribed:{event_id}"),
+            News::Stopped { event_id } => format!("stopped:{event_id}"),
+            News::Order {
+                order_id,
+                shipment_id,
+                status,
+                ..
+            } => format!(
+                "order:{order_id}:{}:{status}",
+                shipment_id.as_deref().unwrap_or("-")
+            ),
         }
-        _ => false,
     }
 }
 
-/// Whether Liaison applies moderation decisions on this source's platform by its API: a
-/// WordPress site with the brand user's application password.
-pub fn moderates_by_api(source: &crate::contracts::sources::Source) -> bool {
-    source.platform == Platform::WordPress && can_publish(source)
+/// The partition of a contact's order news.
+pub fn order_news_thread(contact_id: &str) -> String {
+    format!("order-news#{contact_id}")
 }
 
 /// What the answers function is asked to do (the `answers` queue's body, versioned).
@@ -234,6 +299,13 @@ pub enum Job {
         decision: Decision,
         decided_at: DateTime<Utc>,
     },
+    /// Tell `contact_id`, by direct message where they said START, `news`.
+    OrderNews { contact_id: String, news: News },
+    /// Read back whether `unknown` answer `answer_id` was published after all.
+    Reconcile {
+        contribution_id: String,
+        answer_id: String,
+    },
 }
 
 impl JobMessage {
@@ -256,6 +328,21 @@ impl JobQueue {
     pub async fn send(&self, job: Job) -> Result<(), Error> {
         crate::kit::batch::send_json(&self.sqs, &self.queue_url, "answers", &JobMessage::new(job))
             .await
+    }
+
+    /// Sends `job` to be delivered in `seconds` (SQS delays at most 15 minutes).
+    pub async fn send_after(&self, job: Job, seconds: i32) -> Result<(), Error> {
+        let body = serde_json::to_string(&JobMessage::new(job))
+            .map_err(|e| Error::caused("encode an answers message", e))?;
+        self.sqs
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(body)
+            .delay_seconds(seconds.clamp(0, 900))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("SendMessage answers", e).transient())?;
+        Ok(())
     }
 }
 
@@ -307,6 +394,8 @@ pub struct AnswerStore {
     pub table: String,
     /// Where the answer counters by tag and channel are kept.
     pub reports_table: String,
+    /// Where a case records when it was first answered.
+    pub cases_table: String,
 }
 
 const ANSWER_PREFIX: &str = "answer#";
@@ -319,11 +408,30 @@ fn private_key(source_id: &str, external_id: &str) -> Item {
     pk_sk(format!("private#{source_id}#{external_id}"), "-")
 }
 
+fn in_flight_key(source_id: &str, external_id: &str) -> Item {
+    pk_sk(format!("inflight#{source_id}#{external_id}"), "-")
+}
+
 fn published_key(source_id: &str, platform_id: &str) -> Item {
     pk_sk(format!("published#{source_id}#{platform_id}"), "-")
 }
 
 impl AnswerStore {
+    /// Writes `writes` in one transaction: `None`, or which of them failed their condition.
+    async fn transact(
+        &self,
+        writes: Vec<TransactWriteItem>,
+        operation: &str,
+    ) -> Result<Option<Vec<usize>>, Error> {
+        let written = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await;
+        dynamo::transaction_held(written, operation)
+    }
+
     /// Stores a new `queued` answer. A private reply also takes its comment's one private
     /// reply in the same transaction, where the platform allows only one.
     pub async fn create(&self, answer: &Answer, once_per_comment: bool) -> Result<Created, Error> {
@@ -336,13 +444,7 @@ impl AnswerStore {
             once.insert("contribution_id".into(), s(&answer.contribution_id));
             writes.push(put(&self.table, once)?);
         }
-        let written = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(writes))
-            .send()
-            .await;
-        match dynamo::transaction_held(written, "TransactWriteItems answer")? {
+        match self.transact(writes, "TransactWriteItems answer").await? {
             None => Ok(Created::New),
             Some(failed) if failed == [1] => Ok(Created::PrivateReplyTaken),
             Some(_) => Err(Error::Conflict(format!("answer {} exists", answer.id))),
@@ -438,13 +540,25 @@ impl AnswerStore {
         outcome: &Outcome,
         now: DateTime<Utc>,
     ) -> Result<bool, Error> {
+        self.settle_from(answer, State::Sending, outcome, now).await
+    }
+
+    /// [`AnswerStore::settle`] from state `from`: `unknown` for an answer found, or not, by
+    /// reading its thread back.
+    pub async fn settle_from(
+        &self,
+        answer: &Answer,
+        from: State,
+        outcome: &Outcome,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Error> {
         let key = answer_key(&answer.contribution_id, &answer.id);
         let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key))
-            .condition_expression("#state = :sending")
+            .condition_expression("#state = :from")
             .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":sending", s(State::Sending.as_str()))
+            .expression_attribute_values(":from", s(from.as_str()))
             .expression_attribute_values(":now", s(crate::kit::clock::stamp(now)));
         let expression = match outcome {
             Outcome::Published(published) => {
@@ -470,6 +584,7 @@ impl AnswerStore {
             .build()
             .map_err(|e| Error::caused("transaction item", e))?;
         let mut writes = vec![TransactWriteItem::builder().update(update).build()];
+        let mut case_write = None;
         if let Outcome::Published(published) = outcome {
             let mut echo = published_key(&answer.target.source_id, &published.platform_id);
             echo.insert("answer_id".into(), s(&answer.id));
@@ -482,14 +597,67 @@ impl AnswerStore {
                     sk,
                 )?);
             }
+            if let Some(case_id) = &answer.case_id {
+                case_write = Some(writes.len());
+                writes.push(crate::contracts::work::first_answer(
+                    &self.cases_table,
+                    case_id,
+                    published.at,
+                )?);
+            }
         }
-        let written = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(writes))
+        const OUTCOME: &str = "TransactWriteItems answer outcome";
+        match self.transact(writes.clone(), OUTCOME).await? {
+            None => Ok(true),
+            // The case is gone (erased): the answer's outcome is still recorded.
+            Some(failed) if case_write.is_some_and(|i| failed == [i]) => {
+                writes.truncate(writes.len() - 1);
+                Ok(self.transact(writes, OUTCOME).await?.is_none())
+            }
+            Some(_) => Ok(false),
+        }
+    }
+
+    /// Notes that `answer` is being sent under its contribution, for identify: the
+    /// platform's webhook for the reply can come before the call's answer, so before the
+    /// `published#` item exists.
+    pub async fn mark_in_flight(&self, answer: &Answer) -> Result<(), Error> {
+        let mut item = in_flight_key(&answer.target.source_id, &answer.target.external_id);
+        item.insert("answer_id".into(), s(&answer.id));
+        item.insert("contribution_id".into(), s(&answer.contribution_id));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
             .send()
-            .await;
-        Ok(dynamo::transaction_held(written, "TransactWriteItems answer outcome")?.is_none())
+            .await
+            .map_err(|e| Error::from_sdk("PutItem answer in flight", e))?;
+        Ok(())
+    }
+
+    /// The last answer sent under the platform's item `external_id` of `source_id`, if any.
+    pub async fn last_sent_under(
+        &self,
+        source_id: &str,
+        external_id: &str,
+    ) -> Result<Option<Answer>, Error> {
+        let item = dynamo::get_item(
+            &self.client,
+            &self.table,
+            in_flight_key(source_id, external_id),
+            "answer in flight",
+        )
+        .await?;
+        let ids = item.as_ref().and_then(|item| {
+            Some((
+                dynamo::text(item, "contribution_id")?,
+                dynamo::text(item, "answer_id")?,
+            ))
+        });
+        match ids {
+            Some((contribution_id, answer_id)) => self.get(contribution_id, answer_id).await,
+            None => Ok(None),
+        }
     }
 
     /// The answer a platform's item is, when Liaison published it: `(contribution_id,
@@ -582,33 +750,28 @@ mod tests {
     #[test]
     fn a_tag_both_visible_and_hidden_should_count_once() {
         let answer_at = "2026-12-06T10:00:00Z".parse().unwrap();
+        let target = Target {
+            source_id: "src_1".into(),
+            platform: Platform::WordPress,
+            external_id: "7".into(),
+            thread_id: Some("1".into()),
+            author_id: None,
+            written_at: answer_at,
+        };
         let answer = Answer {
-            id: "ans_1".into(),
-            contribution_id: "evt_1".into(),
-            case_id: None,
-            channel: Channel::PublicReply,
             text: "Sorry".into(),
             tags: Tags {
                 visible: vec!["delivery".into()],
                 hidden: vec!["delivery".into(), "courier-x".into()],
             },
             author: "agent".into(),
-            created_at: answer_at,
-            target: Target {
-                source_id: "src_1".into(),
-                platform: Platform::WordPress,
-                external_id: "7".into(),
-                thread_id: Some("1".into()),
-                author_id: None,
-                written_at: answer_at,
-            },
-            state: State::Queued,
-            attempts: 0,
-            retry_at: None,
-            reason: None,
-            published: None,
-            echo_event_id: None,
-            updated_at: answer_at,
+            ..Answer::queued(
+                "ans_1".into(),
+                "evt_1".into(),
+                Channel::PublicReply,
+                target,
+                answer_at,
+            )
         };
         assert_eq!(
             report_keys(&answer, answer_at),

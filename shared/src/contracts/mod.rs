@@ -25,6 +25,7 @@
 //! - [`tokens`]: signed, expiring tokens for links in emails, and their key ring.
 //! - [`text`]: text folded for matching (case, accents, punctuation).
 //! - [`outbound`]: which staff-typed URLs Liaison may call (public HTTPS only).
+//! - [`signed_webhook`]: the Standard Webhooks signature of what Liaison sends.
 
 pub mod answers;
 pub mod carts;
@@ -40,6 +41,7 @@ pub mod referrals;
 pub mod rules;
 pub mod secrets;
 pub mod settings;
+pub mod signed_webhook;
 pub mod sources;
 pub mod suppression;
 pub mod templates;

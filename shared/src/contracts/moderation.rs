@@ -23,10 +23,17 @@ pub enum Decision {
     /// label the classifier is unsure of.
     Hold,
     Spam,
+    /// Staff remove it from the platform (never Liaison's own decision).
+    Delete,
 }
 
 impl Decision {
-    pub const ALL: [Decision; 3] = [Decision::Approve, Decision::Hold, Decision::Spam];
+    pub const ALL: [Decision; 4] = [
+        Decision::Approve,
+        Decision::Hold,
+        Decision::Spam,
+        Decision::Delete,
+    ];
 
     /// The name serde writes (and the `ByModeration` index key).
     pub fn as_str(self) -> &'static str {
@@ -34,6 +41,7 @@ impl Decision {
             Decision::Approve => "approve",
             Decision::Hold => "hold",
             Decision::Spam => "spam",
+            Decision::Delete => "delete",
         }
     }
 

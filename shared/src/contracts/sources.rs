@@ -96,6 +96,10 @@ impl std::fmt::Debug for SigningSecret {
     }
 }
 
+/// When a source's OAuth access token expires (RFC 3339): written by the answers function
+/// when it refreshes the token; a new `access_token` given by staff drops it.
+pub const ACCESS_TOKEN_EXPIRES_AT: &str = "access_token_expires_at";
+
 /// Named secrets (`verify_token`, `api_key`, ...): stored with the source, never returned
 /// after creation, never logged (Debug shows the names only).
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]

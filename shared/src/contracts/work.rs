@@ -149,6 +149,26 @@ pub async fn mark_done(
     Ok(())
 }
 
+/// Records on case `id` when it was first answered (a later answer leaves it), in the same
+/// transaction as the answer's publication; it fails its condition when the case is gone.
+pub fn first_answer(
+    table: &str,
+    id: &str,
+    at: DateTime<Utc>,
+) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, Error> {
+    let update = aws_sdk_dynamodb::types::Update::builder()
+        .table_name(table)
+        .key("id", s(id))
+        .condition_expression("attribute_exists(id)")
+        .update_expression("SET first_answered_at = if_not_exists(first_answered_at, :at)")
+        .expression_attribute_values(":at", s(at.to_rfc3339()))
+        .build()
+        .map_err(|e| Error::caused("transaction item", e))?;
+    Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder()
+        .update(update)
+        .build())
+}
+
 /// The items in `status` (`open`, `closed`), in the order they must be handled: the query,
 /// for the caller to page.
 pub fn by_status(client: &Client, table: &str, status: &str) -> QueryFluentBuilder {

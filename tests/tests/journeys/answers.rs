@@ -242,6 +242,44 @@ async fn an_incident_on_wordpress_should_be_answered_by_email_and_in_the_thread_
     )
     .await;
     assert_eq!(by_channel["total"], 2, "{by_channel}");
+
+    // Closing the case tells the author on the channel they used, once the message is
+    // checked: one too long for WordPress leaves the case open.
+    let close = |body: Value| {
+        let system = &system;
+        let path = format!("/admin/cases/{case}/close");
+        async move { staff(system, "POST", &path, "liaison-support", Some(body)).await }
+    };
+    let (status, refused) = close(json!({"resolution": "courier", "message":
+        {"channel": "public_reply", "text": "x".repeat(20_001)}}))
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    let (status, closed) = close(json!({"resolution": "courier came", "message":
+        {"channel": "public_reply", "text": "Glad the parcel reached you. We close this thread."}}))
+    .await;
+    assert_eq!(status, 200, "{closed}");
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["closing_answer"]["state"], "queued");
+    thread_when(&system, &case, |t| {
+        t["answers"].as_array().unwrap().len() == 3 && t["answers"][2]["state"] == "published"
+    })
+    .await;
+    assert_eq!(wp.replies(comment_id).await.unwrap().len(), 2);
+
+    // Time to first answer and to close, from the case itself.
+    let (status, times) = staff(
+        &system,
+        "GET",
+        &format!("/admin/reports/response-times?from={today}&to={today}"),
+        "liaison-support",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{times}");
+    assert_eq!(times["cases"], 1, "{times}");
+    assert_eq!(times["first_answer"]["count"], 1, "{times}");
+    assert_eq!(times["close"]["count"], 1, "{times}");
+    assert!(times["first_answer"]["median_minutes"].as_f64().unwrap() < 5.0);
 }
 
 #[tokio::test]
@@ -359,15 +397,145 @@ async fn a_held_wordpress_comment_approved_by_an_agent_should_be_approved_in_wor
     .await;
     assert_eq!(status, 200, "{changed}");
     assert_eq!(changed["callback_queued"], true);
+    status_when(wp, comment_id, "approved").await;
+    eprintln!(
+        "moderation from decision to applied: {} ms",
+        sent_at.elapsed().as_millis()
+    );
+
+    // Staff then delete it: to WordPress's bin.
+    let (status, deleted) = staff(
+        &system,
+        "PUT",
+        &format!("/admin/moderation/{event}"),
+        "liaison-support",
+        Some(json!({"decision": "delete", "reason": "the author asked"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{deleted}");
+    status_when(wp, comment_id, "trash").await;
+}
+
+/// Waits until WordPress shows comment `id` with `status`.
+async fn status_when(wp: &WordPress, id: u64, status: &str) {
     for _ in 0..150 {
-        if wp.comment(comment_id).await.unwrap()["status"] == "approved" {
-            eprintln!(
-                "moderation from decision to applied: {} ms",
-                sent_at.elapsed().as_millis()
-            );
+        if wp.comment(id).await.unwrap()["status"] == status {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the comment was never approved in WordPress");
+    panic!("comment {id} never became {status} in WordPress");
+}
+
+/// An answer to `event` left `unknown` (its call's outcome was lost), as the answers function
+/// leaves it, and the read-back it asks for delivered now.
+async fn unknown_answer_read_back(system: &TestSystem, event: &str, text: &str) -> Value {
+    use shared::contracts::answers::{self, Answer, AnswerStore, Channel, Job, JobMessage, State};
+    let resources = &system.resources;
+    let record = recorded(system, event).await.expect("recorded");
+    let store = AnswerStore {
+        client: resources.clients.dynamodb.clone(),
+        table: resources.table("AnswersTable"),
+        reports_table: resources.table("ReportsTable"),
+        cases_table: resources.table("CasesTable"),
+    };
+    let now = chrono::Utc::now();
+    let target = answers::Target {
+        source_id: record["source_id"].as_str().unwrap().into(),
+        platform: shared::contracts::sources::Platform::WordPress,
+        external_id: record["contribution"]["external_id"]
+            .as_str()
+            .unwrap()
+            .into(),
+        thread_id: record["contribution"]["thread_id"]
+            .as_str()
+            .map(str::to_string),
+        author_id: None,
+        written_at: now,
+    };
+    let answer = Answer {
+        text: text.into(),
+        author: "agent-1".into(),
+        state: State::Unknown,
+        reason: Some("no answer after sending".into()),
+        ..Answer::queued(
+            format!("ans_{}", now.timestamp_micros()),
+            event.into(),
+            Channel::PublicReply,
+            target,
+            now,
+        )
+    };
+    store.create(&answer, false).await.unwrap();
+    let job = JobMessage::new(Job::Reconcile {
+        contribution_id: event.into(),
+        answer_id: answer.id.clone(),
+    });
+    resources
+        .clients
+        .sqs
+        .send_message()
+        .queue_url(resources.queue_url("AnswersQueue"))
+        .message_body(serde_json::to_string(&job).unwrap())
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        let now = store.get(event, &answer.id).await.unwrap().unwrap();
+        if now.state != State::Unknown {
+            return serde_json::to_value(now).unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the unknown answer was never read back");
+}
+
+#[tokio::test]
+async fn an_unknown_reply_should_be_read_back_from_wordpress_found_or_not() {
+    let wp = wordpress::shared()
+        .await
+        .expect("a real WordPress (make deps installs it)");
+    let system = harness::system().await;
+    let source = wordpress_source(&system, wp).await;
+    let post = wp.create_post("Lamp shades").await.unwrap();
+    let comment_id = wp
+        .create_comment(
+            post,
+            "Do you ship to Belgium?",
+            "Noor",
+            "noor@example.org",
+            "approved",
+        )
+        .await
+        .unwrap();
+    let event = deliver(
+        &system,
+        &source,
+        &webhook(&wp.comment(comment_id).await.unwrap(), "1"),
+    )
+    .await;
+
+    // The brand's reply did reach WordPress (as Liaison posts it), but its answer was lost.
+    let text = "We do: delivery to Belgium takes three days.";
+    let reply: Value = reqwest::Client::new()
+        .post(wp.rest("/wp/v2/comments"))
+        .basic_auth(&wp.user, Some(&wp.application_password))
+        .json(&json!({"post": post, "parent": comment_id, "content": text}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let found = unknown_answer_read_back(&system, &event, text).await;
+    assert_eq!(found["state"], "published", "{found}");
+    assert_eq!(found["published"]["platform_id"], reply["id"].to_string());
+
+    // Another whose call never reached WordPress: not there, so staff may send it again.
+    let missing = unknown_answer_read_back(&system, &event, "And to the Netherlands too.").await;
+    assert_eq!(missing["state"], "failed", "{missing}");
+    assert!(missing["reason"]
+        .as_str()
+        .unwrap()
+        .contains("it was not published"));
 }

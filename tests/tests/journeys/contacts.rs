@@ -133,6 +133,38 @@ async fn a_person_should_be_found_exported_and_erased_everywhere() {
         .await
         .unwrap();
 
+    // Customer service answered them by email: what the brand said is theirs too.
+    let contribution = person["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["timeline_kind"] == "contributions")
+        .and_then(|e| e["id"].as_str())
+        .unwrap()
+        .to_string();
+    let (status, answered) = staff(
+        &system,
+        "POST",
+        &format!("/admin/contributions/{contribution}/answers"),
+        "liaison-support",
+        Some(json!({"channel": "email", "text": "Bonjour Dominique Erasable, votre colis repart demain."})),
+    )
+    .await;
+    assert_eq!(status, 202, "{answered}");
+    for _ in 0..100 {
+        let (_, shown) = get(&system, &format!("/admin/contacts/{id}"), "liaison-support").await;
+        let answers = shown["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["timeline_kind"] == "answers" && e["state"] == "published")
+            .count();
+        if answers == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
     // Export is for administrators.
     assert_eq!(
         get(
@@ -155,6 +187,8 @@ async fn a_person_should_be_found_exported_and_erased_everywhere() {
     assert_eq!(export["cases"].as_array().unwrap().len(), 1);
     assert_eq!(export["emails"].as_array().unwrap().len(), 1);
     assert_eq!(export["callbacks"].as_array().unwrap().len(), 1, "{export}");
+    assert_eq!(export["answers"].as_array().unwrap().len(), 1, "{export}");
+    assert_eq!(export["answers"][0]["state"], "published", "{export}");
 
     let (status, _) = staff(
         &system,
@@ -282,6 +316,24 @@ async fn a_merge_should_move_identities_and_timeline_and_its_undo_move_them_back
     .await;
     let (a, b) = both_contacts(&system, a_mail, b_mail).await;
     assert_ne!(a, b);
+    // Customer service answered b: the answer (keyed under its contribution) moves too.
+    let (_, b_shown) = get(&system, &format!("/admin/contacts/{b}"), "liaison-admin").await;
+    let b_comment = b_shown["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["timeline_kind"] == "contributions")
+        .and_then(|e| e["id"].as_str())
+        .unwrap()
+        .to_string();
+    let (status, _) = post(
+        &system,
+        &format!("/admin/contributions/{b_comment}/answers"),
+        json!({"channel": "email", "text": "Thank you, enjoy it!"}),
+    )
+    .await;
+    assert_eq!(status, 202);
+    assert_eq!(timeline_len(&system, &b).await, 3);
     assert_eq!(
         post(
             &system,
@@ -305,14 +357,14 @@ async fn a_merge_should_move_identities_and_timeline_and_its_undo_move_them_back
             merged["identities"].as_u64(),
             merged["timeline_items"].as_u64()
         ),
-        (Some(1), Some(2)),
-        "b's comment and its verification email"
+        (Some(1), Some(3)),
+        "b's comment, its verification email and the answer to it"
     );
     assert_eq!(
         contact_of(&system, b_mail).await.as_deref(),
         Some(a.as_str())
     );
-    assert_eq!(timeline_len(&system, &a).await, 4);
+    assert_eq!(timeline_len(&system, &a).await, 5);
     assert_eq!(timeline_len(&system, &b).await, 0);
     assert_eq!(
         post(
@@ -337,7 +389,7 @@ async fn a_merge_should_move_identities_and_timeline_and_its_undo_move_them_back
         Some(a.as_str())
     );
     assert_eq!(timeline_len(&system, &a).await, 2);
-    assert_eq!(timeline_len(&system, &b).await, 2);
+    assert_eq!(timeline_len(&system, &b).await, 3);
     assert_eq!(post(&system, &undo, json!({})).await.0, 404);
 }
 

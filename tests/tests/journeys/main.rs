@@ -5,6 +5,7 @@
 
 mod admin;
 mod answers;
+mod answers_meta;
 mod campaigns;
 mod carts;
 mod cases;
@@ -15,6 +16,7 @@ mod identify;
 mod ingest;
 mod known_customer;
 mod moderation;
+mod order_news;
 mod platforms;
 mod polling;
 mod redrive;

@@ -1,5 +1,9 @@
 //! Shopify webhooks: `checkouts/create`, `checkouts/update`, `orders/create`,
-//! `customers/create`.
+//! `customers/create`, `fulfillments/create`, `fulfillments/update`.
+//!
+//! A fulfillment is one shipment of an order: `success` or `open` is order news "shipped"
+//! (`delivered` once its `shipment_status` says so); `pending`, `cancelled`, `error` and
+//! `failure` are ignored (`fulfillment_status`): no parcel is, or will be, on its way.
 //!
 //! Signature: `X-Shopify-Hmac-Sha256` = base64 HMAC-SHA256(app client secret, body). After
 //! the app's secret is rotated Shopify signs with either for up to an hour: the source's
@@ -12,14 +16,14 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use shared::contracts::events::{
     Address, BuyerSignals, CartSnapshot, CartStage, CommerceEvent, Customer, CustomerAccount,
-    Event, Line, Order,
+    Event, Line, Order, OrderStatus, OrderUpdate,
 };
 use shared::contracts::sources::Source;
 use shared::kit::json::from_slice;
 use shared::Error;
 
 use super::Connector;
-use crate::fields::{self, non_empty};
+use crate::fields::{self, non_empty, tracking_of};
 use crate::request::{HookRequest, Parsed};
 use crate::signature::{Algorithm, BodyHmac, Encoding};
 
@@ -65,6 +69,13 @@ impl Connector for Shopify {
             "checkouts/create" | "checkouts/update" => checkout(from_slice(req.body, "")?)?,
             "orders/create" => order(from_slice(req.body, "")?)?,
             "customers/create" => customer(from_slice(req.body, "")?)?,
+            "fulfillments/create" | "fulfillments/update" => {
+                let fulfillment: Fulfillment = from_slice(req.body, "")?;
+                let Some(status) = fulfillment.order_status() else {
+                    return Ok(Parsed::ignored("fulfillment_status", fulfillment.status));
+                };
+                order_update(fulfillment, status)?
+            }
             other => return Ok(Parsed::ignored("unsupported_event", other)),
         };
         Ok(Parsed::one(format!("event:{key}"), event))
@@ -360,10 +371,106 @@ fn customer(c: ShopifyCustomer) -> Result<Event, Error> {
     )))
 }
 
+/// A fulfillment (one shipment of an order), as `fulfillments/create` and
+/// `fulfillments/update` send it.
+#[derive(Deserialize)]
+struct Fulfillment {
+    #[serde(default, deserialize_with = "fields::opt_id")]
+    id: Option<String>,
+    #[serde(default, deserialize_with = "fields::opt_id")]
+    order_id: Option<String>,
+    /// `pending`, `open`, `success`, `cancelled`, `error` or `failure`.
+    status: String,
+    /// The carrier's word once it has one (`in_transit`, `delivered`...), else null.
+    #[serde(default)]
+    shipment_status: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    /// `#1184.1`: the order's name, a dot, the shipment's number within the order.
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    tracking_company: Option<String>,
+    #[serde(default)]
+    tracking_number: Option<String>,
+    /// Null entries and a null list are tolerated: the singular field is the fallback.
+    #[serde(default)]
+    tracking_numbers: Option<Vec<Option<String>>>,
+    #[serde(default)]
+    tracking_url: Option<String>,
+    #[serde(default)]
+    tracking_urls: Option<Vec<Option<String>>>,
+    #[serde(default)]
+    created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    updated_at: Option<DateTime<Utc>>,
+}
+
+impl Fulfillment {
+    /// What the customer may be told; `None` while nothing is on its way (`pending`) or when
+    /// the shipment will not come (`cancelled`, `error`, `failure`).
+    fn order_status(&self) -> Option<OrderStatus> {
+        match self.status.as_str() {
+            "success" | "open" if self.shipment_status.as_deref() == Some("delivered") => {
+                Some(OrderStatus::Delivered)
+            }
+            "success" | "open" => Some(OrderStatus::Shipped),
+            _ => None,
+        }
+    }
+
+    /// The order's name: the fulfillment's name without its last `.N` (`#1184.1` is the
+    /// first shipment of `#1184`; a shop's prefix may itself hold dots).
+    fn order_name(&self) -> Option<String> {
+        let name = self.name.as_deref()?.trim();
+        let (order, _shipment) = name.rsplit_once('.')?;
+        non_empty(Some(order.to_string()))
+    }
+}
+
+/// The first usable entry of a list, else the single field Shopify also sends.
+fn first_of(list: Option<Vec<Option<String>>>, single: Option<String>) -> Option<String> {
+    list.into_iter()
+        .flatten()
+        .find_map(non_empty)
+        .or_else(|| non_empty(single))
+}
+
+fn order_update(f: Fulfillment, status: OrderStatus) -> Result<Event, Error> {
+    let order_name = f.order_name();
+    let order_id = f
+        .order_id
+        .ok_or_else(|| Error::validation("order_id", "missing"))?;
+    let shipment_id = f.id.ok_or_else(|| Error::validation("id", "missing"))?;
+    let at = f
+        .updated_at
+        .or(f.created_at)
+        .ok_or_else(|| Error::validation("updated_at", "missing"))?;
+    let tracking = tracking_of(
+        first_of(f.tracking_numbers, f.tracking_number),
+        first_of(f.tracking_urls, f.tracking_url),
+        f.tracking_company,
+    );
+    Ok(Event::Commerce(CommerceEvent::OrderUpdate(OrderUpdate {
+        order_id,
+        order_name,
+        shipment_id: Some(shipment_id),
+        // The fulfillment names no customer account; its email is the order's.
+        customer: Customer {
+            email: non_empty(f.email),
+            ..Customer::default()
+        },
+        status,
+        tracking,
+        at,
+    })))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::connectors::testing::*;
+    use shared::contracts::events::Tracking;
     use shared::contracts::sources::Platform;
 
     const SECRET: &str = "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";
@@ -497,6 +604,195 @@ mod tests {
         let ours = delivery("orders/create", "shopify/orders-create.json")
             .header("x-shopify-shop-domain", "maison-lumiere.myshopify.com");
         assert_eq!(ours.run(&src).unwrap().events.len(), 1);
+    }
+
+    #[test]
+    fn a_shipped_fulfillment_should_be_order_news_with_its_tracking() {
+        let parsed = delivery("fulfillments/create", "shopify/fulfillments-create.json")
+            .run(&source(Platform::Shopify, SECRET))
+            .unwrap();
+        assert_eq!(
+            keys(&parsed),
+            ["event:98880550-7158-44d4-b7cd-2c97c8a091b5"]
+        );
+        let [CommerceEvent::OrderUpdate(news)] = commerce(&parsed)[..] else {
+            panic!("{parsed:?}")
+        };
+        assert_eq!(news.status, OrderStatus::Shipped);
+        // Every digit of an id beyond 2^53.
+        assert_eq!(news.order_id, "820982911946157123");
+        assert_eq!(news.order_name.as_deref(), Some("#1184"));
+        assert_eq!(news.shipment_id.as_deref(), Some("5601823944821"));
+        assert_eq!(
+            news.customer.email.as_deref(),
+            Some("jean.dupont@example.fr")
+        );
+        assert_eq!(
+            news.tracking,
+            Some(Tracking {
+                number: Some("6A26112300184".into()),
+                url: Some(
+                    "https://www.laposte.fr/outils/suivre-vos-envois?code=6A26112300184".into()
+                ),
+                carrier: Some("Colissimo".into()),
+            })
+        );
+        assert_eq!(
+            news.at,
+            "2026-11-24T13:32:09Z".parse::<DateTime<Utc>>().unwrap()
+        );
+    }
+
+    #[test]
+    fn a_delivered_update_should_say_delivered_at_its_update_time() {
+        let parsed = delivery(
+            "fulfillments/update",
+            "shopify/fulfillments-update-delivered.json",
+        )
+        .run(&source(Platform::Shopify, SECRET))
+        .unwrap();
+        let [CommerceEvent::OrderUpdate(news)] = commerce(&parsed)[..] else {
+            panic!("{parsed:?}")
+        };
+        assert_eq!(news.status, OrderStatus::Delivered);
+        assert_eq!(news.shipment_id.as_deref(), Some("5601823944821"));
+        assert_eq!(
+            news.at,
+            "2026-11-26T10:08:47Z".parse::<DateTime<Utc>>().unwrap()
+        );
+    }
+
+    /// The fixture with some fields replaced, signed, as `topic`.
+    fn changed_fulfillment(topic: &str, changes: serde_json::Value) -> Req {
+        let mut body: serde_json::Value =
+            serde_json::from_slice(&fixture("shopify/fulfillments-create.json")).unwrap();
+        for (field, value) in changes.as_object().unwrap() {
+            body[field] = value.clone();
+        }
+        let body = serde_json::to_vec(&body).unwrap();
+        let sig = b64(&hmac256(SECRET, &body));
+        Req::new("POST", body)
+            .header("x-shopify-topic", topic)
+            .header("x-shopify-hmac-sha256", &sig)
+            .header("x-shopify-event-id", "e2")
+    }
+
+    #[test]
+    fn a_fulfillment_not_on_its_way_should_be_ignored_with_its_status() {
+        let src = source(Platform::Shopify, SECRET);
+        for status in ["pending", "cancelled", "error", "failure"] {
+            let parsed = changed_fulfillment(
+                "fulfillments/update",
+                serde_json::json!({ "status": status }),
+            )
+            .run(&src)
+            .unwrap();
+            assert!(parsed.events.is_empty(), "{status}");
+            assert_eq!(parsed.ignored[0].reason, "fulfillment_status");
+            assert_eq!(parsed.ignored[0].detail, status);
+        }
+        // `open` is on its way, and a delivered shipment stays delivered whatever else.
+        let open = changed_fulfillment(
+            "fulfillments/update",
+            serde_json::json!({ "status": "open", "shipment_status": "in_transit" }),
+        )
+        .run(&src)
+        .unwrap();
+        let [CommerceEvent::OrderUpdate(news)] = commerce(&open)[..] else {
+            panic!("{open:?}")
+        };
+        assert_eq!(news.status, OrderStatus::Shipped);
+    }
+
+    #[test]
+    fn another_shops_fulfillment_should_be_ignored_when_the_shop_is_named() {
+        let mut src = source(Platform::Shopify, SECRET);
+        src.settings
+            .insert("shop_domain".into(), "maison-lumiere.myshopify.com".into());
+        let other = delivery("fulfillments/create", "shopify/fulfillments-create.json")
+            .header("x-shopify-shop-domain", "someone-else.myshopify.com");
+        let parsed = other.run(&src).unwrap();
+        assert!(parsed.events.is_empty());
+        assert_eq!(parsed.ignored[0].reason, "other_shop");
+        let ours = delivery("fulfillments/create", "shopify/fulfillments-create.json")
+            .header("x-shopify-shop-domain", "maison-lumiere.myshopify.com");
+        assert_eq!(ours.run(&src).unwrap().events.len(), 1);
+    }
+
+    #[test]
+    fn fulfillment_ids_as_strings_and_lists_with_gaps_should_still_read() {
+        let parsed = changed_fulfillment(
+            "fulfillments/create",
+            serde_json::json!({
+                "id": "5601823944821",
+                "order_id": "820982911946157123",
+                "name": "ML.1184.2",
+                "tracking_numbers": [null, " "],
+                "tracking_number": "6A26112300185",
+                "tracking_urls": null,
+                "tracking_url": "javascript:alert(1)",
+                "tracking_company": null,
+            }),
+        )
+        .run(&source(Platform::Shopify, SECRET))
+        .unwrap();
+        let [CommerceEvent::OrderUpdate(news)] = commerce(&parsed)[..] else {
+            panic!("{parsed:?}")
+        };
+        assert_eq!(news.order_id, "820982911946157123");
+        assert_eq!(news.shipment_id.as_deref(), Some("5601823944821"));
+        // A shop's own prefix may hold a dot: only the last one ends the order's name.
+        assert_eq!(news.order_name.as_deref(), Some("ML.1184"));
+        // A link that is not http(s) is never put in front of a customer.
+        assert_eq!(
+            news.tracking,
+            Some(Tracking {
+                number: Some("6A26112300185".into()),
+                ..Tracking::default()
+            })
+        );
+        let untracked = changed_fulfillment(
+            "fulfillments/create",
+            serde_json::json!({
+                "tracking_numbers": [], "tracking_number": null,
+                "tracking_urls": [], "tracking_url": null, "tracking_company": null,
+            }),
+        )
+        .run(&source(Platform::Shopify, SECRET))
+        .unwrap();
+        let [CommerceEvent::OrderUpdate(news)] = commerce(&untracked)[..] else {
+            panic!("{untracked:?}")
+        };
+        assert_eq!(news.tracking, None);
+    }
+
+    #[test]
+    fn a_fulfillment_without_its_order_should_name_the_field() {
+        let src = source(Platform::Shopify, SECRET);
+        for (changes, field) in [
+            (serde_json::json!({ "order_id": null }), "order_id"),
+            (serde_json::json!({ "order_id": 1.5 }), "order_id"),
+            (serde_json::json!({ "id": "" }), "id"),
+            (
+                serde_json::json!({ "updated_at": null, "created_at": null }),
+                "updated_at",
+            ),
+            (
+                serde_json::json!({ "updated_at": "yesterday" }),
+                "updated_at",
+            ),
+        ] {
+            let err = changed_fulfillment("fulfillments/create", changes.clone())
+                .run(&src)
+                .unwrap_err();
+            let Error::Validation {
+                field: Some(got), ..
+            } = &err
+            else {
+                panic!("{changes}: {err:?}")
+            };
+            assert_eq!(got, field, "{changes}");
+        }
     }
 
     #[test]

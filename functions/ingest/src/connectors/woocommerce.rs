@@ -8,7 +8,10 @@
 //! `order:{id}:{modification time}`, so an order seen both ways is queued once.
 //!
 //! Pending, on-hold, draft and failed orders are carts (a checkout that has not been paid);
-//! processing and completed orders are conversions.
+//! processing and completed orders are conversions. A completed order is also order news
+//! "shipped" (WooCommerce's own statuses say no more), with its own dedupe key
+//! `order:{id}:{modification time}:shipped`, and tracking from the Shipment Tracking
+//! extension's order meta `_wc_shipment_tracking_items` when the shop uses it.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -16,6 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 use shared::contracts::events::{
     Address, BuyerSignals, CartSnapshot, CartStage, CommerceEvent, Customer, Event, Line, Order,
+    OrderStatus, OrderUpdate, Tracking,
 };
 use shared::contracts::sources::Source;
 use shared::kit::http::{self, Response};
@@ -23,8 +27,9 @@ use shared::kit::json::from_slice;
 use shared::Error;
 
 use super::Connector;
+use crate::fields::tracking_of;
 use crate::fields::{self, non_empty};
-use crate::request::{HookRequest, Ignored, Parsed};
+use crate::request::{HookRequest, Ignored, Normalised, Parsed};
 use crate::signature::{Algorithm, BodyHmac, Encoding};
 
 pub struct WooCommerce;
@@ -60,11 +65,13 @@ impl Connector for WooCommerce {
         }
         let order: WooOrder = from_slice(req.body, "")?;
         Ok(match normalise(order) {
-            Ok((key, event)) => Parsed::one(key, event),
+            Ok(events) => Parsed {
+                events,
+                ..Parsed::default()
+            },
             Err(ignored) => Parsed {
-                events: Vec::new(),
                 ignored: vec![ignored],
-                report: None,
+                ..Parsed::default()
             },
         })
     }
@@ -98,6 +105,11 @@ pub struct WooOrder {
     pub date_modified_gmt: Option<String>,
     #[serde(default)]
     pub date_paid_gmt: Option<String>,
+    #[serde(default)]
+    pub date_completed_gmt: Option<String>,
+    /// How the shop names the order to its customer (the id, unless a plugin renumbers).
+    #[serde(default, deserialize_with = "fields::opt_id")]
+    pub number: Option<String>,
     #[serde(default, deserialize_with = "fields::opt_id")]
     pub customer_id: Option<String>,
     #[serde(default)]
@@ -148,6 +160,26 @@ impl WooOrder {
             .filter(|c| !c.is_empty() && c.len() <= 64)
     }
 
+    /// The most recently added shipment of the Shipment Tracking extension (it appends one
+    /// item per parcel to `_wc_shipment_tracking_items`): the carrier is the custom
+    /// provider's name, else the extension's provider slug (`colissimo`); a link is stored
+    /// only for custom providers. `None` without the extension or without usable values.
+    fn tracking(&self) -> Option<Tracking> {
+        let items = self
+            .meta_data
+            .iter()
+            .find(|m| m.key == "_wc_shipment_tracking_items")?
+            .value
+            .as_array()?;
+        let item = items.iter().rev().find(|item| item.is_object())?;
+        tracking_of(
+            meta_text(item, "tracking_number"),
+            meta_text(item, "custom_tracking_link"),
+            meta_text(item, "custom_tracking_provider")
+                .or_else(|| meta_text(item, "tracking_provider")),
+        )
+    }
+
     fn signals(&self) -> BuyerSignals {
         BuyerSignals {
             client_ip: non_empty(self.customer_ip_address.clone()),
@@ -161,6 +193,15 @@ impl WooOrder {
             // WooCommerce keeps no card fingerprint on the order.
             payment_fingerprint: None,
         }
+    }
+}
+
+/// A text field of a plugin's meta object; PHP may have stored a number.
+fn meta_text(item: &serde_json::Value, key: &str) -> Option<String> {
+    match item.get(key)? {
+        serde_json::Value::String(text) => non_empty(Some(text.clone())),
+        serde_json::Value::Number(number) => Some(number.to_string()),
+        _ => None,
     }
 }
 
@@ -199,12 +240,14 @@ fn gmt_field(value: &Option<String>, name: &'static str) -> Result<Option<DateTi
     }
 }
 
-/// The event for an order, with its dedupe key; `Err` for orders Liaison does not act on
-/// (cancelled, refunded, unknown statuses).
-pub fn normalise(order: WooOrder) -> Result<(String, Event), Ignored> {
+/// The events for an order, each with its dedupe key: a cart, a conversion, and for a
+/// completed order the conversion then the news that it shipped. `Err` for orders Liaison
+/// does not act on (cancelled, refunded, unknown statuses) and for unreadable dates.
+pub fn normalise(order: WooOrder) -> Result<Vec<Normalised>, Ignored> {
     let modified = gmt_field(&order.date_modified_gmt, "date_modified_gmt")?;
     let created = gmt_field(&order.date_created_gmt, "date_created_gmt")?;
     let paid = gmt_field(&order.date_paid_gmt, "date_paid_gmt")?;
+    let completed = gmt_field(&order.date_completed_gmt, "date_completed_gmt")?;
     let updated_at = modified.or(created).ok_or_else(|| Ignored {
         reason: "unparseable",
         detail: "order has neither date_modified_gmt nor date_created_gmt".into(),
@@ -220,6 +263,9 @@ pub fn normalise(order: WooOrder) -> Result<(String, Event), Ignored> {
     );
     let referral_code = order.referral_code();
     let signals = order.signals();
+    // Read while the order is whole; only a completed order's news uses them.
+    let order_name = non_empty(order.number.clone()).map(|number| format!("#{number}"));
+    let tracking = order.tracking();
     let customer = Customer {
         id: order.customer_id,
         email: non_empty(order.billing.email),
@@ -242,31 +288,49 @@ pub fn normalise(order: WooOrder) -> Result<(String, Event), Ignored> {
         })
         .collect();
     let currency = order.currency.to_ascii_uppercase();
-    let event = match order.status.as_str() {
-        "pending" | "on-hold" | "checkout-draft" | "failed" => CommerceEvent::Cart(CartSnapshot {
-            stage: CartStage::Checkout,
-            cart_id: format!("order:{}", order.id),
-            checkout_id: Some(order.id),
-            customer,
-            currency,
-            lines,
-            total: order.total,
-            recovery_url: non_empty(order.payment_url),
-            updated_at,
-            completed_at: None,
-        }),
-        "processing" | "completed" => CommerceEvent::Order(Order {
-            cart_id: Some(format!("order:{}", order.id)),
-            checkout_id: Some(order.id.clone()),
-            order_id: order.id,
-            customer,
-            currency,
-            lines,
-            total: order.total,
-            placed_at: paid.or(created).unwrap_or(updated_at),
-            referral_code,
-            signals,
-        }),
+    let (event, shipped) = match order.status.as_str() {
+        "pending" | "on-hold" | "checkout-draft" | "failed" => {
+            let cart = CommerceEvent::Cart(CartSnapshot {
+                stage: CartStage::Checkout,
+                cart_id: format!("order:{}", order.id),
+                checkout_id: Some(order.id),
+                customer,
+                currency,
+                lines,
+                total: order.total,
+                recovery_url: non_empty(order.payment_url),
+                updated_at,
+                completed_at: None,
+            });
+            (cart, None)
+        }
+        "processing" | "completed" => {
+            // WooCommerce's own statuses know no shipping: `completed` is what a shop sets
+            // once the parcel has left.
+            let shipped = (order.status == "completed").then(|| OrderUpdate {
+                order_id: order.id.clone(),
+                order_name,
+                // No shipments of its own: the news is about the whole order.
+                shipment_id: None,
+                customer: customer.clone(),
+                status: OrderStatus::Shipped,
+                tracking,
+                at: completed.unwrap_or(updated_at),
+            });
+            let conversion = CommerceEvent::Order(Order {
+                cart_id: Some(format!("order:{}", order.id)),
+                checkout_id: Some(order.id.clone()),
+                order_id: order.id,
+                customer,
+                currency,
+                lines,
+                total: order.total,
+                placed_at: paid.or(created).unwrap_or(updated_at),
+                referral_code,
+                signals,
+            });
+            (conversion, shipped)
+        }
         other => {
             return Err(Ignored {
                 reason: "order_status",
@@ -274,7 +338,17 @@ pub fn normalise(order: WooOrder) -> Result<(String, Event), Ignored> {
             })
         }
     };
-    Ok((key, Event::Commerce(event)))
+    // Its own key: under the conversion's it would be taken for a duplicate of it. With the
+    // modification time in it, the webhook and the poller seeing one change queue it once.
+    let shipped = shipped.map(|news| Normalised {
+        dedupe_key: format!("{key}:shipped"),
+        event: Event::Commerce(CommerceEvent::OrderUpdate(news)),
+    });
+    let first = Normalised {
+        dedupe_key: key,
+        event: Event::Commerce(event),
+    };
+    Ok(std::iter::once(first).chain(shipped).collect())
 }
 
 #[cfg(test)]
@@ -347,6 +421,132 @@ mod tests {
         assert!(order.referral_code.is_none());
         assert_ne!(keys(&pending), keys(&paid));
         assert!(keys(&paid)[0].starts_with("order:4187:"));
+    }
+
+    #[test]
+    fn a_completed_order_should_be_a_conversion_then_shipped_news_with_its_tracking() {
+        let parsed = delivery("order.updated", "woocommerce/order-updated-completed.json")
+            .run(&source(Platform::WooCommerce, SECRET))
+            .unwrap();
+        assert_eq!(
+            keys(&parsed),
+            [
+                "order:4187:2026-11-24T15:20:06",
+                "order:4187:2026-11-24T15:20:06:shipped"
+            ]
+        );
+        let [CommerceEvent::Order(order), CommerceEvent::OrderUpdate(news)] = commerce(&parsed)[..]
+        else {
+            panic!("{parsed:?}")
+        };
+        assert_eq!(order.order_id, "4187");
+        assert_eq!(news.order_id, "4187");
+        assert_eq!(news.order_name.as_deref(), Some("#4187"));
+        assert_eq!(news.shipment_id, None);
+        assert_eq!(news.status, OrderStatus::Shipped);
+        assert_eq!(news.customer, order.customer);
+        assert_eq!(
+            news.customer.email.as_deref(),
+            Some("helene.lefevre@example.fr")
+        );
+        // The extension's own provider: its slug, and no stored link.
+        assert_eq!(
+            news.tracking,
+            Some(Tracking {
+                number: Some("6A26112400211".into()),
+                url: None,
+                carrier: Some("colissimo".into()),
+            })
+        );
+        // When it was completed, not when it was last touched.
+        assert_eq!(
+            news.at,
+            "2026-11-24T15:20:05Z".parse::<DateTime<Utc>>().unwrap()
+        );
+    }
+
+    /// The completed fixture with some fields replaced, as `normalise` reads it.
+    fn completed_with(changes: serde_json::Value) -> Vec<Normalised> {
+        let mut body: serde_json::Value =
+            serde_json::from_slice(&fixture("woocommerce/order-updated-completed.json")).unwrap();
+        for (field, value) in changes.as_object().unwrap() {
+            body[field] = value.clone();
+        }
+        normalise(serde_json::from_value(body).unwrap()).unwrap()
+    }
+
+    fn news_of(events: &[Normalised]) -> &OrderUpdate {
+        match events {
+            [_, Normalised {
+                event: Event::Commerce(CommerceEvent::OrderUpdate(news)),
+                ..
+            }] => news,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn shipped_news_should_read_a_custom_carrier_and_its_link() {
+        let events = completed_with(serde_json::json!({
+            "meta_data": [{"id": 1, "key": "_wc_shipment_tracking_items", "value": [
+                {"tracking_provider": "colissimo", "custom_tracking_provider": "",
+                 "custom_tracking_link": "", "tracking_number": "6A26112400211",
+                 "date_shipped": "1795478400"},
+                {"tracking_provider": "", "custom_tracking_provider": "Mondial Relay",
+                 "custom_tracking_link": "https://www.mondialrelay.fr/suivi-de-colis/?numeroExpedition=84123456",
+                 "tracking_number": 84123456, "date_shipped": "1795564800"}
+            ]}],
+            "number": 4187,
+        }));
+        let news = news_of(&events);
+        // The parcel added last.
+        assert_eq!(
+            news.tracking,
+            Some(Tracking {
+                number: Some("84123456".into()),
+                url: Some(
+                    "https://www.mondialrelay.fr/suivi-de-colis/?numeroExpedition=84123456".into()
+                ),
+                carrier: Some("Mondial Relay".into()),
+            })
+        );
+        assert_eq!(news.order_name.as_deref(), Some("#4187"));
+    }
+
+    #[test]
+    fn shipped_news_without_tracking_or_dates_of_completion_should_still_be_sent() {
+        for meta in [
+            serde_json::json!([]),
+            serde_json::json!([{"key": "_wc_shipment_tracking_items", "value": ""}]),
+            serde_json::json!([{"key": "_wc_shipment_tracking_items", "value": [null, 3]}]),
+            serde_json::json!([{"key": "_wc_shipment_tracking_items", "value": [
+                {"tracking_number": "", "custom_tracking_link": "ftp://example.fr/x"}
+            ]}]),
+        ] {
+            let events = completed_with(serde_json::json!({
+                "meta_data": meta.clone(),
+                "date_completed_gmt": null,
+                "number": null,
+            }));
+            let news = news_of(&events);
+            assert_eq!(news.tracking, None, "{meta}");
+            assert_eq!(news.order_name, None);
+            assert_eq!(
+                news.at,
+                "2026-11-24T15:20:06Z".parse::<DateTime<Utc>>().unwrap(),
+                "the last change stands in for the completion"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unreadable_completion_date_should_ignore_the_order_as_other_dates_do() {
+        let mut body: serde_json::Value =
+            serde_json::from_slice(&fixture("woocommerce/order-updated-completed.json")).unwrap();
+        body["date_completed_gmt"] = "soon".into();
+        let ignored = normalise(serde_json::from_value(body).unwrap()).unwrap_err();
+        assert_eq!(ignored.reason, "unparseable");
+        assert!(ignored.detail.contains("date_completed_gmt"));
     }
 
     #[test]

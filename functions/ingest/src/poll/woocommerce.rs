@@ -1,10 +1,10 @@
 //! WooCommerce orders through the REST API (`/wp-json/wc/v3/orders?modified_after=`),
 //! oldest change first, since WooCommerce never retries a webhook. The connector's mapping
-//! and dedupe key (`order:{id}:{modification time}`) make an order seen both ways one event.
+//! and dedupe keys (`order:{id}:{modification time}`, and `…:shipped` for a completed
+//! order's news) make an order seen both ways queued once.
 
 use crate::connectors::woocommerce::{normalise, WooOrder};
 use crate::fields;
-use crate::request::Normalised;
 
 use super::fetch::Fetcher;
 use super::wp_rest::{self, Login, Window};
@@ -41,7 +41,7 @@ pub async fn poll(
                 newest = newest.max(at);
             }
             match normalise(order) {
-                Ok((dedupe_key, event)) => batch.events.push(Normalised { dedupe_key, event }),
+                Ok(events) => batch.events.extend(events),
                 Err(ignored) => batch
                     .skipped
                     .push(format!("{}: {}", ignored.reason, ignored.detail)),

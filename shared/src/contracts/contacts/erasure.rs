@@ -40,17 +40,40 @@ pub async fn delete_timeline_item(
     table: &str,
     item: &Item,
 ) -> Result<bool, Error> {
-    let Some(id) = item.get("id").cloned() else {
+    let Some(name) = timeline_item_name(item) else {
         return Ok(false);
     };
     client
         .delete_item()
         .table_name(table)
-        .key("id", id)
+        .set_key(Some(timeline_item_key(&name)))
         .send()
         .await
         .map_err(|e| Error::from_sdk("DeleteItem timeline", e))?;
     Ok(true)
+}
+
+/// Between the two parts of a `pk`/`sk` timeline item's name: a character no key holds.
+const KEY_SEPARATOR: char = '\u{1f}';
+
+/// How a merge record names a timeline item: its `id`, or `{pk}␟{sk}` in a table keyed so
+/// (answers live under their contribution).
+pub fn timeline_item_name(item: &Item) -> Option<String> {
+    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok());
+    match (text("pk"), text("sk"), text("id")) {
+        (Some(pk), Some(sk), _) => Some(format!("{pk}{KEY_SEPARATOR}{sk}")),
+        (_, _, Some(id)) => Some(id.clone()),
+        _ => None,
+    }
+}
+
+/// The key of the timeline item a name names.
+pub fn timeline_item_key(name: &str) -> Item {
+    use crate::kit::dynamo::s;
+    match name.split_once(KEY_SEPARATOR) {
+        Some((pk, sk)) => Item::from([("pk".to_string(), s(pk)), ("sk".to_string(), s(sk))]),
+        None => Item::from([("id".to_string(), s(name))]),
+    }
 }
 
 /// Deletes each of the contact's own `items` (its profile, identity links, merge records).

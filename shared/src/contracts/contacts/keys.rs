@@ -8,6 +8,7 @@
 //! | lookup: which contact an identity is | `lookup#{lookup key}` | `lookup` |
 //! | a merge candidate for staff | `contact#{id}` | `merge-candidate#{other id}` |
 //! | what a merge moved (its undo) | `contact#{id}` | `merge#{merge id}` |
+//! | whether the contact gets order news by direct message | `contact#{id}` | `order-news` |
 //! | a source's verification emails this hour | `rate#verification#{source id}` | `{YYYY-MM-DDTHH}` |
 //!
 //! A lookup key is itself `{kind}#{keyed hash}` (`crate::contracts::lookup`).
@@ -77,6 +78,11 @@ pub fn is_email_key(lookup_key: &str) -> bool {
 /// The key of a contact's profile.
 pub fn profile_key(contact_id: &str) -> Item {
     key(contact_pk(contact_id), PROFILE)
+}
+
+/// The key of a contact's order-news subscription.
+pub fn order_news_key(contact_id: &str) -> Item {
+    key(contact_pk(contact_id), "order-news")
 }
 
 /// The key of the lookup item of `lookup_key`.

@@ -7,6 +7,8 @@
 //! - [`keys`]: the key layout: every `pk`/`sk` of the table is built and read there.
 //! - [`merge`]: merging two contacts and undoing it: the record, identities and timeline
 //!   items re-pointed.
+//! - [`order_news`]: whether a contact gets the news of their orders by direct message
+//!   (`START` / `STOP`), where and in which language.
 //! - [`profile`]: the profile as the relaunch functions read and write it (consent,
 //!   unsubscribe, the relaunch cap).
 //! - [`ContactStore`]: the table's items (lookups, identity links, the profile) and every
@@ -23,6 +25,7 @@ pub mod erasure;
 pub mod identity;
 pub mod keys;
 pub mod merge;
+pub mod order_news;
 pub mod profile;
 pub mod scores;
 pub mod standing;

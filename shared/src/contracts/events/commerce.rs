@@ -13,6 +13,54 @@ pub enum CommerceEvent {
     /// A customer account opened on the shop: someone `identify` can treat as a known
     /// customer from now on.
     CustomerAccount(CustomerAccount),
+    /// What happened to an order after it was placed (shipped, delivered): the news its
+    /// customer may get by direct message.
+    OrderUpdate(OrderUpdate),
+}
+
+/// Where an order is on its way to the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Shipped,
+    Delivered,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Shipped => "shipped",
+            OrderStatus::Delivered => "delivered",
+        }
+    }
+}
+
+/// How a shipment can be followed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tracking {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carrier: Option<String>,
+}
+
+/// An order's news, as the shop tells it (Shopify fulfillments, WooCommerce status changes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderUpdate {
+    pub order_id: String,
+    /// How the shop names the order to its customer (`#1001`), when it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_name: Option<String>,
+    /// The shipment this news is about: an order shipped in several parts has news for each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipment_id: Option<String>,
+    pub customer: Customer,
+    pub status: OrderStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<Tracking>,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

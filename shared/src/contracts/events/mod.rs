@@ -11,7 +11,7 @@ mod social;
 
 pub use commerce::{
     Address, BuyerSignals, CartSnapshot, CartStage, CommerceEvent, Customer, CustomerAccount, Line,
-    Order, MAX_AMOUNT,
+    Order, OrderStatus, OrderUpdate, Tracking, MAX_AMOUNT,
 };
 pub use contribution::{
     Author, Contribution, ContributionAction, ContributionKind, ModerationState,

@@ -1,0 +1,437 @@
+//! A double of the YouTube Data API v3 and Google's OAuth 2.0 token endpoint (written from
+//! developers.google.com's reference), as the channel's owner:
+//! - `comments.insert`: `POST /youtube/v3/comments?part=snippet` with `snippet.parentId` (a
+//!   top-level comment it knows) and `snippet.textOriginal` → 200 with the comment resource;
+//! - `comments.setModerationStatus`: `POST /youtube/v3/comments/setModerationStatus?id=..&
+//!   moderationStatus=published|heldForReview|rejected` → 204;
+//! - `comments.list`: `GET /youtube/v3/comments?part=snippet&parentId=..` (`maxResults` 1 to
+//!   100, 20 by default; `pageToken`; `textFormat`) → a `youtube#commentListResponse` of the
+//!   replies under that top-level comment, oldest first, with `nextPageToken` when more are
+//!   left; an unknown parent is 404 `commentNotFound`;
+//! - `POST /token` (`grant_type=refresh_token`, `refresh_token`, `client_id`,
+//!   `client_secret`) → a new access token (Google keeps the refresh token), or
+//!   `invalid_grant`.
+//!
+//! Errors are Google's `{"error":{"code","message","errors":[{"message","domain","reason"}]}}`;
+//! [`State::exceed_quota`] makes calls answer `quotaExceeded` until lifted, as the daily
+//! quota does until midnight Pacific time.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Query, State as Shared};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use super::oauth::Tokens;
+use super::{error, serve, Recorder};
+
+/// The longest comment YouTube takes.
+pub const MAX_COMMENT_CHARS: usize = 10_000;
+/// The channel the double's tokens act as.
+pub const CHANNEL: &str = "UCbrand";
+
+/// A reply under a top-level comment: the channel's (published through the double), or
+/// another's (seeded by a test).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub id: String,
+    pub parent_id: String,
+    pub text: String,
+    /// The channel that wrote it.
+    pub author_channel_id: String,
+}
+
+pub struct State {
+    pub tokens: Tokens,
+    pub client_id: String,
+    pub client_secret: String,
+    /// The channel's top-level comments, with their video.
+    comments: Mutex<BTreeMap<String, String>>,
+    replies: Mutex<Vec<Reply>>,
+    /// Moderation status set per comment id, in order.
+    statuses: Mutex<Vec<(String, String)>>,
+    quota_exceeded: AtomicBool,
+    next_id: AtomicU64,
+}
+
+impl State {
+    /// A top-level comment on `video`, to answer and moderate.
+    pub fn comment(&self, id: &str, video: &str) {
+        self.comments
+            .lock()
+            .expect("comments lock")
+            .insert(id.to_string(), video.to_string());
+    }
+
+    /// A reply by `channel` under top-level comment `parent`, as if written on YouTube; its id.
+    pub fn add_reply(&self, parent: &str, channel: &str, text: &str) -> String {
+        let id = format!(
+            "{parent}.ZZyy{}",
+            self.next_id.fetch_add(1, Ordering::SeqCst)
+        );
+        self.replies.lock().expect("replies lock").push(Reply {
+            id: id.clone(),
+            parent_id: parent.to_string(),
+            text: text.to_string(),
+            author_channel_id: channel.to_string(),
+        });
+        id
+    }
+
+    pub fn replies(&self) -> Vec<Reply> {
+        self.replies.lock().expect("replies lock").clone()
+    }
+
+    /// Every `(comment id, moderationStatus)` set, in order.
+    pub fn statuses(&self) -> Vec<(String, String)> {
+        self.statuses.lock().expect("statuses lock").clone()
+    }
+
+    /// The project's daily quota is spent (`true`) or reset (`false`).
+    pub fn exceed_quota(&self, exceeded: bool) {
+        self.quota_exceeded.store(exceeded, Ordering::SeqCst);
+    }
+
+    fn knows(&self, id: &str) -> bool {
+        let comments = self.comments.lock().expect("comments lock");
+        let replies = self.replies.lock().expect("replies lock");
+        comments.contains_key(id) || replies.iter().any(|r| r.id == id)
+    }
+}
+
+/// The Google double, listening.
+pub struct YouTube {
+    /// `GOOGLE_OAUTH_BASE`.
+    pub url: String,
+    pub recorder: Arc<Recorder>,
+    pub state: Arc<State>,
+}
+
+impl YouTube {
+    /// `YOUTUBE_API_BASE`.
+    pub fn api(&self) -> String {
+        format!("{}/youtube/v3", self.url)
+    }
+}
+
+pub async fn start(client_id: &str, client_secret: &str) -> std::io::Result<YouTube> {
+    let state = Arc::new(State {
+        tokens: Tokens::new("ya29", false),
+        client_id: client_id.to_string(),
+        client_secret: client_secret.to_string(),
+        comments: Mutex::default(),
+        replies: Mutex::default(),
+        statuses: Mutex::default(),
+        quota_exceeded: AtomicBool::new(false),
+        next_id: AtomicU64::new(1),
+    });
+    let router = Router::new()
+        .route("/youtube/v3/comments", post(insert).get(list))
+        .route(
+            "/youtube/v3/comments/setModerationStatus",
+            post(set_moderation_status),
+        )
+        .route("/token", post(token))
+        .with_state(state.clone());
+    let served = serve(router).await?;
+    Ok(YouTube {
+        url: served.url,
+        recorder: served.recorder,
+        state,
+    })
+}
+
+/// Google's error body.
+pub fn google_error(status: u16, reason: &str, domain: &str, message: &str) -> Response {
+    error(
+        status,
+        json!({"error": {"code": status, "message": message, "errors": [{"message": message, "domain": domain, "reason": reason}]}}),
+    )
+}
+
+/// What every call checks first, and its refusal if any: the token, then the quota.
+fn refusal(state: &State, headers: &HeaderMap) -> Option<Response> {
+    if !state.tokens.accepts(headers) {
+        return Some(google_error(
+            401,
+            "authError",
+            "global",
+            "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+        ));
+    }
+    if state.quota_exceeded.load(Ordering::SeqCst) {
+        return Some(google_error(
+            403,
+            "quotaExceeded",
+            "youtube.quota",
+            "The request cannot be completed because you have exceeded your quota.",
+        ));
+    }
+    None
+}
+
+async fn insert(
+    Shared(state): Shared<Arc<State>>,
+    Query(query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Some(refused) = refusal(&state, &headers) {
+        return refused;
+    }
+    if query.get("part").map(String::as_str) != Some("snippet") {
+        return google_error(400, "required", "global", "Required parameter: part");
+    }
+    let text = body
+        .pointer("/snippet/textOriginal")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if text.trim().is_empty() {
+        return google_error(
+            400,
+            "commentTextRequired",
+            "youtube.comment",
+            "The comment must contain text.",
+        );
+    }
+    if text.chars().count() > MAX_COMMENT_CHARS {
+        return google_error(
+            400,
+            "commentTextTooLong",
+            "youtube.comment",
+            "The comment text is too long.",
+        );
+    }
+    let parent = body
+        .pointer("/snippet/parentId")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let Some(video) = state
+        .comments
+        .lock()
+        .expect("comments lock")
+        .get(parent)
+        .cloned()
+    else {
+        return google_error(
+            404,
+            "parentCommentNotFound",
+            "youtube.comment",
+            "The specified parent comment could not be found.",
+        );
+    };
+    let id = format!(
+        "{parent}.AAbb{}",
+        state.next_id.fetch_add(1, Ordering::SeqCst)
+    );
+    let reply = Reply {
+        id,
+        parent_id: parent.to_string(),
+        text: text.to_string(),
+        author_channel_id: CHANNEL.to_string(),
+    };
+    state
+        .replies
+        .lock()
+        .expect("replies lock")
+        .push(reply.clone());
+    Json(comment_json(&reply, &video, true)).into_response()
+}
+
+/// A reply as a `youtube#comment` resource; `plain`: `textDisplay` as plain text, not HTML.
+fn comment_json(reply: &Reply, video: &str, plain: bool) -> Value {
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let display = if plain {
+        reply.text.clone()
+    } else {
+        reply
+            .text
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('\n', "<br>")
+    };
+    let author = if reply.author_channel_id == CHANNEL {
+        "Brand"
+    } else {
+        "A viewer"
+    };
+    json!({
+        "kind": "youtube#comment",
+        "etag": format!("etag-{}", reply.id),
+        "id": reply.id,
+        "snippet": {
+            "channelId": CHANNEL,
+            "videoId": video,
+            "textDisplay": display,
+            "textOriginal": reply.text,
+            "parentId": reply.parent_id,
+            "authorDisplayName": author,
+            "authorChannelUrl": format!("http://www.youtube.com/channel/{}", reply.author_channel_id),
+            "authorChannelId": {"value": reply.author_channel_id},
+            "canRate": true,
+            "viewerRating": "none",
+            "likeCount": 0,
+            "publishedAt": now,
+            "updatedAt": now
+        }
+    })
+}
+
+/// `comments.list` of the replies under `parentId`.
+async fn list(
+    Shared(state): Shared<Arc<State>>,
+    Query(query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = refusal(&state, &headers) {
+        return refused;
+    }
+    if query.get("part").map(String::as_str) != Some("snippet") {
+        return google_error(400, "required", "global", "Required parameter: part");
+    }
+    let Some(parent) = query.get("parentId") else {
+        return google_error(
+            400,
+            "missingRequiredParameter",
+            "youtube.parameter",
+            "No filter selected. Expected one of: id, parentId.",
+        );
+    };
+    let size = match query.get("maxResults").map(|m| m.parse::<usize>()) {
+        None => 20,
+        Some(Ok(size @ 1..=100)) => size,
+        Some(_) => {
+            return google_error(
+                400,
+                "invalidValue",
+                "youtube.parameter",
+                "Invalid value for parameter maxResults.",
+            )
+        }
+    };
+    let from = match query.get("pageToken").map(|t| t.parse::<usize>()) {
+        None => 0,
+        Some(Ok(from)) => from,
+        Some(Err(_)) => {
+            return google_error(
+                400,
+                "invalidPageToken",
+                "youtube.parameter",
+                "The request specifies an invalid page token.",
+            )
+        }
+    };
+    let plain = query.get("textFormat").map(String::as_str) == Some("plainText");
+    let Some(video) = state
+        .comments
+        .lock()
+        .expect("comments lock")
+        .get(parent)
+        .cloned()
+    else {
+        return google_error(
+            404,
+            "commentNotFound",
+            "youtube.comment",
+            "The comment identified by the parentId parameter could not be found.",
+        );
+    };
+    let under: Vec<Reply> = state
+        .replies()
+        .into_iter()
+        .filter(|r| &r.parent_id == parent)
+        .collect();
+    let items: Vec<Value> = under
+        .iter()
+        .skip(from)
+        .take(size)
+        .map(|r| comment_json(r, &video, plain))
+        .collect();
+    let mut listed = json!({
+        "kind": "youtube#commentListResponse",
+        "etag": format!("etag-list-{parent}-{from}"),
+        "pageInfo": {"totalResults": items.len(), "resultsPerPage": size},
+        "items": items,
+    });
+    if from + size < under.len() {
+        listed["nextPageToken"] = json!((from + size).to_string());
+    }
+    Json(listed).into_response()
+}
+
+async fn set_moderation_status(
+    Shared(state): Shared<Arc<State>>,
+    Query(query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = refusal(&state, &headers) {
+        return refused;
+    }
+    // Google refuses a POST without a length.
+    if headers.get("content-length").is_none() && headers.get("transfer-encoding").is_none() {
+        return (StatusCode::LENGTH_REQUIRED, "411. That's an error.").into_response();
+    }
+    let status = query.get("moderationStatus").map(String::as_str);
+    let Some(status @ ("published" | "heldForReview" | "rejected")) = status else {
+        return google_error(
+            400,
+            "invalidModerationStatus",
+            "youtube.comment",
+            "The moderationStatus parameter value is invalid.",
+        );
+    };
+    let Some(id) = query.get("id") else {
+        return google_error(400, "required", "global", "Required parameter: id");
+    };
+    if !state.knows(id) {
+        return google_error(
+            404,
+            "commentNotFound",
+            "youtube.comment",
+            "One or more comments identified by the id parameter could not be found.",
+        );
+    }
+    state
+        .statuses
+        .lock()
+        .expect("statuses lock")
+        .push((id.clone(), status.to_string()));
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn token(Shared(state): Shared<Arc<State>>, body: String) -> Response {
+    let form: BTreeMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let field = |name: &str| form.get(name).map(String::as_str);
+    let oauth_error = |status, kind: &str, description: &str| {
+        error(
+            status,
+            json!({"error": kind, "error_description": description}),
+        )
+    };
+    if field("client_id") != Some(state.client_id.as_str())
+        || field("client_secret") != Some(state.client_secret.as_str())
+    {
+        return oauth_error(401, "invalid_client", "The OAuth client was not found.");
+    }
+    if field("grant_type") != Some("refresh_token") {
+        return oauth_error(400, "unsupported_grant_type", "Invalid grant_type: ");
+    }
+    match field("refresh_token").and_then(|r| state.tokens.exchange(r)) {
+        Some((access, _)) => Json(json!({
+            "access_token": access,
+            "expires_in": 3599,
+            "scope": "https://www.googleapis.com/auth/youtube.force-ssl",
+            "token_type": "Bearer"
+        }))
+        .into_response(),
+        None => oauth_error(400, "invalid_grant", "Token has been expired or revoked."),
+    }
+}
