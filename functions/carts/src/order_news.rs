@@ -13,7 +13,7 @@ use crate::Deps;
 pub fn placed(order: &Order) -> News {
     News::Order {
         order_id: order.order_id.clone(),
-        order_name: None,
+        order_name: order.order_name.clone(),
         shipment_id: None,
         status: "placed".into(),
         tracking_url: None,

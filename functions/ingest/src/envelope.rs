@@ -103,6 +103,8 @@ struct CartData {
 struct OrderData {
     id: String,
     #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
     cart_id: Option<String>,
     #[serde(default)]
     checkout_id: Option<String>,
@@ -367,6 +369,7 @@ fn order(data: &str) -> Result<Event, Error> {
     optional_text("data.cart_id", d.cart_id.as_deref(), MAX_ID)?;
     optional_text("data.checkout_id", d.checkout_id.as_deref(), MAX_ID)?;
     optional_text("data.referral_code", d.referral_code.as_deref(), MAX_ID)?;
+    optional_text("data.name", d.name.as_deref(), MAX_ID)?;
     let signals = signals(d.client_ip, d.shipping_address, d.payment_fingerprint)?;
     let customer = customer(d.customer)?;
     let currency = currency("data.currency", &d.currency)?;
@@ -374,6 +377,7 @@ fn order(data: &str) -> Result<Event, Error> {
     amount("data.total", d.total)?;
     Ok(Event::Commerce(CommerceEvent::Order(Order {
         order_id: d.id,
+        order_name: d.name,
         cart_id: d.cart_id,
         checkout_id: d.checkout_id,
         customer,

@@ -1,7 +1,8 @@
 //! Order news by direct message, end to end through the local runner with the X API double
 //! (`liaison_stack::doubles::x`): a customer who connected her X account on the shop writes
-//! `SUIVI` to the brand's X account and gets the confirmation; a Shopify fulfillment reaches
-//! her as one direct message in French with its tracking link, whatever Shopify's retries;
+//! `SUIVI` to the brand's X account and gets the confirmation; her order, placed, then its
+//! Shopify fulfillment reach her as one direct message each, in French, the shipment with its
+//! tracking link, whatever Shopify's retries;
 //! `ARRET` ends it at once: the delivery that follows tells her nothing.
 
 use std::time::{Duration, Instant};
@@ -79,6 +80,32 @@ async fn fulfillment(
     assert!(resp.status().is_success(), "{}", resp.status());
 }
 
+/// Shopify's `orders/create` for order #1001, Hélène's, delivered as event `event`.
+async fn order_placed(system: &TestSystem, shop: &Registered, event: &str) {
+    let mut body: serde_json::Value =
+        serde_json::from_slice(&e2e::fixture("shopify/orders-create.json")).unwrap();
+    body["id"] = json!(5678901234_u64);
+    body["name"] = json!("#1001");
+    body["email"] = json!(EMAIL);
+    body["customer"]["email"] = json!(EMAIL);
+    let body = body.to_string();
+    let resp = post_signed(
+        system,
+        shop,
+        SHOP_SECRET,
+        &[
+            ("content-type", "application/json"),
+            ("x-shopify-topic", "orders/create"),
+            ("x-shopify-event-id", event),
+            ("x-shopify-webhook-id", event),
+            ("x-shopify-shop-domain", "maison-lumiere.myshopify.com"),
+        ],
+        body.as_bytes(),
+    )
+    .await;
+    assert!(resp.status().is_success(), "{}", resp.status());
+}
+
 /// The direct messages Hélène got so far.
 fn received(x: &X) -> Vec<String> {
     x.state
@@ -144,6 +171,14 @@ async fn a_shopify_fulfillment_should_reach_an_opted_in_customer_as_one_direct_m
     assert_eq!(got.len(), 1, "{got:?}");
     assert!(got[0].contains("Répondez ARRET"), "in French: {got:?}");
 
+    order_placed(&system, &shop, "evt-order-1").await;
+    let got = messages(&x, 2).await;
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(
+        got[1].starts_with("Votre commande #1001 est confirmée."),
+        "{got:?}"
+    );
+
     let shipped_at = Instant::now();
     fulfillment(
         &system,
@@ -170,25 +205,25 @@ async fn a_shopify_fulfillment_should_reach_an_opted_in_customer_as_one_direct_m
         "in_transit",
     )
     .await;
-    let got = messages(&x, 2).await;
+    let got = messages(&x, 3).await;
     eprintln!(
         "order news from the fulfillment to the direct message: {} ms",
         shipped_at.elapsed().as_millis()
     );
-    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got.len(), 3, "{got:?}");
     assert!(
-        got[1].starts_with("Votre commande #1001 est expédiée avec Colissimo."),
+        got[2].starts_with("Votre commande #1001 est expédiée avec Colissimo."),
         "{got:?}"
     );
-    assert!(got[1].contains("https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901"));
+    assert!(got[2].contains("https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901"));
     // The queues settle within a second locally: nothing more comes.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(received(&x).len(), 2, "one message for the shipment");
+    assert_eq!(received(&x).len(), 3, "one message for the shipment");
 
     direct_message(&system, &account, "1860020000000000002", "ARRÊT").await;
-    let got = messages(&x, 3).await;
-    assert_eq!(got.len(), 3, "{got:?}");
-    assert!(got[2].contains("plus de nouvelles de commande"), "{got:?}");
+    let got = messages(&x, 4).await;
+    assert_eq!(got.len(), 4, "{got:?}");
+    assert!(got[3].contains("plus de nouvelles de commande"), "{got:?}");
     fulfillment(
         &system,
         &shop,
@@ -198,5 +233,5 @@ async fn a_shopify_fulfillment_should_reach_an_opted_in_customer_as_one_direct_m
     )
     .await;
     tokio::time::sleep(Duration::from_millis(2000)).await;
-    assert_eq!(received(&x).len(), 3, "nothing after STOP");
+    assert_eq!(received(&x).len(), 4, "nothing after STOP");
 }

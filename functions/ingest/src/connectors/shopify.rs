@@ -111,6 +111,9 @@ struct Checkout {
 struct ShopifyOrder {
     #[serde(deserialize_with = "fields::id")]
     id: String,
+    /// `#1001`: how the shop names the order to its customer.
+    #[serde(default)]
+    name: Option<String>,
     #[serde(default)]
     email: Option<String>,
     #[serde(default)]
@@ -346,6 +349,7 @@ fn order(o: ShopifyOrder) -> Result<Event, Error> {
     customer.accepts_marketing = customer.accepts_marketing.or(o.buyer_accepts_marketing);
     Ok(Event::Commerce(CommerceEvent::Order(Order {
         order_id: o.id,
+        order_name: non_empty(o.name),
         cart_id: non_empty(o.cart_token),
         checkout_id: non_empty(o.checkout_token),
         customer,
@@ -532,6 +536,7 @@ mod tests {
             panic!("{parsed:?}")
         };
         assert_eq!(order.order_id, "820982911946157123");
+        assert_eq!(order.order_name.as_deref(), Some("#1184"));
         assert_eq!(
             order.checkout_id.as_deref(),
             Some("9f4c1b7e2d8a43f6b0e5c7a1d2f3e4b5")

@@ -309,7 +309,7 @@ pub fn normalise(order: WooOrder) -> Result<Vec<Normalised>, Ignored> {
             // once the parcel has left.
             let shipped = (order.status == "completed").then(|| OrderUpdate {
                 order_id: order.id.clone(),
-                order_name,
+                order_name: order_name.clone(),
                 // No shipments of its own: the news is about the whole order.
                 shipment_id: None,
                 customer: customer.clone(),
@@ -318,6 +318,7 @@ pub fn normalise(order: WooOrder) -> Result<Vec<Normalised>, Ignored> {
                 at: completed.unwrap_or(updated_at),
             });
             let conversion = CommerceEvent::Order(Order {
+                order_name,
                 cart_id: Some(format!("order:{}", order.id)),
                 checkout_id: Some(order.id.clone()),
                 order_id: order.id,

@@ -99,6 +99,9 @@ pub struct CartSnapshot {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     pub order_id: String,
+    /// How the shop names the order to its customer (`#1001`), when it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cart_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
