@@ -4,7 +4,7 @@
     stack_secrets.py rotate  --stack NAME --region R      a new link key signs from now on
     stack_secrets.py retire  --stack NAME --region R --key-id ID
 
-Two SecureStrings under /{stack}/, which the functions read at init (shared::kit::secrets):
+Three SecureStrings under /{stack}/, which the functions read at init (shared::contracts::secrets):
 - lookup-key: the key of the keyed hashes that index emails and handles. Never rotated (a new
   one would orphan every lookup). `ensure` creates it from IDENTITY_HASH_KEY, else from the
   parameter older deploys read (/liaison/{environment}/identity-hash-key), else at random,
@@ -14,6 +14,10 @@ Two SecureStrings under /{stack}/, which the functions read at init (shared::kit
   before key ids keep working). `rotate` adds the next id and makes it current; the others
   keep verifying the links they signed. `retire` removes a key once its links have expired
   (the longest, unsubscribe, lasts 365 days).
+- credentials-key: the key that seals sources' credentials in SourcesTable
+  (shared::contracts::sealed). Created at random; never rotated (a new one would leave the
+  sealed credentials unreadable: staff would have to give them again). Credentials stored
+  before it existed are read as they are and sealed the next time they are written.
 
 Values never reach the command line, the output or a log. boto3 comes with the tools
 virtualenv (aws-sam-cli depends on it); AWS_ENDPOINT_URL_SSM points it at moto in tests.
@@ -77,6 +81,10 @@ def ensure(ssm, args):
             )
         write(ssm, lookup_name, legacy or new_key(), overwrite=False)
         print(f"secrets: created {lookup_name}" + (" from the old identity hash key" if legacy else ""))
+    credentials_name = f"/{args.stack}/credentials-key"
+    if read(ssm, credentials_name) is None:
+        write(ssm, credentials_name, new_key(), overwrite=False)
+        print(f"secrets: created {credentials_name}")
     if read(ssm, links_name) is None:
         ring = {"current": "k1", "k1": new_key()}
         if legacy:

@@ -185,6 +185,10 @@ async fn stack_secrets(stack: &str) -> Secrets {
         format!("/{stack}/lookup-key"),
     );
     env.insert("LINK_KEYS_PARAMETER".into(), format!("/{stack}/link-keys"));
+    env.insert(
+        "CREDENTIALS_KEY_PARAMETER".into(),
+        format!("/{stack}/credentials-key"),
+    );
     load(&env).await.expect("the stack's secrets")
 }
 
@@ -202,9 +206,23 @@ async fn the_deploy_should_create_missing_secrets_once_and_rotation_keep_old_lin
         "48 random bytes in base64"
     );
     assert_eq!(first.link_keys().unwrap().current(), "k1");
-    // A second deploy changes nothing.
+    let sealed = first
+        .sealer()
+        .unwrap()
+        .seal("src_1", "api_key", "AIza-secret")
+        .unwrap();
+    // A second deploy changes nothing: what the first key sealed still opens.
     let out = ok(secrets_py(&ensure, &[]));
     assert!(!out.contains("created"), "{out}");
+    assert_eq!(
+        stack_secrets(&stack)
+            .await
+            .sealer()
+            .unwrap()
+            .open("src_1", "api_key", &sealed)
+            .unwrap(),
+        "AIza-secret"
+    );
     assert_eq!(
         stack_secrets(&stack).await.lookup_key().unwrap(),
         first.lookup_key().unwrap()

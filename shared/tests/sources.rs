@@ -84,3 +84,59 @@ async fn a_stale_secret_update_should_conflict() {
     assert_eq!(stored.version, 1);
     assert_eq!(stored.secrets.len(), 2);
 }
+
+#[tokio::test]
+async fn credentials_should_be_sealed_at_rest_and_opened_only_with_the_key() {
+    let res = harness::resources().await;
+    let sealed_store = res.sources();
+    let mut s = source("src_sealed", 0);
+    s.credentials
+        .0
+        .insert("application_password".into(), "abcd efgh ijkl mnop".into());
+    sealed_store.create(&s).await.unwrap();
+    // In the table: the name, never the value.
+    let item = res
+        .clients
+        .dynamodb
+        .get_item()
+        .table_name(res.table("SourcesTable"))
+        .key(
+            "id",
+            aws_sdk_dynamodb::types::AttributeValue::S("src_sealed".into()),
+        )
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    let stored = format!("{item:?}");
+    assert!(stored.contains("application_password"));
+    assert!(!stored.contains("abcd efgh"), "{stored}");
+    // The functions given the key read the value; the others only that it exists.
+    assert_eq!(
+        sealed_store.get("src_sealed").await.unwrap(),
+        Some(s.clone())
+    );
+    let keyless = SourceStore::new(res.clients.dynamodb.clone(), res.table("SourcesTable"));
+    let seen = keyless.get("src_sealed").await.unwrap().unwrap();
+    let value = seen.credentials.get("application_password").unwrap();
+    assert!(value.starts_with(shared::contracts::sealed::PREFIX));
+    // And cannot write credentials it could not seal.
+    let mut other = source("src_plain", 0);
+    other.credentials.0.insert("api_key".into(), "k".into());
+    assert_eq!(keyless.create(&other).await.unwrap_err().status(), 500);
+    // Replaced in place, sealed again.
+    sealed_store
+        .replace_access("src_sealed", 0, &s.credentials, &BTreeMap::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        sealed_store
+            .get("src_sealed")
+            .await
+            .unwrap()
+            .unwrap()
+            .credentials,
+        s.credentials
+    );
+}

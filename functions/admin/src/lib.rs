@@ -73,7 +73,9 @@ impl Deps {
         let grace_seconds: i64 = config::parsed_or(env, "ROTATION_GRACE_SECONDS", 3600)?;
         let sdk = shared::kit::aws::sdk_config(env).await;
         let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
-        let hash_key = shared::contracts::secrets::lookup_key(&sdk, env).await?;
+        let secrets = shared::contracts::secrets::Secrets::load(&sdk, env).await?;
+        let hash_key = secrets.lookup_key()?;
+        let sealer = secrets.sealer()?;
         let contacts = Contacts {
             client: dynamodb.clone(),
             contacts_table: config::required(env, "CONTACTS_TABLE")?,
@@ -122,7 +124,8 @@ impl Deps {
                     sqs: shared::kit::aws::sqs(&sdk, env),
                     queue_url: config::required(env, "ANSWERS_QUEUE_URL")?,
                 },
-                sources: SourceStore::new(dynamodb.clone(), table.clone()),
+                sources: SourceStore::new(dynamodb.clone(), table.clone())
+                    .with_sealer(sealer.clone()),
             },
             clock: clock.clone(),
         };
@@ -178,7 +181,7 @@ impl Deps {
                 config::required(env, "CONTRIBUTIONS_TABLE")?,
                 config::required(env, "REPORTS_TABLE")?,
             ),
-            sources: SourceStore::new(dynamodb.clone(), table.clone()),
+            sources: SourceStore::new(dynamodb.clone(), table.clone()).with_sealer(sealer.clone()),
             client: dynamodb.clone(),
             cases_table: config::required(env, "CASES_TABLE")?,
             jobs: shared::contracts::answers::JobQueue {
@@ -202,7 +205,7 @@ impl Deps {
             moderation,
             reports,
             response_times,
-            sources: SourceStore::new(dynamodb.clone(), table),
+            sources: SourceStore::new(dynamodb.clone(), table).with_sealer(sealer),
             ignored: IgnoredStore::new(dynamodb, ignored_table),
             groups_claim: env
                 .var("JWT_GROUPS_CLAIM")

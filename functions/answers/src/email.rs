@@ -26,10 +26,11 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    pub async fn from_env(
+    pub fn from_env(
         sdk: &shared::kit::aws::SdkConfig,
         env: &dyn Env,
         dynamodb: aws_sdk_dynamodb::Client,
+        hash_key: Vec<u8>,
     ) -> Result<Self, Error> {
         let ses = shared::kit::aws::ses(sdk, env);
         let ses = aws_sdk_ses::Client::from_conf(
@@ -43,7 +44,7 @@ impl Mailer {
             sender: config::required(env, "SENDER_EMAIL")?,
             configuration_set: config::required(env, "SES_CONFIGURATION_SET")?,
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
-            hash_key: shared::contracts::secrets::lookup_key(sdk, env).await?,
+            hash_key,
             dynamodb,
         })
     }

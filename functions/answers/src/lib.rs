@@ -103,6 +103,8 @@ impl Apis {
 impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let sdk = shared::kit::aws::sdk_config(env).await;
+        // One SSM call for both keys: the lookup key (suppression) and the credentials key.
+        let secrets = shared::contracts::secrets::Secrets::load(&sdk, env).await?;
         let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
         let sqs = shared::kit::aws::sqs(&sdk, env);
         let allow_private = shared::contracts::outbound::allow_private(env);
@@ -121,7 +123,8 @@ impl Deps {
                 reports_table: reports_table.clone(),
                 cases_table: config::required(env, "CASES_TABLE")?,
             },
-            sources: SourceStore::new(dynamodb.clone(), config::required(env, "SOURCES_TABLE")?),
+            sources: SourceStore::new(dynamodb.clone(), config::required(env, "SOURCES_TABLE")?)
+                .with_sealer(secrets.sealer()?),
             contributions: ContributionStore::new(
                 dynamodb.clone(),
                 config::required(env, "CONTRIBUTIONS_TABLE")?,
@@ -131,7 +134,7 @@ impl Deps {
                 client: dynamodb.clone(),
                 table: config::required(env, "CONTACTS_TABLE")?,
             },
-            email: email::Mailer::from_env(&sdk, env, dynamodb).await?,
+            email: email::Mailer::from_env(&sdk, env, dynamodb, secrets.lookup_key()?)?,
             http,
             allow_private,
             apis: Apis::from_env(env),

@@ -62,8 +62,13 @@ impl Deps {
         config::required(env, "REFERRALS_QUEUE_URL")?;
         let sdk = shared::kit::aws::sdk_config(env).await;
         let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
+        // Handshakes compare what a platform sends with a source's credentials (Meta's
+        // verify token): opened with the credentials key.
+        let sealer = shared::contracts::secrets::Secrets::load(&sdk, env)
+            .await?
+            .sealer()?;
         Ok(Deps {
-            sources: SourceStore::new(dynamodb.clone(), sources_table),
+            sources: SourceStore::new(dynamodb.clone(), sources_table).with_sealer(sealer),
             intake: Intake::from_env(env, &sdk, dynamodb.clone(), clock.clone())?,
             ignored: IgnoredStore::new(dynamodb, ignored_table),
             limits,

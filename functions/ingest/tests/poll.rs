@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::Utc;
 use liaison_stack::harness::{self, TestResources};
-use shared::contracts::sources::{Credentials, Platform, SigningSecret, Source, SourceStore, KIND};
+use shared::contracts::sources::{Credentials, Platform, SigningSecret, Source, KIND};
 use shared::kit::clock::Clock;
 
 const CHANNEL: &str = "UCm7LqH3fQv9Xk2Zp8Rb4sTw";
@@ -197,11 +197,7 @@ async fn deps(resources: &TestResources, base: &str, extra: &[(&str, &str)]) -> 
 }
 
 async fn store(resources: &TestResources, source: &Source) {
-    let dynamodb = resources.clients.dynamodb.clone();
-    SourceStore::new(dynamodb, resources.table("SourcesTable"))
-        .create(source)
-        .await
-        .unwrap();
+    resources.sources().create(source).await.unwrap();
 }
 
 /// `total` with `one` request's counts added.

@@ -52,9 +52,15 @@ impl Deps {
             allow_private,
         )?;
         Ok(Deps {
+            // The callback secret is a credential: opened with the credentials key.
             sources: SourceStore::new(
                 shared::kit::aws::dynamodb(&sdk, env),
                 config::required(env, "SOURCES_TABLE")?,
+            )
+            .with_sealer(
+                shared::contracts::secrets::Secrets::load(&sdk, env)
+                    .await?
+                    .sealer()?,
             ),
             http,
             dead_letters: DeadLetters::new(

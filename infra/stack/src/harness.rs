@@ -92,6 +92,15 @@ pub fn lookup_key() -> Vec<u8> {
         .into_bytes()
 }
 
+/// The local credentials key's sealer (infra/local-secrets.json), as the functions that
+/// read sources' credentials have it.
+pub fn sealer() -> shared::contracts::sealed::Sealer {
+    let key = secrets()
+        .remove("credentials-key")
+        .expect("infra/local-secrets.json has a credentials-key");
+    shared::contracts::sealed::Sealer::new(key.as_bytes()).expect("a long enough local key")
+}
+
 /// This test's own copy of every table and queue of template.yaml.
 pub struct TestResources {
     pub env: HashMap<String, String>,
@@ -105,6 +114,15 @@ pub struct TestResources {
 impl TestResources {
     pub fn table(&self, logical_id: &str) -> String {
         self.provisioned.tables[logical_id].clone()
+    }
+
+    /// This test's sources table, credentials sealed and opened as the functions do.
+    pub fn sources(&self) -> shared::contracts::sources::SourceStore {
+        shared::contracts::sources::SourceStore::new(
+            self.clients.dynamodb.clone(),
+            self.table("SourcesTable"),
+        )
+        .with_sealer(sealer())
     }
 
     pub fn queue_url(&self, logical_id: &str) -> String {

@@ -39,6 +39,7 @@ pub mod moderation;
 pub mod outbound;
 pub mod referrals;
 pub mod rules;
+pub mod sealed;
 pub mod secrets;
 pub mod settings;
 pub mod signed_webhook;

@@ -18,12 +18,15 @@ use crate::kit::error::Error;
 
 pub const LOOKUP_KEY_PARAMETER: &str = "LOOKUP_KEY_PARAMETER";
 pub const LINK_KEYS_PARAMETER: &str = "LINK_KEYS_PARAMETER";
+/// The key that seals sources' credentials ([`crate::contracts::sealed`]).
+pub const CREDENTIALS_KEY_PARAMETER: &str = "CREDENTIALS_KEY_PARAMETER";
 
 /// What init read. Debug never shows a key.
 #[derive(Clone)]
 pub struct Secrets {
     lookup_key: Option<Vec<u8>>,
     link_keys: Option<Keyring>,
+    credentials: Option<crate::contracts::sealed::Sealer>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -31,6 +34,7 @@ impl std::fmt::Debug for Secrets {
         f.debug_struct("Secrets")
             .field("lookup_key", &self.lookup_key.as_ref().map(|_| "…"))
             .field("link_keys", &self.link_keys)
+            .field("credentials", &self.credentials)
             .finish()
     }
 }
@@ -45,7 +49,8 @@ impl Secrets {
     pub async fn load(sdk: &crate::kit::aws::SdkConfig, env: &dyn Env) -> Result<Self, Error> {
         let lookup_name = env.var(LOOKUP_KEY_PARAMETER);
         let links_name = env.var(LINK_KEYS_PARAMETER);
-        let names: Vec<String> = [&lookup_name, &links_name]
+        let credentials_name = env.var(CREDENTIALS_KEY_PARAMETER);
+        let names: Vec<String> = [&lookup_name, &links_name, &credentials_name]
             .into_iter()
             .flatten()
             .cloned()
@@ -54,6 +59,7 @@ impl Secrets {
             return Ok(Secrets {
                 lookup_key: None,
                 link_keys: None,
+                credentials: None,
             });
         }
         let out = crate::kit::aws::ssm(sdk, env)
@@ -96,10 +102,22 @@ impl Secrets {
                 })
             })
             .transpose()?;
+        let credentials = value(&credentials_name)
+            .map(|key| crate::contracts::sealed::Sealer::new(key.as_bytes()))
+            .transpose()?;
         Ok(Secrets {
             lookup_key,
             link_keys,
+            credentials,
         })
+    }
+
+    /// What seals and opens sources' credentials: an error naming the variable if the
+    /// function was given no credentials key.
+    pub fn sealer(&self) -> Result<crate::contracts::sealed::Sealer, Error> {
+        self.credentials
+            .clone()
+            .ok_or_else(|| config::ConfigError::Missing(CREDENTIALS_KEY_PARAMETER.into()).into())
     }
 
     /// The lookup key: an error naming the variable if the function was given none.

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::contracts::sealed::Sealer;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, Utc};
@@ -215,11 +216,14 @@ impl Source {
     }
 }
 
-/// Access to `SourcesTable`.
+/// Access to `SourcesTable`. With a [`Sealer`] (the functions given the credentials key),
+/// credential values are sealed as they are written and opened as they are read; without
+/// one, they are read sealed (their names tell which exist) and cannot be written.
 #[derive(Debug, Clone)]
 pub struct SourceStore {
     client: Client,
     table: String,
+    sealer: Option<Sealer>,
 }
 
 pub const BY_KIND_INDEX: &str = "ByKind";
@@ -229,21 +233,53 @@ impl SourceStore {
         Self {
             client,
             table: table.into(),
+            sealer: None,
         }
+    }
+
+    /// The same store, sealing and opening credentials with `sealer`.
+    pub fn with_sealer(mut self, sealer: Sealer) -> Self {
+        self.sealer = Some(sealer);
+        self
+    }
+
+    /// `credentials` of source `id` as they are stored: sealed.
+    fn sealed(&self, id: &str, credentials: &Credentials) -> Result<Credentials> {
+        match &self.sealer {
+            Some(sealer) => sealer.seal_all(id, credentials),
+            None if credentials.is_empty() => Ok(Credentials::default()),
+            None => Err(Error::Internal(
+                "credentials are written only with the credentials key (CREDENTIALS_KEY_PARAMETER)"
+                    .into(),
+            )),
+        }
+    }
+
+    /// A stored source, its credentials opened when this store can.
+    fn opened(&self, item: Item) -> Result<Source> {
+        let mut source = from_item(item)?;
+        if let Some(sealer) = &self.sealer {
+            source.credentials = sealer.open_all(&source.id, &source.credentials)?;
+        }
+        Ok(source)
     }
 
     /// Strongly consistent: a source is usable the moment its creation is acknowledged.
     pub async fn get(&self, id: &str) -> Result<Option<Source>> {
         let key = crate::kit::dynamo::key("id", id);
         let item = crate::kit::dynamo::get_item(&self.client, &self.table, key, "source").await?;
-        item.map(from_item).transpose()
+        item.map(|item| self.opened(item)).transpose()
     }
 
     pub async fn create(&self, source: &Source) -> Result<()> {
+        let stored = Source {
+            credentials: self.sealed(&source.id, &source.credentials)?,
+            ..source.clone()
+        };
         self.client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(to_item(source)?))
+            .set_item(Some(to_item(&stored)?))
             .condition_expression("attribute_not_exists(id)")
             .send()
             .await
@@ -286,7 +322,7 @@ impl SourceStore {
             .items
             .unwrap_or_default()
             .into_iter()
-            .map(from_item)
+            .map(|item| self.opened(item))
             .collect::<Result<Vec<_>>>()?;
         let next = out
             .last_evaluated_key
@@ -333,7 +369,7 @@ impl SourceStore {
         credentials: &Credentials,
         settings: &BTreeMap<String, serde_json::Value>,
     ) -> Result<()> {
-        let credentials_av = serde_dynamo::to_attribute_value(credentials)
+        let credentials_av = serde_dynamo::to_attribute_value(self.sealed(id, credentials)?)
             .map_err(|e| Error::caused("encode credentials", e))?;
         let settings_av = serde_dynamo::to_attribute_value(settings)
             .map_err(|e| Error::caused("encode settings", e))?;

@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::Router;
 use chrono::Utc;
 use liaison_local::harness;
-use shared::contracts::sources::{Credentials, Platform, SigningSecret, Source, SourceStore, KIND};
+use shared::contracts::sources::{Credentials, Platform, SigningSecret, Source, KIND};
 
 fn orders() -> String {
     let path = concat!(
@@ -64,10 +64,7 @@ async fn a_slow_site_should_hold_no_other_source_back() {
     // Without the carts function, the orders stay on the commerce queue to be counted.
     let system = harness::system_without(&["carts"]).await;
     let resources = &system.resources;
-    let sources = SourceStore::new(
-        resources.clients.dynamodb.clone(),
-        resources.table("SourcesTable"),
-    );
+    let sources = resources.sources();
     // Two sites taking 5 s each: one after the other, the second would start 5 s late.
     let arrivals = Arrivals::default();
     for _ in 0..2 {

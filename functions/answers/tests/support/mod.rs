@@ -109,7 +109,7 @@ pub async fn fixture(seed: Seed, env: &[(&str, String)]) -> Fixture {
         kind: KIND.into(),
         websub_requested_at: None,
     };
-    let sources = SourceStore::new(db.clone(), resources.table("SourcesTable"));
+    let sources = resources.sources();
     sources.create(&source).await.expect("source stored");
     let contribution_id = format!("evt_{unique}");
     let record = ContributionRecord {

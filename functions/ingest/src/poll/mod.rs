@@ -102,11 +102,15 @@ impl Deps {
         let sdk = shared::kit::aws::sdk_config(env).await;
         let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
         let sqs = shared::kit::aws::sqs(&sdk, env);
+        // The sites' logins and API keys, opened with the credentials key.
+        let sealer = shared::contracts::secrets::Secrets::load(&sdk, env)
+            .await?
+            .sealer()?;
         Ok(Deps {
             dead_letters: DeadLetters::new(sqs.clone(), config::required(env, "POLL_DLQ_URL")?),
             poll_queue_url: config::required(env, "POLL_QUEUE_URL")?,
             sqs,
-            sources: SourceStore::new(dynamodb.clone(), sources_table),
+            sources: SourceStore::new(dynamodb.clone(), sources_table).with_sealer(sealer),
             states: PollStateStore::new(dynamodb.clone(), state_table),
             intake: Intake::from_env(env, &sdk, dynamodb, clock.clone())?,
             fetcher: Fetcher::new(
