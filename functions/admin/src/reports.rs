@@ -1,5 +1,5 @@
-//! `/admin/reports/contributions?from=&to=&by=platform|label|day`: contributions counted
-//! per day, platform and label, read from the counters identify adds to in the same
+//! `/admin/reports/contributions?from=&to=&by=platform|label|day|tag`: contributions counted
+//! per day, platform, label and tag (the brand's rules' tags), read from the counters identify adds to in the same
 //! transaction that records a contribution (`ReportsTable`, `shared::contracts::contributions`): one
 //! Query over the range, never a Scan.
 //!
@@ -29,7 +29,12 @@ impl Reports {
         self.counted(
             req,
             "day",
-            &[("platform", "platform"), ("label", "label"), ("day", "day")],
+            &[
+                ("platform", "platform"),
+                ("label", "label"),
+                ("day", "day"),
+                ("tag", "tag"),
+            ],
         )
         .await
     }

@@ -201,15 +201,91 @@ fn counter(item: &HashMap<String, AttributeValue>) -> Option<Counter> {
     })
 }
 
-/// The report counters a contribution adds one to.
-pub fn report_keys(record: &ContributionRecord) -> [(&'static str, String); 3] {
+/// A contribution's tags counted at most: the counters go in its recording transaction,
+/// which DynamoDB caps at 100 writes.
+pub const MAX_COUNTED_TAGS: usize = 20;
+
+/// The report counters a contribution adds one to: its platform, label and day, and each of
+/// the tags the brand's rules gave it (at most [`MAX_COUNTED_TAGS`], in order).
+pub fn report_keys(record: &ContributionRecord) -> Vec<(&'static str, String)> {
     let day = record.received_at.format("%Y-%m-%d").to_string();
-    [
+    let mut keys = vec![
         ("platform", format!("{day}#{}", record.platform.as_str())),
         (
             "label",
             format!("{day}#{}", record.classification.label.as_str()),
         ),
-        ("day", day),
-    ]
+    ];
+    let mut tags: Vec<&str> = record.tags.iter().map(String::as_str).collect();
+    tags.sort_unstable();
+    tags.dedup();
+    keys.extend(
+        tags.into_iter()
+            .take(MAX_COUNTED_TAGS)
+            .map(|tag| ("tag", format!("{day}#{tag}"))),
+    );
+    keys.push(("day", day));
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::events::{
+        Author, Contribution, ContributionAction, ContributionKind, ModerationState,
+    };
+
+    fn record(tags: Vec<String>) -> ContributionRecord {
+        let at: DateTime<Utc> = "2026-12-06T10:00:00Z".parse().unwrap();
+        ContributionRecord {
+            id: "evt_1".into(),
+            source_id: "src_1".into(),
+            platform: Platform::WordPress,
+            received_at: at,
+            classified_at: at,
+            contact_id: None,
+            classification: Classification {
+                label: Label::Incident,
+                confidence: 1.0,
+                cues: vec![],
+            },
+            tags,
+            rules: vec![],
+            moderation: None,
+            moderation_status: None,
+            contribution: Contribution {
+                action: ContributionAction::Created,
+                kind: ContributionKind::Comment,
+                external_id: "7".into(),
+                thread_id: None,
+                thread_title: None,
+                parent_id: None,
+                permalink: None,
+                author: Author::default(),
+                text: "x".into(),
+                language: None,
+                created_at: at,
+                updated_at: None,
+                moderation: ModerationState::Published,
+                rating: None,
+            },
+        }
+    }
+
+    #[test]
+    fn each_rule_tag_should_be_counted_once_and_no_more_than_the_transaction_takes() {
+        let keys = report_keys(&record(vec!["press".into(), "lids".into(), "press".into()]));
+        let tags: Vec<&str> = keys
+            .iter()
+            .filter(|(by, _)| *by == "tag")
+            .map(|(_, key)| key.as_str())
+            .collect();
+        assert_eq!(tags, ["2026-12-06#lids", "2026-12-06#press"]);
+        assert!(keys.contains(&("day", "2026-12-06".into())));
+        let many = report_keys(&record((0..50).map(|i| format!("t{i:02}")).collect()));
+        assert_eq!(
+            many.iter().filter(|(by, _)| *by == "tag").count(),
+            MAX_COUNTED_TAGS
+        );
+    }
 }

@@ -134,14 +134,7 @@ async fn a_person_should_be_found_exported_and_erased_everywhere() {
         .unwrap();
 
     // Customer service answered them by email: what the brand said is theirs too.
-    let contribution = person["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["timeline_kind"] == "contributions")
-        .and_then(|e| e["id"].as_str())
-        .unwrap()
-        .to_string();
+    let contribution = a_contribution(&person);
     let (status, answered) = staff(
         &system,
         "POST",
@@ -287,6 +280,18 @@ async fn both_contacts(system: &TestSystem, a_mail: &str, b_mail: &str) -> (Stri
     (a.expect("a"), b.expect("b"))
 }
 
+/// The id of a contribution on a shown contact's timeline.
+fn a_contribution(shown: &Value) -> String {
+    shown["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["timeline_kind"] == "contributions")
+        .and_then(|e| e["id"].as_str())
+        .unwrap()
+        .to_string()
+}
+
 async fn timeline_len(system: &TestSystem, id: &str) -> usize {
     get(system, &format!("/admin/contacts/{id}"), "liaison-admin")
         .await
@@ -318,14 +323,7 @@ async fn a_merge_should_move_identities_and_timeline_and_its_undo_move_them_back
     assert_ne!(a, b);
     // Customer service answered b: the answer (keyed under its contribution) moves too.
     let (_, b_shown) = get(&system, &format!("/admin/contacts/{b}"), "liaison-admin").await;
-    let b_comment = b_shown["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["timeline_kind"] == "contributions")
-        .and_then(|e| e["id"].as_str())
-        .unwrap()
-        .to_string();
+    let b_comment = a_contribution(&b_shown);
     let (status, _) = post(
         &system,
         &format!("/admin/contributions/{b_comment}/answers"),

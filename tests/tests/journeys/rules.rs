@@ -137,6 +137,24 @@ async fn brand_rules_should_label_tag_prioritise_and_route_before_the_classifier
         case_of(&system, &journalist).await["tags"],
         json!(["press"])
     );
+    // The rules' tags are counted: the report by tag has one of each.
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let (status, by_tag) = staff(
+        &system,
+        "GET",
+        &format!("/admin/reports/contributions?by=tag&from={today}&to={today}"),
+        "liaison-marketer",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{by_tag}");
+    let groups = by_tag["groups"].as_array().unwrap();
+    for tag in ["lids", "press"] {
+        assert!(
+            groups.contains(&json!({"key": tag, "count": 1})),
+            "{by_tag}"
+        );
+    }
 
     // Disabled: the classifier decides again.
     let mut off = lids.clone();
