@@ -280,6 +280,19 @@ impl Answers {
             .ok_or_else(|| Error::NotFound("no such contribution".into()))?;
         let answers = self.store.thread(contribution_id).await?;
         let first_answer = first_published(&answers);
+        // What the person wrote back to the answers (an erased one is gone from the thread).
+        let mut follow_ups = Vec::new();
+        for (event_id, answer_id) in self.store.follow_ups(contribution_id).await? {
+            if let Some(reply) = self.contributions.get(&event_id).await? {
+                follow_ups.push(json!({
+                    "id": reply.id,
+                    "in_reply_to": answer_id,
+                    "text": reply.contribution.text,
+                    "permalink": reply.contribution.permalink,
+                    "created_at": reply.contribution.created_at,
+                }));
+            }
+        }
         Ok(http::json(
             200,
             &json!({
@@ -293,6 +306,7 @@ impl Answers {
                     "created_at": record.contribution.created_at,
                 },
                 "answers": answers,
+                "follow_ups": follow_ups,
                 "first_answered_at": first_answer,
             }),
         ))

@@ -330,6 +330,20 @@ async fn is_own_answer(
         .published_as(&message.source_id, &contribution.external_id)
         .await?
     else {
+        // The person answering the brand's answer: the case's conversation goes on.
+        if let Some(parent) = contribution.parent_id.as_deref() {
+            if let Some((answered, answer_id)) = deps
+                .answers
+                .published_as(&message.source_id, parent)
+                .await?
+            {
+                deps.answers
+                    .add_follow_up(&answered, &answer_id, &message.id, contribution.created_at)
+                    .await?;
+                tracing::info!(event_id = %message.id, answer_id, "a reply to the brand's answer; in its thread");
+                return Ok(false);
+            }
+        }
         // The platform may tell of the brand's reply before the call that made it has
         // answered: while an answer under the same parent is being sent, this may be it,
         // so it comes back once that answer is recorded.

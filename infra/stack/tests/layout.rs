@@ -137,6 +137,7 @@ fn each_table_key_and_due_update_should_be_spelled_only_in_its_home() {
         ("\"private#", "shared/src/contracts/answers.rs"),
         ("\"published#", "shared/src/contracts/answers.rs"),
         ("\"inflight#", "shared/src/contracts/answers.rs"),
+        ("\"followup#", "shared/src/contracts/answers.rs"),
         ("\"scheduler#cursor\"", "shared/src/relaunch/sends.rs"),
         ("due_bucket = :", "shared/src/contracts/carts.rs"),
         ("REMOVE due_at", "shared/src/contracts/carts.rs"),

@@ -9,6 +9,7 @@
 //! | the one private reply a comment allows | `private#{source_id}#{external_id}` | `-` |
 //! | what an answer became on the platform | `published#{source_id}#{platform_id}` | `-` |
 //! | the last answer sent under a platform's item | `inflight#{source_id}#{external_id}` | `-` |
+//! | the person's reply to an answer, in the conversation | `{contribution_id}` | `followup#{event_id}` |
 //!
 //! An answer lives under its contribution, so the thread of a case (the person's message
 //! and every answer to it) is one Query. An answer moves through [`State`]s by conditional
@@ -399,6 +400,7 @@ pub struct AnswerStore {
 }
 
 const ANSWER_PREFIX: &str = "answer#";
+const FOLLOW_UP_PREFIX: &str = "followup#";
 
 fn answer_key(contribution_id: &str, answer_id: &str) -> Item {
     pk_sk(contribution_id, format!("{ANSWER_PREFIX}{answer_id}"))
@@ -463,6 +465,56 @@ impl AnswerStore {
             "answer",
         )
         .await
+    }
+
+    /// Records that contribution `event_id` answers the brand's answer `answer_id` to
+    /// `contribution_id`: the conversation of a case goes on in its thread. Ids only (the
+    /// text stays with the contribution, erased with it); writing it twice is one effect.
+    pub async fn add_follow_up(
+        &self,
+        contribution_id: &str,
+        answer_id: &str,
+        event_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let mut item = pk_sk(contribution_id, format!("{FOLLOW_UP_PREFIX}{event_id}"));
+        item.insert("event_id".into(), s(event_id));
+        item.insert("answer_id".into(), s(answer_id));
+        item.insert("at".into(), s(crate::kit::clock::stamp(at)));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("PutItem follow-up", e))?;
+        Ok(())
+    }
+
+    /// The contributions that answered the brand's answers to `contribution_id`, oldest
+    /// first: `(event_id, answer_id)`.
+    pub async fn follow_ups(&self, contribution_id: &str) -> Result<Vec<(String, String)>, Error> {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :follow)")
+            .expression_attribute_values(":pk", s(contribution_id))
+            .expression_attribute_values(":follow", s(FOLLOW_UP_PREFIX))
+            .consistent_read(true);
+        let items = crate::kit::pages::query_all(query, "Query follow-ups").await?;
+        let mut found: Vec<(String, String, String)> = items
+            .iter()
+            .filter_map(|item| {
+                Some((
+                    dynamo::text(item, "at")?.to_string(),
+                    dynamo::text(item, "event_id")?.to_string(),
+                    dynamo::text(item, "answer_id")?.to_string(),
+                ))
+            })
+            .collect();
+        found.sort();
+        Ok(found.into_iter().map(|(_, e, a)| (e, a)).collect())
     }
 
     /// Every answer to a contribution, oldest first.

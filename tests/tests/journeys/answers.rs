@@ -213,6 +213,41 @@ async fn an_incident_on_wordpress_should_be_answered_by_email_and_in_the_thread_
         "the brand's own reply is not a contribution"
     );
 
+    // Ada answers the brand's reply: her words join the case's thread.
+    let follow_up: Value = reqwest::Client::new()
+        .post(wp.rest("/wp/v2/comments"))
+        .basic_auth(&wp.user, Some(&wp.application_password))
+        .json(
+            &json!({"post": post, "parent": replies[0]["id"], "author_name": "Ada",
+                      "author_email": address, "content": "Thank you, it just arrived!"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let follow_up_id = follow_up["id"].as_u64().expect("a comment id");
+    let heard = deliver(
+        &system,
+        &source,
+        &webhook(&wp.comment(follow_up_id).await.unwrap(), "1"),
+    )
+    .await;
+    let thread = thread_when(&system, &case, |t| {
+        t["follow_ups"].as_array().is_some_and(|f| f.len() == 1)
+    })
+    .await;
+    assert_eq!(thread["follow_ups"][0]["id"], heard.as_str());
+    assert_eq!(
+        thread["follow_ups"][0]["text"],
+        "Thank you, it just arrived!"
+    );
+    assert_eq!(
+        thread["follow_ups"][0]["in_reply_to"], thread["answers"][1]["id"],
+        "{thread}"
+    );
+
     // Counted by tag (visible and hidden) and by channel.
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let (status, report) = staff(
