@@ -481,28 +481,27 @@ impl AnswerStore {
         item.insert("event_id".into(), s(event_id));
         item.insert("answer_id".into(), s(answer_id));
         item.insert("at".into(), s(crate::kit::clock::stamp(at)));
+        self.put_plain(item, "PutItem follow-up").await
+    }
+
+    /// Writes `item` whatever was there (a pointer item: writing it twice is one effect).
+    async fn put_plain(&self, item: Item, operation: &str) -> Result<(), Error> {
         self.client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
             .send()
             .await
-            .map_err(|e| Error::from_sdk("PutItem follow-up", e))?;
+            .map_err(|e| Error::from_sdk(operation, e))?;
         Ok(())
     }
 
     /// The contributions that answered the brand's answers to `contribution_id`, oldest
     /// first: `(event_id, answer_id)`.
     pub async fn follow_ups(&self, contribution_id: &str) -> Result<Vec<(String, String)>, Error> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk AND begins_with(sk, :follow)")
-            .expression_attribute_values(":pk", s(contribution_id))
-            .expression_attribute_values(":follow", s(FOLLOW_UP_PREFIX))
-            .consistent_read(true);
-        let items = crate::kit::pages::query_all(query, "Query follow-ups").await?;
+        let items = self
+            .under(contribution_id, FOLLOW_UP_PREFIX, "Query follow-ups")
+            .await?;
         let mut found: Vec<(String, String, String)> = items
             .iter()
             .filter_map(|item| {
@@ -517,17 +516,30 @@ impl AnswerStore {
         Ok(found.into_iter().map(|(_, e, a)| (e, a)).collect())
     }
 
-    /// Every answer to a contribution, oldest first.
-    pub async fn thread(&self, contribution_id: &str) -> Result<Vec<Answer>, Error> {
+    /// The items of one kind (`prefix` of their sort key) under contribution
+    /// `contribution_id`, every page, consistent.
+    async fn under(
+        &self,
+        contribution_id: &str,
+        prefix: &str,
+        operation: &str,
+    ) -> Result<Vec<Item>, Error> {
         let query = self
             .client
             .query()
             .table_name(&self.table)
-            .key_condition_expression("pk = :pk AND begins_with(sk, :answers)")
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
             .expression_attribute_values(":pk", s(contribution_id))
-            .expression_attribute_values(":answers", s(ANSWER_PREFIX))
+            .expression_attribute_values(":prefix", s(prefix))
             .consistent_read(true);
-        let items = crate::kit::pages::query_all(query, "Query answers").await?;
+        crate::kit::pages::query_all(query, operation).await
+    }
+
+    /// Every answer to a contribution, oldest first.
+    pub async fn thread(&self, contribution_id: &str) -> Result<Vec<Answer>, Error> {
+        let items = self
+            .under(contribution_id, ANSWER_PREFIX, "Query answers")
+            .await?;
         let mut answers = items
             .into_iter()
             .map(|item| dynamo::decode::<Answer>(item, "answer"))
@@ -677,14 +689,7 @@ impl AnswerStore {
         let mut item = in_flight_key(&answer.target.source_id, &answer.target.external_id);
         item.insert("answer_id".into(), s(&answer.id));
         item.insert("contribution_id".into(), s(&answer.contribution_id));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("PutItem answer in flight", e))?;
-        Ok(())
+        self.put_plain(item, "PutItem answer in flight").await
     }
 
     /// The last answer sent under the platform's item `external_id` of `source_id`, if any.

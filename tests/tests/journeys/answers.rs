@@ -73,6 +73,21 @@ async fn thread_when(system: &TestSystem, case: &str, ready: impl Fn(&Value) -> 
     panic!("the thread of {case} never got there");
 }
 
+/// A comment written through WordPress's REST API with the brand user's login, as Liaison
+/// writes it (or, with `author_name`, a visitor's reply as the site would store it).
+async fn rest_comment(wp: &WordPress, body: Value) -> Value {
+    reqwest::Client::new()
+        .post(wp.rest("/wp/v2/comments"))
+        .basic_auth(&wp.user, Some(&wp.application_password))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn wordpress_source(system: &TestSystem, wp: &WordPress) -> Registered {
     register(
         system,
@@ -214,19 +229,12 @@ async fn an_incident_on_wordpress_should_be_answered_by_email_and_in_the_thread_
     );
 
     // Ada answers the brand's reply: her words join the case's thread.
-    let follow_up: Value = reqwest::Client::new()
-        .post(wp.rest("/wp/v2/comments"))
-        .basic_auth(&wp.user, Some(&wp.application_password))
-        .json(
-            &json!({"post": post, "parent": replies[0]["id"], "author_name": "Ada",
-                      "author_email": address, "content": "Thank you, it just arrived!"}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let follow_up = rest_comment(
+        wp,
+        json!({"post": post, "parent": replies[0]["id"], "author_name": "Ada",
+               "author_email": address, "content": "Thank you, it just arrived!"}),
+    )
+    .await;
     let follow_up_id = follow_up["id"].as_u64().expect("a comment id");
     let heard = deliver(
         &system,
@@ -552,16 +560,11 @@ async fn an_unknown_reply_should_be_read_back_from_wordpress_found_or_not() {
 
     // The brand's reply did reach WordPress (as Liaison posts it), but its answer was lost.
     let text = "We do: delivery to Belgium takes three days.";
-    let reply: Value = reqwest::Client::new()
-        .post(wp.rest("/wp/v2/comments"))
-        .basic_auth(&wp.user, Some(&wp.application_password))
-        .json(&json!({"post": post, "parent": comment_id, "content": text}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let reply = rest_comment(
+        wp,
+        json!({"post": post, "parent": comment_id, "content": text}),
+    )
+    .await;
     let found = unknown_answer_read_back(&system, &event, text).await;
     assert_eq!(found["state"], "published", "{found}");
     assert_eq!(found["published"]["platform_id"], reply["id"].to_string());
