@@ -284,15 +284,8 @@ async fn destroy_post(
     if let Some(refused) = refusal(&forum, &headers) {
         return refused;
     }
-    let Some(id) = json_id(&file) else {
-        return not_found();
-    };
-    let mut posts = forum.posts.lock().expect("forum lock");
-    match posts.get_mut(&id).filter(|p| !p.deleted) {
-        Some(post) => {
-            post.deleted = true;
-            StatusCode::OK.into_response()
-        }
+    match json_id(&file) {
+        Some(id) => change_post(&forum, id, |post| post.deleted = true),
         None => not_found(),
     }
 }
@@ -633,10 +626,16 @@ async fn unhide(
     if action != "unhide" && action != "unhide.json" {
         return not_found();
     }
+    change_post(&forum, id, |post| post.hidden = false)
+}
+
+/// Makes `change` to post `id` if it is there and not deleted: 200 with no body, as
+/// Discourse answers a staff action on a post; else its 404.
+fn change_post(forum: &Forum, id: u64, change: impl FnOnce(&mut Post)) -> Response {
     let mut posts = forum.posts.lock().expect("forum lock");
     match posts.get_mut(&id).filter(|p| !p.deleted) {
         Some(post) => {
-            post.hidden = false;
+            change(post);
             StatusCode::OK.into_response()
         }
         None => not_found(),
