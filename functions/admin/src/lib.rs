@@ -6,6 +6,7 @@ pub mod audiences;
 pub mod callbacks;
 pub mod campaigns;
 pub mod contacts;
+pub mod endpoints;
 pub mod listing;
 pub mod merge;
 pub mod moderation;
@@ -27,6 +28,7 @@ use moderation::ModerationDesk;
 use reports::Reports;
 use response_times::ResponseTimes;
 use rules::Rules;
+use shared::contracts::deliveries::{EventQueue, EventType};
 use shared::contracts::ignored::IgnoredStore;
 use shared::contracts::moderation::CallbackQueue;
 use shared::contracts::sources::SourceStore;
@@ -42,6 +44,7 @@ use shared::kit::auth::{Caller, Group};
 
 pub struct Deps {
     pub answers: answers::Answers,
+    pub endpoints: endpoints::Endpoints,
     pub sources: SourceStore,
     pub ignored: IgnoredStore,
     pub contacts: Contacts,
@@ -76,7 +79,25 @@ impl Deps {
         let secrets = shared::contracts::secrets::Secrets::load(&sdk, env).await?;
         let hash_key = secrets.lookup_key()?;
         let sealer = secrets.sealer()?;
+        let deliveries_table = config::required(env, "DELIVERIES_TABLE")?;
+        let events = EventQueue {
+            sqs: shared::kit::aws::sqs(&sdk, env),
+            queue_url: config::required(env, "EVENTS_QUEUE_URL")?,
+        };
+        let deliveries = endpoints::Deliveries {
+            store: shared::contracts::deliveries::store::DeliveryStore {
+                client: dynamodb.clone(),
+                table: deliveries_table.clone(),
+            },
+            endpoints: shared::contracts::deliveries::endpoints::EndpointStore {
+                client: dynamodb.clone(),
+                table: deliveries_table,
+                sealer: sealer.clone(),
+            },
+            events: events.clone(),
+        };
         let contacts = Contacts {
+            deliveries: deliveries.clone(),
             client: dynamodb.clone(),
             contacts_table: config::required(env, "CONTACTS_TABLE")?,
             contributions_table: config::required(env, "CONTRIBUTIONS_TABLE")?,
@@ -101,6 +122,9 @@ impl Deps {
             order_by: "due_at",
             noun: "cases",
             singular: "case",
+            events: events.clone(),
+            updated: Some(EventType::CaseUpdated),
+            closed: EventType::CaseClosed,
         };
         let opportunities = WorkItems {
             client: dynamodb.clone(),
@@ -108,6 +132,9 @@ impl Deps {
             order_by: "opened_at",
             noun: "opportunities",
             singular: "opportunity",
+            events: events.clone(),
+            updated: None,
+            closed: EventType::OpportunityClosed,
         };
         let rules = Rules {
             client: dynamodb.clone(),
@@ -190,8 +217,20 @@ impl Deps {
             },
             clock: clock.clone(),
         };
+        let endpoints = endpoints::Endpoints {
+            store: deliveries.endpoints.clone(),
+            deliveries: deliveries.store.clone(),
+            events,
+            lanes: shared::contracts::deliveries::LaneQueue {
+                sqs: shared::kit::aws::sqs(&sdk, env),
+                queue_url: config::required(env, "DELIVERIES_QUEUE_URL")?,
+            },
+            allow_private: shared::contracts::outbound::allow_private(env),
+            clock: clock.clone(),
+        };
         Ok(Deps {
             answers,
+            endpoints,
             allow_private_outbound: shared::contracts::outbound::allow_private(env),
             campaigns,
             stats,
@@ -414,6 +453,40 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
             deps.answers
                 .close_case(req, &id, &caller, &deps.cases)
                 .await
+        }
+        // Webhook endpoints receive personal data and hold secrets: administrators'.
+        "GET /admin/endpoints" => {
+            caller.require(&[Group::Admin])?;
+            deps.endpoints.list().await
+        }
+        "POST /admin/endpoints" => {
+            caller.require(&[Group::Admin])?;
+            deps.endpoints.create(req).await
+        }
+        "GET /admin/endpoints/{id}" => {
+            caller.require(&[Group::Admin])?;
+            deps.endpoints.get(&id).await
+        }
+        "PATCH /admin/endpoints/{id}" => {
+            caller.require(&[Group::Admin])?;
+            deps.endpoints.change(req, &id).await
+        }
+        "DELETE /admin/endpoints/{id}" => {
+            caller.require(&[Group::Admin])?;
+            deps.endpoints.delete(&id).await
+        }
+        "GET /admin/endpoints/{id}/deliveries" => {
+            caller.require(&[Group::Admin])?;
+            deps.endpoints.deliveries(req, &id).await
+        }
+        "POST /admin/endpoints/{id}/{action}" => {
+            caller.require(&[Group::Admin])?;
+            match param("action") {
+                "secret" => deps.endpoints.rotate(&id).await,
+                "test" => deps.endpoints.test(&id).await,
+                "replay" => deps.endpoints.replay(req, &id).await,
+                other => Err(Error::NotFound(format!("no endpoint action {other}"))),
+            }
         }
         "GET /admin/cases"
         | "GET /admin/cases/{id}"

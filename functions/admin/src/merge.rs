@@ -96,6 +96,9 @@ impl Contacts {
         );
         merge::put_record(&self.client, &self.contacts_table, &record).await?;
         merge::set_merged_into(&self.client, &self.contacts_table, &from, Some(into)).await?;
+        self.deliveries
+            .merged(&merge_id, &from, into, chrono::Utc::now())
+            .await?;
         tracing::info!(merge_id = %merge_id, into = %into, from = %from, "contacts merged");
         Ok(http::json(
             200,

@@ -6,6 +6,7 @@
 use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
 use serde_json::json;
+use shared::contracts::deliveries::{Event, EventQueue, EventType};
 use shared::contracts::work::{self, Change, MAX_NOTES};
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
@@ -21,8 +22,13 @@ pub struct WorkItems {
     pub order_by: &'static str,
     /// `cases` / `opportunities`: the list's key in answers.
     pub noun: &'static str,
-    /// `case` / `opportunity`: in messages.
+    /// `case` / `opportunity`: in messages, and the key of the item in events' data.
     pub singular: &'static str,
+    /// What the brand's endpoints are told of a change: `case.updated`, `case.closed`...
+    pub events: EventQueue,
+    /// The event of an assignment or a note (`None`: not told).
+    pub updated: Option<EventType>,
+    pub closed: EventType,
 }
 
 const MAX_NOTE: usize = 4000;
@@ -139,6 +145,29 @@ impl WorkItems {
         self.changed(id, change, None).await
     }
 
+    /// Tells the endpoints that `item` was `what` (assigned, noted, closed) at `now`. After the
+    /// write: when SQS refuses even after the SDK's retries, staff get a 503 and the change
+    /// stands untold (logged with the item's id).
+    async fn tell(
+        &self,
+        kind: EventType,
+        what: &str,
+        item: &serde_json::Value,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), Error> {
+        let id = item["id"].as_str().unwrap_or_default();
+        let event = Event::new(
+            kind,
+            &format!("{id}#{what}#{}", now.timestamp_micros()),
+            now,
+            item["contact_id"].as_str(),
+            json!({ "change": what, self.singular: item }),
+        );
+        self.events.publish(&event).await.inspect_err(|e| {
+            tracing::error!(item_id = %id, event_id = %event.id, error = %e, "a change was made but not told");
+        })
+    }
+
     /// Makes `change`, answering the item as it is afterwards; 404 when it does not exist,
     /// 409 when it is not in a state that allows the change (`conflict` says why, "not open"
     /// unless given).
@@ -159,8 +188,19 @@ impl WorkItems {
         conflict: Option<&str>,
     ) -> Result<serde_json::Value, Error> {
         let now = chrono::Utc::now();
+        let (told, what) = match change {
+            Change::Assign { .. } => (self.updated, "assigned"),
+            Change::Note { .. } => (self.updated, "noted"),
+            Change::Close { .. } => (Some(self.closed), "closed"),
+        };
         match work::change(&self.client, &self.table, id, change, now).await? {
-            Some(item) => to_json(item),
+            Some(item) => {
+                let item = to_json(item)?;
+                if let Some(kind) = told {
+                    self.tell(kind, what, &item, now).await?;
+                }
+                Ok(item)
+            }
             None => {
                 // Tell "absent" from "not open" with one read.
                 let exists = self.get(id).await.is_ok();

@@ -62,6 +62,8 @@ pub struct Deps {
     pub dead_letters: DeadLetters,
     /// Seconds before the first retry (doubling after, at most 15 minutes).
     pub first_backoff: i32,
+    /// What the brand's endpoints are told: `answer.published`.
+    pub events: shared::contracts::deliveries::EventQueue,
     pub clock: Clock,
 }
 
@@ -141,6 +143,10 @@ impl Deps {
             dead_letters: DeadLetters::new(sqs.clone(), config::required(env, "ANSWERS_DLQ_URL")?),
             queue_url: config::required(env, "ANSWERS_QUEUE_URL")?,
             first_backoff: config::parsed_or(env, "ANSWER_FIRST_BACKOFF_SECONDS", 30)?,
+            events: shared::contracts::deliveries::EventQueue {
+                sqs: sqs.clone(),
+                queue_url: config::required(env, "EVENTS_QUEUE_URL")?,
+            },
             sqs,
             clock,
         })
@@ -163,6 +169,38 @@ impl Deps {
             sqs: self.sqs.clone(),
             queue_url: self.queue_url.clone(),
         }
+    }
+
+    /// Tells the brand's endpoints that `answer` was published as `published`. Its id derives
+    /// from the answer's: the job that published it, its retry, and a read-back that found
+    /// it all publish the same event, which is delivered once.
+    pub async fn announce(
+        &self,
+        answer: &shared::contracts::answers::Answer,
+        published: &shared::contracts::answers::Published,
+    ) -> Result<(), Error> {
+        use shared::contracts::deliveries::{Event, EventType};
+        self.events
+            .publish(&Event::new(
+                EventType::AnswerPublished,
+                &answer.id,
+                published.at,
+                answer.contact_id.as_deref(),
+                serde_json::json!({ "answer": {
+                    "id": answer.id,
+                    "contribution_id": answer.contribution_id,
+                    "case_id": answer.case_id,
+                    "channel": answer.channel.as_str(),
+                    "platform": answer.target.platform.as_str(),
+                    "source_id": answer.target.source_id,
+                    "text": answer.text,
+                    "author": answer.author,
+                    "created_at": answer.created_at,
+                    "published_at": published.at,
+                    "permalink": published.permalink,
+                }}),
+            ))
+            .await
     }
 
     /// Keeps `record` away for [`Deps::retry_in`] before it comes back.

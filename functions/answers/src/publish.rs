@@ -37,6 +37,10 @@ pub async fn run(
                 state = answer.state.as_str(),
                 "answer already settled"
             );
+            // A retry after the announcement failed: announced now (once, by its id).
+            if let Some(published) = &answer.published {
+                deps.announce(&answer, published).await?;
+            }
             return Ok(());
         }
         Claim::Missing => {
@@ -87,8 +91,10 @@ pub async fn run(
     deps.answers
         .settle(&answer, &outcome, deps.clock.now())
         .await?;
-    if matches!(outcome, Outcome::Unknown { .. }) {
-        read_back_later(deps, &answer).await;
+    match &outcome {
+        Outcome::Unknown { .. } => read_back_later(deps, &answer).await,
+        Outcome::Published(published) => deps.announce(&answer, published).await?,
+        _ => {}
     }
     let millis = started.elapsed().as_millis() as f64;
     shared::kit::metrics::amount(

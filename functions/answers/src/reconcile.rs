@@ -66,6 +66,9 @@ pub async fn run(
             deps.answers
                 .settle_from(&answer, State::Unknown, &outcome, deps.clock.now())
                 .await?;
+            if let Outcome::Published(published) = &outcome {
+                deps.announce(&answer, published).await?;
+            }
             tracing::info!(
                 answer_id,
                 platform = platform.as_str(),

@@ -51,10 +51,13 @@ pub async fn answer(deps: &Deps, source: &Source, answer: &Answer) -> Call<Publi
     };
     let now = deps.clock.now();
     let timestamp = now.timestamp();
-    let request = match signed_webhook::post(&deps.http, url, secret, &answer.id, timestamp, body) {
-        Ok(request) => request,
-        Err(e) => return Call::refused(format!("the source's signing secret is unusable: {e}")),
-    };
+    let request =
+        match signed_webhook::post(&deps.http, url, &[secret], &answer.id, timestamp, body) {
+            Ok(request) => request,
+            Err(e) => {
+                return Call::refused(format!("the source's signing secret is unusable: {e}"))
+            }
+        };
     send(request).await.and_then(|receipt| {
         Call::Done(Published {
             platform_id: receipt.id.unwrap_or_else(|| answer.id.clone()),

@@ -92,6 +92,15 @@ async fn an_answer_should_be_delivered_once_signed_with_the_sources_secret() {
         json!({"external_id": "c-9", "thread_id": "t-1", "author_id": "u-7"})
     );
     assert!(!String::from_utf8_lossy(&sent[0].body).contains("courier-x"));
+    // The brand's endpoints are told once, though the job ran three times.
+    let told = f.resources.published_events("answer.published").await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    let event: Value = serde_json::from_str(&told[0]).unwrap();
+    assert_eq!(event["data"]["answer"]["id"], answer.id.as_str());
+    assert_eq!(
+        event["data"]["answer"]["permalink"],
+        "https://community.example/r/981"
+    );
 }
 
 #[tokio::test]
@@ -165,6 +174,11 @@ async fn a_gone_receiver_should_fail_the_answer() {
     let (failures, after) = f.publish(&answer).await;
     assert_eq!((failures, after.state), (0, State::Failed));
     assert_eq!(after.reason.as_deref(), Some("410: This thread is closed."));
+    assert_eq!(
+        f.resources.queue_depth("EventsQueue").await,
+        0,
+        "nothing told"
+    );
 }
 
 #[tokio::test]

@@ -1,17 +1,19 @@
 //! Cases (`CasesTable`) and opportunities (`OpportunitiesTable`), opened once per
 //! contribution: their id derives from the event id and the write is conditional. A case's
-//! two outside effects, the `support` queue message for the helpdesk and the alert email,
-//! are each marked on the case once done, so a retried message does the missing ones only.
-//! (A crash between a send and its mark repeats that send: the helpdesk dedupes on the case
-//! id, and the alert may come twice; nothing is lost.)
+//! two outside effects, `case.opened` on the `events` queue (for the helpdesk and every
+//! endpoint) and the alert email, are each marked on the case once done, so a retried
+//! message does the missing ones only. (A crash between a send and its mark repeats that
+//! send: the event's id derives from the case's, so it is dropped as a duplicate; the alert
+//! may come twice; nothing is lost.) `opportunity.opened` is published at every attempt,
+//! for the same reason dropped but once.
 
 use aws_sdk_ses::types::{Body, Content, Destination, Message as EmailMessage};
 use chrono::{DateTime, Utc};
 use shared::contracts::contacts::standing::ContactType;
+use shared::contracts::deliveries::{Event, EventQueue, EventType};
 use shared::contracts::events::{Contribution, Message};
 pub use shared::contracts::work::id_for;
-use shared::contracts::work::{self, Case, CaseEffect, CaseOpened, Opened, Opportunity};
-use shared::kit::batch;
+use shared::contracts::work::{self, Case, CaseEffect, Opened, Opportunity};
 use shared::Error;
 
 use crate::classify::Classification;
@@ -40,11 +42,11 @@ fn opened(prefix: &str, subject: &Subject<'_>, now: DateTime<Utc>) -> Opened {
 
 pub struct Routing {
     pub dynamodb: aws_sdk_dynamodb::Client,
-    pub sqs: aws_sdk_sqs::Client,
     pub ses: aws_sdk_ses::Client,
     pub cases_table: String,
     pub opportunities_table: String,
-    pub support_queue_url: String,
+    /// What the brand's endpoints are told.
+    pub events: EventQueue,
     pub sender: String,
     pub support_address: String,
     /// The SES configuration set every email goes through: its bounces and complaints reach
@@ -75,7 +77,7 @@ impl Routing {
             priority,
             due_at,
             cues: classification.cues.clone(),
-            support_queued: false,
+            announced: false,
             alert_sent: false,
         };
         let case = match work::open_once(&self.dynamodb, &self.cases_table, &case).await? {
@@ -86,18 +88,18 @@ impl Routing {
             // Opened by an earlier attempt: carry on from what it recorded.
             false => self.get_case(&case.opened.id).await?.unwrap_or(case),
         };
-        if !case.support_queued {
-            let opened = CaseOpened {
-                v: 1,
-                kind: "case.opened".into(),
-                case: case.clone(),
-            };
-            batch::send_json(&self.sqs, &self.support_queue_url, "support", &opened).await?;
+        if !case.announced {
+            self.announce(
+                EventType::CaseOpened,
+                &case.opened,
+                serde_json::json!({ "case": case }),
+            )
+            .await?;
             work::mark_done(
                 &self.dynamodb,
                 &self.cases_table,
                 &case.opened.id,
-                CaseEffect::SupportQueued,
+                CaseEffect::Announced,
             )
             .await?;
         }
@@ -122,8 +124,44 @@ impl Routing {
         let opportunity = Opportunity {
             opened: opened("opp", subject, now),
         };
-        work::open_once(&self.dynamodb, &self.opportunities_table, &opportunity).await?;
+        let opportunity =
+            match work::open_once(&self.dynamodb, &self.opportunities_table, &opportunity).await? {
+                true => opportunity,
+                // Opened by an earlier attempt: it is announced as it was opened.
+                false => work::get(
+                    &self.dynamodb,
+                    &self.opportunities_table,
+                    &opportunity.opened.id,
+                )
+                .await?
+                .unwrap_or(opportunity),
+            };
+        self.announce(
+            EventType::OpportunityOpened,
+            &opportunity.opened,
+            serde_json::json!({ "opportunity": opportunity }),
+        )
+        .await?;
         Ok(opportunity)
+    }
+
+    /// Publishes `kind` about the item `opened` (its id names the event, so a retry's
+    /// publication is the same event), with `data`.
+    async fn announce(
+        &self,
+        kind: EventType,
+        opened: &Opened,
+        data: serde_json::Value,
+    ) -> Result<(), Error> {
+        self.events
+            .publish(&Event::new(
+                kind,
+                &opened.id,
+                opened.opened_at,
+                opened.contact_id.as_deref(),
+                data,
+            ))
+            .await
     }
 
     async fn send_alert(&self, case: &Case) -> Result<(), Error> {

@@ -78,11 +78,13 @@ impl Deps {
         let dynamodb = shared::kit::aws::dynamodb(sdk, env);
         let routing = Routing {
             dynamodb: dynamodb.clone(),
-            sqs: shared::kit::aws::sqs(sdk, env),
             ses: shared::kit::aws::ses(sdk, env),
             cases_table: config::required(env, "CASES_TABLE")?,
             opportunities_table: config::required(env, "OPPORTUNITIES_TABLE")?,
-            support_queue_url: config::required(env, "SUPPORT_QUEUE_URL")?,
+            events: shared::contracts::deliveries::EventQueue {
+                sqs: shared::kit::aws::sqs(sdk, env),
+                queue_url: config::required(env, "EVENTS_QUEUE_URL")?,
+            },
             sender: config::required(env, "SENDER_EMAIL")?,
             support_address: config::required(env, "SUPPORT_ALERT_EMAIL")?,
             configuration_set: config::required(env, "SES_CONFIGURATION_SET")?,
@@ -207,18 +209,20 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         contact_type: standing.map(|s| s.contact_type),
         tags: &ruled.tags,
     };
-    let routed = match routing::route(&classification, contribution, influence, &ruled, now) {
-        Route::Case { priority, due_at } => {
-            let case = deps
-                .routing
-                .open_case(&subject, &classification, priority, due_at, now)
-                .await?;
-            Some(case.opened.id)
-        }
-        Route::Opportunity => {
-            let opportunity = deps.routing.open_opportunity(&subject, now).await?;
-            Some(opportunity.opened.id)
-        }
+    let route = routing::route(&classification, contribution, influence, &ruled, now);
+    // Where it goes, by id, before it goes there: derived, as the case's and the
+    // opportunity's ids are.
+    let routed = match &route {
+        Route::Case { .. } => Some(cases::id_for(
+            "case",
+            &message.source_id,
+            &contribution.external_id,
+        )),
+        Route::Opportunity => Some(cases::id_for(
+            "opp",
+            &message.source_id,
+            &contribution.external_id,
+        )),
         Route::Nothing => None,
     };
     // Dated when the contribution arrived, not now: every retry makes the same decision,
@@ -227,6 +231,31 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         true => None,
         false => moderation::decide(contribution, &classification, message.received_at),
     };
+    // Told first, so that the brand's systems number it before the case or the opportunity
+    // it opens.
+    deps.routing
+        .events
+        .publish(&classified(
+            &message,
+            contribution,
+            &classification,
+            &ruled.tags,
+            contact_id.as_deref(),
+            moderation.as_ref(),
+            routed.as_deref(),
+        ))
+        .await?;
+    match route {
+        Route::Case { priority, due_at } => {
+            deps.routing
+                .open_case(&subject, &classification, priority, due_at, now)
+                .await?;
+        }
+        Route::Opportunity => {
+            deps.routing.open_opportunity(&subject, now).await?;
+        }
+        Route::Nothing => {}
+    }
     if let Some(decision) = &moderation {
         tell_the_platform(deps, &message, contribution, decision).await?;
     }
@@ -296,6 +325,42 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         "contribution classified"
     );
     Ok(())
+}
+
+/// `contribution.classified`: what it is, where, by whom, and what Liaison did with it.
+fn classified(
+    message: &Message,
+    contribution: &shared::contracts::events::Contribution,
+    classification: &Classification,
+    tags: &[String],
+    contact_id: Option<&str>,
+    moderation: Option<&shared::contracts::moderation::Moderation>,
+    routed_to: Option<&str>,
+) -> shared::contracts::deliveries::Event {
+    shared::contracts::deliveries::Event::new(
+        shared::contracts::deliveries::EventType::ContributionClassified,
+        &message.id,
+        message.received_at,
+        contact_id,
+        serde_json::json!({
+            "contribution": {
+                "id": message.id,
+                "source_id": message.source_id,
+                "platform": message.platform.as_str(),
+                "external_id": contribution.external_id,
+                "kind": contribution.kind,
+                "permalink": contribution.permalink,
+                "text": contribution.text,
+                "rating": contribution.rating,
+                "created_at": contribution.created_at,
+            },
+            "label": classification.label.as_str(),
+            "confidence": classification.confidence,
+            "tags": tags,
+            "moderation": moderation.map(|m| m.decision.as_str()),
+            "routed_to": routed_to,
+        }),
+    )
 }
 
 /// The contact the author's `identities` name (`ContactStore::resolve`).

@@ -52,9 +52,9 @@ async fn effects_once(resources: &TestResources, event_id: &str) {
     assert_eq!(resources.count_items("ContributionsTable").await, 1);
     assert_eq!(resources.count_items("CasesTable").await, 1);
     assert_eq!(
-        resources.queue_depth("SupportQueue").await,
+        resources.published_events("case.opened").await.len(),
         1,
-        "one helpdesk message"
+        "one case.opened for the helpdesk"
     );
     assert_eq!(
         resources.queue_depth("ContributionsDeadLetterQueue").await,

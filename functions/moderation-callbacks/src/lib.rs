@@ -6,7 +6,7 @@
 //! - `webhook-id` is the decision's: every retry carries the same, so the receiver applies a
 //!   decision once; `webhook-timestamp` is the time of this attempt, as the specification
 //!   wants (receivers refuse old timestamps).
-//! - 2xx: delivered. 408, 429, 5xx, a timeout or a network error: retried, with the message
+//! - 2xx: delivered. 408, 429, 5xx, a redirect, a timeout or a network error: retried, with the message
 //!   hidden for 30 s × 2^(attempt − 1) (at most 15 minutes; `CALLBACK_FIRST_BACKOFF_SECONDS`), then the dead-letter queue
 //!   after `maxReceiveCount`. Another 4xx: the receiver refuses it; retrying cannot help, so
 //!   it goes to the dead-letter queue at once, with the status as its reason.
@@ -15,6 +15,7 @@
 use std::time::Duration;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use shared::contracts::deliveries::schedule::{outcome, Outcome};
 use shared::contracts::moderation::{
     CallbackMessage, CALLBACK_SECRET_CREDENTIAL, CALLBACK_URL_SETTING, CALLBACK_VERSION,
 };
@@ -109,23 +110,6 @@ fn contribution_of(record: &SqsMessage) -> String {
         .unwrap_or_else(|| record.message_id.clone().unwrap_or_default())
 }
 
-/// What became of one delivery attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Delivered,
-    TryAgain,
-    Refused,
-}
-
-/// How a receiver's status is taken.
-pub fn outcome(status: u16) -> Outcome {
-    match status {
-        200..=299 => Outcome::Delivered,
-        408 | 429 | 500..=599 => Outcome::TryAgain,
-        _ => Outcome::Refused,
-    }
-}
-
 async fn deliver(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
     let body = record.body.as_deref().unwrap_or_default();
     let message: CallbackMessage =
@@ -156,7 +140,7 @@ async fn deliver(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
     let sent = shared::contracts::signed_webhook::post(
         &deps.http,
         url,
-        secret,
+        &[secret],
         &message.webhook_id,
         timestamp,
         payload,
@@ -192,21 +176,4 @@ async fn deliver(deps: &Deps, record: &SqsMessage) -> Result<(), RecordError> {
 async fn back_off(deps: &Deps, record: &SqsMessage) {
     let seconds = batch::backoff_seconds(deps.first_backoff, batch::receive_count(record));
     batch::delay(&deps.sqs, &deps.queue_url, record, seconds).await;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statuses_should_sort_into_delivered_retry_and_refused() {
-        assert_eq!(outcome(200), Outcome::Delivered);
-        assert_eq!(outcome(204), Outcome::Delivered);
-        for s in [408, 429, 500, 502, 503] {
-            assert_eq!(outcome(s), Outcome::TryAgain, "{s}");
-        }
-        for s in [301, 400, 401, 404, 410] {
-            assert_eq!(outcome(s), Outcome::Refused, "{s}");
-        }
-    }
 }

@@ -279,6 +279,29 @@ pub async fn order(deps: &Deps, message: &Message, order: &Order) -> Result<(), 
         ip_key,
     };
     let recorded = store.record(&conversion).await?;
+    // Told at every delivery of the order (the event's id is the conversion's): once.
+    deps.events
+        .publish(&shared::contracts::deliveries::Event::new(
+            shared::contracts::deliveries::EventType::ReferralConverted,
+            &conversion.id,
+            now,
+            Some(&conversion.referrer),
+            serde_json::json!({ "conversion": {
+                "id": conversion.id,
+                "referrer": conversion.referrer,
+                "referred": conversion.referred,
+                "code": conversion.code,
+                "source_id": conversion.source_id,
+                "order_id": conversion.order_id,
+                "currency": conversion.currency,
+                "total": conversion.total,
+                "reward": conversion.reward,
+                "placed_at": conversion.placed_at,
+                "reward_state": conversion.reward_state.as_str(),
+                "flags": conversion.flags.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+            }}),
+        ))
+        .await?;
     // Ids and rule names only.
     tracing::info!(
         event_id = %message.id,

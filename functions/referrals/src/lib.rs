@@ -60,6 +60,8 @@ pub struct Deps {
     pub groups_claim: String,
     pub public_base_url: Option<String>,
     pub dead_letters: DeadLetters,
+    /// What the brand's endpoints are told: `referral.converted`.
+    pub events: shared::contracts::deliveries::EventQueue,
     pub clock: Clock,
 }
 
@@ -91,6 +93,10 @@ impl Deps {
                 shared::kit::aws::sqs(&sdk, env),
                 config::required(env, "REFERRALS_DLQ_URL")?,
             ),
+            events: shared::contracts::deliveries::EventQueue {
+                sqs: shared::kit::aws::sqs(&sdk, env),
+                queue_url: config::required(env, "EVENTS_QUEUE_URL")?,
+            },
             hash_key,
             policy,
             dynamodb,

@@ -132,6 +132,12 @@ async fn an_order_with_a_code_should_convert_once_with_a_pending_reward() {
     assert_eq!(found.len(), 1, "{found:?}");
     let c = &found[0];
     assert_eq!(c["referrer"], setup.camille.as_str());
+    // The brand's endpoints are told once, about the referrer.
+    let told = setup.resources.published_events("referral.converted").await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    let event: Value = serde_json::from_str(&told[0]).unwrap();
+    assert_eq!(event["contact_id"], setup.camille.as_str());
+    assert_eq!(event["data"]["conversion"]["reward"], "8.49");
     assert_eq!(c["via"], "code");
     assert_eq!(c["reward"], "8.49");
     assert_eq!(c["reward_state"], "pending");

@@ -42,6 +42,8 @@ pub struct Deps {
     /// The lookup key of the keyed hashes that index emails (`shared::contracts::secrets`).
     pub hash_key: Vec<u8>,
     pub dead_letters: DeadLetters,
+    /// What the brand's endpoints are told: `consent.changed` for a suppressed address.
+    pub events: shared::contracts::deliveries::EventQueue,
     pub clock: Clock,
 }
 
@@ -67,6 +69,10 @@ impl Deps {
                 shared::kit::aws::sqs(sdk, env),
                 config::required(env, "SES_EVENTS_DLQ_URL")?,
             ),
+            events: shared::contracts::deliveries::EventQueue {
+                sqs: shared::kit::aws::sqs(sdk, env),
+                queue_url: config::required(env, "EVENTS_QUEUE_URL")?,
+            },
             clock,
         })
     }
@@ -80,7 +86,11 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     let event = event::parse(record.body.as_deref().unwrap_or_default())?;
     let at = event.what.at().unwrap_or_else(|| deps.clock.now());
     let (suppressed, unreadable) = match event.what.suppression() {
-        Some((reason, recipients)) => suppress(deps, reason, recipients, at).await?,
+        Some((reason, recipients)) => {
+            let counts = suppress(deps, reason, recipients, at).await?;
+            tell(deps, &event, reason, recipients, at).await?;
+            counts
+        }
         None => (0, 0),
     };
     let relaunch = match (event.what.engagement(), event.email_id.as_deref()) {
@@ -119,6 +129,46 @@ async fn suppress(
         }
     }
     Ok((added, unreadable))
+}
+
+/// Tells the brand's endpoints that each address may no longer be written to
+/// (`consent.changed`, with the address: their CRM knows people by it), about the contact of
+/// the relaunch email when it is one. Published at every delivery of the SES event: the
+/// event's id derives from the address and the reason, so it goes out once.
+async fn tell(
+    deps: &Deps,
+    event: &SesEvent,
+    reason: event::Reason,
+    recipients: &[String],
+    at: DateTime<Utc>,
+) -> Result<(), Error> {
+    use shared::contracts::deliveries::{Event, EventType};
+    let contact = match event.email_id.as_deref() {
+        Some(email_id) => engagement::email(&deps.dynamodb, &deps.emails_table, email_id)
+            .await?
+            .map(|email| email.contact_id),
+        None => None,
+    };
+    for address in recipients {
+        let Some(key) = suppression::email_key(&deps.hash_key, address) else {
+            continue;
+        };
+        let told = Event::new(
+            EventType::ConsentChanged,
+            &format!("{key}#{}", reason.as_str()),
+            at,
+            contact.as_deref(),
+            serde_json::json!({
+                "email": address.trim().to_lowercase(),
+                "contact_id": contact,
+                "consent": "suppressed",
+                "reason": reason.as_str(),
+                "channel": "email",
+            }),
+        );
+        deps.events.publish(&told).await?;
+    }
+    Ok(())
 }
 
 /// Records `what` on the relaunch email `email_id`, once; what came of it, for the log.

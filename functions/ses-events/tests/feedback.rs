@@ -248,6 +248,13 @@ async fn a_permanent_bounce_should_suppress_the_address_and_count_a_bounce() {
     let email = email(&resources).await;
     assert_eq!(text(&email, "bounced_at"), Some("2026-11-23T10:00:03.669Z"));
     assert_eq!(counter(&step_stats(&resources).await, "bounced"), 1);
+    // The brand's endpoints are told once, about the relaunch email's contact.
+    let told = resources.published_events("consent.changed").await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    let event: serde_json::Value = serde_json::from_str(&told[0]).unwrap();
+    assert_eq!(event["data"]["consent"], "suppressed");
+    assert_eq!(event["data"]["reason"], "bounce");
+    assert!(event["contact_id"].is_string(), "{event}");
 }
 
 #[tokio::test]

@@ -37,6 +37,8 @@ pub struct Deps {
     pub link_keys: Keyring,
     /// Reads relaunch links (the base URL is the sender's business, not needed here).
     pub links: Links,
+    /// What the brand's endpoints are told: unsubscribes, call-me-back requests.
+    pub events: shared::contracts::deliveries::EventQueue,
     pub clock: Clock,
 }
 
@@ -67,6 +69,10 @@ impl Deps {
             referral_landing_url: landing(env)?,
             links: Links::new(link_keys.clone(), ""),
             link_keys,
+            events: shared::contracts::deliveries::EventQueue {
+                sqs: shared::kit::aws::sqs(&sdk, env),
+                queue_url: config::required(env, "EVENTS_QUEUE_URL")?,
+            },
             clock,
         })
     }

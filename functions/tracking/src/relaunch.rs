@@ -19,6 +19,7 @@ use shared::relaunch::links::{self, Link};
 use shared::Error;
 
 use crate::{page, Deps};
+use shared::contracts::deliveries::{Event, EventType};
 
 fn read(deps: &Deps, purpose: &str, token: &str) -> Result<Link, Error> {
     deps.links
@@ -105,6 +106,21 @@ pub async fn unsubscribe(deps: &Deps, token: &str) -> Result<Response, Error> {
         )
         .await?;
     }
+    // The brand's other systems stop writing too (published at every click: one event).
+    deps.events
+        .publish(&Event::new(
+            EventType::ConsentChanged,
+            &format!("{}#unsubscribed", link.contact_id),
+            now,
+            Some(&link.contact_id),
+            serde_json::json!({
+                "contact_id": link.contact_id,
+                "consent": "unsubscribed",
+                "channel": "email",
+                "source": "relaunch email",
+            }),
+        ))
+        .await?;
     tracing::info!(contact_id = %link.contact_id, "unsubscribed from relaunches");
     Ok(page::page(
         200,
@@ -137,6 +153,23 @@ pub async fn callback(deps: &Deps, token: &str) -> Result<Response, Error> {
         now,
     )
     .await?;
+    let id = callbacks::id_for(&link.email_id);
+    deps.events
+        .publish(&Event::new(
+            EventType::CallbackRequested,
+            &id,
+            now,
+            Some(&email.contact_id),
+            serde_json::json!({ "callback": {
+                "id": id,
+                "contact_id": email.contact_id,
+                "campaign_id": email.campaign_id,
+                "cart_id": email.cart_id,
+                "email_id": link.email_id,
+                "step": email.step,
+            }}),
+        ))
+        .await?;
     tracing::info!(email = %link.email_id, created, "call-me-back requested");
     Ok(page::page(
         200,

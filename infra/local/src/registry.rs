@@ -66,6 +66,13 @@ impl Registry {
             ),
         );
         registry.register(
+            "deliveries",
+            factory(
+                |env, clock| async move { deliveries::Deps::from_env(&env, clock).await },
+                |deps, event| async move { deliveries::handle(&deps, event).await },
+            ),
+        );
+        registry.register(
             "answers",
             factory(
                 |env, clock| async move { answers::Deps::from_env(&env, clock).await },

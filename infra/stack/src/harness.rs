@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
 use crate::provision::{provision, Clients, Provisioned};
 use crate::stack::{repo_root, Emulators, Ports};
 use crate::template::Template;
@@ -163,6 +165,52 @@ impl TestResources {
             }
         }
         all
+    }
+
+    /// The events of type `kind` (`case.opened`...) published on the `events` queue: those
+    /// the deliveries function (the runner's) numbered already, else those still queued. Each
+    /// once, as its JSON text, to search. Waits up to 5 s for a first one (one being fanned
+    /// out is in neither place for a moment). The queue is read once, when the table has
+    /// none: each read counts as a receive towards the queue's maxReceiveCount.
+    pub async fn published_events(&self, kind: &str) -> Vec<String> {
+        let mut found: std::collections::BTreeMap<String, String> = Default::default();
+        for round in 0..50 {
+            let recorded = self
+                .clients
+                .dynamodb
+                .scan()
+                .table_name(self.table("DeliveriesTable"))
+                .filter_expression("begins_with(pk, :event) AND #type = :kind")
+                .expression_attribute_names("#type", "type")
+                .expression_attribute_values(":event", AttributeValue::S("event#".into()))
+                .expression_attribute_values(":kind", AttributeValue::S(kind.into()))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("Scan: {}", e.into_service_error()));
+            for item in recorded.items.unwrap_or_default() {
+                let text = |name: &str| {
+                    item.get(name)
+                        .and_then(|v| v.as_s().ok())
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                found.insert(text("id"), text("payload"));
+            }
+            if found.is_empty() && round == 0 {
+                for message in self.peek_queue("EventsQueue").await {
+                    let body = message.body().unwrap_or_default().to_string();
+                    let event: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                    if event["type"] == kind {
+                        found.insert(event["id"].as_str().unwrap_or_default().into(), body);
+                    }
+                }
+            }
+            if !found.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        found.into_values().collect()
     }
 
     /// How many messages a queue holds, without receiving them: a receive counts towards

@@ -126,11 +126,18 @@ pub async fn provision(
     let mut ordered: Vec<_> = template.queues.iter().collect();
     ordered.sort_by_key(|q| q.redrive.is_some());
     for queue in ordered {
-        let name = format!("{prefix}-{}", queue.logical_id);
+        let name = format!(
+            "{prefix}-{}{}",
+            queue.logical_id,
+            if queue.fifo { ".fifo" } else { "" }
+        );
         let mut request = clients.sqs.create_queue().queue_name(&name).attributes(
             QueueAttributeName::VisibilityTimeout,
             queue.visibility_timeout.to_string(),
         );
+        if queue.fifo {
+            request = request.attributes(QueueAttributeName::FifoQueue, "true");
+        }
         if let Some(retention) = queue.message_retention_seconds {
             request = request.attributes(
                 QueueAttributeName::MessageRetentionPeriod,

@@ -112,6 +112,8 @@ pub struct IndexDef {
 #[derive(Debug, Clone)]
 pub struct QueueDef {
     pub logical_id: String,
+    /// `FifoQueue: true`: its name ends in `.fifo`, as CloudFormation names it.
+    pub fifo: bool,
     pub visibility_timeout: u32,
     pub message_retention_seconds: Option<u32>,
     pub redrive: Option<Redrive>,
@@ -522,6 +524,7 @@ fn parse_queue(id: &str, props: &Value) -> Result<QueueDef, TemplateError> {
     };
     Ok(QueueDef {
         logical_id: id.to_string(),
+        fifo: props.get("FifoQueue").and_then(Value::as_bool) == Some(true),
         visibility_timeout: props
             .get("VisibilityTimeout")
             .and_then(Value::as_u64)

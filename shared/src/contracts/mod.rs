@@ -5,6 +5,8 @@
 //! - [`answers`]: `AnswersTable`: staff's answers to contributions, as published on the
 //!   platforms, and the `answers` queue's jobs.
 //! - [`events`]: the versioned event types carried by the queues.
+//! - [`deliveries`]: what Liaison tells the brand's systems (the `events` queue) and
+//!   `DeliveriesTable`: endpoints, numbered events, lanes of pending deliveries, the log.
 //! - [`sources`]: `SourcesTable`: webhook sources (one platform account each), their secrets.
 //! - [`ignored`]: `IgnoredTable`: verified webhook bodies accepted but not acted on.
 //! - [`contacts`]: `ContactsTable`: identities, lookups, profiles, scores, merges, and what
@@ -31,6 +33,7 @@ pub mod answers;
 pub mod carts;
 pub mod contacts;
 pub mod contributions;
+pub mod deliveries;
 pub mod emails;
 pub mod events;
 pub mod ignored;

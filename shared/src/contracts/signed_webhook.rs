@@ -25,18 +25,33 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Result<Strin
     ))
 }
 
-/// A POST of `body` (JSON) to `url` as the Standard Webhooks message `id`, signed with
-/// `secret` at `timestamp` (Unix seconds).
+/// `webhook-signature` with one signature per secret, space-separated: while an endpoint's
+/// secret is being rotated, a receiver that knows either one verifies the request.
+pub fn sign_all<S: AsRef<str>>(
+    secrets: &[S],
+    id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> Result<String, Error> {
+    let signatures = secrets
+        .iter()
+        .map(|secret| sign(secret.as_ref(), id, timestamp, body))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(signatures.join(" "))
+}
+
+/// A POST of `body` (JSON) to `url` as the Standard Webhooks message `id`, signed with each
+/// of `secrets` at `timestamp` (Unix seconds).
 #[cfg(feature = "outbound-http")]
-pub fn post(
+pub fn post<S: AsRef<str>>(
     http: &reqwest::Client,
     url: &str,
-    secret: &str,
+    secrets: &[S],
     id: &str,
     timestamp: i64,
     body: Vec<u8>,
 ) -> Result<reqwest::RequestBuilder, Error> {
-    let signature = sign(secret, id, timestamp, &body)?;
+    let signature = sign_all(secrets, id, timestamp, &body)?;
     Ok(http
         .post(url)
         .header("content-type", "application/json")
@@ -69,6 +84,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(second, "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw=");
+    }
+
+    #[test]
+    fn two_secrets_should_give_two_signatures_each_as_one_alone() {
+        let (a, b) = (
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+        );
+        let both = sign_all(&[a, b], "msg_1", 1, b"{}").unwrap();
+        let alone = [
+            sign(a, "msg_1", 1, b"{}").unwrap(),
+            sign(b, "msg_1", 1, b"{}").unwrap(),
+        ];
+        assert_eq!(both, alone.join(" "));
     }
 
     #[test]

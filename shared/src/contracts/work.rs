@@ -48,8 +48,9 @@ pub struct Case {
     pub priority: Priority,
     pub due_at: DateTime<Utc>,
     pub cues: Vec<String>,
-    #[serde(default)]
-    pub support_queued: bool,
+    /// Whether `case.opened` was published on the `events` queue.
+    #[serde(default, alias = "support_queued")]
+    pub announced: bool,
     #[serde(default)]
     pub alert_sent: bool,
 }
@@ -58,15 +59,6 @@ pub struct Case {
 pub struct Opportunity {
     #[serde(flatten)]
     pub opened: Opened,
-}
-
-/// What the helpdesk reads on the `support` queue (versioned like every queue body).
-#[derive(Debug, Serialize, Deserialize)]
-pub struct CaseOpened {
-    pub v: u32,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub case: Case,
 }
 
 /// `case_…` / `opp_…` from the contribution (its source and its id on the platform), not
@@ -115,8 +107,8 @@ pub async fn get_item(client: &Client, table: &str, id: &str) -> Result<Option<I
 /// An outside effect of a case, marked once done so a retry does only the missing ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseEffect {
-    /// The `support` queue message for the helpdesk.
-    SupportQueued,
+    /// `case.opened` on the `events` queue, for the helpdesk and every other endpoint.
+    Announced,
     /// The alert email to customer service.
     AlertSent,
 }
@@ -124,7 +116,7 @@ pub enum CaseEffect {
 impl CaseEffect {
     fn attribute(self) -> &'static str {
         match self {
-            CaseEffect::SupportQueued => "support_queued",
+            CaseEffect::Announced => "announced",
             CaseEffect::AlertSent => "alert_sent",
         }
     }

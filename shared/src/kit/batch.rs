@@ -77,11 +77,15 @@ impl DeadLetters {
             .string_value(truncate(reason, 1024))
             .build()
             .map_err(|e| crate::Error::caused("rejection reason attribute", e))?;
+        let fifo = self.queue_url.ends_with(".fifo");
         self.sqs
             .send_message()
             .queue_url(&self.queue_url)
             .message_body(message.body.clone().unwrap_or_default())
             .message_attributes(REJECTION_REASON_ATTRIBUTE, reason_attr)
+            // A FIFO queue's dead-letter queue is FIFO too, and wants a group and an id.
+            .set_message_group_id(fifo.then(|| "rejected".into()))
+            .set_message_deduplication_id(message.message_id.clone().filter(|_| fifo))
             .send()
             .await
             .map(|_| ())
@@ -156,7 +160,7 @@ where
 
 /// What one record's outcome means for the batch: a failure to report (SQS redelivers it),
 /// or nothing (done, or rejected to the dead-letter queue).
-async fn settle(
+pub async fn settle(
     dead_letters: &DeadLetters,
     record: &SqsMessage,
     outcome: Result<(), RecordError>,
@@ -290,7 +294,7 @@ pub async fn delay(sqs: &aws_sdk_sqs::Client, queue_url: &str, record: &SqsMessa
     }
 }
 
-fn respond(failures: Vec<BatchItemFailure>) -> SqsBatchResponse {
+pub fn respond(failures: Vec<BatchItemFailure>) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
     response.batch_item_failures = failures;
     response

@@ -41,6 +41,11 @@ impl Status {
     }
 }
 
+/// The id of the request made from relaunch email `email_id` (one per email).
+pub fn id_for(email_id: &str) -> String {
+    format!("cb_{}", email_id.trim_start_matches("eml_rl_"))
+}
+
 /// Records the request made from relaunch email `email_id` (`email` as read): `false` when
 /// one was made from that email already.
 pub async fn request(
@@ -50,11 +55,10 @@ pub async fn request(
     email: &EmailRef,
     now: DateTime<Utc>,
 ) -> Result<bool, Error> {
-    let suffix = email_id.trim_start_matches("eml_rl_");
     let put = client
         .put_item()
         .table_name(table)
-        .item("id", s(format!("cb_{suffix}")))
+        .item("id", s(id_for(email_id)))
         .item("status", s(Status::Open.as_str()))
         .item("created_at", s(stamp(now)))
         .item("contact_id", s(&email.contact_id))

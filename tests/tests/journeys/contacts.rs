@@ -193,12 +193,35 @@ async fn a_person_should_be_found_exported_and_erased_everywhere() {
     .await;
     assert_eq!(status, 204);
 
-    // Nothing about them remains: no id, no email, no name, no text; only the suppression hash.
-    for (table, item) in everything(&system).await {
-        for trace in [id.as_str(), email, "Erasable", "jamais arriv"] {
-            assert!(!item.contains(trace), "{table} still holds {trace}: {item}");
+    // Nothing about them remains: no id, no email, no name, no text; only the suppression
+    // hash, and the erasure's notice for the brand's endpoints (its id only). Events still
+    // queued when the erasure came are forgotten by the deliveries function, soon after.
+    let mut traces = Vec::new();
+    for _ in 0..50 {
+        traces.clear();
+        for (table, item) in everything(&system).await {
+            let notice = table == "DeliveriesTable" && item.contains("contact.erased");
+            for trace in [id.as_str(), email, "Erasable", "jamais arriv"] {
+                if item.contains(trace) && !(notice && trace == id) {
+                    traces.push(format!("{table} still holds {trace}: {item}"));
+                }
+            }
         }
+        if traces.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    assert!(traces.is_empty(), "{traces:#?}");
+    assert_eq!(
+        system
+            .resources
+            .published_events("contact.erased")
+            .await
+            .len(),
+        1,
+        "the endpoints are told"
+    );
     assert_eq!(system.resources.count_items("SuppressionTable").await, 1);
     assert_eq!(
         get(&system, &format!("/admin/contacts/{id}"), "liaison-admin")
@@ -510,8 +533,10 @@ async fn a_long_history_should_refuse_a_merge_whole_and_be_erased_over_several_c
     }
     assert_eq!(statuses, [202, 202, 204]);
     for (table, item) in everything(&system).await {
+        // Only the erasure's notice for the brand's endpoints names them.
+        let notice = table == "DeliveriesTable" && item.contains("contact.erased");
         assert!(
-            !item.contains(a.as_str()),
+            notice || !item.contains(a.as_str()),
             "{table} still holds {a}: {item}"
         );
     }

@@ -132,19 +132,20 @@ async fn a_queued_comment_should_be_classified_and_recorded_once() {
         .parse()
         .unwrap();
     assert!((3.99..=4.0).contains(&score), "{score}");
-    // An incident: exactly one case, one helpdesk message and one alert, though the
+    // An incident: exactly one case, one `case.opened` event and one alert, though the
     // first comment was processed twice. (The second comment is an incident too.)
     assert_eq!(system.resources.count_items("CasesTable").await, 2);
     let case_id = e2e::case_id_of(&system, &id).await;
-    let support = system.resources.peek_queue("SupportQueue").await;
-    let for_case: Vec<_> = support
-        .iter()
-        .filter(|m| m.body().unwrap().contains(&case_id))
+    let for_case: Vec<_> = system
+        .resources
+        .published_events("case.opened")
+        .await
+        .into_iter()
+        .filter(|text| text.contains(&case_id))
         .collect();
     assert_eq!(for_case.len(), 1);
-    let opened: serde_json::Value = serde_json::from_str(for_case[0].body().unwrap()).unwrap();
-    assert_eq!(opened["type"], "case.opened");
-    assert_eq!(opened["case"]["contact_id"], contact.as_str());
+    let opened: serde_json::Value = serde_json::from_str(&for_case[0]).unwrap();
+    assert_eq!(opened["contact_id"], contact.as_str(), "{opened}");
     let alerts: Vec<_> = system
         .resources
         .sent_emails()
@@ -234,7 +235,11 @@ async fn a_purchase_intent_should_open_an_opportunity_and_no_case() {
     );
     assert_eq!(system.resources.count_items("OpportunitiesTable").await, 1);
     assert_eq!(system.resources.count_items("CasesTable").await, 0);
-    assert_eq!(system.resources.queue_depth("SupportQueue").await, 0);
+    assert!(system
+        .resources
+        .published_events("case.opened")
+        .await
+        .is_empty());
 }
 
 #[tokio::test]
@@ -323,7 +328,10 @@ async fn an_edited_incident_should_keep_its_one_case_and_a_deletion_ask_nothing(
     .await;
     assert_eq!(edited["classification"]["label"], "incident");
     assert_eq!(system.resources.count_items("CasesTable").await, 1);
-    assert_eq!(system.resources.queue_depth("SupportQueue").await, 1);
+    assert_eq!(
+        system.resources.published_events("case.opened").await.len(),
+        1
+    );
     // The edit sends no second alert (the case's) and no second confirmation (a week's).
     assert_eq!(emails_about_it().await, emails);
     let deleted = send(

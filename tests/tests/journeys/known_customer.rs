@@ -108,9 +108,9 @@ async fn an_incident_from_a_known_customer_should_open_one_case_one_message_and_
     }
     assert_eq!(case["contact_type"], "customer", "{case}");
     assert_eq!(system.resources.count_items("CasesTable").await, 1);
-    let support = system.resources.peek_queue("SupportQueue").await;
-    assert_eq!(support.len(), 1);
-    assert!(support[0].body().unwrap().contains(&case_id));
+    let opened = system.resources.published_events("case.opened").await;
+    assert_eq!(opened.len(), 1);
+    assert!(opened[0].contains(&case_id));
     let alerts = system
         .resources
         .sent_emails()

@@ -29,3 +29,4 @@ mod runner_serves_template;
 mod ses_events;
 mod social;
 mod verification;
+mod webhooks;

@@ -94,8 +94,8 @@ async fn effects(system: &TestSystem) -> Vec<(&'static str, usize)> {
     }
     out.push(("emails sent", system.resources.sent_emails().await.len()));
     out.push((
-        "support queue",
-        system.resources.queue_depth("SupportQueue").await,
+        "cases announced",
+        system.resources.published_events("case.opened").await.len(),
     ));
     out
 }

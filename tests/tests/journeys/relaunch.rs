@@ -423,6 +423,16 @@ async fn an_unsubscribe_should_stop_every_relaunch_for_the_contact() {
     let tasks = tasks["callbacks"].as_array().cloned().unwrap_or_default();
     assert_eq!(tasks.len(), 1, "{tasks:?}");
     assert_eq!(tasks[0]["campaign_id"], campaign_id.as_str());
+    // Asked twice, told once: callback.requested for the brand's endpoints.
+    let told = system
+        .resources
+        .published_events("callback.requested")
+        .await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].contains(tasks[0]["id"].as_str().unwrap()),
+        "{told:?}"
+    );
 
     let path = sent[0].unsubscribe_path();
 
@@ -435,6 +445,9 @@ async fn an_unsubscribe_should_stop_every_relaunch_for_the_contact() {
         .unwrap()
         .contains("<form method=\"post\">"));
     one_click_unsubscribe(&system, &path).await;
+    let told = system.resources.published_events("consent.changed").await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].contains("unsubscribed"), "{told:?}");
 
     advance(&system, 1441);
     wait_for_emails(&system, &buyer.email, 1).await;
