@@ -31,13 +31,7 @@ pub async fn deliver(
     now: DateTime<Utc>,
 ) -> Tried {
     let refused = |why: String| Tried {
-        attempt: Attempt {
-            at: now,
-            status: None,
-            error: Some(why),
-            latency_ms: 0,
-            response: String::new(),
-        },
+        attempt: Attempt::unsent(now, why),
         outcome: Outcome::Refused,
         retry_after: None,
     };

@@ -80,7 +80,7 @@ pub async fn drain(deps: &Deps, job: &LaneJob, message_id: &str) -> Result<Drain
             endpoint = Some(deps.endpoints.get(&head.endpoint_id).await?);
         }
         let Some(Some(target)) = endpoint.as_ref() else {
-            let gone = given_up(now, "the endpoint was deleted");
+            let gone = Attempt::unsent(now, "the endpoint was deleted");
             deps.store.finish(&head, Status::Dead, &gone).await?;
             continue;
         };
@@ -90,7 +90,7 @@ pub async fn drain(deps: &Deps, job: &LaneJob, message_id: &str) -> Result<Drain
             return Ok(Drained::Done);
         }
         let Some(event) = deps.store.recorded(&head.event_id).await? else {
-            let gone = given_up(now, "the event is no longer kept (30 days)");
+            let gone = Attempt::unsent(now, "the event is no longer kept (30 days)");
             deps.store.finish(&head, Status::Dead, &gone).await?;
             continue;
         };
@@ -171,15 +171,4 @@ fn wait_seconds(deps: &Deps, at: DateTime<Utc>, now: DateTime<Utc>) -> i32 {
         .num_seconds()
         .clamp(1, deps.max_wait_seconds.max(1));
     i32::try_from(seconds).unwrap_or(i32::MAX)
-}
-
-/// The log's entry for a delivery dropped without an attempt.
-fn given_up(now: DateTime<Utc>, why: &str) -> Attempt {
-    Attempt {
-        at: now,
-        status: None,
-        error: Some(why.into()),
-        latency_ms: 0,
-        response: String::new(),
-    }
 }

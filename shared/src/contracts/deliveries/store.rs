@@ -150,6 +150,20 @@ pub struct Attempt {
     pub response: String,
 }
 
+impl Attempt {
+    /// An attempt that got no answer because no request was made: `why` it was refused or
+    /// given up (an unusable URL or secret, a deleted endpoint, an expired event).
+    pub fn unsent(at: DateTime<Utc>, why: impl Into<String>) -> Attempt {
+        Attempt {
+            at,
+            status: None,
+            error: Some(why.into()),
+            latency_ms: 0,
+            response: String::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct DeliveryStore {
     pub client: Client,
@@ -611,7 +625,6 @@ impl DeliveryStore {
         contact_id: &str,
         endpoint_ids: &[String],
     ) -> Result<usize, Error> {
-        let mut keys: Vec<Item> = Vec::new();
         let by_contact = dynamo::query_eq(
             &self.client,
             &self.table,
@@ -620,26 +633,11 @@ impl DeliveryStore {
             contact_id,
         );
         let erased = EventType::ContactErased.as_str();
-        for item in crate::kit::pages::query_all(by_contact, "Query ByContact").await? {
-            let (pk, sk) = (dynamo::text(&item, "pk"), dynamo::text(&item, "sk"));
-            if let (Some(pk), Some(sk)) = (pk, sk) {
-                keys.push(pk_sk(pk, sk));
-            }
-        }
+        let mut keys = self.keys_of(by_contact, "Query ByContact").await?;
         for endpoint in endpoint_ids {
-            let lane = dynamo::query_eq(
-                &self.client,
-                &self.table,
-                None,
-                "pk",
-                &format!("lane#{endpoint}#{contact_id}"),
-            );
-            for item in crate::kit::pages::query_all(lane, "Query lane").await? {
-                if let (Some(pk), Some(sk)) = (dynamo::text(&item, "pk"), dynamo::text(&item, "sk"))
-                {
-                    keys.push(pk_sk(pk, sk));
-                }
-            }
+            let lane = format!("lane#{endpoint}#{contact_id}");
+            let lane = dynamo::query_eq(&self.client, &self.table, None, "pk", &lane);
+            keys.extend(self.keys_of(lane, "Query lane").await?);
         }
         keys.push(pk_sk(format!("seq#{contact_id}"), "seq"));
         let mut deleted = 0;
@@ -660,6 +658,19 @@ impl DeliveryStore {
             }
         }
         Ok(deleted)
+    }
+
+    /// The keys (`pk`, `sk`) of every item `query` finds.
+    async fn keys_of(
+        &self,
+        query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+        operation: &str,
+    ) -> Result<Vec<Item>, Error> {
+        Ok(crate::kit::pages::query_all(query, operation)
+            .await?
+            .iter()
+            .filter_map(|item| Some(pk_sk(dynamo::text(item, "pk")?, dynamo::text(item, "sk")?)))
+            .collect())
     }
 
     /// Event `event_id`'s delivery to `endpoint_id` as logged.
