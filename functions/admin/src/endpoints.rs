@@ -1,12 +1,13 @@
 //! `/admin/endpoints`: the brand's webhook receivers (`shared::contracts::deliveries`), for
 //! administrators: register one (its secret shown once), change what it receives, rotate
 //! its secret, send it a test, read its delivery log, enable it again and replay what was
-//! given up.
+//! given up. A connector (`"kind": "zendesk"`) is registered the same way with the tool's
+//! API base as `url`, its login (`account`) and API `token`, which is never shown again.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
-use shared::contracts::deliveries::endpoints::{Changes, EndpointStore};
+use shared::contracts::deliveries::endpoints::{Changes, Endpoint, EndpointStore, Kind, New};
 use shared::contracts::deliveries::store::{DeliveryStore, Status};
 use shared::contracts::deliveries::{Event, EventQueue, EventType, LaneQueue};
 use shared::kit::clock::Clock;
@@ -15,6 +16,8 @@ use shared::Error;
 
 const MAX_URL: usize = 2000;
 const MAX_DESCRIPTION: usize = 200;
+const MAX_ACCOUNT: usize = 254;
+const MAX_TOKEN: usize = 500;
 
 pub struct Endpoints {
     pub store: EndpointStore,
@@ -29,10 +32,18 @@ pub struct Endpoints {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Registration {
+    #[serde(default)]
+    kind: Option<String>,
     url: String,
     #[serde(default)]
     description: String,
-    types: Vec<String>,
+    /// A webhook's, required; a connector's, all it handles when absent.
+    #[serde(default)]
+    types: Option<Vec<String>>,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    token: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -46,6 +57,10 @@ struct Patch {
     types: Option<Vec<String>>,
     #[serde(default)]
     enabled: Option<bool>,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    token: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -124,19 +139,36 @@ impl Endpoints {
     }
 
     /// `{"url", "description", "types": [...]}`: 201 with the endpoint and its `secret`,
-    /// shown this once.
+    /// shown this once. A connector: `{"kind": "zendesk", "url", "account", "token"}`.
     pub async fn create(&self, req: &Request) -> Result<Response, Error> {
         let registration: Registration = http::json_body(req)?;
-        let url = self.url(registration.url)?;
-        let description = description(registration.description)?;
-        let types = types(&registration.types)?;
-        let (endpoint, secret) = self
-            .store
-            .create(url, description, types, self.clock.now())
-            .await?;
-        tracing::info!(endpoint_id = %endpoint.id, "endpoint registered");
+        let kind = match registration.kind.as_deref() {
+            None => Kind::Webhook,
+            Some(name) => Kind::parse(name).ok_or_else(|| {
+                let kinds: Vec<_> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                Error::validation("kind", format!("must be one of {}", kinds.join(", ")))
+            })?,
+        };
+        let types = match registration.types {
+            Some(names) => types(kind, &names)?,
+            None if kind != Kind::Webhook => kind.handles().to_vec(),
+            None => return Err(Error::validation("types", "required for a webhook")),
+        };
+        let (account, token) = login(kind, registration.account, registration.token, true)?;
+        let new = New {
+            kind,
+            url: self.url(registration.url)?,
+            description: description(registration.description)?,
+            types,
+            account,
+            token,
+        };
+        let (endpoint, secret) = self.store.create(new, self.clock.now()).await?;
+        tracing::info!(endpoint_id = %endpoint.id, kind = kind.as_str(), "endpoint registered");
         let mut body = endpoint.view();
-        body["secret"] = json!(secret);
+        if let Some(secret) = secret {
+            body["secret"] = json!(secret);
+        }
         Ok(http::json(201, &body))
     }
 
@@ -149,11 +181,15 @@ impl Endpoints {
     /// starts its waiting deliveries.
     pub async fn change(&self, req: &Request, id: &str) -> Result<Response, Error> {
         let patch: Patch = http::json_body(req)?;
+        let kind = self.kind_of(id).await?;
+        let (account, token) = login(kind, patch.account, patch.token, false)?;
         let changes = Changes {
             url: patch.url.map(|u| self.url(u)).transpose()?,
             description: patch.description.map(description).transpose()?,
-            types: patch.types.as_deref().map(types).transpose()?,
+            types: patch.types.map(|t| types(kind, &t)).transpose()?,
             enabled: patch.enabled,
+            account,
+            token,
         };
         let enabling = changes.enabled == Some(true);
         let endpoint = self
@@ -181,6 +217,11 @@ impl Endpoints {
 
     /// A new secret, shown this once; the previous one keeps signing for a day.
     pub async fn rotate(&self, id: &str) -> Result<Response, Error> {
+        if self.kind_of(id).await? != Kind::Webhook {
+            return Err(Error::Conflict(
+                "a connector signs nothing: change its token with PATCH instead".into(),
+            ));
+        }
         let now = self.clock.now();
         let secret = self.store.rotate(id, now).await?.ok_or_else(not_found)?;
         let endpoint = self.store.get(id).await?.ok_or_else(not_found)?;
@@ -264,6 +305,11 @@ impl Endpoints {
         Ok(http::json(200, &json!({ "replayed": replayed })))
     }
 
+    async fn kind_of(&self, id: &str) -> Result<Kind, Error> {
+        let endpoint: Endpoint = self.store.get(id).await?.ok_or_else(not_found)?;
+        Ok(endpoint.kind)
+    }
+
     fn url(&self, url: String) -> Result<String, Error> {
         let url = url.trim().to_string();
         if url.len() > MAX_URL {
@@ -289,22 +335,82 @@ fn description(text: String) -> Result<String, Error> {
     Ok(text)
 }
 
-fn types(names: &[String]) -> Result<Vec<EventType>, Error> {
+/// A connector's login: both given at registration (and neither for a webhook); either
+/// alone in a change.
+fn login(
+    kind: Kind,
+    account: Option<String>,
+    token: Option<String>,
+    registering: bool,
+) -> Result<(Option<String>, Option<String>), Error> {
+    let account = account.map(|a| a.trim().to_string());
+    let token = token.map(|t| t.trim().to_string());
+    if kind == Kind::Webhook {
+        if account.is_some() || token.is_some() {
+            return Err(Error::validation(
+                "token",
+                "a webhook has a signing secret, not an account or a token",
+            ));
+        }
+        return Ok((None, None));
+    }
+    if registering && (account.is_none() || token.is_none()) {
+        let field = if account.is_none() {
+            "account"
+        } else {
+            "token"
+        };
+        return Err(Error::validation(
+            field,
+            format!(
+                "required for {}: the agent's email and its API token",
+                kind.as_str()
+            ),
+        ));
+    }
+    if let Some(account) = &account {
+        let valid = (3..=MAX_ACCOUNT).contains(&account.len())
+            && account.split_once('@').is_some_and(|(user, domain)| {
+                !user.is_empty() && domain.contains('.') && !account.contains(char::is_whitespace)
+            });
+        if !valid {
+            return Err(Error::validation("account", "must be the agent's email"));
+        }
+    }
+    if let Some(token) = &token {
+        let printable = token.bytes().all(|b| b.is_ascii_graphic());
+        if token.is_empty() || token.len() > MAX_TOKEN || !printable {
+            return Err(Error::validation(
+                "token",
+                format!("must be 1 to {MAX_TOKEN} printable characters"),
+            ));
+        }
+    }
+    Ok((account, token))
+}
+
+fn types(kind: Kind, names: &[String]) -> Result<Vec<EventType>, Error> {
+    let handled = || {
+        kind.handles()
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if names.is_empty() {
         return Err(Error::validation(
             "types",
-            format!("name at least one of {}", event_types().join(", ")),
+            format!("name at least one of {}", handled()),
         ));
     }
     let mut types = names
         .iter()
         .map(|name| {
-            EventType::parse(name).ok_or_else(|| {
-                Error::validation(
-                    "types",
-                    format!("{name} is not one of {}", event_types().join(", ")),
-                )
-            })
+            EventType::parse(name)
+                .filter(|t| kind.handles().contains(t))
+                .ok_or_else(|| {
+                    Error::validation("types", format!("{name} is not one of {}", handled()))
+                })
         })
         .collect::<Result<Vec<_>, _>>()?;
     types.sort();
@@ -324,4 +430,48 @@ fn delivery_view(mut item: serde_json::Value) -> serde_json::Value {
 
 fn not_found() -> Error {
     Error::NotFound("no such endpoint".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn some(text: &str) -> Option<String> {
+        Some(text.to_string())
+    }
+
+    #[test]
+    fn a_connector_should_need_its_login_and_a_webhook_refuse_one() {
+        let zendesk = Kind::Zendesk;
+        assert!(login(zendesk, None, some("tok"), true).is_err());
+        assert!(login(zendesk, some("agent@brand.example"), None, true).is_err());
+        assert!(login(zendesk, some("not an email"), some("tok"), true).is_err());
+        assert!(login(zendesk, some("agent@brand.example"), some("tok en"), true).is_err());
+        assert_eq!(
+            login(zendesk, some(" agent@brand.example "), some("tok"), true).unwrap(),
+            (some("agent@brand.example"), some("tok"))
+        );
+        // A change may give either alone.
+        assert_eq!(
+            login(zendesk, None, some("new"), false).unwrap(),
+            (None, some("new"))
+        );
+        assert!(login(Kind::Webhook, None, some("tok"), true).is_err());
+        assert_eq!(
+            login(Kind::Webhook, None, None, true).unwrap(),
+            (None, None)
+        );
+    }
+
+    #[test]
+    fn a_connector_should_take_only_the_events_it_handles() {
+        let names = |n: &[&str]| n.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(types(Kind::Zendesk, &names(&["case.opened", "case.closed"])).is_ok());
+        let refused = types(Kind::Zendesk, &names(&["referral.converted"])).unwrap_err();
+        assert!(refused
+            .to_string()
+            .contains("case.opened, case.closed, contact.erased"));
+        assert!(types(Kind::Webhook, &names(&["referral.converted"])).is_ok());
+        assert!(types(Kind::Webhook, &[]).is_err());
+    }
 }

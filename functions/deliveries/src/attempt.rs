@@ -1,13 +1,14 @@
-//! One attempt: the event's body, byte for byte as first recorded, POSTed to the endpoint
-//! and signed with each of its current secrets. What came back is kept for the log: the
-//! status, the time it took, the first bytes of the answer.
+//! One attempt: for a webhook, the event's body, byte for byte as first recorded, POSTed to
+//! the endpoint and signed with each of its current secrets; for a connector, the calls its
+//! tool's API needs ([`crate::zendesk`]). What came back is kept for the log: the status,
+//! the time it took, the first bytes of the answer.
 
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use shared::contracts::deliveries::endpoints::Endpoint;
+use shared::contracts::deliveries::endpoints::{Endpoint, Kind};
 use shared::contracts::deliveries::schedule::{outcome, Outcome};
-use shared::contracts::deliveries::store::{Attempt, Recorded};
+use shared::contracts::deliveries::store::{Attempt, Pending, Recorded};
 
 use crate::Deps;
 
@@ -23,22 +24,43 @@ pub struct Tried {
     pub retry_after: Option<i64>,
 }
 
-/// Delivers `event` to `endpoint` once.
+/// Delivers `event` (the lane's `head`) to `endpoint` once.
 pub async fn deliver(
+    deps: &Deps,
+    endpoint: &Endpoint,
+    head: &Pending,
+    event: &Recorded,
+    now: DateTime<Utc>,
+) -> Tried {
+    // Registered URLs were checked; this one is checked again, as at every call.
+    if let Err(why) = shared::contracts::outbound::check_url(&endpoint.url, deps.allow_private) {
+        return Tried::refused(now, format!("the endpoint URL {why}"));
+    }
+    match endpoint.kind {
+        Kind::Webhook => signed_post(deps, endpoint, event, now).await,
+        Kind::Zendesk => crate::zendesk::deliver(deps, endpoint, head, event, now).await,
+    }
+}
+
+impl Tried {
+    /// Not sent, and sending cannot help.
+    pub fn refused(now: DateTime<Utc>, why: String) -> Tried {
+        Tried {
+            attempt: Attempt::unsent(now, why),
+            outcome: Outcome::Refused,
+            retry_after: None,
+        }
+    }
+}
+
+/// The Standard Webhooks request.
+async fn signed_post(
     deps: &Deps,
     endpoint: &Endpoint,
     event: &Recorded,
     now: DateTime<Utc>,
 ) -> Tried {
-    let refused = |why: String| Tried {
-        attempt: Attempt::unsent(now, why),
-        outcome: Outcome::Refused,
-        retry_after: None,
-    };
-    // Registered URLs were checked; this one is checked again, as at every call.
-    if let Err(why) = shared::contracts::outbound::check_url(&endpoint.url, deps.allow_private) {
-        return refused(format!("the endpoint URL {why}"));
-    }
+    let refused = |why: String| Tried::refused(now, why);
     let secrets = match deps.endpoints.signing_secrets(endpoint, now) {
         Ok(secrets) if !secrets.is_empty() => secrets,
         Ok(_) => return refused("the endpoint has no signing secret".into()),
@@ -70,7 +92,7 @@ pub async fn deliver(
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<i64>().ok());
-            let body = first_bytes(&mut response).await;
+            let body = first_bytes(&mut response, RESPONSE_BYTES).await;
             Tried {
                 attempt: Attempt {
                     at: now,
@@ -83,39 +105,45 @@ pub async fn deliver(
                 retry_after,
             }
         }
-        Err(e) => {
-            // The URL is the receiver's and may hold a token: never kept.
-            let why = if e.is_timeout() {
-                "the endpoint did not answer in time"
-            } else if e.is_connect() {
-                "the endpoint could not be reached"
-            } else {
-                "the request failed"
-            };
-            Tried {
-                attempt: Attempt {
-                    at: now,
-                    status: None,
-                    error: Some(why.into()),
-                    latency_ms: elapsed(started),
-                    response: String::new(),
-                },
-                outcome: Outcome::TryAgain,
-                retry_after: None,
-            }
-        }
+        Err(e) => Tried {
+            attempt: Attempt {
+                at: now,
+                status: None,
+                error: Some(transport_error(&e).into()),
+                latency_ms: elapsed(started),
+                response: String::new(),
+            },
+            outcome: Outcome::TryAgain,
+            retry_after: None,
+        },
     }
 }
 
-/// The first [`RESPONSE_BYTES`] of `response`'s body, read no further.
-async fn first_bytes(response: &mut reqwest::Response) -> String {
+/// Why a request got no answer. Never the error's text: the URL is the receiver's and may
+/// hold a token.
+pub fn transport_error(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "the endpoint did not answer in time"
+    } else if e.is_connect() {
+        "the endpoint could not be reached"
+    } else {
+        "the request failed"
+    }
+}
+
+/// The most of a tool's answer a connector reads (a ticket with its fields is a few KB).
+pub const MOST_READ: usize = 1024 * 1024;
+
+/// The first `limit` bytes of `response`'s body (at most [`MOST_READ`]), read no further.
+pub async fn first_bytes(response: &mut reqwest::Response, limit: usize) -> String {
+    let limit = limit.min(MOST_READ);
     let mut kept = Vec::new();
-    while kept.len() < RESPONSE_BYTES {
+    while kept.len() < limit {
         match response.chunk().await {
             Ok(Some(chunk)) => kept.extend_from_slice(&chunk),
             _ => break,
         }
     }
-    kept.truncate(RESPONSE_BYTES);
+    kept.truncate(limit);
     String::from_utf8_lossy(&kept).into_owned()
 }

@@ -96,6 +96,9 @@ mod tests {
         let at = "2026-12-07T10:00:00Z".parse().unwrap();
         Endpoint {
             id: id.into(),
+            kind: Default::default(),
+            account: None,
+            token: None,
             url: "https://example.com/hook".into(),
             description: String::new(),
             types: types.to_vec(),

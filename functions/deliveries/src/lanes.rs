@@ -94,7 +94,7 @@ pub async fn drain(deps: &Deps, job: &LaneJob, message_id: &str) -> Result<Drain
             deps.store.finish(&head, Status::Dead, &gone).await?;
             continue;
         };
-        let tried = attempt::deliver(deps, target, &event, now).await;
+        let tried = attempt::deliver(deps, target, &head, &event, now).await;
         match tried.outcome {
             Outcome::Delivered => {
                 deps.store

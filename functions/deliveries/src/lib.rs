@@ -8,16 +8,23 @@
 //!   attempt a signed POST ([`attempt`]). A failed head waits for its retry time, and the
 //!   job that waits for it stays on the queue, hidden until then: no scheduler, and a
 //!   crash loses nothing because the job comes back.
+//!
+//! A connector endpoint (Zendesk) goes through the same lanes, retries and log; its attempt
+//! is the calls its tool's API needs instead of a signed POST, and what the tool calls
+//! Liaison's things (the ticket of a case) is kept as links.
 
+pub mod api;
 pub mod attempt;
 pub mod fan_out;
 pub mod lanes;
+pub mod zendesk;
 
 use std::collections::HashSet;
 use std::time::Duration;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use shared::contracts::deliveries::endpoints::EndpointStore;
+use shared::contracts::deliveries::links::Links;
 use shared::contracts::deliveries::store::DeliveryStore;
 use shared::contracts::deliveries::{Event, LaneJob, LaneQueue, EVENT_VERSION};
 use shared::kit::batch::{self, DeadLetters, RecordError};
@@ -28,6 +35,7 @@ use shared::Error;
 pub struct Deps {
     pub endpoints: EndpointStore,
     pub store: DeliveryStore,
+    pub links: Links,
     pub lanes: LaneQueue,
     pub http: reqwest::Client,
     pub sqs: aws_sdk_sqs::Client,
@@ -66,6 +74,10 @@ impl Deps {
                 client: dynamodb.clone(),
                 table: table.clone(),
                 sealer,
+            },
+            links: Links {
+                client: dynamodb.clone(),
+                table: table.clone(),
             },
             store: DeliveryStore {
                 client: dynamodb,

@@ -20,6 +20,19 @@ use crate::classify::Classification;
 use crate::routing::Priority;
 
 /// What a case or an opportunity (`prefix`) records of the contribution it comes from.
+/// Who wrote what opened the item, for the helpdesk's requester and the CRM's contact:
+/// the email only when the platform vouched for it (a shop's customer, a signed-in member),
+/// so that no tool writes to an address a stranger typed under a comment.
+fn author(subject: &Subject<'_>) -> serde_json::Value {
+    let author = &subject.contribution.author;
+    serde_json::json!({
+        "name": author.name,
+        "handle": author.handle,
+        "email": author.email.as_deref().filter(|_| author.verified).map(str::trim),
+        "verified": author.verified,
+    })
+}
+
 fn opened(prefix: &str, subject: &Subject<'_>, now: DateTime<Utc>) -> Opened {
     Opened {
         id: id_for(
@@ -92,7 +105,7 @@ impl Routing {
             self.announce(
                 EventType::CaseOpened,
                 &case.opened,
-                serde_json::json!({ "case": case }),
+                serde_json::json!({ "case": case, "author": author(subject) }),
             )
             .await?;
             work::mark_done(
@@ -139,7 +152,7 @@ impl Routing {
         self.announce(
             EventType::OpportunityOpened,
             &opportunity.opened,
-            serde_json::json!({ "opportunity": opportunity }),
+            serde_json::json!({ "opportunity": opportunity, "author": author(subject) }),
         )
         .await?;
         Ok(opportunity)

@@ -7,11 +7,15 @@
 //! confidence, cues) and recorded once in `ContributionsTable` with its contact.
 //! Verification emails, moderation, routing and scores build on this next.
 //!
+//! A `handoff` message is what the brand's helpdesk says back (a Zendesk ticket solved):
+//! [`handoffs`] applies it to its case.
+//!
 //! A message of an unknown version or an invalid body goes to the dead-letter queue with
 //! its reason, without failing its batch; a DynamoDB failure is retried by SQS.
 
 pub mod cases;
 pub mod classify;
+pub mod handoffs;
 // The contacts table's home is shared (carts and referrals resolve contacts too).
 pub use shared::contracts::contacts::{self, identity, scores};
 // So is the contributions table's (admin and referrals read it).
@@ -158,11 +162,15 @@ pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
 
 async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     let message = Message::decode(record.body.as_deref().unwrap_or_default())?;
-    let Event::Contribution(contribution) = &message.event else {
-        return Err(RecordError::reject(format!(
-            "event {} is not a contribution",
-            message.id
-        )));
+    let contribution = match &message.event {
+        Event::Contribution(contribution) => contribution,
+        Event::Handoff(handoff) => return handoffs::apply(deps, &message, handoff).await,
+        _ => {
+            return Err(RecordError::reject(format!(
+                "event {} is not a contribution",
+                message.id
+            )))
+        }
     };
     if is_own_answer(deps, &message, contribution).await? {
         return Ok(());

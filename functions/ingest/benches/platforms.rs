@@ -78,6 +78,14 @@ fn delivery(platform: Platform, body: &[u8]) -> (Pairs<&'static str>, Pairs<Stri
             query.push(("token".to_string(), SECRET.to_string()));
             vec![]
         }
+        Platform::Zendesk => {
+            let ts = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let mac = hmac_sha256(SECRET.as_bytes(), &[ts.as_bytes(), body]);
+            vec![
+                ("x-zendesk-webhook-signature-timestamp", ts),
+                ("x-zendesk-webhook-signature", b64(&mac)),
+            ]
+        }
         Platform::StandardWebhooks => {
             let ts = Utc::now().timestamp().to_string();
             let mac = hmac_sha256(SECRET.as_bytes(), &[b"msg_1.", ts.as_bytes(), b".", body]);

@@ -164,7 +164,13 @@ async fn enqueue(deps: &Intake, messages: &[Message]) -> Result<(), Error> {
         return Ok(());
     };
     let (queue_url, event_type) = match first.event.destination() {
-        Destination::Contributions => (&deps.queues.contributions, "contribution"),
+        Destination::Contributions => (
+            &deps.queues.contributions,
+            match first.event {
+                shared::contracts::events::Event::Handoff(_) => "handoff",
+                _ => "contribution",
+            },
+        ),
         Destination::Commerce => (&deps.queues.commerce, "commerce"),
         Destination::Referrals => (
             deps.queues.referrals.as_ref().ok_or_else(|| {

@@ -143,6 +143,7 @@ fn each_table_key_and_due_update_should_be_spelled_only_in_its_home() {
         ("\"event#", "shared/src/contracts/deliveries/store.rs"),
         ("\"lane#", "shared/src/contracts/deliveries/store.rs"),
         ("\"log#", "shared/src/contracts/deliveries/store.rs"),
+        ("\"link#", "shared/src/contracts/deliveries/links.rs"),
         (
             "claimed_until = :",
             "shared/src/contracts/deliveries/store.rs",

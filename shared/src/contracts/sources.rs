@@ -37,6 +37,9 @@ pub enum Platform {
     #[serde(rename = "youtube")]
     YouTube,
     Trustpilot,
+    /// Zendesk Support: not a place people speak, but the helpdesk handed Liaison's cases,
+    /// whose signed event webhooks say when an agent solved one.
+    Zendesk,
 }
 
 impl Platform {
@@ -50,6 +53,7 @@ impl Platform {
         Platform::X,
         Platform::YouTube,
         Platform::Trustpilot,
+        Platform::Zendesk,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +67,7 @@ impl Platform {
             Platform::X => "x",
             Platform::YouTube => "youtube",
             Platform::Trustpilot => "trustpilot",
+            Platform::Zendesk => "zendesk",
         }
     }
 

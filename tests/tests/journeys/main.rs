@@ -30,3 +30,4 @@ mod ses_events;
 mod social;
 mod verification;
 mod webhooks;
+mod zendesk;

@@ -11,9 +11,9 @@ use liaison_local::harness::{self, TestSystem};
 use serde_json::{json, Value};
 
 /// The Python receiver (tests/receivers/standard_webhooks_receiver.py), stopped on drop.
-struct PythonReceiver {
+pub(crate) struct PythonReceiver {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Drop for PythonReceiver {
@@ -24,7 +24,7 @@ impl Drop for PythonReceiver {
 }
 
 impl PythonReceiver {
-    async fn start() -> PythonReceiver {
+    pub(crate) async fn start() -> PythonReceiver {
         let root = liaison_stack::stack::repo_root();
         let python = root.join(".local/verifiers/bin/python");
         assert!(
@@ -57,7 +57,7 @@ impl PythonReceiver {
         panic!("the Python receiver did not listen");
     }
 
-    async fn set_secret(&self, secret: &str) {
+    pub(crate) async fn set_secret(&self, secret: &str) {
         let status = reqwest::Client::new()
             .post(format!("{}/secret", self.base))
             .json(&json!({ "secret": secret }))
@@ -68,7 +68,7 @@ impl PythonReceiver {
         assert_eq!(status, 204);
     }
 
-    async fn received(&self) -> Vec<Value> {
+    pub(crate) async fn received(&self) -> Vec<Value> {
         reqwest::get(format!("{}/received", self.base))
             .await
             .expect("the receiver answers")
@@ -78,7 +78,7 @@ impl PythonReceiver {
     }
 
     /// The first delivery of type `kind`, once it arrived.
-    async fn first_of(&self, kind: &str) -> Value {
+    pub(crate) async fn first_of(&self, kind: &str) -> Value {
         for _ in 0..150 {
             if let Some(found) = self
                 .received()

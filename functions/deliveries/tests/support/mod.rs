@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::{Duration, Utc};
 use liaison_stack::harness::{self, TestResources};
 use serde_json::Value;
-use shared::contracts::deliveries::endpoints::{Endpoint, EndpointStore};
+use shared::contracts::deliveries::endpoints::{Endpoint, EndpointStore, Kind, New};
 use shared::contracts::deliveries::store::DeliveryStore;
 use shared::contracts::deliveries::{Event, EventQueue, EventType};
 use shared::kit::clock::Clock;
@@ -60,10 +60,37 @@ pub async fn fixture() -> Fixture {
 impl Fixture {
     /// Registers an endpoint at `url` for `types`: it and its secret.
     pub async fn endpoint(&self, url: &str, types: &[EventType]) -> (Endpoint, String) {
-        self.endpoints
-            .create(url.into(), "test".into(), types.to_vec(), self.clock.now())
+        let new = New {
+            kind: Kind::Webhook,
+            url: url.into(),
+            description: "test".into(),
+            types: types.to_vec(),
+            account: None,
+            token: None,
+        };
+        let (endpoint, secret) = self
+            .endpoints
+            .create(new, self.clock.now())
             .await
-            .expect("endpoint stored")
+            .expect("endpoint stored");
+        (endpoint, secret.expect("a webhook's secret"))
+    }
+
+    /// Registers a connector of `kind` at `url` (its API base), with its login.
+    pub async fn connector(&self, kind: Kind, url: &str, account: &str, token: &str) -> Endpoint {
+        let new = New {
+            kind,
+            url: url.into(),
+            description: "test".into(),
+            types: kind.handles().to_vec(),
+            account: Some(account.into()),
+            token: Some(token.into()),
+        };
+        self.endpoints
+            .create(new, self.clock.now())
+            .await
+            .expect("connector stored")
+            .0
     }
 
     /// Publishes `kind` number `n` about `contact`, as a producer does.
@@ -75,6 +102,19 @@ impl Fixture {
             contact,
             serde_json::json!({ "n": n }),
         );
+        self.events.publish(&event).await.expect("published");
+        event
+    }
+
+    /// Publishes `kind` about `contact` with `data`, named by `subject`, as a producer does.
+    pub async fn publish_data(
+        &self,
+        kind: EventType,
+        subject: &str,
+        contact: Option<&str>,
+        data: Value,
+    ) -> Event {
+        let event = Event::new(kind, subject, self.clock.now(), contact, data);
         self.events.publish(&event).await.expect("published");
         event
     }

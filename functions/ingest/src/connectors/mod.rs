@@ -14,6 +14,7 @@ pub mod woocommerce;
 pub mod wordpress;
 pub mod x;
 pub mod youtube;
+pub mod zendesk;
 
 use shared::contracts::sources::{Platform, Source};
 use shared::kit::http::Response;
@@ -68,5 +69,6 @@ pub fn for_platform(platform: Platform) -> &'static dyn Connector {
         Platform::X => &x::X,
         Platform::YouTube => &youtube::YouTube,
         Platform::Trustpilot => &trustpilot::Trustpilot,
+        Platform::Zendesk => &zendesk::Zendesk,
     }
 }

@@ -108,7 +108,7 @@ pub fn contributions(parsed: &Parsed) -> Vec<&Contribution> {
         .iter()
         .filter_map(|n| match &n.event {
             Event::Contribution(c) => Some(c),
-            Event::Commerce(_) | Event::Social(_) => None,
+            _ => None,
         })
         .collect()
 }
@@ -119,7 +119,7 @@ pub fn commerce(parsed: &Parsed) -> Vec<&CommerceEvent> {
         .iter()
         .filter_map(|n| match &n.event {
             Event::Commerce(c) => Some(c),
-            Event::Contribution(_) | Event::Social(_) => None,
+            _ => None,
         })
         .collect()
 }

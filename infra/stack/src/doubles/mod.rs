@@ -1,7 +1,7 @@
 //! Doubles of the platforms' APIs that cannot run here (Meta's Graph API, X, YouTube,
-//! Discourse, Trustpilot), each written from the platform's published API reference: it
-//! checks what a request must carry (path, method, auth header, body fields) and answers with
-//! the platform's documented success and error bodies.
+//! Discourse, Trustpilot, Zendesk, HubSpot), each written from the platform's published API reference:
+//! it checks what a request must carry (path, method, auth header, body fields) and answers
+//! with the platform's documented success and error bodies.
 //!
 //! This module is what they share: every request is recorded (for tests to read back what
 //! was sent, and how many times), and a test can make the next requests fail the way
@@ -10,11 +10,13 @@
 //! off mid-body: the caller cannot know it was done).
 
 pub mod discourse;
+pub mod hubspot;
 pub mod meta;
 pub mod oauth;
 pub mod trustpilot;
 pub mod x;
 pub mod youtube;
+pub mod zendesk;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

@@ -62,6 +62,7 @@ pub fn reach(target: &Target, channel: Channel) -> Result<usize, String> {
         (Trustpilot, PrivateMessage) => none("Trustpilot has no private messages: answer by email"),
         (StandardWebhooks, PublicReply | PrivateMessage) => Ok(20_000),
         (Shopify | WooCommerce, _) => none("a store event has nothing to answer under"),
+        (Zendesk, _) => none("a helpdesk's news has nothing to answer under"),
     }
 }
 
@@ -99,13 +100,16 @@ pub fn login(platform: Platform) -> (&'static [&'static str], &'static [&'static
             &[REPLY_URL_SETTING],
             &[crate::contracts::moderation::CALLBACK_SECRET_CREDENTIAL],
         ),
-        Platform::Shopify | Platform::WooCommerce => (&[], &[]),
+        Platform::Shopify | Platform::WooCommerce | Platform::Zendesk => (&[], &[]),
     }
 }
 
 /// Whether the source has what publishing on its platform needs (the brand's login).
 pub fn can_publish(source: &Source) -> bool {
-    if matches!(source.platform, Platform::Shopify | Platform::WooCommerce) {
+    if matches!(
+        source.platform,
+        Platform::Shopify | Platform::WooCommerce | Platform::Zendesk
+    ) {
         return false;
     }
     let (settings, credentials) = login(source.platform);

@@ -5,6 +5,10 @@
 //! for [`ROTATION_OVERLAP`]: meanwhile every request carries both signatures
 //! (`webhook-signature` is a space-separated list), so the receiver can switch when it likes.
 //! Secrets are stored sealed with the credentials key, like the sources' credentials.
+//!
+//! An endpoint may instead be a tool Liaison speaks to in the tool's own API ([`Kind`]:
+//! Zendesk), with the same lanes, retries and log: its URL is the tool's API base and its
+//! token is sealed the same way, never shown again.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
@@ -27,6 +31,47 @@ const MAX_SECRETS: usize = 5;
 
 /// The name the sealer binds each secret to.
 const SEALED_NAME: &str = "signing_secret";
+/// The name the sealer binds a connector's API token to.
+const SEALED_TOKEN: &str = "api_token";
+
+/// What receives an endpoint's deliveries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Any receiver of signed Standard Webhooks requests.
+    #[default]
+    Webhook,
+    /// Zendesk Support: a case opens a ticket, its close solves it, an erasure deletes the
+    /// requester for good.
+    Zendesk,
+}
+
+impl Kind {
+    pub const ALL: &'static [Kind] = &[Kind::Webhook, Kind::Zendesk];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Webhook => "webhook",
+            Kind::Zendesk => "zendesk",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Kind> {
+        Self::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+
+    /// The events it knows what to do with (a connector, only those).
+    pub fn handles(self) -> &'static [EventType] {
+        match self {
+            Kind::Webhook => &EventType::SUBSCRIBABLE,
+            Kind::Zendesk => &[
+                EventType::CaseOpened,
+                EventType::CaseClosed,
+                EventType::ContactErased,
+            ],
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Secret {
@@ -41,7 +86,16 @@ pub struct Secret {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Endpoint {
     pub id: String,
+    #[serde(default)]
+    pub kind: Kind,
+    /// A webhook's URL; a connector's API base (`https://{subdomain}.zendesk.com`).
     pub url: String,
+    /// A connector's login, which its token belongs to (Zendesk: the agent's email).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// A connector's API token, sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
     #[serde(default)]
     pub description: String,
     /// What it receives.
@@ -69,7 +123,10 @@ impl Endpoint {
     pub fn view(&self) -> serde_json::Value {
         serde_json::json!({
             "id": self.id,
+            "kind": self.kind,
             "url": self.url,
+            "account": self.account,
+            "token_set": self.token.is_some(),
             "description": self.description,
             "types": self.types,
             "enabled": self.enabled,
@@ -84,10 +141,25 @@ impl Endpoint {
     }
 }
 
+/// An endpoint to register (its types checked against what its kind handles).
+#[derive(Debug, Clone)]
+pub struct New {
+    pub kind: Kind,
+    pub url: String,
+    pub description: String,
+    pub types: Vec<EventType>,
+    pub account: Option<String>,
+    /// A connector's API token, in clear (sealed before it is stored).
+    pub token: Option<String>,
+}
+
 /// What staff change on an endpoint.
 #[derive(Debug, Clone, Default)]
 pub struct Changes {
     pub url: Option<String>,
+    pub account: Option<String>,
+    /// A connector's new API token, in clear.
+    pub token: Option<String>,
     pub description: Option<String>,
     pub types: Option<Vec<EventType>>,
     pub enabled: Option<bool>,
@@ -101,26 +173,37 @@ pub struct EndpointStore {
 }
 
 impl EndpointStore {
-    /// Registers an endpoint: it, and its first secret in clear (shown once).
+    /// Registers an endpoint: it, and a webhook's first secret in clear (shown once; a
+    /// connector signs nothing).
     pub async fn create(
         &self,
-        url: String,
-        description: String,
-        types: Vec<EventType>,
+        new: New,
         now: DateTime<Utc>,
-    ) -> Result<(Endpoint, String), Error> {
+    ) -> Result<(Endpoint, Option<String>), Error> {
         let id = crate::kit::ids::new_id("ep")?;
-        let secret = crate::kit::ids::new_whsec()?;
+        let secret = match new.kind {
+            Kind::Webhook => Some(crate::kit::ids::new_whsec()?),
+            Kind::Zendesk => None,
+        };
         let endpoint = Endpoint {
-            secrets: vec![Secret {
-                value: self.sealer.seal(&id, SEALED_NAME, &secret)?,
-                created_at: now,
-                expires_at: None,
-            }],
+            secrets: match &secret {
+                Some(secret) => vec![Secret {
+                    value: self.sealer.seal(&id, SEALED_NAME, secret)?,
+                    created_at: now,
+                    expires_at: None,
+                }],
+                None => vec![],
+            },
+            token: new
+                .token
+                .map(|token| self.sealer.seal(&id, SEALED_TOKEN, &token))
+                .transpose()?,
             id,
-            url,
-            description,
-            types,
+            kind: new.kind,
+            url: new.url,
+            account: new.account,
+            description: new.description,
+            types: new.types,
             enabled: true,
             disabled_reason: None,
             disabled_at: None,
@@ -161,6 +244,12 @@ impl EndpointStore {
         let read = endpoint.version;
         if let Some(url) = changes.url {
             endpoint.url = url;
+        }
+        if let Some(account) = changes.account {
+            endpoint.account = Some(account);
+        }
+        if let Some(token) = changes.token {
+            endpoint.token = Some(self.sealer.seal(id, SEALED_TOKEN, &token)?);
         }
         if let Some(description) = changes.description {
             endpoint.description = description;
@@ -229,6 +318,15 @@ impl EndpointStore {
             .filter(|s| s.expires_at.is_none_or(|t| t > now))
             .map(|s| self.sealer.open(&endpoint.id, SEALED_NAME, &s.value))
             .collect()
+    }
+
+    /// A connector's API token, opened (`None`: it has none).
+    pub fn api_token(&self, endpoint: &Endpoint) -> Result<Option<String>, Error> {
+        endpoint
+            .token
+            .as_deref()
+            .map(|sealed| self.sealer.open(&endpoint.id, SEALED_TOKEN, sealed))
+            .transpose()
     }
 
     /// Disables endpoint `id` for `reason`: `true` when this call disabled it (it was

@@ -14,6 +14,7 @@
 //! - [`schedule`]: when a failed delivery is tried again, and when it is given up.
 
 pub mod endpoints;
+pub mod links;
 pub mod schedule;
 pub mod store;
 

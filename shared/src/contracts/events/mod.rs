@@ -1,12 +1,13 @@
 //! The versioned event types carried by Liaison's queues.
 //!
 //! Every message body is a [`Message`]: `{"v": 1, "id", "source_id", "platform", ...,
-//! "event": {"type": "contribution" | "commerce" | "social", ...}}`. A consumer decodes it with
+//! "event": {"type": "contribution" | "commerce" | "social" | "handoff", ...}}`. A consumer decodes it with
 //! [`Message::decode`], which tells an unknown version apart from a malformed body so
 //! that either can be rejected to the dead-letter queue with a clear reason.
 
 mod commerce;
 mod contribution;
+mod handoff;
 mod social;
 
 pub use commerce::{
@@ -16,6 +17,7 @@ pub use commerce::{
 pub use contribution::{
     Author, Contribution, ContributionAction, ContributionKind, ModerationState,
 };
+pub use handoff::{Handoff, TicketStatus};
 pub use social::{
     Chunk, Connected, Connection, Disconnected, Relation, SiteCustomer, SocialAccount, SocialEvent,
     CONNECTIONS_PER_MESSAGE,
@@ -51,6 +53,8 @@ pub enum Event {
     Commerce(CommerceEvent),
     /// A customer's social connections, for referral suggestions.
     Social(SocialEvent),
+    /// A helpdesk's or a CRM's news of what it was handed (identify applies it).
+    Handoff(Handoff),
 }
 
 /// Which queue an event goes to.
@@ -67,6 +71,8 @@ impl Event {
             Event::Contribution(_) => Destination::Contributions,
             Event::Commerce(_) => Destination::Commerce,
             Event::Social(_) => Destination::Referrals,
+            // Identify opens cases and opportunities: it works what comes back about them.
+            Event::Handoff(_) => Destination::Contributions,
         }
     }
 }

@@ -1,0 +1,105 @@
+//! What a connected tool calls Liaison's things (`DeliveriesTable`, partition
+//! `link#{endpoint_id}`, sort key `{what}#{liaison id}`): the Zendesk ticket a case opened,
+//! the Zendesk user a contact became. A connector reads them to change what it created
+//! (solve the ticket) and to erase the person there; a contact's link is deleted once the
+//! erasure went through.
+//!
+//! A link holds ids only, and no `contact_id` attribute: erasing a contact in Liaison must
+//! not drop the link that its erasure in the tool still needs.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::kit::dynamo::{self, pk_sk};
+use crate::Error;
+
+/// What a link names in Liaison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linked {
+    Case,
+    Contact,
+}
+
+impl Linked {
+    fn prefix(self) -> &'static str {
+        match self {
+            Linked::Case => "case",
+            Linked::Contact => "contact",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    /// The tool's id for it.
+    pub external_id: String,
+    pub linked_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Links {
+    pub client: aws_sdk_dynamodb::Client,
+    pub table: String,
+}
+
+fn key(endpoint_id: &str, what: Linked, id: &str) -> dynamo::Item {
+    pk_sk(
+        format!("link#{endpoint_id}"),
+        format!("{}#{id}", what.prefix()),
+    )
+}
+
+impl Links {
+    pub async fn get(
+        &self,
+        endpoint_id: &str,
+        what: Linked,
+        id: &str,
+    ) -> Result<Option<Link>, Error> {
+        dynamo::get(
+            &self.client,
+            &self.table,
+            key(endpoint_id, what, id),
+            "link",
+        )
+        .await
+    }
+
+    /// Records that the tool calls `id` `external_id` (the same again changes nothing).
+    pub async fn put(
+        &self,
+        endpoint_id: &str,
+        what: Linked,
+        id: &str,
+        external_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let mut item = dynamo::encode(
+            &Link {
+                external_id: external_id.to_string(),
+                linked_at: at,
+            },
+            "link",
+        )?;
+        item.extend(key(endpoint_id, what, id));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("PutItem link", e))?;
+        Ok(())
+    }
+
+    pub async fn forget(&self, endpoint_id: &str, what: Linked, id: &str) -> Result<(), Error> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(endpoint_id, what, id)))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("DeleteItem link", e))?;
+        Ok(())
+    }
+}
