@@ -229,7 +229,7 @@ impl Answers {
             None => None,
         };
         let mut closed = cases
-            .close_with(case_id, closing.resolution, caller)
+            .close_with(case_id, closing.resolution, None, caller)
             .await?;
         if let Some(answer) = prepared {
             closed["closing_answer"] = json!(self.send(answer).await?);

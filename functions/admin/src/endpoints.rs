@@ -44,6 +44,8 @@ struct Registration {
     account: Option<String>,
     #[serde(default)]
     token: Option<String>,
+    #[serde(default)]
+    currency: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +63,8 @@ struct Patch {
     account: Option<String>,
     #[serde(default)]
     token: Option<String>,
+    #[serde(default)]
+    currency: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -154,7 +158,16 @@ impl Endpoints {
             None if kind != Kind::Webhook => kind.handles().to_vec(),
             None => return Err(Error::validation("types", "required for a webhook")),
         };
-        let (account, token) = login(kind, registration.account, registration.token, true)?;
+        let given = Login {
+            account: registration.account,
+            token: registration.token,
+            currency: registration.currency,
+        };
+        let Login {
+            account,
+            token,
+            currency,
+        } = login(kind, given, true)?;
         let new = New {
             kind,
             url: self.url(registration.url)?,
@@ -162,6 +175,7 @@ impl Endpoints {
             types,
             account,
             token,
+            currency,
         };
         let (endpoint, secret) = self.store.create(new, self.clock.now()).await?;
         tracing::info!(endpoint_id = %endpoint.id, kind = kind.as_str(), "endpoint registered");
@@ -182,7 +196,16 @@ impl Endpoints {
     pub async fn change(&self, req: &Request, id: &str) -> Result<Response, Error> {
         let patch: Patch = http::json_body(req)?;
         let kind = self.kind_of(id).await?;
-        let (account, token) = login(kind, patch.account, patch.token, false)?;
+        let given = Login {
+            account: patch.account,
+            token: patch.token,
+            currency: patch.currency,
+        };
+        let Login {
+            account,
+            token,
+            currency,
+        } = login(kind, given, false)?;
         let changes = Changes {
             url: patch.url.map(|u| self.url(u)).transpose()?,
             description: patch.description.map(description).transpose()?,
@@ -190,6 +213,7 @@ impl Endpoints {
             enabled: patch.enabled,
             account,
             token,
+            currency,
         };
         let enabling = changes.enabled == Some(true);
         let endpoint = self
@@ -335,49 +359,73 @@ fn description(text: String) -> Result<String, Error> {
     Ok(text)
 }
 
-/// A connector's login: both given at registration (and neither for a webhook); either
-/// alone in a change.
-fn login(
-    kind: Kind,
+/// A connector's login (its account, token and, for a CRM, currency), checked: all given
+/// at registration (and none for a webhook); any alone in a change.
+#[derive(Debug, Default, PartialEq)]
+struct Login {
     account: Option<String>,
     token: Option<String>,
-    registering: bool,
-) -> Result<(Option<String>, Option<String>), Error> {
-    let account = account.map(|a| a.trim().to_string());
-    let token = token.map(|t| t.trim().to_string());
-    if kind == Kind::Webhook {
-        if account.is_some() || token.is_some() {
+    currency: Option<String>,
+}
+
+fn login(kind: Kind, given: Login, registering: bool) -> Result<Login, Error> {
+    let trim = |v: Option<String>| v.map(|v| v.trim().to_string());
+    let login = Login {
+        account: trim(given.account),
+        token: trim(given.token),
+        currency: trim(given.currency).map(|c| c.to_ascii_uppercase()),
+    };
+    let what = match kind {
+        Kind::Webhook => {
+            if login != Login::default() {
+                return Err(Error::validation(
+                    "token",
+                    "a webhook has a signing secret, not an account, a token or a currency",
+                ));
+            }
+            return Ok(login);
+        }
+        Kind::Zendesk => "the agent's email and its API token",
+        Kind::HubSpot => {
+            "the portal (hub) id, a private app's access token and the company currency"
+        }
+    };
+    if registering {
+        let missing = [
+            ("account", login.account.is_none()),
+            ("token", login.token.is_none()),
+            (
+                "currency",
+                kind == Kind::HubSpot && login.currency.is_none(),
+            ),
+        ];
+        if let Some((field, _)) = missing.iter().find(|(_, missing)| *missing) {
             return Err(Error::validation(
-                "token",
-                "a webhook has a signing secret, not an account or a token",
+                *field,
+                format!("required for {}: {what}", kind.as_str()),
             ));
         }
-        return Ok((None, None));
     }
-    if registering && (account.is_none() || token.is_none()) {
-        let field = if account.is_none() {
-            "account"
-        } else {
-            "token"
+    if let Some(account) = &login.account {
+        let valid = match kind {
+            Kind::Zendesk => {
+                (3..=MAX_ACCOUNT).contains(&account.len())
+                    && !account.contains(char::is_whitespace)
+                    && account
+                        .split_once('@')
+                        .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.'))
+            }
+            _ => (1..=20).contains(&account.len()) && account.bytes().all(|b| b.is_ascii_digit()),
         };
-        return Err(Error::validation(
-            field,
-            format!(
-                "required for {}: the agent's email and its API token",
-                kind.as_str()
-            ),
-        ));
-    }
-    if let Some(account) = &account {
-        let valid = (3..=MAX_ACCOUNT).contains(&account.len())
-            && account.split_once('@').is_some_and(|(user, domain)| {
-                !user.is_empty() && domain.contains('.') && !account.contains(char::is_whitespace)
-            });
         if !valid {
-            return Err(Error::validation("account", "must be the agent's email"));
+            let expected = match kind {
+                Kind::Zendesk => "must be the agent's email",
+                _ => "must be the HubSpot portal (hub) id, digits",
+            };
+            return Err(Error::validation("account", expected));
         }
     }
-    if let Some(token) = &token {
+    if let Some(token) = &login.token {
         let printable = token.bytes().all(|b| b.is_ascii_graphic());
         if token.is_empty() || token.len() > MAX_TOKEN || !printable {
             return Err(Error::validation(
@@ -386,7 +434,13 @@ fn login(
             ));
         }
     }
-    Ok((account, token))
+    if let Some(currency) = &login.currency {
+        if kind != Kind::HubSpot {
+            return Err(Error::validation("currency", "only a CRM has a currency"));
+        }
+        shared::contracts::work::money("0", currency)?;
+    }
+    Ok(login)
 }
 
 fn types(kind: Kind, names: &[String]) -> Result<Vec<EventType>, Error> {
@@ -436,30 +490,64 @@ fn not_found() -> Error {
 mod tests {
     use super::*;
 
-    fn some(text: &str) -> Option<String> {
-        Some(text.to_string())
+    fn given(account: Option<&str>, token: Option<&str>, currency: Option<&str>) -> Login {
+        Login {
+            account: account.map(str::to_string),
+            token: token.map(str::to_string),
+            currency: currency.map(str::to_string),
+        }
     }
 
     #[test]
     fn a_connector_should_need_its_login_and_a_webhook_refuse_one() {
         let zendesk = Kind::Zendesk;
-        assert!(login(zendesk, None, some("tok"), true).is_err());
-        assert!(login(zendesk, some("agent@brand.example"), None, true).is_err());
-        assert!(login(zendesk, some("not an email"), some("tok"), true).is_err());
-        assert!(login(zendesk, some("agent@brand.example"), some("tok en"), true).is_err());
+        let agent = Some("agent@brand.example");
+        assert!(login(zendesk, given(None, Some("tok"), None), true).is_err());
+        assert!(login(zendesk, given(agent, None, None), true).is_err());
+        assert!(login(
+            zendesk,
+            given(Some("not an email"), Some("tok"), None),
+            true
+        )
+        .is_err());
+        assert!(login(zendesk, given(agent, Some("tok en"), None), true).is_err());
+        assert!(login(zendesk, given(agent, Some("tok"), Some("EUR")), true).is_err());
         assert_eq!(
-            login(zendesk, some(" agent@brand.example "), some("tok"), true).unwrap(),
-            (some("agent@brand.example"), some("tok"))
+            login(
+                zendesk,
+                given(Some(" agent@brand.example "), Some("tok"), None),
+                true
+            )
+            .unwrap(),
+            given(agent, Some("tok"), None)
         );
         // A change may give either alone.
         assert_eq!(
-            login(zendesk, None, some("new"), false).unwrap(),
-            (None, some("new"))
+            login(zendesk, given(None, Some("new"), None), false).unwrap(),
+            given(None, Some("new"), None)
         );
-        assert!(login(Kind::Webhook, None, some("tok"), true).is_err());
+        let hubspot = Kind::HubSpot;
+        assert!(login(hubspot, given(Some("62515"), Some("pat-eu1-x"), None), true).is_err());
+        assert!(login(hubspot, given(agent, Some("pat-eu1-x"), Some("EUR")), true).is_err());
+        assert!(login(
+            hubspot,
+            given(Some("62515"), Some("pat-eu1-x"), Some("euro")),
+            true
+        )
+        .is_err());
         assert_eq!(
-            login(Kind::Webhook, None, None, true).unwrap(),
-            (None, None)
+            login(
+                hubspot,
+                given(Some("62515"), Some("pat-eu1-x"), Some("eur")),
+                true
+            )
+            .unwrap(),
+            given(Some("62515"), Some("pat-eu1-x"), Some("EUR"))
+        );
+        assert!(login(Kind::Webhook, given(None, Some("tok"), None), true).is_err());
+        assert_eq!(
+            login(Kind::Webhook, Login::default(), true).unwrap(),
+            Login::default()
         );
     }
 

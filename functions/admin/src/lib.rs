@@ -13,6 +13,7 @@ pub mod moderation;
 pub mod platforms;
 pub mod reports;
 pub mod response_times;
+pub mod revenue;
 pub mod rules;
 pub mod sources;
 pub mod stats;
@@ -54,6 +55,7 @@ pub struct Deps {
     pub moderation: ModerationDesk,
     pub reports: Reports,
     pub response_times: ResponseTimes,
+    pub revenue: revenue::Revenue,
     pub templates: Templates,
     pub campaigns: Campaigns,
     pub stats: Stats,
@@ -178,6 +180,12 @@ impl Deps {
             table: config::required(env, "STATS_TABLE")?,
             campaigns: campaign_store.clone(),
         };
+        let revenue = revenue::Revenue {
+            client: dynamodb.clone(),
+            opportunities_table: config::required(env, "OPPORTUNITIES_TABLE")?,
+            stats_table: config::required(env, "STATS_TABLE")?,
+            campaigns: campaign_store.clone(),
+        };
         let audiences = Audiences {
             client: dynamodb.clone(),
             carts_table: config::required(env, "CARTS_TABLE")?,
@@ -244,6 +252,7 @@ impl Deps {
             moderation,
             reports,
             response_times,
+            revenue,
             sources: SourceStore::new(dynamodb.clone(), table).with_sealer(sealer),
             ignored: IgnoredStore::new(dynamodb, ignored_table),
             groups_claim: env
@@ -439,6 +448,10 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
             caller.require(&[Group::Admin, Group::Marketer, Group::Support, Group::Sales])?;
             deps.response_times.report(req).await
         }
+        "GET /admin/reports/revenue" => {
+            caller.require(&[Group::Admin, Group::Marketer, Group::Support, Group::Sales])?;
+            deps.revenue.report(req).await
+        }
         // "Call me back" requests from relaunch emails: the sales team's.
         "GET /admin/callbacks" => {
             caller.require(&[Group::Admin, Group::Sales])?;
@@ -502,6 +515,10 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         | "POST /admin/opportunities/{id}/close" => {
             caller.require(&[Group::Admin, Group::Sales])?;
             work(&deps.opportunities, &route_key, req, &id, &caller).await
+        }
+        "PATCH /admin/opportunities/{id}" => {
+            caller.require(&[Group::Admin, Group::Sales])?;
+            deps.opportunities.value(req, &id, &caller).await
         }
         _ => Err(Error::NotFound(format!("no admin route {route_key}"))),
     }

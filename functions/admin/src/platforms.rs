@@ -112,6 +112,12 @@ pub fn requirements(platform: Platform) -> Requirements {
             oauth: true,
             settings: &[Setting { name: "business_user_id", required: false, kind: Text }],
         },
+        Platform::HubSpot => Requirements {
+            secret: SecretOrigin::Given("the HubSpot app's client secret (the app's Auth settings), which signs its webhooks"),
+            credentials: &[],
+            oauth: false,
+            settings: &[],
+        },
         Platform::Zendesk => Requirements {
             secret: SecretOrigin::Given("the Zendesk webhook's signing secret (Admin Center > Apps and integrations > Webhooks > the webhook > Reveal secret)"),
             credentials: &[],

@@ -1,13 +1,14 @@
 //! `/admin/cases` (customer service) and `/admin/opportunities` (sales): list by status in
 //! the order they must be handled (cases by SLA due time, opportunities oldest first), show
-//! one, assign it, add private notes, close it. Both tables are written by `identify` when
-//! it opens them; here staff work them.
+//! one, assign it, add private notes, close it (an opportunity `won` or `lost`), give an
+//! opportunity its stage and amount. Both tables are written by `identify` when it opens
+//! them (and when a helpdesk or a CRM says how they went); here staff work them.
 
 use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
 use serde_json::json;
 use shared::contracts::deliveries::{Event, EventQueue, EventType};
-use shared::contracts::work::{self, Change, MAX_NOTES};
+use shared::contracts::work::{self, Change, Outcome, MAX_NOTES};
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
@@ -45,10 +46,28 @@ struct Note {
 }
 
 #[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 struct Close {
     #[serde(default)]
     resolution: Option<String>,
+    /// An opportunity's: `won` or `lost`.
+    #[serde(default)]
+    outcome: Option<String>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Value {
+    #[serde(default)]
+    stage: Option<String>,
+    /// A decimal (`"1250.50"`), with its `currency`.
+    #[serde(default)]
+    amount: Option<String>,
+    #[serde(default)]
+    currency: Option<String>,
+}
+
+const MAX_STAGE: usize = 100;
 
 use crate::listing::to_json;
 
@@ -118,17 +137,79 @@ impl WorkItems {
         } else {
             http::json_body(req)?
         };
+        let outcome = match (close.outcome.as_deref(), self.singular) {
+            (None, _) => None,
+            (Some("won"), "opportunity") => Some(Outcome::Won),
+            (Some("lost"), "opportunity") => Some(Outcome::Lost),
+            (Some(_), "opportunity") => {
+                return Err(Error::validation("outcome", "must be won or lost"))
+            }
+            (Some(_), _) => {
+                return Err(Error::validation(
+                    "outcome",
+                    "only an opportunity is won or lost",
+                ))
+            }
+        };
         Ok(http::json(
             200,
-            &self.close_with(id, close.resolution, caller).await?,
+            &self
+                .close_with(id, close.resolution, outcome, caller)
+                .await?,
         ))
     }
 
-    /// Closes item `id` with `resolution` (a private note of how it ended): the item after.
+    /// `PATCH /admin/opportunities/{id}`: `{"stage", "amount", "currency"}`, each optional
+    /// (an amount with its currency): the opportunity after.
+    pub async fn value(&self, req: &Request, id: &str, caller: &Caller) -> Result<Response, Error> {
+        let Value {
+            stage,
+            amount,
+            currency,
+        } = http::json_body(req)?;
+        let stage = stage.map(|s| s.trim().to_string());
+        if stage
+            .as_ref()
+            .is_some_and(|s| s.is_empty() || s.chars().count() > MAX_STAGE)
+        {
+            return Err(Error::validation(
+                "stage",
+                format!("must be 1 to {MAX_STAGE} characters"),
+            ));
+        }
+        let amount = match (amount, currency) {
+            (None, None) => None,
+            (Some(amount), Some(currency)) => {
+                Some(shared::contracts::work::money(&amount, &currency)?)
+            }
+            _ => {
+                return Err(Error::validation(
+                    "currency",
+                    "an amount and its currency go together",
+                ))
+            }
+        };
+        if stage.is_none() && amount.is_none() {
+            return Err(Error::validation(
+                "stage",
+                "give a stage, an amount, or both",
+            ));
+        }
+        let change = Change::Deal {
+            stage: stage.as_deref(),
+            amount: amount.as_ref().map(|(a, c)| (a.as_str(), c.as_str())),
+            by: &caller.subject,
+        };
+        self.make(id, change, None).await
+    }
+
+    /// Closes item `id` with `resolution` (a private note of how it ended) and, for an
+    /// opportunity, its `outcome`: the item after.
     pub async fn close_with(
         &self,
         id: &str,
         resolution: Option<String>,
+        outcome: Option<Outcome>,
         caller: &Caller,
     ) -> Result<serde_json::Value, Error> {
         let resolution = resolution.unwrap_or_default().trim().to_string();
@@ -141,6 +222,7 @@ impl WorkItems {
         let change = Change::Close {
             by: &caller.subject,
             resolution: &resolution,
+            outcome,
         };
         self.changed(id, change, None).await
     }
@@ -192,6 +274,7 @@ impl WorkItems {
             Change::Assign { .. } => (self.updated, "assigned"),
             Change::Note { .. } => (self.updated, "noted"),
             Change::Close { .. } => (Some(self.closed), "closed"),
+            Change::Deal { .. } => (self.updated, "valued"),
         };
         match work::change(&self.client, &self.table, id, change, now).await? {
             Some(item) => {

@@ -161,11 +161,12 @@ async fn attempt(deps: &Deps, answer: &Answer) -> Call<Published> {
         Platform::YouTube => crate::youtube::answer(deps, &source, answer).await,
         Platform::Trustpilot => crate::trustpilot::answer(deps, &source, answer).await,
         Platform::StandardWebhooks => crate::reply_webhook::answer(deps, &source, answer).await,
-        platform @ (Platform::Shopify | Platform::WooCommerce | Platform::Zendesk) => {
-            Call::refused(format!(
-                "answering by {} on {platform} is not available",
-                answer.channel.as_str()
-            ))
-        }
+        platform @ (Platform::Shopify
+        | Platform::WooCommerce
+        | Platform::Zendesk
+        | Platform::HubSpot) => Call::refused(format!(
+            "answering by {} on {platform} is not available",
+            answer.channel.as_str()
+        )),
     }
 }

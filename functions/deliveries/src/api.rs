@@ -8,6 +8,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde_json::Value;
+use shared::contracts::deliveries::links::{Link, Linked, Links};
 use shared::contracts::deliveries::schedule::{outcome, Outcome};
 use shared::contracts::deliveries::store::Attempt;
 
@@ -166,4 +167,67 @@ impl<'a> Api<'a> {
             },
         }
     }
+}
+
+/// The tool's answer when it is a success, else the failure it is.
+pub fn success(reply: Reply) -> Result<Reply, Failure> {
+    if reply.ok() {
+        Ok(reply)
+    } else {
+        Err(Failure::answered(reply))
+    }
+}
+
+/// A tool's id: Zendesk's are integers, HubSpot's numeric strings.
+pub fn id_of(value: &Value) -> Option<String> {
+    match value {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+pub fn text<'v>(value: &'v Value, name: &str) -> Result<&'v str, Failure> {
+    value[name]
+        .as_str()
+        .ok_or_else(|| Failure::refused(format!("the event has no {name}")))
+}
+
+pub fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// Liaison's own table failing: tried again like an unanswered call.
+pub fn transient(e: shared::Error) -> Failure {
+    Failure {
+        status: None,
+        error: Some(format!("Liaison could not record the link: {e}")),
+        outcome: shared::contracts::deliveries::schedule::Outcome::TryAgain,
+        retry_after: None,
+        response: String::new(),
+    }
+}
+
+/// What the tool calls Liaison's `what` `id` at endpoint `endpoint_id`, if it was linked.
+pub async fn linked(
+    links: &Links,
+    endpoint_id: &str,
+    what: Linked,
+    id: &str,
+) -> Result<Option<Link>, Failure> {
+    links.get(endpoint_id, what, id).await.map_err(transient)
+}
+
+/// Links Liaison's `what` `id` to the tool's `external` at endpoint `endpoint_id`.
+pub async fn link(
+    links: &Links,
+    endpoint_id: &str,
+    (what, id): (Linked, &str),
+    external: &str,
+    at: DateTime<Utc>,
+) -> Result<(), Failure> {
+    links
+        .put(endpoint_id, what, id, external, at)
+        .await
+        .map_err(transient)
 }

@@ -39,6 +39,7 @@ pub async fn deliver(
     match endpoint.kind {
         Kind::Webhook => signed_post(deps, endpoint, event, now).await,
         Kind::Zendesk => crate::zendesk::deliver(deps, endpoint, head, event, now).await,
+        Kind::HubSpot => crate::hubspot::deliver(deps, endpoint, head, event, now).await,
     }
 }
 

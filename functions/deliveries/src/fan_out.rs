@@ -99,6 +99,7 @@ mod tests {
             kind: Default::default(),
             account: None,
             token: None,
+            currency: None,
             url: "https://example.com/hook".into(),
             description: String::new(),
             types: types.to_vec(),

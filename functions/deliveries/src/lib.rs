@@ -16,6 +16,7 @@
 pub mod api;
 pub mod attempt;
 pub mod fan_out;
+pub mod hubspot;
 pub mod lanes;
 pub mod zendesk;
 

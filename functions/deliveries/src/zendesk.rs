@@ -22,11 +22,11 @@ use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde_json::{json, Value};
 use shared::contracts::deliveries::endpoints::Endpoint;
-use shared::contracts::deliveries::links::{Linked, Links};
+use shared::contracts::deliveries::links::{Link, Linked, Links};
 use shared::contracts::deliveries::store::{Pending, Recorded};
 use shared::contracts::deliveries::EventType;
 
-use crate::api::{Api, Failure, Reply};
+use crate::api::{id_of, success, text, transient, Api, Failure, Reply};
 use crate::attempt::Tried;
 use crate::Deps;
 
@@ -95,7 +95,10 @@ impl Call<'_> {
             let found = api
                 .call(
                     Method::GET,
-                    &format!("/api/v2/tickets.json?external_id={}", encode(case_id)),
+                    &format!(
+                        "/api/v2/tickets.json?external_id={}",
+                        crate::api::encode(case_id)
+                    ),
                     None,
                 )
                 .await?;
@@ -188,22 +191,12 @@ impl Call<'_> {
         }
     }
 
-    async fn link(
-        &self,
-        what: Linked,
-        id: &str,
-    ) -> Result<Option<shared::contracts::deliveries::links::Link>, Failure> {
-        self.links
-            .get(self.endpoint_id, what, id)
-            .await
-            .map_err(transient)
+    async fn link(&self, what: Linked, id: &str) -> Result<Option<Link>, Failure> {
+        crate::api::linked(self.links, self.endpoint_id, what, id).await
     }
 
     async fn put_link(&self, what: Linked, id: &str, external: &str) -> Result<(), Failure> {
-        self.links
-            .put(self.endpoint_id, what, id, external, self.now)
-            .await
-            .map_err(transient)
+        crate::api::link(self.links, self.endpoint_id, (what, id), external, self.now).await
     }
 }
 
@@ -267,47 +260,9 @@ fn tag(name: &str) -> String {
         .collect()
 }
 
-fn success(reply: Reply) -> Result<Reply, Failure> {
-    if reply.ok() {
-        Ok(reply)
-    } else {
-        Err(Failure::answered(reply))
-    }
-}
-
 /// Zendesk's refusal to update a closed ticket.
 fn is_closed(reply: &Reply) -> bool {
     reply.text.to_lowercase().contains("closed")
-}
-
-/// Zendesk's ids are integers; a string one is taken too.
-fn id_of(value: &Value) -> Option<String> {
-    match value {
-        Value::Number(n) => Some(n.to_string()),
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        _ => None,
-    }
-}
-
-fn text<'v>(value: &'v Value, name: &str) -> Result<&'v str, Failure> {
-    value[name]
-        .as_str()
-        .ok_or_else(|| Failure::refused(format!("the event has no {name}")))
-}
-
-fn encode(value: &str) -> String {
-    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
-}
-
-/// Liaison's own table failing: tried again like an unanswered call.
-fn transient(e: shared::Error) -> Failure {
-    Failure {
-        status: None,
-        error: Some(format!("Liaison could not record the link: {e}")),
-        outcome: shared::contracts::deliveries::schedule::Outcome::TryAgain,
-        retry_after: None,
-        response: String::new(),
-    }
 }
 
 #[cfg(test)]

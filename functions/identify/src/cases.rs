@@ -24,7 +24,11 @@ use crate::routing::Priority;
 /// the email only when the platform vouched for it (a shop's customer, a signed-in member),
 /// so that no tool writes to an address a stranger typed under a comment.
 fn author(subject: &Subject<'_>) -> serde_json::Value {
-    let author = &subject.contribution.author;
+    author_of(&subject.contribution.author)
+}
+
+/// [`author`]'s JSON for any contribution's author.
+pub fn author_of(author: &shared::contracts::events::Author) -> serde_json::Value {
     serde_json::json!({
         "name": author.name,
         "handle": author.handle,
@@ -136,6 +140,10 @@ impl Routing {
     ) -> Result<Opportunity, Error> {
         let opportunity = Opportunity {
             opened: opened("opp", subject, now),
+            amount: None,
+            currency: None,
+            stage: None,
+            outcome: None,
         };
         let opportunity =
             match work::open_once(&self.dynamodb, &self.opportunities_table, &opportunity).await? {

@@ -49,6 +49,8 @@ use verification::Verifier;
 
 pub struct Deps {
     pub contributions: ContributionStore,
+    /// The way back from a CRM's deal to its opportunity (`DeliveriesTable`'s links).
+    pub links: shared::contracts::deliveries::links::Links,
     /// Where the brand's own published answers are known by their platform id.
     pub answers: shared::contracts::answers::AnswerStore,
     pub callbacks: CallbackQueue,
@@ -115,6 +117,10 @@ impl Deps {
             ),
         };
         Ok(Deps {
+            links: shared::contracts::deliveries::links::Links {
+                client: dynamodb.clone(),
+                table: config::required(env, "DELIVERIES_TABLE")?,
+            },
             answers: shared::contracts::answers::AnswerStore {
                 client: dynamodb.clone(),
                 table: config::required(env, "ANSWERS_TABLE")?,
@@ -362,6 +368,7 @@ fn classified(
                 "rating": contribution.rating,
                 "created_at": contribution.created_at,
             },
+            "author": cases::author_of(&contribution.author),
             "label": classification.label.as_str(),
             "confidence": classification.confidence,
             "tags": tags,

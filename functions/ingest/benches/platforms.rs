@@ -78,6 +78,15 @@ fn delivery(platform: Platform, body: &[u8]) -> (Pairs<&'static str>, Pairs<Stri
             query.push(("token".to_string(), SECRET.to_string()));
             vec![]
         }
+        Platform::HubSpot => {
+            let ts = Utc::now().timestamp_millis().to_string();
+            let url = b"https://liaison.example/hooks/src_test";
+            let mac = hmac_sha256(SECRET.as_bytes(), &[b"POST", url, body, ts.as_bytes()]);
+            vec![
+                ("x-hubspot-request-timestamp", ts),
+                ("x-hubspot-signature-v3", b64(&mac)),
+            ]
+        }
         Platform::Zendesk => {
             let ts = Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
             let mac = hmac_sha256(SECRET.as_bytes(), &[ts.as_bytes(), body]);
@@ -150,6 +159,7 @@ fn bench(c: &mut Criterion) {
         let connector = for_platform(platform);
         let now = Utc::now();
         let req = HookRequest {
+            url: "https://liaison.example/hooks/src_test",
             method: "POST",
             headers: &headers,
             query: &query,
@@ -167,6 +177,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("{platform}/{name}/{}B", body.len()), |b| {
             b.iter(|| {
                 let req = HookRequest {
+                    url: "https://liaison.example/hooks/src_test",
                     method: "POST",
                     headers: &headers,
                     query: &query,

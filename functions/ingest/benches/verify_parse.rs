@@ -75,6 +75,7 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("verify_parse_normalise_{}B", payload.len()), |b| {
             b.iter(|| {
                 let req = HookRequest {
+                    url: "https://liaison.example/hooks/src_test",
                     method: "POST",
                     headers: &headers,
                     query: &query,

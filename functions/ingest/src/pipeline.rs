@@ -25,8 +25,10 @@ pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
     let connector = connectors::for_platform(source.platform);
     let body = http::raw_body(req)?;
     let now = deps.clock.now();
+    let url = called_url(req);
     let hook = HookRequest {
         method: http::method(req),
+        url: &url,
         headers: &req.headers,
         query: &req.query_string_parameters,
         body: &body,
@@ -136,6 +138,21 @@ async fn record_ignored(
         "webhook content ignored"
     );
     Ok(())
+}
+
+/// The URL the platform called: API Gateway's domain, the raw path and query. Always
+/// `https`: API Gateway takes nothing else (the local runner's plain HTTP stands for it).
+fn called_url(req: &Request) -> String {
+    let domain = req
+        .request_context
+        .domain_name
+        .as_deref()
+        .unwrap_or_default();
+    let path = req.raw_path.as_deref().unwrap_or_default();
+    match req.raw_query_string.as_deref().filter(|q| !q.is_empty()) {
+        Some(query) => format!("https://{domain}{path}?{query}"),
+        None => format!("https://{domain}{path}"),
+    }
 }
 
 async fn load_source(deps: &Deps, source_id: &str) -> Result<Source, Error> {

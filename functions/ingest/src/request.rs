@@ -12,6 +12,9 @@ use shared::Error;
 /// What a connector sees of a webhook request.
 pub struct HookRequest<'a> {
     pub method: &'a str,
+    /// The URL the sender called, as it signs it (HubSpot):
+    /// `https://{domain}{path}[?{query}]`.
+    pub url: &'a str,
     pub headers: &'a HeaderMap,
     pub query: &'a aws_lambda_events::query_map::QueryMap,
     /// The exact bytes received (base64 already undone).

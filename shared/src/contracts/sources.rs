@@ -40,6 +40,10 @@ pub enum Platform {
     /// Zendesk Support: not a place people speak, but the helpdesk handed Liaison's cases,
     /// whose signed event webhooks say when an agent solved one.
     Zendesk,
+    /// HubSpot: the CRM handed Liaison's opportunities, whose signed webhooks (v3) say when
+    /// a deal's stage or amount changed.
+    #[serde(rename = "hubspot")]
+    HubSpot,
 }
 
 impl Platform {
@@ -54,6 +58,7 @@ impl Platform {
         Platform::YouTube,
         Platform::Trustpilot,
         Platform::Zendesk,
+        Platform::HubSpot,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +73,7 @@ impl Platform {
             Platform::YouTube => "youtube",
             Platform::Trustpilot => "trustpilot",
             Platform::Zendesk => "zendesk",
+            Platform::HubSpot => "hubspot",
         }
     }
 

@@ -59,6 +59,61 @@ pub struct Case {
 pub struct Opportunity {
     #[serde(flatten)]
     pub opened: Opened,
+    /// What it is worth, a decimal in `currency` (from staff or the CRM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    /// ISO 4217.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Where the sale stands, in the words of whoever works it (a CRM's stage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// How it ended, once closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+}
+
+/// How an opportunity ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Won,
+    Lost,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Won => "won",
+            Outcome::Lost => "lost",
+        }
+    }
+}
+
+/// The largest amount an opportunity takes (a typing slip, not a deal).
+pub const MAX_AMOUNT: rust_decimal::Decimal = rust_decimal::Decimal::from_parts(0, 1, 0, false, 0);
+
+/// An amount as given (`"1250.50"`) and its ISO 4217 currency, checked: the amount written
+/// plainly, the currency in upper case.
+pub fn money(amount: &str, currency: &str) -> Result<(String, String), Error> {
+    let value: rust_decimal::Decimal = amount
+        .trim()
+        .parse()
+        .map_err(|_| Error::validation("amount", "must be a decimal number such as 1250.50"))?;
+    if value.is_sign_negative() || value > MAX_AMOUNT || value.scale() > 4 {
+        return Err(Error::validation(
+            "amount",
+            "must be 0 to 4294967296, with at most 4 decimals",
+        ));
+    }
+    let currency = currency.trim().to_ascii_uppercase();
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(Error::validation(
+            "currency",
+            "must be an ISO 4217 code such as EUR",
+        ));
+    }
+    Ok((value.normalize().to_string(), currency))
 }
 
 /// `case_…` / `opp_…` from the contribution (its source and its id on the platform), not
@@ -183,6 +238,15 @@ pub enum Change<'a> {
     Close {
         by: &'a str,
         resolution: &'a str,
+        /// An opportunity's (a case has none).
+        outcome: Option<Outcome>,
+    },
+    /// An opportunity's stage and amount (a decimal and its currency), each when given; a
+    /// closed one's too (a won deal's amount may be corrected).
+    Deal {
+        stage: Option<&'a str>,
+        amount: Option<(&'a str, &'a str)>,
+        by: &'a str,
     },
 }
 
@@ -223,17 +287,47 @@ pub async fn change(
                 .expression_attribute_values(":empty", AttributeValue::L(vec![]))
                 .expression_attribute_values(":max", AttributeValue::N(MAX_NOTES.to_string()))
         }
-        Change::Close { by, resolution } => request
-            .update_expression(
+        Change::Close {
+            by,
+            resolution,
+            outcome,
+        } => {
+            let mut set = String::from(
                 "SET #status = :closed, closed_by = :by, closed_at = :now, resolution = :resolution",
-            )
-            .condition_expression("attribute_exists(id) AND #status = :open")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":closed", s("closed"))
-            .expression_attribute_values(":open", s("open"))
-            .expression_attribute_values(":by", s(by))
-            .expression_attribute_values(":now", now)
-            .expression_attribute_values(":resolution", s(resolution)),
+            );
+            let mut request = request
+                .condition_expression("attribute_exists(id) AND #status = :open")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":closed", s("closed"))
+                .expression_attribute_values(":open", s("open"))
+                .expression_attribute_values(":by", s(by))
+                .expression_attribute_values(":now", now)
+                .expression_attribute_values(":resolution", s(resolution));
+            if let Some(outcome) = outcome {
+                set.push_str(", outcome = :outcome");
+                request = request.expression_attribute_values(":outcome", s(outcome.as_str()));
+            }
+            request.update_expression(set)
+        }
+        Change::Deal { stage, amount, by } => {
+            let mut set = vec!["deal_updated_by = :by", "deal_updated_at = :now"];
+            let mut request = request
+                .condition_expression("attribute_exists(id)")
+                .expression_attribute_values(":by", s(by))
+                .expression_attribute_values(":now", now);
+            if let Some(stage) = stage {
+                set.push("stage = :stage");
+                request = request.expression_attribute_values(":stage", s(stage));
+            }
+            if let Some((value, currency)) = amount {
+                set.push("amount = :amount");
+                set.push("currency = :currency");
+                request = request
+                    .expression_attribute_values(":amount", s(value))
+                    .expression_attribute_values(":currency", s(currency));
+            }
+            request.update_expression(format!("SET {}", set.join(", ")))
+        }
     };
     match request.send().await {
         Ok(out) => Ok(Some(out.attributes.unwrap_or_default())),

@@ -248,3 +248,108 @@ async fn open_cases_should_page_in_sla_order() {
     .await;
     assert_eq!(status, 400, "a forged cursor");
 }
+
+#[tokio::test]
+async fn sales_should_value_an_opportunity_and_win_it_into_the_revenue_report() {
+    let system = harness::system().await;
+    let source = create_source(&system, "shop").await;
+    deliver(
+        &system,
+        &source,
+        "v1",
+        &comment("v1", "Do you ship to Canada? I want to order two lamps"),
+    )
+    .await;
+    let listed = listed(
+        &system,
+        "/admin/opportunities",
+        "liaison-sales",
+        "opportunities",
+        1,
+    )
+    .await;
+    let id = listed[0]["id"].as_str().unwrap().to_string();
+    let path = format!("/admin/opportunities/{id}");
+
+    // Bad values are refused with the reason; support may not value it.
+    for (body, field) in [
+        (json!({"amount": "12,50", "currency": "EUR"}), "amount"),
+        (json!({"amount": "-3", "currency": "EUR"}), "amount"),
+        (json!({"amount": "10", "currency": "euro"}), "currency"),
+        (json!({"amount": "10"}), "currency"),
+        (json!({}), "stage"),
+    ] {
+        let (status, refused) = staff(&system, "PATCH", &path, "liaison-sales", Some(body)).await;
+        assert_eq!(status, 400, "{refused}");
+        assert_eq!(refused["error"]["field"], field, "{refused}");
+    }
+    let body = json!({"amount": "480", "currency": "cad"});
+    let (status, _) = staff(
+        &system,
+        "PATCH",
+        &path,
+        "liaison-support",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, valued) = staff(&system, "PATCH", &path, "liaison-sales", Some(body)).await;
+    assert_eq!(status, 200, "{valued}");
+    assert_eq!(
+        (&valued["amount"], &valued["currency"]),
+        (&json!("480"), &json!("CAD"))
+    );
+    let (status, staged) = staff(
+        &system,
+        "PATCH",
+        &path,
+        "liaison-sales",
+        Some(json!({"stage": "quote sent"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(staged["stage"], "quote sent");
+
+    let close = format!("{path}/close");
+    let (status, refused) = staff(
+        &system,
+        "POST",
+        &close,
+        "liaison-sales",
+        Some(json!({"outcome": "maybe"})),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    let (status, won) = staff(
+        &system,
+        "POST",
+        &close,
+        "liaison-sales",
+        Some(json!({"outcome": "won", "resolution": "two lamps, shipped"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{won}");
+    assert_eq!(won["outcome"], "won");
+
+    let today = chrono::Utc::now().date_naive();
+    let (status, report) = staff(
+        &system,
+        "GET",
+        &format!("/admin/reports/revenue?from={today}&to={today}"),
+        "liaison-marketer",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["opportunities"]["won"], 1);
+    assert_eq!(report["opportunities"]["revenue"], json!({"CAD": "480"}));
+    let (status, _) = staff(
+        &system,
+        "GET",
+        "/admin/reports/revenue?from=2026-12-07&to=2024-01-01",
+        "liaison-marketer",
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+}

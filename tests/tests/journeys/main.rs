@@ -11,6 +11,7 @@ mod carts;
 mod cases;
 mod contacts;
 mod dead_letters;
+mod hubspot;
 mod iam;
 mod identify;
 mod ingest;

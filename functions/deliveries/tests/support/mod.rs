@@ -67,6 +67,7 @@ impl Fixture {
             types: types.to_vec(),
             account: None,
             token: None,
+            currency: None,
         };
         let (endpoint, secret) = self
             .endpoints
@@ -76,7 +77,8 @@ impl Fixture {
         (endpoint, secret.expect("a webhook's secret"))
     }
 
-    /// Registers a connector of `kind` at `url` (its API base), with its login.
+    /// Registers a connector of `kind` at `url` (its API base), with its login (a CRM's
+    /// currency: EUR).
     pub async fn connector(&self, kind: Kind, url: &str, account: &str, token: &str) -> Endpoint {
         let new = New {
             kind,
@@ -85,6 +87,7 @@ impl Fixture {
             types: kind.handles().to_vec(),
             account: Some(account.into()),
             token: Some(token.into()),
+            currency: (kind == Kind::HubSpot).then(|| "EUR".to_string()),
         };
         self.endpoints
             .create(new, self.clock.now())

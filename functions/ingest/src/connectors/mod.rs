@@ -4,6 +4,7 @@
 //! platform is adding a module here and a line in [`for_platform`].
 
 pub mod discourse;
+pub mod hubspot;
 pub mod meta;
 pub mod shopify;
 pub mod standard_webhooks;
@@ -70,5 +71,6 @@ pub fn for_platform(platform: Platform) -> &'static dyn Connector {
         Platform::YouTube => &youtube::YouTube,
         Platform::Trustpilot => &trustpilot::Trustpilot,
         Platform::Zendesk => &zendesk::Zendesk,
+        Platform::HubSpot => &hubspot::HubSpot,
     }
 }

@@ -174,6 +174,7 @@ mod tests {
         }
         let query = QueryMap::default();
         let req = HookRequest {
+            url: "https://liaison.example/hooks/src_test",
             method: "POST",
             headers: &headers,
             query: &query,
@@ -322,6 +323,7 @@ mod tests {
             );
             h.insert("webhook-signature", HeaderValue::from_str(&sig).unwrap());
             let req = HookRequest {
+                url: "https://liaison.example/hooks/src_test",
                 method: "POST",
                 headers: &h,
                 query: &query,

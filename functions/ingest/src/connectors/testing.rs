@@ -86,6 +86,7 @@ impl Req {
 
     pub fn hook(&self) -> HookRequest<'_> {
         HookRequest {
+            url: "https://liaison.example/hooks/src_test",
             method: self.method,
             headers: &self.headers,
             query: &self.query,

@@ -62,7 +62,7 @@ pub fn reach(target: &Target, channel: Channel) -> Result<usize, String> {
         (Trustpilot, PrivateMessage) => none("Trustpilot has no private messages: answer by email"),
         (StandardWebhooks, PublicReply | PrivateMessage) => Ok(20_000),
         (Shopify | WooCommerce, _) => none("a store event has nothing to answer under"),
-        (Zendesk, _) => none("a helpdesk's news has nothing to answer under"),
+        (Zendesk | HubSpot, _) => none("a helpdesk's or a CRM's news has nothing to answer under"),
     }
 }
 
@@ -100,7 +100,9 @@ pub fn login(platform: Platform) -> (&'static [&'static str], &'static [&'static
             &[REPLY_URL_SETTING],
             &[crate::contracts::moderation::CALLBACK_SECRET_CREDENTIAL],
         ),
-        Platform::Shopify | Platform::WooCommerce | Platform::Zendesk => (&[], &[]),
+        Platform::Shopify | Platform::WooCommerce | Platform::Zendesk | Platform::HubSpot => {
+            (&[], &[])
+        }
     }
 }
 
@@ -108,7 +110,7 @@ pub fn login(platform: Platform) -> (&'static [&'static str], &'static [&'static
 pub fn can_publish(source: &Source) -> bool {
     if matches!(
         source.platform,
-        Platform::Shopify | Platform::WooCommerce | Platform::Zendesk
+        Platform::Shopify | Platform::WooCommerce | Platform::Zendesk | Platform::HubSpot
     ) {
         return false;
     }

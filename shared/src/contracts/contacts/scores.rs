@@ -50,7 +50,7 @@ fn platform_weight(platform: Platform) -> f64 {
         Platform::Discourse | Platform::WordPress => 0.7,
         Platform::Shopify | Platform::WooCommerce | Platform::StandardWebhooks => 0.5,
         // Nobody speaks there: its events are about cases, not contributions.
-        Platform::Zendesk => 0.0,
+        Platform::Zendesk | Platform::HubSpot => 0.0,
     }
 }
 

@@ -44,15 +44,20 @@ pub enum Kind {
     /// Zendesk Support: a case opens a ticket, its close solves it, an erasure deletes the
     /// requester for good.
     Zendesk,
+    /// HubSpot's CRM: an opportunity becomes a deal on its contact, a contribution a note
+    /// on the contact's timeline, an erasure a GDPR deletion.
+    #[serde(rename = "hubspot")]
+    HubSpot,
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Webhook, Kind::Zendesk];
+    pub const ALL: &'static [Kind] = &[Kind::Webhook, Kind::Zendesk, Kind::HubSpot];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Webhook => "webhook",
             Kind::Zendesk => "zendesk",
+            Kind::HubSpot => "hubspot",
         }
     }
 
@@ -67,6 +72,12 @@ impl Kind {
             Kind::Zendesk => &[
                 EventType::CaseOpened,
                 EventType::CaseClosed,
+                EventType::ContactErased,
+            ],
+            Kind::HubSpot => &[
+                EventType::OpportunityOpened,
+                EventType::OpportunityClosed,
+                EventType::ContributionClassified,
                 EventType::ContactErased,
             ],
         }
@@ -96,6 +107,10 @@ pub struct Endpoint {
     /// A connector's API token, sealed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// A CRM's currency (ISO 4217), which its deals' amounts are in (HubSpot's company
+    /// currency).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
     #[serde(default)]
     pub description: String,
     /// What it receives.
@@ -126,6 +141,7 @@ impl Endpoint {
             "kind": self.kind,
             "url": self.url,
             "account": self.account,
+            "currency": self.currency,
             "token_set": self.token.is_some(),
             "description": self.description,
             "types": self.types,
@@ -151,6 +167,7 @@ pub struct New {
     pub account: Option<String>,
     /// A connector's API token, in clear (sealed before it is stored).
     pub token: Option<String>,
+    pub currency: Option<String>,
 }
 
 /// What staff change on an endpoint.
@@ -160,6 +177,7 @@ pub struct Changes {
     pub account: Option<String>,
     /// A connector's new API token, in clear.
     pub token: Option<String>,
+    pub currency: Option<String>,
     pub description: Option<String>,
     pub types: Option<Vec<EventType>>,
     pub enabled: Option<bool>,
@@ -183,7 +201,7 @@ impl EndpointStore {
         let id = crate::kit::ids::new_id("ep")?;
         let secret = match new.kind {
             Kind::Webhook => Some(crate::kit::ids::new_whsec()?),
-            Kind::Zendesk => None,
+            Kind::Zendesk | Kind::HubSpot => None,
         };
         let endpoint = Endpoint {
             secrets: match &secret {
@@ -202,6 +220,7 @@ impl EndpointStore {
             kind: new.kind,
             url: new.url,
             account: new.account,
+            currency: new.currency,
             description: new.description,
             types: new.types,
             enabled: true,
@@ -247,6 +266,9 @@ impl EndpointStore {
         }
         if let Some(account) = changes.account {
             endpoint.account = Some(account);
+        }
+        if let Some(currency) = changes.currency {
+            endpoint.currency = Some(currency);
         }
         if let Some(token) = changes.token {
             endpoint.token = Some(self.sealer.seal(id, SEALED_TOKEN, &token)?);

@@ -1,8 +1,12 @@
 //! What a connected tool calls Liaison's things (`DeliveriesTable`, partition
 //! `link#{endpoint_id}`, sort key `{what}#{liaison id}`): the Zendesk ticket a case opened,
-//! the Zendesk user a contact became. A connector reads them to change what it created
-//! (solve the ticket) and to erase the person there; a contact's link is deleted once the
-//! erasure went through.
+//! the Zendesk user or HubSpot contact a contact became, the HubSpot deal of an opportunity.
+//! A connector reads them to change what it created (solve the ticket, win the deal) and to
+//! erase the person there; a contact's link is deleted once the erasure went through.
+//!
+//! A CRM's webhook names its own objects: the way back from a deal to its opportunity is
+//! kept too (partition `link#{system}#{account}`, sort key `deal#{deal id}`), with the
+//! currency of the deal's amounts, for identify to apply what the CRM says.
 //!
 //! A link holds ids only, and no `contact_id` attribute: erasing a contact in Liaison must
 //! not drop the link that its erasure in the tool still needs.
@@ -18,6 +22,7 @@ use crate::Error;
 pub enum Linked {
     Case,
     Contact,
+    Opportunity,
 }
 
 impl Linked {
@@ -25,6 +30,7 @@ impl Linked {
         match self {
             Linked::Case => "case",
             Linked::Contact => "contact",
+            Linked::Opportunity => "opportunity",
         }
     }
 }
@@ -34,6 +40,22 @@ pub struct Link {
     /// The tool's id for it.
     pub external_id: String,
     pub linked_at: DateTime<Utc>,
+}
+
+/// Where a CRM's deal came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DealOrigin {
+    pub opportunity_id: String,
+    /// What its amounts are in (ISO 4217).
+    pub currency: String,
+    pub linked_at: DateTime<Utc>,
+}
+
+fn deal_key(system: &str, account: &str, deal_id: &str) -> dynamo::Item {
+    pk_sk(
+        format!("link#{system}#{account}"),
+        format!("deal#{deal_id}"),
+    )
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +112,42 @@ impl Links {
             .await
             .map_err(|e| Error::from_sdk("PutItem link", e))?;
         Ok(())
+    }
+
+    /// Records that deal `deal_id` of CRM `system`'s `account` is `origin`'s opportunity.
+    pub async fn put_deal(
+        &self,
+        system: &str,
+        account: &str,
+        deal_id: &str,
+        origin: &DealOrigin,
+    ) -> Result<(), Error> {
+        let mut item = dynamo::encode(origin, "deal link")?;
+        item.extend(deal_key(system, account, deal_id));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("PutItem deal link", e))?;
+        Ok(())
+    }
+
+    /// The opportunity deal `deal_id` was created for, if Liaison created it.
+    pub async fn deal(
+        &self,
+        system: &str,
+        account: &str,
+        deal_id: &str,
+    ) -> Result<Option<DealOrigin>, Error> {
+        dynamo::get(
+            &self.client,
+            &self.table,
+            deal_key(system, account, deal_id),
+            "deal link",
+        )
+        .await
     }
 
     pub async fn forget(&self, endpoint_id: &str, what: Linked, id: &str) -> Result<(), Error> {

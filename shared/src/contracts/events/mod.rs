@@ -17,7 +17,7 @@ pub use commerce::{
 pub use contribution::{
     Author, Contribution, ContributionAction, ContributionKind, ModerationState,
 };
-pub use handoff::{Handoff, TicketStatus};
+pub use handoff::{DealChange, DealProperty, Handoff, TicketStatus};
 pub use social::{
     Chunk, Connected, Connection, Disconnected, Relation, SiteCustomer, SocialAccount, SocialEvent,
     CONNECTIONS_PER_MESSAGE,
