@@ -34,7 +34,9 @@ pub struct Endpoints {
 struct Registration {
     #[serde(default)]
     kind: Option<String>,
-    url: String,
+    /// Every kind's but an email's.
+    #[serde(default)]
+    url: Option<String>,
     #[serde(default)]
     description: String,
     /// A webhook's, required; a connector's, all it handles when absent.
@@ -168,13 +170,14 @@ impl Endpoints {
             token,
             currency,
         } = login(kind, given, true)?;
+        let (url, hook) = self.place(kind, registration.url, account.as_deref())?;
         let new = New {
             kind,
-            url: self.url(registration.url)?,
+            url: url.ok_or_else(|| Error::validation("url", "required"))?,
             description: description(registration.description)?,
             types,
             account,
-            token,
+            token: hook.or(token),
             currency,
         };
         let (endpoint, secret) = self.store.create(new, self.clock.now()).await?;
@@ -206,13 +209,17 @@ impl Endpoints {
             token,
             currency,
         } = login(kind, given, false)?;
+        let (url, hook) = match patch.url {
+            Some(url) => self.place(kind, Some(url), None)?,
+            None => (None, None),
+        };
         let changes = Changes {
-            url: patch.url.map(|u| self.url(u)).transpose()?,
+            url,
             description: patch.description.map(description).transpose()?,
             types: patch.types.map(|t| types(kind, &t)).transpose()?,
             enabled: patch.enabled,
             account,
-            token,
+            token: hook.or(token),
             currency,
         };
         let enabling = changes.enabled == Some(true);
@@ -329,6 +336,33 @@ impl Endpoints {
         Ok(http::json(200, &json!({ "replayed": replayed })))
     }
 
+    /// Where a `kind` endpoint's deliveries go, from the `url` given: the URL to store, and
+    /// a chat hook's full URL to seal as its token (the stored URL is then its origin). An
+    /// email's is its address.
+    fn place(
+        &self,
+        kind: Kind,
+        url: Option<String>,
+        account: Option<&str>,
+    ) -> Result<(Option<String>, Option<String>), Error> {
+        match (kind, url) {
+            (Kind::Email, None) => Ok((account.map(|a| format!("mailto:{a}")), None)),
+            (Kind::Email, Some(_)) => Err(Error::validation(
+                "url",
+                "an email endpoint has an account (the address), not a URL",
+            )),
+            (_, None) => Err(Error::validation("url", "required")),
+            (kind, Some(url)) if kind.secret_url() => {
+                let url = self.url(url)?;
+                let origin = url::Url::parse(&url)
+                    .map(|u| u.origin().ascii_serialization())
+                    .map_err(|_| Error::validation("url", "not a URL"))?;
+                Ok((Some(origin), Some(url)))
+            }
+            (_, Some(url)) => Ok((Some(self.url(url)?), None)),
+        }
+    }
+
     async fn kind_of(&self, id: &str) -> Result<Kind, Error> {
         let endpoint: Endpoint = self.store.get(id).await?.ok_or_else(not_found)?;
         Ok(endpoint.kind)
@@ -385,15 +419,28 @@ fn login(kind: Kind, given: Login, registering: bool) -> Result<Login, Error> {
             }
             return Ok(login);
         }
+        Kind::Slack | Kind::Teams => {
+            if login != Login::default() {
+                return Err(Error::validation(
+                    "token",
+                    "a chat's incoming webhook URL is all it takes: give it as url",
+                ));
+            }
+            return Ok(login);
+        }
         Kind::Zendesk => "the agent's email and its API token",
         Kind::HubSpot => {
             "the portal (hub) id, a private app's access token and the company currency"
         }
+        Kind::Email => "the address to write to",
     };
+    if kind == Kind::Email && login.token.is_some() {
+        return Err(Error::validation("token", "an email endpoint has no token"));
+    }
     if registering {
         let missing = [
             ("account", login.account.is_none()),
-            ("token", login.token.is_none()),
+            ("token", kind != Kind::Email && login.token.is_none()),
             (
                 "currency",
                 kind == Kind::HubSpot && login.currency.is_none(),
@@ -408,7 +455,7 @@ fn login(kind: Kind, given: Login, registering: bool) -> Result<Login, Error> {
     }
     if let Some(account) = &login.account {
         let valid = match kind {
-            Kind::Zendesk => {
+            Kind::Zendesk | Kind::Email => {
                 (3..=MAX_ACCOUNT).contains(&account.len())
                     && !account.contains(char::is_whitespace)
                     && account
@@ -420,6 +467,7 @@ fn login(kind: Kind, given: Login, registering: bool) -> Result<Login, Error> {
         if !valid {
             let expected = match kind {
                 Kind::Zendesk => "must be the agent's email",
+                Kind::Email => "must be an email address",
                 _ => "must be the HubSpot portal (hub) id, digits",
             };
             return Err(Error::validation("account", expected));

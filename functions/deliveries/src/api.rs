@@ -68,7 +68,8 @@ impl Failure {
 pub struct Api<'a> {
     http: &'a reqwest::Client,
     base: String,
-    authorization: String,
+    /// `None` for a URL that is its own credential (a chat's incoming webhook).
+    authorization: Option<String>,
     at: DateTime<Utc>,
     started: Instant,
     last_status: Option<u16>,
@@ -80,7 +81,7 @@ impl<'a> Api<'a> {
     pub fn new(
         http: &'a reqwest::Client,
         base: &str,
-        authorization: String,
+        authorization: Option<String>,
         at: DateTime<Utc>,
     ) -> Self {
         Api {
@@ -106,8 +107,10 @@ impl<'a> Api<'a> {
         let mut request = self
             .http
             .request(method, format!("{}{path}", self.base))
-            .header("authorization", &self.authorization)
             .header("accept", "application/json");
+        if let Some(authorization) = &self.authorization {
+            request = request.header("authorization", authorization);
+        }
         if let Some(body) = body {
             request = request.json(body);
         }

@@ -58,7 +58,12 @@ pub async fn deliver(
         Ok(None) => return Tried::refused(now, "the connector has no API token".into()),
         Err(e) => return Tried::refused(now, format!("the connector's token is unusable: {e}")),
     };
-    let mut api = Api::new(&deps.http, &endpoint.url, format!("Bearer {token}"), now);
+    let mut api = Api::new(
+        &deps.http,
+        &endpoint.url,
+        Some(format!("Bearer {token}")),
+        now,
+    );
     let done = match serde_json::from_str::<Value>(&event.payload) {
         Ok(payload) => {
             let call = Call {

@@ -18,6 +18,7 @@ pub mod attempt;
 pub mod fan_out;
 pub mod hubspot;
 pub mod lanes;
+pub mod notify;
 pub mod zendesk;
 
 use std::collections::HashSet;
@@ -39,6 +40,11 @@ pub struct Deps {
     pub links: Links,
     pub lanes: LaneQueue,
     pub http: reqwest::Client,
+    /// People told by email (`notify`): SES, from the brand's sender, through its
+    /// configuration set.
+    pub ses: aws_sdk_ses::Client,
+    pub sender: String,
+    pub configuration_set: String,
     pub sqs: aws_sdk_sqs::Client,
     pub events_dead_letters: DeadLetters,
     pub lanes_dead_letters: DeadLetters,
@@ -89,6 +95,9 @@ impl Deps {
                 queue_url: config::required(env, "DELIVERIES_QUEUE_URL")?,
             },
             http,
+            ses: shared::kit::aws::ses(&sdk, env),
+            sender: config::required(env, "SENDER_EMAIL")?,
+            configuration_set: config::required(env, "SES_CONFIGURATION_SET")?,
             events_dead_letters: DeadLetters::new(
                 sqs.clone(),
                 config::required(env, "EVENTS_DLQ_URL")?,

@@ -48,7 +48,12 @@ pub async fn deliver(
     let account = endpoint.account.as_deref().unwrap_or_default();
     let login =
         base64::engine::general_purpose::STANDARD.encode(format!("{account}/token:{token}"));
-    let mut api = Api::new(&deps.http, &endpoint.url, format!("Basic {login}"), now);
+    let mut api = Api::new(
+        &deps.http,
+        &endpoint.url,
+        Some(format!("Basic {login}")),
+        now,
+    );
     let done = match serde_json::from_str::<Value>(&event.payload) {
         Ok(payload) => {
             let call = Call {

@@ -18,6 +18,7 @@ use shared::relaunch::links::Links;
 use shared::Error;
 
 pub mod page;
+pub mod phone;
 pub mod referral;
 pub mod relaunch;
 
@@ -39,6 +40,8 @@ pub struct Deps {
     pub links: Links,
     /// What the brand's endpoints are told: unsubscribes, call-me-back requests.
     pub events: shared::contracts::deliveries::EventQueue,
+    /// The brand's country, for phone numbers typed without `+` (`DEFAULT_PHONE_REGION`).
+    pub phone_region: phonenumber::country::Id,
     pub clock: Clock,
 }
 
@@ -67,6 +70,14 @@ impl Deps {
             suggestions_table: config::required(env, "SUGGESTIONS_TABLE")?,
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
             referral_landing_url: landing(env)?,
+            phone_region: {
+                let code = config::required(env, "DEFAULT_PHONE_REGION")?;
+                phone::region(&code).ok_or_else(|| {
+                    Error::Internal(format!(
+                        "DEFAULT_PHONE_REGION {code} is not an ISO 3166 country"
+                    ))
+                })?
+            },
             links: Links::new(link_keys.clone(), ""),
             link_keys,
             events: shared::contracts::deliveries::EventQueue {
@@ -102,7 +113,7 @@ pub async fn handle(deps: &Deps, req: Request) -> Response {
         "GET /t/u/{token}" => relaunch::unsubscribe_page(deps, token),
         "POST /t/u/{token}" => relaunch::unsubscribe(deps, token).await,
         "GET /t/b/{token}" => relaunch::callback_page(deps, token),
-        "POST /t/b/{token}" => relaunch::callback(deps, token).await,
+        "POST /t/b/{token}" => relaunch::callback(deps, token, &req).await,
         "GET /r/{code}" => referral::visit(deps, code).await,
         _ => Err(Error::NotFound("no such link".into())),
     };

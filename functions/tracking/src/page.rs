@@ -2,6 +2,7 @@
 
 use aws_lambda_events::http::HeaderValue;
 use shared::kit::http::{self, Response};
+use shared::relaunch::callbacks::Slot;
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -40,6 +41,37 @@ pub fn form(title: &str, message: &str, button: &str) -> Response {
                 escape(button)
             ),
         ),
+    )
+}
+
+/// The call-me-back form: a phone number (required, `type=tel`) and a time slot, POSTed to
+/// the same URL; `error` (shown above it, and the page answered 400) and the buyer's input
+/// kept when a number was refused.
+pub fn callback_form(error: Option<&str>, phone: &str, slot: Slot) -> Response {
+    let options: String = Slot::ALL
+        .iter()
+        .map(|s| {
+            format!(
+                "<option value=\"{}\"{}>{}</option>",
+                s.as_str(),
+                if *s == slot { " selected" } else { "" },
+                escape(s.label())
+            )
+        })
+        .collect();
+    let alert = error.map_or_else(String::new, |e| {
+        format!("<p role=\"alert\" style=\"color:#a00\">{}</p>", escape(e))
+    });
+    let body = format!(
+        "<p>{}</p>{alert}<form method=\"post\"><p><label>Téléphone / Phone<br><input type=\"tel\" name=\"phone\" required autocomplete=\"tel\" maxlength=\"40\" value=\"{}\"></label></p><p><label>Quand ? / When?<br><select name=\"slot\">{options}</select></label></p><button type=\"submit\">{}</button></form>",
+        escape("Un conseiller vous rappelle au sujet de votre panier. / An adviser will call you back about your cart."),
+        escape(phone),
+        escape("Oui, rappelez-moi / Yes, call me back"),
+    );
+    http::text(
+        if error.is_some() { 400 } else { 200 },
+        "text/html; charset=utf-8",
+        document("Être rappelé / Call me back", &body),
     )
 }
 

@@ -12,8 +12,8 @@
 
 use shared::contracts::contacts::profile;
 use shared::contracts::tokens::TokenError;
-use shared::kit::http::Response;
-use shared::relaunch::callbacks;
+use shared::kit::http::{self, Request, Response};
+use shared::relaunch::callbacks::{self, Reach, Slot};
 use shared::relaunch::engagement::{self, Engagement};
 use shared::relaunch::links::{self, Link};
 use shared::Error;
@@ -131,15 +131,27 @@ pub async fn unsubscribe(deps: &Deps, token: &str) -> Result<Response, Error> {
 
 pub fn callback_page(deps: &Deps, token: &str) -> Result<Response, Error> {
     read(deps, links::CALLBACK, token)?;
-    Ok(page::form(
-        "Être rappelé / Call me back",
-        "Un conseiller vous rappelle au sujet de votre panier. / An adviser will call you back about your cart.",
-        "Oui, rappelez-moi / Yes, call me back",
-    ))
+    Ok(page::callback_form(None, "", Slot::Morning))
 }
 
-pub async fn callback(deps: &Deps, token: &str) -> Result<Response, Error> {
+/// The form's answer: the number read as E.164 in the brand's country, and the slot.
+/// A number no one can dial gets the form again, with why, and nothing is recorded.
+pub async fn callback(deps: &Deps, token: &str, req: &Request) -> Result<Response, Error> {
     let link = read(deps, links::CALLBACK, token)?;
+    let body = http::raw_body(req)?;
+    let mut phone = String::new();
+    let mut slot = Slot::Morning;
+    for (name, value) in url::form_urlencoded::parse(&body) {
+        match name.as_ref() {
+            "phone" => phone = value.into_owned(),
+            "slot" => slot = Slot::parse(&value).unwrap_or(Slot::Morning),
+            _ => {}
+        }
+    }
+    let reach = match crate::phone::e164(&phone, deps.phone_region) {
+        Ok(e164) => Reach { phone: e164, slot },
+        Err(why) => return Ok(page::callback_form(Some(why), &phone, slot)),
+    };
     let Some(email) = engagement::email(&deps.dynamodb, &deps.emails_table, &link.email_id).await?
     else {
         return Err(Error::NotFound("this email is no longer on record".into()));
@@ -150,6 +162,7 @@ pub async fn callback(deps: &Deps, token: &str) -> Result<Response, Error> {
         &deps.callbacks_table,
         &link.email_id,
         &email,
+        &reach,
         now,
     )
     .await?;
@@ -167,6 +180,8 @@ pub async fn callback(deps: &Deps, token: &str) -> Result<Response, Error> {
                 "cart_id": email.cart_id,
                 "email_id": link.email_id,
                 "step": email.step,
+                "phone": reach.phone,
+                "slot": reach.slot.as_str(),
             }}),
         ))
         .await?;

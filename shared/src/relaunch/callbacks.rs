@@ -41,18 +41,63 @@ impl Status {
     }
 }
 
+/// When the buyer would like the call (their local time, as they understand it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Morning,
+    Midday,
+    Afternoon,
+    Evening,
+}
+
+impl Slot {
+    pub const ALL: [Slot; 4] = [Slot::Morning, Slot::Midday, Slot::Afternoon, Slot::Evening];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Slot::Morning => "morning",
+            Slot::Midday => "midday",
+            Slot::Afternoon => "afternoon",
+            Slot::Evening => "evening",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Slot> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// What the page shows, in the buyer's two languages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Slot::Morning => "Le matin (9 h – 12 h) / Morning (9am – 12pm)",
+            Slot::Midday => "Midi (12 h – 14 h) / Midday (12 – 2pm)",
+            Slot::Afternoon => "L'après-midi (14 h – 18 h) / Afternoon (2 – 6pm)",
+            Slot::Evening => "Le soir (18 h – 20 h) / Evening (6 – 8pm)",
+        }
+    }
+}
+
+/// How to reach the buyer: a number in E.164, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reach {
+    pub phone: String,
+    pub slot: Slot,
+}
+
 /// The id of the request made from relaunch email `email_id` (one per email).
 pub fn id_for(email_id: &str) -> String {
     format!("cb_{}", email_id.trim_start_matches("eml_rl_"))
 }
 
-/// Records the request made from relaunch email `email_id` (`email` as read): `false` when
-/// one was made from that email already.
+/// Records the request made from relaunch email `email_id` (`email` as read), with how to
+/// reach the buyer: `false` when one was made from that email already (an open one then
+/// takes the number and the slot given last: the buyer corrected a typo).
 pub async fn request(
     client: &Client,
     table: &str,
     email_id: &str,
     email: &EmailRef,
+    reach: &Reach,
     now: DateTime<Utc>,
 ) -> Result<bool, Error> {
     let put = client
@@ -66,10 +111,29 @@ pub async fn request(
         .item("cart_id", s(email.cart_id.clone().unwrap_or_default()))
         .item("email_id", s(email_id))
         .item("step", n(email.step))
+        .item("phone", s(&reach.phone))
+        .item("slot", s(reach.slot.as_str()))
         .condition_expression("attribute_not_exists(id)")
         .send()
         .await;
-    condition_held(put, "PutItem callback")
+    if condition_held(put, "PutItem callback")? {
+        return Ok(true);
+    }
+    let corrected = client
+        .update_item()
+        .table_name(table)
+        .key("id", s(id_for(email_id)))
+        .update_expression("SET phone = :phone, slot = :slot, updated_at = :now")
+        .condition_expression("#status = :open")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":phone", s(&reach.phone))
+        .expression_attribute_values(":slot", s(reach.slot.as_str()))
+        .expression_attribute_values(":now", s(stamp(now)))
+        .expression_attribute_values(":open", s(Status::Open.as_str()))
+        .send()
+        .await;
+    condition_held(corrected, "UpdateItem callback")?;
+    Ok(false)
 }
 
 /// The requests in `status`, newest first: the query, for the caller to page.

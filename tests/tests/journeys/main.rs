@@ -17,6 +17,7 @@ mod identify;
 mod ingest;
 mod known_customer;
 mod moderation;
+mod notifications;
 mod order_news;
 mod platforms;
 mod polling;

@@ -409,12 +409,32 @@ async fn an_unsubscribe_should_stop_every_relaunch_for_the_contact() {
     let callback = &callback[callback.find("/t/b/").unwrap()..];
     let page = reqwest::get(system.url(callback)).await.unwrap();
     assert_eq!(page.status().as_u16(), 200);
-    for _ in 0..2 {
-        let resp = reqwest::Client::new()
+    let form = page.text().await.unwrap();
+    assert!(
+        form.contains("type=\"tel\" name=\"phone\" required"),
+        "{form}"
+    );
+    let post = |body: &'static str| {
+        reqwest::Client::new()
             .post(system.url(callback))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
             .send()
-            .await
-            .unwrap();
+    };
+    // A number no one can dial: the form again, with why, and nothing recorded.
+    let refused = post("phone=06+12&slot=evening").await.unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("This number is not valid"), "{refused}");
+    assert!(
+        refused.contains("value=\"06 12\""),
+        "the buyer's input kept: {refused}"
+    );
+    assert!(refused.contains("value=\"evening\" selected"), "{refused}");
+    let (_, none) = e2e::staff(&system, "GET", "/admin/callbacks", "liaison-sales", None).await;
+    assert_eq!(none["callbacks"], json!([]), "{none}");
+    for _ in 0..2 {
+        let resp = post("phone=06+12+34+56+78&slot=evening").await.unwrap();
         assert_eq!(resp.status().as_u16(), 200);
     }
     let (status, tasks) =
@@ -423,6 +443,11 @@ async fn an_unsubscribe_should_stop_every_relaunch_for_the_contact() {
     let tasks = tasks["callbacks"].as_array().cloned().unwrap_or_default();
     assert_eq!(tasks.len(), 1, "{tasks:?}");
     assert_eq!(tasks[0]["campaign_id"], campaign_id.as_str());
+    assert_eq!(
+        tasks[0]["phone"], "+33612345678",
+        "stored as E.164: {tasks:?}"
+    );
+    assert_eq!(tasks[0]["slot"], "evening");
     // Asked twice, told once: callback.requested for the brand's endpoints.
     let told = system
         .resources
@@ -430,7 +455,7 @@ async fn an_unsubscribe_should_stop_every_relaunch_for_the_contact() {
         .await;
     assert_eq!(told.len(), 1, "{told:?}");
     assert!(
-        told[0].contains(tasks[0]["id"].as_str().unwrap()),
+        told[0].contains(tasks[0]["id"].as_str().unwrap()) && told[0].contains("+33612345678"),
         "{told:?}"
     );
 

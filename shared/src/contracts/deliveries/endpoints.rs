@@ -48,16 +48,32 @@ pub enum Kind {
     /// on the contact's timeline, an erasure a GDPR deletion.
     #[serde(rename = "hubspot")]
     HubSpot,
+    /// People told at once by email (through SES, from the brand's sender).
+    Email,
+    /// A Slack channel's incoming webhook.
+    Slack,
+    /// A Microsoft Teams channel's incoming webhook (a Workflows trigger URL).
+    Teams,
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Webhook, Kind::Zendesk, Kind::HubSpot];
+    pub const ALL: &'static [Kind] = &[
+        Kind::Webhook,
+        Kind::Zendesk,
+        Kind::HubSpot,
+        Kind::Email,
+        Kind::Slack,
+        Kind::Teams,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Webhook => "webhook",
             Kind::Zendesk => "zendesk",
             Kind::HubSpot => "hubspot",
+            Kind::Email => "email",
+            Kind::Slack => "slack",
+            Kind::Teams => "teams",
         }
     }
 
@@ -80,7 +96,23 @@ impl Kind {
                 EventType::ContributionClassified,
                 EventType::ContactErased,
             ],
+            Kind::Email | Kind::Slack | Kind::Teams => &[
+                EventType::OpportunityOpened,
+                EventType::CallbackRequested,
+                EventType::CaseOpened,
+            ],
         }
+    }
+
+    /// Whether it tells people (a notification), rather than a system.
+    pub fn notifies(self) -> bool {
+        matches!(self, Kind::Email | Kind::Slack | Kind::Teams)
+    }
+
+    /// Whether its URL is a secret (a chat's incoming webhook: whoever has it posts to the
+    /// channel): sealed as its token, its origin only shown.
+    pub fn secret_url(self) -> bool {
+        matches!(self, Kind::Slack | Kind::Teams)
     }
 }
 
@@ -201,7 +233,7 @@ impl EndpointStore {
         let id = crate::kit::ids::new_id("ep")?;
         let secret = match new.kind {
             Kind::Webhook => Some(crate::kit::ids::new_whsec()?),
-            Kind::Zendesk | Kind::HubSpot => None,
+            _ => None,
         };
         let endpoint = Endpoint {
             secrets: match &secret {
