@@ -212,6 +212,10 @@ impl Contacts {
                 );
             }
         }
+        if wanted.is_none() {
+            // What was told about them to the brand's systems and people (docs/webhooks.md).
+            person["sent"] = Value::Array(self.deliveries.sent_about(id).await?);
+        }
         person["more"] = Value::Object(more);
         Ok(http::json(200, &person))
     }

@@ -17,6 +17,8 @@ use shared::Error;
 const MAX_URL: usize = 2000;
 const MAX_DESCRIPTION: usize = 200;
 const MAX_ACCOUNT: usize = 254;
+/// The deliveries a contact's export lists at most (30 days are kept).
+const SENT_IN_EXPORT: usize = 200;
 const MAX_TOKEN: usize = 500;
 
 pub struct Endpoints {
@@ -108,6 +110,32 @@ impl Deliveries {
                 json!({ "contact_id": id }),
             ))
             .await
+    }
+
+    /// What was told about contact `id`, where and when (for their export): each delivery
+    /// with its endpoint's kind and where it goes (a chat hook's origin only).
+    pub async fn sent_about(&self, id: &str) -> Result<Vec<serde_json::Value>, Error> {
+        let endpoints = self.endpoints.list().await?;
+        let logged = self.store.sent_about(id, SENT_IN_EXPORT).await?;
+        logged
+            .into_iter()
+            .map(|item| {
+                let entry = shared::kit::pages::to_json(item)?;
+                let endpoint = endpoints
+                    .iter()
+                    .find(|e| Some(e.id.as_str()) == entry["endpoint_id"].as_str());
+                Ok(json!({
+                    "event_id": entry["event_id"],
+                    "type": entry["type"],
+                    "endpoint_id": entry["endpoint_id"],
+                    "kind": endpoint.map(|e| e.kind.as_str()),
+                    "to": endpoint.map(|e| e.url.clone()),
+                    "status": entry["status"],
+                    "attempts": entry["attempts"],
+                    "sent_at": entry["last_attempt"]["at"],
+                }))
+            })
+            .collect()
     }
 
     /// Publishes `contact.merged`: `from` now lives on as `into`.

@@ -192,7 +192,10 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         Some(contact) => deps.contacts.standing(contact).await?,
         None => None,
     };
-    let influence = standing.map_or(0.0, |s| s.influence);
+    if let Some(contact) = contact_id.as_deref() {
+        tell_if_created(deps, &message, contact, standing.as_ref()).await?;
+    }
+    let influence = standing.as_ref().map_or(0.0, |s| s.influence);
     let folded = classify::text::fold(&contribution.text);
     let rule_book = deps.rules.current().await?;
     let ruled = rules::apply(
@@ -220,7 +223,7 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         message: &message,
         contribution,
         contact_id: contact_id.as_deref(),
-        contact_type: standing.map(|s| s.contact_type),
+        contact_type: standing.as_ref().map(|s| s.contact_type),
         tags: &ruled.tags,
     };
     let route = routing::route(&classification, contribution, influence, &ruled, now);
@@ -391,6 +394,35 @@ async fn resolve_author(
     };
     deps.contacts
         .resolve(identities, &provenance, deps.clock.now())
+        .await
+}
+
+/// Tells the brand's systems of a contact this event created (`contact.created`, ids only:
+/// the profile is the brand's to read through admin). Known from the profile's `created_by`,
+/// so that a redelivery after a lost answer tells it too, under the same event id.
+async fn tell_if_created(
+    deps: &Deps,
+    message: &Message,
+    contact_id: &str,
+    standing: Option<&contacts::Standing>,
+) -> Result<(), Error> {
+    if standing.and_then(|s| s.created_by.as_deref()) != Some(message.id.as_str()) {
+        return Ok(());
+    }
+    deps.routing
+        .events
+        .publish(&shared::contracts::deliveries::Event::new(
+            shared::contracts::deliveries::EventType::ContactCreated,
+            contact_id,
+            message.received_at,
+            Some(contact_id),
+            serde_json::json!({ "contact": {
+                "id": contact_id,
+                "source_id": message.source_id,
+                "platform": message.platform.as_str(),
+                "event_id": message.id,
+            }}),
+        ))
         .await
 }
 

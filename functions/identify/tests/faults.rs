@@ -51,6 +51,12 @@ async fn effects_once(resources: &TestResources, event_id: &str) {
     let case_id = identify::cases::id_for("case", "src_faults", &format!("c-{event_id}"));
     assert_eq!(resources.count_items("ContributionsTable").await, 1);
     assert_eq!(resources.count_items("CasesTable").await, 1);
+    let created = resources.published_events("contact.created").await;
+    assert_eq!(created.len(), 1, "one contact.created for the new prospect");
+    assert!(
+        created[0].contains("\"platform\":\"standard-webhooks\""),
+        "{created:?}"
+    );
     assert_eq!(
         resources.published_events("case.opened").await.len(),
         1,

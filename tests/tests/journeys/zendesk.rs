@@ -223,8 +223,29 @@ async fn an_incident_should_open_a_zendesk_ticket_that_closes_its_case_when_solv
         .requests_to(axum::http::Method::PUT, &put)
         .is_empty());
 
-    // Erased in Liaison: deleted in Zendesk for good.
+    // The person's export says what was sent where and when.
     let contact = opened["body"]["contact_id"].as_str().unwrap();
+    let (status, export) = admin(
+        &system,
+        "GET",
+        &format!("/admin/contacts/{contact}/export"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{export}");
+    let sent = export["sent"].as_array().expect("what was sent");
+    let to_zendesk = sent
+        .iter()
+        .find(|s| s["kind"] == "zendesk" && s["type"] == "case.opened")
+        .unwrap_or_else(|| panic!("{export}"));
+    assert_eq!(to_zendesk["to"], desk_served.url);
+    assert_eq!(to_zendesk["status"], "delivered");
+    assert!(to_zendesk["sent_at"].is_string());
+    assert!(sent
+        .iter()
+        .any(|s| s["kind"] == "webhook" && s["type"] == "case.closed"));
+
+    // Erased in Liaison: deleted in Zendesk for good.
     let (status, _) = admin(
         &system,
         "DELETE",

@@ -32,27 +32,34 @@ pub struct Profile {
     #[serde(rename = "type")]
     pub contact_type: ContactType,
     pub created_at: DateTime<Utc>,
+    /// The event it was created for: a redelivery of that event knows it made the contact
+    /// (and tells of it) even when the creation's answer was lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
 }
 
 impl Profile {
-    /// A new prospect's profile.
-    fn prospect(contact_id: &str, now: DateTime<Utc>) -> Self {
+    /// A new prospect's profile, created for event `created_by`.
+    fn prospect(contact_id: &str, now: DateTime<Utc>, created_by: &str) -> Self {
         Profile {
             pk: contact_pk(contact_id),
             sk: keys::PROFILE.into(),
             contact_id: contact_id.to_string(),
             contact_type: ContactType::Prospect,
             created_at: now,
+            created_by: Some(created_by.to_string()),
         }
     }
 }
 
 /// What routing and rules read of a contact.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Standing {
     pub contact_type: ContactType,
     /// 0 to 100 (`scores::influence`).
     pub influence: f64,
+    /// The event the contact was created for, when Liaison created it from one.
+    pub created_by: Option<String>,
 }
 
 impl Standing {
@@ -68,6 +75,10 @@ impl Standing {
                 .and_then(|v| v.as_n().ok())
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0.0),
+            created_by: profile
+                .get("created_by")
+                .and_then(|v| v.as_s().ok())
+                .cloned(),
         }
     }
 }
@@ -192,7 +203,7 @@ impl ContactStore {
         now: DateTime<Utc>,
     ) -> Result<String, Error> {
         let contact_id = crate::kit::ids::new_id("ct")?;
-        let profile = Profile::prospect(&contact_id, now);
+        let profile = Profile::prospect(&contact_id, now, &provenance.event_id);
         let mut writes = vec![self.put(to_item(&profile)?, "attribute_not_exists(pk)")?];
         for identity in identities {
             writes.extend(self.link_writes(&contact_id, identity, provenance, now)?);
@@ -205,12 +216,12 @@ impl ContactStore {
     /// source: the same seed always names the same prospect.
     async fn create_unidentified(
         &self,
-        source_id: &str,
+        provenance: &Provenance,
         seed: &str,
         now: DateTime<Utc>,
     ) -> Result<String, Error> {
-        let contact_id = crate::kit::ids::derived("ct", source_id, seed);
-        let profile = Profile::prospect(&contact_id, now);
+        let contact_id = crate::kit::ids::derived("ct", &provenance.source_id, seed);
+        let profile = Profile::prospect(&contact_id, now, &provenance.event_id);
         let put = self
             .client
             .put_item()
@@ -267,7 +278,7 @@ impl ContactStore {
                         .map(|i| i.lookup_key(&self.hash_key))
                         .collect();
                     keys.sort();
-                    self.create_unidentified(&provenance.source_id, &keys.join(","), now)
+                    self.create_unidentified(provenance, &keys.join(","), now)
                         .await?
                 } else {
                     self.create(&held, provenance, now).await?
@@ -435,7 +446,7 @@ impl ContactStore {
     pub async fn standing(&self, contact_id: &str) -> Result<Option<Standing>, Error> {
         let out = self
             .get_profile(contact_id)
-            .projection_expression("#type, influence")
+            .projection_expression("#type, influence, created_by")
             .expression_attribute_names("#type", "type")
             .send()
             .await

@@ -660,6 +660,33 @@ impl DeliveryStore {
         Ok(deleted)
     }
 
+    /// What was told about contact `contact_id`, where and when: their log entries (30 days
+    /// are kept), at most `limit`, newest first.
+    pub async fn sent_about(&self, contact_id: &str, limit: usize) -> Result<Vec<Item>, Error> {
+        let by_contact = dynamo::query_eq(
+            &self.client,
+            &self.table,
+            Some(BY_CONTACT_INDEX),
+            "contact_id",
+            contact_id,
+        )
+        .scan_index_forward(false);
+        let mut logged = Vec::new();
+        for key in self.keys_of(by_contact, "Query ByContact").await? {
+            if logged.len() == limit {
+                break;
+            }
+            if !dynamo::text(&key, "pk").is_some_and(|pk| pk.starts_with("log#")) {
+                continue;
+            }
+            if let Some(item) = dynamo::get_item(&self.client, &self.table, key, "delivery").await?
+            {
+                logged.push(item);
+            }
+        }
+        Ok(logged)
+    }
+
     /// The keys (`pk`, `sk`) of every item `query` finds.
     async fn keys_of(
         &self,
