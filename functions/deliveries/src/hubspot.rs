@@ -19,6 +19,10 @@
 //!   HubSpot wrote one leaves a second, which the event id names as the same.
 //! - `contact.erased` → `POST /crm/v3/objects/contacts/gdpr-delete` (the contact and its
 //!   content, for good).
+//! - `consent.changed` → `PATCH /crm/v3/objects/contacts/{id}`: `liaison_email_consent`
+//!   (`unsubscribed`, `suppressed`) and `liaison_email_consent_at`, contact properties the
+//!   brand creates, which its HubSpot workflows read to stop emailing the person. Only a
+//!   contact Liaison gave HubSpot: none is created to say so.
 //! - `webhook.test` → a deals search of one: the token works.
 //!
 //! A `429` waits for its `Retry-After`; the lane's schedule does the rest.
@@ -79,6 +83,7 @@ pub async fn deliver(
                 EventType::OpportunityClosed => call.close_deal(&mut api).await,
                 EventType::ContributionClassified => call.add_note(&mut api).await,
                 EventType::ContactErased => call.erase_contact(&mut api).await,
+                EventType::ConsentChanged => call.consent(&mut api).await,
                 EventType::WebhookTest => call.check_login(&mut api).await,
                 other => Ok(format!(
                     "{} is not for HubSpot: nothing done",
@@ -252,6 +257,26 @@ impl Call<'_> {
             "contact {} deleted for good (GDPR)",
             link.external_id
         ))
+    }
+
+    async fn consent(&self, api: &mut Api<'_>) -> Result<String, Failure> {
+        let Some(contact_id) = self.event.contact_id.as_deref() else {
+            return Ok("about no contact: nothing to tell HubSpot".into());
+        };
+        let Some(link) = self.link(Linked::Contact, contact_id).await? else {
+            return Ok("HubSpot holds no contact Liaison gave it for this person".into());
+        };
+        let consent = self.data["consent"].as_str().unwrap_or("unsubscribed");
+        let change = json!({"properties": {
+            "liaison_email_consent": consent,
+            "liaison_email_consent_at": self.event.occurred_at.to_rfc3339(),
+        }});
+        let path = format!("/crm/v3/objects/contacts/{}", link.external_id);
+        let reply = api.call(Method::PATCH, &path, Some(&change)).await?;
+        match reply.status {
+            404 => Ok(format!("contact {} no longer exists", link.external_id)),
+            _ => success(reply).map(|_| format!("contact {} {consent}", link.external_id)),
+        }
     }
 
     async fn check_login(&self, api: &mut Api<'_>) -> Result<String, Failure> {

@@ -173,6 +173,18 @@ async fn notes_a_win_and_an_erasure_should_reach_hubspot_and_its_own_close_not_c
     assert!(log.iter().all(|d| d["status"] == "delivered"), "{log:?}");
 
     f.publish_data(
+        EventType::ConsentChanged,
+        "ct_c#unsubscribed",
+        Some("ct_c"),
+        json!({"contact_id": "ct_c", "consent": "unsubscribed", "channel": "email"}),
+    )
+    .await;
+    f.pump().await;
+    let told = crm.contact_by_email("ada.c@example.com").unwrap();
+    assert_eq!(told.property("liaison_email_consent"), Some("unsubscribed"));
+    assert!(told.property("liaison_email_consent_at").is_some());
+
+    f.publish_data(
         EventType::ContactErased,
         "ct_c",
         Some("ct_c"),

@@ -24,6 +24,7 @@
 //! - `GET /crm/v3/objects/deals/{dealId}` (`properties=`, `associations=contacts`,
 //!   `idProperty=` for a unique property) and `PATCH /crm/v3/objects/deals/{dealId}` with
 //!   `{"properties"}` → 200 with the deal; one it does not hold is 404 `OBJECT_NOT_FOUND`;
+//! - `PATCH /crm/v3/objects/contacts/{id}` (`{"properties"}`) → the contact; 404 when absent;
 //! - `POST /crm/v3/objects/contacts/gdpr-delete` with `{"objectId"}` (a contact id) or
 //!   `{"objectId","idProperty":"email"}` → 204: the contact is permanently deleted "and all
 //!   associated content" (its notes go with it; deals stay, without the association). An
@@ -313,6 +314,10 @@ pub async fn start(access_token: &str) -> std::io::Result<(Served, Arc<Crm>)> {
             post(upsert_contacts),
         )
         .route("/crm/v3/objects/contacts/gdpr-delete", post(gdpr_delete))
+        .route(
+            "/crm/v3/objects/contacts/{contact_id}",
+            axum::routing::patch(update_contact),
+        )
         .route("/crm/v3/objects/notes", post(create_note))
         .route("/crm/v3/objects/deals", post(create_deal))
         .route("/crm/v3/objects/deals/search", post(search_deals))
@@ -1191,6 +1196,46 @@ async fn update_deal(
         deal.properties = properties;
         deal.updated_at = now;
         Ok(Json(deal_json(deal, None)).into_response())
+    })
+}
+
+/// `PATCH /crm/v3/objects/contacts/{id}` ("Update a contact": `{"properties"}`) → the
+/// contact; 404 `OBJECT_NOT_FOUND` when there is none.
+async fn update_contact(
+    State(crm): State<Arc<Crm>>,
+    Path(contact_id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    crm.answer(&headers, || {
+        let body = parse(&body)?;
+        let Some(changes) = body.get("properties") else {
+            return Err(Refused::invalid(
+                "Invalid input JSON: `properties` is required",
+            ));
+        };
+        let changes = properties_of(Some(changes), "properties")?;
+        let mut store = crm.store();
+        let contact = store
+            .contacts
+            .iter_mut()
+            .find(|c| c.id == contact_id)
+            .ok_or_else(Refused::not_found)?;
+        let now = Utc::now();
+        contact.properties.extend(changes);
+        contact
+            .properties
+            .insert("lastmodifieddate".into(), stamp(now));
+        contact.updated_at = now;
+        Ok(Json(record(
+            &contact.id,
+            &contact.properties,
+            None,
+            &[],
+            contact.created_at,
+            contact.updated_at,
+        ))
+        .into_response())
     })
 }
 

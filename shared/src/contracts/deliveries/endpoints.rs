@@ -95,6 +95,7 @@ impl Kind {
                 EventType::OpportunityClosed,
                 EventType::ContributionClassified,
                 EventType::ContactErased,
+                EventType::ConsentChanged,
             ],
             Kind::Email | Kind::Slack | Kind::Teams => &[
                 EventType::OpportunityOpened,
