@@ -19,6 +19,7 @@ pub mod fan_out;
 pub mod hubspot;
 pub mod lanes;
 pub mod notify;
+pub mod overdue;
 pub mod zendesk;
 
 use std::collections::HashSet;
@@ -35,6 +36,9 @@ use shared::kit::config::{self, Env};
 use shared::Error;
 
 pub struct Deps {
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    /// The SLA watch's tables and addresses ([`overdue`]).
+    pub watch: overdue::Watch,
     pub endpoints: EndpointStore,
     pub store: DeliveryStore,
     pub links: Links,
@@ -77,6 +81,15 @@ impl Deps {
             .await?
             .sealer()?;
         Ok(Deps {
+            dynamodb: dynamodb.clone(),
+            watch: overdue::Watch {
+                cases_table: config::required(env, "CASES_TABLE")?,
+                events: shared::contracts::deliveries::EventQueue {
+                    sqs: sqs.clone(),
+                    queue_url: config::required(env, "EVENTS_QUEUE_URL")?,
+                },
+                support_address: config::required(env, "SUPPORT_ALERT_EMAIL")?,
+            },
             endpoints: EndpointStore {
                 client: dynamodb.clone(),
                 table: table.clone(),
@@ -111,6 +124,29 @@ impl Deps {
             sqs,
             clock,
         })
+    }
+}
+
+/// What invoked the function: a batch from one of its queues, or the SLA watch's schedule
+/// (any other event).
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+pub enum Trigger {
+    Queue(SqsEvent),
+    Schedule(serde_json::Value),
+}
+
+#[derive(Debug, serde::Serialize)]
+#[serde(untagged)]
+pub enum Outcome {
+    Queue(SqsBatchResponse),
+    Schedule(overdue::Swept),
+}
+
+pub async fn run(deps: &Deps, trigger: Trigger) -> Outcome {
+    match trigger {
+        Trigger::Queue(event) => Outcome::Queue(handle(deps, event).await),
+        Trigger::Schedule(_) => Outcome::Schedule(overdue::sweep(deps).await),
     }
 }
 

@@ -69,7 +69,7 @@ impl Registry {
             "deliveries",
             factory(
                 |env, clock| async move { deliveries::Deps::from_env(&env, clock).await },
-                |deps, event| async move { deliveries::handle(&deps, event).await },
+                |deps, event| async move { deliveries::run(&deps, event).await },
             ),
         );
         registry.register(

@@ -223,6 +223,44 @@ pub fn by_status(client: &Client, table: &str, status: &str) -> QueryFluentBuild
         .scan_index_forward(true)
 }
 
+/// The open cases past their SLA at `now`, soonest due first, not yet told of: the query,
+/// for the caller to page (`due_at` is the index's sort key: no scan).
+pub fn overdue(client: &Client, table: &str, now: DateTime<Utc>) -> QueryFluentBuilder {
+    client
+        .query()
+        .table_name(table)
+        .index_name(BY_STATUS_INDEX)
+        .key_condition_expression("#status = :open AND due_at < :now")
+        .filter_expression("attribute_not_exists(overdue_told_at)")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":open", s("open"))
+        .expression_attribute_values(":now", s(crate::kit::clock::stamp(now)))
+}
+
+/// Records that case `id`'s lateness was told at `at`: `false` when it was already, or the
+/// case is closed meanwhile.
+pub async fn overdue_told(
+    client: &Client,
+    table: &str,
+    id: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let marked = client
+        .update_item()
+        .table_name(table)
+        .key("id", s(id))
+        .update_expression("SET overdue_told_at = :at")
+        .condition_expression(
+            "attribute_exists(id) AND #status = :open AND attribute_not_exists(overdue_told_at)",
+        )
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":open", s("open"))
+        .expression_attribute_values(":at", s(at.to_rfc3339()))
+        .send()
+        .await;
+    condition_held(marked, "UpdateItem case overdue")
+}
+
 /// What staff do to an open item.
 #[derive(Debug, Clone)]
 pub enum Change<'a> {

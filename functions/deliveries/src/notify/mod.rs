@@ -101,15 +101,27 @@ pub fn notice(kind: EventType, data: &Value) -> Notice {
                 link: None,
             }
         }
-        EventType::CaseOpened => {
+        EventType::CaseOpened | EventType::CaseOverdue => {
             let item = &data["case"];
+            let overdue = kind == EventType::CaseOverdue;
             push("Author", author(data));
             push("Due", text(&item["due_at"]));
+            if overdue {
+                push(
+                    "Assignee",
+                    Some(text(&item["assignee"]).unwrap_or_else(|| "nobody yet".into())),
+                );
+            }
             push("Case", text(&item["id"]));
             Notice {
                 title: format!(
-                    "[{}] Incident on {}",
+                    "[{}] {} on {}",
                     item["priority"].as_str().unwrap_or("P3"),
+                    if overdue {
+                        "Overdue incident"
+                    } else {
+                        "Incident"
+                    },
                     item["platform"].as_str().unwrap_or("a platform")
                 ),
                 quote: quote(&item["text"]),

@@ -101,6 +101,7 @@ impl Kind {
                 EventType::OpportunityOpened,
                 EventType::CallbackRequested,
                 EventType::CaseOpened,
+                EventType::CaseOverdue,
             ],
         }
     }

@@ -36,6 +36,9 @@ pub enum EventType {
     CaseUpdated,
     #[serde(rename = "case.closed")]
     CaseClosed,
+    /// A case still open past its SLA (`due_at`): told once.
+    #[serde(rename = "case.overdue")]
+    CaseOverdue,
     #[serde(rename = "opportunity.opened")]
     OpportunityOpened,
     #[serde(rename = "opportunity.closed")]
@@ -63,10 +66,11 @@ pub enum EventType {
 
 impl EventType {
     /// Every type an endpoint may subscribe to.
-    pub const SUBSCRIBABLE: [EventType; 13] = [
+    pub const SUBSCRIBABLE: [EventType; 14] = [
         EventType::CaseOpened,
         EventType::CaseUpdated,
         EventType::CaseClosed,
+        EventType::CaseOverdue,
         EventType::OpportunityOpened,
         EventType::OpportunityClosed,
         EventType::CallbackRequested,
@@ -85,6 +89,7 @@ impl EventType {
             EventType::CaseOpened => "case.opened",
             EventType::CaseUpdated => "case.updated",
             EventType::CaseClosed => "case.closed",
+            EventType::CaseOverdue => "case.overdue",
             EventType::OpportunityOpened => "opportunity.opened",
             EventType::OpportunityClosed => "opportunity.closed",
             EventType::CallbackRequested => "callback.requested",
