@@ -318,9 +318,12 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
             .contacts
             .add_to_scores(
                 contact,
-                contribution.kind,
-                contribution.author.followers,
-                message.platform,
+                contacts::Scored {
+                    kind: contribution.kind,
+                    followers: contribution.author.followers,
+                    platform: message.platform,
+                    praise: classification.label == shared::contracts::rules::Label::Praise,
+                },
                 now,
             )
             .await

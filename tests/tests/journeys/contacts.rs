@@ -344,6 +344,18 @@ async fn a_merge_should_move_identities_and_timeline_and_its_undo_move_them_back
     .await;
     let (a, b) = both_contacts(&system, a_mail, b_mail).await;
     assert_ne!(a, b);
+    // Praise makes its author an advocate (scores are counted once the contribution is).
+    let mut shown = Value::Null;
+    for _ in 0..50 {
+        shown = get(&system, &format!("/admin/contacts/{a}"), "liaison-admin")
+            .await
+            .1;
+        if shown.to_string().contains("advocate_since") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(shown.to_string().contains("\"praises\":1"), "{shown}");
     // Customer service answered b: the answer (keyed under its contribution) moves too.
     let (_, b_shown) = get(&system, &format!("/admin/contacts/{b}"), "liaison-admin").await;
     let b_comment = a_contribution(&b_shown);

@@ -83,6 +83,16 @@ impl Standing {
     }
 }
 
+/// What a contribution adds to its author's scores.
+#[derive(Debug, Clone, Copy)]
+pub struct Scored {
+    pub kind: crate::contracts::events::ContributionKind,
+    pub followers: Option<u64>,
+    pub platform: crate::contracts::sources::Platform,
+    /// Classified as praise: its author is an advocate.
+    pub praise: bool,
+}
+
 /// Where an identity link comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Provenance {
@@ -455,16 +465,22 @@ impl ContactStore {
     }
 
     /// Adds a contribution to the contact's scores: the decayed contribution score plus the
-    /// kind's weight, and the influence if this contribution shows more reach. Optimistic:
-    /// conditional on the profile's `score_updated_at` as read; retried on a race.
+    /// kind's weight, and the influence if this contribution shows more reach. Praise makes
+    /// them an advocate (`advocate_since`, the first; `praises`, how many), which referrals
+    /// rank first and the contacts list can filter on. Optimistic: conditional on the
+    /// profile's `score_updated_at` as read; retried on a race.
     pub async fn add_to_scores(
         &self,
         contact_id: &str,
-        kind: crate::contracts::events::ContributionKind,
-        followers: Option<u64>,
-        platform: crate::contracts::sources::Platform,
+        contribution: Scored,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
+        let Scored {
+            kind,
+            followers,
+            platform,
+            praise,
+        } = contribution;
         for _ in 0..3 {
             let out = self
                 .get_profile(contact_id)
@@ -494,16 +510,28 @@ impl ContactStore {
             let reach =
                 super::scores::reach(followers, platform).max(number("reach").unwrap_or(0.0));
             let influence = super::scores::influence(reach, contact_type, score);
+            let mut expression = String::from("SET contribution_score = :score, reach = :reach, influence = :influence, score_updated_at = :now");
+            if praise {
+                expression.push_str(
+                    ", advocate_since = if_not_exists(advocate_since, :now) ADD praises :one",
+                );
+            }
             let mut update = self
                 .client
                 .update_item()
                 .table_name(&self.table)
                 .set_key(Some(keys::profile_key(contact_id)))
-                .update_expression("SET contribution_score = :score, reach = :reach, influence = :influence, score_updated_at = :now")
+                .update_expression(expression)
                 .expression_attribute_values(":score", AttributeValue::N(format!("{score:.4}")))
                 .expression_attribute_values(":reach", AttributeValue::N(format!("{reach:.2}")))
-                .expression_attribute_values(":influence", AttributeValue::N(format!("{influence:.2}")))
+                .expression_attribute_values(
+                    ":influence",
+                    AttributeValue::N(format!("{influence:.2}")),
+                )
                 .expression_attribute_values(":now", AttributeValue::S(now.to_rfc3339()));
+            if praise {
+                update = update.expression_attribute_values(":one", AttributeValue::N("1".into()));
+            }
             update = match item.get("score_updated_at") {
                 Some(read) => update
                     .condition_expression("score_updated_at = :read")
