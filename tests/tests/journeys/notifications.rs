@@ -51,7 +51,12 @@ async fn sales_channels_should_be_registered_with_their_hooks_sealed_and_answer_
     assert!(!slack.to_string().contains("/services/"));
     assert_eq!(
         slack["types"],
-        json!(["opportunity.opened", "callback.requested", "case.opened"])
+        json!([
+            "opportunity.opened",
+            "callback.requested",
+            "case.opened",
+            "case.overdue"
+        ])
     );
     let (status, email) = admin(
         "POST",
