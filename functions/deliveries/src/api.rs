@@ -172,6 +172,27 @@ impl<'a> Api<'a> {
     }
 }
 
+/// Endpoint `endpoint`'s sealed credential (a connector's API token, a chat's hook URL:
+/// `what`), opened; else the refusal to log, since trying again cannot open it.
+pub fn credential(
+    deps: &crate::Deps,
+    endpoint: &shared::contracts::deliveries::endpoints::Endpoint,
+    what: &str,
+    now: DateTime<Utc>,
+) -> Result<String, Tried> {
+    match deps.endpoints.api_token(endpoint) {
+        Ok(Some(opened)) => Ok(opened),
+        Ok(None) => Err(Tried::refused(now, format!("the endpoint has no {what}"))),
+        Err(e) => Err(Tried::refused(now, format!("its {what} is unusable: {e}"))),
+    }
+}
+
+/// The event's body as JSON (its `data` is what connectors read).
+pub fn payload(event: &shared::contracts::deliveries::store::Recorded) -> Result<Value, Failure> {
+    serde_json::from_str(&event.payload)
+        .map_err(|e| Failure::refused(format!("the event is unreadable: {e}")))
+}
+
 /// The tool's answer when it is a success, else the failure it is.
 pub fn success(reply: Reply) -> Result<Reply, Failure> {
     if reply.ok() {

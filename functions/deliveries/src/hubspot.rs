@@ -57,10 +57,9 @@ pub async fn deliver(
     event: &Recorded,
     now: DateTime<Utc>,
 ) -> Tried {
-    let token = match deps.endpoints.api_token(endpoint) {
-        Ok(Some(token)) => token,
-        Ok(None) => return Tried::refused(now, "the connector has no API token".into()),
-        Err(e) => return Tried::refused(now, format!("the connector's token is unusable: {e}")),
+    let token = match crate::api::credential(deps, endpoint, "API token", now) {
+        Ok(token) => token,
+        Err(refused) => return refused,
     };
     let mut api = Api::new(
         &deps.http,
@@ -68,7 +67,7 @@ pub async fn deliver(
         Some(format!("Bearer {token}")),
         now,
     );
-    let done = match serde_json::from_str::<Value>(&event.payload) {
+    let done = match crate::api::payload(event) {
         Ok(payload) => {
             let call = Call {
                 links: &deps.links,
@@ -91,7 +90,7 @@ pub async fn deliver(
                 )),
             }
         }
-        Err(e) => Err(Failure::refused(format!("the event is unreadable: {e}"))),
+        Err(unreadable) => Err(unreadable),
     };
     api.tried(done)
 }

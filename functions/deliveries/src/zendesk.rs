@@ -40,10 +40,9 @@ pub async fn deliver(
     event: &Recorded,
     now: DateTime<Utc>,
 ) -> Tried {
-    let token = match deps.endpoints.api_token(endpoint) {
-        Ok(Some(token)) => token,
-        Ok(None) => return Tried::refused(now, "the connector has no API token".into()),
-        Err(e) => return Tried::refused(now, format!("the connector's token is unusable: {e}")),
+    let token = match crate::api::credential(deps, endpoint, "API token", now) {
+        Ok(token) => token,
+        Err(refused) => return refused,
     };
     let account = endpoint.account.as_deref().unwrap_or_default();
     let login =
@@ -54,7 +53,7 @@ pub async fn deliver(
         Some(format!("Basic {login}")),
         now,
     );
-    let done = match serde_json::from_str::<Value>(&event.payload) {
+    let done = match crate::api::payload(event) {
         Ok(payload) => {
             let call = Call {
                 links: &deps.links,
@@ -74,7 +73,7 @@ pub async fn deliver(
                 )),
             }
         }
-        Err(e) => Err(Failure::refused(format!("the event is unreadable: {e}"))),
+        Err(unreadable) => Err(unreadable),
     };
     api.tried(done)
 }

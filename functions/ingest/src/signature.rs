@@ -104,6 +104,26 @@ impl BodyHmac {
     }
 }
 
+/// Whether `given` is the HMAC-SHA256 of the concatenated `parts` under one of the source's
+/// valid secrets (keyed with its bytes as typed): every secret is tried, no early exit, so
+/// the time taken does not tell which matched.
+pub fn signed_by_a_secret(
+    source: &Source,
+    now: chrono::DateTime<chrono::Utc>,
+    parts: &[&[u8]],
+    given: &[u8],
+) -> Result<(), Error> {
+    let mut matched = false;
+    for secret in source.active_secrets(now) {
+        matched |= equal(&hmac_sha256(secret.as_bytes(), parts), given);
+    }
+    if matched {
+        Ok(())
+    } else {
+        Err(Error::Unauthorized("signature does not match".to_string()))
+    }
+}
+
 fn strip_prefix_ignore_case<'a>(value: &'a str, prefix: &str) -> Option<&'a str> {
     let head = value.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)

@@ -14,10 +14,9 @@ use crate::attempt::Tried;
 use crate::Deps;
 
 pub async fn post(deps: &Deps, endpoint: &Endpoint, notice: &Notice, now: DateTime<Utc>) -> Tried {
-    let hook = match deps.endpoints.api_token(endpoint) {
-        Ok(Some(hook)) => hook,
-        Ok(None) => return Tried::refused(now, "the endpoint has no hook URL".into()),
-        Err(e) => return Tried::refused(now, format!("the hook URL is unusable: {e}")),
+    let hook = match crate::api::credential(deps, endpoint, "hook URL", now) {
+        Ok(hook) => hook,
+        Err(refused) => return refused,
     };
     if let Err(why) = shared::contracts::outbound::check_url(&hook, deps.allow_private) {
         return Tried::refused(now, format!("the hook URL {why}"));

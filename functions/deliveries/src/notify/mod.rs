@@ -37,9 +37,11 @@ pub async fn deliver(
     event: &Recorded,
     now: DateTime<Utc>,
 ) -> Tried {
-    let notice = match serde_json::from_str::<Value>(&event.payload) {
+    let notice = match crate::api::payload(event) {
         Ok(payload) => notice(event.kind, &payload["data"]),
-        Err(e) => return Tried::refused(now, format!("the event is unreadable: {e}")),
+        Err(unreadable) => {
+            return Tried::refused(now, unreadable.error.unwrap_or_default());
+        }
     };
     match endpoint.kind {
         Kind::Email => email::send(deps, endpoint, &notice, now).await,

@@ -104,14 +104,7 @@ impl Links {
             "link",
         )?;
         item.extend(key(endpoint_id, what, id));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("PutItem link", e))?;
-        Ok(())
+        self.write(item, "PutItem link").await
     }
 
     /// Records that deal `deal_id` of CRM `system`'s `account` is `origin`'s opportunity.
@@ -124,13 +117,18 @@ impl Links {
     ) -> Result<(), Error> {
         let mut item = dynamo::encode(origin, "deal link")?;
         item.extend(deal_key(system, account, deal_id));
+        self.write(item, "PutItem deal link").await
+    }
+
+    /// Writes `item` as it is (a link says the same thing again when written again).
+    async fn write(&self, item: dynamo::Item, operation: &str) -> Result<(), Error> {
         self.client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
             .send()
             .await
-            .map_err(|e| Error::from_sdk("PutItem deal link", e))?;
+            .map_err(|e| Error::from_sdk(operation, e))?;
         Ok(())
     }
 
