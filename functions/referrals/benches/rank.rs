@@ -63,6 +63,7 @@ fn candidates(n: usize, now: DateTime<Utc>) -> Vec<Candidate> {
                     open_cart_at: (rng.below(5) == 0)
                         .then(|| now - TimeDelta::hours(rng.below(24 * 30) as i64)),
                     influence: rng.unit() * 100.0,
+                    praises: rng.below(2) as u32,
                 }),
                 _ => Some(Known {
                     contact_id: format!("c_{i:05}"),
@@ -77,6 +78,7 @@ fn candidates(n: usize, now: DateTime<Utc>) -> Vec<Candidate> {
                     purchase_intents: 0,
                     open_cart_at: None,
                     influence: rng.unit() * 40.0,
+                    praises: 0,
                 }),
             };
             let suggested = rng.below(20) == 0;

@@ -64,6 +64,8 @@ pub struct Standing {
     pub suppressed: bool,
     pub opted_out: bool,
     pub influence: f64,
+    /// Praise of the brand (identify counts it: an advocate).
+    pub praises: u32,
 }
 
 /// A contact's public contributions as ranking reads them.
@@ -103,6 +105,11 @@ impl Facts<'_> {
                 .and_then(|v| v.as_n().ok())
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0.0),
+            praises: profile
+                .get("praises")
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0),
         }))
     }
 
@@ -130,6 +137,7 @@ impl Facts<'_> {
             purchase_intents: public.intents,
             open_cart_at,
             influence: standing.influence,
+            praises: standing.praises,
         };
         Ok(Some((known, public.thread)))
     }

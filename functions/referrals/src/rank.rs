@@ -100,6 +100,9 @@ pub struct Known {
     /// 0 to 100 (`docs/data-model.md`, profile). Out of range is clamped, NaN ignored.
     #[serde(default)]
     pub influence: f64,
+    /// Public praise of the brand (an advocate: the profile's `praises`).
+    #[serde(default)]
+    pub praises: u32,
 }
 
 /// The rules of suggestions.
@@ -159,6 +162,8 @@ pub struct Weights {
     pub open_cart: f64,
     /// Times influence / 100.
     pub influence: f64,
+    /// Per unit of ln(1 + praises of the brand).
+    pub praises: f64,
 }
 
 impl Default for Weights {
@@ -175,6 +180,7 @@ impl Default for Weights {
             purchase_intents: 0.8,
             open_cart: 1.0,
             influence: 0.5,
+            praises: 0.6,
         }
     }
 }
@@ -201,6 +207,7 @@ impl Weights {
             purchase_intents: w(self.purchase_intents),
             open_cart: w(self.open_cart),
             influence: w(self.influence),
+            praises: w(self.praises),
         }
     }
 
@@ -397,6 +404,7 @@ struct Terms {
     purchase_intents: f64,
     open_cart: f64,
     influence: f64,
+    praises: f64,
 }
 
 impl Terms {
@@ -418,6 +426,7 @@ impl Terms {
                 0.0
             },
             influence: known.map_or(0.0, |k| w.influence * influence(k) / 100.0),
+            praises: known.map_or(0.0, |k| w.praises * count(k.praises)),
         }
     }
 
@@ -426,7 +435,7 @@ impl Terms {
     }
 
     fn propensity(&self) -> f64 {
-        self.contributions + self.purchase_intents + self.open_cart + self.influence
+        self.contributions + self.purchase_intents + self.open_cart + self.influence + self.praises
     }
 
     fn score(&self) -> f64 {
@@ -488,6 +497,12 @@ fn reasons(c: &Candidate, w: &Weights, now: DateTime<Utc>) -> Vec<String> {
         found.push((
             affinity * t.purchase_intents,
             format!("asked about buying {}", times(k.purchase_intents)),
+        ));
+    }
+    if let Some(k) = known.filter(|k| k.praises > 0) {
+        found.push((
+            affinity * t.praises,
+            format!("praised the brand {}", times(k.praises)),
         ));
     }
     if let Some(k) = known.filter(|k| k.contributions > 0) {
@@ -616,6 +631,7 @@ mod tests {
             purchase_intents: 0,
             open_cart_at: None,
             influence: 0.0,
+            praises: 0,
         }
     }
 
@@ -641,6 +657,20 @@ mod tests {
         // 0.5 × (1 + 0.4·ln 4 + 1.0) and 0.5 × 1.
         assert!((out[0].score - 0.5 * (2.0 + 0.4 * 4f64.ln())).abs() < 1e-12);
         assert!((out[1].score - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn an_advocate_should_rank_above_a_silent_follower_and_say_why() {
+        let silent = follower("ig#silent");
+        let mut fan = follower("ig#advocate");
+        fan.contact = Some(Known {
+            praises: 2,
+            contributions: 2,
+            ..prospect("c_advocate")
+        });
+        let out = ranked(&[silent, fan]);
+        assert_eq!(keys(&out), ["ig#advocate", "ig#silent"]);
+        assert_eq!(out[0].reasons[0], "praised the brand twice");
     }
 
     #[test]
@@ -1004,6 +1034,7 @@ mod properties {
             purchase_intents in count(),
             open_cart_at in prop::option::of(instant()),
             influence in float(),
+            praises in count(),
         ) -> Known {
             Known {
                 contact_id: format!("c{id}"),
@@ -1014,6 +1045,7 @@ mod properties {
                 purchase_intents,
                 open_cart_at,
                 influence,
+                praises,
             }
         }
     }
@@ -1048,7 +1080,7 @@ mod properties {
     fn weights() -> impl Strategy<Value = Weights> {
         prop_oneof![
             Just(Weights::default()),
-            prop::collection::vec(float(), 11).prop_map(|w| Weights {
+            prop::collection::vec(float(), 12).prop_map(|w| Weights {
                 friend: w[0],
                 followed: w[1],
                 follower: w[2],
@@ -1060,6 +1092,7 @@ mod properties {
                 purchase_intents: w[8],
                 open_cart: w[9],
                 influence: w[10],
+                praises: w[11],
             }),
         ]
     }
