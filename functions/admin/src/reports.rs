@@ -70,6 +70,12 @@ impl Reports {
         Ok(http::json(200, &report(by, from, to, &counters)))
     }
 
+    /// How many answers were published from `from` to `to` (each counted once, by channel).
+    pub async fn answers_published(&self, from: NaiveDate, to: NaiveDate) -> Result<u64, Error> {
+        let counters = self.read("answer_channel", from, to).await?;
+        Ok(counters.iter().map(|c| c.count).sum())
+    }
+
     async fn read(&self, by: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<Counter>, Error> {
         contributions::report_counters(&self.client, &self.table, by, from, to).await
     }

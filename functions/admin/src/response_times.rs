@@ -26,6 +26,15 @@ pub struct ResponseTimes {
 impl ResponseTimes {
     pub async fn report(&self, req: &Request) -> Result<Response, Error> {
         let (from, to) = crate::reports::range(req, MAX_DAYS)?;
+        Ok(http::json(200, &self.between(from, to).await?))
+    }
+
+    /// The figures of the cases opened from `from` to `to`.
+    pub async fn between(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Value, Error> {
         let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
         let end = start + Duration::days((to - from).num_days() + 1);
         let mut cases = Vec::new();
@@ -39,7 +48,7 @@ impl ResponseTimes {
         let mut body = figures(&cases);
         body["from"] = json!(from.to_string());
         body["to"] = json!(to.to_string());
-        Ok(http::json(200, &body))
+        Ok(body)
     }
 }
 

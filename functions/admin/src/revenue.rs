@@ -6,6 +6,8 @@
 //! - Relaunch campaigns: their attributed revenue per currency and the emails they sent,
 //!   since each began (the campaigns' counters are not dated; a campaign's own stats give
 //!   its steps).
+//! - The cost side, given by the caller: answers published in the range, customer
+//!   service's time to the first answer and to close on the cases opened in it.
 //!
 //! Amounts stay decimal, per currency, as strings: they are never added across currencies.
 //! Read from the opportunities themselves (`ByStatus`, `closed`, filtered on the outcome),
@@ -20,13 +22,13 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use shared::contracts::work;
 use shared::kit::dynamo::{self, s, Item};
-use shared::kit::http::{self, Request, Response};
+use shared::kit::http::{self, Response};
 use shared::relaunch::campaigns::stats::CAMPAIGN_SK;
 use shared::relaunch::campaigns::store::CampaignStore;
 use shared::Error;
 
 /// A year and a bit: opportunities are few, and a year is what a budget is judged on.
-const MAX_DAYS: i64 = 400;
+pub const MAX_DAYS: i64 = 400;
 
 pub struct Revenue {
     pub client: Client,
@@ -39,8 +41,13 @@ pub struct Revenue {
 type PerCurrency = BTreeMap<String, Decimal>;
 
 impl Revenue {
-    pub async fn report(&self, req: &Request) -> Result<Response, Error> {
-        let (from, to) = crate::reports::range(req, MAX_DAYS)?;
+    /// The report from `from` to `to`, with `cost` (what conversations took) as given.
+    pub async fn report(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        cost: Value,
+    ) -> Result<Response, Error> {
         let query = work::by_status(&self.client, &self.opportunities_table, "closed")
             .filter_expression("outcome = :won")
             .expression_attribute_values(":won", s("won"));
@@ -50,6 +57,7 @@ impl Revenue {
             "to": to.to_string(),
             "opportunities": opportunities(&won, from, to),
             "relaunch": self.relaunch().await?,
+            "cost": cost,
         });
         body["currencies_never_added"] = json!(true);
         Ok(http::json(200, &body))

@@ -343,6 +343,10 @@ async fn sales_should_value_an_opportunity_and_win_it_into_the_revenue_report() 
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["opportunities"]["won"], 1);
     assert_eq!(report["opportunities"]["revenue"], json!({"CAD": "480"}));
+    // The cost side: answers published, and customer service's times on the range's cases.
+    assert_eq!(report["cost"]["answers_published"], 0, "{report}");
+    assert!(report["cost"]["cases"].is_object(), "{report}");
+    assert!(report["relaunch"]["emails_sent"].is_string(), "{report}");
     let (status, _) = staff(
         &system,
         "GET",
