@@ -382,9 +382,8 @@ impl Endpoints {
             (_, None) => Err(Error::validation("url", "required")),
             (kind, Some(url)) if kind.secret_url() => {
                 let url = self.url(url)?;
-                let origin = url::Url::parse(&url)
-                    .map(|u| u.origin().ascii_serialization())
-                    .map_err(|_| Error::validation("url", "not a URL"))?;
+                let origin = shared::contracts::outbound::origin(&url)
+                    .ok_or_else(|| Error::validation("url", "not a URL"))?;
                 Ok((Some(origin), Some(url)))
             }
             (_, Some(url)) => Ok((Some(self.url(url)?), None)),
