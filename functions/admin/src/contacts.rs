@@ -1,12 +1,13 @@
 //! `/admin/contacts`: find a person by email, handle or account; see them whole (identities,
 //! type, scores, merge candidates, and the timeline of contributions, cases, opportunities,
-//! emails and carts, newest first); export everything held about them; erase them everywhere.
+//! questions, emails and carts, newest first); export everything held about them; erase
+//! them everywhere.
 //!
 //! Erasure deletes the contact's items, its lookups (only those still naming it), its
-//! contributions, cases and opportunities (found through the `ByContact` indexes), and puts
-//! each of its email lookup keys on the suppression list, a keyed hash, so they are never
-//! written to again. What already left for others (a `support` message a helpdesk took, an
-//! email sent) is theirs to erase.
+//! contributions, cases, opportunities and questions (found through the `ByContact`
+//! indexes), and puts each of its email lookup keys on the suppression list, a keyed hash,
+//! so they are never written to again. What already left for others (a helpdesk's ticket,
+//! an email sent) is told through `contact.erased`, for each endpoint to erase too.
 
 use std::collections::HashMap;
 
@@ -27,6 +28,7 @@ pub struct Contacts {
     pub contributions_table: String,
     pub cases_table: String,
     pub opportunities_table: String,
+    pub questions_table: String,
     pub emails_table: String,
     pub carts_table: String,
     /// "Call me back" requests: on the timeline, exported, merged and erased with the person.
@@ -277,7 +279,7 @@ impl Contacts {
         Ok(http::empty(204))
     }
 
-    pub(crate) fn timeline_tables(&self) -> [(&'static str, &str, &'static str); 7] {
+    pub(crate) fn timeline_tables(&self) -> [(&'static str, &str, &'static str); 8] {
         [
             (
                 "contributions",
@@ -290,6 +292,7 @@ impl Contacts {
                 self.opportunities_table.as_str(),
                 "opened_at",
             ),
+            ("questions", self.questions_table.as_str(), "opened_at"),
             ("emails", self.emails_table.as_str(), "sent_at"),
             ("carts", self.carts_table.as_str(), "last_activity"),
             ("callbacks", self.callbacks_table.as_str(), "created_at"),

@@ -51,6 +51,8 @@ pub struct Deps {
     pub contacts: Contacts,
     pub cases: WorkItems,
     pub opportunities: WorkItems,
+    /// Questions, for customer service or marketing (their `owner`).
+    pub questions: WorkItems,
     pub rules: Rules,
     pub moderation: ModerationDesk,
     pub reports: Reports,
@@ -105,6 +107,7 @@ impl Deps {
             contributions_table: config::required(env, "CONTRIBUTIONS_TABLE")?,
             cases_table: config::required(env, "CASES_TABLE")?,
             opportunities_table: config::required(env, "OPPORTUNITIES_TABLE")?,
+            questions_table: config::required(env, "QUESTIONS_TABLE")?,
             emails_table: config::required(env, "EMAILS_TABLE")?,
             carts_table: config::required(env, "CARTS_TABLE")?,
             callbacks_table: config::required(env, "CALLBACKS_TABLE")?,
@@ -127,6 +130,8 @@ impl Deps {
             events: events.clone(),
             updated: Some(EventType::CaseUpdated),
             closed: EventType::CaseClosed,
+            by_owner: false,
+            clock: clock.clone(),
         };
         let opportunities = WorkItems {
             client: dynamodb.clone(),
@@ -137,6 +142,20 @@ impl Deps {
             events: events.clone(),
             updated: None,
             closed: EventType::OpportunityClosed,
+            by_owner: false,
+            clock: clock.clone(),
+        };
+        let questions = WorkItems {
+            client: dynamodb.clone(),
+            table: config::required(env, "QUESTIONS_TABLE")?,
+            order_by: "due_at",
+            noun: "questions",
+            singular: "question",
+            events: events.clone(),
+            updated: None,
+            closed: EventType::QuestionClosed,
+            by_owner: true,
+            clock: clock.clone(),
         };
         let rules = Rules {
             client: dynamodb.clone(),
@@ -184,6 +203,7 @@ impl Deps {
             client: dynamodb.clone(),
             opportunities_table: config::required(env, "OPPORTUNITIES_TABLE")?,
             stats_table: config::required(env, "STATS_TABLE")?,
+            referrals_table: config::required(env, "REFERRALS_TABLE")?,
             campaigns: campaign_store.clone(),
         };
         let audiences = Audiences {
@@ -248,6 +268,7 @@ impl Deps {
             contacts,
             cases,
             opportunities,
+            questions,
             rules,
             moderation,
             reports,
@@ -521,6 +542,15 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
             caller.require(&[Group::Admin, Group::Sales])?;
             work(&deps.opportunities, &route_key, req, &id, &caller).await
         }
+        // Questions: customer service's and marketing's (each lists its own with ?owner=).
+        "GET /admin/questions"
+        | "GET /admin/questions/{id}"
+        | "POST /admin/questions/{id}/assign"
+        | "POST /admin/questions/{id}/notes"
+        | "POST /admin/questions/{id}/close" => {
+            caller.require(&[Group::Admin, Group::Support, Group::Marketer])?;
+            work(&deps.questions, &route_key, req, &id, &caller).await
+        }
         "PATCH /admin/opportunities/{id}" => {
             caller.require(&[Group::Admin, Group::Sales])?;
             deps.opportunities.value(req, &id, &caller).await
@@ -538,7 +568,7 @@ async fn work(
     caller: &Caller,
 ) -> Result<Response, Error> {
     match route_key.rsplit('/').next().unwrap_or_default() {
-        "cases" | "opportunities" => items.list(req).await,
+        "cases" | "opportunities" | "questions" => items.list(req).await,
         "{id}" => items.get(id).await,
         "assign" => items.assign(req, id, caller).await,
         "notes" => items.note(req, id, caller).await,

@@ -6,6 +6,9 @@
 //! - Relaunch campaigns: their attributed revenue per currency and the emails they sent,
 //!   since each began (the campaigns' counters are not dated; a campaign's own stats give
 //!   its steps).
+//! - Referrals: the orders referred customers placed in the range (by `placed_at`, the
+//!   `ByKind` index of `ReferralsTable`), per currency and ISO week, and the rewards they
+//!   earn; a rejected conversion is left out, a flagged one counted and said so.
 //! - The cost side, given by the caller: answers published in the range, customer
 //!   service's time to the first answer and to close on the cases opened in it.
 //!
@@ -34,6 +37,7 @@ pub struct Revenue {
     pub client: Client,
     pub opportunities_table: String,
     pub stats_table: String,
+    pub referrals_table: String,
     pub campaigns: CampaignStore,
 }
 
@@ -52,11 +56,20 @@ impl Revenue {
             .filter_expression("outcome = :won")
             .expression_attribute_values(":won", s("won"));
         let won = shared::kit::pages::query_all(query, "Query opportunities won").await?;
+        let (start, end) = bounds(from, to);
+        let query = shared::contracts::referrals::conversions_placed(
+            &self.client,
+            &self.referrals_table,
+            start,
+            end,
+        );
+        let referred = shared::kit::pages::query_all(query, "Query referral conversions").await?;
         let mut body = json!({
             "from": from.to_string(),
             "to": to.to_string(),
             "opportunities": opportunities(&won, from, to),
             "relaunch": self.relaunch().await?,
+            "referrals": referrals(&referred),
             "cost": cost,
         });
         body["currencies_never_added"] = json!(true);
@@ -121,10 +134,70 @@ impl Revenue {
     }
 }
 
+/// The range's first instant and the instant after its last day (whole days, UTC).
+fn bounds(from: NaiveDate, to: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    (start, start + Duration::days((to - from).num_days() + 1))
+}
+
+/// `2026-W49`: the ISO week of `at`.
+fn week_of(at: DateTime<Utc>) -> String {
+    let week = at.iso_week();
+    format!("{}-W{:02}", week.year(), week.week())
+}
+
+/// The referral conversions of the range (already queried on `placed_at`), added up:
+/// the orders' totals and the rewards they earn, per currency, by week of the order.
+pub fn referrals(items: &[Item]) -> Value {
+    let (mut revenue, mut rewards) = (PerCurrency::new(), PerCurrency::new());
+    let mut by_week: BTreeMap<String, PerCurrency> = BTreeMap::new();
+    let (mut orders, mut flagged) = (0u64, 0u64);
+    for item in items {
+        let state = dynamo::text(item, "reward_state").unwrap_or_default();
+        let (Some(currency), Some(placed_at)) =
+            (dynamo::text(item, "currency"), time(item, "placed_at"))
+        else {
+            continue;
+        };
+        if state == "rejected" {
+            continue;
+        }
+        orders += 1;
+        flagged += u64::from(state == "flagged");
+        let decimal = |name| {
+            dynamo::text(item, name)
+                .and_then(|v| v.parse::<Decimal>().ok())
+                .unwrap_or_default()
+        };
+        *revenue.entry(currency.to_string()).or_default() += decimal("total");
+        *rewards.entry(currency.to_string()).or_default() += decimal("reward");
+        *by_week
+            .entry(week_of(placed_at))
+            .or_default()
+            .entry(currency.to_string())
+            .or_default() += decimal("total");
+    }
+    json!({
+        "orders": orders,
+        "flagged": flagged,
+        "revenue": strings(&revenue),
+        "rewards": strings(&rewards),
+        "by_week": grouped(&by_week),
+    })
+}
+
+/// Sums per group, each per currency, as strings.
+fn grouped(groups: &BTreeMap<String, PerCurrency>) -> Value {
+    groups
+        .iter()
+        .map(|(key, sums)| (key.clone(), strings(sums)))
+        .collect::<serde_json::Map<String, Value>>()
+        .into()
+}
+
 /// The won opportunities closed from `from` to `to` (whole days, UTC), added up.
 pub fn opportunities(items: &[Item], from: NaiveDate, to: NaiveDate) -> Value {
-    let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-    let end = start + Duration::days((to - from).num_days() + 1);
+    let (start, end) = bounds(from, to);
     let mut total = PerCurrency::new();
     let mut by_week: BTreeMap<String, PerCurrency> = BTreeMap::new();
     let mut by_platform: BTreeMap<String, PerCurrency> = BTreeMap::new();
@@ -140,8 +213,7 @@ pub fn opportunities(items: &[Item], from: NaiveDate, to: NaiveDate) -> Value {
             without_amount += 1;
             continue;
         };
-        let week = closed_at.iso_week();
-        let week = format!("{}-W{:02}", week.year(), week.week());
+        let week = week_of(closed_at);
         let text = |name| dynamo::text(item, name).unwrap_or("-").to_string();
         for (group, key) in [
             (&mut by_week, week),
@@ -156,13 +228,6 @@ pub fn opportunities(items: &[Item], from: NaiveDate, to: NaiveDate) -> Value {
         }
         *total.entry(currency.to_string()).or_default() += amount;
     }
-    let grouped = |groups: &BTreeMap<String, PerCurrency>| -> Value {
-        groups
-            .iter()
-            .map(|(key, sums)| (key.clone(), strings(sums)))
-            .collect::<serde_json::Map<String, Value>>()
-            .into()
-    };
     json!({
         "won": won,
         "won_without_amount": without_amount,
@@ -234,5 +299,39 @@ mod tests {
             json!({"meta": {"EUR": "100"}, "x": {"EUR": "1250.5", "USD": "40"}})
         );
         assert_eq!(report["by_source"]["src_a"]["EUR"], "1350.5");
+    }
+
+    fn conversion(placed_at: &str, total: &str, reward: &str, currency: &str, state: &str) -> Item {
+        [
+            ("placed_at", placed_at),
+            ("total", total),
+            ("reward", reward),
+            ("currency", currency),
+            ("reward_state", state),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), s(v)))
+        .collect()
+    }
+
+    #[test]
+    fn referral_orders_should_add_up_per_currency_and_week_without_the_rejected() {
+        let items = [
+            conversion("2026-12-01T10:00:00Z", "59.90", "5.99", "EUR", "pending"),
+            conversion("2026-12-08T10:00:00Z", "100", "10", "EUR", "flagged"),
+            conversion("2026-12-08T11:00:00Z", "20", "2", "USD", "paid"),
+            conversion("2026-12-09T10:00:00Z", "500", "50", "EUR", "rejected"),
+        ];
+        let report = referrals(&items);
+        assert_eq!(
+            (report["orders"].clone(), report["flagged"].clone()),
+            (json!(3), json!(1))
+        );
+        assert_eq!(report["revenue"], json!({"EUR": "159.9", "USD": "20"}));
+        assert_eq!(report["rewards"], json!({"EUR": "15.99", "USD": "2"}));
+        assert_eq!(
+            report["by_week"],
+            json!({"2026-W49": {"EUR": "59.9"}, "2026-W50": {"EUR": "100", "USD": "20"}})
+        );
     }
 }

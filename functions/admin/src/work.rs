@@ -1,13 +1,15 @@
-//! `/admin/cases` (customer service) and `/admin/opportunities` (sales): list by status in
-//! the order they must be handled (cases by SLA due time, opportunities oldest first), show
-//! one, assign it, add private notes, close it (an opportunity `won` or `lost`), give an
-//! opportunity its stage and amount. Both tables are written by `identify` when it opens
+//! `/admin/cases` (customer service), `/admin/opportunities` (sales) and `/admin/questions`
+//! (customer service or marketing, each question's `owner`): list by status in the order
+//! they must be handled (cases and questions by SLA due time, opportunities oldest first),
+//! show one, assign it, add private notes, close it (an opportunity `won` or `lost`), give an
+//! opportunity its stage and amount. The tables are written by `identify` when it opens
 //! them (and when a helpdesk or a CRM says how they went); here staff work them.
 
 use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
 use serde_json::json;
 use shared::contracts::deliveries::{Event, EventQueue, EventType};
+use shared::contracts::rules::Team;
 use shared::contracts::work::{self, Change, Outcome, MAX_NOTES};
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
@@ -30,6 +32,9 @@ pub struct WorkItems {
     /// The event of an assignment or a note (`None`: not told).
     pub updated: Option<EventType>,
     pub closed: EventType,
+    /// Whether its items have an `owner` (a team) that a list may filter on.
+    pub by_owner: bool,
+    pub clock: shared::kit::clock::Clock,
 }
 
 const MAX_NOTE: usize = 4000;
@@ -77,7 +82,21 @@ impl WorkItems {
         if !matches!(status, "open" | "closed") {
             return Err(Error::validation("status", "must be open or closed"));
         }
-        let query = work::by_status(&self.client, &self.table, status);
+        let mut query = work::by_status(&self.client, &self.table, status);
+        if let Some(owner) = http::query_param(req, "owner") {
+            let team = Team::parse(owner)
+                .filter(|_| self.by_owner)
+                .ok_or_else(|| {
+                    Error::validation(
+                        "owner",
+                        match self.by_owner {
+                            true => "must be support or marketing",
+                            false => "only questions have an owner",
+                        },
+                    )
+                })?;
+            query = work::owned_by(query, team);
+        }
         let keys = ["id", "status", self.order_by];
         let (items, next) = crate::listing::page(req, query, &keys, "Query work items").await?;
         Ok(http::json(200, &json!({ self.noun: items, "next": next })))
@@ -269,7 +288,7 @@ impl WorkItems {
         change: Change<'_>,
         conflict: Option<&str>,
     ) -> Result<serde_json::Value, Error> {
-        let now = chrono::Utc::now();
+        let now = self.clock.now();
         let (told, what) = match change {
             Change::Assign { .. } => (self.updated, "assigned"),
             Change::Note { .. } => (self.updated, "noted"),

@@ -30,6 +30,7 @@ use shared::contracts::deliveries::endpoints::EndpointStore;
 use shared::contracts::deliveries::links::Links;
 use shared::contracts::deliveries::store::DeliveryStore;
 use shared::contracts::deliveries::{Event, LaneJob, LaneQueue, EVENT_VERSION};
+use shared::contracts::plain_email::Outbox;
 use shared::kit::batch::{self, DeadLetters, RecordError};
 use shared::kit::clock::Clock;
 use shared::kit::config::{self, Env};
@@ -44,11 +45,9 @@ pub struct Deps {
     pub links: Links,
     pub lanes: LaneQueue,
     pub http: reqwest::Client,
-    /// People told by email (`notify`): SES, from the brand's sender, through its
-    /// configuration set.
-    pub ses: aws_sdk_ses::Client,
-    pub sender: String,
-    pub configuration_set: String,
+    /// People told by email (`notify`, the SLA watch): SES, from the brand's sender,
+    /// through its configuration set.
+    pub outbox: Outbox,
     pub sqs: aws_sdk_sqs::Client,
     pub events_dead_letters: DeadLetters,
     pub lanes_dead_letters: DeadLetters,
@@ -84,11 +83,15 @@ impl Deps {
             dynamodb: dynamodb.clone(),
             watch: overdue::Watch {
                 cases_table: config::required(env, "CASES_TABLE")?,
+                questions_table: config::required(env, "QUESTIONS_TABLE")?,
                 events: shared::contracts::deliveries::EventQueue {
                     sqs: sqs.clone(),
                     queue_url: config::required(env, "EVENTS_QUEUE_URL")?,
                 },
                 support_address: config::required(env, "SUPPORT_ALERT_EMAIL")?,
+                marketing_address: env
+                    .var("MARKETING_ALERT_EMAIL")
+                    .filter(|a| !a.trim().is_empty()),
             },
             endpoints: EndpointStore {
                 client: dynamodb.clone(),
@@ -108,9 +111,11 @@ impl Deps {
                 queue_url: config::required(env, "DELIVERIES_QUEUE_URL")?,
             },
             http,
-            ses: shared::kit::aws::ses(&sdk, env),
-            sender: config::required(env, "SENDER_EMAIL")?,
-            configuration_set: config::required(env, "SES_CONFIGURATION_SET")?,
+            outbox: Outbox {
+                ses: shared::kit::aws::ses(&sdk, env),
+                sender: config::required(env, "SENDER_EMAIL")?,
+                configuration_set: config::required(env, "SES_CONFIGURATION_SET")?,
+            },
             events_dead_letters: DeadLetters::new(
                 sqs.clone(),
                 config::required(env, "EVENTS_DLQ_URL")?,

@@ -1,13 +1,13 @@
-//! The SLA watch (a schedule, every 5 minutes): a case still open past its `due_at` alerts
-//! customer service again, by email to the support address (as its opening did) and as
-//! `case.overdue` for every endpoint that wants it (a Slack channel, the helpdesk). Told once
-//! per case: published first, then marked (`overdue_told_at`); a crash between the two
-//! publishes the same event again, which the queue and the numbering step drop, and may
-//! send the email twice.
+//! The SLA watch (a schedule, every 5 minutes): a case or a question still open past its
+//! `due_at` is told again to the team that owns it, by email (customer service's address for
+//! a case and a support question, marketing's for a marketing question) and as
+//! `case.overdue` / `question.overdue` for every endpoint that wants it (a Slack channel,
+//! the helpdesk). Told once per item: published first, then marked (`overdue_told_at`); a
+//! crash between the two publishes the same event again, which the queue and the numbering
+//! step drop, and may send the email twice.
 
-use aws_sdk_ses::types::{Body, Content, Destination, Message};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{json, Value};
 use shared::contracts::deliveries::{Event, EventQueue, EventType};
 use shared::contracts::work;
 use shared::kit::dynamo::{self, Item};
@@ -18,106 +18,169 @@ use crate::Deps;
 /// What the watch needs beyond the deliveries' own.
 pub struct Watch {
     pub cases_table: String,
+    pub questions_table: String,
     pub events: EventQueue,
     pub support_address: String,
+    /// Marketing's address (`MARKETING_ALERT_EMAIL`); customer service's when not given.
+    pub marketing_address: Option<String>,
 }
 
 /// What one run did.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Swept {
     pub overdue: u32,
+    pub questions_overdue: u32,
     pub failures: u32,
+}
+
+/// One of the two kinds of work the watch looks at.
+#[derive(Clone, Copy)]
+enum Late {
+    Case,
+    Question,
+}
+
+impl Late {
+    fn key(self) -> &'static str {
+        match self {
+            Late::Case => "case",
+            Late::Question => "question",
+        }
+    }
+
+    fn event(self) -> EventType {
+        match self {
+            Late::Case => EventType::CaseOverdue,
+            Late::Question => EventType::QuestionOverdue,
+        }
+    }
 }
 
 pub async fn sweep(deps: &Deps) -> Swept {
     let now = deps.clock.now();
     let mut swept = Swept::default();
-    let query = work::overdue(&deps.dynamodb, &deps.watch.cases_table, now);
-    let late = match shared::kit::pages::query_all(query, "Query overdue cases").await {
-        Ok(late) => late,
-        Err(e) => {
-            tracing::error!(error = %e, "overdue cases could not be read");
-            swept.failures += 1;
-            return swept;
-        }
-    };
-    for case in late {
-        let id = dynamo::text(&case, "id").unwrap_or_default().to_string();
-        match tell(deps, &case, now).await {
-            Ok(true) => swept.overdue += 1,
-            Ok(false) => {}
+    for (late, table) in [
+        (Late::Case, &deps.watch.cases_table),
+        (Late::Question, &deps.watch.questions_table),
+    ] {
+        let query = work::overdue(&deps.dynamodb, table, now);
+        let items = match shared::kit::pages::query_all(query, "Query overdue work").await {
+            Ok(items) => items,
             Err(e) => {
-                tracing::error!(case_id = %id, error = %e, "an overdue case was not told; the next run tries again");
+                tracing::error!(kind = late.key(), error = %e, "overdue items could not be read");
                 swept.failures += 1;
+                continue;
+            }
+        };
+        for item in items {
+            let id = dynamo::text(&item, "id").unwrap_or_default().to_string();
+            match tell(deps, late, table, &item, now).await {
+                Ok(true) => match late {
+                    Late::Case => swept.overdue += 1,
+                    Late::Question => swept.questions_overdue += 1,
+                },
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(item_id = %id, error = %e, "an overdue item was not told; the next run tries again");
+                    swept.failures += 1;
+                }
             }
         }
     }
     if swept.overdue > 0 {
         shared::kit::metrics::count("CasesOverdue", u64::from(swept.overdue), &[], now);
     }
+    if swept.questions_overdue > 0 {
+        let count = u64::from(swept.questions_overdue);
+        shared::kit::metrics::count("QuestionsOverdue", count, &[], now);
+    }
     swept
 }
 
-/// Tells of `case`: `false` when it was told already (or closed meanwhile).
-async fn tell(deps: &Deps, case: &Item, now: chrono::DateTime<chrono::Utc>) -> Result<bool, Error> {
-    let case = shared::kit::pages::to_json(case.clone())?;
-    let id = case["id"].as_str().unwrap_or_default();
+/// Tells of `item`: `false` when it was told already (or closed meanwhile).
+async fn tell(
+    deps: &Deps,
+    late: Late,
+    table: &str,
+    item: &Item,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, Error> {
+    let item = shared::kit::pages::to_json(item.clone())?;
+    let id = item["id"].as_str().unwrap_or_default();
     deps.watch
         .events
         .publish(&Event::new(
-            EventType::CaseOverdue,
+            late.event(),
             &format!("{id}#overdue"),
             now,
-            case["contact_id"].as_str(),
-            json!({ "case": case }),
+            item["contact_id"].as_str(),
+            json!({ late.key(): item }),
         ))
         .await?;
-    alert(deps, &case).await?;
-    let marked = work::overdue_told(&deps.dynamodb, &deps.watch.cases_table, id, now).await?;
-    tracing::info!(case_id = %id, marked, "overdue case told");
+    let watch = &deps.watch;
+    let marketing = watch.marketing_address.as_deref();
+    let (to, subject, body) = alert(&watch.support_address, marketing, late, &item);
+    deps.outbox.send(to, &subject, &body).await?;
+    let marked = work::overdue_told(&deps.dynamodb, table, id, now).await?;
+    tracing::info!(item_id = %id, marked, "overdue item told");
     Ok(marked)
 }
 
-/// The support address's second alert: the case is late.
-async fn alert(deps: &Deps, case: &serde_json::Value) -> Result<(), Error> {
-    let text = |data: String| {
-        Content::builder()
-            .data(data)
-            .charset("UTF-8")
-            .build()
-            .map_err(|e| Error::caused("email content", e))
+/// The owner's second alert, `(to, subject, body)`: the item is late. Marketing's
+/// questions go to `marketing`, customer service's when none is given.
+fn alert<'a>(
+    support: &'a str,
+    marketing: Option<&'a str>,
+    late: Late,
+    item: &Value,
+) -> (&'a str, String, String) {
+    let field = |k: &str| item[k].as_str().unwrap_or_default().to_string();
+    let (to, what) = match (late, item["owner"].as_str()) {
+        (Late::Case, _) => (support, "case"),
+        (Late::Question, Some("marketing")) => {
+            (marketing.unwrap_or(support), "question for marketing")
+        }
+        (Late::Question, _) => (support, "question for customer service"),
     };
     let subject = format!(
         "[{}] Overdue: {} on {}",
-        case["priority"].as_str().unwrap_or("P3"),
-        case["id"].as_str().unwrap_or_default(),
-        case["platform"].as_str().unwrap_or("a platform"),
+        item["priority"].as_str().unwrap_or("P3"),
+        field("id"),
+        item["platform"].as_str().unwrap_or("a platform"),
     );
     let body = format!(
-        "This case is past its SLA and still open.\n\nCase: {}\nDue: {}\nAssignee: {}\nWhere: {}\n\n{}\n",
-        case["id"].as_str().unwrap_or_default(),
-        case["due_at"].as_str().unwrap_or("-"),
-        case["assignee"].as_str().unwrap_or("nobody yet"),
-        case["permalink"].as_str().unwrap_or("(no link)"),
-        case["text"].as_str().unwrap_or_default(),
+        "This {what} is past its SLA and still open.\n\nId: {}\nDue: {}\nAssignee: {}\nWhere: {}\n\n{}\n",
+        field("id"),
+        item["due_at"].as_str().unwrap_or("-"),
+        item["assignee"].as_str().unwrap_or("nobody yet"),
+        item["permalink"].as_str().unwrap_or("(no link)"),
+        field("text"),
     );
-    deps.ses
-        .send_email()
-        .source(&deps.sender)
-        .configuration_set_name(&deps.configuration_set)
-        .destination(
-            Destination::builder()
-                .to_addresses(&deps.watch.support_address)
-                .build(),
-        )
-        .message(
-            Message::builder()
-                .subject(text(subject)?)
-                .body(Body::builder().text(text(body)?).build())
-                .build(),
-        )
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk("SES SendEmail", e).transient())?;
-    Ok(())
+    (to, subject, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUPPORT: &str = "support@brand.test";
+
+    #[test]
+    fn a_late_question_should_reach_its_owner_and_support_without_one() {
+        let question = json!({"id": "qst_1", "owner": "marketing", "priority": "P3",
+                              "platform": "x", "text": "Do you ship to Canada?"});
+        let (to, subject, body) = alert(SUPPORT, Some("mkt@brand.test"), Late::Question, &question);
+        assert_eq!(to, "mkt@brand.test");
+        assert_eq!(subject, "[P3] Overdue: qst_1 on x");
+        assert!(body.starts_with("This question for marketing is past its SLA"));
+        assert!(body.contains("Assignee: nobody yet"));
+        let (to, ..) = alert(SUPPORT, None, Late::Question, &question);
+        assert_eq!(to, SUPPORT, "no marketing address: support is told");
+        let support = json!({"id": "qst_2", "owner": "support"});
+        let (to, ..) = alert(SUPPORT, Some("mkt@brand.test"), Late::Question, &support);
+        assert_eq!(to, SUPPORT);
+        let case = json!({"id": "case_1", "owner": "marketing"});
+        let (to, _, body) = alert(SUPPORT, Some("mkt@brand.test"), Late::Case, &case);
+        assert_eq!((to, body.starts_with("This case is")), (SUPPORT, true));
+    }
 }

@@ -8,8 +8,8 @@ mod support;
 use chrono::{Duration, Utc};
 use liaison_stack::doubles::chat;
 use shared::contracts::deliveries::endpoints::{Kind, New};
-use shared::contracts::rules::Priority;
-use shared::contracts::work::{self, Case, Change, Opened};
+use shared::contracts::rules::{Priority, Team};
+use shared::contracts::work::{self, Case, Change, Opened, Question};
 use support::fixture;
 
 fn case(id: &str, due_in: Duration) -> Case {
@@ -86,7 +86,7 @@ async fn a_case_past_its_sla_should_alert_support_again_once() {
     assert!(posted[0].1["text"]
         .as_str()
         .unwrap()
-        .contains("[P1] Overdue incident on wordpress"));
+        .contains("[P1] Overdue: Incident on wordpress"));
     let support = f.deps.watch.support_address.clone();
     let alerts: Vec<String> = f
         .resources
@@ -103,6 +103,81 @@ async fn a_case_past_its_sla_should_alert_support_again_once() {
         .unwrap();
     assert!(late.contains_key("overdue_told_at"));
     let early = work::get_item(client, &table, "case_early")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!early.contains_key("overdue_told_at"));
+}
+
+fn question(id: &str, owner: Team, due_in: Duration) -> Question {
+    let case = case(id, due_in);
+    Question {
+        opened: Opened {
+            text: "Do you ship to Canada?".into(),
+            ..case.opened
+        },
+        owner,
+        priority: Priority::P3,
+        due_at: case.due_at,
+    }
+}
+
+#[tokio::test]
+async fn a_question_past_its_sla_should_tell_its_owner_once() {
+    let f = fixture().await;
+    let table = f.resources.table("QuestionsTable");
+    let client = &f.resources.clients.dynamodb;
+    for (id, owner, due_in) in [
+        ("qst_marketing", Team::Marketing, Duration::hours(-1)),
+        ("qst_support", Team::Support, Duration::hours(-1)),
+        ("qst_early", Team::Marketing, Duration::hours(5)),
+    ] {
+        assert!(
+            work::open_once(client, &table, &question(id, owner, due_in))
+                .await
+                .unwrap()
+        );
+    }
+    let first = deliveries::overdue::sweep(&f.deps).await;
+    assert_eq!(
+        (first.questions_overdue, first.overdue, first.failures),
+        (2, 0, 0)
+    );
+    let again = deliveries::overdue::sweep(&f.deps).await;
+    assert_eq!(
+        (again.questions_overdue, again.failures),
+        (0, 0),
+        "told once"
+    );
+
+    let told = f.resources.published_events("question.overdue").await;
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(told.iter().all(|t| !t.contains("qst_early")));
+    let marketing = f
+        .deps
+        .watch
+        .marketing_address
+        .clone()
+        .expect("the local stack names marketing's address");
+    let support = f.deps.watch.support_address.clone();
+    let emails: Vec<String> = f
+        .resources
+        .sent_emails()
+        .await
+        .iter()
+        .map(|m| m.to_string())
+        .filter(|m| m.contains("Overdue: qst_"))
+        .collect();
+    let to = |address: &str, id: &str| {
+        emails
+            .iter()
+            .filter(|m| m.contains(address) && m.contains(id))
+            .count()
+    };
+    assert_eq!(emails.len(), 2, "{emails:?}");
+    assert_eq!(to(&marketing, "qst_marketing"), 1);
+    assert_eq!(to(&support, "qst_support"), 1);
+    let early = work::get_item(client, &table, "qst_early")
         .await
         .unwrap()
         .unwrap();

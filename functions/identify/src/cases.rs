@@ -1,19 +1,19 @@
-//! Cases (`CasesTable`) and opportunities (`OpportunitiesTable`), opened once per
-//! contribution: their id derives from the event id and the write is conditional. A case's
+//! Cases (`CasesTable`), opportunities (`OpportunitiesTable`) and questions
+//! (`QuestionsTable`), opened once per contribution: their id derives from the event id and the write is conditional. A case's
 //! two outside effects, `case.opened` on the `events` queue (for the helpdesk and every
 //! endpoint) and the alert email, are each marked on the case once done, so a retried
 //! message does the missing ones only. (A crash between a send and its mark repeats that
 //! send: the event's id derives from the case's, so it is dropped as a duplicate; the alert
-//! may come twice; nothing is lost.) `opportunity.opened` is published at every attempt,
-//! for the same reason dropped but once.
+//! may come twice; nothing is lost.) `opportunity.opened` and `question.opened` are
+//! published at every attempt, for the same reason dropped but once.
 
-use aws_sdk_ses::types::{Body, Content, Destination, Message as EmailMessage};
 use chrono::{DateTime, Utc};
 use shared::contracts::contacts::standing::ContactType;
 use shared::contracts::deliveries::{Event, EventQueue, EventType};
 use shared::contracts::events::{Contribution, Message};
+use shared::contracts::rules::Team;
 pub use shared::contracts::work::id_for;
-use shared::contracts::work::{self, Case, CaseEffect, Opened, Opportunity};
+use shared::contracts::work::{self, Case, CaseEffect, Opened, Opportunity, Question};
 use shared::Error;
 
 use crate::classify::Classification;
@@ -59,16 +59,15 @@ fn opened(prefix: &str, subject: &Subject<'_>, now: DateTime<Utc>) -> Opened {
 
 pub struct Routing {
     pub dynamodb: aws_sdk_dynamodb::Client,
-    pub ses: aws_sdk_ses::Client,
+    /// The alert email, from the brand's sender through the configuration set whose bounces
+    /// and complaints reach ses-events.
+    pub outbox: shared::contracts::plain_email::Outbox,
     pub cases_table: String,
     pub opportunities_table: String,
+    pub questions_table: String,
     /// What the brand's endpoints are told.
     pub events: EventQueue,
-    pub sender: String,
     pub support_address: String,
-    /// The SES configuration set every email goes through: its bounces and complaints reach
-    /// ses-events, and so the suppression list.
-    pub configuration_set: String,
 }
 
 /// The contribution being routed, and who wrote it.
@@ -166,6 +165,41 @@ impl Routing {
         Ok(opportunity)
     }
 
+    pub async fn open_question(
+        &self,
+        subject: &Subject<'_>,
+        owner: Team,
+        priority: Priority,
+        due_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Question, Error> {
+        let question = Question {
+            opened: opened("qst", subject, now),
+            owner,
+            priority,
+            due_at,
+        };
+        let question =
+            match work::open_once(&self.dynamodb, &self.questions_table, &question).await? {
+                true => {
+                    let team = [("Owner", owner.as_str())];
+                    shared::kit::metrics::count("QuestionsOpened", 1, &team, now);
+                    question
+                }
+                // Opened by an earlier attempt: it is announced as it was opened.
+                false => work::get(&self.dynamodb, &self.questions_table, &question.opened.id)
+                    .await?
+                    .unwrap_or(question),
+            };
+        self.announce(
+            EventType::QuestionOpened,
+            &question.opened,
+            serde_json::json!({ "question": question, "author": author(subject) }),
+        )
+        .await?;
+        Ok(question)
+    }
+
     /// Publishes `kind` about the item `opened` (its id names the event, so a retry's
     /// publication is the same event), with `data`.
     async fn announce(
@@ -186,13 +220,6 @@ impl Routing {
     }
 
     async fn send_alert(&self, case: &Case) -> Result<(), Error> {
-        let text = |data: String| {
-            Content::builder()
-                .data(data)
-                .charset("UTF-8")
-                .build()
-                .map_err(|e| Error::caused("email content", e))
-        };
         let subject = format!(
             "[{:?}] Incident on {}: {}",
             case.priority, case.opened.platform, case.opened.id
@@ -206,24 +233,9 @@ impl Routing {
             case.opened.text,
             case.cues.join(", "),
         );
-        let message = EmailMessage::builder()
-            .subject(text(subject)?)
-            .body(Body::builder().text(text(body)?).build())
-            .build();
-        self.ses
-            .send_email()
-            .source(&self.sender)
-            .configuration_set_name(&self.configuration_set)
-            .destination(
-                Destination::builder()
-                    .to_addresses(&self.support_address)
-                    .build(),
-            )
-            .message(message)
-            .send()
+        self.outbox
+            .send(&self.support_address, &subject, &body)
             .await
-            .map_err(|e| Error::from_sdk("SES SendEmail", e).transient())?;
-        Ok(())
     }
 
     pub async fn get_case(&self, id: &str) -> Result<Option<Case>, Error> {

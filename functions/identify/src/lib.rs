@@ -82,33 +82,35 @@ impl Deps {
         let secrets = shared::contracts::secrets::Secrets::load(sdk, env).await?;
         let hash_key = secrets.lookup_key()?;
         let dynamodb = shared::kit::aws::dynamodb(sdk, env);
+        let outbox = shared::contracts::plain_email::Outbox {
+            ses: shared::kit::aws::ses(sdk, env),
+            sender: config::required(env, "SENDER_EMAIL")?,
+            configuration_set: config::required(env, "SES_CONFIGURATION_SET")?,
+        };
         let routing = Routing {
             dynamodb: dynamodb.clone(),
-            ses: shared::kit::aws::ses(sdk, env),
+            outbox: outbox.clone(),
             cases_table: config::required(env, "CASES_TABLE")?,
             opportunities_table: config::required(env, "OPPORTUNITIES_TABLE")?,
+            questions_table: config::required(env, "QUESTIONS_TABLE")?,
             events: shared::contracts::deliveries::EventQueue {
                 sqs: shared::kit::aws::sqs(sdk, env),
                 queue_url: config::required(env, "EVENTS_QUEUE_URL")?,
             },
-            sender: config::required(env, "SENDER_EMAIL")?,
             support_address: config::required(env, "SUPPORT_ALERT_EMAIL")?,
-            configuration_set: config::required(env, "SES_CONFIGURATION_SET")?,
         };
         let settings_ttl =
             std::time::Duration::from_secs(config::parsed_or(env, "SETTINGS_CACHE_SECONDS", 60)?);
         let link_base = config::link_base(env)?;
         let verifier = Verifier {
             dynamodb: dynamodb.clone(),
-            ses: shared::kit::aws::ses(sdk, env),
+            outbox,
             contacts_table: contacts_table.clone(),
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
-            sender: config::required(env, "SENDER_EMAIL")?,
             link_base,
             link_keys: secrets.link_keys()?,
             hash_key: hash_key.clone(),
             emails_table: config::required(env, "EMAILS_TABLE")?,
-            configuration_set: config::required(env, "SES_CONFIGURATION_SET")?,
             per_source_per_hour: config::parsed_or(env, "VERIFICATIONS_PER_SOURCE_PER_HOUR", 20)?,
             templates: verification::TemplateBook::new(
                 dynamodb.clone(),
@@ -240,6 +242,11 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
             &message.source_id,
             &contribution.external_id,
         )),
+        Route::Question { .. } => Some(cases::id_for(
+            "qst",
+            &message.source_id,
+            &contribution.external_id,
+        )),
         Route::Nothing => None,
     };
     // Dated when the contribution arrived, not now: every retry makes the same decision,
@@ -270,6 +277,15 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         }
         Route::Opportunity => {
             deps.routing.open_opportunity(&subject, now).await?;
+        }
+        Route::Question {
+            owner,
+            priority,
+            due_at,
+        } => {
+            deps.routing
+                .open_question(&subject, owner, priority, due_at, now)
+                .await?;
         }
         Route::Nothing => {}
     }

@@ -1,12 +1,13 @@
 //! Where a classified contribution goes: an incident opens a case for customer service
-//! (priority, SLA), a purchase intent an opportunity for sales, unless a brand rule routes
-//! it elsewhere. Pure decisions here; the
+//! (priority, SLA), a purchase intent an opportunity for sales, a question joins the
+//! questions queue of its owner (customer service unless a brand rule names marketing;
+//! P3, a day, unless a rule gives a priority), unless a brand rule routes it elsewhere. Pure decisions here; the
 //! writes and sends are in `cases`.
 
 use chrono::{DateTime, Utc};
 use shared::contracts::events::{Contribution, ContributionAction};
 
-use shared::contracts::rules::RouteTo;
+use shared::contracts::rules::{RouteTo, Team};
 
 use crate::classify::{Classification, Label};
 use crate::rules::Outcome;
@@ -20,8 +21,16 @@ pub enum Route {
         due_at: DateTime<Utc>,
     },
     Opportunity,
+    Question {
+        owner: Team,
+        priority: Priority,
+        due_at: DateTime<Utc>,
+    },
     Nothing,
 }
+
+/// A question's priority when no rule gives one: answered within the day.
+const QUESTION_PRIORITY: Priority = Priority::P3;
 
 /// Followers from which an author's incident is seen by many.
 const WIDE_REACH: u64 = 10_000;
@@ -58,6 +67,7 @@ pub fn route(
     let by_label = match classification.label {
         Label::Incident => RouteTo::Case,
         Label::PurchaseIntent => RouteTo::Opportunity,
+        Label::Question => RouteTo::Question,
         _ => RouteTo::Nothing,
     };
     match rules.route.unwrap_or(by_label) {
@@ -71,6 +81,14 @@ pub fn route(
             }
         }
         RouteTo::Opportunity => Route::Opportunity,
+        RouteTo::Question => {
+            let priority = rules.priority.unwrap_or(QUESTION_PRIORITY);
+            Route::Question {
+                owner: rules.owner.unwrap_or_default(),
+                priority,
+                due_at: now + priority.sla(),
+            }
+        }
         RouteTo::Nothing => Route::Nothing,
     }
 }
@@ -169,6 +187,20 @@ mod tests {
         );
         assert_eq!(
             route(
+                &classification(Label::Question, 0.8, &[]),
+                &contribution(None, None),
+                0.0,
+                &Outcome::default(),
+                now
+            ),
+            Route::Question {
+                owner: Team::Support,
+                priority: Priority::P3,
+                due_at: now + Duration::hours(24)
+            }
+        );
+        assert_eq!(
+            route(
                 &classification(Label::Praise, 0.9, &[]),
                 &contribution(None, None),
                 0.0,
@@ -243,6 +275,31 @@ mod tests {
         let incident = classification(Label::Incident, 0.9, &[]);
         assert_eq!(
             route(&incident, &contribution(None, None), 0.0, &quiet, now),
+            Route::Nothing
+        );
+    }
+
+    #[test]
+    fn a_rule_should_give_a_question_its_owner_and_priority() {
+        let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
+        let question = classification(Label::Question, 0.9, &[]);
+        let marketing = Outcome {
+            owner: Some(Team::Marketing),
+            priority: Some(Priority::P2),
+            ..Outcome::default()
+        };
+        assert_eq!(
+            route(&question, &contribution(None, None), 0.0, &marketing, now),
+            Route::Question {
+                owner: Team::Marketing,
+                priority: Priority::P2,
+                due_at: now + Duration::hours(4)
+            }
+        );
+        // An owner alone routes nothing: a praise stays praise.
+        let praise = classification(Label::Praise, 0.9, &[]);
+        assert_eq!(
+            route(&praise, &contribution(None, None), 0.0, &marketing, now),
             Route::Nothing
         );
     }

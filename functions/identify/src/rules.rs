@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use crate::classify::text::fold;
 use crate::settings::{Cached, Item};
-use shared::contracts::rules::{compile_pattern, Label, Priority, RouteTo, Rule};
+use shared::contracts::rules::{compile_pattern, Label, Priority, RouteTo, Rule, Team};
 use shared::contracts::sources::Platform;
 use shared::Error;
 
@@ -79,6 +79,8 @@ pub struct Outcome {
     pub label: Option<(Label, String)>,
     pub priority: Option<Priority>,
     pub route: Option<RouteTo>,
+    /// Who owns it if it is a question.
+    pub owner: Option<Team>,
     pub tags: Vec<String>,
     /// Every rule that matched, in order.
     pub matched: Vec<String>,
@@ -98,6 +100,7 @@ pub fn apply(rules: &[Compiled], facts: &Facts<'_>) -> Outcome {
         }
         outcome.priority = outcome.priority.or(then.priority);
         outcome.route = outcome.route.or(then.route);
+        outcome.owner = outcome.owner.or(then.owner);
         if let Some(tag) = &then.tag {
             if !outcome.tags.contains(tag) {
                 outcome.tags.push(tag.clone());
@@ -232,7 +235,7 @@ mod tests {
             rule(
                 "b",
                 2,
-                json!({"name": "2", "when": {"keywords": ["remboursement"]}, "then": {"label": "question", "tag": "money", "priority": "P3"}}),
+                json!({"name": "2", "when": {"keywords": ["remboursement"]}, "then": {"label": "question", "tag": "money", "priority": "P3", "owner": "marketing"}}),
             ),
             rule(
                 "c",
@@ -248,6 +251,7 @@ mod tests {
         );
         assert_eq!(hit.label, Some((Label::Incident, "a".into())));
         assert_eq!(hit.priority, Some(Priority::P3));
+        assert_eq!(hit.owner, Some(Team::Marketing));
         assert_eq!(hit.tags, ["refund", "money"]);
         assert_eq!(hit.matched, ["a", "b"]);
     }

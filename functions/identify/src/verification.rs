@@ -6,7 +6,6 @@
 //! suppressed address, and only while the identity is unverified. Every email goes through
 //! the SES configuration set whose bounces and complaints ses-events turns into suppressions.
 
-use aws_sdk_ses::types::{Body, Content, Destination, Message as EmailMessage};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use shared::contracts::contacts::verification;
@@ -34,10 +33,11 @@ pub const ASK_AT_MOST_EVERY_DAYS: i64 = 7;
 
 pub struct Verifier {
     pub dynamodb: aws_sdk_dynamodb::Client,
-    pub ses: aws_sdk_ses::Client,
+    /// SES from the brand's sender, through the configuration set whose feedback reaches
+    /// ses-events.
+    pub outbox: shared::contracts::plain_email::Outbox,
     pub contacts_table: String,
     pub suppression_table: String,
-    pub sender: String,
     /// `https://…` where `/t/verify/{token}` is served.
     pub link_base: String,
     /// Signs the `/t/verify/{token}` links.
@@ -47,8 +47,6 @@ pub struct Verifier {
     pub templates: TemplateBook,
     /// Where each email sent is recorded for the contact's timeline.
     pub emails_table: String,
-    /// The SES configuration set (its feedback reaches ses-events).
-    pub configuration_set: String,
     /// How many confirmation emails one source may cause in an hour: a flood of signed
     /// comments typing strangers' addresses stops there.
     pub per_source_per_hour: u32,
@@ -174,26 +172,7 @@ impl Verifier {
         let language = if french { "fr" } else { "en" };
         let saved = self.templates.current().await?;
         let (subject, body) = message(saved.get(&VERIFICATION.sk(language)), language, name, link);
-        let content = |data: String| {
-            Content::builder()
-                .data(data)
-                .charset("UTF-8")
-                .build()
-                .map_err(|e| Error::caused("email content", e))
-        };
-        let message = EmailMessage::builder()
-            .subject(content(subject.clone())?)
-            .body(Body::builder().text(content(body)?).build())
-            .build();
-        self.ses
-            .send_email()
-            .source(&self.sender)
-            .configuration_set_name(&self.configuration_set)
-            .destination(Destination::builder().to_addresses(to).build())
-            .message(message)
-            .send()
-            .await
-            .map_err(|e| Error::from_sdk("SES SendEmail", e).transient())?;
+        self.outbox.send(to, &subject, &body).await?;
         Ok(subject)
     }
 }

@@ -27,7 +27,7 @@ use crate::fraud::{Flag, Prints};
 pub const BY_REFERRER_INDEX: &str = shared::contracts::referrals::CONVERSIONS_BY_REFERRER_INDEX;
 pub const BY_REFERRED_INDEX: &str = shared::contracts::referrals::CONVERSIONS_BY_REFERRED_INDEX;
 pub const BY_IP_INDEX: &str = "ByIp";
-pub const BY_KIND_INDEX: &str = "ByKind";
+pub const BY_KIND_INDEX: &str = shared::contracts::referrals::CONVERSIONS_BY_KIND_INDEX;
 
 /// What staff see of a reward: the stored state, with `pending` read as `approved` once its
 /// approval date has passed.
@@ -275,7 +275,10 @@ impl Conversions<'_> {
             shared::kit::dynamo::encode(conversion, "conversion")?;
         item.insert("pk".into(), s(conversion_pk(&conversion.id)));
         item.insert("sk".into(), s("conversion"));
-        item.insert("kind".into(), s("conversion"));
+        item.insert(
+            "kind".into(),
+            s(shared::contracts::referrals::CONVERSION_KIND),
+        );
         let put = |item: HashMap<String, AttributeValue>| {
             Put::builder()
                 .table_name(self.table)
@@ -347,7 +350,7 @@ impl Conversions<'_> {
             .table_name(self.table)
             .index_name(BY_KIND_INDEX)
             .key_condition_expression("kind = :k")
-            .expression_attribute_values(":k", s("conversion"))
+            .expression_attribute_values(":k", s(shared::contracts::referrals::CONVERSION_KIND))
             .scan_index_forward(false)
     }
 }

@@ -15,7 +15,9 @@
 //!   report counters it moves.
 //! - [`emails`]: `EmailsTable`: the emails Liaison sent, on the contact's timeline.
 //! - [`moderation`]: moderation decisions and the callbacks that tell platforms.
-//! - [`work`]: `CasesTable` and `OpportunitiesTable`: what identify opens and staff work.
+//! - [`work`]: `CasesTable`, `OpportunitiesTable` and `QuestionsTable`: what identify opens
+//!   and staff work.
+//! - [`plain_email`]: the plain-text emails that tell staff and ask authors to confirm.
 //! - [`carts`]: `CartsTable`: carts as the carts function keeps them, and their due index.
 //! - [`suppression`]: `SuppressionTable`: addresses never to write to again, by keyed hash.
 //! - [`referrals`]: referral codes and the suggestion each belongs to.
@@ -40,6 +42,7 @@ pub mod ignored;
 pub mod lookup;
 pub mod moderation;
 pub mod outbound;
+pub mod plain_email;
 pub mod referrals;
 pub mod rules;
 pub mod sealed;

@@ -78,7 +78,34 @@ impl Priority {
 pub enum RouteTo {
     Case,
     Opportunity,
+    /// The questions queue, for its owner (`then.owner`, else customer service).
+    Question,
     Nothing,
+}
+
+/// Who answers a question: customer service (how do I, where is my order) or marketing
+/// (what the brand sells, its offers, its partners). A brand's rule says which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Team {
+    #[default]
+    Support,
+    Marketing,
+}
+
+impl Team {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Team::Support => "support",
+            Team::Marketing => "marketing",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Team> {
+        [Team::Support, Team::Marketing]
+            .into_iter()
+            .find(|t| t.as_str() == name)
+    }
 }
 
 /// What must hold for a rule to apply: every condition given (at least one of keywords
@@ -113,6 +140,9 @@ pub struct Then {
     pub priority: Option<Priority>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route: Option<RouteTo>,
+    /// Who owns the question it is (routed by its label or by `route: question`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Team>,
 }
 
 /// A rule as staff write it (`POST` and `PUT /admin/rules`).
@@ -207,10 +237,11 @@ impl RuleSpec {
             && then.tag.is_none()
             && then.priority.is_none()
             && then.route.is_none()
+            && then.owner.is_none()
         {
             return Err(Error::validation(
                 "then",
-                "give a label, tag, priority or route",
+                "give a label, tag, priority, route or owner",
             ));
         }
         if let Some(tag) = &then.tag {
@@ -245,7 +276,7 @@ mod tests {
         spec(serde_json::json!({
             "name": "Broken lids are P1",
             "when": {"keywords": ["couvercle", "lid"], "pattern": "cass(e|é)", "platforms": ["wordpress"], "min_influence": 20},
-            "then": {"label": "incident", "tag": "lids", "priority": "P1", "route": "case"}
+            "then": {"label": "incident", "tag": "lids", "priority": "P1", "route": "case", "owner": "marketing"}
         }))
         .unwrap();
     }

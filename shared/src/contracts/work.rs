@@ -1,8 +1,9 @@
-//! `CasesTable` and `OpportunitiesTable`'s home: the work identify opens from a contribution
-//! (a case for customer service, an opportunity for sales) and staff work in admin (assign,
-//! note, close). Both tables have the same shape: partition key `id` (derived from the
+//! `CasesTable`, `OpportunitiesTable` and `QuestionsTable`'s home: the work identify opens
+//! from a contribution (a case for customer service, an opportunity for sales, a question
+//! for its owner, customer service or marketing) and staff work in admin (assign, note,
+//! close). The tables have the same shape: partition key `id` (derived from the
 //! contribution, so a redelivery names the same item), `ByStatus` index (`status`, then
-//! `due_at` for cases and `opened_at` for opportunities).
+//! `due_at` for cases and questions, `opened_at` for opportunities), `ByContact` index.
 
 use std::collections::HashMap;
 
@@ -14,7 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::contracts::contacts::standing::ContactType;
-use crate::contracts::rules::Priority;
+use crate::contracts::rules::{Priority, Team};
 use crate::kit::dynamo::{self, condition_held, is_condition_failure, s, Item};
 use crate::Error;
 
@@ -71,6 +72,18 @@ pub struct Opportunity {
     /// How it ended, once closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
+}
+
+/// A question someone asked in public, in its owner's queue until answered or closed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    #[serde(flatten)]
+    pub opened: Opened,
+    /// The team that answers it (customer service unless a brand rule says marketing).
+    pub owner: Team,
+    pub priority: Priority,
+    /// When its SLA runs out: the SLA watch tells its owner once after.
+    pub due_at: DateTime<Utc>,
 }
 
 /// How an opportunity ended.
@@ -223,8 +236,17 @@ pub fn by_status(client: &Client, table: &str, status: &str) -> QueryFluentBuild
         .scan_index_forward(true)
 }
 
-/// The open cases past their SLA at `now`, soonest due first, not yet told of: the query,
-/// for the caller to page (`due_at` is the index's sort key: no scan).
+/// `query` (a [`by_status`] of `QuestionsTable`) keeping the questions `team` owns.
+pub fn owned_by(query: QueryFluentBuilder, team: Team) -> QueryFluentBuilder {
+    query
+        .filter_expression("#owner = :owner")
+        .expression_attribute_names("#owner", "owner")
+        .expression_attribute_values(":owner", s(team.as_str()))
+}
+
+/// The open cases (or questions: `table`) past their SLA at `now`, soonest due first, not
+/// yet told of: the query, for the caller to page (`due_at` is the index's sort key: no
+/// scan).
 pub fn overdue(client: &Client, table: &str, now: DateTime<Utc>) -> QueryFluentBuilder {
     client
         .query()
@@ -237,8 +259,8 @@ pub fn overdue(client: &Client, table: &str, now: DateTime<Utc>) -> QueryFluentB
         .expression_attribute_values(":now", s(crate::kit::clock::stamp(now)))
 }
 
-/// Records that case `id`'s lateness was told at `at`: `false` when it was already, or the
-/// case is closed meanwhile.
+/// Records that case (or question) `id`'s lateness was told at `at`: `false` when it was
+/// already, or it is closed meanwhile.
 pub async fn overdue_told(
     client: &Client,
     table: &str,

@@ -21,6 +21,7 @@ mod notifications;
 mod order_news;
 mod platforms;
 mod polling;
+mod questions;
 mod redrive;
 mod referral_journey;
 mod referrals;

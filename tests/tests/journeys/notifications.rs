@@ -55,7 +55,9 @@ async fn sales_channels_should_be_registered_with_their_hooks_sealed_and_answer_
             "opportunity.opened",
             "callback.requested",
             "case.opened",
-            "case.overdue"
+            "case.overdue",
+            "question.opened",
+            "question.overdue"
         ])
     );
     let (status, email) = admin(

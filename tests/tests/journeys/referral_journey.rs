@@ -334,6 +334,24 @@ async fn a_referral_should_run_from_suggestion_to_reward_and_flag_a_self_referra
     assert_eq!(status, 200);
     assert_eq!(flagged_only["conversions"].as_array().unwrap().len(), 1);
 
+    // The revenue report counts both orders (the flagged one said so) and their rewards.
+    let today = chrono::Utc::now().date_naive();
+    let range = format!(
+        "/admin/reports/revenue?from={}&to={}",
+        today - chrono::Duration::days(1),
+        today + chrono::Duration::days(1)
+    );
+    let (status, report) = staff(&system, "GET", &range, "liaison-sales", None).await;
+    assert_eq!(status, 200, "{report}");
+    let referred = &report["referrals"];
+    assert_eq!(
+        (referred["orders"].clone(), referred["flagged"].clone()),
+        (json!(2), json!(1)),
+        "{report}"
+    );
+    assert_eq!(referred["revenue"], json!({"EUR": "169.8"}), "{report}");
+    assert_eq!(referred["rewards"]["EUR"], "16.98", "{report}");
+
     // Staff see Camille's suggestions too, with the visit counted.
     let camille = listed["contact_id"].as_str().unwrap();
     let (status, seen) = staff(

@@ -2,7 +2,6 @@
 //! configuration set, like every email Liaison sends) to the endpoint's address.
 
 use aws_sdk_ses::error::ProvideErrorMetadata;
-use aws_sdk_ses::types::{Body, Content, Destination, Message};
 use chrono::{DateTime, Utc};
 use shared::contracts::deliveries::endpoints::Endpoint;
 use shared::contracts::deliveries::schedule::Outcome;
@@ -16,25 +15,12 @@ pub async fn send(deps: &Deps, endpoint: &Endpoint, notice: &Notice, now: DateTi
     let Some(to) = endpoint.account.as_deref() else {
         return Tried::refused(now, "the endpoint has no address".into());
     };
-    let content = |data: String| Content::builder().data(data).charset("UTF-8").build();
-    let (Ok(subject), Ok(text)) = (content(notice.title.clone()), content(body(notice))) else {
+    let Ok(message) = shared::contracts::plain_email::text_message(&notice.title, &body(notice))
+    else {
         return Tried::refused(now, "the email could not be built".into());
     };
     let started = std::time::Instant::now();
-    let sent = deps
-        .ses
-        .send_email()
-        .source(&deps.sender)
-        .configuration_set_name(&deps.configuration_set)
-        .destination(Destination::builder().to_addresses(to).build())
-        .message(
-            Message::builder()
-                .subject(subject)
-                .body(Body::builder().text(text).build())
-                .build(),
-        )
-        .send()
-        .await;
+    let sent = deps.outbox.request(to, message).send().await;
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let (outcome, error, response) = match sent {
         Ok(out) => (

@@ -1,5 +1,5 @@
 //! People told at once: an opportunity, a call-me-back request (with the number to dial and
-//! when) or an incident, as an email, a Slack message or a Teams card, through the same
+//! when), an incident or a question (and either once late), as an email, a Slack message or a Teams card, through the same
 //! lanes, retries and log as every delivery. What it says is written once ([`Notice`]) and
 //! rendered per channel.
 
@@ -103,9 +103,19 @@ pub fn notice(kind: EventType, data: &Value) -> Notice {
                 link: None,
             }
         }
-        EventType::CaseOpened | EventType::CaseOverdue => {
-            let item = &data["case"];
-            let overdue = kind == EventType::CaseOverdue;
+        EventType::CaseOpened
+        | EventType::CaseOverdue
+        | EventType::QuestionOpened
+        | EventType::QuestionOverdue => {
+            let (key, what) = match kind {
+                EventType::CaseOpened | EventType::CaseOverdue => ("case", "Incident".to_string()),
+                _ => {
+                    let owner = data["question"]["owner"].as_str().unwrap_or("support");
+                    ("question", format!("Question for {owner}"))
+                }
+            };
+            let item = &data[key];
+            let overdue = matches!(kind, EventType::CaseOverdue | EventType::QuestionOverdue);
             push("Author", author(data));
             push("Due", text(&item["due_at"]));
             if overdue {
@@ -114,16 +124,16 @@ pub fn notice(kind: EventType, data: &Value) -> Notice {
                     Some(text(&item["assignee"]).unwrap_or_else(|| "nobody yet".into())),
                 );
             }
-            push("Case", text(&item["id"]));
+            push(
+                if key == "case" { "Case" } else { "Question" },
+                text(&item["id"]),
+            );
             Notice {
                 title: format!(
-                    "[{}] {} on {}",
+                    "[{}] {}{} on {}",
                     item["priority"].as_str().unwrap_or("P3"),
-                    if overdue {
-                        "Overdue incident"
-                    } else {
-                        "Incident"
-                    },
+                    if overdue { "Overdue: " } else { "" },
+                    what,
                     item["platform"].as_str().unwrap_or("a platform")
                 ),
                 quote: quote(&item["text"]),
@@ -175,5 +185,22 @@ mod tests {
         assert_eq!(notice.quote.unwrap().chars().count(), QUOTED_CHARS);
         assert_eq!(notice.facts[0], ("Author", "ada".to_string()));
         assert_eq!(notice.link.as_deref(), Some("https://x.com/a/status/1"));
+    }
+
+    #[test]
+    fn a_late_question_should_name_its_owner_and_its_assignee() {
+        let notice = notice(
+            EventType::QuestionOverdue,
+            &json!({"question": {"id": "qst_1", "platform": "discourse", "owner": "marketing",
+                                 "priority": "P3", "due_at": "2026-12-07T10:00:00Z",
+                                 "text": "Do you ship to Canada?"}}),
+        );
+        assert_eq!(
+            notice.title,
+            "[P3] Overdue: Question for marketing on discourse"
+        );
+        assert_eq!(notice.facts[1], ("Assignee", "nobody yet".to_string()));
+        assert_eq!(notice.facts[2], ("Question", "qst_1".to_string()));
+        assert_eq!(notice.quote.as_deref(), Some("Do you ship to Canada?"));
     }
 }

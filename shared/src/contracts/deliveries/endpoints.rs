@@ -102,6 +102,8 @@ impl Kind {
                 EventType::CallbackRequested,
                 EventType::CaseOpened,
                 EventType::CaseOverdue,
+                EventType::QuestionOpened,
+                EventType::QuestionOverdue,
             ],
         }
     }

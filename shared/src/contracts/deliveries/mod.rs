@@ -43,6 +43,13 @@ pub enum EventType {
     OpportunityOpened,
     #[serde(rename = "opportunity.closed")]
     OpportunityClosed,
+    #[serde(rename = "question.opened")]
+    QuestionOpened,
+    #[serde(rename = "question.closed")]
+    QuestionClosed,
+    /// A question still open past its SLA: told once, like a case.
+    #[serde(rename = "question.overdue")]
+    QuestionOverdue,
     #[serde(rename = "callback.requested")]
     CallbackRequested,
     #[serde(rename = "contribution.classified")]
@@ -66,13 +73,16 @@ pub enum EventType {
 
 impl EventType {
     /// Every type an endpoint may subscribe to.
-    pub const SUBSCRIBABLE: [EventType; 14] = [
+    pub const SUBSCRIBABLE: [EventType; 17] = [
         EventType::CaseOpened,
         EventType::CaseUpdated,
         EventType::CaseClosed,
         EventType::CaseOverdue,
         EventType::OpportunityOpened,
         EventType::OpportunityClosed,
+        EventType::QuestionOpened,
+        EventType::QuestionClosed,
+        EventType::QuestionOverdue,
         EventType::CallbackRequested,
         EventType::ContributionClassified,
         EventType::AnswerPublished,
@@ -92,6 +102,9 @@ impl EventType {
             EventType::CaseOverdue => "case.overdue",
             EventType::OpportunityOpened => "opportunity.opened",
             EventType::OpportunityClosed => "opportunity.closed",
+            EventType::QuestionOpened => "question.opened",
+            EventType::QuestionClosed => "question.closed",
+            EventType::QuestionOverdue => "question.overdue",
             EventType::CallbackRequested => "callback.requested",
             EventType::ContributionClassified => "contribution.classified",
             EventType::AnswerPublished => "answer.published",

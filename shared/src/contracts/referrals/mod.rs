@@ -20,6 +20,31 @@ pub const SUGGESTIONS_BY_CONTACT_INDEX: &str = "ByContact";
 pub const CONVERSIONS_BY_REFERRER_INDEX: &str = "ByReferrer";
 /// `ReferralsTable`: the conversion that referred a buyer (erasure).
 pub const CONVERSIONS_BY_REFERRED_INDEX: &str = "ByReferred";
+/// `ReferralsTable`: every conversion by the time of its order (staff's list, revenue).
+pub const CONVERSIONS_BY_KIND_INDEX: &str = "ByKind";
+/// `ReferralsTable`'s `kind` of a conversion item, the `ByKind` index's partition.
+pub const CONVERSION_KIND: &str = "conversion";
+
+/// The conversions whose order was placed from `since` to `before`, oldest first: the
+/// query, for the caller to page (the revenue report).
+pub fn conversions_placed(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    since: chrono::DateTime<chrono::Utc>,
+    before: chrono::DateTime<chrono::Utc>,
+) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+    client
+        .query()
+        .table_name(table)
+        .index_name(CONVERSIONS_BY_KIND_INDEX)
+        .key_condition_expression("kind = :k AND placed_at BETWEEN :since AND :before")
+        .expression_attribute_values(":k", AttributeValue::S(CONVERSION_KIND.into()))
+        .expression_attribute_values(":since", AttributeValue::S(crate::kit::clock::stamp(since)))
+        .expression_attribute_values(
+            ":before",
+            AttributeValue::S(crate::kit::clock::stamp(before)),
+        )
+}
 
 /// `ReferralsTable`'s partition of one person: their order prints, the mark that they were
 /// referred.
