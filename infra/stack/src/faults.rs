@@ -65,11 +65,7 @@ impl Faults {
     /// standard strategy and its three attempts, with a 10 ms first backoff, so that tests
     /// are not slow).
     pub fn config(self: &Arc<Self>, sdk: &SdkConfig) -> SdkConfig {
-        let inner = aws_smithy_http_client::Builder::new()
-            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
-            ))
-            .build_https();
+        let inner = shared::kit::aws::https_client();
         sdk.to_builder()
             .http_client(FaultyClient {
                 inner,

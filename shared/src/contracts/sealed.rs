@@ -4,15 +4,15 @@
 //! (admin writes them, answers, ingest and moderation-callbacks read them; identify sees
 //! only which exist).
 //!
-//! Each value is sealed on its own with AES-256-GCM (aws-lc-rs), under a key derived from
+//! Each value is sealed on its own with AES-256-GCM (ring), under a key derived from
 //! the stack's `credentials-key` secret (SHA-256 of it), a random 96-bit nonce, and the
 //! source id and credential name as associated data: a sealed value copied to another
 //! source or name does not open. Stored as `sealed:v1:` and the base64 of nonce, ciphertext
 //! and tag. A value without the prefix (stored before sealing existed) is read as it is, and
 //! sealed the next time the source's credentials are written.
 
-use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use ring::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 

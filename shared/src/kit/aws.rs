@@ -31,7 +31,16 @@ pub async fn sdk_config(env: &dyn Env) -> SdkConfig {
             "environment",
         ));
     }
-    loader.load().await
+    loader.http_client(https_client()).load().await
+}
+
+/// The SDK's HTTPS client: hyper and rustls over ring, the crypto library the rest of the
+/// bootstrap links already (the SDK's default would bring aws-lc beside it).
+pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
 }
 
 /// The endpoint override for one service (`AWS_ENDPOINT_URL_DYNAMODB`, ...), if any.
@@ -40,34 +49,20 @@ pub fn endpoint(env: &dyn Env, service_env_suffix: &str) -> Option<String> {
         .or_else(|| env.var("AWS_ENDPOINT_URL"))
 }
 
-pub fn dynamodb(sdk: &SdkConfig, env: &dyn Env) -> aws_sdk_dynamodb::Client {
-    let mut conf = aws_sdk_dynamodb::config::Builder::from(sdk);
-    if let Some(url) = endpoint(env, "DYNAMODB") {
-        conf = conf.endpoint_url(url);
-    }
-    aws_sdk_dynamodb::Client::from_conf(conf.build())
+/// `$name(sdk, env)`: the `$sdk` client, at `AWS_ENDPOINT_URL_$suffix` when set.
+macro_rules! client {
+    ($name:ident, $sdk:ident, $suffix:literal) => {
+        pub fn $name(sdk: &SdkConfig, env: &dyn Env) -> $sdk::Client {
+            let mut conf = $sdk::config::Builder::from(sdk);
+            if let Some(url) = endpoint(env, $suffix) {
+                conf = conf.endpoint_url(url);
+            }
+            $sdk::Client::from_conf(conf.build())
+        }
+    };
 }
 
-pub fn sqs(sdk: &SdkConfig, env: &dyn Env) -> aws_sdk_sqs::Client {
-    let mut conf = aws_sdk_sqs::config::Builder::from(sdk);
-    if let Some(url) = endpoint(env, "SQS") {
-        conf = conf.endpoint_url(url);
-    }
-    aws_sdk_sqs::Client::from_conf(conf.build())
-}
-
-pub fn ses(sdk: &SdkConfig, env: &dyn Env) -> aws_sdk_ses::Client {
-    let mut conf = aws_sdk_ses::config::Builder::from(sdk);
-    if let Some(url) = endpoint(env, "SES") {
-        conf = conf.endpoint_url(url);
-    }
-    aws_sdk_ses::Client::from_conf(conf.build())
-}
-
-pub fn ssm(sdk: &SdkConfig, env: &dyn Env) -> aws_sdk_ssm::Client {
-    let mut conf = aws_sdk_ssm::config::Builder::from(sdk);
-    if let Some(url) = endpoint(env, "SSM") {
-        conf = conf.endpoint_url(url);
-    }
-    aws_sdk_ssm::Client::from_conf(conf.build())
-}
+client!(dynamodb, aws_sdk_dynamodb, "DYNAMODB");
+client!(sqs, aws_sdk_sqs, "SQS");
+client!(ses, aws_sdk_ses, "SES");
+client!(ssm, aws_sdk_ssm, "SSM");
