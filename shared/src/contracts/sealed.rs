@@ -11,9 +11,9 @@
 //! and tag. A value without the prefix (stored before sealing existed) is read as it is, and
 //! sealed the next time the source's credentials are written.
 
+use base64::Engine;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
-use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use crate::contracts::sources::Credentials;
