@@ -27,9 +27,11 @@ impl TestSystem {
         let params = &self.resources.parameters;
         let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
         crate::jwt::issue(
-            &crate::jwt::dev_key(),
+            crate::jwt::dev_keys(),
             &crate::jwt::TokenRequest {
                 subject: "test-user",
+                email: None,
+                nonce: None,
                 groups: &groups,
                 groups_claim: params
                     .get("JwtGroupsClaim")
@@ -48,7 +50,7 @@ impl TestSystem {
     pub fn site_token(&self, scope: &str) -> String {
         let params = &self.resources.parameters;
         crate::jwt::issue_site(
-            &crate::jwt::dev_key(),
+            crate::jwt::dev_keys(),
             &crate::jwt::SiteTokenRequest {
                 client_id: &params["SiteClientId"],
                 issuer: &params["JwtIssuer"],
@@ -95,7 +97,7 @@ pub async fn system_with_parameters(
         registry,
         clock: Clock::system(),
         addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        jwt_key: crate::jwt::dev_key(),
+        jwt_keys: crate::jwt::dev_keys(),
         iam: resources.iam.clone(),
     })
     .await

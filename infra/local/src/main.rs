@@ -146,7 +146,7 @@ fn token(args: &[String]) -> Result<(), String> {
     };
     if site {
         let token = liaison_local::jwt::issue_site(
-            &liaison_local::jwt::dev_key(),
+            liaison_local::jwt::dev_keys(),
             &liaison_local::jwt::SiteTokenRequest {
                 client_id: &param("SiteClientId")?,
                 issuer: &param("JwtIssuer")?,
@@ -160,9 +160,11 @@ fn token(args: &[String]) -> Result<(), String> {
         return Ok(());
     }
     let token = liaison_local::jwt::issue(
-        &liaison_local::jwt::dev_key(),
+        liaison_local::jwt::dev_keys(),
         &liaison_local::jwt::TokenRequest {
             subject: &subject,
+            email: None,
+            nonce: None,
             groups: &groups,
             groups_claim: &param("JwtGroupsClaim")?,
             issuer: &param("JwtIssuer")?,
@@ -239,7 +241,7 @@ async fn dev() -> Result<(), String> {
         registry: Registry::builtin(),
         clock,
         addr: SocketAddr::from(([127, 0, 0, 1], port)),
-        jwt_key: liaison_local::jwt::dev_key(),
+        jwt_keys: liaison_local::jwt::dev_keys(),
         iam,
     })
     .await

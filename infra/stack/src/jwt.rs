@@ -1,22 +1,67 @@
 //! Staff tokens, locally. On AWS the HTTP API's JWT authorizer verifies the token (issuer,
-//! audience, signature from the issuer's JWKS) and hands the claims to the function. Locally
-//! the runner does the same with a development key (HS256), and `make token` mints one.
-//! The development key is not a secret and must never be trusted outside a laptop.
+//! audience, RS256 signature from the issuer's JWKS) and hands the claims to the function.
+//! Locally the runner does the same with a development RSA key, whose public half its OIDC
+//! provider serves as a JWKS; `make token` and the sign-in page mint tokens with it. The
+//! development key is committed, not a secret, and must never be trusted outside a laptop.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
+use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{Map, Value};
 
-/// `LIAISON_DEV_JWT_KEY`, or a fixed development key.
-pub fn dev_key() -> Vec<u8> {
-    std::env::var("LIAISON_DEV_JWT_KEY")
-        .unwrap_or_else(|_| "liaison-local-development-key-never-use-in-aws".to_string())
-        .into_bytes()
+/// The development signing key (RSA 2048, PKCS#8).
+const DEV_KEY_PEM: &str = include_str!("../dev-oidc-key.pem");
+/// Its `kid`, in each token's header and in the JWKS.
+pub const DEV_KEY_ID: &str = "liaison-local-1";
+
+/// A signing key and what verifies it.
+pub struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    jwk: Jwk,
+}
+
+impl Keys {
+    /// The public keys, as an issuer's `jwks_uri` serves them.
+    pub fn jwks(&self) -> JwkSet {
+        JwkSet {
+            keys: vec![self.jwk.clone()],
+        }
+    }
+
+    fn header(&self) -> Header {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(DEV_KEY_ID.into());
+        header
+    }
+}
+
+/// The development keys, read once from the committed PEM.
+pub fn dev_keys() -> &'static Keys {
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let encoding = EncodingKey::from_rsa_pem(DEV_KEY_PEM.as_bytes())
+            .expect("the committed development key is an RSA PEM");
+        let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::RS256)
+            .expect("an RSA key has a public JWK");
+        jwk.common.key_id = Some(DEV_KEY_ID.into());
+        let decoding = DecodingKey::from_jwk(&jwk).expect("a public JWK verifies");
+        Keys {
+            encoding,
+            decoding,
+            jwk,
+        }
+    })
 }
 
 pub struct TokenRequest<'a> {
     pub subject: &'a str,
+    /// The signed-in person's address (the sign-in page's), when there is one.
+    pub email: Option<&'a str>,
+    /// The client's `nonce` from its authorization request, echoed in the ID token.
+    pub nonce: Option<&'a str>,
     pub groups: &'a [String],
     pub groups_claim: &'a str,
     pub issuer: &'a str,
@@ -25,8 +70,13 @@ pub struct TokenRequest<'a> {
     pub now: i64,
 }
 
-pub fn issue(key: &[u8], req: &TokenRequest<'_>) -> Result<String, jsonwebtoken::errors::Error> {
+pub fn issue(keys: &Keys, req: &TokenRequest<'_>) -> Result<String, jsonwebtoken::errors::Error> {
     let mut claims = Map::new();
+    for (name, value) in [("email", req.email), ("nonce", req.nonce)] {
+        if let Some(value) = value {
+            claims.insert(name.into(), value.into());
+        }
+    }
     claims.insert("sub".into(), req.subject.into());
     claims.insert("iss".into(), req.issuer.into());
     claims.insert("aud".into(), req.audience.into());
@@ -37,11 +87,7 @@ pub fn issue(key: &[u8], req: &TokenRequest<'_>) -> Result<String, jsonwebtoken:
         req.groups_claim.into(),
         Value::Array(req.groups.iter().cloned().map(Value::String).collect()),
     );
-    jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(key),
-    )
+    jsonwebtoken::encode(&keys.header(), &claims, &keys.encoding)
 }
 
 /// A machine client's access token, as Cognito's client-credentials grant issues it: no
@@ -55,7 +101,7 @@ pub struct SiteTokenRequest<'a> {
 }
 
 pub fn issue_site(
-    key: &[u8],
+    keys: &Keys,
     req: &SiteTokenRequest<'_>,
 ) -> Result<String, jsonwebtoken::errors::Error> {
     let mut claims = Map::new();
@@ -66,18 +112,14 @@ pub fn issue_site(
     claims.insert("exp".into(), (req.now + req.ttl_seconds).into());
     claims.insert("token_use".into(), "access".into());
     claims.insert("scope".into(), req.scope.into());
-    jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(key),
-    )
+    jsonwebtoken::encode(&keys.header(), &claims, &keys.encoding)
 }
 
 /// Verifies `Authorization: Bearer <jwt>` like API Gateway's JWT authorizer and returns the
 /// claims as API Gateway hands them to the function (every value a string; arrays as
 /// `[a b]`). `None` means API Gateway would answer 401.
 pub fn verify(
-    key: &[u8],
+    keys: &Keys,
     authorization: Option<&str>,
     issuer: &str,
     audiences: &[String],
@@ -85,18 +127,15 @@ pub fn verify(
     let token = authorization?
         .strip_prefix("Bearer ")
         .or_else(|| authorization?.strip_prefix("bearer "))?;
-    let mut validation = Validation::new(Algorithm::HS256);
+    let mut validation = Validation::new(Algorithm::RS256);
     validation.set_issuer(&[issuer]);
     // API Gateway matches `aud`, or `client_id` when the token has no `aud` (access
     // tokens): checked below.
     validation.validate_aud = false;
     validation.set_required_spec_claims(&["exp", "iss"]);
-    let data = jsonwebtoken::decode::<Map<String, Value>>(
-        token.trim(),
-        &DecodingKey::from_secret(key),
-        &validation,
-    )
-    .ok()?;
+    let data =
+        jsonwebtoken::decode::<Map<String, Value>>(token.trim(), &keys.decoding, &validation)
+            .ok()?;
     let audience_matches = match data.claims.get("aud") {
         Some(Value::String(aud)) => audiences.contains(aud),
         Some(Value::Array(auds)) => auds
@@ -139,9 +178,11 @@ mod tests {
     fn token(issuer: &str, audience: &str, ttl: i64) -> String {
         let now = chrono::Utc::now().timestamp();
         issue(
-            b"k",
+            dev_keys(),
             &TokenRequest {
                 subject: "dev",
+                email: None,
+                nonce: None,
                 groups: &["liaison-admin".to_string(), "liaison-marketer".to_string()],
                 groups_claim: "cognito:groups",
                 issuer,
@@ -156,7 +197,7 @@ mod tests {
     #[test]
     fn a_valid_token_should_yield_claims_as_api_gateway_flattens_them() {
         let header = format!("Bearer {}", token("iss", "aud", 60));
-        let claims = verify(b"k", Some(&header), "iss", &["aud".into()]).unwrap();
+        let claims = verify(dev_keys(), Some(&header), "iss", &["aud".into()]).unwrap();
         assert_eq!(claims["cognito:groups"], "[liaison-admin liaison-marketer]");
         assert_eq!(claims["sub"], "dev");
     }
@@ -164,20 +205,30 @@ mod tests {
     #[test]
     fn wrong_issuer_audience_key_expiry_or_absence_should_be_refused() {
         let good = format!("Bearer {}", token("iss", "aud", 60));
-        assert!(verify(b"k", Some(&good), "other", &["aud".into()]).is_none());
-        assert!(verify(b"k", Some(&good), "iss", &["other".into()]).is_none());
-        assert!(verify(b"other-key", Some(&good), "iss", &["aud".into()]).is_none());
+        assert!(verify(dev_keys(), Some(&good), "other", &["aud".into()]).is_none());
+        assert!(verify(dev_keys(), Some(&good), "iss", &["other".into()]).is_none());
+        let (header, _) = good.rsplit_once('.').unwrap();
+        let forged = format!("{header}.c2lnbmF0dXJl");
+        assert!(verify(dev_keys(), Some(&forged), "iss", &["aud".into()]).is_none());
+        let hs256 = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &serde_json::json!({"iss": "iss", "aud": "aud", "exp": 9_999_999_999_i64}),
+            &EncodingKey::from_secret(b"k"),
+        )
+        .unwrap();
+        let hs256 = format!("Bearer {hs256}");
+        assert!(verify(dev_keys(), Some(&hs256), "iss", &["aud".into()]).is_none());
         let expired = format!("Bearer {}", token("iss", "aud", -3600));
-        assert!(verify(b"k", Some(&expired), "iss", &["aud".into()]).is_none());
-        assert!(verify(b"k", None, "iss", &["aud".into()]).is_none());
-        assert!(verify(b"k", Some("Basic abc"), "iss", &["aud".into()]).is_none());
+        assert!(verify(dev_keys(), Some(&expired), "iss", &["aud".into()]).is_none());
+        assert!(verify(dev_keys(), None, "iss", &["aud".into()]).is_none());
+        assert!(verify(dev_keys(), Some("Basic abc"), "iss", &["aud".into()]).is_none());
     }
 
     #[test]
     fn an_access_token_should_match_its_client_id_against_the_audiences() {
         let now = chrono::Utc::now().timestamp();
         let site = issue_site(
-            b"k",
+            dev_keys(),
             &SiteTokenRequest {
                 client_id: "site",
                 issuer: "iss",
@@ -188,9 +239,9 @@ mod tests {
         )
         .unwrap();
         let header = format!("Bearer {site}");
-        let claims = verify(b"k", Some(&header), "iss", &["site".into()]).unwrap();
+        let claims = verify(dev_keys(), Some(&header), "iss", &["site".into()]).unwrap();
         assert_eq!(claims["scope"], "liaison/referrals");
         // The staff authorizer's audience is another client: refused.
-        assert!(verify(b"k", Some(&header), "iss", &["staff".into()]).is_none());
+        assert!(verify(dev_keys(), Some(&header), "iss", &["staff".into()]).is_none());
     }
 }

@@ -30,6 +30,7 @@ mod relaunch_admin;
 mod rules;
 mod runner_serves_template;
 mod ses_events;
+mod sign_in;
 mod social;
 mod verification;
 mod webhooks;

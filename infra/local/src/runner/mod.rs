@@ -2,9 +2,12 @@
 //! - HTTP routes as API Gateway HTTP API v2 events (JWT routes verified with the dev key);
 //! - SQS event sources polled with the template's batch size and partial-failure semantics;
 //! - schedules fired per their expressions, and on demand (`POST /_local/schedules/{id}`);
-//! - `GET /health`, `GET /_local/served` (what is served), `POST /_local/clock`.
+//! - `GET /health`, `GET /_local/served` (what is served), `POST /_local/clock`;
+//! - a development OpenID Connect provider under `/oidc` ([`oidc`]), which the console
+//!   signs in with as it does with Cognito in AWS.
 
 mod events;
+pub mod oidc;
 mod routes;
 pub mod schedule;
 pub mod throttle;
@@ -55,7 +58,8 @@ pub struct RunnerConfig {
     pub registry: Registry,
     pub clock: Clock,
     pub addr: SocketAddr,
-    pub jwt_key: Vec<u8>,
+    /// What signs and verifies tokens locally (the development RSA key).
+    pub jwt_keys: &'static crate::jwt::Keys,
     /// The IAM gateway every function's calls go through.
     pub iam: crate::iam::Gateway,
 }
@@ -94,7 +98,7 @@ struct RunnerState {
     schedules: Vec<ScheduleEntry>,
     pollers: Vec<PollerEntry>,
     clock: Clock,
-    jwt_key: Vec<u8>,
+    jwt_keys: &'static crate::jwt::Keys,
     provisioned: Provisioned,
 }
 
@@ -282,13 +286,27 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
         schedules,
         pollers,
         clock: config.clock.clone(),
-        jwt_key: config.jwt_key,
+        jwt_keys: config.jwt_keys,
         provisioned: config.provisioned.clone(),
     });
     let (shutdown, shutdown_rx) = watch::channel(false);
     let mut tasks = Vec::new();
 
+    let parameter = |name: &str, default: &str| {
+        config
+            .parameters
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| default.to_string())
+    };
+    let provider = oidc::Provider::new(
+        parameter("JwtIssuer", "https://liaison.local/dev-issuer"),
+        parameter("JwtAudience", "liaison-local"),
+        parameter("JwtGroupsClaim", "cognito:groups"),
+        config.clock.clone(),
+    );
     let app = Router::new()
+        .nest_service("/oidc", oidc::router(Arc::new(provider)))
         .route("/health", get(health))
         .route("/_local/served", get(served_handler))
         .route("/_local/schedules/{id}", post(fire_schedule))
@@ -524,7 +542,7 @@ async fn proxy(
                 return gateway_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
             };
             let header = headers.get("authorization").and_then(|v| v.to_str().ok());
-            match crate::jwt::verify(&state.jwt_key, header, &auth.issuer, &auth.audiences) {
+            match crate::jwt::verify(state.jwt_keys, header, &auth.issuer, &auth.audiences) {
                 Some(claims) => {
                     // A valid token without one of the route's scopes: API Gateway's 403.
                     if route.granted_scopes(&claims).is_none() {
