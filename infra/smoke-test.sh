@@ -18,7 +18,9 @@
 #   LIAISON_SMOKE_SOURCE_SECRET   its whsec_ secret
 #   LIAISON_SMOKE_TOKEN           a staff bearer token (group liaison-admin), or else the three below,
 #                                 with which the script asks Cognito for one (USER_PASSWORD_AUTH):
-#   LIAISON_SMOKE_COGNITO_CLIENT_ID, LIAISON_SMOKE_USERNAME, LIAISON_SMOKE_PASSWORD
+#   LIAISON_SMOKE_COGNITO_CLIENT_ID (default: the stack's ConsoleClientId output, whose pool
+#   allows password sign-in where StaffPasswordSignIn=true), LIAISON_SMOKE_USERNAME,
+#   LIAISON_SMOKE_PASSWORD
 #   LIAISON_SMOKE_API_URL         optional: test this base URL instead of the stack's output
 #                                 (e.g. http://127.0.0.1:3000 with `make dev`)
 #
@@ -130,7 +132,10 @@ staff_token() {
     printf '%s' "$LIAISON_SMOKE_TOKEN"
     return
   fi
-  local client=${LIAISON_SMOKE_COGNITO_CLIENT_ID:-} user=${LIAISON_SMOKE_USERNAME:-} region=$1
+  local stack=$1 region=$2 client=${LIAISON_SMOKE_COGNITO_CLIENT_ID:-} user=${LIAISON_SMOKE_USERNAME:-}
+  if [ -z "$client" ] && [ -n "$user" ]; then
+    client=$(stack_output "$stack" "$region" ConsoleClientId)
+  fi
   [ -n "$client" ] && [ -n "$user" ] && [ -n "${LIAISON_SMOKE_PASSWORD:-}" ] ||
     die "set LIAISON_SMOKE_TOKEN, or LIAISON_SMOKE_COGNITO_CLIENT_ID, LIAISON_SMOKE_USERNAME and LIAISON_SMOKE_PASSWORD"
   # The password goes through a private file, not the command line.
@@ -195,7 +200,7 @@ run() {
 
   # 4. The staff API with a token.
   local token
-  token=$(staff_token "$region")
+  token=$(staff_token "$stack" "$region")
   status=$(request GET "$api/admin/sources" "$tmp/out" -H "authorization: Bearer $token")
   [ "$status" = 200 ] || die "GET /admin/sources with the staff token -> $status $(head -c 500 "$tmp/out")"
   python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d.get("sources"), list)' "$tmp/out" ||

@@ -1,4 +1,5 @@
-//! Resolves CloudFormation intrinsics (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`) against
+//! Resolves CloudFormation intrinsics (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`, `Fn::If`
+//! on the template's `Conditions`) against
 //! the resources the local stack created, so each function gets the environment that
 //! template.yaml gives it on AWS, with local names.
 
@@ -68,10 +69,55 @@ impl Resolver<'_> {
                             .collect::<Result<Vec<_>, _>>()?;
                         Ok(resolved.join(delimiter))
                     }
+                    "Fn::If" => match arg.as_array().map(Vec::as_slice) {
+                        Some([Value::String(condition), then, otherwise]) => {
+                            match self.condition(condition)? {
+                                true => self.resolve(then),
+                                false => self.resolve(otherwise),
+                            }
+                        }
+                        _ => Err(ResolveError(format!("Fn::If {arg}"))),
+                    },
                     other => Err(ResolveError(format!("{other} (not supported locally)"))),
                 }
             }
             other => Err(ResolveError(other.to_string())),
+        }
+    }
+
+    /// Whether the template's condition `name` holds with these parameters.
+    pub fn condition(&self, name: &str) -> Result<bool, ResolveError> {
+        let definition = self
+            .template
+            .conditions
+            .get(name)
+            .ok_or_else(|| ResolveError(format!("Condition {name}: not in Conditions")))?;
+        self.holds(definition)
+    }
+
+    /// A condition function (`Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`, `Condition`).
+    fn holds(&self, value: &Value) -> Result<bool, ResolveError> {
+        let Some((key, arg)) = value.as_object().and_then(|m| m.iter().next()) else {
+            return Err(ResolveError(format!("condition {value}")));
+        };
+        let args = || arg.as_array().cloned().unwrap_or_default();
+        match key.as_str() {
+            "Condition" => self.condition(arg.as_str().unwrap_or_default()),
+            "Fn::Equals" => match args().as_slice() {
+                [a, b] => Ok(self.resolve(a)? == self.resolve(b)?),
+                _ => Err(ResolveError(format!("Fn::Equals {arg}"))),
+            },
+            "Fn::Not" => match args().as_slice() {
+                [inner] => Ok(!self.holds(inner)?),
+                _ => Err(ResolveError(format!("Fn::Not {arg}"))),
+            },
+            "Fn::And" => args()
+                .iter()
+                .try_fold(true, |all, c| Ok(all && self.holds(c)?)),
+            "Fn::Or" => args()
+                .iter()
+                .try_fold(false, |any, c| Ok(any || self.holds(c)?)),
+            other => Err(ResolveError(format!("{other} in a condition"))),
         }
     }
 
@@ -151,5 +197,55 @@ impl Resolver<'_> {
         }
         out.push_str(rest);
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = r#"
+Parameters:
+  JwtIssuer: {Type: String, Default: ""}
+  Stage: {Type: String, Default: dev}
+Conditions:
+  UseStackUserPool: !Equals [!Ref JwtIssuer, ""]
+  OwnIssuerInProd: !And [!Not [!Condition UseStackUserPool], !Equals [!Ref Stage, prod]]
+Resources:
+  Pool: {Type: "AWS::Cognito::UserPool"}
+"#;
+
+    fn issuer(parameters: &[(&str, &str)]) -> (String, bool) {
+        let template = Template::parse(TEMPLATE).unwrap();
+        let parameters: BTreeMap<String, String> = parameters
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let provisioned = Provisioned::default();
+        let resolver = Resolver {
+            template: &template,
+            parameters: &parameters,
+            provisioned: &provisioned,
+        };
+        let value = serde_json::json!({"Fn::If": ["UseStackUserPool",
+            {"Fn::Sub": "https://cognito-idp.eu-west-1.amazonaws.com/${Pool}"},
+            {"Ref": "JwtIssuer"}]});
+        (
+            resolver.resolve(&value).unwrap(),
+            resolver.condition("OwnIssuerInProd").unwrap(),
+        )
+    }
+
+    #[test]
+    fn fn_if_should_follow_the_template_conditions() {
+        let (stack_pool, _) = issuer(&[("JwtIssuer", ""), ("Stage", "dev")]);
+        assert_eq!(
+            stack_pool,
+            "https://cognito-idp.eu-west-1.amazonaws.com/-Pool"
+        );
+        let (own, in_prod) = issuer(&[("JwtIssuer", "https://idp.example"), ("Stage", "prod")]);
+        assert_eq!((own.as_str(), in_prod), ("https://idp.example", true));
+        let (_, in_dev) = issuer(&[("JwtIssuer", "https://idp.example"), ("Stage", "dev")]);
+        assert!(!in_dev);
     }
 }

@@ -39,6 +39,8 @@ pub struct Template {
     pub throttling: Throttling,
     /// Every resource's logical id and type, for reference resolution.
     pub resource_types: BTreeMap<String, String>,
+    /// `Conditions`, unevaluated: `Fn::If` asks the resolver for one.
+    pub conditions: BTreeMap<String, Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -197,6 +199,11 @@ impl Template {
             authorizers: BTreeMap::new(),
             throttling: Throttling::default(),
             resource_types: BTreeMap::new(),
+            conditions: doc
+                .get("Conditions")
+                .and_then(Value::as_object)
+                .map(|c| c.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
         };
         for (id, resource) in resources {
             let kind = resource
