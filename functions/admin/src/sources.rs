@@ -35,8 +35,22 @@ struct Rotate {
 const MAX_NAME: usize = 200;
 const MAX_SETTINGS_BYTES: usize = 8 * 1024;
 
-/// Settings are stored inside the source's item: at most [`MAX_SETTINGS_BYTES`] of JSON.
+/// Settings are stored inside the source's item: at most [`MAX_SETTINGS_BYTES`] of JSON, and
+/// no empty name at any depth (DynamoDB refuses a map with an empty key).
 fn check_settings_size(settings: &BTreeMap<String, Value>) -> Result<(), Error> {
+    fn has_empty_key(value: &Value) -> bool {
+        match value {
+            Value::Object(map) => map.iter().any(|(k, v)| k.is_empty() || has_empty_key(v)),
+            Value::Array(items) => items.iter().any(has_empty_key),
+            _ => false,
+        }
+    }
+    if settings
+        .iter()
+        .any(|(k, v)| k.is_empty() || has_empty_key(v))
+    {
+        return Err(Error::validation("settings", "a setting's name is empty"));
+    }
     if serde_json::to_vec(settings)
         .map(|v| v.len())
         .unwrap_or(usize::MAX)
@@ -263,4 +277,24 @@ fn token_url(view: &Value, token: &str) -> String {
         "{}?token={token}",
         view["webhook_url"].as_str().unwrap_or_default()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_setting_without_a_name_at_any_depth_should_be_refused_before_dynamodb_sees_it() {
+        let settings =
+            |json: Value| -> BTreeMap<String, Value> { serde_json::from_value(json).unwrap() };
+        let refused = |json: Value| match check_settings_size(&settings(json)) {
+            Err(Error::Validation { field, .. }) => field.as_deref() == Some("settings"),
+            _ => false,
+        };
+        assert!(refused(serde_json::json!({"": []})));
+        assert!(refused(serde_json::json!({"a": {"b": [{"": 1}]}})));
+        assert!(
+            check_settings_size(&settings(serde_json::json!({"site_url": "https://x"}))).is_ok()
+        );
+    }
 }
