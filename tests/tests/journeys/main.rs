@@ -6,6 +6,7 @@
 mod admin;
 mod answers;
 mod answers_meta;
+mod api_contract;
 mod campaigns;
 mod carts;
 mod cases;
