@@ -5,7 +5,7 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= eu-west-1
 TOOLS := .local/tools/bin
 LINT := .local/lint/bin
-OPS_SCRIPTS := infra/cargo-lambda.sh infra/lambda-build.sh infra/package.sh infra/deploy.sh infra/smoke-test.sh infra/replay-dlq.sh bench/load.sh bench/init-time.sh
+OPS_SCRIPTS := infra/console-deploy.sh infra/cargo-lambda.sh infra/lambda-build.sh infra/package.sh infra/deploy.sh infra/smoke-test.sh infra/replay-dlq.sh bench/load.sh bench/init-time.sh
 
 .PHONY: help deps dev test token site-token lint-template lint-workflows fmt bench load lambda-build package deploy fuzz classification-report
 

@@ -48,7 +48,12 @@ fn the_stack_should_create_the_staff_pool_its_groups_and_clients_by_default() {
         "a browser keeps no secret"
     );
     assert_eq!(console["AllowedOAuthFlows"], json!(["code"]));
-    assert_eq!(console["CallbackURLs"], json!({"Ref": "ConsoleUrls"}));
+    let callbacks = console["CallbackURLs"].to_string();
+    assert!(
+        callbacks.contains("https://${ConsoleDistribution.DomainName}/console/"),
+        "the console's own distribution: {callbacks}"
+    );
+    assert_eq!(console["LogoutURLs"], console["CallbackURLs"]);
     let site = &resources["SiteClient"]["Properties"];
     assert_eq!(site["AllowedOAuthFlows"], json!(["client_credentials"]));
     assert_eq!(site["AllowedOAuthScopes"], json!(["liaison/referrals"]));
@@ -72,4 +77,60 @@ fn the_stack_should_create_the_staff_pool_its_groups_and_clients_by_default() {
             "{name}"
         );
     }
+}
+
+/// `infra/console-deploy.sh --config`: the console's config.json from a stack's outputs.
+fn console_config(outputs: &Value) -> std::process::Output {
+    let file = std::env::temp_dir().join(format!("outputs-{}.json", std::process::id()));
+    std::fs::write(&file, outputs.to_string()).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg(repo_root().join("infra/console-deploy.sh"))
+        .arg("--config")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&file);
+    out
+}
+
+#[test]
+fn the_deployed_console_should_be_pointed_at_its_stack_api_and_cognito() {
+    let output = |key: &str, value: &str| json!({"OutputKey": key, "OutputValue": value});
+    let outputs = json!([
+        output("ApiUrl", "https://abc.execute-api.eu-west-1.amazonaws.com"),
+        output(
+            "StaffSignInUrl",
+            "https://liaison-staging-1.auth.eu-west-1.amazoncognito.com"
+        ),
+        output("ConsoleClientId", "4ab5cd"),
+        output("ConsoleUrl", "https://d111.cloudfront.net/console/"),
+    ]);
+    let out = console_config(&outputs);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        config["apiBaseUrl"],
+        "https://abc.execute-api.eu-west-1.amazonaws.com"
+    );
+    assert_eq!(
+        config["authorizeUrl"],
+        "https://liaison-staging-1.auth.eu-west-1.amazoncognito.com/oauth2/authorize"
+    );
+    assert_eq!(
+        config["tokenUrl"],
+        "https://liaison-staging-1.auth.eu-west-1.amazoncognito.com/oauth2/token"
+    );
+    assert_eq!(config["clientId"], "4ab5cd");
+    // A stack signed in by another provider has no managed login to point at: said, not guessed.
+    let without = json!([
+        output("ApiUrl", "https://abc"),
+        output("ConsoleClientId", "x")
+    ]);
+    let out = console_config(&without);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("StaffSignInUrl"));
 }
