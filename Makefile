@@ -7,11 +7,12 @@ TOOLS := .local/tools/bin
 LINT := .local/lint/bin
 OPS_SCRIPTS := infra/console-deploy.sh infra/cargo-lambda.sh infra/lambda-build.sh infra/package.sh infra/deploy.sh infra/smoke-test.sh infra/replay-dlq.sh bench/load.sh bench/init-time.sh
 
-.PHONY: help deps dev test token site-token lint-template lint-workflows fmt bench load lambda-build package deploy fuzz classification-report
+.PHONY: help deps dev test console console-check token site-token lint-template lint-workflows fmt bench load lambda-build package deploy fuzz classification-report
 
 help:
-	@echo "make dev      - the whole system locally on http://127.0.0.1:\$${LIAISON_PORT:-3000}"
-	@echo "make test     - everything CI checks (fmt, clippy, cfn-lint, sam validate, actionlint, cargo test)"
+	@echo "make dev      - the whole system locally on http://127.0.0.1:\$${LIAISON_PORT:-3000}, the console at /console/"
+	@echo "make test     - everything CI checks (fmt, clippy, cfn-lint, sam validate, actionlint, the console's checks, cargo test)"
+	@echo "make console  - the console's packages (from its lockfile) and its build, console/dist"
 	@echo "make token    - a development staff token (GROUP=liaison-marketer for another group)"
 	@echo "make site-token - a development token of the brand's site, for /api/referrals"
 	@echo "make bench    - init time of the ingest bootstrap and criterion benches"
@@ -25,9 +26,17 @@ help:
 deps:
 	@bash infra/deps.sh
 
-## DynamoDB Local + moto + every function of template.yaml, until Ctrl-C.
-dev: deps
+## DynamoDB Local + moto + every function of template.yaml and the console, until Ctrl-C.
+dev: deps console
 	cargo run -p liaison-local -- dev
+
+## The console: its packages exactly as locked, then its build (console/dist, served at /console/).
+console:
+	cd console && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+## The console's own checks (strict types, unit tests) and its build, which the browser tests use.
+console-check: console
+	cd console && npm test
 
 ## A development staff token accepted by the local runner.
 token:
@@ -63,6 +72,7 @@ test: deps
 	cargo clippy --workspace --all-targets -- -D warnings
 	$(MAKE) --no-print-directory lint-template
 	$(MAKE) --no-print-directory lint-workflows
+	$(MAKE) --no-print-directory console-check
 	cargo test --workspace
 
 fmt:

@@ -34,6 +34,8 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 [ -f /usr/share/wordpress/wp-config.php ] || need_apt+=(wordpress)
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need_apt+=(mariadb-server)
 command -v php >/dev/null 2>&1 || need_apt+=(php-cli)
+# The console's browser tests (Playwright drives Debian's Chromium: it cannot download its own).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 php -r 'exit(extension_loaded("mysqli") ? 0 : 1);' >/dev/null 2>&1 || need_apt+=(php-mysql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing system packages: ${need_apt[*]}"

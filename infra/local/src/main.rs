@@ -268,6 +268,7 @@ fn print_served(
     env: &std::collections::HashMap<String, String>,
 ) {
     println!("\nLiaison is running on {base_url}  (GET {base_url}/health)\n");
+    println!("Console: {base_url}/console/  (sign in on the development page: pick a group)\n");
     println!("HTTP routes:");
     for r in served["routes"].as_array().into_iter().flatten() {
         let auth = r["authorizer"]

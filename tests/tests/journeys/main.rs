@@ -10,6 +10,7 @@ mod api_contract;
 mod campaigns;
 mod carts;
 mod cases;
+mod console_served;
 mod contacts;
 mod dead_letters;
 mod hubspot;

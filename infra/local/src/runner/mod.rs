@@ -4,8 +4,10 @@
 //! - schedules fired per their expressions, and on demand (`POST /_local/schedules/{id}`);
 //! - `GET /health`, `GET /_local/served` (what is served), `POST /_local/clock`;
 //! - a development OpenID Connect provider under `/oidc` ([`oidc`]), which the console
-//!   signs in with as it does with Cognito in AWS.
+//!   signs in with as it does with Cognito in AWS, and the console itself under `/console/`
+//!   ([`console`]).
 
+pub mod console;
 mod events;
 pub mod oidc;
 mod routes;
@@ -305,8 +307,13 @@ pub async fn start(config: RunnerConfig) -> Result<RunningSystem, RunnerError> {
         parameter("JwtGroupsClaim", "cognito:groups"),
         config.clock.clone(),
     );
+    let console = console::router(
+        console::Config::local(parameter("JwtAudience", "liaison-local")),
+        &crate::stack::repo_root().join("console/dist"),
+    );
     let app = Router::new()
         .nest_service("/oidc", oidc::router(Arc::new(provider)))
+        .nest_service("/console", console)
         .route("/health", get(health))
         .route("/_local/served", get(served_handler))
         .route("/_local/schedules/{id}", post(fire_schedule))

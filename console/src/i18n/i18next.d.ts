@@ -1,0 +1,10 @@
+// Translation keys are checked by the compiler: an unknown key is a type error.
+import "i18next";
+import type en from "./en.json";
+
+declare module "i18next" {
+  interface CustomTypeOptions {
+    defaultNS: "translation";
+    resources: { translation: typeof en };
+  }
+}
