@@ -7,6 +7,7 @@ mod admin;
 mod answers;
 mod answers_meta;
 mod api_contract;
+mod browser;
 mod campaigns;
 mod carts;
 mod cases;
