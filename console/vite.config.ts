@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 import { noInlineHtml } from "./build/inline-check.ts";
 
 /** `npm run dev`: the API and the sign-in provider of `make dev` (LIAISON_PORT, 3000). */
-const LOCAL_STACK = "http://127.0.0.1:3000";
+const LOCAL_STACK = process.env.LIAISON_STACK ?? "http://127.0.0.1:3000";
 
 /** What `make dev`'s runner answers at /console/config.json (README.md, "Configuration"). */
 const LOCAL_CONFIG = {

@@ -1,10 +1,13 @@
 // The console's routes, under /console (the router's basename). Each screen is one route
 // of the shell; a screen the user's groups may not use is not found for them.
 
-import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, Navigate, type RouteObject } from "react-router";
-import { screensFor, type Screen } from "../access";
+import { Navigate, type RouteObject } from "react-router";
+import { screensFor } from "../access";
+import { CAMPAIGN_ROUTES } from "../campaigns/routes";
+import { PEOPLE_ROUTES } from "../people/routes";
+import { SETUP_ROUTES } from "../setup/routes";
+import { guarded, NotFound } from "./guard";
 import { useScreenTitle } from "../lib/title";
 import { InboxPage } from "../inbox/InboxPage";
 import { useConsole } from "./context";
@@ -27,39 +30,16 @@ function Start() {
   );
 }
 
-export function NotFound() {
-  const { t } = useTranslation();
-  useScreenTitle(t("notFound.title"));
-  return (
-    <>
-      <h1>{t("notFound.title")}</h1>
-      <p>{t("notFound.text")}</p>
-      <p>
-        <Link to="/">{t("notFound.back")}</Link>
-      </p>
-    </>
-  );
-}
-
-function Guarded({ screen, children }: { screen: Screen["id"]; children: ReactNode }) {
-  const { session } = useConsole();
-  return screensFor(session.groups).some((s) => s.id === screen) ? children : <NotFound />;
-}
-
 export const routes: RouteObject[] = [
   {
     path: "/",
     element: <Shell />,
     children: [
       { index: true, element: <Start /> },
-      {
-        path: "inbox",
-        element: (
-          <Guarded screen="inbox">
-            <InboxPage />
-          </Guarded>
-        ),
-      },
+      { path: "inbox", element: guarded("inbox", <InboxPage />) },
+      ...PEOPLE_ROUTES,
+      ...CAMPAIGN_ROUTES,
+      ...SETUP_ROUTES,
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -1,10 +1,18 @@
 // Translation keys are checked by the compiler: an unknown key is a type error.
 import "i18next";
 import type en from "./en.json";
+import type enCampaigns from "./en/campaigns.json";
+import type enPeople from "./en/people.json";
+import type enSetup from "./en/setup.json";
 
 declare module "i18next" {
   interface CustomTypeOptions {
     defaultNS: "translation";
-    resources: { translation: typeof en };
+    resources: {
+      translation: typeof en;
+      campaigns: typeof enCampaigns;
+      people: typeof enPeople;
+      setup: typeof enSetup;
+    };
   }
 }

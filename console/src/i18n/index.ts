@@ -5,14 +5,21 @@
 import i18next, { type i18n as I18n } from "i18next";
 import { initReactI18next } from "react-i18next";
 import en from "./en.json";
+import enCampaigns from "./en/campaigns.json";
+import enPeople from "./en/people.json";
+import enSetup from "./en/setup.json";
 import fr from "./fr.json";
+import frCampaigns from "./fr/campaigns.json";
+import frPeople from "./fr/people.json";
+import frSetup from "./fr/setup.json";
 
 export const LANGUAGES = ["fr", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
 
+/** One namespace per area (`t("campaigns:…")`), besides the shell's `translation`. */
 export const resources = {
-  en: { translation: en },
-  fr: { translation: fr },
+  en: { translation: en, campaigns: enCampaigns, people: enPeople, setup: enSetup },
+  fr: { translation: fr, campaigns: frCampaigns, people: frPeople, setup: frSetup },
 } as const;
 
 /** French when the browser's first French-or-English preference is French, else English. */
