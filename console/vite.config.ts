@@ -52,12 +52,13 @@ export default defineConfig({
   },
   server: {
     host: "127.0.0.1",
-    port: 5173,
+    port: Number(process.env.CONSOLE_PORT ?? 5173),
     strictPort: true,
-    proxy: {
-      "/admin": LOCAL_STACK,
-      "/oidc": LOCAL_STACK,
-    },
+    // Everything the local stack serves but the console itself: the API, the sign-in
+    // provider, webhooks and public links (the browser scenes seed through them), its clock.
+    proxy: Object.fromEntries(
+      ["/admin", "/api", "/oidc", "/hooks", "/t/", "/r/", "/_local"].map((path) => [path, LOCAL_STACK]),
+    ),
   },
   test: {
     include: ["src/**/*.test.{ts,tsx}", "build/**/*.test.ts"],
