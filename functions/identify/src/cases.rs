@@ -96,14 +96,12 @@ impl Routing {
             announced: false,
             alert_sent: false,
         };
-        let case = match work::open_once(&self.dynamodb, &self.cases_table, &case).await? {
-            true => {
-                shared::kit::metrics::count("CasesOpened", 1, &[], now);
-                case
-            }
-            // Opened by an earlier attempt: carry on from what it recorded.
-            false => self.get_case(&case.opened.id).await?.unwrap_or(case),
-        };
+        let id = case.opened.id.clone();
+        // Opened by an earlier attempt: carry on from what it recorded.
+        let (case, new) = self.open_or_resume(&self.cases_table, case, &id).await?;
+        if new {
+            shared::kit::metrics::count("CasesOpened", 1, &[], now);
+        }
         if !case.announced {
             self.announce(
                 EventType::CaseOpened,
@@ -144,18 +142,10 @@ impl Routing {
             stage: None,
             outcome: None,
         };
-        let opportunity =
-            match work::open_once(&self.dynamodb, &self.opportunities_table, &opportunity).await? {
-                true => opportunity,
-                // Opened by an earlier attempt: it is announced as it was opened.
-                false => work::get(
-                    &self.dynamodb,
-                    &self.opportunities_table,
-                    &opportunity.opened.id,
-                )
-                .await?
-                .unwrap_or(opportunity),
-            };
+        let id = opportunity.opened.id.clone();
+        let (opportunity, _) = self
+            .open_or_resume(&self.opportunities_table, opportunity, &id)
+            .await?;
         self.announce(
             EventType::OpportunityOpened,
             &opportunity.opened,
@@ -163,6 +153,19 @@ impl Routing {
         )
         .await?;
         Ok(opportunity)
+    }
+
+    /// Writes `item` (`id`) once in `table`: it and `true` when written now; as an earlier
+    /// attempt wrote it (its marks, its opening time) and `false` otherwise.
+    async fn open_or_resume<T>(&self, table: &str, item: T, id: &str) -> Result<(T, bool), Error>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        if work::open_once(&self.dynamodb, table, &item).await? {
+            return Ok((item, true));
+        }
+        let earlier = work::get(&self.dynamodb, table, id).await?;
+        Ok((earlier.unwrap_or(item), false))
     }
 
     pub async fn open_question(
@@ -179,18 +182,14 @@ impl Routing {
             priority,
             due_at,
         };
-        let question =
-            match work::open_once(&self.dynamodb, &self.questions_table, &question).await? {
-                true => {
-                    let team = [("Owner", owner.as_str())];
-                    shared::kit::metrics::count("QuestionsOpened", 1, &team, now);
-                    question
-                }
-                // Opened by an earlier attempt: it is announced as it was opened.
-                false => work::get(&self.dynamodb, &self.questions_table, &question.opened.id)
-                    .await?
-                    .unwrap_or(question),
-            };
+        let id = question.opened.id.clone();
+        let (question, new) = self
+            .open_or_resume(&self.questions_table, question, &id)
+            .await?;
+        if new {
+            let team = [("Owner", owner.as_str())];
+            shared::kit::metrics::count("QuestionsOpened", 1, &team, now);
+        }
         self.announce(
             EventType::QuestionOpened,
             &question.opened,
@@ -236,9 +235,5 @@ impl Routing {
         self.outbox
             .send(&self.support_address, &subject, &body)
             .await
-    }
-
-    pub async fn get_case(&self, id: &str) -> Result<Option<Case>, Error> {
-        work::get(&self.dynamodb, &self.cases_table, id).await
     }
 }
