@@ -44,7 +44,9 @@ export default defineConfig({
         advancedChunks: {
           groups: [
             { name: "react", test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
-            { name: "vendor", test: /node_modules[\\/]/ },
+            // The charts library and its own dependencies stay out: they load with the pages
+            // that draw charts (reports, campaign results), not with the first screen.
+            { name: "vendor", test: /node_modules[\\/](?!(recharts|d3-[a-z-]+|victory-vendor|es-toolkit|immer|reselect|redux|@reduxjs|react-redux|decimal\.js-light|eventemitter3)[\\/])/ },
           ],
         },
       },

@@ -17,6 +17,12 @@ test.beforeAll(() => {
 test("a support agent approves a held comment with one key, and sees its case", async ({ page }) => {
   await signIn(page, "liaison-support");
   await expect(page.getByRole("heading", { name: "Inbox" })).toBeVisible();
+  // Measured, not asserted (timing depends on the machine): the closing notes report it.
+  const timing = await page.evaluate(() => {
+    const [nav] = performance.getEntriesByType("navigation") as PerformanceNavigationTiming[];
+    return nav === undefined ? null : { interactive: Math.round(nav.domInteractive), loaded: Math.round(nav.loadEventEnd) };
+  });
+  console.log(`console first load on the local stack: ${JSON.stringify(timing)} ms`);
   await expect(page.getByText(HELD).first()).toBeVisible();
   await expectAccessible(page);
   await shot(page, "inbox-cases");

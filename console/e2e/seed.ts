@@ -83,10 +83,18 @@ export async function createSource(request: APIRequestContext, name: string): Pr
   return { id: created.id, secret: created.secret };
 }
 
-/** Delivers `payload` (`{"type", "data"}`) to the source, signed; the answer's JSON. */
+/** The local stack's clock (a scene may have moved it forwards), in seconds. */
+async function stackSeconds(request: APIRequestContext): Promise<number> {
+  const clock = await request.get("/_local/clock");
+  const now = clock.ok() ? ((await clock.json()) as { now?: string }).now : undefined;
+  return Math.floor((now === undefined ? Date.now() : Date.parse(now)) / 1000);
+}
+
+/** Delivers `payload` (`{"type", "data"}`) to the source, signed at the stack's time (its
+ * signature check refuses a timestamp five minutes away); the answer's JSON. */
 export async function deliver(request: APIRequestContext, source: Source, payload: unknown): Promise<unknown> {
   const id = `msg_${base64url(randomBytes(12))}`;
-  const timestamp = Math.floor(Date.now() / 1000).toString();
+  const timestamp = (await stackSeconds(request)).toString();
   const body = JSON.stringify(payload);
   const key = Buffer.from(source.secret.replace(/^whsec_/, ""), "base64");
   const signature = createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64");

@@ -23,7 +23,8 @@ export async function signIn(page: Page, group: Group, email = "agent@brand.exam
 
 /** No serious or critical accessibility violation on the page as it is. */
 export async function expectAccessible(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
+  // A sandboxed frame (an email preview) runs no script, so axe cannot enter it: left out.
+  const results = await new AxeBuilder({ page }).exclude("iframe[sandbox]").analyze();
   const grave = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   expect(grave.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
 }

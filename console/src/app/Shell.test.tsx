@@ -48,10 +48,10 @@ describe("the shell", () => {
   });
 
   it.each<[Group[], (string | null)[]]>([
-    [["liaison-admin"], ["Inbox"]],
-    [["liaison-support"], ["Inbox"]],
-    [["liaison-sales"], ["Inbox"]],
-    [["liaison-marketer"], ["Inbox"]],
+    [["liaison-admin"], ["Inbox", "Contacts", "Campaigns", "Reports", "Callbacks", "Referrals", "Rules", "Email templates", "Sources", "Connections"]],
+    [["liaison-support"], ["Inbox", "Contacts", "Reports", "Rules"]],
+    [["liaison-sales"], ["Inbox", "Contacts", "Reports", "Callbacks", "Referrals"]],
+    [["liaison-marketer"], ["Inbox", "Campaigns", "Reports", "Referrals", "Email templates"]],
   ])("shows %j the screens it may use", async (groups, links) => {
     renderConsole({ groups, respond: emptyLists });
     expect(navLinks()).toEqual(links);
@@ -89,7 +89,7 @@ describe("the shell", () => {
     await user.click(french);
     expect(i18n.language).toBe("fr");
     expect(french.getAttribute("aria-checked")).toBe("true");
-    expect(navLinks("Principale")).toEqual(["À traiter"]);
+    expect(navLinks("Principale")).toEqual(["À traiter", "Contacts", "Rapports", "Rappels", "Parrainage"]);
     expect(screen.getByRole("button", { name: "Se déconnecter" })).toBeDefined();
     expect(document.documentElement.lang).toBe("fr");
   });

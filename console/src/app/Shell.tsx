@@ -1,6 +1,7 @@
 // The signed-in frame: skip link, header (product, who, language, sign out), the navigation
 // of the screens the user's groups may use, and the screen itself.
 
+import { Suspense } from "react";
 import { Button } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { NavLink, Outlet } from "react-router";
@@ -49,7 +50,9 @@ export function Shell() {
       </header>
       <Navigation />
       <main id="main" tabIndex={-1} className="app-main">
-        <Outlet />
+        <Suspense fallback={<p role="status">{t("inbox.loading")}</p>}>
+            <Outlet />
+          </Suspense>
       </main>
     </div>
   );

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { platformName } from "../lib/platforms";
 import { firstLine } from "../lib/text";
 import { Filter } from "./Filter";
@@ -28,7 +29,9 @@ export function CasesPanel() {
           <ul className="items">
             {cases.map((item) => (
               <li key={item.id} className="item">
-                <p className="item-text">{firstLine(item.text)}</p>
+                <p className="item-text">
+                  <Link to={`/cases/${encodeURIComponent(item.id)}`}>{firstLine(item.text)}</Link>
+                </p>
                 <dl className="item-fields">
                   <Field label={t("inbox.fields.priority")}>
                     <Priority value={item.priority} />

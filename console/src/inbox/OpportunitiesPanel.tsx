@@ -1,4 +1,5 @@
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { currentLanguage } from "../i18n";
 import { platformName } from "../lib/platforms";
 import { formatAmount } from "../lib/time";
@@ -17,7 +18,9 @@ export function OpportunitiesPanel() {
         <ul className="items">
           {opportunities.map((item) => (
             <li key={item.id} className="item">
-              <p className="item-text clamp">{item.text}</p>
+              <p className="item-text clamp">
+                  <Link to={`/opportunities/${encodeURIComponent(item.id)}`}>{item.text}</Link>
+                </p>
               <dl className="item-fields">
                 <Field label={t("inbox.fields.platform")}>{platformName(item.platform)}</Field>
                 <Field label={t("inbox.fields.stage")}>{item.stage ?? t("inbox.noStage")}</Field>

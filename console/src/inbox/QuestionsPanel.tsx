@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import type { Group } from "../auth/session";
 import { useConsole } from "../app/context";
 import { Filter } from "./Filter";
@@ -42,7 +43,9 @@ export function QuestionsPanel() {
           <ul className="items">
             {questions.map((item) => (
               <li key={item.id} className="item">
-                <p className="item-text clamp">{item.text}</p>
+                <p className="item-text clamp">
+                  <Link to={`/questions/${encodeURIComponent(item.id)}`}>{item.text}</Link>
+                </p>
                 <dl className="item-fields">
                   <Field label={t("inbox.fields.owner")}>{t(`inbox.owner.${item.owner}`)}</Field>
                   <Field label={t("inbox.fields.priority")}>

@@ -2,4 +2,4 @@
 
 import type { ScreenId } from "../access";
 
-export const BUILT: readonly ScreenId[] = [];
+export const BUILT: readonly ScreenId[] = ["contacts", "reports"];

@@ -1,6 +1,8 @@
 //! The console in a real browser: Playwright (console/e2e/) drives Debian's Chromium against
-//! the local system this test starts, after delivering what the scenes look for (a held
-//! incident comment, which also opens a case, and a question). What the browser did is then
+//! the local system this test starts, the built console served with its CSP. The inbox's
+//! scenes find what this test delivered first (a held incident comment, which also opens a
+//! case, and a question); the campaigns', people's and setup's scenes seed their own data
+//! through the API and signed webhooks (console/e2e/seed.ts). What the browser did is then
 //! checked through the API: the held comment is approved, by the signed-in agent.
 //! Screenshots of every screen go to target/console-e2e/screenshots/.
 
@@ -54,12 +56,14 @@ async fn staff_should_work_the_inbox_in_a_real_browser() {
         .output()
         .await
         .expect("playwright runs");
+    let report = String::from_utf8_lossy(&run.stdout);
     assert!(
         run.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&run.stdout),
+        "{report}\n{}",
         String::from_utf8_lossy(&run.stderr)
     );
+    // Each scene's line and the first load's timing: shown with --nocapture.
+    println!("{report}");
 
     let (status, approved) = staff(
         &system,

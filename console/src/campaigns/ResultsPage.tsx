@@ -1,0 +1,343 @@
+// /console/campaigns/{id}/results: what came of a campaign (GET /admin/campaigns/{id}/stats).
+// The funnel of each step and variant as a chart and as a table (the table is what screen
+// readers and keyboards use: the chart is hidden from them), recovered revenue per currency
+// along the sequence, deferred and skipped emails by reason, and the abandoned-cart
+// audience as a CSV file made in the browser.
+
+import { useState } from "react";
+import { Button } from "react-aria-components";
+import { useTranslation } from "react-i18next";
+import { useParams } from "react-router";
+import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
+import { currentLanguage } from "../i18n";
+import { formatAmount } from "../lib/time";
+import { useScreenTitle } from "../lib/title";
+import type { Campaign } from "./form";
+import { CampaignTabs, QueryState, StatusBadge, useErrorText } from "./parts";
+import { useAudience, useCampaign, useCampaignStats } from "./queries";
+import {
+  STAGES,
+  audienceCsv,
+  audienceFileName,
+  currenciesOf,
+  funnelRows,
+  reasonRows,
+  revenueRows,
+  type CampaignStats,
+  type Group,
+} from "./results";
+import { useDelayText, useGroupLabel, useReasonText } from "./words";
+import "./campaigns.css";
+
+/** Colours that read apart, also for colour-blind people (Okabe and Ito), in light and dark. */
+const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8C8C8C"];
+
+function colour(i: number): string {
+  return PALETTE[i % PALETTE.length] ?? "#0072B2";
+}
+
+export function ResultsPage() {
+  const { t } = useTranslation("campaigns");
+  const { id = "" } = useParams();
+  const campaign = useCampaign(id);
+  const stats = useCampaignStats(id);
+  const name = campaign.data?.name ?? "";
+  useScreenTitle(name !== "" ? t("results.titleOf", { name }) : t("results.title"));
+  return (
+    <>
+      <div className="cmp-heading">
+        <h1>{name !== "" ? t("results.titleOf", { name }) : t("results.title")}</h1>
+        {campaign.data !== undefined ? <StatusBadge status={campaign.data.status} /> : null}
+      </div>
+      <CampaignTabs id={id} />
+      <p className="hint">{t("results.autoRefresh")}</p>
+      <QueryState query={stats} loading={t("states.loadingStats")}>
+        {(data) => <Results stats={data} campaign={campaign.data} />}
+      </QueryState>
+      <Audience id={id} />
+    </>
+  );
+}
+
+function Results({ stats, campaign }: { stats: CampaignStats; campaign: Campaign | undefined }) {
+  const { t, i18n } = useTranslation("campaigns");
+  const language = currentLanguage(i18n);
+  const number = new Intl.NumberFormat(language);
+  const currencies = currenciesOf(stats);
+  return (
+    <>
+      <section className="cmp-section" aria-labelledby="results-summary">
+        <h2 id="results-summary" className="cmp-section-title">
+          {t("results.summary")}
+        </h2>
+        <dl className="cmp-totals">
+          <div>
+            <dt>{t("results.entered")}</dt>
+            <dd>{number.format(stats.entered)}</dd>
+          </div>
+          <div>
+            <dt>{t("results.sent")}</dt>
+            <dd>{number.format(stats.steps.reduce((n, s) => n + s.sent, 0))}</dd>
+          </div>
+          <div>
+            <dt>{t("results.converted")}</dt>
+            <dd>{number.format(stats.converted)}</dd>
+          </div>
+          <div>
+            <dt>{t("results.revenue")}</dt>
+            <dd>
+              {currencies.length === 0
+                ? t("results.noRevenue")
+                : currencies.map((currency) => formatAmount(language, stats.revenue[currency] ?? "0", currency)).join(" · ")}
+            </dd>
+          </div>
+        </dl>
+      </section>
+      <Funnel stats={stats} />
+      <Revenue stats={stats} campaign={campaign} />
+      <Reasons stats={stats} kind="deferred" />
+      <Reasons stats={stats} kind="skipped" />
+    </>
+  );
+}
+
+function Funnel({ stats }: { stats: CampaignStats }) {
+  const { t, i18n } = useTranslation("campaigns");
+  const label = useGroupLabel();
+  const number = new Intl.NumberFormat(currentLanguage(i18n));
+  const rows = funnelRows(stats);
+  const data = rows.map((row) => ({ label: label(row), ...Object.fromEntries(STAGES.map((stage) => [stage, row[stage]])) }));
+  return (
+    <section className="cmp-section" aria-labelledby="results-funnel">
+      <h2 id="results-funnel" className="cmp-section-title">
+        {t("results.funnel")}
+      </h2>
+      <figure className="cmp-figure">
+        <div className="cmp-chart" aria-hidden="true">
+          <BarChart responsive width="100%" height="100%" data={data} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" vertical={false} />
+            <XAxis dataKey="label" interval={0} />
+            <YAxis allowDecimals={false} />
+            <Tooltip />
+            <Legend />
+            {STAGES.map((stage, i) => (
+              <Bar key={stage} dataKey={stage} name={t(`results.stages.${stage}`)} fill={colour(i)} isAnimationActive={false} />
+            ))}
+          </BarChart>
+        </div>
+        <figcaption className="cmp-help">{t("results.chartCaption")}</figcaption>
+      </figure>
+      <div className="cmp-table-wrap" role="region" aria-labelledby="results-funnel-caption" tabIndex={0}>
+        <table className="cmp-table">
+          <caption id="results-funnel-caption">{t("results.funnelCaption")}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("results.group")}</th>
+              {STAGES.map((stage) => (
+                <th key={stage} scope="col">
+                  {t(`results.stages.${stage}`)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.key}>
+                <th scope="row">{label(row)}</th>
+                {STAGES.map((stage) => (
+                  <td key={stage}>
+                    {row[stage] === null ? (
+                      <>
+                        <span aria-hidden="true">—</span>
+                        <span className="visually-hidden">{t("results.notCounted")}</span>
+                      </>
+                    ) : (
+                      number.format(row[stage])
+                    )}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="cmp-help">{t("results.funnelNote")}</p>
+    </section>
+  );
+}
+
+function Revenue({ stats, campaign }: { stats: CampaignStats; campaign: Campaign | undefined }) {
+  const { t, i18n } = useTranslation("campaigns");
+  const language = currentLanguage(i18n);
+  const label = useGroupLabel();
+  const delayText = useDelayText();
+  const currencies = currenciesOf(stats);
+  const rows = revenueRows(stats);
+  const when = (group: Group) => {
+    const minutes = group.step !== null ? campaign?.steps[group.step]?.delay_minutes : undefined;
+    return minutes !== undefined ? delayText(minutes) : "";
+  };
+  const steps = rows.filter((row) => row.step !== null);
+  const data = steps.map((row) => ({
+    label: label(row),
+    ...Object.fromEntries(currencies.map((currency) => [currency, Number(row.amounts[currency] ?? "0")])),
+  }));
+  return (
+    <section className="cmp-section" aria-labelledby="results-revenue">
+      <h2 id="results-revenue" className="cmp-section-title">
+        {t("results.revenueTitle")}
+      </h2>
+      <p className="hint">{t("results.revenueHelp")}</p>
+      {currencies.length === 0 ? (
+        <p className="list-state empty">{t("results.noRevenueYet")}</p>
+      ) : (
+        <>
+          <figure className="cmp-figure">
+            <div className="cmp-chart" aria-hidden="true">
+              <BarChart responsive width="100%" height="100%" data={data} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
+                <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                <XAxis dataKey="label" interval={0} />
+                <YAxis />
+                <Tooltip />
+                <Legend />
+                {currencies.map((currency, i) => (
+                  <Bar key={currency} dataKey={currency} name={currency} fill={colour(i)} isAnimationActive={false} />
+                ))}
+              </BarChart>
+            </div>
+            <figcaption className="cmp-help">{t("results.chartCaption")}</figcaption>
+          </figure>
+          <div className="cmp-table-wrap" role="region" aria-labelledby="results-revenue-caption" tabIndex={0}>
+            <table className="cmp-table">
+              <caption id="results-revenue-caption">{t("results.revenueCaption")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("results.group")}</th>
+                  <th scope="col">{t("results.when")}</th>
+                  {currencies.map((currency) => (
+                    <th key={currency} scope="col">
+                      {currency}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((row) => (
+                  <tr key={row.key}>
+                    <th scope="row">{label(row)}</th>
+                    <td>{row.step === null ? t("results.wholeCampaign") : when(row)}</td>
+                    {currencies.map((currency) => (
+                      <td key={currency}>{formatAmount(language, row.amounts[currency] ?? "0", currency)}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+function Reasons({ stats, kind }: { stats: CampaignStats; kind: "deferred" | "skipped" }) {
+  const { t, i18n } = useTranslation("campaigns");
+  const number = new Intl.NumberFormat(currentLanguage(i18n));
+  const label = useGroupLabel();
+  const reason = useReasonText();
+  const { groups, rows } = reasonRows(stats, kind);
+  const headingId = `results-${kind}`;
+  return (
+    <section className="cmp-section" aria-labelledby={headingId}>
+      <h2 id={headingId} className="cmp-section-title">
+        {t(`results.${kind}Title`)}
+      </h2>
+      <p className="hint">{t(`results.${kind}Help`)}</p>
+      {rows.length === 0 ? (
+        <p className="list-state empty">{t(`results.${kind}None`)}</p>
+      ) : (
+        <div className="cmp-table-wrap" role="region" aria-labelledby={`${headingId}-caption`} tabIndex={0}>
+          <table className="cmp-table">
+            <caption id={`${headingId}-caption`}>{t(`results.${kind}Caption`)}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("results.reason")}</th>
+                {groups.map((group) => (
+                  <th key={group.key} scope="col">
+                    {label(group)}
+                  </th>
+                ))}
+                <th scope="col">{t("results.total")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.reason}>
+                  <th scope="row">{reason(kind, row.reason)}</th>
+                  {groups.map((group) => (
+                    <td key={group.key}>{number.format(row.counts[group.key] ?? 0)}</td>
+                  ))}
+                  <td>{number.format(row.total)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Offers the file; the browser saves it (an object URL, revoked once used). */
+export function downloadText(text: string, fileName: string, type = "text/csv;charset=utf-8"): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = fileName;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function Audience({ id }: { id: string }) {
+  const { t, i18n } = useTranslation("campaigns");
+  const errorText = useErrorText();
+  const audience = useAudience(id);
+  const [saved, setSaved] = useState<{ count: number; file: string } | null>(null);
+  const number = new Intl.NumberFormat(currentLanguage(i18n));
+  const download = () => {
+    setSaved(null);
+    audience.mutate(undefined, {
+      onSuccess: (data) => {
+        const file = audienceFileName(id);
+        downloadText(audienceCsv(data.hashes), file);
+        setSaved({ count: data.count, file });
+      },
+    });
+  };
+  return (
+    <section className="cmp-section" aria-labelledby="results-audience">
+      <h2 id="results-audience" className="cmp-section-title">
+        {t("audience.title")}
+      </h2>
+      <p className="hint">{t("audience.help")}</p>
+      <Button className="button" onPress={download} isDisabled={audience.isPending}>
+        {t("audience.download")}
+      </Button>
+      <p role="status" className="status-line cmp-after-button">
+        {audience.isPending
+          ? t("audience.preparing")
+          : saved !== null
+            ? t("audience.saved", { count: saved.count, formatted: number.format(saved.count), file: saved.file })
+            : ""}
+      </p>
+      {audience.isError ? (
+        <p role="alert" className="list-state error">
+          {t("audience.failed", { message: errorText(audience.error) })}
+        </p>
+      ) : null}
+    </section>
+  );
+}
