@@ -1,4 +1,24 @@
-// Platforms' own names (brand names: the same in every language).
+// The platforms of the API's `Platform`, and their own names (brand names: the same in
+// every language).
+
+import type { components } from "../api/schema";
+
+export type Platform = components["schemas"]["Platform"];
+
+/** Every platform, in the order the forms offer them. */
+export const PLATFORMS: readonly Platform[] = [
+  "standard-webhooks",
+  "shopify",
+  "woocommerce",
+  "wordpress",
+  "discourse",
+  "meta",
+  "x",
+  "youtube",
+  "trustpilot",
+  "zendesk",
+  "hubspot",
+];
 
 const NAMES: Record<string, string> = {
   "standard-webhooks": "Standard Webhooks",

@@ -3,24 +3,9 @@
 // (`?email=…`, `?platform=…&handle=…`, `?platform=…&account=…`), so that it survives a
 // reload and the back button.
 
-import type { components } from "../api/schema";
+import { PLATFORMS, type Platform } from "../lib/platforms";
 
-export type Platform = components["schemas"]["Platform"];
-
-/** Every platform of the API's `Platform`, in the order the form offers them. */
-export const PLATFORMS: readonly Platform[] = [
-  "standard-webhooks",
-  "shopify",
-  "woocommerce",
-  "wordpress",
-  "discourse",
-  "meta",
-  "x",
-  "youtube",
-  "trustpilot",
-  "zendesk",
-  "hubspot",
-];
+export { PLATFORMS, type Platform };
 
 /** A Standard Webhooks source's accounts and handles are its own: `standard-webhooks@{source_id}`. */
 export const PER_SOURCE_PLATFORM: Platform = "standard-webhooks";

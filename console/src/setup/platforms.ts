@@ -5,20 +5,7 @@
 
 import type { CreateSourceRequest, Platform } from "./queries";
 
-/** Every platform, in the order the form offers them. */
-export const PLATFORMS: readonly Platform[] = [
-  "standard-webhooks",
-  "shopify",
-  "woocommerce",
-  "wordpress",
-  "discourse",
-  "meta",
-  "x",
-  "youtube",
-  "trustpilot",
-  "zendesk",
-  "hubspot",
-];
+export { PLATFORMS } from "../lib/platforms";
 
 /** How a value is typed and checked: a URL Liaison calls, a YouTube channel id, a short text, a login, a secret. */
 export type NeedKind = "url" | "channel" | "text" | "login" | "secret";
