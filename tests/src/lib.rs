@@ -1,7 +1,11 @@
 //! Helpers for the end-to-end tests: a platform that signs like Standard Webhooks senders do,
-//! and a staff member with a token.
+//! and a staff member with a token. Every answer they receive from the API is checked against
+//! docs/openapi.yaml ([`contract`], [`SendChecked`]).
 
+pub mod contract;
 pub mod platforms;
+
+pub use contract::SendChecked;
 
 use base64::Engine;
 use liaison_local::harness::TestSystem;
@@ -36,7 +40,7 @@ pub async fn create_source(system: &TestSystem, name: &str) -> TestSource {
         .post(system.url("/admin/sources"))
         .bearer_auth(token)
         .json(&serde_json::json!({"platform": "standard-webhooks", "name": name}))
-        .send()
+        .send_checked()
         .await
         .expect("admin reachable")
         .json()
@@ -77,7 +81,7 @@ pub async fn deliver_with(
         .header("webhook-timestamp", timestamp.to_string())
         .header("webhook-signature", signature)
         .body(body.to_vec())
-        .send()
+        .send_checked()
         .await
         .expect("runner reachable")
 }
@@ -94,7 +98,7 @@ pub fn fixture(path: &str) -> Vec<u8> {
 }
 
 /// A staff call through the runner as a member of `group`: the status and the JSON body
-/// (`Null` when there is none).
+/// (`Null` when there is none), once checked against docs/openapi.yaml ([`contract`]).
 pub async fn staff(
     system: &TestSystem,
     method: &str,
@@ -108,7 +112,7 @@ pub async fn staff(
     if let Some(body) = body {
         req = req.json(&body);
     }
-    let resp = req.send().await.expect("runner reachable");
+    let resp = req.send_checked().await.expect("runner reachable");
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap_or(Value::Null))
 }

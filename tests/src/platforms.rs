@@ -8,7 +8,7 @@ use reqwest::{Client, Response};
 use serde_json::Value;
 use sha2::Sha256;
 
-use crate::b64;
+use crate::{b64, SendChecked};
 
 pub fn hmac_sha256(key: &str, data: &[u8]) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("any key length");
@@ -70,7 +70,7 @@ pub async fn register(system: &TestSystem, request: Value) -> Registered {
         .post(system.url("/admin/sources"))
         .bearer_auth(system.token(&["liaison-admin"]))
         .json(&request)
-        .send()
+        .send_checked()
         .await
         .expect("admin reachable");
     assert_eq!(resp.status().as_u16(), 201, "registration refused");
@@ -120,14 +120,14 @@ pub async fn post_signed_over(
     if let Some((name, value)) = signature_header(&source.platform, secret, signed) {
         req = req.header(name, value);
     }
-    req.send().await.expect("runner reachable")
+    req.send_checked().await.expect("runner reachable")
 }
 
 pub async fn get(system: &TestSystem, source: &Registered, query: &[(&str, &str)]) -> Response {
     Client::new()
         .get(system.url(&format!("/hooks/{}", source.id)))
         .query(query)
-        .send()
+        .send_checked()
         .await
         .expect("runner reachable")
 }
@@ -137,7 +137,7 @@ pub async fn list_ignored(system: &TestSystem, source: &Registered) -> Value {
     Client::new()
         .get(system.url(&format!("/admin/sources/{}/ignored", source.id)))
         .bearer_auth(system.token(&["liaison-admin"]))
-        .send()
+        .send_checked()
         .await
         .expect("admin reachable")
         .json()

@@ -1,5 +1,6 @@
 //! Staff managing sources through the admin API, behind the JWT authorizer.
 
+use e2e::SendChecked;
 use liaison_local::harness;
 use reqwest::Client;
 use serde_json::{json, Value};
@@ -8,12 +9,12 @@ use serde_json::{json, Value};
 async fn without_a_valid_token_should_be_401_and_with_the_wrong_group_403() {
     let system = harness::system().await;
     let url = system.url("/admin/sources");
-    let none = Client::new().get(&url).send().await.unwrap();
+    let none = Client::new().get(&url).send_checked().await.unwrap();
     assert_eq!(none.status().as_u16(), 401);
     let garbage = Client::new()
         .get(&url)
         .bearer_auth("not.a.jwt")
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(garbage.status().as_u16(), 401);
@@ -21,7 +22,7 @@ async fn without_a_valid_token_should_be_401_and_with_the_wrong_group_403() {
     let resp = Client::new()
         .get(&url)
         .bearer_auth(marketer)
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 403);
@@ -38,7 +39,7 @@ async fn a_source_should_be_created_listed_shown_and_deleted_without_leaking_its
         .post(system.url("/admin/sources"))
         .bearer_auth(&token)
         .json(&json!({"platform": "standard-webhooks", "name": "Forum"}))
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 201);
@@ -51,7 +52,7 @@ async fn a_source_should_be_created_listed_shown_and_deleted_without_leaking_its
     let shown = client
         .get(system.url(&format!("/admin/sources/{id}")))
         .bearer_auth(&token)
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(shown.status().as_u16(), 200);
@@ -63,7 +64,7 @@ async fn a_source_should_be_created_listed_shown_and_deleted_without_leaking_its
     let listed = client
         .get(system.url("/admin/sources"))
         .bearer_auth(&token)
-        .send()
+        .send_checked()
         .await
         .unwrap()
         .text()
@@ -75,14 +76,14 @@ async fn a_source_should_be_created_listed_shown_and_deleted_without_leaking_its
     let deleted = client
         .delete(system.url(&format!("/admin/sources/{id}")))
         .bearer_auth(&token)
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(deleted.status().as_u16(), 204);
     let gone = client
         .get(system.url(&format!("/admin/sources/{id}")))
         .bearer_auth(&token)
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(gone.status().as_u16(), 404);
@@ -97,7 +98,7 @@ async fn a_given_secret_should_be_kept_and_never_echoed() {
         .post(system.url("/admin/sources"))
         .bearer_auth(&token)
         .json(&json!({"platform": "standard-webhooks", "name": "Site", "secret": secret}))
-        .send()
+        .send_checked()
         .await
         .unwrap()
         .json()
@@ -129,7 +130,7 @@ async fn refused_naming(system: &harness::TestSystem, cases: &[(Value, &str)]) {
             .post(system.url("/admin/sources"))
             .bearer_auth(&token)
             .json(body)
-            .send()
+            .send_checked()
             .await
             .unwrap();
         assert_eq!(resp.status().as_u16(), 400, "{body}");
@@ -147,14 +148,14 @@ async fn rotating_or_deleting_a_missing_source_should_be_404() {
     let rotate = client
         .post(system.url("/admin/sources/src_missing/rotate"))
         .bearer_auth(&token)
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(rotate.status().as_u16(), 404);
     let delete = client
         .delete(system.url("/admin/sources/src_missing"))
         .bearer_auth(&token)
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(delete.status().as_u16(), 404);

@@ -6,6 +6,7 @@
 //! erasing the contact sends `contact.erased` and HubSpot's GDPR deletion, and nothing of
 //! the person remains there.
 
+use e2e::SendChecked;
 use std::time::Duration;
 
 use e2e::platforms::{hmac_sha256, register};
@@ -42,7 +43,7 @@ async fn hubspot_webhook(system: &TestSystem, source_id: &str, secret: &str, bod
             b64(&hmac_sha256(secret, data.as_bytes())),
         )
         .body(body)
-        .send()
+        .send_checked()
         .await
         .expect("runner reachable")
         .status()

@@ -1,6 +1,7 @@
 //! A platform's view of ingestion, through the local runner: every genuine event kept
 //! exactly once, every forged or invalid one refused with nothing stored or enqueued.
 
+use e2e::SendChecked;
 use e2e::{create_source, deliver, deliver_with, fixture, standard_signature};
 use liaison_local::harness;
 use serde_json::Value;
@@ -65,7 +66,7 @@ async fn a_forged_event_should_get_401_and_leave_no_trace() {
     let resp = reqwest::Client::new()
         .post(system.url(&format!("/hooks/{}", source.id)))
         .body(body.clone())
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 401);
@@ -211,7 +212,7 @@ async fn a_binary_content_type_should_arrive_base64_encoded_and_still_verify() {
         .header("webhook-timestamp", now.to_string())
         .header("webhook-signature", signature)
         .body(body)
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 202);
@@ -225,7 +226,7 @@ async fn after_rotation_the_old_secret_should_still_verify_during_the_grace() {
     let rotated: Value = reqwest::Client::new()
         .post(system.url(&format!("/admin/sources/{}/rotate", source.id)))
         .bearer_auth(token)
-        .send()
+        .send_checked()
         .await
         .unwrap()
         .json()
@@ -260,7 +261,9 @@ async fn after_rotation_the_old_secret_should_still_verify_during_the_grace() {
 async fn get_on_a_standard_webhooks_source_should_be_405() {
     let system = harness::system_without(&["identify", "carts"]).await;
     let source = create_source(&system, "blog").await;
-    let resp = reqwest::get(system.url(&format!("/hooks/{}", source.id)))
+    let resp = reqwest::Client::new()
+        .get(system.url(&format!("/hooks/{}", source.id)))
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 405);

@@ -9,6 +9,7 @@
 //!   conversion and Camille's pending reward appear for staff. Camille then orders with another
 //!   of her own codes: a self-referral, flagged.
 
+use e2e::SendChecked;
 use std::time::Duration;
 
 use e2e::{create_source, deliver, staff};
@@ -23,7 +24,7 @@ async fn site(system: &TestSystem, method: &str, path: &str, body: Option<Value>
     if let Some(body) = body {
         req = req.json(&body);
     }
-    let resp = req.send().await.expect("runner reachable");
+    let resp = req.send_checked().await.expect("runner reachable");
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap_or(Value::Null))
 }
@@ -204,21 +205,21 @@ async fn a_referral_should_run_from_suggestion_to_reward_and_flag_a_self_referra
     let resp = Client::new()
         .get(system.url(path))
         .bearer_auth(system.token(&["liaison-admin"]))
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 401);
     let resp = Client::new()
         .get(system.url(path))
         .bearer_auth(system.site_token("liaison/other"))
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 403);
     let resp = Client::new()
         .get(system.url("/admin/referrals/conversions"))
         .bearer_auth(system.site_token(shared::kit::auth::SITE_REFERRALS_SCOPE))
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 401);
@@ -260,7 +261,7 @@ async fn a_referral_should_run_from_suggestion_to_reward_and_flag_a_self_referra
         .unwrap();
     let resp = no_redirects
         .get(system.url(&format!("/r/{code}")))
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 302);
@@ -268,7 +269,7 @@ async fn a_referral_should_run_from_suggestion_to_reward_and_flag_a_self_referra
     assert_eq!(location, format!("https://shop.liaison.local/?ref={code}"));
     let resp = no_redirects
         .get(system.url("/r/r_aaaaaaaaaaaaaaaaaaaaaaaaaa"))
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 404);

@@ -5,6 +5,7 @@
 //! Only the admin function runs: the items the carts, sender, SES events and tracking
 //! functions would write are written here directly, as they write them.
 
+use e2e::SendChecked;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -431,7 +432,7 @@ async fn the_abandoned_audience_should_hold_only_consenting_reachable_people_wit
             "/admin/audiences/abandoned?campaign={id}&format=csv"
         )))
         .bearer_auth(system.token(&[MARKETER]))
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);

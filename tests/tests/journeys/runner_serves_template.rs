@@ -1,6 +1,7 @@
 //! The runner serves exactly what template.yaml declares, and template.yaml declares exactly
 //! the functions the workspace has: the two can never drift apart.
 
+use e2e::SendChecked;
 use std::collections::BTreeSet;
 
 use liaison_local::harness;
@@ -83,7 +84,7 @@ async fn every_declared_route_queue_and_schedule_should_be_served_and_nothing_el
         let resp = client
             .request(method, system.url(&path))
             .bearer_auth(token)
-            .send()
+            .send_checked()
             .await
             .unwrap();
         assert!(

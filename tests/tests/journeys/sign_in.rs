@@ -5,6 +5,7 @@
 //! no PKCE, a wrong verifier or a used code are refused.
 
 use base64::Engine;
+use e2e::SendChecked;
 use liaison_local::harness;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -172,7 +173,11 @@ async fn a_marketer_should_sign_in_with_pkce_and_call_the_staff_api_with_the_id_
     );
 
     // The staff API takes it with the marketer's rights, and no more.
-    let call = |path: &str| http.get(system.url(path)).bearer_auth(&id_token).send();
+    let call = |path: &str| {
+        http.get(system.url(path))
+            .bearer_auth(&id_token)
+            .send_checked()
+    };
     assert_eq!(call("/admin/campaigns").await.unwrap().status(), 200);
     assert_eq!(call("/admin/cases").await.unwrap().status(), 403);
     let discovery: Value = http

@@ -5,6 +5,7 @@
 //! webhook, which closes the case and tells the endpoints; erasing the contact deletes the
 //! requester in Zendesk for good.
 
+use e2e::SendChecked;
 use std::time::Duration;
 
 use e2e::platforms::{hmac_sha256, register};
@@ -38,7 +39,7 @@ async fn zendesk_webhook(system: &TestSystem, source_id: &str, secret: &str, bod
             b64(&hmac_sha256(secret, &signed)),
         )
         .body(body)
-        .send()
+        .send_checked()
         .await
         .expect("runner reachable")
         .status()
