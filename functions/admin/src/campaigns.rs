@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 use shared::kit::http::{self, Request, Response};
 use shared::relaunch::campaigns::render::{render, Values};
 use shared::relaunch::campaigns::store::CampaignStore;
-use shared::relaunch::campaigns::{effective_status, Campaign, CampaignSpec, Status};
+use shared::relaunch::campaigns::{
+    check_content, effective_status, Campaign, CampaignSpec, Content, Status,
+};
 use shared::Error;
 
 use shared::kit::auth::Caller;
@@ -42,6 +44,10 @@ struct PreviewRequest {
     /// A real cart (`crt_...`); the sample cart when absent.
     #[serde(default)]
     cart_id: Option<String>,
+    /// The content as the marketer is editing it, not yet saved: rendered instead of the
+    /// step's (and checked as a step's would be), so the preview follows each keystroke.
+    #[serde(default)]
+    content: Option<Content>,
 }
 
 impl Campaigns {
@@ -153,23 +159,30 @@ impl Campaigns {
     }
 
     /// `{"step": 0, "variant": "A"|"B", "cart_id": "crt_..."}`: the step's email as it
-    /// would go out now, for the sample cart or a real one. Links are shown untracked.
+    /// would go out now, for the sample cart or a real one; with `"content"`, that content
+    /// as the marketer is typing it instead. Links are shown untracked.
     pub async fn preview(&self, req: &Request, id: &str) -> Result<Response, Error> {
         let ask: PreviewRequest = http::json_body(req)?;
         let campaign = self.find(id).await?;
         let step = campaign.spec.steps.get(ask.step).ok_or_else(|| {
             Error::validation("step", format!("0 to {}", campaign.spec.steps.len() - 1))
         })?;
-        let content = match ask.variant.as_deref() {
-            None | Some("A") => &step.content,
-            Some("B") => {
+        let content = match (&ask.content, ask.variant.as_deref()) {
+            (_, Some(other)) if !matches!(other, "A" | "B") => {
+                return Err(Error::validation("variant", "A or B"))
+            }
+            (Some(editing), _) => {
+                check_content(editing, "content")?;
+                editing
+            }
+            (None, Some("B")) => {
                 &step
                     .variant_b
                     .as_ref()
                     .ok_or_else(|| Error::validation("variant", "this step has no variant B"))?
                     .content
             }
-            Some(_) => return Err(Error::validation("variant", "A or B")),
+            (None, _) => &step.content,
         };
         let unsubscribe = "https://liaison.example/t/u/PREVIEW".to_string();
         let callback = "https://liaison.example/t/b/PREVIEW".to_string();
@@ -183,8 +196,10 @@ impl Campaigns {
                 Values::for_cart(&cart, step.incentive_code.clone(), unsubscribe, callback)
             }
         };
+        // An error in the content being edited is named as the request named it.
+        let prefix = if ask.content.is_some() { "content." } else { "" };
         let rendered = render(content, &values, &|url| url.to_string())
-            .map_err(|e| Error::validation(e.part, e.message))?;
+            .map_err(|e| Error::validation(format!("{prefix}{}", e.part), e.message))?;
         Ok(http::json(
             200,
             &json!({"subject": rendered.subject, "html": rendered.html, "text": rendered.text}),

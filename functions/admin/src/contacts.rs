@@ -41,6 +41,7 @@ pub struct Contacts {
     pub hash_key: Vec<u8>,
     /// What the brand's endpoints are told (merges, erasures) and what was kept to tell them.
     pub deliveries: crate::endpoints::Deliveries,
+    pub clock: shared::kit::clock::Clock,
 }
 
 pub const BY_CONTACT_INDEX: &str = "ByContact";
@@ -134,7 +135,8 @@ impl Contacts {
         Ok(http::json(200, &person))
     }
 
-    /// `{"type": "journalist"}`: what the contact is to the brand, set by staff.
+    /// `{"type": "journalist"}`: what the contact is to the brand, set by staff; their
+    /// influence is recomputed with it in the same request.
     pub async fn set_type(
         &self,
         req: &Request,
@@ -152,12 +154,20 @@ impl Contacts {
             let names: Vec<&str> = ContactType::ALL.iter().map(|t| t.as_str()).collect();
             Error::validation("type", format!("one of {}", names.join(", ")))
         })?;
-        let now = chrono::Utc::now();
+        let now = self.clock.now();
         let table = &self.contacts_table;
-        if !profile::set_type(&self.client, table, id, contact_type, &caller.subject, now).await? {
+        let by = &caller.subject;
+        let Some(influence) =
+            profile::set_type(&self.client, table, id, contact_type, by, now).await?
+        else {
             return Err(Error::NotFound("no such contact".into()));
-        }
-        tracing::info!(contact_id = %id, contact_type = contact_type.as_str(), "contact type set");
+        };
+        tracing::info!(
+            contact_id = %id,
+            contact_type = contact_type.as_str(),
+            influence,
+            "contact type set, influence recomputed"
+        );
         Ok(http::json(200, &self.person(id).await?))
     }
 

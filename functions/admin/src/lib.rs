@@ -7,6 +7,7 @@ pub mod callbacks;
 pub mod campaigns;
 pub mod contacts;
 pub mod endpoints;
+pub mod inbox_filters;
 pub mod listing;
 pub mod merge;
 pub mod moderation;
@@ -32,6 +33,7 @@ use rules::Rules;
 use shared::contracts::deliveries::{EventQueue, EventType};
 use shared::contracts::ignored::IgnoredStore;
 use shared::contracts::moderation::CallbackQueue;
+use shared::contracts::received::ReceivedLog;
 use shared::contracts::sources::SourceStore;
 use shared::kit::clock::Clock;
 use shared::kit::config::{self, Env};
@@ -48,6 +50,7 @@ pub struct Deps {
     pub endpoints: endpoints::Endpoints,
     pub sources: SourceStore,
     pub ignored: IgnoredStore,
+    pub received: ReceivedLog,
     pub contacts: Contacts,
     pub cases: WorkItems,
     pub opportunities: WorkItems,
@@ -77,6 +80,7 @@ impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, Error> {
         let table = config::required(env, "SOURCES_TABLE")?;
         let ignored_table = config::required(env, "IGNORED_TABLE")?;
+        let received_table = config::required(env, "RECEIVED_TABLE")?;
         let grace_seconds: i64 = config::parsed_or(env, "ROTATION_GRACE_SECONDS", 3600)?;
         let sdk = shared::kit::aws::sdk_config(env).await;
         let dynamodb = shared::kit::aws::dynamodb(&sdk, env);
@@ -120,6 +124,7 @@ impl Deps {
                 referrals_table: config::required(env, "REFERRALS_TABLE")?,
             },
             hash_key,
+            clock: clock.clone(),
         };
         let cases = WorkItems {
             client: dynamodb.clone(),
@@ -180,6 +185,7 @@ impl Deps {
         let response_times = ResponseTimes {
             client: dynamodb.clone(),
             cases_table: config::required(env, "CASES_TABLE")?,
+            clock: clock.clone(),
         };
         let reports = Reports {
             client: dynamodb.clone(),
@@ -275,7 +281,8 @@ impl Deps {
             response_times,
             revenue,
             sources: SourceStore::new(dynamodb.clone(), table).with_sealer(sealer),
-            ignored: IgnoredStore::new(dynamodb, ignored_table),
+            ignored: IgnoredStore::new(dynamodb.clone(), ignored_table),
+            received: ReceivedLog::new(dynamodb, received_table),
             groups_claim: env
                 .var("JWT_GROUPS_CLAIM")
                 .unwrap_or_else(|| "cognito:groups".into()),
@@ -339,6 +346,10 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         "GET /admin/sources/{id}/ignored" => {
             caller.require(&[Group::Admin])?;
             sources::ignored(deps, req, &id).await
+        }
+        "GET /admin/sources/{id}/received" => {
+            caller.require(&[Group::Admin])?;
+            sources::received(deps, req, &id).await
         }
         "GET /admin/contacts" => {
             caller.require(&[Group::Admin, Group::Support, Group::Sales])?;
@@ -443,6 +454,10 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         "GET /admin/templates/{name}" => {
             caller.require(&[Group::Admin, Group::Marketer])?;
             deps.templates.get(param("name")).await
+        }
+        "POST /admin/templates/{name}/preview" => {
+            caller.require(&[Group::Admin, Group::Marketer])?;
+            deps.templates.preview(req, param("name")).await
         }
         "PUT /admin/templates/{name}/{language}" => {
             caller.require(&[Group::Admin, Group::Marketer])?;

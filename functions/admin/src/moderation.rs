@@ -36,10 +36,12 @@ fn parse_decision(name: &str, field: &str) -> Result<Decision, Error> {
     Decision::parse(name).ok_or_else(|| Error::validation(field, "one of approve, hold, spam"))
 }
 
+use crate::inbox_filters::{Filters, Queue};
 use crate::listing::to_json;
 
 impl ModerationDesk {
-    /// `?decision=hold` (the default), `approve` or `spam`; `?limit=`, `?after=`.
+    /// `?decision=hold` (the default), `approve` or `spam`; the inbox's filters
+    /// (`crate::inbox_filters`); `?limit=`, `?after=`.
     pub async fn list(&self, req: &Request) -> Result<Response, Error> {
         let decision = parse_decision(
             http::query_param(req, "decision").unwrap_or("hold"),
@@ -53,6 +55,7 @@ impl ModerationDesk {
             .key_condition_expression("moderation_status = :d")
             .expression_attribute_values(":d", AttributeValue::S(decision.as_str().into()))
             .scan_index_forward(false);
+        let query = Filters::from_request(req, Queue::Contributions)?.apply(query);
         let keys = ["id", "moderation_status", "received_at"];
         let (items, next) = crate::listing::page(req, query, &keys, "Query moderation").await?;
         Ok(http::json(

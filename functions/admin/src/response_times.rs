@@ -1,11 +1,19 @@
 //! `/admin/reports/response-times?from=&to=`: how fast customer service answers and closes
-//! the cases opened in a range of days: how many were answered and closed, and the median and
+//! the cases opened in a range of days: how many were answered and closed, the median and
 //! 90th percentile of the time to the first published answer (recorded on the case, in the
-//! transaction that records the publication) and of the time to close.
+//! transaction that records the publication) and of the time to close, and how many were
+//! closed within their SLA and past it, overall and per priority.
+//!
+//! The SLA is the one the SLA watch keeps: a case is late when it is still open at its
+//! `due_at` (an answer alone does not stop the clock: the person may still be waiting).
+//! So a case is `within` when closed by its due time, `past` when closed after it or still
+//! open after it, and `running` when open and not yet due.
 //!
 //! Read from the cases themselves (the `ByStatus` index, open then closed, filtered on
 //! `opened_at`): a few thousand cases a month is a few pages, and the figures stay exact
 //! when a case is reopened or its answer comes days later, which counters could not.
+
+use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration, Utc};
@@ -21,6 +29,7 @@ const MAX_DAYS: i64 = 93;
 pub struct ResponseTimes {
     pub client: Client,
     pub cases_table: String,
+    pub clock: shared::kit::clock::Clock,
 }
 
 impl ResponseTimes {
@@ -45,7 +54,7 @@ impl ResponseTimes {
                 .expression_attribute_values(":end", s(stamp(end)));
             cases.extend(shared::kit::pages::query_all(query, "Query cases by status").await?);
         }
-        let mut body = figures(&cases);
+        let mut body = figures(&cases, self.clock.now());
         body["from"] = json!(from.to_string());
         body["to"] = json!(to.to_string());
         Ok(body)
@@ -63,14 +72,24 @@ fn time(item: &Item, name: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// The report's figures for `cases`.
-pub fn figures(cases: &[Item]) -> Value {
+/// The report's figures for `cases`, at `now`.
+pub fn figures(cases: &[Item], now: DateTime<Utc>) -> Value {
     let mut to_answer = Vec::new();
     let mut to_close = Vec::new();
+    let mut sla = SlaCounts::default();
+    let mut sla_by_priority: BTreeMap<String, SlaCounts> = BTreeMap::new();
     for case in cases {
         let Some(opened) = time(case, "opened_at") else {
             continue;
         };
+        if let Some(standing) = sla_standing(case, now) {
+            sla.add(standing);
+            let priority = dynamo::text(case, "priority").unwrap_or("unknown");
+            sla_by_priority
+                .entry(priority.to_string())
+                .or_default()
+                .add(standing);
+        }
         if let Some(answered) = time(case, "first_answered_at") {
             to_answer.push((answered - opened).num_seconds().max(0));
         }
@@ -84,7 +103,45 @@ pub fn figures(cases: &[Item]) -> Value {
         "cases": cases.len(),
         "first_answer": spread(&mut to_answer),
         "close": spread(&mut to_close),
+        "sla": sla,
+        "sla_by_priority": sla_by_priority,
     })
+}
+
+/// Where a case stands against its SLA (`None`: a case without its due time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SlaStanding {
+    Within,
+    Past,
+    Running,
+}
+
+fn sla_standing(case: &Item, now: DateTime<Utc>) -> Option<SlaStanding> {
+    let due = time(case, "due_at")?;
+    let closed = time(case, "closed_at").filter(|_| dynamo::text(case, "status") == Some("closed"));
+    Some(match closed {
+        Some(closed) if closed <= due => SlaStanding::Within,
+        Some(_) => SlaStanding::Past,
+        None if now > due => SlaStanding::Past,
+        None => SlaStanding::Running,
+    })
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+struct SlaCounts {
+    within: u64,
+    past: u64,
+    running: u64,
+}
+
+impl SlaCounts {
+    fn add(&mut self, standing: SlaStanding) {
+        match standing {
+            SlaStanding::Within => self.within += 1,
+            SlaStanding::Past => self.past += 1,
+            SlaStanding::Running => self.running += 1,
+        }
+    }
 }
 
 /// How many, and the median and 90th percentile (nearest rank) in minutes.
@@ -113,6 +170,8 @@ mod tests {
         let mut item: Item = HashMap::new();
         item.insert("status".into(), s(status));
         item.insert("opened_at".into(), s(opened));
+        item.insert("priority".into(), s("P2"));
+        item.insert("due_at".into(), s("2026-12-01T14:00:00Z"));
         if let Some(a) = answered {
             item.insert("first_answered_at".into(), s(a));
         }
@@ -146,7 +205,7 @@ mod tests {
                 None,
             ),
         ];
-        let figures = figures(&cases);
+        let figures = figures(&cases, "2026-12-01T13:00:00Z".parse().unwrap());
         assert_eq!(figures["cases"], 4);
         assert_eq!(figures["first_answer"]["count"], 3);
         assert_eq!(figures["first_answer"]["median_minutes"], 30.0);
@@ -154,6 +213,47 @@ mod tests {
         assert_eq!(figures["close"]["count"], 1);
         assert_eq!(figures["close"]["median_minutes"], 120.0);
         assert_eq!(spread(&mut [])["median_minutes"], Value::Null);
+        // Due at 14:00, seen at 13:00: one closed in time, two still running (the one
+        // closed without its time counts as open).
+        assert_eq!(
+            figures["sla"],
+            json!({"within": 1, "past": 0, "running": 3})
+        );
+    }
+
+    #[test]
+    fn a_case_closed_late_or_still_open_after_its_due_time_should_be_past_its_sla() {
+        let mut p1 = case("open", "2026-12-01T10:00:00Z", None, None);
+        p1.insert("priority".into(), s("P1"));
+        p1.insert("due_at".into(), s("2026-12-01T11:00:00Z"));
+        let cases = vec![
+            case(
+                "closed",
+                "2026-12-01T10:00:00Z",
+                None,
+                Some("2026-12-01T15:00:00+00:00"),
+            ),
+            case(
+                "closed",
+                "2026-12-01T10:00:00Z",
+                None,
+                Some("2026-12-01T14:00:00+00:00"),
+            ),
+            p1,
+        ];
+        let figures = figures(&cases, "2026-12-01T12:00:00Z".parse().unwrap());
+        assert_eq!(
+            figures["sla"],
+            json!({"within": 1, "past": 2, "running": 0})
+        );
+        assert_eq!(
+            figures["sla_by_priority"]["P1"],
+            json!({"within": 0, "past": 1, "running": 0})
+        );
+        assert_eq!(
+            figures["sla_by_priority"]["P2"],
+            json!({"within": 1, "past": 1, "running": 0})
+        );
     }
 
     #[test]

@@ -243,6 +243,29 @@ pub async fn ignored(deps: &Deps, req: &Request, id: &str) -> Result<Response, E
     Ok(http::json(200, &json!({ "ignored": items })))
 }
 
+/// The deliveries a source received in the last days, newest first, and what ingest
+/// answered each ("is my webhook working?"); `?limit=`, `?after=`.
+pub async fn received(deps: &Deps, req: &Request, id: &str) -> Result<Response, Error> {
+    let source = find(deps, id).await?;
+    let query = deps.received.newest_first(&source.id);
+    let keys = ["source_id", "id"];
+    let (items, next) = crate::listing::page(req, query, &keys, "Query receipts").await?;
+    let now = deps.clock.now().timestamp();
+    // TTL deletion is lazy: an expired receipt is already gone as far as readers go.
+    let items: Vec<Value> = items
+        .into_iter()
+        .filter(|r| r["ttl"].as_i64().is_none_or(|ttl| ttl > now))
+        .map(|mut r| {
+            if let Some(fields) = r.as_object_mut() {
+                fields.remove("ttl");
+                fields.remove("source_id");
+            }
+            r
+        })
+        .collect();
+    Ok(http::json(200, &json!({ "received": items, "next": next })))
+}
+
 async fn find(deps: &Deps, id: &str) -> Result<Source, Error> {
     deps.sources
         .get(id)

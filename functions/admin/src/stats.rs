@@ -5,7 +5,7 @@
 //! Every counter the marketers' dashboard shows is answered, zero when nothing was counted
 //! yet; every step and variant the campaign defines is listed, and a counted one it no longer
 //! defines (a step removed after sends) too, by step then variant. Revenue stays decimal, per
-//! currency, as strings. Rates: opens and clicks per delivered email, conversions per sent
+//! currency, as strings, in total and per day of conversion (`by_day`). Rates: opens and clicks per delivered email, conversions per sent
 //! email; `null` while the denominator is zero.
 
 use std::collections::{BTreeMap, HashMap};
@@ -16,7 +16,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 use shared::kit::http::{self, Response};
-use shared::relaunch::campaigns::stats::CAMPAIGN_SK;
+use shared::relaunch::campaigns::stats::{self, CAMPAIGN_SK};
 use shared::relaunch::campaigns::store::CampaignStore;
 use shared::relaunch::campaigns::Campaign;
 use shared::Error;
@@ -112,11 +112,20 @@ pub fn report(campaign_id: &str, planned: &[(usize, &str)], items: &[(String, Co
             steps.insert(key, c);
         }
     }
+    // Days in order (the sort key's date is ISO: text order is time order).
+    let by_day: Vec<Value> = items
+        .iter()
+        .filter_map(|(sk, c)| Some((stats::day_of(sk)?, c)))
+        .map(|(day, c)| {
+            json!({"day": day.to_string(), "converted": count(c, "converted"), "revenue": revenue(c)})
+        })
+        .collect();
     json!({
         "campaign_id": campaign_id,
         "entered": count(campaign, "entered"),
         "converted": count(campaign, "converted"),
         "revenue": revenue(campaign),
+        "by_day": by_day,
         "steps": steps
             .iter()
             .map(|((n, variant), c)| step(*n, variant, c))
@@ -222,6 +231,34 @@ mod tests {
     }
 
     #[test]
+    fn revenue_should_be_given_per_day_in_order_and_not_taken_for_a_step() {
+        let items = read(&[
+            item(
+                "day#2026-12-01",
+                &[("converted", "1"), ("revenue_EUR", "59.9")],
+            ),
+            item(
+                "day#2026-12-03",
+                &[
+                    ("converted", "2"),
+                    ("revenue_EUR", "10"),
+                    ("revenue_USD", "5"),
+                ],
+            ),
+            item("step#0#A", &[("sent", "3")]),
+        ]);
+        let body = report("cmp_1", &[(0, "A")], &items);
+        assert_eq!(
+            body["by_day"],
+            json!([
+                {"day": "2026-12-01", "converted": 1, "revenue": {"EUR": "59.90"}},
+                {"day": "2026-12-03", "converted": 2, "revenue": {"EUR": "10.00", "USD": "5.00"}},
+            ])
+        );
+        assert_eq!(body["steps"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
     fn counters_should_be_shaped_per_step_and_variant_with_zeros_for_the_missing() {
         let items = read(&[
             item(
@@ -250,6 +287,7 @@ mod tests {
         ]);
         let body = report("cmp_1", &[(0, "A"), (0, "B"), (1, "A")], &items);
         assert_eq!(body["campaign_id"], "cmp_1");
+        assert_eq!(body["by_day"], json!([]));
         assert_eq!(body["entered"], 40);
         assert_eq!(body["converted"], 3);
         assert_eq!(body["revenue"], json!({"EUR": "123.40"}));

@@ -93,6 +93,15 @@ impl Templates {
         ))
     }
 
+    /// `{"subject", "text"}` as being edited, rendered with the sample values after the
+    /// checks a save makes (a 400 names the part at fault): nothing is stored.
+    pub async fn preview(&self, req: &Request, name: &str) -> Result<Response, Error> {
+        let kind = kind(name)?;
+        let template: EmailTemplate = http::json_body(req)?;
+        let (subject, text) = kind.preview(&template)?;
+        Ok(http::json(200, &json!({"subject": subject, "text": text})))
+    }
+
     /// Back to the default wording.
     pub async fn delete(&self, name: &str, lang: &str) -> Result<Response, Error> {
         let kind = kind(name)?;

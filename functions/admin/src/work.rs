@@ -9,7 +9,6 @@ use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
 use serde_json::json;
 use shared::contracts::deliveries::{Event, EventQueue, EventType};
-use shared::contracts::rules::Team;
 use shared::contracts::work::{self, Change, Outcome, MAX_NOTES};
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
@@ -74,6 +73,7 @@ struct Value {
 
 const MAX_STAGE: usize = 100;
 
+use crate::inbox_filters::{Filters, Queue};
 use crate::listing::to_json;
 
 impl WorkItems {
@@ -82,21 +82,12 @@ impl WorkItems {
         if !matches!(status, "open" | "closed") {
             return Err(Error::validation("status", "must be open or closed"));
         }
-        let mut query = work::by_status(&self.client, &self.table, status);
-        if let Some(owner) = http::query_param(req, "owner") {
-            let team = Team::parse(owner)
-                .filter(|_| self.by_owner)
-                .ok_or_else(|| {
-                    Error::validation(
-                        "owner",
-                        match self.by_owner {
-                            true => "must be support or marketing",
-                            false => "only questions have an owner",
-                        },
-                    )
-                })?;
-            query = work::owned_by(query, team);
-        }
+        let queue = match self.by_owner {
+            true => Queue::Questions,
+            false => Queue::Work,
+        };
+        let filters = Filters::from_request(req, queue)?;
+        let query = filters.apply(work::by_status(&self.client, &self.table, status));
         let keys = ["id", "status", self.order_by];
         let (items, next) = crate::listing::page(req, query, &keys, "Query work items").await?;
         Ok(http::json(200, &json!({ self.noun: items, "next": next })))

@@ -438,9 +438,11 @@ async fn mark_converted(
     if let Some(a) = owed {
         let revenue = format!("revenue_{}", order.currency);
         let counters = [("converted", Decimal::ONE), (revenue.as_str(), order.total)];
+        // The campaign's totals, its step's and its day's (revenue over time).
         for sk in [
             stats::CAMPAIGN_SK.to_string(),
             stats::step_sk(a.step, &a.variant),
+            stats::day_sk(now),
         ] {
             let u = stats::increments(&deps.stats_table, &a.campaign_id, &sk, &counters)?;
             writes.push(TransactWriteItem::builder().update(u).build());

@@ -92,6 +92,9 @@ impl Deps {
                 marketing_address: env
                     .var("MARKETING_ALERT_EMAIL")
                     .filter(|a| !a.trim().is_empty()),
+                press_address: env
+                    .var("PRESS_ALERT_EMAIL")
+                    .filter(|a| !a.trim().is_empty()),
             },
             endpoints: EndpointStore {
                 client: dynamodb.clone(),

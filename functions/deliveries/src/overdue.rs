@@ -1,6 +1,7 @@
 //! The SLA watch (a schedule, every 5 minutes): a case or a question still open past its
 //! `due_at` is told again to the team that owns it, by email (customer service's address for
-//! a case and a support question, marketing's for a marketing question) and as
+//! a case and a support question, marketing's for a marketing question, the press owner's
+//! for what a journalist wrote) and as
 //! `case.overdue` / `question.overdue` for every endpoint that wants it (a Slack channel,
 //! the helpdesk). Told once per item: published first, then marked (`overdue_told_at`); a
 //! crash between the two publishes the same event again, which the queue and the numbering
@@ -23,6 +24,9 @@ pub struct Watch {
     pub support_address: String,
     /// Marketing's address (`MARKETING_ALERT_EMAIL`); customer service's when not given.
     pub marketing_address: Option<String>,
+    /// The press owner's (`PRESS_ALERT_EMAIL`); marketing's, then customer service's, when
+    /// not given.
+    pub press_address: Option<String>,
 }
 
 /// What one run did.
@@ -117,9 +121,7 @@ async fn tell(
             json!({ late.key(): item }),
         ))
         .await?;
-    let watch = &deps.watch;
-    let marketing = watch.marketing_address.as_deref();
-    let (to, subject, body) = alert(&watch.support_address, marketing, late, &item);
+    let (to, subject, body) = alert(&deps.watch, late, &item);
     deps.outbox.send(to, &subject, &body).await?;
     let marked = work::overdue_told(&deps.dynamodb, table, id, now).await?;
     tracing::info!(item_id = %id, marked, "overdue item told");
@@ -127,19 +129,25 @@ async fn tell(
 }
 
 /// The owner's second alert, `(to, subject, body)`: the item is late. Marketing's
-/// questions go to `marketing`, customer service's when none is given.
-fn alert<'a>(
-    support: &'a str,
-    marketing: Option<&'a str>,
-    late: Late,
-    item: &Value,
-) -> (&'a str, String, String) {
+/// questions go to marketing, the press owner's to the press owner (else marketing), each
+/// to customer service when no address is given.
+fn alert<'a>(watch: &'a Watch, late: Late, item: &Value) -> (&'a str, String, String) {
     let field = |k: &str| item[k].as_str().unwrap_or_default().to_string();
+    let support = watch.support_address.as_str();
+    let marketing = watch.marketing_address.as_deref();
     let (to, what) = match (late, item["owner"].as_str()) {
         (Late::Case, _) => (support, "case"),
         (Late::Question, Some("marketing")) => {
             (marketing.unwrap_or(support), "question for marketing")
         }
+        (Late::Question, Some("press")) => (
+            watch
+                .press_address
+                .as_deref()
+                .or(marketing)
+                .unwrap_or(support),
+            "journalist's message for the press owner",
+        ),
         (Late::Question, _) => (support, "question for customer service"),
     };
     let subject = format!(
@@ -165,22 +173,57 @@ mod tests {
 
     const SUPPORT: &str = "support@brand.test";
 
+    fn watch(marketing: Option<&str>, press: Option<&str>) -> Watch {
+        Watch {
+            cases_table: String::new(),
+            questions_table: String::new(),
+            events: EventQueue {
+                sqs: aws_sdk_sqs::Client::from_conf(
+                    aws_sdk_sqs::Config::builder()
+                        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+                        .build(),
+                ),
+                queue_url: String::new(),
+            },
+            support_address: SUPPORT.into(),
+            marketing_address: marketing.map(str::to_string),
+            press_address: press.map(str::to_string),
+        }
+    }
+
     #[test]
     fn a_late_question_should_reach_its_owner_and_support_without_one() {
         let question = json!({"id": "qst_1", "owner": "marketing", "priority": "P3",
                               "platform": "x", "text": "Do you ship to Canada?"});
-        let (to, subject, body) = alert(SUPPORT, Some("mkt@brand.test"), Late::Question, &question);
+        let with_marketing = watch(Some("mkt@brand.test"), None);
+        let (to, subject, body) = alert(&with_marketing, Late::Question, &question);
         assert_eq!(to, "mkt@brand.test");
         assert_eq!(subject, "[P3] Overdue: qst_1 on x");
         assert!(body.starts_with("This question for marketing is past its SLA"));
         assert!(body.contains("Assignee: nobody yet"));
-        let (to, ..) = alert(SUPPORT, None, Late::Question, &question);
+        let without = watch(None, None);
+        let (to, ..) = alert(&without, Late::Question, &question);
         assert_eq!(to, SUPPORT, "no marketing address: support is told");
         let support = json!({"id": "qst_2", "owner": "support"});
-        let (to, ..) = alert(SUPPORT, Some("mkt@brand.test"), Late::Question, &support);
+        let (to, ..) = alert(&with_marketing, Late::Question, &support);
         assert_eq!(to, SUPPORT);
         let case = json!({"id": "case_1", "owner": "marketing"});
-        let (to, _, body) = alert(SUPPORT, Some("mkt@brand.test"), Late::Case, &case);
+        let (to, _, body) = alert(&with_marketing, Late::Case, &case);
         assert_eq!((to, body.starts_with("This case is")), (SUPPORT, true));
+    }
+
+    #[test]
+    fn a_late_message_from_a_journalist_should_reach_the_press_owner_first() {
+        let press = json!({"id": "qst_3", "owner": "press", "priority": "P2", "platform": "x"});
+        let both = watch(Some("mkt@brand.test"), Some("press@brand.test"));
+        let (to, _, body) = alert(&both, Late::Question, &press);
+        assert_eq!(to, "press@brand.test");
+        assert!(body.starts_with("This journalist's message for the press owner"));
+        let marketing = watch(Some("mkt@brand.test"), None);
+        let (to, ..) = alert(&marketing, Late::Question, &press);
+        assert_eq!(to, "mkt@brand.test", "no press address: marketing");
+        let neither = watch(None, None);
+        let (to, ..) = alert(&neither, Late::Question, &press);
+        assert_eq!(to, SUPPORT);
     }
 }

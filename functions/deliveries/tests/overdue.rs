@@ -23,6 +23,7 @@ fn case(id: &str, due_in: Duration) -> Case {
             contact_id: Some(format!("ct_{id}")),
             contact_type: None,
             tags: vec![],
+            label: None,
             status: "open".into(),
             opened_at: now - Duration::hours(3),
             permalink: Some("https://blog.example/p/1#comment-3".into()),

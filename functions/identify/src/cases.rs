@@ -50,6 +50,7 @@ fn opened(prefix: &str, subject: &Subject<'_>, now: DateTime<Utc>) -> Opened {
         contact_id: subject.contact_id.map(str::to_string),
         contact_type: subject.contact_type,
         tags: subject.tags.to_vec(),
+        label: Some(subject.label),
         status: "open".into(),
         opened_at: now,
         permalink: subject.contribution.permalink.clone(),
@@ -77,6 +78,7 @@ pub struct Subject<'a> {
     pub contact_id: Option<&'a str>,
     pub contact_type: Option<ContactType>,
     pub tags: &'a [String],
+    pub label: shared::contracts::rules::Label,
 }
 
 impl Routing {

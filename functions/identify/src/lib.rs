@@ -31,6 +31,7 @@ pub mod verification;
 mod test_support;
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use shared::contracts::contacts::standing::ContactType;
 use shared::contracts::events::{Event, Message};
 use shared::contracts::moderation::{CallbackQueue, Decided};
 use shared::contracts::sources::SourceStore;
@@ -227,8 +228,13 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         contact_id: contact_id.as_deref(),
         contact_type: standing.as_ref().map(|s| s.contact_type),
         tags: &ruled.tags,
+        label: classification.label,
     };
-    let route = routing::route(&classification, contribution, influence, &ruled, now);
+    let author = routing::Writer {
+        influence,
+        journalist: subject.contact_type == Some(ContactType::Journalist),
+    };
+    let route = routing::route(&classification, contribution, author, &ruled, now);
     // Where it goes, by id, before it goes there: derived, as the case's and the
     // opportunity's ids are.
     let routed = match &route {

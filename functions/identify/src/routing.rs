@@ -1,8 +1,10 @@
 //! Where a classified contribution goes: an incident opens a case for customer service
 //! (priority, SLA), a purchase intent an opportunity for sales, a question joins the
 //! questions queue of its owner (customer service unless a brand rule names marketing;
-//! P3, a day, unless a rule gives a priority), unless a brand rule routes it elsewhere. Pure decisions here; the
-//! writes and sends are in `cases`.
+//! P3, a day, unless a rule gives a priority), unless a brand rule routes it elsewhere.
+//! Whatever a journalist writes (but spam) goes to the press owner's queue instead (P2,
+//! four hours: press has deadlines), never a customer-service case in their name, unless a
+//! rule routes it nowhere. Pure decisions here; the writes and sends are in `cases`.
 
 use chrono::{DateTime, Utc};
 use shared::contracts::events::{Contribution, ContributionAction};
@@ -51,18 +53,42 @@ const URGENT_CUES: [&str; 12] = [
     "gonfle",
 ];
 
+/// A journalist's contribution's priority when no rule gives one.
+const PRESS_PRIORITY: Priority = Priority::P2;
+
+/// Who wrote the contribution, as far as routing cares.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Writer {
+    /// The contact's influence, 0 to 100 (`scores::influence`).
+    pub influence: f64,
+    /// Staff (or detection) said they are a journalist: the press owner answers them.
+    pub journalist: bool,
+}
+
 /// Where the contribution goes: where a brand rule says, else by its label. A case's
 /// priority is the rule's, else `priority`.
 pub fn route(
     classification: &Classification,
     contribution: &Contribution,
-    influence: f64,
+    author: Writer,
     rules: &Outcome,
     now: DateTime<Utc>,
 ) -> Route {
     // Gone from the platform: nothing left to answer, whatever it said.
     if contribution.action == ContributionAction::Deleted {
         return Route::Nothing;
+    }
+    let influence = author.influence;
+    if author.journalist
+        && classification.label != Label::Spam
+        && rules.route != Some(RouteTo::Nothing)
+    {
+        let priority = rules.priority.unwrap_or(PRESS_PRIORITY);
+        return Route::Question {
+            owner: Team::Press,
+            priority,
+            due_at: now + priority.sla(),
+        };
     }
     let by_label = match classification.label {
         Label::Incident => RouteTo::Case,
@@ -153,7 +179,13 @@ mod tests {
         };
         let incident = classification(Label::Incident, 0.9, &["incident:casse"]);
         assert_eq!(
-            route(&incident, &deleted, 0.0, &Outcome::default(), now),
+            route(
+                &incident,
+                &deleted,
+                Writer::default(),
+                &Outcome::default(),
+                now
+            ),
             Route::Nothing
         );
     }
@@ -164,7 +196,7 @@ mod tests {
         let case = route(
             &classification(Label::Incident, 0.8, &["incident:casse"]),
             &contribution(None, None),
-            0.0,
+            Writer::default(),
             &Outcome::default(),
             now,
         );
@@ -179,7 +211,7 @@ mod tests {
             route(
                 &classification(Label::PurchaseIntent, 0.8, &[]),
                 &contribution(None, None),
-                0.0,
+                Writer::default(),
                 &Outcome::default(),
                 now
             ),
@@ -189,7 +221,7 @@ mod tests {
             route(
                 &classification(Label::Question, 0.8, &[]),
                 &contribution(None, None),
-                0.0,
+                Writer::default(),
                 &Outcome::default(),
                 now
             ),
@@ -203,12 +235,76 @@ mod tests {
             route(
                 &classification(Label::Praise, 0.9, &[]),
                 &contribution(None, None),
-                0.0,
+                Writer::default(),
                 &Outcome::default(),
                 now
             ),
             Route::Nothing
         );
+    }
+
+    #[test]
+    fn whatever_a_journalist_writes_should_reach_the_press_owner_and_never_open_a_case() {
+        let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
+        let journalist = Writer {
+            influence: 70.0,
+            journalist: true,
+        };
+        let press = Route::Question {
+            owner: Team::Press,
+            priority: Priority::P2,
+            due_at: now + Duration::hours(4),
+        };
+        for label in [
+            Label::Incident,
+            Label::Question,
+            Label::Praise,
+            Label::PurchaseIntent,
+        ] {
+            let said = classification(label, 0.9, &["incident:casse"]);
+            let rules = Outcome::default();
+            let routed = route(&said, &contribution(None, None), journalist, &rules, now);
+            assert_eq!(routed, press, "{label:?}");
+        }
+        // A rule may still raise the priority, or route it nowhere; spam stays spam.
+        let urgent = Outcome {
+            priority: Some(Priority::P1),
+            route: Some(RouteTo::Case),
+            ..Outcome::default()
+        };
+        let incident = classification(Label::Incident, 0.9, &[]);
+        assert!(matches!(
+            route(
+                &incident,
+                &contribution(None, None),
+                journalist,
+                &urgent,
+                now
+            ),
+            Route::Question {
+                owner: Team::Press,
+                priority: Priority::P1,
+                ..
+            }
+        ));
+        let quiet = Outcome {
+            route: Some(RouteTo::Nothing),
+            ..Outcome::default()
+        };
+        assert_eq!(
+            route(
+                &incident,
+                &contribution(None, None),
+                journalist,
+                &quiet,
+                now
+            ),
+            Route::Nothing
+        );
+        let spam = classification(Label::Spam, 0.9, &[]);
+        let rules = Outcome::default();
+        let routed = route(&spam, &contribution(None, None), journalist, &rules, now);
+        assert_eq!(routed, Route::Nothing);
     }
 
     #[test]
@@ -262,7 +358,13 @@ mod tests {
             ..Outcome::default()
         };
         assert_eq!(
-            route(&praise, &contribution(None, None), 0.0, &rules, now),
+            route(
+                &praise,
+                &contribution(None, None),
+                Writer::default(),
+                &rules,
+                now
+            ),
             Route::Case {
                 priority: Priority::P3,
                 due_at: now + Duration::hours(24)
@@ -274,7 +376,13 @@ mod tests {
         };
         let incident = classification(Label::Incident, 0.9, &[]);
         assert_eq!(
-            route(&incident, &contribution(None, None), 0.0, &quiet, now),
+            route(
+                &incident,
+                &contribution(None, None),
+                Writer::default(),
+                &quiet,
+                now
+            ),
             Route::Nothing
         );
     }
@@ -289,7 +397,13 @@ mod tests {
             ..Outcome::default()
         };
         assert_eq!(
-            route(&question, &contribution(None, None), 0.0, &marketing, now),
+            route(
+                &question,
+                &contribution(None, None),
+                Writer::default(),
+                &marketing,
+                now
+            ),
             Route::Question {
                 owner: Team::Marketing,
                 priority: Priority::P2,
@@ -299,7 +413,13 @@ mod tests {
         // An owner alone routes nothing: a praise stays praise.
         let praise = classification(Label::Praise, 0.9, &[]);
         assert_eq!(
-            route(&praise, &contribution(None, None), 0.0, &marketing, now),
+            route(
+                &praise,
+                &contribution(None, None),
+                Writer::default(),
+                &marketing,
+                now
+            ),
             Route::Nothing
         );
     }

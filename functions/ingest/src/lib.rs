@@ -3,7 +3,7 @@
 //! Platform handshake, signature on the raw bytes, size limit, parse and normalise, dedupe
 //! with a conditional write, enqueue to `contributions`, `commerce` or `referrals`. AWS
 //! calls per event: one GetItem (source), one conditional PutItem (claim), one SendMessage,
-//! one UpdateItem (done); a `social.connected` chunk is several messages, sent with
+//! one UpdateItem (done); per delivery, one PutItem (its receipt, [`receipts`]); a `social.connected` chunk is several messages, sent with
 //! SendMessageBatch (10 at most, 256 KiB at most per call). See docs/architecture.md.
 //!
 //! The crate's second binary, `poll` ([`poll`]), fetches what some platforms do not push and
@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod intake;
 pub mod pipeline;
 pub mod poll;
+pub mod receipts;
 pub mod request;
 pub mod signature;
 pub mod social;
@@ -24,6 +25,7 @@ pub mod validate;
 
 use chrono::Duration;
 use shared::contracts::ignored::IgnoredStore;
+use shared::contracts::received::ReceivedLog;
 use shared::contracts::sources::SourceStore;
 use shared::kit::clock::Clock;
 use shared::kit::config::{self, Env};
@@ -36,6 +38,9 @@ pub struct Deps {
     pub sources: SourceStore,
     pub intake: Intake,
     pub ignored: IgnoredStore,
+    /// The last deliveries of each source, for its owner.
+    pub received: ReceivedLog,
+    pub refusals: receipts::RefusalSpacing,
     pub limits: Limits,
     pub clock: Clock,
 }
@@ -45,6 +50,7 @@ impl Deps {
     pub async fn from_env(env: &dyn Env, clock: Clock) -> Result<Self, shared::Error> {
         let sources_table = config::required(env, "SOURCES_TABLE")?;
         let ignored_table = config::required(env, "IGNORED_TABLE")?;
+        let received_table = config::required(env, "RECEIVED_TABLE")?;
         let limits = Limits {
             max_body_bytes: config::parsed_or(env, "MAX_BODY_BYTES", 256 * 1024)?,
             max_social_body_bytes: config::parsed_or(
@@ -70,7 +76,9 @@ impl Deps {
         Ok(Deps {
             sources: SourceStore::new(dynamodb.clone(), sources_table).with_sealer(sealer),
             intake: Intake::from_env(env, &sdk, dynamodb.clone(), clock.clone())?,
-            ignored: IgnoredStore::new(dynamodb, ignored_table),
+            ignored: IgnoredStore::new(dynamodb.clone(), ignored_table),
+            received: ReceivedLog::new(dynamodb, received_table),
+            refusals: receipts::RefusalSpacing::default(),
             limits,
             clock,
         })

@@ -15,6 +15,7 @@ use shared::Error;
 
 use crate::connectors;
 use crate::intake::Outcome;
+use crate::receipts::{self, Delivery, Handled};
 use crate::request::Report;
 use crate::request::{HookRequest, Ignored, Parsed, PRIVATE_MESSAGE};
 use crate::Deps;
@@ -22,6 +23,17 @@ use crate::Deps;
 pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
     let source_id = http::path_param(req, "source_id").unwrap_or_default();
     let source = load_source(deps, source_id).await?;
+    let delivered = deliver(deps, req, &source).await;
+    receipts::keep(deps, &source, &delivered).await;
+    delivered.map(|delivery| match delivery {
+        Delivery::Handshake(answer) => answer,
+        Delivery::Handled(handled) => {
+            respond(&handled.outcomes, &handled.ignored, handled.report.as_ref())
+        }
+    })
+}
+
+async fn deliver(deps: &Deps, req: &Request, source: &Source) -> Result<Delivery, Error> {
     let connector = connectors::for_platform(source.platform);
     let body = http::raw_body(req)?;
     let now = deps.clock.now();
@@ -34,8 +46,8 @@ pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
         body: &body,
         now,
     };
-    if let Some(answer) = connector.handshake(&hook, &source) {
-        return answer;
+    if let Some(answer) = connector.handshake(&hook, source) {
+        return answer.map(Delivery::Handshake);
     }
     if hook.method != "POST" {
         return Err(Error::MethodNotAllowed(format!(
@@ -43,9 +55,9 @@ pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
             source.platform
         )));
     }
-    connector.verify(&hook, &source)?;
+    connector.verify(&hook, source)?;
     connector.check_size(&hook, &deps.limits)?;
-    let parsed = match connector.parse(&hook, &source) {
+    let parsed = match connector.parse(&hook, source) {
         Ok(parsed) => parsed,
         Err(err @ Error::Validation { .. }) if !connector.strict() => {
             Parsed::ignored("unparseable", err.to_string())
@@ -53,22 +65,16 @@ pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
         Err(err) => return Err(err),
     };
     let correlation_id = req.request_context.request_id.clone().unwrap_or_default();
+    let event = connector.event_name(&hook).map(str::to_string);
     if !parsed.ignored.is_empty() {
-        record_ignored(
-            deps,
-            &source,
-            connector.event_name(&hook),
-            &body,
-            &parsed.ignored,
-        )
-        .await?;
+        record_ignored(deps, source, event.as_deref(), &body, &parsed.ignored).await?;
     }
 
     let mut outcomes = Vec::with_capacity(parsed.events.len());
     for normalised in parsed.events {
         let outcome = deps
             .intake
-            .accept(&source, normalised, &correlation_id)
+            .accept(source, normalised, &correlation_id)
             .await?;
         tracing::info!(
             source_id = %source.id,
@@ -81,7 +87,12 @@ pub async fn ingest(deps: &Deps, req: &Request) -> Result<Response, Error> {
         );
         outcomes.push(outcome);
     }
-    Ok(respond(&outcomes, &parsed.ignored, parsed.report.as_ref()))
+    Ok(Delivery::Handled(Handled {
+        event,
+        outcomes,
+        ignored: parsed.ignored,
+        report: parsed.report,
+    }))
 }
 
 /// Keeps the raw body of what was ignored and counts it (metric `IgnoredEvents`, by

@@ -213,16 +213,36 @@ fn imports(text: &str) -> BTreeSet<String> {
         let mut rest = line;
         while let Some(at) = rest.find("crate::") {
             rest = &rest[at + "crate::".len()..];
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if !name.is_empty() {
-                found.insert(name);
+            // `crate::{a, b::c}` imports a and b.
+            let names = match rest.strip_prefix('{') {
+                Some(group) => group.split('}').next().unwrap_or_default(),
+                None => rest,
+            };
+            for name in names.split(',') {
+                let name: String = name
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    found.insert(name);
+                }
+                if !rest.starts_with('{') {
+                    break;
+                }
             }
         }
     }
     found
+}
+
+#[test]
+fn grouped_imports_should_count_each_module() {
+    let found = imports("use crate::{receipts, request::Report};\nuse crate::intake::Outcome;");
+    assert_eq!(
+        found.into_iter().collect::<Vec<_>>(),
+        ["intake", "receipts", "request"]
+    );
 }
 
 #[test]

@@ -9,6 +9,8 @@
 //!   `DeliveriesTable`: endpoints, numbered events, lanes of pending deliveries, the log.
 //! - [`sources`]: `SourcesTable`: webhook sources (one platform account each), their secrets.
 //! - [`ignored`]: `IgnoredTable`: verified webhook bodies accepted but not acted on.
+//! - [`received`]: `ReceivedTable`: the last deliveries each source received, and what
+//!   ingest answered (accepted, duplicate, ignored, refused).
 //! - [`contacts`]: `ContactsTable`: identities, lookups, profiles, scores, merges, and what
 //!   a contact is to the brand.
 //! - [`contributions`]: `ContributionsTable`: the record of each contribution, and the
@@ -43,6 +45,7 @@ pub mod lookup;
 pub mod moderation;
 pub mod outbound;
 pub mod plain_email;
+pub mod received;
 pub mod referrals;
 pub mod rules;
 pub mod sealed;

@@ -84,13 +84,15 @@ pub enum RouteTo {
 }
 
 /// Who answers a question: customer service (how do I, where is my order) or marketing
-/// (what the brand sells, its offers, its partners). A brand's rule says which.
+/// (what the brand sells, its offers, its partners), as a brand's rule says; and the
+/// brand's press owner, who gets whatever a journalist writes (never customer service).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Team {
     #[default]
     Support,
     Marketing,
+    Press,
 }
 
 impl Team {
@@ -98,11 +100,12 @@ impl Team {
         match self {
             Team::Support => "support",
             Team::Marketing => "marketing",
+            Team::Press => "press",
         }
     }
 
     pub fn parse(name: &str) -> Option<Team> {
-        [Team::Support, Team::Marketing]
+        [Team::Support, Team::Marketing, Team::Press]
             .into_iter()
             .find(|t| t.as_str() == name)
     }

@@ -56,6 +56,12 @@ impl Kind {
 
     /// Every problem a 400 names, before the template is stored.
     pub fn validate(&self, template: &EmailTemplate) -> Result<(), Error> {
+        self.preview(template).map(|_| ())
+    }
+
+    /// The subject and text `template` gives with the sample values, once it passes every
+    /// check a save makes: what staff see while they edit.
+    pub fn preview(&self, template: &EmailTemplate) -> Result<(String, String), Error> {
         if template.subject.trim().is_empty() || template.subject.len() > 200 {
             return Err(Error::validation("subject", "1 to 200 characters"));
         }
@@ -70,7 +76,7 @@ impl Kind {
             .iter()
             .map(|(name, value, _)| (name.to_string(), serde_json::Value::from(*value)))
             .collect();
-        let (_, text) = render(template, &sample).map_err(|e| match e {
+        let (subject, text) = render(template, &sample).map_err(|e| match e {
             RenderError::Subject(m) => Error::validation("subject", m),
             RenderError::Text(m) => Error::validation("text", m),
         })?;
@@ -82,7 +88,7 @@ impl Kind {
                 ));
             }
         }
-        Ok(())
+        Ok((subject, text))
     }
 }
 

@@ -34,6 +34,10 @@ pub struct Opened {
     /// Tags the brand's rules gave the contribution.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// What the contribution was understood as (a rule may route any label to a queue):
+    /// the inbox filters on it. Absent on items opened before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<crate::contracts::rules::Label>,
     pub status: String,
     pub opened_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -234,14 +238,6 @@ pub fn first_answer(
 pub fn by_status(client: &Client, table: &str, status: &str) -> QueryFluentBuilder {
     dynamo::query_eq(client, table, Some(BY_STATUS_INDEX), "status", status)
         .scan_index_forward(true)
-}
-
-/// `query` (a [`by_status`] of `QuestionsTable`) keeping the questions `team` owns.
-pub fn owned_by(query: QueryFluentBuilder, team: Team) -> QueryFluentBuilder {
-    query
-        .filter_expression("#owner = :owner")
-        .expression_attribute_names("#owner", "owner")
-        .expression_attribute_values(":owner", s(team.as_str()))
 }
 
 /// The open cases (or questions: `table`) past their SLA at `now`, soonest due first, not

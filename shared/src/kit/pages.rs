@@ -83,31 +83,44 @@ pub fn page_limit(req: &Request) -> Result<i32, Error> {
 }
 
 /// The page `req` asks for; `key_names` are the table's and the index's key attributes,
-/// the only ones a cursor may carry.
+/// the only ones a cursor may carry. A Query's `Limit` counts the items it reads, before
+/// its filter: a filtered list reads on (at most [`MAX_READS`] times, each asking only for
+/// what the page still lacks, so no item is read and then dropped) until the page is full
+/// or the index ends, and a sparse filter gives a short page with a cursor, never an empty
+/// page that looks like the end.
 pub async fn page(
     req: &Request,
     query: QueryFluentBuilder,
     key_names: &[&str],
     operation: &str,
 ) -> Result<(Vec<Value>, Option<String>), Error> {
-    let start = http::query_param(req, "after")
+    let limit = page_limit(req)?;
+    let mut start = http::query_param(req, "after")
         .map(|cursor| decode_cursor(cursor, key_names))
         .transpose()?;
-    let out = query
-        .limit(page_limit(req)?)
-        .set_exclusive_start_key(start)
-        .send()
-        .await
-        .map_err(|e| Error::from_sdk(operation, e))?;
-    let items = out
-        .items
-        .unwrap_or_default()
-        .into_iter()
-        .map(to_json)
-        .collect::<Result<Vec<Value>, _>>()?;
-    let next = out.last_evaluated_key.map(|key| encode_cursor(&key));
-    Ok((items, next))
+    let mut items = Vec::new();
+    for _ in 0..MAX_READS {
+        let wanted = limit - i32::try_from(items.len()).unwrap_or(limit);
+        let out = query
+            .clone()
+            .limit(wanted)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk(operation, e))?;
+        for item in out.items.unwrap_or_default() {
+            items.push(to_json(item)?);
+        }
+        start = out.last_evaluated_key;
+        if start.is_none() || items.len() >= limit as usize {
+            break;
+        }
+    }
+    Ok((items, start.map(|key| encode_cursor(&key))))
 }
+
+/// The most Queries one filtered page makes (each at most `?limit=` items read).
+pub const MAX_READS: usize = 10;
 
 #[cfg(test)]
 mod tests {

@@ -92,6 +92,37 @@ async fn a_marketer_should_write_check_schedule_pause_and_preview_a_campaign() {
     )
     .await;
     assert_eq!(status, 400);
+    // The content being typed, not yet saved, is what the preview shows; a slip in it is
+    // named by its part, and the saved campaign is untouched.
+    let editing = json!({"subject": "{{ contact.first_name }}, encore là ?",
+        "html": "<p>{{ cart.lines[0].title }}</p>", "text": "{{ cart.total }}"});
+    let (status, preview) = staff(
+        &system,
+        "POST",
+        &path("/preview"),
+        m,
+        Some(json!({"step": 0, "content": editing})),
+    )
+    .await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(preview["subject"], "Camille, encore là ?");
+    assert_eq!(preview["html"], "<p>Lampe Atelier, laiton</p>");
+    let broken = json!({"subject": "ok", "html": "<p>{{ cart.totl }}</p>", "text": "t"});
+    let (status, error) = staff(
+        &system,
+        "POST",
+        &path("/preview"),
+        m,
+        Some(json!({"step": 0, "content": broken})),
+    )
+    .await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["error"]["field"], "content.html", "{error}");
+    let (_, saved) = staff(&system, "GET", &path(""), m, None).await;
+    assert_eq!(
+        saved["steps"][0]["subject"],
+        json!(replaced["steps"][0]["subject"])
+    );
 
     let (status, copy) = staff(&system, "POST", &path("/duplicate"), m, None).await;
     assert_eq!(status, 201);

@@ -357,3 +357,152 @@ async fn sales_should_value_an_opportunity_and_win_it_into_the_revenue_report() 
     .await;
     assert_eq!(status, 400);
 }
+
+/// The ids of the open cases `query` keeps, every page read.
+async fn filtered(system: &TestSystem, query: &str) -> Vec<String> {
+    let (status, body) = staff(
+        system,
+        "GET",
+        &format!("/admin/cases?{query}"),
+        "liaison-support",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{query}: {body}");
+    let mut ids: Vec<String> = body["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn the_inbox_should_filter_cases_by_source_platform_label_tag_and_assignee() {
+    let system = harness::system().await;
+    let (shop, forum) = (
+        create_source(&system, "shop").await,
+        create_source(&system, "forum").await,
+    );
+    let lids = json!({"name": "Lids", "order": 1, "when": {"keywords": ["couvercle"]},
+        "then": {"label": "incident", "tag": "lids"}});
+    let (status, _) = staff(&system, "POST", "/admin/rules", "liaison-admin", Some(lids)).await;
+    assert_eq!(status, 201);
+    for (source, n, text) in [
+        (
+            &shop,
+            1,
+            "Commande arrivée cassée, le produit est inutilisable",
+        ),
+        (
+            &shop,
+            2,
+            "Le couvercle est fendu à la livraison, remboursez-moi",
+        ),
+        (
+            &forum,
+            3,
+            "Colis jamais arrivé, le service client ne répond pas",
+        ),
+    ] {
+        let text = text.to_string();
+        deliver(
+            &system,
+            source,
+            &format!("f{n}"),
+            &comment(&format!("fc{n}"), &text),
+        )
+        .await;
+    }
+    let all = listed(&system, "/admin/cases", "liaison-support", "cases", 3).await;
+    assert_eq!(all.len(), 3);
+    let id_of = |text: &str| {
+        all.iter()
+            .find(|c| c["text"].as_str().unwrap().contains(text))
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    let (broken, lid, lost) = (id_of("cassée"), id_of("couvercle"), id_of("Colis"));
+    assert_eq!(all[0]["label"], "incident", "the label is kept on the case");
+
+    let mut from_shop = vec![broken.clone(), lid.clone()];
+    from_shop.sort();
+    assert_eq!(
+        filtered(&system, &format!("source={}", shop.id)).await,
+        from_shop
+    );
+    assert_eq!(
+        filtered(&system, &format!("source={}", forum.id)).await,
+        [lost.as_str()]
+    );
+    assert_eq!(
+        filtered(&system, "platform=standard-webhooks").await.len(),
+        3
+    );
+    assert!(filtered(&system, "platform=discourse").await.is_empty());
+    assert_eq!(filtered(&system, "label=incident").await.len(), 3);
+    assert!(filtered(&system, "label=praise").await.is_empty());
+    assert_eq!(filtered(&system, "tag=lids").await, [lid.as_str()]);
+
+    let (status, _) = staff(
+        &system,
+        "POST",
+        &format!("/admin/cases/{lost}/assign"),
+        "liaison-support",
+        Some(json!({"assignee": "agent-7"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(filtered(&system, "assignee=agent-7").await, [lost.as_str()]);
+    assert_eq!(filtered(&system, "assignee=none").await, from_shop);
+    assert_eq!(
+        filtered(
+            &system,
+            &format!("source={}&assignee=none&tag=lids", shop.id)
+        )
+        .await,
+        [lid.as_str()],
+        "filters combine"
+    );
+
+    // A filtered page is filled from further reads: one case per page, then the next.
+    let (_, first) = staff(
+        &system,
+        "GET",
+        &format!("/admin/cases?source={}&limit=1", shop.id),
+        "liaison-support",
+        None,
+    )
+    .await;
+    assert_eq!(first["cases"].as_array().unwrap().len(), 1);
+    let next = first["next"].as_str().expect("a next page");
+    let (_, second) = staff(
+        &system,
+        "GET",
+        &format!("/admin/cases?source={}&limit=1&after={next}", shop.id),
+        "liaison-support",
+        None,
+    )
+    .await;
+    assert_eq!(second["cases"].as_array().unwrap().len(), 1);
+    assert_ne!(first["cases"][0]["id"], second["cases"][0]["id"]);
+
+    for (query, field) in [
+        ("platform=myspace", "platform"),
+        ("label=rant", "label"),
+        ("owner=support", "owner"),
+    ] {
+        let (status, body) = staff(
+            &system,
+            "GET",
+            &format!("/admin/cases?{query}"),
+            "liaison-support",
+            None,
+        )
+        .await;
+        assert_eq!(status, 400, "{query}");
+        assert_eq!(body["error"]["field"], field, "{query}: {body}");
+    }
+}

@@ -190,3 +190,113 @@ async fn a_long_timeline_should_read_newest_first_a_page_at_a_time() {
     .await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn a_contact_whose_type_changes_should_have_their_influence_recomputed_at_once() {
+    let system = harness::system().await;
+    let source = create_source(&system, "blog").await;
+    let mut post = comment(
+        "r1",
+        "Très beau luminaire, je le recommande.",
+        "ines.redac@example.fr",
+    );
+    post["author"]["followers"] = json!(50_000);
+    let event = deliver_contribution(&system, &source, "w1", post).await;
+    let record = recorded(&system, &event).await.expect("recorded");
+    let path = format!("/admin/contacts/{}", record["contact_id"].as_str().unwrap());
+    let influence = |person: &Value| person["profile"]["influence"].as_f64().unwrap();
+
+    let (status, before) = staff(&system, "GET", &path, "liaison-support", None).await;
+    assert_eq!(status, 200, "{before}");
+    assert!(influence(&before) > 0.0, "{before}");
+    let (status, journalist) = staff(
+        &system,
+        "PATCH",
+        &path,
+        "liaison-support",
+        Some(json!({"type": "journalist"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{journalist}");
+    assert!(
+        influence(&journalist) > influence(&before),
+        "a journalist's reach weighs more, in the same request: {before} {journalist}"
+    );
+    let (_, blogger) = staff(
+        &system,
+        "PATCH",
+        &path,
+        "liaison-support",
+        Some(json!({"type": "blogger"})),
+    )
+    .await;
+    assert!(influence(&blogger) < influence(&journalist), "{blogger}");
+    assert!(influence(&blogger) > influence(&before), "{blogger}");
+    // And read back as stored, not only as answered.
+    let (_, after) = staff(&system, "GET", &path, "liaison-support", None).await;
+    assert_eq!(influence(&after), influence(&blogger));
+}
+
+#[tokio::test]
+async fn a_journalists_incident_should_reach_the_press_queue_and_never_open_a_case() {
+    let system = harness::system().await;
+    let source = create_source(&system, "blog").await;
+    let email = "ines.presse@example.fr";
+    let hello = comment("j1", "Merci, livraison rapide et produit superbe !", email);
+    let first = deliver_contribution(&system, &source, "w1", hello).await;
+    let record = recorded(&system, &first).await.expect("recorded");
+    let path = format!("/admin/contacts/{}", record["contact_id"].as_str().unwrap());
+    let (status, _) = staff(
+        &system,
+        "PATCH",
+        &path,
+        "liaison-support",
+        Some(json!({"type": "journalist"})),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let text = "Ma commande est arrivée cassée, le verre est brisé. Je veux un remboursement.";
+    let incident = deliver_contribution(&system, &source, "w2", comment("j2", text, email)).await;
+    let record = recorded(&system, &incident).await.expect("recorded");
+    assert_eq!(record["classification"]["label"], "incident", "{record}");
+    let mut press = Vec::new();
+    for _ in 0..100 {
+        let (_, body) = staff(
+            &system,
+            "GET",
+            "/admin/questions?owner=press",
+            "liaison-marketer",
+            None,
+        )
+        .await;
+        press = body["questions"].as_array().cloned().unwrap_or_default();
+        if !press.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(press.len(), 1, "the press owner's queue");
+    let item = &press[0];
+    assert_eq!(
+        (item["owner"].as_str(), item["priority"].as_str()),
+        (Some("press"), Some("P2"))
+    );
+    assert_eq!(item["contact_type"], "journalist");
+    assert_eq!(item["label"], "incident");
+    let opened: chrono::DateTime<chrono::Utc> =
+        item["opened_at"].as_str().unwrap().parse().unwrap();
+    let due: chrono::DateTime<chrono::Utc> = item["due_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        due - opened,
+        chrono::Duration::hours(4),
+        "press has its SLA"
+    );
+
+    // Never a customer-service case in their name, nor a support question.
+    let (_, cases) = staff(&system, "GET", "/admin/cases", "liaison-support", None).await;
+    assert_eq!(cases["cases"], json!([]), "{cases}");
+    let path = "/admin/questions?owner=support";
+    let (_, support) = staff(&system, "GET", path, "liaison-support", None).await;
+    assert_eq!(support["questions"], json!([]), "{support}");
+}

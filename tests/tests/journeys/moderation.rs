@@ -135,6 +135,22 @@ async fn a_held_comment_should_be_decided_listed_changed_and_told_to_the_platfor
     )
     .await;
     assert_eq!(listed["contributions"][0]["id"], spam.as_str(), "{listed}");
+    // The inbox's filters: its source and its label keep it, another platform does not.
+    for (query, kept) in [
+        (format!("source={}&label=spam", source.id), true),
+        ("source=src_other".to_string(), false),
+        ("platform=trustpilot".to_string(), false),
+        ("label=incident".to_string(), false),
+    ] {
+        let path = format!("/admin/moderation?decision=spam&{query}");
+        let (status, body) = staff(&system, "GET", &path, "liaison-support", None).await;
+        assert_eq!(status, 200, "{query}: {body}");
+        let found = body["contributions"].as_array().unwrap();
+        assert_eq!(found.len(), usize::from(kept), "{query}: {body}");
+    }
+    let path = "/admin/moderation?assignee=agent-7";
+    let (status, body) = staff(&system, "GET", path, "liaison-support", None).await;
+    assert_eq!((status, &body["error"]["field"]), (400, &json!("assignee")));
     let (_, held) = staff(&system, "GET", "/admin/moderation", "liaison-support", None).await;
     assert_eq!(held["contributions"], json!([]));
     let (status, _) = staff(

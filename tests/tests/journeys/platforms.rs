@@ -7,6 +7,7 @@ use e2e::fixture;
 use e2e::platforms::{
     get, hmac_sha256, list_ignored, post_signed, post_signed_over, register, Registered,
 };
+use e2e::SendChecked;
 use liaison_local::harness::{self, TestSystem};
 use serde_json::{json, Value};
 use shared::contracts::events::{Event, Message};
@@ -144,7 +145,7 @@ async fn woocommerce_ping_should_get_200_and_orders_be_queued_once() {
         .post(system.url(&format!("/hooks/{}", source.id)))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(fixture("woocommerce/ping.txt"))
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(ping.status().as_u16(), 200);
@@ -382,4 +383,74 @@ async fn trustpilot_review_should_need_the_url_token() {
     assert!(url.ends_with(&format!("?token={}", source.secret)));
     // A GET (or any request) without the token is refused before anything is read.
     assert_eq!(get(&system, &source, &[]).await.status().as_u16(), 405);
+}
+
+#[tokio::test]
+async fn a_source_owner_should_see_each_delivery_and_what_liaison_answered() {
+    let system = harness::system_without(&["identify", "carts"]).await;
+    let source = register(&system, json!({"platform": "discourse", "name": "Forum"})).await;
+    let post = [
+        ("x-discourse-event", "post_created"),
+        ("x-discourse-event-type", "post"),
+    ];
+    let ping = [
+        ("x-discourse-event", "ping"),
+        ("x-discourse-event-type", "ping"),
+    ];
+    let body = fixture("discourse/post-created.json");
+    let sent = [
+        (&ping[..], &source.secret, fixture("discourse/ping.json")),
+        (&post[..], &source.secret, body.clone()),
+        (&post[..], &source.secret, body.clone()),
+        (&post[..], &"not-the-secret".to_string(), body.clone()),
+    ];
+    let mut answered = Vec::new();
+    for (headers, secret, body) in &sent {
+        let (status, _) = json_of(post_signed(&system, &source, secret, headers, body).await).await;
+        answered.push(status);
+    }
+    assert_eq!(answered, [200, 202, 200, 401]);
+
+    let path = format!("/admin/sources/{}/received", source.id);
+    let (status, listed) = e2e::staff(&system, "GET", &path, "liaison-admin", None).await;
+    assert_eq!(status, 200, "{listed}");
+    let received = listed["received"].as_array().unwrap();
+    let seen: Vec<(&str, u64)> = received
+        .iter()
+        .map(|r| {
+            (
+                r["outcome"].as_str().unwrap(),
+                r["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("refused", 401),
+            ("duplicate", 200),
+            ("accepted", 202),
+            ("ping", 200)
+        ],
+        "newest first: {listed}"
+    );
+    let (refused, duplicate, accepted) = (&received[0], &received[1], &received[2]);
+    assert_eq!(refused["error_code"], "unauthorized");
+    assert_eq!(accepted["event"], "post_created");
+    assert_eq!(accepted["events"][0]["duplicate"], false);
+    assert_eq!(duplicate["events"][0]["id"], accepted["events"][0]["id"]);
+    assert!(
+        !listed.to_string().contains("Lampe") && received[0].get("ttl").is_none(),
+        "no text kept, no storage detail shown: {listed}"
+    );
+
+    // Refusals are spaced: a flood of forgeries is one receipt, not one per request.
+    for _ in 0..5 {
+        let forged = post_signed(&system, &source, "forged", &post, &body).await;
+        assert_eq!(forged.status().as_u16(), 401);
+    }
+    assert_eq!(system.resources.count_items("ReceivedTable").await, 4);
+    // Only admins configure sources and read their deliveries.
+    let (status, _) = e2e::staff(&system, "GET", &path, "liaison-support", None).await;
+    assert_eq!(status, 403);
 }

@@ -10,6 +10,7 @@
 //! - A step due in quiet hours waits for the window to open.
 //! - An address SES reported as permanently bounced gets nothing.
 
+use e2e::SendChecked;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -216,7 +217,7 @@ async fn one_click_unsubscribe(system: &TestSystem, path: &str) {
         .post(system.url(path))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("List-Unsubscribe=One-Click")
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
@@ -330,7 +331,11 @@ async fn an_abandoned_cart_should_get_each_step_once_until_a_click_and_an_order_
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let resp = no_redirects.get(system.url(path)).send().await.unwrap();
+    let resp = no_redirects
+        .get(system.url(path))
+        .send_checked()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 302);
     let location = resp.headers()["location"].to_str().unwrap().to_string();
     assert!(
@@ -343,7 +348,11 @@ async fn an_abandoned_cart_should_get_each_step_once_until_a_click_and_an_order_
     );
     // A forged token redirects nowhere.
     let forged = format!("{}x", &path[..path.len() - 1]);
-    let resp = no_redirects.get(system.url(&forged)).send().await.unwrap();
+    let resp = no_redirects
+        .get(system.url(&forged))
+        .send_checked()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 400);
 
     // The order converts the cart and is owed to step 2's email.
@@ -376,6 +385,11 @@ async fn an_abandoned_cart_should_get_each_step_once_until_a_click_and_an_order_
         .parse()
         .unwrap();
     assert!((revenue - 212.30).abs() < 1e-9, "{stats}");
+    // Revenue over time: the day the order was counted holds it.
+    let days = stats["by_day"].as_array().unwrap();
+    assert_eq!(days.len(), 1, "{stats}");
+    assert_eq!(days[0]["converted"], 1, "{stats}");
+    assert_eq!(days[0]["revenue"], stats["revenue"], "{stats}");
     assert_eq!(step(&stats, 0)["sent"], 1, "{stats}");
     assert_eq!(step(&stats, 1)["sent"], 1, "{stats}");
     assert_eq!(step(&stats, 1)["clicked"], 1, "{stats}");
@@ -407,7 +421,11 @@ async fn an_unsubscribe_should_stop_every_relaunch_for_the_contact() {
         .find(|l| l.contains("/t/b/"))
         .expect("a call-me-back link");
     let callback = &callback[callback.find("/t/b/").unwrap()..];
-    let page = reqwest::get(system.url(callback)).await.unwrap();
+    let page = reqwest::Client::new()
+        .get(system.url(callback))
+        .send_checked()
+        .await
+        .unwrap();
     assert_eq!(page.status().as_u16(), 200);
     let form = page.text().await.unwrap();
     assert!(
@@ -419,7 +437,7 @@ async fn an_unsubscribe_should_stop_every_relaunch_for_the_contact() {
             .post(system.url(callback))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
-            .send()
+            .send_checked()
     };
     // A number no one can dial: the form again, with why, and nothing recorded.
     let refused = post("phone=06+12&slot=evening").await.unwrap();
@@ -462,7 +480,11 @@ async fn an_unsubscribe_should_stop_every_relaunch_for_the_contact() {
     let path = sent[0].unsubscribe_path();
 
     // The page changes nothing (mail scanners follow links); the one-click POST does.
-    let page = reqwest::get(system.url(&path)).await.unwrap();
+    let page = reqwest::Client::new()
+        .get(system.url(&path))
+        .send_checked()
+        .await
+        .unwrap();
     assert_eq!(page.status().as_u16(), 200);
     assert!(page
         .text()

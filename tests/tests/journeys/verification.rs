@@ -1,6 +1,7 @@
 //! A commenter who typed an unknown email becomes a prospect, gets one confirmation email
 //! (in the local SES store), and following its link verifies the email.
 
+use e2e::SendChecked;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -129,29 +130,47 @@ async fn an_unknown_commenter_should_be_asked_once_and_verified_by_the_link() {
     // shows a button.
     let client = reqwest::Client::new();
     let url = system.url(&format!("/t/verify/{token}"));
-    let followed = client.get(&url).send().await.unwrap();
+    let followed = client.get(&url).send_checked().await.unwrap();
     let status = followed.status().as_u16();
     let page = followed.text().await.unwrap();
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("<form method=\"post\""), "{page}");
     assert_eq!(lookups_verified(&system).await, [false]);
     // The person presses it.
-    let confirmed = client.post(&url).send().await.unwrap();
+    let confirmed = client.post(&url).send_checked().await.unwrap();
     assert_eq!(confirmed.status().as_u16(), 200);
     assert!(confirmed.text().await.unwrap().contains("confirm"));
     assert_eq!(lookups_verified(&system).await, [true]);
     // Twice is harmless; a forged token is refused, shown or pressed.
     assert_eq!(
-        client.post(&url).send().await.unwrap().status().as_u16(),
+        client
+            .post(&url)
+            .send_checked()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
         200
     );
     let forged = system.url(&format!("/t/verify/{}x", token));
     assert_eq!(
-        client.get(&forged).send().await.unwrap().status().as_u16(),
+        client
+            .get(&forged)
+            .send_checked()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
         400
     );
     assert_eq!(
-        client.post(&forged).send().await.unwrap().status().as_u16(),
+        client
+            .post(&forged)
+            .send_checked()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
         400
     );
     let item = system
@@ -217,6 +236,31 @@ async fn a_marketer_should_reword_the_verification_email_and_reset_it() {
         "subject": "Un petit clic, {{ name }} ?",
         "text": "{% if name %}Chère {{ name }},{% endif %}\nUn clic pour confirmer : {{ link }}\nL'équipe Lumière"
     });
+    // The editor's preview: the sample values, the save's checks, nothing stored.
+    let preview = format!("{path}/preview");
+    let (status, shown) = e2e::staff(
+        &system,
+        "POST",
+        &preview,
+        "liaison-marketer",
+        Some(reworded.clone()),
+    )
+    .await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(shown["subject"], "Un petit clic, Camille ?");
+    assert!(shown["text"]
+        .as_str()
+        .unwrap()
+        .contains("Chère Camille,\nUn clic pour confirmer : https://"));
+    let typo = serde_json::json!({"subject": "x", "text": "{{ link }} {{ nom }}"});
+    let (status, body) =
+        e2e::staff(&system, "POST", &preview, "liaison-marketer", Some(typo)).await;
+    assert_eq!(
+        (status, &body["error"]["field"]),
+        (400, &serde_json::json!("text"))
+    );
+    let (_, still) = e2e::staff(&system, "GET", path, "liaison-marketer", None).await;
+    assert_eq!(still["fr"]["custom"], false, "a preview stores nothing");
     let (status, saved) = e2e::staff(
         &system,
         "PUT",
@@ -414,7 +458,7 @@ async fn a_stranger_typing_a_verified_address_should_not_write_as_its_owner() {
     let token = link_token(&sent[0].to_string());
     let confirmed = reqwest::Client::new()
         .post(system.url(&format!("/t/verify/{token}")))
-        .send()
+        .send_checked()
         .await
         .unwrap();
     assert_eq!(confirmed.status().as_u16(), 200);

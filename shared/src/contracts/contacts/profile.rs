@@ -110,8 +110,10 @@ pub async fn unsubscribe(
     condition_held(updated, "UpdateItem unsubscribe")
 }
 
-/// Sets what `contact_id` is to the brand, as `by` decided: `false` when there is no such
-/// contact.
+/// Sets what `contact_id` is to the brand, as `by` decided, and recomputes their influence
+/// with it at once (the reach and the contribution score as kept; a journalist's reach is
+/// not a blogger's): the new influence, `None` when there is no such contact. Conditional on
+/// the scores as read (`score_updated_at`), retried on a race with a contribution's update.
 pub async fn set_type(
     client: &Client,
     table: &str,
@@ -119,18 +121,58 @@ pub async fn set_type(
     contact_type: super::standing::ContactType,
     by: &str,
     now: DateTime<Utc>,
-) -> Result<bool, Error> {
-    let updated = client
-        .update_item()
-        .table_name(table)
-        .set_key(Some(keys::profile_key(contact_id)))
-        .condition_expression("attribute_exists(pk)")
-        .update_expression("SET #type = :t, type_set_by = :by, type_set_at = :at")
-        .expression_attribute_names("#type", "type")
-        .expression_attribute_values(":t", s(contact_type.as_str()))
-        .expression_attribute_values(":by", s(by))
-        .expression_attribute_values(":at", s(now.to_rfc3339()))
-        .send()
-        .await;
-    condition_held(updated, "UpdateItem contact type")
+) -> Result<Option<f64>, Error> {
+    for _ in 0..3 {
+        let read = client
+            .get_item()
+            .table_name(table)
+            .set_key(Some(keys::profile_key(contact_id)))
+            .projection_expression("reach, contribution_score, score_updated_at")
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| Error::from_sdk("GetItem profile", e))?;
+        let Some(item) = read.item else {
+            return Ok(None);
+        };
+        let number = |name: &str| {
+            item.get(name)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        let influence =
+            super::scores::influence(number("reach"), contact_type, number("contribution_score"));
+        let update = client
+            .update_item()
+            .table_name(table)
+            .set_key(Some(keys::profile_key(contact_id)))
+            .update_expression(
+                "SET #type = :t, type_set_by = :by, type_set_at = :at, influence = :influence",
+            )
+            .expression_attribute_names("#type", "type")
+            .expression_attribute_values(":t", s(contact_type.as_str()))
+            .expression_attribute_values(":by", s(by))
+            .expression_attribute_values(":at", s(now.to_rfc3339()))
+            .expression_attribute_values(
+                ":influence",
+                AttributeValue::N(format!("{influence:.2}")),
+            );
+        let update = match item.get("score_updated_at") {
+            Some(read) => update
+                .condition_expression("score_updated_at = :read")
+                .expression_attribute_values(":read", read.clone()),
+            None => update.condition_expression(
+                "attribute_exists(pk) AND attribute_not_exists(score_updated_at)",
+            ),
+        };
+        match update.send().await {
+            Ok(_) => return Ok(Some(influence)),
+            Err(e) if crate::kit::dynamo::is_condition_failure(&e) => continue,
+            Err(e) => return Err(Error::from_sdk("UpdateItem contact type", e)),
+        }
+    }
+    Err(Error::Transient(
+        "the contact's scores changed meanwhile; retry".into(),
+    ))
 }

@@ -310,7 +310,9 @@ impl CampaignSpec {
     }
 }
 
-fn check_content(content: &Content, prefix: &str) -> Result<(), Error> {
+/// One email's content checked as a step's is: lengths, then the template's syntax, the
+/// error naming `prefix.subject`, `prefix.html` or `prefix.text`.
+pub fn check_content(content: &Content, prefix: &str) -> Result<(), Error> {
     for (name, value, max) in [
         ("subject", &content.subject, 200),
         ("html", &content.html, MAX_TEMPLATE),

@@ -5,6 +5,7 @@
 //! | --- | --- | --- |
 //! | the campaign's carts | `{campaign_id}` | `campaign` (`entered`) |
 //! | a step's variant | `{campaign_id}` | `step#{n}#{A\|B}` (`sent`, `deferred_cap`, `deferred_quiet`, `skipped_{reason}`, `delivered`, `opened`, `clicked`, `unsubscribed`, `bounced`, `complained`, `converted`, `revenue_{CUR}`) |
+//! | a day's conversions | `{campaign_id}` | `day#{YYYY-MM-DD}` (UTC: `converted`, `revenue_{CUR}`), for revenue over time |
 
 use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use rust_decimal::Decimal;
@@ -38,6 +39,16 @@ pub const DEFER_REASONS: &[&str] = &["cap", "quiet", "activity", "ses"];
 
 pub fn step_sk(step: usize, variant: &str) -> String {
     format!("step#{step}#{variant}")
+}
+
+/// The item of the conversions counted on `at`'s day (UTC).
+pub fn day_sk(at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("day#{}", at.format("%Y-%m-%d"))
+}
+
+/// `day#{YYYY-MM-DD}` as its date.
+pub fn day_of(sk: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(sk.strip_prefix("day#")?, "%Y-%m-%d").ok()
 }
 
 /// `ADD` of each counter on one item, as an update to send or to put in a transaction.
