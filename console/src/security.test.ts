@@ -70,7 +70,8 @@ describe("the dependencies", () => {
     // - usePress: skipped when an element with its id exists; index.html has one, and
     //   app.css carries its rule.
     // - usePreventScroll: iOS Safari only, while a Modal or a Popover (Select, ComboBox,
-    //   Menu, DatePicker) is open. The console uses none yet; README.md says what to do.
+    //   Menu, DatePicker) is open. The inbox's filter Selects do: app.css carries the rule
+    //   for .select-popover instead (README.md, "Security rules").
     const found = files(join(ROOT, "node_modules"), (path) =>
       /[\\/]node_modules[\\/](react-aria|react-aria-components|@react-aria[\\/][^\\/]+|react-stately|@react-stately[\\/][^\\/]+)[\\/].*\.mjs$/.test(path),
     )

@@ -4,6 +4,7 @@ import type { Config } from "../config";
 import { fakeIdToken } from "../test/tokens";
 import {
   PENDING_SIGN_IN_KEY,
+  consolePath,
   handleCallback,
   logoutUrlFor,
   prepareSignIn,
@@ -92,6 +93,42 @@ describe("the authorization request", () => {
     const url = new URL(go.mock.calls[0]?.[0] as string);
     expect(url.searchParams.get("state")).toBe(stored.state);
     expect(url.searchParams.get("code_challenge")).toBe(await challengeFor(stored.verifier));
+  });
+});
+
+describe("the way back after signing in", () => {
+  it("keeps where the user was in the console, and only that", async () => {
+    at("/console/inbox?tab=cases&source=src_1&assignee=none#top");
+    await startSignIn(config, vi.fn());
+    const stored = JSON.parse(window.sessionStorage.getItem(PENDING_SIGN_IN_KEY) ?? "null") as PendingSignIn;
+    expect(stored.returnTo).toBe("/console/inbox?tab=cases&source=src_1&assignee=none#top");
+    window.sessionStorage.clear();
+    at("/console/");
+    await startSignIn(config, vi.fn());
+    const root = JSON.parse(window.sessionStorage.getItem(PENDING_SIGN_IN_KEY) ?? "null") as PendingSignIn;
+    expect(root.returnTo).toBeUndefined();
+  });
+
+  it("refuses a stored way back that leaves the console", () => {
+    expect(consolePath("/console/people/case_1?x=1")).toBe("/console/people/case_1?x=1");
+    for (const elsewhere of ["//evil.example/console/", "https://evil.example/console/", "/console/../admin", "/other", 42, null]) {
+      expect(consolePath(elsewhere)).toBeUndefined();
+    }
+  });
+
+  it("lands where the user was once the code is exchanged, never before", async () => {
+    const { state, nonce } = pending({ returnTo: "/console/inbox?tab=cases&tag=vip" });
+    at(`/console/?code=the-code&state=${state}`);
+    const idToken = fakeIdToken({ nonce, groups: ["liaison-support"] });
+    const result = await handleCallback(config, env(vi.fn<typeof fetch>(async () => tokenResponse({ id_token: idToken }))));
+    expect(result.kind).toBe("signedIn");
+    expect(window.location.href).toBe("http://127.0.0.1:3000/console/inbox?tab=cases&tag=vip");
+
+    // A forged state signs nobody in and goes nowhere but the cleaned URL.
+    pending({ state: "right", returnTo: "/console/campaigns" });
+    at("/console/?code=abc&state=forged");
+    await handleCallback(config, env(vi.fn<typeof fetch>()));
+    expect(window.location.href).toBe("http://127.0.0.1:3000/console/");
   });
 });
 

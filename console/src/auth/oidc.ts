@@ -17,6 +17,20 @@ export interface PendingSignIn {
   verifier: string;
   state: string;
   nonce: string;
+  /** Where the user was in the console (path, query, fragment): back there once signed in. */
+  returnTo?: string;
+}
+
+/**
+ * `path` if it is a place in the console (same origin, under APP_PATH), else `undefined`:
+ * what comes back from sessionStorage is not trusted to name another site (`//evil`,
+ * `/console/../x` and schemes are refused).
+ */
+export function consolePath(path: unknown): string | undefined {
+  if (typeof path !== "string" || !path.startsWith(APP_PATH) || path.length > 2000) return undefined;
+  const parsed = new URL(path, "https://console.invalid");
+  if (parsed.origin !== "https://console.invalid" || !parsed.pathname.startsWith(APP_PATH)) return undefined;
+  return `${parsed.pathname}${parsed.search}${parsed.hash}`;
 }
 
 /** The address the provider sends staff back to, after sign-in and sign-out. */
@@ -49,13 +63,18 @@ export async function prepareSignIn(
   return { url: url.toString(), pending };
 }
 
-/** Starts a sign-in: keeps the verifier, state and nonce, and goes to the provider. */
+/**
+ * Starts a sign-in: keeps the verifier, state and nonce, and where the user is (a shared
+ * link to a filtered inbox or a conversation survives the sign-in), and goes to the provider.
+ */
 export async function startSignIn(
   config: Config,
   go: (url: string) => void = (url) => window.location.assign(url),
 ): Promise<void> {
   const { url, pending } = await prepareSignIn(config);
-  window.sessionStorage.setItem(PENDING_SIGN_IN_KEY, JSON.stringify(pending));
+  const here = consolePath(`${window.location.pathname}${window.location.search}${window.location.hash}`);
+  const kept: PendingSignIn = here === undefined || here === APP_PATH ? pending : { ...pending, returnTo: here };
+  window.sessionStorage.setItem(PENDING_SIGN_IN_KEY, JSON.stringify(kept));
   go(url);
 }
 
@@ -67,9 +86,10 @@ function takePendingSignIn(storage: Storage): PendingSignIn | null {
   try {
     const value: unknown = JSON.parse(raw);
     if (typeof value !== "object" || value === null) return null;
-    const { verifier, state, nonce } = value as Record<string, unknown>;
+    const { verifier, state, nonce, returnTo } = value as Record<string, unknown>;
     if (typeof verifier !== "string" || typeof state !== "string" || typeof nonce !== "string") return null;
-    return { verifier, state, nonce };
+    const back = consolePath(returnTo);
+    return back === undefined ? { verifier, state, nonce } : { verifier, state, nonce, returnTo: back };
   } catch {
     return null;
   }
@@ -187,7 +207,9 @@ export async function handleCallback(
   try {
     const claims = readIdToken(idToken);
     if (claims.nonce !== pending.nonce) return { kind: "error", error: { code: "nonceMismatch" } };
-    return { kind: "signedIn", session: startSession(idToken) };
+    const session = startSession(idToken);
+    if (pending.returnTo !== undefined) env.history.replaceState(env.history.state, "", pending.returnTo);
+    return { kind: "signedIn", session };
   } catch (error) {
     if (error instanceof InvalidTokenError) {
       return { kind: "error", error: { code: "invalidToken", detail: error.message } };

@@ -4,15 +4,18 @@ import { Link } from "react-router";
 import { platformName } from "../lib/platforms";
 import { firstLine } from "../lib/text";
 import { Filter } from "./Filter";
+import type { PanelProps } from "./InboxPage";
 import { ListStates } from "./ListStates";
-import { Countdown, DateTime, Field, Priority } from "./parts";
+import { ClearFilters, Countdown, DateTime, Field, Priority, WorkTags } from "./parts";
+import { hasFilters } from "./filters";
 import { useCases, type WorkStatus } from "./queries";
 
-/** GET /admin/cases: incidents, soonest due first. */
-export function CasesPanel() {
+/** GET /admin/cases: incidents, soonest due first, with the inbox's filters. */
+export function CasesPanel({ filters, onClearFilters }: PanelProps) {
   const { t } = useTranslation();
   const [status, setStatus] = useState<WorkStatus>("open");
-  const query = useCases(status);
+  const query = useCases(status, filters);
+  const filtered = hasFilters(filters);
   return (
     <>
       <Filter
@@ -24,7 +27,18 @@ export function CasesPanel() {
           { id: "closed", label: t("inbox.status.closed") },
         ]}
       />
-      <ListStates query={query} empty={status === "open" ? t("inbox.empty.casesOpen") : t("inbox.empty.casesClosed")}>
+      <ListStates
+        query={query}
+        empty={
+          filtered
+            ? t("inbox.emptyFiltered.cases")
+            : status === "open"
+              ? t("inbox.empty.casesOpen")
+              : t("inbox.empty.casesClosed")
+        }
+        emptySoFar={t("inbox.emptySoFar")}
+        emptyAction={filtered ? <ClearFilters onPress={onClearFilters} /> : undefined}
+      >
         {(cases) => (
           <ul className="items">
             {cases.map((item) => (
@@ -47,6 +61,7 @@ export function CasesPanel() {
                   )}
                   <Field label={t("inbox.fields.platform")}>{platformName(item.platform)}</Field>
                   <Field label={t("inbox.fields.assignee")}>{item.assignee ?? t("inbox.unassigned")}</Field>
+                  <WorkTags item={item} />
                 </dl>
               </li>
             ))}

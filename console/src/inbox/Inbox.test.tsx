@@ -93,7 +93,7 @@ describe("the cases tab", () => {
   it("lists priority, SLA countdown, platform, assignee and the text's first line", async () => {
     const { requests, queryClient } = renderConsole({
       groups: ["liaison-support"],
-      respond: () => json({ cases: [aCase(), aCase({ id: "case_2", assignee: undefined, due_at: iso(Date.now() - 5 * MIN - 1000) })], next: null }),
+      respond: () => json({ cases: [aCase(), aCase({ id: "case_2", assignee: undefined, due_at: iso(Date.now() - 5 * MIN - 30_000) })], next: null }),
     });
     const items = await listItems();
     const first = items[0]!;

@@ -9,10 +9,17 @@ import { errorMessage } from "../lib/errors";
 export function ListStates<T>({
   query,
   empty,
+  emptyAction,
+  emptySoFar,
   children,
 }: {
   query: UseInfiniteQueryResult<T[]>;
   empty: string;
+  /** Shown under the empty message (the inbox's "Clear filters"). */
+  emptyAction?: ReactNode;
+  /** Said instead of `empty` when nothing was found yet but the API gave a cursor: a
+   * filtered page may come back short, even empty, with more to read ("Show more"). */
+  emptySoFar?: string;
   children: (items: T[]) => ReactNode;
 }) {
   const { t } = useTranslation();
@@ -34,6 +41,7 @@ export function ListStates<T>({
     );
   }
   const items = query.data ?? [];
+  const emptyMessage = query.hasNextPage && emptySoFar !== undefined ? emptySoFar : empty;
   return (
     <>
       {query.isRefetchError ? (
@@ -42,9 +50,16 @@ export function ListStates<T>({
         </p>
       ) : null}
       {items.length === 0 ? (
-        <p role="status" className="list-state empty">
-          {empty}
-        </p>
+        emptyAction === undefined ? (
+          <p role="status" className="list-state empty">
+            {emptyMessage}
+          </p>
+        ) : (
+          <div className="list-state empty with-action">
+            <p role="status">{emptyMessage}</p>
+            {emptyAction}
+          </div>
+        )
       ) : (
         <>
           <p className="visually-hidden" role="status">

@@ -8,8 +8,10 @@ import { useTranslation } from "react-i18next";
 import { errorMessage } from "../lib/errors";
 import { platformName } from "../lib/platforms";
 import { firstLine, shorten } from "../lib/text";
+import { filtersFor, hasFilters } from "./filters";
+import type { PanelProps } from "./InboxPage";
 import { ListStates } from "./ListStates";
-import { DateTime, Field } from "./parts";
+import { ClearFilters, DateTime, Field } from "./parts";
 import { useDecide, useHeldContributions, type Contribution, type Decision } from "./queries";
 
 type Choice = Decision["decision"];
@@ -121,9 +123,11 @@ function HeldItem({
   );
 }
 
-export function ModerationPanel() {
+/** With the inbox's filters but the assignee (held contributions have none). */
+export function ModerationPanel({ filters, onClearFilters }: PanelProps) {
   const { t } = useTranslation();
-  const query = useHeldContributions();
+  const query = useHeldContributions(filters);
+  const filtered = hasFilters(filtersFor("moderation", filters));
   const hintId = useId();
   const [announcement, setAnnouncement] = useState<{ decision: Choice; text: string } | null>(null);
   const rows = useRef(new Map<string, HTMLElement>());
@@ -174,7 +178,12 @@ export function ModerationPanel() {
       <p role="status" className="announcement">
         {announcement !== null ? t(`moderation.done.${announcement.decision}`, { text: announcement.text }) : null}
       </p>
-      <ListStates query={query} empty={t("inbox.empty.moderation")}>
+      <ListStates
+        query={query}
+        empty={filtered ? t("inbox.emptyFiltered.moderation") : t("inbox.empty.moderation")}
+        emptySoFar={t("inbox.emptySoFar")}
+        emptyAction={filtered ? <ClearFilters onPress={onClearFilters} /> : undefined}
+      >
         {(contributions) => {
           const ids = contributions.map((c) => c.id);
           return (

@@ -4,8 +4,10 @@ import { Link } from "react-router";
 import type { Group } from "../auth/session";
 import { useConsole } from "../app/context";
 import { Filter } from "./Filter";
+import { hasFilters } from "./filters";
+import type { PanelProps } from "./InboxPage";
 import { ListStates } from "./ListStates";
-import { Countdown, Field, Priority } from "./parts";
+import { ClearFilters, Countdown, Field, Priority, WorkTags } from "./parts";
 import { useQuestions, type Team } from "./queries";
 
 type OwnerFilter = Team | "all";
@@ -20,12 +22,14 @@ export function defaultOwner(groups: readonly Group[]): OwnerFilter {
   return "all";
 }
 
-/** GET /admin/questions[?owner=support|marketing]: questions, soonest due first. */
-export function QuestionsPanel() {
+/** GET /admin/questions[?owner=support|marketing]: questions, soonest due first, with the
+ * inbox's filters. */
+export function QuestionsPanel({ filters, onClearFilters }: PanelProps) {
   const { t } = useTranslation();
   const { session } = useConsole();
   const [owner, setOwner] = useState<OwnerFilter>(() => defaultOwner(session.groups));
-  const query = useQuestions(owner === "all" ? null : owner);
+  const query = useQuestions(owner === "all" ? null : owner, filters);
+  const filtered = hasFilters(filters);
   return (
     <>
       <Filter
@@ -36,9 +40,15 @@ export function QuestionsPanel() {
           { id: "all", label: t("inbox.owner.all") },
           { id: "support", label: t("inbox.owner.support") },
           { id: "marketing", label: t("inbox.owner.marketing") },
+          { id: "press", label: t("inbox.owner.press") },
         ]}
       />
-      <ListStates query={query} empty={t("inbox.empty.questions")}>
+      <ListStates
+        query={query}
+        empty={filtered ? t("inbox.emptyFiltered.questions") : t("inbox.empty.questions")}
+        emptySoFar={t("inbox.emptySoFar")}
+        emptyAction={filtered ? <ClearFilters onPress={onClearFilters} /> : undefined}
+      >
         {(questions) => (
           <ul className="items">
             {questions.map((item) => (
@@ -54,6 +64,8 @@ export function QuestionsPanel() {
                   <Field label={t("inbox.fields.due")}>
                     <Countdown dueAt={item.due_at} />
                   </Field>
+                  <Field label={t("inbox.fields.assignee")}>{item.assignee ?? t("inbox.unassigned")}</Field>
+                  <WorkTags item={item} />
                 </dl>
               </li>
             ))}

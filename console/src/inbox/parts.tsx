@@ -1,10 +1,12 @@
 // Small pieces of the inbox's items.
 
 import type { ReactNode } from "react";
+import { Button } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { useNow } from "../lib/clock";
 import { formatDateTime, formatSla, parseTime, slaState } from "../lib/time";
 import { currentLanguage } from "../i18n";
+import type { Label } from "./filters";
 
 /** The SLA countdown to `dueAt`, with the date itself as the machine-readable value. */
 export function Countdown({ dueAt }: { dueAt: string }) {
@@ -37,5 +39,28 @@ export function Field({ label, children }: { label: string; children: ReactNode 
       <dt>{label}</dt>
       <dd>{children}</dd>
     </div>
+  );
+}
+
+/** A work item's label and tags, when it has them (what the label and tag filters read). */
+export function WorkTags({ item }: { item: { label?: Label; tags?: string[] } }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      {item.label !== undefined ? <Field label={t("inbox.fields.label")}>{t(`label.${item.label}`)}</Field> : null}
+      {item.tags !== undefined && item.tags.length > 0 ? (
+        <Field label={t("inbox.fields.tags")}>{item.tags.join(", ")}</Field>
+      ) : null}
+    </>
+  );
+}
+
+/** A filtered list's empty state: its way back to everything. */
+export function ClearFilters({ onPress }: { onPress: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Button className="button" onPress={onPress}>
+      {t("inbox.filters.clear")}
+    </Button>
   );
 }
