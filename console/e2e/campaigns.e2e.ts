@@ -1,7 +1,9 @@
 // Campaigns in a real browser against the local stack: a marketer writes a three-email
-// abandoned-cart campaign with the form, previews email 2 on a real cart, schedules it; a
-// checkout arrives for a customer who accepted marketing, the stack's clock moves on and
-// the scheduler runs, and the results show the email sent; the audience downloads as CSV.
+// abandoned-cart campaign with the form, previews email 2 on a real cart, edits it and sees
+// the preview follow before anything is saved (an undefined variable said on its field),
+// schedules it; a checkout arrives for a customer who accepted marketing, the stack's clock
+// moves on and the scheduler runs, and the results show the email sent and no revenue per
+// day yet; the audience downloads as CSV.
 // A support agent finds no campaigns. Every screen passes axe-core, is photographed, and
 // logs no Content-Security-Policy violation.
 
@@ -104,6 +106,12 @@ test("a marketer writes, previews and schedules a campaign, and sees its first e
   await expect(page.getByText("The draft is saved. Preview its emails below, then schedule it.")).toBeVisible();
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
   const campaignId = new URL(page.url()).pathname.split("/").at(-1) ?? "";
+  const marketer = await staffToken(request, "liaison-marketer");
+  // Every save of this campaign from here on (there should be none until "Schedule").
+  const saves: string[] = [];
+  page.on("request", (sent) => {
+    if (sent.method() === "PUT" && new URL(sent.url()).pathname === `/admin/campaigns/${campaignId}`) saves.push(sent.url());
+  });
 
   // Email 2 on the sample cart, then on the real one.
   await page.getByRole("button", { name: "Preview email 2" }).click();
@@ -119,9 +127,48 @@ test("a marketer writes, previews and schedules a campaign, and sees its first e
   const frame = page.frameLocator('iframe[title="Email 2 as HTML"]');
   await expect(frame.getByText(/Your cart \(59\.90 EUR\) is still here/)).toBeVisible();
   await expect(preview.locator("iframe")).toHaveAttribute("sandbox", "");
+
+  // The preview follows typing, before any save: the subject and the HTML as typed render
+  // on the real cart a moment later, and the stored campaign is unchanged.
+  const second = page.getByRole("group", { name: /^Email 2/ }).first();
+  const subject2 = second.getByRole("textbox", { name: "Subject" });
+  const html2 = second.getByRole("textbox", { name: "Body (HTML)" });
+  const savedHtml = await html2.inputValue();
+  await subject2.fill("Just for you, {{ contact.first_name }}: {{ cart.lines[0].title }}");
+  await expect(preview.locator(".cmp-email-subject")).toHaveText("Subject: Just for you, Léa: Théière en fonte 0,8 L");
+  await html2.fill(`<p>Edited live: {{ cart.total }} {{ cart.currency }}</p>\n${savedHtml}`);
+  await expect(frame.getByText("Edited live: 59.90 EUR")).toBeVisible();
+  await expect(preview.getByText("Email 2, variant A, on the real cart as it is now.")).toBeVisible();
+  expect(saves).toEqual([]);
+  const stored = await api<{ steps: { subject: string; html: string }[] }>(request, marketer, "GET", `/admin/campaigns/${campaignId}`);
+  expect(stored.steps[1]?.subject).toBe("Still thinking about {{ cart.lines[0].title }}?");
+  expect(stored.steps[1]?.html).toBe(savedHtml);
+
+  // An undefined variable: said on the field, with its line; the last email that rendered
+  // stays, marked out of date.
+  await html2.fill(`<p>Edited live: {{ cart.total }} {{ cart.currency }}</p>\n<p>{{ nope }}</p>\n${savedHtml}`);
+  await expect(html2).toHaveAttribute("aria-invalid", "true");
+  await expect(second.getByText(/^Line 2: undefined value/)).toBeVisible();
+  await expect(second.getByText("The line reads:")).toBeVisible();
+  await expect(preview.getByText("Out of date: the last version that rendered, not what is typed now.")).toBeVisible();
+  await expect(preview.getByRole("status")).toContainText("“Body (HTML)” has an error (line 2: undefined value)");
+  await expect(frame.getByText("Edited live: 59.90 EUR")).toBeVisible();
+  await expect(html2).toBeFocused();
+  expect(saves).toEqual([]);
+  await shot(page, "campaigns-preview-error");
+  await preview.getByText("Plain-text version", { exact: true }).click();
+  await expect(preview.locator("iframe")).toHaveCount(0);
+  await expectAccessible(page);
+  await preview.getByText("HTML version", { exact: true }).click();
+  // Fixed, it renders again and the error goes.
+  await html2.fill(`<p>Edited live: {{ cart.total }} {{ cart.currency }}</p>\n${savedHtml}`);
+  await expect(html2).not.toHaveAttribute("aria-invalid", "true");
+  await expect(preview.getByText(/Out of date/)).toHaveCount(0);
+  await expect(frame.getByText("Edited live: 59.90 EUR")).toBeVisible();
   await shot(page, "campaigns-preview");
-  // What the preview saved is this form's own: no "saved elsewhere" warning.
+  // Nothing was saved for the preview: no "saved elsewhere" warning either.
   await expect(page.getByText(/was saved elsewhere/)).toHaveCount(0);
+  expect(saves).toEqual([]);
   // axe-core cannot run inside a frame without scripts (steps.ts's check would wait for it
   // for ever): the page is checked with the text part shown.
   await preview.getByText("Plain-text version", { exact: true }).click();
@@ -136,9 +183,12 @@ test("a marketer writes, previews and schedules a campaign, and sees its first e
   await expect(actions.getByText("Scheduled: the campaign takes carts from its start date.")).toBeVisible();
   await expect(page.locator(".cmp-heading .cmp-status")).toHaveText("Active");
   await expect(actions.getByRole("button", { name: "Pause" })).toBeVisible();
+  // Scheduling saved the edits first.
+  expect(saves).toHaveLength(1);
+  const scheduled = await api<{ steps: { subject: string }[] }>(request, marketer, "GET", `/admin/campaigns/${campaignId}`);
+  expect(scheduled.steps[1]?.subject).toBe("Just for you, {{ contact.first_name }}: {{ cart.lines[0].title }}");
 
   // A customer who accepted marketing leaves a checkout; the campaign takes the cart.
-  const marketer = await staffToken(request, "liaison-marketer");
   const buyerCart = `cart_buyer_${run}`;
   const buyer = { id: `cus_b_${run}`, email: `paul.${run}@example.org`, first_name: "Paul", accepts_marketing: true };
   const lines = [
@@ -185,6 +235,10 @@ test("a marketer writes, previews and schedules a campaign, and sees its first e
   await expect(funnel.getByRole("row", { name: /^All emails/ }).getByRole("cell").nth(0)).toHaveText("1", { timeout: 30_000 });
   await expect(funnel.getByRole("row", { name: /^Email 1/ }).getByRole("cell").nth(1)).toHaveText("1");
   await expect(funnel.getByRole("row", { name: /^Email 2/ }).getByRole("cell").nth(1)).toHaveText("0");
+  // Revenue per day: nothing converted in this scene, so its empty state (and no chart).
+  const byDay = page.getByRole("region", { name: "Recovered revenue per day" });
+  await expect(byDay.getByText("No order recovered yet: the chart appears with the first one.")).toBeVisible();
+  await expect(byDay.locator(".cmp-chart")).toHaveCount(0);
   await expectAccessible(page);
   await shot(page, "campaigns-results");
 

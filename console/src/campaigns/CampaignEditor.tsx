@@ -1,8 +1,10 @@
 // /console/campaigns/new and /console/campaigns/{id}: a campaign written with a form (not
 // JSON), saved as a draft (POST) or over the stored one (PUT); a 400 shown on the input it
-// names. On a stored campaign, its actions and a live preview of each step's email.
+// names. On a stored campaign, its actions and a live preview of each step's email, which
+// renders the content as it is typed (nothing is saved for it: saving is the marketer's
+// call, with "Save"); what does not render is said on the template field it names.
 
-import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { Button, Label, Radio, RadioGroup, Text } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { useLocation, useNavigate, useParams } from "react-router";
@@ -26,13 +28,10 @@ import {
   type StepForm,
 } from "./form";
 import { CampaignTabs, CheckBox, DurationInput, FormErrorContext, QueryState, StatusBadge, TextInput, useErrorText, type FormError } from "./parts";
-import { PreviewPanel, SAMPLE_CART, useDebounced, type CartChoice } from "./PreviewPanel";
+import { PreviewPanel, SAMPLE_CART, type CartChoice } from "./PreviewPanel";
 import { useCampaign, useSaveCampaign } from "./queries";
 import { StepEditor } from "./StepEditor";
 import "./campaigns.css";
-
-/** How long typing rests before a draft is saved for its preview. */
-export const AUTOSAVE_MS = 800;
 
 interface Notice {
   notice?: "created" | "duplicated";
@@ -114,8 +113,9 @@ function CampaignEditor({ stored, previewStep }: { stored: Campaign | null; prev
   // What the stored campaign said when this form last loaded or saved it: when the stored one
   // says something else, a colleague saved meanwhile (PUT replaces: saving would undo that).
   const [baseStored, setBaseStored] = useState<string | null>(() => (stored !== null ? storedSpecJson(stored) : null));
-  /** Whether the error came from pressing Save (said above the form) or from saving for the preview. */
-  const [errorAnnounced, setErrorAnnounced] = useState(false);
+  /** The open preview's error on a template field (what was typed does not render). */
+  const [previewError, setPreviewError] = useState<FormError | null>(null);
+  const onPreviewError = useCallback((found: FormError | null) => setPreviewError(found), []);
   const [announcement, setAnnouncement] = useState("");
   const [previewKey, setPreviewKey] = useState<string | null>(() =>
     previewStep !== undefined ? (form.steps[previewStep]?.key ?? null) : null,
@@ -160,13 +160,12 @@ function CampaignEditor({ stored, previewStep }: { stored: Campaign | null; prev
   const updateStep = (index: number, change: (step: StepForm) => StepForm, path: string) =>
     update((f) => ({ ...f, steps: f.steps.map((s, i) => (i === index ? change(s) : s)) }), path);
 
-  /** Saves the form; true when it was saved. `auto`: for the preview, without moving focus. */
-  const submit = async (mode: "explicit" | "auto", then?: { previewStep?: number }): Promise<boolean> => {
+  /** Saves the form; true when it was saved. */
+  const submit = async (then?: { previewStep?: number }): Promise<boolean> => {
     const problem = localProblem(form);
     if (problem !== null) {
       setError({ path: problem.field, message: t(`form.problem.${problem.problem}`), line: null });
-      setErrorAnnounced(mode === "explicit");
-      if (mode === "explicit") focusAfter.current = { id: inputId(problem.field) };
+      focusAfter.current = { id: inputId(problem.field) };
       return false;
     }
     const json = specJson;
@@ -177,7 +176,7 @@ function CampaignEditor({ stored, previewStep }: { stored: Campaign | null; prev
       setError(null);
       if (id === null) {
         navigate(`/campaigns/${result.id}`, { replace: true, state: { notice: "created", previewStep: then?.previewStep } satisfies Notice });
-      } else if (mode === "explicit") {
+      } else {
         setAnnouncement(t("form.saved"));
       }
       return true;
@@ -185,8 +184,7 @@ function CampaignEditor({ stored, previewStep }: { stored: Campaign | null; prev
       const path = caught instanceof ApiError && caught.status === 400 ? inputPath(caught.field) : null;
       const message = errorText(caught);
       setError({ path, message, line: path !== null ? templateLine(message) : null });
-      setErrorAnnounced(mode === "explicit" || path === null);
-      if (mode === "explicit") focusAfter.current = { id: path !== null ? inputId(path) : "campaign-form-summary", line: templateLine(message) };
+      focusAfter.current = { id: path !== null ? inputId(path) : "campaign-form-summary", line: templateLine(message) };
       return false;
     }
   };
@@ -194,19 +192,8 @@ function CampaignEditor({ stored, previewStep }: { stored: Campaign | null; prev
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     setAnnouncement("");
-    void submit("explicit");
+    void submit();
   };
-
-  // A draft with a preview open is saved as it is typed (it sends nothing), so the preview
-  // shows what is on the screen; a scheduled or active one only when "Save" is pressed.
-  const settledJson = useDebounced(specJson, AUTOSAVE_MS);
-  const lastAuto = useRef<string | null>(null);
-  useEffect(() => {
-    if (campaign?.status !== "draft" || previewKey === null || save.isPending) return;
-    if (settledJson !== specJson || settledJson === savedJson || settledJson === lastAuto.current) return;
-    lastAuto.current = settledJson;
-    void submit("auto");
-  });
 
   const addStep = () => {
     const index = form.steps.length;
@@ -251,9 +238,9 @@ function CampaignEditor({ stored, previewStep }: { stored: Campaign | null; prev
   const utmPlaceholder = slug(form.name);
 
   return (
-    <FormErrorContext value={error}>
+    <FormErrorContext value={error ?? previewError}>
       {campaign !== null ? (
-        <Actions campaign={campaign} beforeSchedule={() => (dirty ? submit("explicit") : Promise.resolve(true))} />
+        <Actions campaign={campaign} beforeSchedule={() => (dirty ? submit() : Promise.resolve(true))} />
       ) : null}
       {campaign !== null && campaign.status !== "draft" ? <p className="notice warning">{t("editor.liveWarning")}</p> : null}
       {changedElsewhere ? (
@@ -266,7 +253,7 @@ function CampaignEditor({ stored, previewStep }: { stored: Campaign | null; prev
       ) : null}
       <form className="cmp-form" onSubmit={onSubmit} noValidate aria-label={t("form.label")}>
         <div id="campaign-form-summary" ref={summaryRef} tabIndex={-1} className="cmp-summary">
-          {error !== null && errorAnnounced ? (
+          {error !== null ? (
             <div role="alert" className="list-state error">
               <p>{t("form.notSaved", { message: error.message })}</p>
               {error.path !== null ? (
@@ -388,16 +375,16 @@ function CampaignEditor({ stored, previewStep }: { stored: Campaign | null; prev
                 preview={
                   <PreviewPanel
                     campaignId={id}
-                    status={campaign?.status ?? null}
+                    storedSteps={campaign?.steps.length ?? 0}
                     version={campaign?.updated_at ?? ""}
                     step={index}
-                    hasVariantB={step.abTest}
+                    form={step}
                     dirty={dirty}
                     saving={save.isPending}
-                    saveError={error?.message ?? null}
                     cart={cart}
                     onCartChange={setCart}
-                    onSaveFirst={() => void submit("explicit", { previewStep: index })}
+                    onFieldError={onPreviewError}
+                    onSaveFirst={() => void submit({ previewStep: index })}
                   />
                 }
               />

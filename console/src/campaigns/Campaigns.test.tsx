@@ -33,6 +33,18 @@ function aCampaign(overrides: Partial<Campaign> = {}): Campaign {
   };
 }
 
+interface PreviewRequest {
+  step: number;
+  variant?: string;
+  cart_id?: string;
+  content?: { subject: string; html: string; text: string };
+}
+
+/** The preview requests made so far. */
+function previews(requests: { path: string; body: unknown }[]): PreviewRequest[] {
+  return requests.filter((r) => r.path.endsWith("/preview")).map((r) => r.body as PreviewRequest);
+}
+
 /** A fake API keeping campaigns; `override` answers first when it returns something. */
 function campaignApi(initial: Campaign[] = [], override?: (request: Request, body: unknown) => Response | undefined): Respond {
   const campaigns = new Map(initial.map((c) => [c.id, c]));
@@ -65,9 +77,16 @@ function campaignApi(initial: Campaign[] = [], override?: (request: Request, bod
     }
     const action = parts[3];
     if (action === "preview") {
-      const ask = body as { step: number; variant?: string; cart_id?: string };
+      const ask = body as PreviewRequest;
       const step = found.steps[ask.step];
-      return json({ subject: `Rendered: ${step?.subject ?? ""}`, html: "<p>Rendered <b>HTML</b></p>", text: `Text of step ${ask.step + 1}` });
+      if (step === undefined) return json({ error: { code: "invalid_request", field: "step", message: `0 to ${found.steps.length - 1}` } }, 400);
+      // The content as typed, as the API renders it; a `{{ nope }}` does not render.
+      const content = ask.content ?? step;
+      for (const part of ["subject", "html", "text"] as const) {
+        const line = content[part].split("\n").findIndex((l) => l.includes("{{ nope }}"));
+        if (line >= 0) return json({ error: { code: "invalid_request", field: `content.${part}`, message: `line ${line + 1}: undefined value` } }, 400);
+      }
+      return json({ subject: `Rendered: ${content.subject}`, html: `<p>Rendered <b>HTML</b></p>${content.html}`, text: `Text of step ${ask.step + 1}: ${content.text}` });
     }
     const next_status = { schedule: "scheduled", pause: "paused", resume: "scheduled", end: "ended" } as const;
     if (action === "schedule" || action === "pause" || action === "resume" || action === "end") {
@@ -247,7 +266,7 @@ describe("writing a campaign", () => {
 });
 
 describe("the preview", () => {
-  it("renders a draft's step after saving what was typed, in a sandboxed frame, and on a real cart", { timeout: 30_000 }, async () => {
+  it("renders a step's content as typed, without saving it, once typing rests, in a sandboxed frame, and on a real cart", { timeout: 30_000 }, async () => {
     const user = userEvent.setup();
     const { requests } = renderConsole({ groups: ["liaison-marketer"], path: "/campaigns/cmp_1", respond: campaignApi([aCampaign()]) });
     await user.click(await screen.findByRole("button", { name: "Preview email 2" }));
@@ -255,18 +274,29 @@ describe("the preview", () => {
     expect(await within(panel).findByText("Rendered: Still there?")).toBeDefined();
     const frame = panel.querySelector("iframe");
     expect(frame?.getAttribute("sandbox")).toBe("");
-    expect(frame?.getAttribute("srcdoc")).toContain("<p>Rendered <b>HTML</b></p>");
+    expect(frame?.getAttribute("srcdoc")).toContain("<p>Rendered <b>HTML</b></p><p>Again</p>");
     expect(frame?.getAttribute("title")).toBe("Email 2 as HTML");
     await user.click(within(panel).getByRole("radio", { name: "Plain-text version" }));
-    expect(within(panel).getByText("Text of step 2")).toBeDefined();
+    expect(within(panel).getByText("Text of step 2: Again")).toBeDefined();
     expect(panel.querySelector("iframe")).toBeNull();
-    expect(requests.find((r) => r.path === "/admin/campaigns/cmp_1/preview")?.body).toEqual({ step: 1 });
+    expect(previews(requests)).toEqual([{ step: 1, content: { subject: "Still there?", html: "<p>Again</p>", text: "Again" } }]);
+    expect(within(panel).getByRole("status").textContent).toBe("Email 2, variant A, on the sample cart.");
 
-    // Typing in a draft saves it (debounced), then renders again.
+    // Typing: one request once typing rests (400 ms), with what is typed; nothing is saved.
     const second = screen.getAllByRole("group", { name: /^Email 2/ })[0]!;
-    fireEvent.change(within(second).getByRole("textbox", { name: "Subject" }), { target: { value: "Changed" } });
-    await within(panel).findByText("Rendered: Changed", {}, { timeout: 3000 });
-    expect((requests.find((r) => r.method === "PUT")?.body as CampaignSpec).steps[1]?.subject).toBe("Changed");
+    const subject = within(second).getByRole("textbox", { name: "Subject" });
+    for (const typed of ["C", "Ch", "Cha", "Chan", "Changed"]) fireEvent.change(subject, { target: { value: typed } });
+    expect(previews(requests)).toHaveLength(1);
+    // Meanwhile the email shown is the previous one, marked out of date.
+    expect(within(panel).getByText("Rendered: Still there?")).toBeDefined();
+    expect(panel.querySelector(".cmp-email")?.classList.contains("cmp-stale")).toBe(true);
+    expect(within(panel).getByRole("status").textContent).toBe("Rendering the preview…");
+    expect(await within(panel).findByText("Rendered: Changed", {}, { timeout: 3000 })).toBeDefined();
+    expect(panel.querySelector(".cmp-email")?.classList.contains("cmp-stale")).toBe(false);
+    expect(previews(requests).slice(1)).toEqual([{ step: 1, content: { subject: "Changed", html: "<p>Again</p>", text: "Again" } }]);
+    expect(within(panel).getByText("Text of step 2: Again")).toBeDefined();
+    expect(within(panel).getByText(/The preview shows your changes as you type/)).toBeDefined();
+    expect(requests.filter((r) => r.method === "PUT" || (r.method === "POST" && r.path === "/admin/campaigns"))).toEqual([]);
 
     await user.click(within(panel).getByRole("radio", { name: "A real cart" }));
     expect(within(panel).getByText("Enter the source and the cart to preview on a real cart.")).toBeDefined();
@@ -274,40 +304,98 @@ describe("the preview", () => {
     await user.type(within(panel).getByRole("textbox", { name: "Cart id in the shop" }), "cart_BBmCWURr");
     await waitFor(
       () =>
-        expect(requests.filter((r) => r.path.endsWith("/preview")).at(-1)?.body).toEqual({
+        expect(previews(requests).at(-1)).toEqual({
           step: 1,
           cart_id: "crt_8ea935b708281aa5fdb8ea706877041d",
+          content: { subject: "Changed", html: "<p>Again</p>", text: "Again" },
         }),
       { timeout: 3000 },
     );
+    await within(panel).findByText("Email 2, variant A, on the real cart as it is now.");
+    // The cart as typed asked only once it was whole (no request per keystroke).
+    expect(previews(requests).filter((b) => b.cart_id !== undefined)).toHaveLength(1);
+    expect(requests.some((r) => r.method === "PUT")).toBe(false);
   });
 
-  it("waits for a draft that cannot be saved, and says why", { timeout: 30_000 }, async () => {
+  it("says what does not render on the field it names, keeping the last email, marked out of date", { timeout: 30_000 }, async () => {
     const user = userEvent.setup();
-    renderConsole({
-      groups: ["liaison-marketer"],
-      path: "/campaigns/cmp_1",
-      respond: campaignApi([aCampaign()], (request) =>
-        request.method === "PUT"
-          ? json({ error: { code: "invalid_request", field: "steps[0].subject", message: "line 1: unknown variable" } }, 400)
-          : undefined,
-      ),
-    });
-    await user.click(await screen.findByRole("button", { name: "Preview email 1" }));
-    const panel = screen.getByRole("region", { name: "Preview of email 1" });
-    await within(panel).findByText("Rendered: Hello {{ contact.first_name }}");
-    const subject = screen.getAllByRole("textbox", { name: "Subject" })[0]!;
-    fireEvent.change(subject, { target: { value: "{{ nope }}" } });
+    const { requests } = renderConsole({ groups: ["liaison-marketer"], path: "/campaigns/cmp_1", respond: campaignApi([aCampaign()]) });
+    await user.click(await screen.findByRole("button", { name: "Preview email 2" }));
+    const panel = screen.getByRole("region", { name: "Preview of email 2" });
+    await within(panel).findByText("Rendered: Still there?");
+    const second = screen.getAllByRole("group", { name: /^Email 2/ })[0]!;
+    const html = within(second).getByRole("textbox", { name: "Body (HTML)" });
+    html.focus();
+    fireEvent.change(html, { target: { value: "<p>Again</p>\n{{ nope }}\n<p>end</p>" } });
     expect(
       await within(panel).findByText(
-        "The preview shows the draft as saved, and your changes cannot be saved yet: line 1: unknown variable",
+        "Your last change cannot be shown: “Body (HTML)” has an error (line 2: undefined value). Below is the last version that rendered.",
         {},
         { timeout: 3000 },
       ),
     ).toBeDefined();
-    // On the field, not above the form (nobody pressed Save), and focus stays where it was.
-    expect(subject.getAttribute("aria-invalid")).toBe("true");
+    expect(previews(requests).at(-1)?.content?.html).toBe("<p>Again</p>\n{{ nope }}\n<p>end</p>");
+    // On the field, with its line; not above the form (nobody pressed Save); focus stays.
+    await waitFor(() => expect(html.getAttribute("aria-invalid")).toBe("true"));
+    const description = (html.getAttribute("aria-describedby") ?? "")
+      .split(" ")
+      .map((id) => document.getElementById(id)?.textContent ?? "")
+      .join(" ");
+    expect(description).toContain("Line 2: undefined value.");
+    expect(description).toContain("The line reads: {{ nope }}");
+    expect(document.activeElement).toBe(html);
     expect(screen.queryByText(/The campaign was not saved/)).toBeNull();
+    expect(within(panel).queryByRole("alert")).toBeNull();
+    // The other fields are not marked.
+    expect(within(second).getByRole("textbox", { name: "Subject" }).getAttribute("aria-invalid")).toBeNull();
+    // The last good email stays, said to be out of date.
+    expect(within(panel).getByText("Rendered: Still there?")).toBeDefined();
+    expect(within(panel).getByText("Out of date: the last version that rendered, not what is typed now.")).toBeDefined();
+    expect(panel.querySelector(".cmp-email")?.classList.contains("cmp-stale")).toBe(true);
+
+    // Typing on keeps the error until the next answer; fixed, it renders and the error goes.
+    fireEvent.change(html, { target: { value: "<p>Fixed</p>" } });
+    expect(html.getAttribute("aria-invalid")).toBe("true");
+    expect(await within(panel).findByText("Email 2, variant A, on the sample cart.", {}, { timeout: 3000 })).toBeDefined();
+    expect(html.getAttribute("aria-invalid")).toBeNull();
+    expect(within(panel).queryByText(/Out of date/)).toBeNull();
+    expect(panel.querySelector("iframe")?.getAttribute("srcdoc")).toContain("<p>Fixed</p>");
+    expect(requests.some((r) => r.method === "PUT")).toBe(false);
+  });
+
+  it("puts variant B's error on variant B's field", { timeout: 30_000 }, async () => {
+    const user = userEvent.setup();
+    const withB = aCampaign({
+      steps: [{ delay_minutes: 0, subject: "A subject", html: "<p>A</p>", text: "A", variant_b: { percent: 50, subject: "B subject", html: "<p>B</p>", text: "B" } }],
+    });
+    const { requests } = renderConsole({ groups: ["liaison-marketer"], path: "/campaigns/cmp_1", respond: campaignApi([withB]) });
+    await user.click(await screen.findByRole("button", { name: "Preview email 1" }));
+    const panel = screen.getByRole("region", { name: "Preview of email 1" });
+    await within(panel).findByText("Rendered: A subject");
+    await user.click(within(panel).getByRole("radio", { name: "B" }));
+    await within(panel).findByText("Rendered: B subject");
+    expect(previews(requests).at(-1)).toEqual({ step: 0, variant: "B", content: { subject: "B subject", html: "<p>B</p>", text: "B" } });
+    const variant = screen.getByRole("group", { name: "Variant B" });
+    const subjectB = within(variant).getByRole("textbox", { name: "Subject" });
+    fireEvent.change(subjectB, { target: { value: "{{ nope }}" } });
+    await waitFor(() => expect(subjectB.getAttribute("aria-invalid")).toBe("true"), { timeout: 3000 });
+    const subjects = screen.getAllByRole("textbox", { name: "Subject" });
+    expect(subjects[0]?.getAttribute("aria-invalid")).toBeNull();
+    expect(within(panel).getByText(/“Subject” has an error \(line 1: undefined value\)/)).toBeDefined();
+  });
+
+  it("asks to save a new email before previewing it, then follows typing", { timeout: 30_000 }, async () => {
+    const user = userEvent.setup();
+    const { requests } = renderConsole({ groups: ["liaison-marketer"], path: "/campaigns/cmp_1", respond: campaignApi([aCampaign({ status: "active" })]) });
+    await user.click(await screen.findByRole("button", { name: "Add an email" }));
+    await user.click(screen.getByRole("button", { name: "Preview email 3" }));
+    const panel = screen.getByRole("region", { name: "Preview of email 3" });
+    expect(within(panel).getByText(/Email 3 is new: save the campaign once to preview it/)).toBeDefined();
+    expect(previews(requests)).toEqual([]);
+    await user.click(within(panel).getByRole("button", { name: "Save and preview" }));
+    await waitFor(() => expect(requests.filter((r) => r.method === "PUT")).toHaveLength(1));
+    expect(await within(panel).findByText(/^Rendered: Still thinking about/)).toBeDefined();
+    expect(previews(requests).at(-1)?.step).toBe(2);
   });
 
   it("creates a new campaign's draft to preview it", { timeout: 30_000 }, async () => {
@@ -315,7 +403,7 @@ describe("the preview", () => {
     const { router } = renderConsole({ groups: ["liaison-marketer"], path: "/campaigns/new", respond: campaignApi() });
     await user.type(await screen.findByRole("textbox", { name: "Name" }), "Quick");
     await user.click(screen.getByRole("button", { name: "Preview email 1" }));
-    expect(screen.getByText("The preview renders the saved campaign: create the draft first.")).toBeDefined();
+    expect(screen.getByText("The preview needs the campaign saved once: create the draft first.")).toBeDefined();
     await user.click(screen.getByRole("button", { name: "Create the draft and preview" }));
     await waitFor(() => expect(router.state.location.pathname).toBe("/campaigns/cmp_101"));
     await screen.findByRole("heading", { level: 1, name: "Quick" });
@@ -385,6 +473,10 @@ describe("the results", () => {
     entered: 40,
     converted: 3,
     revenue: { EUR: "123.40" },
+    by_day: [
+      { day: "2026-12-02", converted: 2, revenue: { EUR: "59.90" } },
+      { day: "2026-12-04", converted: 1, revenue: { EUR: "63.50" } },
+    ],
     steps: [0, 1].map((step) => ({
       step,
       variant: "A",
@@ -427,6 +519,18 @@ describe("the results", () => {
     const revenue = screen.getByRole("table", { name: "Recovered revenue per currency, per email and variant" });
     expect(within(revenue).getByRole("row", { name: /Email 1/ }).textContent).toContain("€59.90");
     expect(within(revenue).getByRole("row", { name: /Email 2/ }).textContent).toContain("sent 1 day after abandonment");
+    // Revenue per day: a summary, and the days with orders as a table (the chart is for the eye).
+    const byDay = screen.getByRole("region", { name: "Recovered revenue per day" });
+    expect(within(byDay).getByText("3 orders recovered from Dec 2, 2026 to Dec 4, 2026: €123.40.")).toBeDefined();
+    const days = within(byDay).getByRole("table", { name: "Recovered orders and revenue per day (days with at least one order)" });
+    const dayRows = within(days).getAllByRole("row").map((row) => [...row.querySelectorAll("th, td")].map((c) => c.textContent));
+    expect(dayRows).toEqual([
+      ["Day", "Orders recovered", "EUR"],
+      ["Dec 2, 2026", "2", "€59.90"],
+      ["Dec 4, 2026", "1", "€63.50"],
+      ["Total", "3", "€123.40"],
+    ]);
+    expect(byDay.querySelector(".cmp-chart")?.getAttribute("aria-hidden")).toBe("true");
     const deferred = screen.getByRole("table", { name: "Deferred emails by reason, per email and variant" });
     expect(within(deferred).getByRole("row", { name: /Quiet hours/ }).textContent).toBe("Quiet hours505");
     expect(screen.getByRole("table", { name: "Skipped emails by reason, per email and variant" }).textContent).toContain("No marketing consent");
@@ -435,6 +539,21 @@ describe("the results", () => {
     expect(await screen.findByText("2 people, saved as audience-cmp_1.csv.")).toBeDefined();
     expect(click).toHaveBeenCalledOnce();
     expect(await created[0]?.text()).toBe(`email_sha256\n${"a".repeat(64)}\n${"b".repeat(64)}\n`);
+  });
+
+  it("says when no order was recovered yet, instead of a chart", async () => {
+    renderConsole({
+      groups: ["liaison-marketer"],
+      path: "/campaigns/cmp_1/results",
+      language: "fr",
+      respond: campaignApi([aCampaign()], (request) =>
+        new URL(request.url).pathname.endsWith("/stats") ? json({ ...stats, converted: 0, revenue: {}, by_day: [] }) : undefined,
+      ),
+    });
+    const byDay = await screen.findByRole("region", { name: "Chiffre d’affaires récupéré par jour" });
+    expect(within(byDay).getByText("Aucune commande récupérée pour l’instant : le graphique apparaîtra avec la première.")).toBeDefined();
+    expect(byDay.querySelector(".cmp-chart")).toBeNull();
+    expect(within(byDay).queryByRole("table")).toBeNull();
   });
 
   it("says why the results could not load", async () => {

@@ -1,8 +1,8 @@
 // /console/campaigns/{id}/results: what came of a campaign (GET /admin/campaigns/{id}/stats).
 // The funnel of each step and variant as a chart and as a table (the table is what screen
 // readers and keyboards use: the chart is hidden from them), recovered revenue per currency
-// along the sequence, deferred and skipped emails by reason, and the abandoned-cart
-// audience as a CSV file made in the browser.
+// along the sequence and per day, deferred and skipped emails by reason, and the
+// abandoned-cart audience as a CSV file made in the browser.
 
 import { useState } from "react";
 import { Button } from "react-aria-components";
@@ -22,6 +22,7 @@ import {
   currenciesOf,
   funnelRows,
   reasonRows,
+  revenueByDay,
   revenueRows,
   type CampaignStats,
   type Group,
@@ -34,6 +35,11 @@ const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00
 
 function colour(i: number): string {
   return PALETTE[i % PALETTE.length] ?? "#0072B2";
+}
+
+/** A legend in the order of its series (Recharts sorts it by name otherwise). */
+function inOrder(keys: readonly string[]) {
+  return (item: { dataKey?: unknown }) => keys.indexOf(String(item.dataKey));
 }
 
 export function ResultsPage() {
@@ -95,6 +101,7 @@ function Results({ stats, campaign }: { stats: CampaignStats; campaign: Campaign
       </section>
       <Funnel stats={stats} />
       <Revenue stats={stats} campaign={campaign} />
+      <RevenueOverTime stats={stats} />
       <Reasons stats={stats} kind="deferred" />
       <Reasons stats={stats} kind="skipped" />
     </>
@@ -118,8 +125,8 @@ function Funnel({ stats }: { stats: CampaignStats }) {
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="label" interval={0} />
             <YAxis allowDecimals={false} />
-            <Tooltip />
-            <Legend />
+            <Tooltip itemSorter={inOrder(STAGES)} />
+            <Legend itemSorter={inOrder(STAGES)} />
             {STAGES.map((stage, i) => (
               <Bar key={stage} dataKey={stage} name={t(`results.stages.${stage}`)} fill={colour(i)} isAnimationActive={false} />
             ))}
@@ -198,8 +205,8 @@ function Revenue({ stats, campaign }: { stats: CampaignStats; campaign: Campaign
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />
                 <XAxis dataKey="label" interval={0} />
                 <YAxis />
-                <Tooltip />
-                <Legend />
+                <Tooltip itemSorter={inOrder(currencies)} />
+                <Legend itemSorter={inOrder(currencies)} />
                 {currencies.map((currency, i) => (
                   <Bar key={currency} dataKey={currency} name={currency} fill={colour(i)} isAnimationActive={false} />
                 ))}
@@ -232,6 +239,117 @@ function Revenue({ stats, campaign }: { stats: CampaignStats; campaign: Campaign
                   </tr>
                 ))}
               </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Days as the API counts them (UTC), short for the chart's axis, longer for the table. */
+function useDayFormat() {
+  const { i18n } = useTranslation();
+  const language = currentLanguage(i18n);
+  const short = new Intl.DateTimeFormat(language, { day: "numeric", month: "short", timeZone: "UTC" });
+  const long = new Intl.DateTimeFormat(language, { dateStyle: "medium", timeZone: "UTC" });
+  const at = (day: string) => Date.parse(`${day}T00:00:00Z`);
+  return {
+    short: (day: string) => (Number.isNaN(at(day)) ? day : short.format(at(day))),
+    long: (day: string) => (Number.isNaN(at(day)) ? day : long.format(at(day))),
+  };
+}
+
+/** Recovered revenue per day (by_day): one series per currency, every day from the first to the last. */
+function RevenueOverTime({ stats }: { stats: CampaignStats }) {
+  const { t, i18n } = useTranslation("campaigns");
+  const language = currentLanguage(i18n);
+  const number = new Intl.NumberFormat(language);
+  const days = useDayFormat();
+  const { currencies, rows, points, converted, totals } = revenueByDay(stats);
+  const first = rows[0];
+  const last = rows.at(-1);
+  const data = points.map((point) => ({ day: point.day, ...point.values }));
+  const totalText = currencies.map((currency) => formatAmount(language, totals[currency] ?? "0", currency)).join(" · ");
+  return (
+    <section className="cmp-section" aria-labelledby="results-by-day">
+      <h2 id="results-by-day" className="cmp-section-title">
+        {t("results.byDayTitle")}
+      </h2>
+      <p className="hint">{t("results.byDayHelp")}</p>
+      {first === undefined || last === undefined ? (
+        <p className="list-state empty">{t("results.byDayEmpty")}</p>
+      ) : (
+        <>
+          <p className="cmp-summary-line">
+            {t("results.byDaySummary", {
+              count: converted,
+              formatted: number.format(converted),
+              from: days.long(first.day),
+              to: days.long(last.day),
+              amounts: totalText !== "" ? totalText : t("results.noRevenue"),
+            })}
+          </p>
+          {currencies.length > 0 ? (
+            <figure className="cmp-figure">
+              <div className="cmp-chart" aria-hidden="true">
+                <BarChart responsive width="100%" height="100%" data={data} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
+                  <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                  <XAxis dataKey="day" tickFormatter={(day: string) => days.short(day)} minTickGap={12} />
+                  <YAxis />
+                  <Tooltip
+                    labelFormatter={(day) => days.long(String(day))}
+                    formatter={(value, name) => [
+                      typeof value === "number" ? formatAmount(language, String(value), String(name)) : String(value),
+                      String(name),
+                    ]}
+                    itemSorter={inOrder(currencies)}
+                  />
+                  <Legend itemSorter={inOrder(currencies)} />
+                  {currencies.map((currency, i) => (
+                    <Bar key={currency} dataKey={currency} name={currency} fill={colour(i)} isAnimationActive={false} />
+                  ))}
+                </BarChart>
+              </div>
+              <figcaption className="cmp-help">{t("results.byDayChartCaption")}</figcaption>
+            </figure>
+          ) : null}
+          <div className="cmp-table-wrap" role="region" aria-labelledby="results-by-day-caption" tabIndex={0}>
+            <table className="cmp-table">
+              <caption id="results-by-day-caption">{t("results.byDayCaption")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("results.day")}</th>
+                  <th scope="col">{t("results.ordersRecovered")}</th>
+                  {currencies.map((currency) => (
+                    <th key={currency} scope="col">
+                      {currency}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((row) => (
+                  <tr key={row.day}>
+                    <th scope="row">
+                      <time dateTime={row.day}>{days.long(row.day)}</time>
+                    </th>
+                    <td>{number.format(row.converted)}</td>
+                    {currencies.map((currency) => (
+                      <td key={currency}>{formatAmount(language, row.amounts[currency] ?? "0", currency)}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th scope="row">{t("results.total")}</th>
+                  <td>{number.format(converted)}</td>
+                  {currencies.map((currency) => (
+                    <td key={currency}>{formatAmount(language, totals[currency] ?? "0", currency)}</td>
+                  ))}
+                </tr>
+              </tfoot>
             </table>
           </div>
         </>

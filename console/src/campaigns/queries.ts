@@ -6,6 +6,7 @@ import { ApiError, dataOf } from "../api/client";
 import type { components } from "../api/schema";
 import { useApi } from "../app/context";
 import type { Campaign, CampaignAction, CampaignSpec } from "./form";
+import { askKey, previewBody, type PreviewAsk } from "./preview";
 import type { CampaignStats } from "./results";
 
 export type CampaignPreview = components["schemas"]["CampaignPreview"];
@@ -21,7 +22,7 @@ export const campaignKeys = {
   list: () => ["campaigns", "list"] as const,
   one: (id: string) => ["campaigns", "one", id] as const,
   stats: (id: string) => ["campaigns", "stats", id] as const,
-  preview: (id: string, ask: PreviewAsk, version: string) => ["campaigns", "preview", id, ask, version] as const,
+  preview: (id: string, ask: string, version: string) => ["campaigns", "preview", id, ask, version] as const,
 };
 
 export function useCampaigns() {
@@ -80,30 +81,20 @@ export function useCampaignAction(id: string) {
   });
 }
 
-/** Which email to render: a step (0-based), its variant, a real cart or the sample one. */
-export interface PreviewAsk {
-  step: number;
-  variant: "A" | "B";
-  cartId: string | null;
-}
-
 /**
- * POST /admin/campaigns/{id}/preview: the stored campaign's step as it would go out now.
- * `version` (the campaign's `updated_at`) renders again after each save.
+ * POST /admin/campaigns/{id}/preview: a stored campaign's step, with the content as it is
+ * being typed (not yet saved), as it would go out now. `version` (the campaign's
+ * `updated_at`) renders again after each save (a real cart's incentive code is the saved one).
  */
 export function usePreview(id: string | null, ask: PreviewAsk, version: string, enabled: boolean) {
   const api = useApi();
   return useQuery({
-    queryKey: campaignKeys.preview(id ?? "", ask, version),
+    queryKey: campaignKeys.preview(id ?? "", askKey(ask), version),
     queryFn: async ({ signal }): Promise<CampaignPreview> => {
       const data = dataOf(
         await api.POST("/admin/campaigns/{id}/{action}", {
           params: { path: { id: id ?? "", action: "preview" } },
-          body: {
-            step: ask.step,
-            ...(ask.variant === "B" ? { variant: "B" as const } : {}),
-            ...(ask.cartId !== null ? { cart_id: ask.cartId } : {}),
-          },
+          body: previewBody(ask),
           signal,
         }),
       );

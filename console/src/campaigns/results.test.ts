@@ -1,7 +1,19 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { cartIdOf } from "./realCart";
-import { audienceCsv, audienceFileName, currenciesOf, funnelRows, reasonRows, revenueRows, type CampaignStats, type StepStats } from "./results";
+import {
+  addDecimals,
+  audienceCsv,
+  audienceFileName,
+  currenciesOf,
+  decimalNumber,
+  funnelRows,
+  reasonRows,
+  revenueByDay,
+  revenueRows,
+  type CampaignStats,
+  type StepStats,
+} from "./results";
 
 function step(n: number, variant: string, counts: Partial<StepStats> = {}): StepStats {
   return {
@@ -28,6 +40,10 @@ const STATS: CampaignStats = {
   entered: 40,
   converted: 3,
   revenue: { EUR: "123.40", USD: "12.00" },
+  by_day: [
+    { day: "2026-12-01", converted: 1, revenue: { EUR: "59.90" } },
+    { day: "2026-12-04", converted: 2, revenue: { EUR: "63.50", USD: "12.00" } },
+  ],
   steps: [
     step(0, "A", { sent: 10, delivered: 8, opened: 4, clicked: 2, converted: 1, deferred: { cap: 0, quiet: 5, activity: 0, ses: 0 }, revenue: { EUR: "59.90" } }),
     step(1, "A", { sent: 6, delivered: 6, opened: 3, clicked: 1, skipped: { converted: 2, no_consent: 1, something_new: 1 } }),
@@ -70,6 +86,64 @@ describe("the results, shaped", () => {
       ["something_new", 1],
     ]);
     expect(skipped.groups.map((g) => g.key)).toEqual(["step-0-A", "step-1-A", "step-1-B"]);
+  });
+});
+
+describe("recovered revenue per day", () => {
+  it("fills the days between the first and the last with zeros, one series per currency", () => {
+    const { currencies, points, rows } = revenueByDay(STATS);
+    expect(currencies).toEqual(["EUR", "USD"]);
+    expect(points).toEqual([
+      { day: "2026-12-01", converted: 1, values: { EUR: 59.9, USD: 0 } },
+      { day: "2026-12-02", converted: 0, values: { EUR: 0, USD: 0 } },
+      { day: "2026-12-03", converted: 0, values: { EUR: 0, USD: 0 } },
+      { day: "2026-12-04", converted: 2, values: { EUR: 63.5, USD: 12 } },
+    ]);
+    // The table keeps the API's days and its decimals as they are.
+    expect(rows).toEqual([
+      { day: "2026-12-01", converted: 1, amounts: { EUR: "59.90" } },
+      { day: "2026-12-04", converted: 2, amounts: { EUR: "63.50", USD: "12.00" } },
+    ]);
+  });
+
+  it("totals each currency apart, exactly, across months and a leap day", () => {
+    const stats: CampaignStats = {
+      ...STATS,
+      by_day: [
+        // Out of order, and a day given twice: sorted, and added.
+        { day: "2028-03-01", converted: 1, revenue: { EUR: "0.20" } },
+        { day: "2028-02-28", converted: 1, revenue: { EUR: "0.10", JPY: "1500" } },
+        { day: "2028-03-01", converted: 1, revenue: { EUR: "0.1" } },
+      ],
+    };
+    const byDay = revenueByDay(stats);
+    expect(byDay.points.map((p) => p.day)).toEqual(["2028-02-28", "2028-02-29", "2028-03-01"]);
+    expect(byDay.rows.at(-1)).toEqual({ day: "2028-03-01", converted: 2, amounts: { EUR: "0.30" } });
+    // 0.10 + 0.20 + 0.1 is 0.40, not 0.4000000000000001; yen are never added to euros.
+    expect(byDay.totals).toEqual({ EUR: "0.40", JPY: "1500" });
+    expect(byDay.converted).toBe(3);
+    expect(byDay.points[2]?.values).toEqual({ EUR: 0.3, JPY: 0 });
+  });
+
+  it("is empty without conversions, and skips what is not a day", () => {
+    expect(revenueByDay({ ...STATS, by_day: [] })).toEqual({ currencies: [], rows: [], points: [], converted: 0, totals: {} });
+    expect(revenueByDay({ ...STATS, by_day: [{ day: "yesterday", converted: 1, revenue: { EUR: "1" } }] }).points).toEqual([]);
+  });
+
+  it("reads amounts as decimals, and nothing else", () => {
+    expect(decimalNumber("123.40")).toBe(123.4);
+    expect(decimalNumber(" 7 ")).toBe(7);
+    expect(decimalNumber("-2.5")).toBe(-2.5);
+    for (const bad of ["", "1,5", "1e3", "0x10", "NaN", "12.", undefined]) expect(decimalNumber(bad)).toBeNull();
+    expect(addDecimals("0.10", "0.2")).toBe("0.30");
+    expect(addDecimals("99999999999999999.99", "0.01")).toBe("100000000000000000.00");
+    expect(addDecimals("1.50", "-2")).toBe("-0.50");
+    expect(addDecimals("12", "30")).toBe("42");
+    expect(addDecimals("1,5", "1")).toBeNull();
+    // An amount that is no decimal counts as 0 on the chart, and stays as given in the table.
+    const odd = revenueByDay({ ...STATS, by_day: [{ day: "2026-12-01", converted: 1, revenue: { EUR: "n/a" } }] });
+    expect(odd.points[0]?.values).toEqual({ EUR: 0 });
+    expect(odd.rows[0]?.amounts).toEqual({ EUR: "n/a" });
   });
 });
 

@@ -125,3 +125,123 @@ export function audienceCsv(hashes: readonly string[]): string {
 export function audienceFileName(campaignId: string): string {
   return `audience-${campaignId.replace(/[^a-zA-Z0-9_-]+/g, "_")}.csv`;
 }
+
+// Recovered revenue over time (`by_day`): amounts are decimal strings, read exactly (never
+// through a float when added) and never added across currencies.
+
+const DECIMAL = /^([+-]?)(\d+)(?:\.(\d+))?$/;
+
+/** A decimal string as a number for a chart, or null when it is not a decimal. */
+export function decimalNumber(amount: string | undefined): number | null {
+  if (amount === undefined) return null;
+  const text = amount.trim();
+  if (!DECIMAL.test(text)) return null;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : null;
+}
+
+/** The exact sum of two decimal strings ("0.10" + "0.20" = "0.30"); null when one is not a decimal. */
+export function addDecimals(a: string, b: string): string | null {
+  const x = DECIMAL.exec(a.trim());
+  const y = DECIMAL.exec(b.trim());
+  if (x === null || y === null) return null;
+  const scale = Math.max(x[3]?.length ?? 0, y[3]?.length ?? 0);
+  const scaled = (m: RegExpExecArray) => {
+    const units = BigInt(`${m[2] ?? "0"}${(m[3] ?? "").padEnd(scale, "0")}`);
+    return m[1] === "-" ? -units : units;
+  };
+  const sum = scaled(x) + scaled(y);
+  const negative = sum < 0n;
+  const digits = (negative ? -sum : sum).toString().padStart(scale + 1, "0");
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = digits.slice(digits.length - scale);
+  return `${negative ? "-" : ""}${whole}${scale > 0 ? `.${fraction}` : ""}`;
+}
+
+/** One day of the API's `by_day`, with its amounts per currency as given. */
+export interface DayRow {
+  day: string;
+  converted: number;
+  /** Decimal strings per currency (only the currencies that day had). */
+  amounts: Record<string, string>;
+}
+
+/** One day of the chart: every day from the first to the last, a day without any as 0. */
+export interface DayPoint {
+  day: string;
+  converted: number;
+  /** Amounts per currency, as numbers for the chart (0 where none). */
+  values: Record<string, number>;
+}
+
+export interface RevenueByDay {
+  /** The currencies that had revenue on some day, in alphabetical order (one series each). */
+  currencies: string[];
+  /** The days the API gave (those with conversions), oldest first: the table. */
+  rows: DayRow[];
+  /** Every day from the first to the last, gaps as 0: the chart. */
+  points: DayPoint[];
+  /** Carts converted, and the exact sum per currency, over those days. */
+  converted: number;
+  totals: Record<string, string>;
+}
+
+const DAY_MS = 86_400_000;
+/** A chart of at most this many days (three years): more says nothing a table does not. */
+const MAX_DAYS = 1100;
+
+function isDay(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+}
+
+/** Every UTC day from `from` to `to`, both included. */
+function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  const end = Date.parse(`${to}T00:00:00Z`);
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end && out.length < MAX_DAYS; t += DAY_MS) {
+    out.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+/**
+ * `by_day` shaped for the chart and its table: the days sorted (a day given twice counted
+ * once, its amounts added exactly), every day between the first and the last for the chart,
+ * one series per currency, and the period's totals per currency.
+ */
+export function revenueByDay(stats: CampaignStats): RevenueByDay {
+  const byDay = new Map<string, DayRow>();
+  for (const entry of stats.by_day ?? []) {
+    if (!isDay(entry.day)) continue;
+    const row = byDay.get(entry.day) ?? { day: entry.day, converted: 0, amounts: {} };
+    row.converted += entry.converted;
+    for (const [currency, amount] of Object.entries(entry.revenue)) {
+      const before = row.amounts[currency];
+      row.amounts[currency] = before === undefined ? amount : (addDecimals(before, amount) ?? before);
+    }
+    byDay.set(entry.day, row);
+  }
+  const rows = [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
+  const currencies = [...new Set(rows.flatMap((row) => Object.keys(row.amounts)))].sort();
+  const first = rows[0];
+  const last = rows.at(-1);
+  const points =
+    first === undefined || last === undefined
+      ? []
+      : daysBetween(first.day, last.day).map((day) => {
+          const row = byDay.get(day);
+          return {
+            day,
+            converted: row?.converted ?? 0,
+            values: Object.fromEntries(currencies.map((currency) => [currency, decimalNumber(row?.amounts[currency]) ?? 0])),
+          };
+        });
+  const totals: Record<string, string> = {};
+  for (const row of rows) {
+    for (const [currency, amount] of Object.entries(row.amounts)) {
+      const before = totals[currency];
+      totals[currency] = before === undefined ? amount : (addDecimals(before, amount) ?? before);
+    }
+  }
+  return { currencies, rows, points, converted: rows.reduce((n, row) => n + row.converted, 0), totals };
+}
