@@ -2,11 +2,12 @@
 // case in its conversation (a note, an assignment, a close with a resolution) and opens its
 // author's contact page; an admin finds the contact, exports it (a file is downloaded) and
 // erases it after typing the confirmation; every staff group sees the reports, with a chart
-// and a table. Each screen passes axe-core, is photographed, and logs no Content-Security-
+// and a table, cases within and past their SLA among them. Each screen passes axe-core, is photographed, and logs no Content-Security-
 // Policy violation.
 
 import { readFile } from "node:fs/promises";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { defaultRange } from "../src/people/reports";
 import { api, createSource, deliver, staffToken } from "./seed";
 import { expectAccessible, shot, signIn, type Group } from "./steps";
 
@@ -69,6 +70,20 @@ test.beforeAll(async ({ playwright }) => {
       },
     }),
   )) as { id: string };
+  // A second case, from someone nobody erases: the SLA report has a case to count.
+  await onStackTime(request, (now) =>
+    deliver(request, source, {
+      type: "contribution.created",
+      data: {
+        id: `people-sla-${STAMP}`,
+        kind: "comment",
+        text: `My parcel is two weeks late and nobody answers, this is unacceptable (order ${STAMP}-2)`,
+        moderation: "published",
+        created_at: new Date(now).toISOString(),
+        author: { name: "Sacha", email: `people-sla-${STAMP}@example.com` },
+      },
+    }),
+  );
   const support = await staffToken(request, "liaison-support");
   await expect
     .poll(async () => (await findCase(request, support, event.id))?.contact_id ?? "", { timeout: 30_000, message: "the case is opened" })
@@ -175,8 +190,18 @@ test("an admin finds the contact, exports it and erases it after typing the conf
 });
 
 for (const group of ["liaison-admin", "liaison-support", "liaison-sales", "liaison-marketer"] as const satisfies readonly Group[]) {
-  test(`${group} sees the reports, each as a chart and a table`, async ({ page }) => {
+  test(`${group} sees the reports, each as a chart and a table`, async ({ page, request }) => {
     const violations = watchPolicy(page);
+    // The SLA figures of the page's default range, as the API gives them (once it counts a case).
+    const token = await staffToken(request, group);
+    const range = defaultRange(Date.now());
+    const slaOf = async () =>
+      (await api<{ sla: { within: number; past: number; running: number } }>(request, token, "GET", `/admin/reports/response-times?from=${range.from}&to=${range.to}`)).sla;
+    await expect.poll(async () => {
+      const counts = await slaOf();
+      return counts.within + counts.past + counts.running;
+    }, { timeout: 30_000, message: "a case counted against its SLA" }).toBeGreaterThan(0);
+    const counts = await slaOf();
     await signIn(page, group, `${group.replace("liaison-", "")}@brand.example`);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Reports" })).toBeVisible();
@@ -186,6 +211,24 @@ for (const group of ["liaison-admin", "liaison-support", "liaison-sales", "liais
     await expect(contributions.locator(".pp-chart .recharts-rectangle").first()).toBeVisible();
     await expect(page.getByRole("table", { name: "Time to the first answer and to close" })).toBeVisible();
     await expect(page.getByRole("region", { name: "Revenue" })).toBeVisible();
+    // Cases within and past their SLA: the totals in words, a chart (stacked bars per
+    // priority) and its table, P1 to P3 and the total.
+    const sla = page.getByRole("region", { name: "Cases within and past their SLA", exact: true });
+    const n = new Intl.NumberFormat("en-GB");
+    const total = counts.within + counts.past + counts.running;
+    await expect(sla.locator(".pp-total")).toHaveText(
+      `${n.format(total)} case${total === 1 ? "" : "s"} with an SLA: ${n.format(counts.within)} within, ${n.format(counts.past)} past, ${n.format(counts.running)} running.`,
+    );
+    const slaTable = sla.getByRole("table", { name: "Cases within and past their SLA, per priority" });
+    await expect(slaTable).toBeVisible();
+    const headers = await slaTable.getByRole("rowheader").allTextContents();
+    expect(headers.slice(0, 3)).toEqual(["P1", "P2", "P3"]);
+    expect(headers.at(-1)).toBe("Total");
+    await expect(slaTable.getByRole("row").last().getByRole("cell").last()).toHaveText(n.format(total));
+    await expect(sla.locator(".pp-chart .recharts-wrapper > svg.recharts-surface")).toBeVisible();
+    await expect(sla.locator(".pp-chart .recharts-rectangle").first()).toBeVisible();
+    // The legend in the series' order: within, past, running.
+    await expect(sla.locator(".pp-chart .recharts-legend-item-text")).toHaveText(["Within SLA", "Past SLA", "Running"]);
     await contributions.getByRole("radio", { name: "Day" }).check({ force: true });
     await expect(contributions.getByRole("table", { name: "Contributions by day" })).toBeVisible();
     await expect(page.getByRole("alert")).toHaveCount(0);
@@ -203,6 +246,9 @@ test("the reports fit a phone, in French", async ({ browser }) => {
   await page.getByRole("link", { name: "Rapports" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Rapports" })).toBeVisible();
   await expect(page.getByRole("table", { name: "Contributions par plateforme" })).toBeVisible();
+  await expect(
+    page.getByRole("region", { name: "Cas dans les délais et hors délai (SLA)" }).getByRole("table", { name: "Cas dans les délais et hors délai, par priorité" }),
+  ).toBeVisible();
   // One column: nothing wider than the screen.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);

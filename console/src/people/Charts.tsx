@@ -8,8 +8,8 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 export interface ChartSeries<K extends string> {
   key: K;
   name: string;
-  /** `series-a`, `series-b`: the colour people.css gives it. */
-  className: "pp-series-a" | "pp-series-b";
+  /** The colour people.css gives the series (`--chart-a`, `-b`, `-c`). */
+  className: "pp-series-a" | "pp-series-b" | "pp-series-c";
 }
 
 function Frame({ children }: { children: ReactNode }) {
@@ -20,18 +20,25 @@ function Frame({ children }: { children: ReactNode }) {
   );
 }
 
-/** Bars per row: one series, or several side by side (never stacked: nothing is added up). */
+/**
+ * Bars per row: one series, or several side by side; stacked only when `stacked` says the
+ * series are parts of one whole (cases within, past and running their SLA make the cases).
+ */
 export function BarsChart<K extends string>({
   rows,
   labelKey,
   series,
   format,
+  stacked = false,
 }: {
   rows: readonly object[];
   labelKey: string;
   series: readonly ChartSeries<K>[];
   format: (value: number) => string;
+  stacked?: boolean;
 }) {
+  /** Legend and tooltip in the series' order (Recharts sorts them by name otherwise). */
+  const order = (item: { dataKey?: unknown }) => series.findIndex((s) => s.key === item.dataKey);
   return (
     <Frame>
       <ResponsiveContainer width="100%" height={260}>
@@ -43,10 +50,21 @@ export function BarsChart<K extends string>({
             wrapperClassName="pp-chart-tooltip"
             cursor={{ className: "pp-chart-cursor" }}
             formatter={(value) => (typeof value === "number" ? format(value) : String(value))}
+            itemSorter={order}
+            itemStyle={{ color: "inherit" }}
           />
-          {series.length > 1 ? <Legend /> : null}
+          {/* people.css colours legend items by position, hence the series' order. Names in the
+              text's colour, not the series' (a grey name would not read well). */}
+          {series.length > 1 ? <Legend itemSorter={order} labelStyle={{ color: "inherit" }} /> : null}
           {series.map((s) => (
-            <Bar key={s.key} dataKey={s.key} name={s.name} className={s.className} isAnimationActive={false} />
+            <Bar
+              key={s.key}
+              dataKey={s.key}
+              name={s.name}
+              className={s.className}
+              isAnimationActive={false}
+              {...(stacked ? { stackId: "stack" } : {})}
+            />
           ))}
         </BarChart>
       </ResponsiveContainer>

@@ -1,6 +1,7 @@
 // /console/reports (every staff group): for a range of days (the last 30 by default),
-// contributions by platform, label or day, how fast cases are answered and closed, answers
-// by tag or channel, and revenue per currency. Each as a chart and a table (the accessible
+// contributions by platform, label or day, how fast cases are answered and closed, how
+// many are within and past their SLA per priority, answers by tag or channel, and revenue
+// per currency. Each as a chart and a table (the accessible
 // version, with the same figures).
 
 import { useId, useState, type FormEvent, type ReactNode } from "react";
@@ -33,6 +34,7 @@ import {
   responseCounts,
   responseRows,
   revenueTotals,
+  slaFigures,
   weeklyRevenue,
   type DayRange,
   type RangeProblem,
@@ -66,6 +68,7 @@ export function ReportsPage() {
       <div className="pp-reports">
         <ContributionsSection range={range} />
         <ResponseTimesSection range={range} />
+        <SlaSection range={range} />
         <AnswersSection range={range} />
         <RevenueSection range={range} />
       </div>
@@ -300,6 +303,100 @@ function ResponseFigures({ report }: { report: ResponseTimes }) {
           ))}
         </tbody>
       </DataTable>
+    </>
+  );
+}
+
+/** The same report as the response times (one request: the query is shared). */
+function SlaSection({ range }: { range: DayRange }) {
+  const { t } = useTranslation("people");
+  const query = useResponseTimesReport(range);
+  return (
+    <Section id="sla-heading" title={t("reports.sla.title")} intro={t("reports.sla.intro")}>
+      <QueryStates query={query}>{(report) => <SlaFiguresView report={report} />}</QueryStates>
+    </Section>
+  );
+}
+
+function SlaFiguresView({ report }: { report: ResponseTimes }) {
+  const { t } = useTranslation("people");
+  const format = useFormats();
+  const percent = new Intl.NumberFormat(format.language, { style: "percent", maximumFractionDigits: 0 });
+  const { rows, totals, withoutSla, withinShare } = slaFigures(report);
+  const name = (priority: string) => (priority === "unknown" || priority === "" ? t("reports.sla.noPriority") : priority);
+  const chartRows = rows.map((row) => ({ name: name(row.priority), within: row.within, past: row.past, running: row.running }));
+  return (
+    <>
+      <p className="pp-total">
+        {t("reports.sla.totals", {
+          count: totals.total,
+          within: format.count(totals.within),
+          past: format.count(totals.past),
+          running: format.count(totals.running),
+        })}
+      </p>
+      {withinShare !== null || withoutSla > 0 ? (
+        <ul className="pp-figures">
+          {withinShare !== null ? <li>{t("reports.sla.share", { percent: percent.format(withinShare) })}</li> : null}
+          {withoutSla > 0 ? <li>{t("reports.sla.withoutSla", { count: withoutSla })}</li> : null}
+        </ul>
+      ) : null}
+      {totals.total === 0 ? (
+        <p className="list-state empty">{t("reports.sla.empty")}</p>
+      ) : (
+        <>
+          <BarsChart
+            rows={chartRows}
+            labelKey="name"
+            stacked
+            series={[
+              { key: "within", name: t("reports.sla.within"), className: "pp-series-a" },
+              { key: "past", name: t("reports.sla.past"), className: "pp-series-b" },
+              { key: "running", name: t("reports.sla.running"), className: "pp-series-c" },
+            ]}
+            format={format.count}
+          />
+          <DataTable caption={t("reports.sla.caption")}>
+            <thead>
+              <tr>
+                <th scope="col">{t("reports.sla.priority")}</th>
+                <th scope="col" className="pp-number">
+                  {t("reports.sla.within")}
+                </th>
+                <th scope="col" className="pp-number">
+                  {t("reports.sla.past")}
+                </th>
+                <th scope="col" className="pp-number">
+                  {t("reports.sla.running")}
+                </th>
+                <th scope="col" className="pp-number">
+                  {t("reports.sla.total")}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.priority}>
+                  <th scope="row">{name(row.priority)}</th>
+                  <td className="pp-number">{format.count(row.within)}</td>
+                  <td className="pp-number">{format.count(row.past)}</td>
+                  <td className="pp-number">{format.count(row.running)}</td>
+                  <td className="pp-number">{format.count(row.total)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row">{t("reports.totalRow")}</th>
+                <td className="pp-number">{format.count(totals.within)}</td>
+                <td className="pp-number">{format.count(totals.past)}</td>
+                <td className="pp-number">{format.count(totals.running)}</td>
+                <td className="pp-number">{format.count(totals.total)}</td>
+              </tr>
+            </tfoot>
+          </DataTable>
+        </>
+      )}
     </>
   );
 }

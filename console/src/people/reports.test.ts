@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CountReport, RevenueReport } from "./queries";
+import type { CountReport, ResponseTimes, RevenueReport } from "./queries";
 import {
   countRows,
   currenciesOf,
@@ -11,6 +11,7 @@ import {
   rangeProblem,
   responseRows,
   revenueTotals,
+  slaFigures,
   weeklyRevenue,
 } from "./reports";
 
@@ -85,6 +86,8 @@ describe("response times", () => {
         cases: 4,
         first_answer: { count: 3, median_minutes: 30, p90_minutes: 60 },
         close: { count: 1, median_minutes: 120, p90_minutes: 120 },
+        sla: { within: 1, past: 0, running: 3 },
+        sla_by_priority: { P2: { within: 1, past: 0, running: 3 } },
         from: "2026-12-01",
         to: "2026-12-07",
       }),
@@ -92,6 +95,63 @@ describe("response times", () => {
       { measure: "firstAnswer", count: 3, median: 30, p90: 60 },
       { measure: "close", count: 1, median: 120, p90: 120 },
     ]);
+  });
+});
+
+function responseTimes(overrides: Partial<ResponseTimes> = {}): ResponseTimes {
+  return {
+    cases: 12,
+    first_answer: { count: 9, median_minutes: 30, p90_minutes: 60 },
+    close: { count: 7, median_minutes: 120, p90_minutes: 300 },
+    sla: { within: 6, past: 3, running: 2 },
+    sla_by_priority: {
+      P3: { within: 4, past: 1, running: 1 },
+      P1: { within: 1, past: 2, running: 0 },
+      unknown: { within: 0, past: 0, running: 1 },
+      P2: { within: 1, past: 0, running: 0 },
+    },
+    from: "2026-12-01",
+    to: "2026-12-07",
+    ...overrides,
+  };
+}
+
+describe("cases within and past their SLA", () => {
+  it("give P1 to P3 in order, a priority without cases as zeros, then the others", () => {
+    const { rows } = slaFigures(responseTimes());
+    expect(rows).toEqual([
+      { priority: "P1", within: 1, past: 2, running: 0, total: 3 },
+      { priority: "P2", within: 1, past: 0, running: 0, total: 1 },
+      { priority: "P3", within: 4, past: 1, running: 1, total: 6 },
+      { priority: "unknown", within: 0, past: 0, running: 1, total: 1 },
+    ]);
+  });
+
+  it("total as the API counts, with the share in time of the settled cases and those without a due time", () => {
+    const figures = slaFigures(responseTimes());
+    expect(figures.totals).toEqual({ priority: "", within: 6, past: 3, running: 2, total: 11 });
+    // 6 in time out of 9 settled: the running ones are not settled yet.
+    expect(figures.withinShare).toBeCloseTo(6 / 9);
+    // 12 cases opened, 11 against an SLA: one had no due time.
+    expect(figures.withoutSla).toBe(1);
+  });
+
+  it("are zeros, without a share, when no case has an SLA (or an older API leaves them out)", () => {
+    const none = slaFigures(responseTimes({ cases: 0, sla: { within: 0, past: 0, running: 0 }, sla_by_priority: {} }));
+    expect(none.totals.total).toBe(0);
+    expect(none.withinShare).toBeNull();
+    expect(none.withoutSla).toBe(0);
+    expect(none.rows.map((r) => [r.priority, r.total])).toEqual([
+      ["P1", 0],
+      ["P2", 0],
+      ["P3", 0],
+    ]);
+    const { sla: _sla, sla_by_priority: _byPriority, ...older } = responseTimes({ cases: 3 });
+    const fromOlder = slaFigures(older as ResponseTimes);
+    expect(fromOlder.totals.total).toBe(0);
+    expect(fromOlder.withoutSla).toBe(3);
+    // Only running cases: nothing settled, no share.
+    expect(slaFigures(responseTimes({ sla: { within: 0, past: 0, running: 4 } })).withinShare).toBeNull();
   });
 });
 
@@ -111,7 +171,15 @@ function revenue(overrides: Partial<RevenueReport> = {}): RevenueReport {
     referrals: { orders: 1, flagged: 0, revenue: { EUR: "99.90" }, rewards: { EUR: "10" }, by_week: { "2026-W49": { EUR: "99.90" } } },
     cost: {
       answers_published: 7,
-      cases: { cases: 0, first_answer: { count: 0, median_minutes: null, p90_minutes: null }, close: { count: 0, median_minutes: null, p90_minutes: null }, from: "2026-11-01", to: "2026-12-07" },
+      cases: {
+        cases: 0,
+        first_answer: { count: 0, median_minutes: null, p90_minutes: null },
+        close: { count: 0, median_minutes: null, p90_minutes: null },
+        sla: { within: 0, past: 0, running: 0 },
+        sla_by_priority: {},
+        from: "2026-11-01",
+        to: "2026-12-07",
+      },
     },
     currencies_never_added: true,
     ...overrides,

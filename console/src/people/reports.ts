@@ -1,6 +1,6 @@
 // The reports' figures shaped for a chart and its table: the date range (UTC days), counts
-// per group (every day of the range for `by=day`), response times, and money per currency,
-// never added across currencies.
+// per group (every day of the range for `by=day`), response times, cases within and past
+// their SLA per priority, and money per currency, never added across currencies.
 
 import type { CountReport, PerCurrency, PerGroupPerCurrency, ResponseTimes, RevenueReport } from "./queries";
 
@@ -86,6 +86,59 @@ export function responseRows(report: ResponseTimes): ResponseRow[] {
 /** How many cases were opened in the range, and how many of them were answered and closed. */
 export function responseCounts(report: ResponseTimes): { opened: number; answered: number; closed: number } {
   return { opened: report.cases, answered: report.first_answer.count, closed: report.close.count };
+}
+
+/** The priorities a case has (shared/src/contracts/work.rs), each shown even when it has no case. */
+export const PRIORITIES = ["P1", "P2", "P3"] as const;
+
+export interface SlaCounts {
+  within: number;
+  past: number;
+  running: number;
+}
+
+export interface SlaRow extends SlaCounts {
+  /** `P1` to `P3`, or what else the API grouped by (`unknown`: a case without a priority). */
+  priority: string;
+  total: number;
+}
+
+export interface SlaFigures {
+  /** P1 to P3 (zeros where none), then any other group the API gave, in its order of name. */
+  rows: SlaRow[];
+  /** The API's own totals. */
+  totals: SlaRow;
+  /** Cases opened in the range without a due time (not counted against an SLA). */
+  withoutSla: number;
+  /** Within ÷ (within + past): the share of settled cases in time; null when none settled. */
+  withinShare: number | null;
+}
+
+const NO_SLA: SlaCounts = { within: 0, past: 0, running: 0 };
+
+function slaRow(priority: string, counts: Partial<SlaCounts> | undefined): SlaRow {
+  const within = counts?.within ?? 0;
+  const past = counts?.past ?? 0;
+  const running = counts?.running ?? 0;
+  return { priority, within, past, running, total: within + past + running };
+}
+
+/** The SLA figures of a response-times report, per priority and in all. */
+export function slaFigures(report: ResponseTimes): SlaFigures {
+  const byPriority: Record<string, Partial<SlaCounts> | undefined> = report.sla_by_priority ?? {};
+  const known = new Set<string>(PRIORITIES);
+  const others = Object.keys(byPriority)
+    .filter((priority) => !known.has(priority))
+    .sort((a, b) => (a === "unknown" ? 1 : b === "unknown" ? -1 : a.localeCompare(b)));
+  const rows = [...PRIORITIES, ...others].map((priority) => slaRow(priority, byPriority[priority]));
+  const totals = slaRow("", report.sla ?? NO_SLA);
+  const settled = totals.within + totals.past;
+  return {
+    rows,
+    totals,
+    withoutSla: Math.max(0, report.cases - totals.total),
+    withinShare: settled === 0 ? null : totals.within / settled,
+  };
 }
 
 /** A decimal string as a number for a chart (0 when unreadable). */
