@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { resetSessionForTests } from "../auth/session";
 import { json, renderConsole, type Respond } from "../test/render";
-import type { Conversion, Rule, Source, TemplateView } from "./queries";
+import type { Conversion, Receipt, Rule, Source, TemplateView } from "./queries";
 
 afterEach(() => {
   cleanup();
@@ -179,15 +179,16 @@ describe("a source's page", () => {
               },
             ],
           }),
+        "GET /admin/sources/src_forum/received": () => json({ received: [], next: null }),
         "POST /admin/sources/src_forum/rotate": () =>
           json({ id: "src_forum", rotated_at: NOW, previous_secret_valid_until: "2026-12-07T11:00:00Z", secret: "new-generated-secret" }),
       }),
     });
-    const health = await screen.findByRole("region", { name: "Is my webhook working?" });
+    const health = await screen.findByRole("region", { name: "Ignored deliveries" });
     expect(await within(health).findByText("topic_created")).toBeDefined();
     expect(within(health).getByText("Liaison does not act on this event or topic.")).toBeDefined();
     expect(within(health).getByText(/Last delivery received and ignored/)).toBeDefined();
-    expect(screen.getByText("API key")).toBeDefined();
+    expect(within(screen.getByRole("region", { name: "Signing secrets" })).getByText("API key")).toBeDefined();
 
     await user.click(screen.getByRole("button", { name: "Rotate the secret" }));
     expect(await screen.findByDisplayValue("new-generated-secret")).toBeDefined();
@@ -301,6 +302,251 @@ describe("connections", () => {
     await user.click(screen.getByRole("button", { name: "Enable" }));
     await waitFor(() => expect(requests.find((r) => r.method === "PATCH")?.body).toEqual({ enabled: true }));
     expect(requests.find((r) => r.path.endsWith("/replay"))?.body).toEqual({ status: "dead" });
+  });
+});
+
+function aReceipt(overrides: Partial<Receipt> & Pick<Receipt, "id" | "outcome" | "status">): Receipt {
+  return { received_at: NOW, platform: "standard-webhooks", ...overrides };
+}
+
+describe("a source's last deliveries", () => {
+  const source = aSource({ id: "src_blog", platform: "standard-webhooks", name: "Blog", webhook_url: "http://127.0.0.1:3000/hooks/src_blog" });
+
+  it("shows each delivery's outcome in words, its status, event and events, explains refusals, and loads more", async () => {
+    const user = userEvent.setup();
+    const { requests } = renderConsole({
+      groups: ["liaison-admin"],
+      path: "/sources/src_blog",
+      respond: api({
+        "GET /admin/sources/src_blog": () => json(source),
+        "GET /admin/sources/src_blog/ignored": () => json({ ignored: [] }),
+        "GET /admin/sources/src_blog/received": (_body, request) =>
+          new URL(request.url).searchParams.get("after") === "cursor-2"
+            ? json({
+                received: [aReceipt({ id: "r5", outcome: "failed", status: 503, error_code: "unavailable" })],
+                next: null,
+              })
+            : json({
+                received: [
+                  aReceipt({
+                    id: "r1",
+                    outcome: "accepted",
+                    status: 202,
+                    event: "contribution.created",
+                    events: [
+                      { id: "evt_1", duplicate: false },
+                      { id: "evt_2", duplicate: true },
+                    ],
+                  }),
+                  aReceipt({ id: "r2", outcome: "refused", status: 401, error_code: "unauthorized" }),
+                  aReceipt({ id: "r3", outcome: "refused", status: 400, error_code: "invalid_request", error_field: "data.text" }),
+                  aReceipt({ id: "r4", outcome: "ignored", status: 200, event: "order.updated", ignored: ["order_status: cancelled"] }),
+                  aReceipt({ id: "r6", outcome: "refused", status: 418, error_code: "teapot" }),
+                ],
+                next: "cursor-2",
+              }),
+      }),
+    });
+    const log = await screen.findByRole("region", { name: "Last deliveries" });
+    await within(log).findByText("contribution.created");
+    const items = [...log.querySelectorAll<HTMLElement>("ul.items > li")];
+    expect(items).toHaveLength(5);
+    const [accepted, unauthorized, invalid, ignored, unknown] = items as [HTMLElement, HTMLElement, HTMLElement, HTMLElement, HTMLElement];
+
+    expect(within(accepted).getByText("Accepted")).toBeDefined();
+    expect(within(accepted).getByText("HTTP 202")).toBeDefined();
+    expect(within(accepted).getByText("contribution.created")).toBeDefined();
+    expect(within(accepted).getByText("2 events: 1 new, 1 already received")).toBeDefined();
+    // When: how long ago, and the date itself.
+    const time = within(accepted).getByText(/ago|just now/);
+    expect(time.closest("time")?.getAttribute("dateTime")).toBe(NOW);
+    expect(time.closest("time")?.textContent).toMatch(/2026/);
+
+    expect(within(unauthorized).getByText("Refused")).toBeDefined();
+    expect(within(unauthorized).getByText("HTTP 401")).toBeDefined();
+    expect(within(unauthorized).getByText(/The signature did not match: check the secret on the platform/)).toBeDefined();
+    expect(within(unauthorized).getByText("none given")).toBeDefined();
+    expect(within(invalid).getByText(/the field data\.text is missing or wrong/)).toBeDefined();
+    expect(within(ignored).getByText("Ignored")).toBeDefined();
+    expect(within(ignored).getByText("An order status Liaison does not act on.", { exact: false })).toBeDefined();
+    expect(within(ignored).getByText("order_status: cancelled")).toBeDefined();
+    expect(within(unknown).getByText("Refused with the code teapot.")).toBeDefined();
+    // The badge's mark is decoration: the word says the outcome.
+    expect(within(unauthorized).getByText("✕").getAttribute("aria-hidden")).toBe("true");
+
+    expect(within(log).getByText(/recorded at most once every 10 seconds/)).toBeDefined();
+    expect(within(log).getByRole("link", { name: /See what was ignored/ }).getAttribute("href")).toBe("#source-ignored");
+    expect(document.getElementById("source-ignored")).not.toBeNull();
+
+    await user.click(within(log).getByRole("button", { name: "Show more" }));
+    expect(await within(log).findByText("Failed")).toBeDefined();
+    expect(within(log).getByText("Liaison was briefly unavailable: the platform sends it again.")).toBeDefined();
+    const pages = requests.filter((r) => r.path === "/admin/sources/src_blog/received").map((r) => r.query);
+    expect(pages).toEqual([{ limit: "50" }, { limit: "50", after: "cursor-2" }]);
+    expect(within(log).queryByRole("button", { name: "Show more" })).toBeNull();
+  });
+
+  it("tells the owner what to do when nothing came, and reads again on demand", async () => {
+    const user = userEvent.setup();
+    const { requests } = renderConsole({
+      groups: ["liaison-admin"],
+      path: "/sources/src_blog",
+      language: "fr",
+      respond: api({
+        "GET /admin/sources/src_blog": () => json(source),
+        "GET /admin/sources/src_blog/ignored": () => json({ ignored: [] }),
+        "GET /admin/sources/src_blog/received": () => json({ received: [], next: null }),
+      }),
+    });
+    const log = await screen.findByRole("region", { name: "Derniers envois" });
+    expect(await within(log).findByText(/Aucun envoi ces 7 derniers jours : envoyez un test depuis la plateforme/)).toBeDefined();
+    const reads = () => requests.filter((r) => r.path === "/admin/sources/src_blog/received").length;
+    expect(reads()).toBe(1);
+    await user.click(within(log).getByRole("button", { name: "Actualiser" }));
+    await waitFor(() => expect(reads()).toBe(2));
+    expect(await within(log).findByRole("button", { name: "Actualiser" })).toBeDefined();
+  });
+
+  it("says why the list could not be read, in the API's words", async () => {
+    renderConsole({
+      groups: ["liaison-admin"],
+      path: "/sources/src_blog",
+      respond: api({
+        "GET /admin/sources/src_blog": () => json(source),
+        "GET /admin/sources/src_blog/ignored": () => json({ ignored: [] }),
+        "GET /admin/sources/src_blog/received": () => json({ error: { code: "unavailable", message: "DynamoDB is throttling; retry." } }, 503),
+      }),
+    });
+    const log = await screen.findByRole("region", { name: "Last deliveries" });
+    expect(await within(log).findByText(/DynamoDB is throttling; retry\./)).toBeDefined();
+  });
+});
+
+describe("editing a source's credentials", () => {
+  function pageOf(source: Source, put: (body: unknown) => Response) {
+    return renderConsole({
+      groups: ["liaison-admin"],
+      path: `/sources/${source.id}`,
+      respond: api({
+        [`GET /admin/sources/${source.id}`]: () => json(source),
+        [`GET /admin/sources/${source.id}/ignored`]: () => json({ ignored: [] }),
+        [`GET /admin/sources/${source.id}/received`]: () => json({ received: [], next: null }),
+        [`PUT /admin/sources/${source.id}/credentials`]: (body) => put(body),
+      }),
+    });
+  }
+
+  it("offers the platform's credentials, never filled, says which are set, and puts the API's error on its field", async () => {
+    const user = userEvent.setup();
+    let attempt = 0;
+    const { requests } = pageOf(aSource({ credentials: ["api_key"], settings: { instance_url: "https://forum.example" } }), () => {
+      attempt += 1;
+      return attempt === 1
+        ? json({ error: { code: "invalid_request", message: "must be 1 to 255 characters, without control characters", field: "credentials.api_username" } }, 400)
+        : json({ id: "src_forum", credentials: ["api_key", "api_username"], settings: { instance_url: "https://forum.example" } });
+    });
+    const edit = await screen.findByRole("region", { name: "Edit credentials and settings" });
+    const key = within(edit).getByRole("textbox", { name: /API key/ }) as HTMLInputElement;
+    const user_ = within(edit).getByRole("textbox", { name: /API user name/ }) as HTMLInputElement;
+    expect(key.value).toBe("");
+    expect(user_.value).toBe("");
+    expect(within(edit).getByText(/^Set: leave empty to keep it\./)).toBeDefined();
+    expect(within(edit).getByText(/^Not set\./)).toBeDefined();
+    expect((within(edit).getByRole("textbox", { name: /Forum URL/ }) as HTMLInputElement).value).toBe("https://forum.example");
+
+    await user.click(within(edit).getByRole("button", { name: "Save the changes" }));
+    expect(within(edit).getByText("Nothing changed: type a new credential or change a setting.")).toBeDefined();
+    expect(requests.filter((r) => r.method === "PUT")).toEqual([]);
+
+    await user.type(user_, "x");
+    await user.click(within(edit).getByRole("button", { name: "Save the changes" }));
+    expect(await within(edit).findByText("must be 1 to 255 characters, without control characters")).toBeDefined();
+    expect(user_.getAttribute("aria-invalid")).toBe("true");
+    await waitFor(() => expect(document.activeElement).toBe(user_));
+
+    await user.clear(user_);
+    await user.type(user_, " moderator ");
+    await user.click(within(edit).getByRole("button", { name: "Save the changes" }));
+    expect(await within(edit).findByText("Saved: the source uses the new values from now on.")).toBeDefined();
+    expect(requests.filter((r) => r.method === "PUT").at(-1)?.body).toEqual({ credentials: { api_username: "moderator" } });
+    expect(user_.value).toBe("");
+  });
+
+  it("shows what Liaison generated once, and sends a cleared setting as removed", async () => {
+    const user = userEvent.setup();
+    const source = aSource({
+      id: "src_blog",
+      platform: "standard-webhooks",
+      name: "Blog",
+      settings: { moderation_callback_url: "https://brand.example/decisions" },
+      credentials: ["moderation_callback_secret"],
+    });
+    const { requests, queryClient } = pageOf(source, () =>
+      json({
+        id: "src_blog",
+        credentials: ["moderation_callback_secret"],
+        settings: { reply_url: "https://brand.example/replies", moderation_callback_url: null },
+        generated_credentials: { moderation_callback_secret: "whsec_Z2VuZXJhdGVkLXNlY3JldC12YWx1ZQ==" },
+      }),
+    );
+    const edit = await screen.findByRole("region", { name: "Edit credentials and settings" });
+    // Standard Webhooks takes no other credential: its settings only.
+    expect(within(edit).getByText(/takes no other credential/)).toBeDefined();
+    expect(within(edit).queryByRole("group", { name: "To answer and moderate from Liaison" })).toBeNull();
+    await user.type(within(edit).getByRole("textbox", { name: /Reply URL/ }), "https://brand.example/replies");
+    await user.clear(within(edit).getByRole("textbox", { name: /Moderation callback URL/ }));
+    await user.click(within(edit).getByRole("button", { name: "Save the changes" }));
+
+    const once = await within(edit).findByRole("region", { name: "Copy it now: it will not be shown again" });
+    expect((within(once).getByRole("textbox", { name: "Moderation callback secret" }) as HTMLInputElement).value).toBe(
+      "whsec_Z2VuZXJhdGVkLXNlY3JldC12YWx1ZQ==",
+    );
+    expect(requests.find((r) => r.method === "PUT")?.body).toEqual({
+      settings: { reply_url: "https://brand.example/replies", moderation_callback_url: null },
+    });
+    await user.click(within(once).getByRole("button", { name: "I have copied it" }));
+    expect(screen.queryByDisplayValue("whsec_Z2VuZXJhdGVkLXNlY3JldC12YWx1ZQ==")).toBeNull();
+    await waitFor(() => expect(JSON.stringify(queryClient.getMutationCache().getAll().map((m) => m.state.data))).not.toContain("whsec_Z2Vu"));
+  });
+
+  it("starts afresh on another source's page", async () => {
+    const user = userEvent.setup();
+    const other = aSource({ id: "src_other", name: "Other forum", webhook_url: "http://127.0.0.1:3000/hooks/src_other" });
+    const { router } = renderConsole({
+      groups: ["liaison-admin"],
+      path: "/sources/src_forum",
+      respond: api({
+        "GET /admin/sources/src_forum": () => json(aSource()),
+        "GET /admin/sources/src_other": () => json(other),
+        "GET /admin/sources/src_forum/ignored": () => json({ ignored: [] }),
+        "GET /admin/sources/src_other/ignored": () => json({ ignored: [] }),
+        "GET /admin/sources/src_forum/received": () => json({ received: [], next: null }),
+        "GET /admin/sources/src_other/received": () => json({ received: [], next: null }),
+      }),
+    });
+    const edit = await screen.findByRole("region", { name: "Edit credentials and settings" });
+    await user.type(within(edit).getByRole("textbox", { name: /API key/ }), "typed-for-the-first");
+    await router.navigate("/sources/src_other");
+    expect(await screen.findByRole("heading", { level: 1, name: "Other forum" })).toBeDefined();
+    const again = screen.getByRole("region", { name: "Edit credentials and settings" });
+    expect((within(again).getByRole("textbox", { name: /API key/ }) as HTMLInputElement).value).toBe("");
+  });
+
+  it("asks for both halves of a login, and the site it logs in to, before asking the API", async () => {
+    const user = userEvent.setup();
+    const { requests } = pageOf(aSource({ id: "src_shop", platform: "woocommerce", name: "Shop" }), () => json({}));
+    const edit = await screen.findByRole("region", { name: "Edit credentials and settings" });
+    expect(within(edit).getByRole("textbox", { name: /Consumer key/ })).toBeDefined();
+    expect(within(edit).queryByRole("textbox", { name: /API key/ })).toBeNull();
+    await user.type(within(edit).getByRole("textbox", { name: /Consumer key/ }), "ck_0123456789");
+    await user.click(within(edit).getByRole("button", { name: "Save the changes" }));
+    const secret = within(edit).getByRole("textbox", { name: /Consumer secret/ });
+    expect(secret.getAttribute("aria-invalid")).toBe("true");
+    expect(within(edit).getByText("These two go together: give both or neither.")).toBeDefined();
+    await user.type(secret, "cs_0123456789");
+    await user.click(within(edit).getByRole("button", { name: "Save the changes" }));
+    expect(within(edit).getByRole("textbox", { name: /Site URL/ }).getAttribute("aria-invalid")).toBe("true");
+    expect(requests.filter((r) => r.method === "PUT")).toEqual([]);
   });
 });
 
@@ -423,12 +669,131 @@ describe("the verification email", () => {
     await user.click(within(panel).getByRole("button", { name: "Reset to the default" }));
     await user.click(within(panel).getByRole("button", { name: "Reset to the default" }));
     expect(await screen.findByText("The default wording applies again.")).toBeDefined();
-    expect(requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`)).toEqual([
+    expect(requests.filter((r) => r.method !== "GET" && !r.path.endsWith("/preview")).map((r) => `${r.method} ${r.path}`)).toEqual([
       "PUT /admin/templates/verification/fr",
       "DELETE /admin/templates/verification/fr",
     ]);
     await user.click(screen.getByRole("tab", { name: "English" }));
     expect(within(screen.getByRole("tabpanel")).getByText("Liaison’s default wording.")).toBeDefined();
+  });
+});
+
+describe("the verification email's live preview", () => {
+  const view: TemplateView = {
+    name: "verification",
+    variables: [
+      { name: "name", sample: "Camille", required: false },
+      { name: "link", sample: "https://liaison.example/t/verify/SAMPLE", required: true },
+    ],
+    fr: { subject: "Confirmez", text: "Bonjour {{ name }},\n{{ link }}", custom: false },
+    en: { subject: "Confirm", text: "Hello {{ name }},\n{{ link }}", custom: false },
+  };
+
+  /** The API's preview: the sample values in, an unknown variable refused on its part. */
+  function preview(body: unknown): Response {
+    const draft = body as { subject: string; text: string };
+    for (const part of ["subject", "text"] as const) {
+      const unknown = draft[part].split("\n").findIndex((line) => /\{\{\s*(?!name\b|link\b)\w+\s*\}\}/.test(line));
+      if (unknown >= 0) return json({ error: { code: "invalid_request", message: `line ${unknown + 1}: undefined value`, field: part } }, 400);
+    }
+    const render = (text: string) => text.replaceAll("{{ name }}", "Camille").replaceAll("{{ link }}", "https://liaison.example/t/verify/SAMPLE");
+    return json({ subject: render(draft.subject), text: render(draft.text) });
+  }
+
+  function previews(requests: { path: string; body: unknown }[]) {
+    return requests.filter((r) => r.path === "/admin/templates/verification/preview").map((r) => r.body);
+  }
+
+  it("renders the wording as typed once typing pauses, keeps the last good one marked stale, and puts a refusal on its field", { timeout: 20_000 }, async () => {
+    // No pause between keys: the whole typing is one burst, as a fast typist's.
+    const user = userEvent.setup({ delay: null });
+    const { requests } = renderConsole({
+      groups: ["liaison-marketer"],
+      path: "/templates",
+      respond: api({
+        "GET /admin/templates/verification": () => json(view),
+        "POST /admin/templates/verification/preview": (body) => preview(body),
+        "PUT /admin/templates/verification/fr": (body) => json({ name: "verification", language: "fr", ...(body as object), custom: true }),
+      }),
+    });
+    const panel = await screen.findByRole("tabpanel");
+    const live = within(panel).getByRole("region", { name: "Preview" });
+    // The saved wording, rendered at once, as plain text.
+    expect(await within(live).findByText("Confirmez")).toBeDefined();
+    const body = () => live.querySelector("pre")?.textContent;
+    expect(body()).toBe("Bonjour Camille,\nhttps://liaison.example/t/verify/SAMPLE");
+    expect(previews(requests)).toEqual([{ subject: "Confirmez", text: "Bonjour {{ name }},\n{{ link }}" }]);
+
+    const text = within(panel).getByRole("textbox", { name: "Body" });
+    await user.type(text, "\nÀ bientôt <b>!</b>");
+    // Not asked while typing: the preview is out of date until the pause.
+    expect(previews(requests)).toHaveLength(1);
+    expect(within(live).getByText("Out of date")).toBeDefined();
+    await waitFor(() => expect(body()).toBe("Bonjour Camille,\nhttps://liaison.example/t/verify/SAMPLE\nÀ bientôt <b>!</b>"));
+    // One call for the whole burst; the markup is text, never HTML.
+    expect(previews(requests)).toHaveLength(2);
+    expect(live.querySelector("b")).toBeNull();
+    expect(within(live).queryByText("Out of date")).toBeNull();
+
+    await user.type(text, "\n{{{{ nom }}");
+    await waitFor(() => expect(text.getAttribute("aria-invalid")).toBe("true"));
+    expect(within(panel).getByText("line 4: undefined value")).toBeDefined();
+    expect(previews(requests)).toHaveLength(3);
+    // The last good preview stays, marked out of date, and says why.
+    expect(body()).toBe("Bonjour Camille,\nhttps://liaison.example/t/verify/SAMPLE\nÀ bientôt <b>!</b>");
+    expect(within(live).getByText("Out of date")).toBeDefined();
+    expect(within(live).getByText(/has an error in the Body field/)).toBeDefined();
+    expect(within(panel).getByRole("textbox", { name: "Subject" }).getAttribute("aria-invalid")).toBeNull();
+
+    // Fixed: the error goes, the preview follows.
+    await user.type(text, "{Backspace}".repeat("{{ nom }}".length) + "{{{{ name }}");
+    await waitFor(() => expect(text.getAttribute("aria-invalid")).toBeNull());
+    await waitFor(() => expect(body()).toMatch(/<b>!<\/b>\nCamille$/));
+
+    // Saving still saves with PUT.
+    await user.click(within(panel).getByRole("button", { name: "Save the French wording" }));
+    expect(await screen.findByText(/Saved: the new wording applies/)).toBeDefined();
+    expect(requests.filter((r) => r.method === "PUT").map((r) => r.body)).toEqual([
+      { subject: "Confirmez", text: "Bonjour {{ name }},\n{{ link }}\nÀ bientôt <b>!</b>\n{{ name }}" },
+    ]);
+  });
+
+  it("shows a refusal of the subject on the subject, and says so when nothing rendered yet", async () => {
+    const user = userEvent.setup({ delay: null });
+    renderConsole({
+      groups: ["liaison-admin"],
+      path: "/templates",
+      respond: api({
+        "GET /admin/templates/verification": () => json({ ...view, fr: { ...view.fr, subject: "Confirmez {{ prenom }}" } }),
+        "POST /admin/templates/verification/preview": (body) => preview(body),
+      }),
+    });
+    const panel = await screen.findByRole("tabpanel");
+    const subject = within(panel).getByRole("textbox", { name: "Subject" });
+    await waitFor(() => expect(subject.getAttribute("aria-invalid")).toBe("true"));
+    expect(within(panel).getByText("line 1: undefined value")).toBeDefined();
+    const live = within(panel).getByRole("region", { name: "Preview" });
+    expect(within(live).getByText("No preview yet: correct the error in the Subject field.")).toBeDefined();
+    expect(live.querySelector("pre")).toBeNull();
+    await user.clear(subject);
+    await user.type(subject, "Confirmez {{{{ name }}");
+    expect(await within(live).findByText("Confirmez Camille")).toBeDefined();
+    expect(subject.getAttribute("aria-invalid")).toBeNull();
+  });
+
+  it("says in words when the preview could not be made", async () => {
+    renderConsole({
+      groups: ["liaison-marketer"],
+      path: "/templates",
+      respond: api({
+        "GET /admin/templates/verification": () => json(view),
+        "POST /admin/templates/verification/preview": () => json({ error: { code: "unavailable", message: "Try again in a moment." } }, 503),
+      }),
+    });
+    const panel = await screen.findByRole("tabpanel");
+    const live = within(panel).getByRole("region", { name: "Preview" });
+    expect(await within(live).findByText("The preview could not be made. Try again in a moment.")).toBeDefined();
+    expect(within(panel).getByRole("textbox", { name: "Body" }).getAttribute("aria-invalid")).toBeNull();
   });
 });
 

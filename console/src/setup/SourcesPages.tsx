@@ -1,6 +1,7 @@
 // /console/sources (admins): the webhook sources, registering one (the platform's fields and
-// its steps from docs/connectors.md, in place), a source's page (its URL to copy, rotation,
-// what it sent that was ignored), each secret shown once.
+// its steps from docs/connectors.md, in place), a source's page (its URL to copy, its last
+// deliveries and what it sent that was ignored, editing its credentials and settings,
+// rotation), each secret shown once.
 
 import { useState, type FormEvent } from "react";
 import { Button, Form, Label, Radio, RadioGroup } from "react-aria-components";
@@ -11,6 +12,10 @@ import { platformName } from "../lib/platforms";
 import { useScreenTitle } from "../lib/title";
 import { focusError, formErrorFrom, type FormError } from "./fieldErrors";
 import {
+  accessBody,
+  accessFields,
+  accessForm,
+  checkAccess,
   checkSource,
   emptySourceForm,
   needsOf,
@@ -18,6 +23,7 @@ import {
   settingsOf,
   sourceBody,
   sourceFields,
+  type AccessForm,
   type Need,
   type SourceForm,
 } from "./platforms";
@@ -28,10 +34,12 @@ import {
   useRotateSource,
   useSource,
   useSources,
+  useUpdateSourceAccess,
   type IgnoredRecord,
   type Platform,
   type Source,
 } from "./queries";
+import { IgnoredReason, SourceDeliveries } from "./SourceDeliveries";
 import { ConfirmButton, CopyField, FormAlert, QueryStates, SecretOnce, TextInput, useDate, useErrorText, When } from "./ui";
 
 /** The label of a credential or setting (`sources.fields.{name}`), its name when unknown. */
@@ -112,34 +120,44 @@ export function SourcesPage() {
 
 const FORM = "source";
 
+/** A setting's or a credential's field, named as the API names it (`settings.site_url`). */
 function NeedField({
+  form,
   need,
   group,
-  form,
-  setForm,
+  platform,
+  value,
+  onChange,
   error,
+  held,
 }: {
+  form: string;
   need: Need;
   group: "settings" | "credentials";
-  form: SourceForm;
-  setForm: (update: (form: SourceForm) => SourceForm) => void;
+  platform: Platform;
+  value: string;
+  onChange: (value: string) => void;
   error: FormError | null;
+  /** When editing a source: whether it holds this credential already (its value is never shown). */
+  held?: boolean;
 }) {
   const { t } = useTranslation("setup");
   const text = useNeedText();
-  const help = need.generated === true ? t("sources.fields.verify_tokenHelp") : text.help(need.name, form.platform);
+  // A generated credential is generated only when the source lacks it.
+  const own = need.generated === true && held !== true ? t("sources.fields.verify_tokenHelp") : text.help(need.name, platform);
+  const state = held === undefined ? "" : held ? t("sources.access.held") : t("sources.access.notHeld");
   return (
     <TextInput
-      form={FORM}
+      form={form}
       name={`${group}.${need.name}`}
       label={text.label(need.name)}
-      help={help}
-      value={form[group][need.name] ?? ""}
+      help={[state, own].filter((part) => part !== "").join(" ")}
+      value={value}
       isRequired={need.required}
       type={need.kind === "url" ? "url" : "text"}
       inputMode={need.kind === "url" ? "url" : "text"}
       secret={need.kind === "secret"}
-      onChange={(value) => setForm((f) => ({ ...f, [group]: { ...f[group], [need.name]: value } }))}
+      onChange={onChange}
       error={error}
     />
   );
@@ -292,7 +310,16 @@ export function NewSourcePage() {
         <fieldset>
           <legend>{t("sources.settingsLegend")}</legend>
           {settingsOf(form.platform).map((need) => (
-            <NeedField key={need.name} need={need} group="settings" form={form} setForm={setForm} error={error} />
+            <NeedField
+              key={need.name}
+              form={FORM}
+              need={need}
+              group="settings"
+              platform={form.platform}
+              value={form.settings[need.name] ?? ""}
+              onChange={(value) => setForm((f) => ({ ...f, settings: { ...f.settings, [need.name]: value } }))}
+              error={error}
+            />
           ))}
         </fieldset>
         {needs.credentials.length > 0 ? (
@@ -300,7 +327,16 @@ export function NewSourcePage() {
             <legend>{t("sources.credentialsLegend")}</legend>
             <p className="field-help">{t("sources.credentialsHelp")}</p>
             {needs.credentials.map((need) => (
-              <NeedField key={need.name} need={need} group="credentials" form={form} setForm={setForm} error={error} />
+              <NeedField
+                key={need.name}
+                form={FORM}
+                need={need}
+                group="credentials"
+                platform={form.platform}
+                value={form.credentials[need.name] ?? ""}
+                onChange={(value) => setForm((f) => ({ ...f, credentials: { ...f.credentials, [need.name]: value } }))}
+                error={error}
+              />
             ))}
           </fieldset>
         ) : null}
@@ -333,16 +369,11 @@ function IgnoredItem({ record }: { record: IgnoredRecord }) {
       </dl>
       <p className="item-title">{t("sources.health.reasons")}</p>
       <ul className="plain-list">
-        {record.reasons.map((reason) => {
-          const code = reason.split(":")[0]?.trim() ?? "";
-          const known = t(`sources.health.reason.${code}` as "sources.health.reason.unparseable", { defaultValue: "" });
-          return (
-            <li key={reason}>
-              {known !== "" ? `${known} ` : null}
-              <span className="mono">{reason}</span>
-            </li>
-          );
-        })}
+        {record.reasons.map((reason) => (
+          <li key={reason}>
+            <IgnoredReason reason={reason} />
+          </li>
+        ))}
       </ul>
       <details className="raw">
         <summary>{record.body_base64 ? t("sources.health.bodyBase64") : t("sources.health.body")}</summary>
@@ -352,13 +383,15 @@ function IgnoredItem({ record }: { record: IgnoredRecord }) {
   );
 }
 
-/** "Is my webhook working?": what the source sent that was ignored, and why. */
-function SourceHealth({ id }: { id: string }) {
+const IGNORED_SECTION = "source-ignored";
+
+/** What the source sent that was ignored, why, and the bodies as received. */
+function IgnoredDeliveries({ id }: { id: string }) {
   const { t } = useTranslation("setup");
   const date = useDate();
   const query = useIgnored(id);
   return (
-    <section className="section" aria-labelledby="source-health">
+    <section className="section" id={IGNORED_SECTION} aria-labelledby="source-health">
       <h2 id="source-health">{t("sources.health.title")}</h2>
       <p className="hint">{t("sources.health.intro")}</p>
       <QueryStates query={query}>
@@ -451,7 +484,121 @@ function RotateSource({ source }: { source: Source }) {
             ? t("sources.rotate.doneNoGrace")
             : t("sources.rotate.done", { until: date(until) })}
       </p>
-      <SecretOnce values={shown} onDismiss={() => rotate.reset()} />
+      {shown.length > 0 ? <SecretOnce values={shown} onDismiss={() => rotate.reset()} /> : null}
+    </section>
+  );
+}
+
+/**
+ * Editing a source's credentials (an expired token, a new application password) and settings
+ * in place: the stored values are never shown nor pre-filled, only whether each is held; a
+ * credential left empty stays as stored. What Liaison generates is shown once.
+ */
+function SourceAccessEdit({ source }: { source: Source }) {
+  const { t } = useTranslation("setup");
+  const wording = useErrorText();
+  const text = useNeedText();
+  const update = useUpdateSourceAccess(source.id);
+  const needs = needsOf(source.platform);
+  // The settings as last saved (the source, or the answer to this form's last save).
+  const [saved, setSaved] = useState<Readonly<Record<string, unknown>>>(source.settings);
+  const [held, setHeld] = useState<readonly string[]>(source.credentials);
+  const [form, setFormState] = useState<AccessForm>(() => accessForm(source.platform, source.settings));
+  const [error, setError] = useState<FormError | null>(null);
+  const [said, setSaid] = useState<string | null>(null);
+  const id = "access";
+
+  const setForm = (update: (form: AccessForm) => AccessForm) => {
+    setFormState(update);
+    setError(null);
+    setSaid(null);
+  };
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (update.isPending) return;
+    setSaid(null);
+    const problem = checkAccess(source.platform, saved, held, form);
+    if (problem !== null) {
+      const next = {
+        field: problem.field,
+        message: problem.reason === "nothing" ? t("sources.access.nothing") : t(`sources.problem.${problem.reason}`),
+      };
+      setError(next);
+      requestAnimationFrame(() => focusError(id, next));
+      return;
+    }
+    const body = accessBody(source.platform, saved, form);
+    if (body === null) return;
+    update.reset();
+    update.mutate(body, {
+      onSuccess: (answer) => {
+        setSaved(answer.settings);
+        setHeld(answer.credentials);
+        setFormState(accessForm(source.platform, answer.settings));
+        setSaid(t("sources.access.saved"));
+      },
+      onError: (failure) => {
+        const next = formErrorFrom(failure, accessFields(source.platform), wording);
+        setError(next);
+        requestAnimationFrame(() => focusError(id, next));
+      },
+    });
+  };
+
+  const generated = Object.entries(update.data?.generated_credentials ?? {}).map(([name, value]) => ({ label: text.label(name), value }));
+  return (
+    <section className="section" aria-labelledby="source-access-edit">
+      <h2 id="source-access-edit">{t("sources.access.title")}</h2>
+      <p className="hint">{needs.credentials.length > 0 ? t("sources.access.intro") : t("sources.access.introNoCredentials")}</p>
+      <Form className="setup-form" validationBehavior="aria" onSubmit={onSubmit}>
+        {needs.credentials.length > 0 ? (
+          <fieldset>
+            <legend>{t("sources.credentialsLegend")}</legend>
+            <p className="field-help">{t("sources.access.credentialsHelp")}</p>
+            {needs.credentials.map((need) => (
+              <NeedField
+                key={need.name}
+                form={id}
+                need={need}
+                group="credentials"
+                platform={source.platform}
+                value={form.credentials[need.name] ?? ""}
+                held={held.includes(need.name)}
+                onChange={(value) => setForm((f) => ({ ...f, credentials: { ...f.credentials, [need.name]: value } }))}
+                error={error}
+              />
+            ))}
+          </fieldset>
+        ) : null}
+        <fieldset>
+          <legend>{t("sources.settingsLegend")}</legend>
+          <p className="field-help">{t("sources.access.settingsHelp")}</p>
+          {settingsOf(source.platform).map((need) => (
+            <NeedField
+              key={need.name}
+              form={id}
+              need={need}
+              group="settings"
+              platform={source.platform}
+              value={form.settings[need.name] ?? ""}
+              onChange={(value) => setForm((f) => ({ ...f, settings: { ...f.settings, [need.name]: value } }))}
+              error={error}
+            />
+          ))}
+        </fieldset>
+        <FormAlert form={id} error={error} />
+        <div className="button-row">
+          <Button type="submit" className="button primary" isDisabled={update.isPending}>
+            {update.isPending ? t("common.saving") : t("sources.access.save")}
+          </Button>
+        </div>
+      </Form>
+      <p role="status" className="announcement">
+        {said}
+      </p>
+      {/* Mounted when there is something to show, so that its heading takes focus. */}
+      {generated.length > 0 ? <SecretOnce values={generated} onDismiss={() => update.reset()} /> : null}
     </section>
   );
 }
@@ -463,7 +610,8 @@ function SourceDetail({ source }: { source: Source }) {
   const navigate = useNavigate();
   const wording = useErrorText();
   const remove = useDeleteSource(source.id);
-  const settings = Object.entries(source.settings);
+  // A cleared setting may be kept as null: not shown.
+  const settings = Object.entries(source.settings).filter(([, value]) => value !== null && value !== undefined);
   return (
     <>
       <p>
@@ -488,7 +636,8 @@ function SourceDetail({ source }: { source: Source }) {
           ))}
         </ol>
       </details>
-      <SourceHealth id={source.id} />
+      <SourceDeliveries id={source.id} ignoredId={IGNORED_SECTION} />
+      <IgnoredDeliveries id={source.id} />
       <section className="section" aria-labelledby="source-access">
         <h2 id="source-access">{t("sources.detail.secrets")}</h2>
         {source.secrets.length === 0 ? (
@@ -528,6 +677,7 @@ function SourceDetail({ source }: { source: Source }) {
           </dl>
         )}
       </section>
+      <SourceAccessEdit source={source} />
       <RotateSource source={source} />
       <section className="section" aria-labelledby="source-delete">
         <h2 id="source-delete">{t("sources.delete.button")}</h2>
@@ -555,7 +705,8 @@ export function SourcePage() {
   useScreenTitle(query.data?.name ?? t("sources.title"));
   return (
     <QueryStates query={query} notFound={t("sources.notFound")}>
-      {(source) => <SourceDetail source={source} />}
+      {/* Keyed: another source's page (a link from one to another) starts its forms afresh. */}
+      {(source) => <SourceDetail key={source.id} source={source} />}
     </QueryStates>
   );
 }

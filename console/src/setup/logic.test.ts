@@ -3,7 +3,21 @@ import { ApiError } from "../api/client";
 import { copyText } from "./clipboard";
 import { checkEndpoint, emptyEndpointForm, endpointBody, FIELDS, HANDLED, typesShown, withKind } from "./endpointForm";
 import { fieldFor, formErrorFrom } from "./fieldErrors";
-import { checkSource, emptySourceForm, needsOf, PLATFORMS, settingsOf, sourceBody, sourceFields } from "./platforms";
+import {
+  accessBody,
+  accessFields,
+  accessForm,
+  checkAccess,
+  checkSource,
+  emptySourceForm,
+  needsOf,
+  PLATFORMS,
+  settingsOf,
+  sourceBody,
+  sourceFields,
+} from "./platforms";
+import { eventCounts, EXPLAINED_CODES, explain, OUTCOME_MARKS, OUTCOMES, reasonCode } from "./receipts";
+import en from "../i18n/en/setup.json";
 import { checkRule, emptyRuleForm, keywordsOf, RULE_FIELDS, ruleBody, ruleForm } from "./ruleForm";
 import { decisionsFor } from "./ReferralsPage";
 import { telHref } from "./CallbacksPage";
@@ -253,5 +267,108 @@ describe("small rules of the screens", () => {
 
   it("dials the phone number as given", () => {
     expect(telHref("+33 6 12 34 56 78")).toBe("tel:+33612345678");
+  });
+});
+
+describe("a source's last deliveries, in words", () => {
+  it("gives every outcome a word and its own mark, not only a colour", () => {
+    const marks = OUTCOMES.map((o) => OUTCOME_MARKS[o]);
+    expect(new Set(marks).size).toBe(OUTCOMES.length);
+    for (const outcome of OUTCOMES) {
+      expect(en.sources.received.outcomes[outcome], outcome).not.toBe("");
+      expect(en.sources.received.outcomeHelp[outcome], outcome).not.toBe("");
+    }
+  });
+
+  it("explains a refusal's code, with the field it names, and says an unknown code as it is", () => {
+    expect(explain({ outcome: "accepted" })).toBeNull();
+    expect(explain({ outcome: "ignored", error_code: "unauthorized" })).toBeNull();
+    expect(explain({ outcome: "refused", error_code: "unauthorized" })).toEqual({ key: "unauthorized" });
+    expect(explain({ outcome: "refused", error_code: "payload_too_large" })).toEqual({ key: "payload_too_large" });
+    expect(explain({ outcome: "refused", error_code: "method_not_allowed" })).toEqual({ key: "method_not_allowed" });
+    expect(explain({ outcome: "refused", error_code: "invalid_request", error_field: "data.text" })).toEqual({
+      key: "invalid_requestField",
+      field: "data.text",
+    });
+    expect(explain({ outcome: "refused", error_code: "invalid_request" })).toEqual({ key: "invalid_request" });
+    expect(explain({ outcome: "refused", error_code: "teapot" })).toEqual({ key: "other", code: "teapot" });
+    expect(explain({ outcome: "failed", error_code: "internal" })).toEqual({ key: "internal" });
+    expect(explain({ outcome: "failed" })).toEqual({ key: "failedNoCode" });
+    // Every code the API's errors have is explained (shared/src/kit/error.rs).
+    for (const code of EXPLAINED_CODES) expect(en.sources.received.errors[code], code).not.toBe("");
+    expect(en.sources.received.errors.unauthorized).toMatch(/^The signature did not match: check the secret on the platform/);
+  });
+
+  it("counts the events a delivery carried, new and already received, and reads an ignored reason's code", () => {
+    expect(eventCounts({})).toEqual({ total: 0, fresh: 0, duplicate: 0 });
+    expect(
+      eventCounts({
+        events: [
+          { id: "a", duplicate: false },
+          { id: "b", duplicate: true },
+          { id: "c", duplicate: false },
+        ],
+      }),
+    ).toEqual({ total: 3, fresh: 2, duplicate: 1 });
+    expect(reasonCode("order_status: cancelled")).toBe("order_status");
+    expect(reasonCode("unparseable")).toBe("unparseable");
+  });
+});
+
+describe("editing a source's credentials and settings", () => {
+  it("shows the saved settings, never a credential, and names the fields as the API does", () => {
+    expect(accessForm("discourse", { instance_url: "https://forum.example", other: "x" })).toEqual({
+      settings: { instance_url: "https://forum.example", moderation_callback_url: "" },
+      credentials: {},
+    });
+    expect(accessFields("x")).toEqual([
+      "settings.moderation_callback_url",
+      "credentials.access_token",
+      "credentials.refresh_token",
+      "credentials.client_id",
+      "credentials.client_secret",
+    ]);
+    expect(accessFields("hubspot")).toEqual(["settings.moderation_callback_url"]);
+  });
+
+  it("sends only what changed: credentials typed, settings changed, a cleared setting as null", () => {
+    const saved = { instance_url: "https://forum.example" };
+    const form = accessForm("discourse", saved);
+    expect(accessBody("discourse", saved, form)).toBeNull();
+    expect(accessBody("discourse", saved, { ...form, settings: { ...form.settings, instance_url: " https://forum.example " } })).toBeNull();
+    expect(
+      accessBody("discourse", saved, {
+        settings: { instance_url: "", moderation_callback_url: " https://brand.example/cb " },
+        credentials: { api_key: " new-key-0123 ", api_username: "", consumer_key: "not discourse's" },
+      }),
+    ).toEqual({
+      credentials: { api_key: "new-key-0123" },
+      settings: { instance_url: null, moderation_callback_url: "https://brand.example/cb" },
+    });
+  });
+
+  it("says what is wrong before asking the API, counting the credentials already held", () => {
+    const none = accessForm("woocommerce", {});
+    expect(checkAccess("woocommerce", {}, [], none)).toEqual({ field: null, reason: "nothing" });
+    const key = { ...none, credentials: { consumer_key: "ck_0123456789" } };
+    expect(checkAccess("woocommerce", {}, [], key)).toEqual({ field: "credentials.consumer_secret", reason: "pair" });
+    // The other half is held: only the site is missing.
+    expect(checkAccess("woocommerce", {}, ["consumer_secret"], key)).toEqual({ field: "settings.site_url", reason: "pairSetting" });
+    expect(checkAccess("woocommerce", { site_url: "https://shop.example" }, ["consumer_secret"], { ...key, settings: { site_url: "https://shop.example" } })).toBeNull();
+    // Clearing the site of a held login is refused too.
+    const saved = { site_url: "https://shop.example" };
+    expect(
+      checkAccess("woocommerce", saved, ["consumer_key", "consumer_secret"], { credentials: {}, settings: { site_url: "", moderation_callback_url: "" } }),
+    ).toEqual({ field: "settings.site_url", reason: "pairSetting" });
+    const youtube = accessForm("youtube", { channel_id: "UCabcdefghijklmnopqrstuv" });
+    expect(checkAccess("youtube", { channel_id: "UCabcdefghijklmnopqrstuv" }, [], { ...youtube, settings: { ...youtube.settings, channel_id: "" } })).toEqual({
+      field: "settings.channel_id",
+      reason: "required",
+    });
+    expect(checkAccess("youtube", { channel_id: "UCabcdefghijklmnopqrstuv" }, [], { ...youtube, settings: { ...youtube.settings, channel_id: "UCshort" } })).toEqual({
+      field: "settings.channel_id",
+      reason: "channel",
+    });
+    expect(checkAccess("youtube", {}, [], { ...youtube, credentials: { api_key: "AIza0123456789" } })).toBeNull();
   });
 });

@@ -174,3 +174,86 @@ export function checkSource(form: SourceForm): SourceProblem | null {
   }
   return null;
 }
+
+// Editing a registered source's credentials and settings (PUT /admin/sources/{id}/credentials).
+
+/** What the edit form holds: the settings as shown (the saved ones to start with), the credentials typed (never the stored ones). */
+export interface AccessForm {
+  settings: Record<string, string>;
+  credentials: Record<string, string>;
+}
+
+/** A saved setting as the form shows it: text as is, anything else (never expected) as JSON. */
+function settingText(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** The form for a source: its settings as saved, no credential typed. */
+export function accessForm(platform: Platform, saved: Readonly<Record<string, unknown>>): AccessForm {
+  const settings: Record<string, string> = {};
+  for (const need of settingsOf(platform)) settings[need.name] = settingText(saved[need.name]);
+  return { settings, credentials: {} };
+}
+
+/** The edit form's field names, as the API names them. */
+export function accessFields(platform: Platform): string[] {
+  return [...settingsOf(platform).map((s) => `settings.${s.name}`), ...NEEDS[platform].credentials.map((c) => `credentials.${c.name}`)];
+}
+
+/**
+ * PUT /admin/sources/{id}/credentials's body: the credentials typed (trimmed, the empty ones
+ * kept as stored) and the settings changed from `saved` (a cleared one as null, which removes
+ * it); null when nothing changed.
+ */
+export function accessBody(
+  platform: Platform,
+  saved: Readonly<Record<string, unknown>>,
+  form: AccessForm,
+): { credentials?: Record<string, string>; settings?: Record<string, string | null> } | null {
+  const body: { credentials?: Record<string, string>; settings?: Record<string, string | null> } = {};
+  const credentials = given(NEEDS[platform].credentials, form.credentials);
+  if (Object.keys(credentials).length > 0) body.credentials = credentials;
+  const settings: Record<string, string | null> = {};
+  for (const need of settingsOf(platform)) {
+    const before = settingText(saved[need.name]).trim();
+    const now = (form.settings[need.name] ?? "").trim();
+    if (now === before) continue;
+    settings[need.name] = now === "" ? null : now;
+  }
+  if (Object.keys(settings).length > 0) body.settings = settings;
+  return body.credentials === undefined && body.settings === undefined ? null : body;
+}
+
+/** What the edit form can tell before asking the API, given the credentials the source holds. */
+export interface AccessProblem {
+  field: string | null;
+  reason: "nothing" | "required" | "channel" | "pair" | "pairSetting";
+}
+
+/** The first thing the edit would get wrong, or null. The API checks everything again. */
+export function checkAccess(
+  platform: Platform,
+  saved: Readonly<Record<string, unknown>>,
+  held: readonly string[],
+  form: AccessForm,
+): AccessProblem | null {
+  const body = accessBody(platform, saved, form);
+  if (body === null) return { field: null, reason: "nothing" };
+  const setting = (name: string): string => (form.settings[name] ?? "").trim();
+  for (const need of settingsOf(platform)) {
+    const value = setting(need.name);
+    if (need.required && value === "") return { field: `settings.${need.name}`, reason: "required" };
+    if (need.kind === "channel" && value !== "" && body.settings?.[need.name] !== undefined && !YOUTUBE_CHANNEL.test(value)) {
+      return { field: `settings.${need.name}`, reason: "channel" };
+    }
+  }
+  for (const pair of NEEDS[platform].pairs) {
+    const has = (name: string) => body.credentials?.[name] !== undefined || held.includes(name);
+    if (!pair.names.some(has)) continue;
+    const missing = pair.names.find((name) => !has(name));
+    if (missing !== undefined) return { field: `credentials.${missing}`, reason: "pair" };
+    if (setting(pair.setting) === "") return { field: `settings.${pair.setting}`, reason: "pairSetting" };
+  }
+  return null;
+}

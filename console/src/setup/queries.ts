@@ -18,6 +18,10 @@ export type SourceCreated = components["schemas"]["SourceCreated"];
 export type SourceRotated = components["schemas"]["SourceRotated"];
 export type CreateSourceRequest = components["schemas"]["CreateSourceRequest"];
 export type IgnoredRecord = components["schemas"]["IgnoredRecord"];
+export type Receipt = components["schemas"]["Receipt"];
+export type ReceiptOutcome = Receipt["outcome"];
+export type SourceAccess = components["schemas"]["SourceAccess"];
+export type SourceAccessRequest = components["schemas"]["SourceAccessRequest"];
 export type Endpoint = components["schemas"]["Endpoint"];
 export type EndpointWithSecret = components["schemas"]["EndpointWithSecret"];
 export type EndpointKind = components["schemas"]["EndpointKind"];
@@ -35,6 +39,11 @@ export type Team = components["schemas"]["Team"];
 export type TemplateView = components["schemas"]["EmailTemplateView"];
 export type TemplateWording = components["schemas"]["EmailTemplateWording"];
 export type TemplateLanguage = "fr" | "en";
+/** A wording as being edited (`EmailTemplateRequest`), and as it reads with the sample values. */
+export interface TemplateWordingDraft {
+  subject: string;
+  text: string;
+}
 export type Callback = components["schemas"]["Callback"];
 export type CallbackStatus = Callback["status"];
 export type Conversion = components["schemas"]["Conversion"];
@@ -51,12 +60,15 @@ export const setupKeys = {
   sources: ["sources"] as const,
   source: (id: string) => ["sources", "one", id] as const,
   ignored: (id: string) => ["sources", "ignored", id] as const,
+  received: (id: string) => ["sources", "received", id] as const,
   endpoints: ["endpoints"] as const,
   endpoint: (id: string) => ["endpoints", "one", id] as const,
   deliveries: (id: string, status: DeliveryStatus | null) => ["endpoints", "deliveries", id, { status }] as const,
   rules: ["rules"] as const,
   rule: (id: string) => ["rules", "one", id] as const,
   template: ["templates", "verification"] as const,
+  /** Not under `template`: a save does not make the previews (of other drafts) wrong. */
+  templatePreview: (draft: TemplateWordingDraft) => ["templatePreviews", "verification", draft] as const,
   callbacks: (status: CallbackStatus) => ["callbacks", { status }] as const,
   conversions: (state: RewardState | null) => ["conversions", { state }] as const,
 };
@@ -103,6 +115,36 @@ export function useIgnored(id: string) {
         await api.GET("/admin/sources/{id}/ignored", { params: { path: { id }, query: { limit: IGNORED_SHOWN } }, signal }),
       ).ignored,
     refetchInterval: REFRESH_MS,
+  });
+}
+
+/** GET /admin/sources/{id}/received: the last 7 days' deliveries, newest first, paged by cursor. */
+export function useReceived(id: string) {
+  const api = useApi();
+  return useInfiniteQuery({
+    queryKey: setupKeys.received(id),
+    queryFn: async ({ pageParam, signal }) =>
+      dataOf(
+        await api.GET("/admin/sources/{id}/received", { params: { path: { id }, query: page(pageParam) }, signal }),
+      ),
+    ...paging,
+    refetchInterval: REFRESH_MS,
+    select: (data) => data.pages.flatMap((p) => p.received),
+  });
+}
+
+/**
+ * PUT /admin/sources/{id}/credentials: the answer (generated credentials, shown once) stays
+ * in the mutation only; the source is read again (names of the credentials, settings).
+ */
+export function useUpdateSourceAccess(id: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: SourceAccessRequest) =>
+      dataOf(await api.PUT("/admin/sources/{id}/credentials", { params: { path: { id } }, body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: setupKeys.source(id) }),
+    ...FORGET,
   });
 }
 
@@ -334,6 +376,32 @@ export function useSaveTemplate(language: TemplateLanguage) {
         }),
       ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: setupKeys.template }),
+  });
+}
+
+/**
+ * POST /admin/templates/verification/preview for a draft (null: nothing to ask yet). Nothing
+ * is stored, so one draft always reads the same: kept a while, never refetched, never
+ * retried (a 400 is the answer, not a failure to try again). The screen keeps the last good
+ * answer itself (templatePreview.ts) while the next draft is asked.
+ */
+export function useTemplatePreview(draft: TemplateWordingDraft | null) {
+  const api = useApi();
+  return useQuery({
+    queryKey: setupKeys.templatePreview(draft ?? { subject: "", text: "" }),
+    queryFn: async ({ signal }) =>
+      dataOf(
+        await api.POST("/admin/templates/{name}/preview", {
+          params: { path: { name: "verification" } },
+          body: draft ?? { subject: "", text: "" },
+          signal,
+        }),
+      ),
+    enabled: draft !== null,
+    retry: false,
+    staleTime: Infinity,
+    gcTime: 5 * 60_000,
+    refetchOnWindowFocus: false,
   });
 }
 

@@ -6,7 +6,7 @@ import type { Label, Platform, Priority, Rule, RouteTo, RuleSpec, Team } from ".
 export const LABELS: readonly Label[] = ["incident", "purchase_intent", "question", "praise", "spam", "other"];
 export const PRIORITIES: readonly Priority[] = ["P1", "P2", "P3"];
 export const ROUTES: readonly RouteTo[] = ["case", "opportunity", "question", "nothing"];
-export const TEAMS: readonly Team[] = ["support", "marketing"];
+export const TEAMS: readonly Team[] = ["support", "marketing", "press"];
 
 export interface RuleForm {
   name: string;

@@ -17,7 +17,8 @@ import {
 import { useTranslation } from "react-i18next";
 import { currentLanguage } from "../i18n";
 import { errorMessage } from "../lib/errors";
-import { formatDateTime } from "../lib/time";
+import { useNow } from "../lib/clock";
+import { formatDateTime, formatDuration, parseTime } from "../lib/time";
 import { copyText, type CopyOutcome } from "./clipboard";
 import { fieldId, type FormError } from "./fieldErrors";
 import "./setup.css";
@@ -33,6 +34,26 @@ export function When({ value }: { value: string | null | undefined }) {
   const { i18n } = useTranslation();
   if (value === null || value === undefined || value === "") return null;
   return <time dateTime={value}>{formatDateTime(currentLanguage(i18n), value)}</time>;
+}
+
+/**
+ * How long ago, then the date and time ("5 min ago · 7 Dec 2026, 10:00"), as a <time>. The
+ * relative part follows the screen's clock (ClockProvider) when there is one.
+ */
+export function WhenAgo({ value }: { value: string }) {
+  const { t } = useTranslation("setup");
+  const { t: shell, i18n } = useTranslation();
+  const now = useNow();
+  const at = parseTime(value);
+  if (Number.isNaN(at)) return <span>{value}</span>;
+  const elapsed = now - at;
+  // Under a minute, or a little ahead (the platform's clock, or the stack's moved clock).
+  const ago = elapsed < 60_000 ? t("common.justNow") : t("common.ago", { duration: formatDuration(shell, elapsed) });
+  return (
+    <time dateTime={value} className="when-ago">
+      {ago} <span className="when-absolute">· {formatDateTime(currentLanguage(i18n), at)}</span>
+    </time>
+  );
 }
 
 /** A date and time in the language, as text (for sentences). */
