@@ -70,5 +70,8 @@ export default defineConfig({
     setupFiles: ["src/test/setup.ts"],
     restoreMocks: true,
     unstubGlobals: true,
+    // A rendered screen's test (jsdom, user events) takes 1 to 3 s on CI's 2 cores, more
+    // when the machine is busy: the 5 s default made slow, not wrong, tests fail.
+    testTimeout: 20_000,
   },
 });
