@@ -197,7 +197,11 @@ impl Campaigns {
             }
         };
         // An error in the content being edited is named as the request named it.
-        let prefix = if ask.content.is_some() { "content." } else { "" };
+        let prefix = if ask.content.is_some() {
+            "content."
+        } else {
+            ""
+        };
         let rendered = render(content, &values, &|url| url.to_string())
             .map_err(|e| Error::validation(format!("{prefix}{}", e.part), e.message))?;
         Ok(http::json(

@@ -294,6 +294,14 @@ pub fn credentials(
     Ok((Credentials(stored), generated))
 }
 
+/// Whether the source has a URL Liaison calls (moderation decisions, replies): one secret
+/// signs what goes to both.
+pub fn calls_back(settings: &BTreeMap<String, Value>) -> bool {
+    [CALLBACK_URL_SETTING, REPLY_URL_SETTING]
+        .iter()
+        .any(|name| settings.get(*name).is_some_and(|v| !v.is_null()))
+}
+
 /// The secret that signs moderation callbacks: given (a Standard Webhooks `whsec_`
 /// secret) or generated, and only with a callback URL.
 fn callback_secret(
@@ -303,11 +311,7 @@ fn callback_secret(
     generated: &mut BTreeMap<String, String>,
 ) -> Result<(), Error> {
     let field = format!("credentials.{CALLBACK_SECRET_CREDENTIAL}");
-    // One secret signs what Liaison sends the brand: decisions and replies.
-    let has_url = [CALLBACK_URL_SETTING, REPLY_URL_SETTING]
-        .iter()
-        .any(|name| settings.get(*name).is_some_and(|v| !v.is_null()));
-    match (given.get(CALLBACK_SECRET_CREDENTIAL), has_url) {
+    match (given.get(CALLBACK_SECRET_CREDENTIAL), calls_back(settings)) {
         (Some(_), false) => Err(Error::validation(
             field,
             format!("only with settings.{CALLBACK_URL_SETTING} or settings.{REPLY_URL_SETTING}"),

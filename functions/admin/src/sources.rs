@@ -9,6 +9,7 @@ use shared::kit::http::{self, Request, Response};
 use shared::kit::ids;
 
 use crate::platforms;
+use shared::contracts::moderation::CALLBACK_SECRET_CREDENTIAL;
 use shared::contracts::sources::{Platform, SigningSecret, Source, KIND};
 use shared::Error;
 
@@ -194,12 +195,21 @@ pub async fn update_access(deps: &Deps, req: &Request, id: &str) -> Result<Respo
     let source = find(deps, id).await?;
     let mut settings = source.settings.clone();
     settings.extend(body.settings);
+    // A setting given as null is removed, not kept as null.
+    settings.retain(|_, value| !value.is_null());
     check_settings_size(&settings)?;
     platforms::check_settings(source.platform, &settings, deps.allow_private_outbound)?;
     let mut given = source.credentials.0.clone();
     if body.credentials.contains_key("access_token") {
         // A new token's lifetime is not the old one's.
         given.remove(platforms::EXPIRES_AT);
+    }
+    if !body.credentials.contains_key(CALLBACK_SECRET_CREDENTIAL)
+        && !platforms::calls_back(&settings)
+    {
+        // The callback URLs are gone: the secret that signed what went there goes with them
+        // (a secret given in this request without a URL is still refused, by name).
+        given.remove(CALLBACK_SECRET_CREDENTIAL);
     }
     given.extend(body.credentials);
     let (credentials, generated) = platforms::credentials(source.platform, given, &settings)?;

@@ -134,19 +134,47 @@ pub fn render<S: Serialize>(
     env.set_recursion_limit(20);
     let subject = env
         .render_str(&template.subject, values)
-        .map_err(|e| RenderError::Subject(e.to_string()))?;
+        .map_err(|e| RenderError::Subject(worded(&e)))?;
     let text = env
         .render_str(&template.text, values)
-        .map_err(|e| RenderError::Text(e.to_string()))?;
+        .map_err(|e| RenderError::Text(worded(&e)))?;
     // A header is one line: a line break in a subject could inject others.
     let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
     Ok((subject, text))
+}
+
+/// A template error as staff read it: `line 2: undefined value`, the line first (MiniJinja's
+/// own display ends with `(in <string>:2)`, which names nothing staff wrote).
+pub fn worded(e: &minijinja::Error) -> String {
+    match e.line() {
+        Some(line) => format!(
+            "line {line}: {}",
+            e.detail()
+                .map_or_else(|| e.kind().to_string(), str::to_string)
+        ),
+        None => e.to_string(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_error_should_name_the_line_staff_wrote() {
+        let typo = EmailTemplate {
+            subject: "Confirmez".into(),
+            text: "{{ link }}\nBonjour {{ nom }}".into(),
+        };
+        match VERIFICATION.validate(&typo) {
+            Err(Error::Validation { field, message }) => {
+                assert_eq!(field.as_deref(), Some("text"));
+                assert_eq!(message, "line 2: undefined value");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn the_defaults_should_render_and_greet_by_name_when_known() {

@@ -277,4 +277,31 @@ async fn a_held_comment_should_be_decided_listed_changed_and_told_to_the_platfor
             .await,
         0
     );
+
+    // The owner stops the callbacks: the URL goes (null removes a setting), and the secret
+    // that signed them with it; a secret given without a URL is still refused by name.
+    let access = format!("/admin/sources/{}/credentials", source.id);
+    let stop = json!({"settings": {"moderation_callback_url": null}});
+    let (status, updated) = staff(&system, "PUT", &access, "liaison-admin", Some(stop)).await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["credentials"], json!([]), "{updated}");
+    let (_, shown) = staff(
+        &system,
+        "GET",
+        &format!("/admin/sources/{}", source.id),
+        "liaison-admin",
+        None,
+    )
+    .await;
+    assert!(
+        shown["settings"].get("moderation_callback_url").is_none(),
+        "{shown}"
+    );
+    let lone = json!({"credentials": {"moderation_callback_secret": callback_secret}});
+    let (status, refused) = staff(&system, "PUT", &access, "liaison-admin", Some(lone)).await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(
+        refused["error"]["field"],
+        "credentials.moderation_callback_secret"
+    );
 }

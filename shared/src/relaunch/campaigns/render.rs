@@ -158,13 +158,7 @@ fn render_part(
     env.render_named_str(name, source, values)
         .map_err(|e| TemplateError {
             part,
-            message: match e.line() {
-                Some(line) => format!(
-                    "line {line}: {}",
-                    e.detail().unwrap_or(&e.kind().to_string())
-                ),
-                None => e.to_string(),
-            },
+            message: crate::contracts::templates::worded(&e),
         })
 }
 
