@@ -199,21 +199,7 @@ function Revenue({ stats, campaign }: { stats: CampaignStats; campaign: Campaign
         <p className="list-state empty">{t("results.noRevenueYet")}</p>
       ) : (
         <>
-          <figure className="cmp-figure">
-            <div className="cmp-chart" aria-hidden="true">
-              <BarChart responsive width="100%" height="100%" data={data} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                <XAxis dataKey="label" interval={0} />
-                <YAxis />
-                <Tooltip itemSorter={inOrder(currencies)} />
-                <Legend itemSorter={inOrder(currencies)} />
-                {currencies.map((currency, i) => (
-                  <Bar key={currency} dataKey={currency} name={currency} fill={colour(i)} isAnimationActive={false} />
-                ))}
-              </BarChart>
-            </div>
-            <figcaption className="cmp-help">{t("results.chartCaption")}</figcaption>
-          </figure>
+          <CurrencyBars data={data} xKey="label" currencies={currencies} caption={t("results.chartCaption")} everyTick />
           <div className="cmp-table-wrap" role="region" aria-labelledby="results-revenue-caption" tabIndex={0}>
             <table className="cmp-table">
               <caption id="results-revenue-caption">{t("results.revenueCaption")}</caption>
@@ -291,28 +277,15 @@ function RevenueOverTime({ stats }: { stats: CampaignStats }) {
             })}
           </p>
           {currencies.length > 0 ? (
-            <figure className="cmp-figure">
-              <div className="cmp-chart" aria-hidden="true">
-                <BarChart responsive width="100%" height="100%" data={data} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
-                  <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                  <XAxis dataKey="day" tickFormatter={(day: string) => days.short(day)} minTickGap={12} />
-                  <YAxis />
-                  <Tooltip
-                    labelFormatter={(day) => days.long(String(day))}
-                    formatter={(value, name) => [
-                      typeof value === "number" ? formatAmount(language, String(value), String(name)) : String(value),
-                      String(name),
-                    ]}
-                    itemSorter={inOrder(currencies)}
-                  />
-                  <Legend itemSorter={inOrder(currencies)} />
-                  {currencies.map((currency, i) => (
-                    <Bar key={currency} dataKey={currency} name={currency} fill={colour(i)} isAnimationActive={false} />
-                  ))}
-                </BarChart>
-              </div>
-              <figcaption className="cmp-help">{t("results.byDayChartCaption")}</figcaption>
-            </figure>
+            <CurrencyBars
+              data={data}
+              xKey="day"
+              currencies={currencies}
+              caption={t("results.byDayChartCaption")}
+              tick={(day) => days.short(day)}
+              label={(day) => days.long(day)}
+              amount={(value, currency) => formatAmount(language, String(value), currency)}
+            />
           ) : null}
           <div className="cmp-table-wrap" role="region" aria-labelledby="results-by-day-caption" tabIndex={0}>
             <table className="cmp-table">
@@ -457,5 +430,63 @@ function Audience({ id }: { id: string }) {
         </p>
       ) : null}
     </section>
+  );
+}
+
+/**
+ * Bars per currency (one series each, never added together) over `xKey`, drawn for the eye
+ * only: the table beside each chart carries the same figures for everyone.
+ */
+function CurrencyBars({
+  data,
+  xKey,
+  currencies,
+  caption,
+  everyTick = false,
+  tick,
+  label,
+  amount,
+}: {
+  data: readonly object[];
+  xKey: string;
+  currencies: readonly string[];
+  caption: string;
+  /** Every x label shown (few bars, such as steps), rather than as many as fit. */
+  everyTick?: boolean;
+  tick?: (x: string) => string;
+  label?: (x: string) => string;
+  amount?: (value: number, currency: string) => string;
+}) {
+  return (
+    <figure className="cmp-figure">
+      <div className="cmp-chart" aria-hidden="true">
+        <BarChart responsive width="100%" height="100%" data={[...data]} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          <XAxis
+            dataKey={xKey}
+            {...(everyTick ? { interval: 0 } : { minTickGap: 12 })}
+            {...(tick === undefined ? {} : { tickFormatter: (x: string) => tick(x) })}
+          />
+          <YAxis />
+          <Tooltip
+            {...(label === undefined ? {} : { labelFormatter: (x: unknown) => label(String(x)) })}
+            {...(amount === undefined
+              ? {}
+              : {
+                  formatter: (value: unknown, name: unknown) => [
+                    typeof value === "number" ? amount(value, String(name)) : String(value),
+                    String(name),
+                  ],
+                })}
+            itemSorter={inOrder(currencies)}
+          />
+          <Legend itemSorter={inOrder(currencies)} />
+          {currencies.map((currency, i) => (
+            <Bar key={currency} dataKey={currency} name={currency} fill={colour(i)} isAnimationActive={false} />
+          ))}
+        </BarChart>
+      </div>
+      <figcaption className="cmp-help">{caption}</figcaption>
+    </figure>
   );
 }
