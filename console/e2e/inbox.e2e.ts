@@ -193,8 +193,8 @@ test.describe("the inbox's filters", () => {
     await page.reload();
     await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
     expect(page.url()).toBe(address);
-    // Signed in again, the console comes back to that address: the filtered list.
-    await signIn(page, "liaison-support");
+    // Signed in again from there, the console comes back to that address: the filtered list.
+    await signIn(page, "liaison-support", "agent@brand.example", true);
     expect(page.url()).toBe(address);
     await expectOnlyTheMatchingCase(page);
     await expect(bar.getByRole("textbox", { name: "Source" })).toHaveValue(sourceId);

@@ -10,15 +10,21 @@ export type Group = "liaison-admin" | "liaison-support" | "liaison-sales" | "lia
 /** Where the screenshots go: CI keeps target/console-e2e/. */
 export const SHOTS = process.env.LIAISON_SCREENSHOTS ?? "../target/console-e2e/screenshots";
 
-/** Signs in from the console's landing page as `email` in `group`, and waits for the app. */
-export async function signIn(page: Page, group: Group, email = "agent@brand.example"): Promise<void> {
-  await page.goto("/console/");
+/**
+ * Signs in from the console's landing page as `email` in `group`, and waits for the app.
+ * `here`: from the page the browser is on (signed out there), which the console must come
+ * back to, rather than from the console's root.
+ */
+export async function signIn(page: Page, group: Group, email = "agent@brand.example", here = false): Promise<void> {
+  const back = here ? page.url() : null;
+  if (!here) await page.goto("/console/");
   await page.getByRole("button", { name: /sign in|se connecter/i }).click();
   await expect(page).toHaveURL(/\/oidc\/authorize/);
   await page.getByLabel("Email").fill(email);
   await page.getByRole("radio", { name: group }).check();
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/console\/inbox/);
+  if (back === null) await expect(page).toHaveURL(/\/console\/inbox/);
+  else await expect(page).toHaveURL(back);
 }
 
 /** No serious or critical accessibility violation on the page as it is. */
