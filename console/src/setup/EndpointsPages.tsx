@@ -38,7 +38,7 @@ import {
   type Endpoint,
   type EndpointKind,
 } from "./queries";
-import { CheckList, ConfirmButton, CopyField, FormAlert, QueryStates, SecretOnce, SelectInput, TextInput, useDate, useErrorText, When } from "./ui";
+import { CheckList, ConfirmButton, CopyField, FormAlert, ListPageHeader, QueryStates, SecretOnce, SelectInput, TextInput, useDate, useErrorText, When } from "./ui";
 
 /** How an endpoint is named in lists: its description, else where it goes. */
 function endpointName(endpoint: Pick<Endpoint, "description" | "url">): string {
@@ -47,17 +47,10 @@ function endpointName(endpoint: Pick<Endpoint, "description" | "url">): string {
 
 export function EndpointsPage() {
   const { t } = useTranslation("setup");
-  useScreenTitle(t("endpoints.title"));
   const query = useEndpoints();
   return (
     <>
-      <div className="page-header">
-        <h1>{t("endpoints.title")}</h1>
-        <Link className="button-link" to="/endpoints/new">
-          {t("endpoints.add")}
-        </Link>
-      </div>
-      <p className="hint">{t("endpoints.intro")}</p>
+      <ListPageHeader area="endpoints" addTo="/endpoints/new" />
       <QueryStates query={query}>
         {({ endpoints }) =>
           endpoints.length === 0 ? (

@@ -11,7 +11,7 @@ import { fieldId, focusError, formErrorFrom, type FormError } from "./fieldError
 import { PLATFORMS } from "./platforms";
 import { useDeleteRule, useRule, useRules, useSaveRule, type Rule } from "./queries";
 import { checkRule, emptyRuleForm, LABELS, PRIORITIES, ROUTES, RULE_FIELDS, ruleBody, ruleForm, TEAMS, type RuleForm } from "./ruleForm";
-import { Check, CheckList, ConfirmButton, FormAlert, QueryStates, SelectInput, TextInput, useDate, useErrorText } from "./ui";
+import { Check, CheckList, ConfirmButton, FormAlert, ListPageHeader, QueryStates, SelectInput, TextInput, useDate, useErrorText } from "./ui";
 
 function useRuleWords() {
   const { t, i18n } = useTranslation("setup");
@@ -83,20 +83,13 @@ function RuleItem({ rule, onDeleted }: { rule: Rule; onDeleted: (name: string) =
 
 export function RulesPage() {
   const { t } = useTranslation("setup");
-  useScreenTitle(t("rules.title"));
   const query = useRules();
   const location = useLocation();
   const saved = (location.state as { saved?: string } | null)?.saved;
   const [deleted, setDeleted] = useState<string | null>(null);
   return (
     <>
-      <div className="page-header">
-        <h1>{t("rules.title")}</h1>
-        <Link className="button-link" to="/rules/new">
-          {t("rules.add")}
-        </Link>
-      </div>
-      <p className="hint">{t("rules.intro")}</p>
+      <ListPageHeader area="rules" addTo="/rules/new" />
       <p role="status" className="announcement">
         {deleted !== null ? t("rules.deleted", { name: deleted }) : saved !== undefined ? t("rules.saved", { name: saved }) : null}
       </p>

@@ -40,7 +40,7 @@ import {
   type Source,
 } from "./queries";
 import { IgnoredReason, SourceDeliveries } from "./SourceDeliveries";
-import { ConfirmButton, CopyField, FormAlert, QueryStates, SecretOnce, TextInput, useDate, useErrorText, When } from "./ui";
+import { ConfirmButton, CopyField, FormAlert, ListPageHeader, QueryStates, SecretOnce, TextInput, useDate, useErrorText, When } from "./ui";
 
 /** The label of a credential or setting (`sources.fields.{name}`), its name when unknown. */
 function useNeedText() {
@@ -74,17 +74,10 @@ export function PlatformSteps({ platform, headingLevel = 2 }: { platform: Platfo
 
 export function SourcesPage() {
   const { t } = useTranslation("setup");
-  useScreenTitle(t("sources.title"));
   const query = useSources();
   return (
     <>
-      <div className="page-header">
-        <h1>{t("sources.title")}</h1>
-        <Link className="button-link" to="/sources/new">
-          {t("sources.add")}
-        </Link>
-      </div>
-      <p className="hint">{t("sources.intro")}</p>
+      <ListPageHeader area="sources" addTo="/sources/new" />
       <ListStates query={query} empty={t("sources.empty")}>
         {(sources) => (
           <ul className="items">

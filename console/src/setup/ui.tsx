@@ -15,6 +15,8 @@ import {
   TextField,
 } from "react-aria-components";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import { useScreenTitle } from "../lib/title";
 import { currentLanguage } from "../i18n";
 import { errorMessage } from "../lib/errors";
 import { useNow } from "../lib/clock";
@@ -24,6 +26,26 @@ import { fieldId, type FormError } from "./fieldErrors";
 import "./setup.css";
 
 /** The API's words for a failed call (errorMessage in the shell's namespace). */
+/**
+ * A setup list's head: its title (the page's too), the button to add one, and the intro
+ * (`{area}.title`, `{area}.add`, `{area}.intro`).
+ */
+export function ListPageHeader({ area, addTo }: { area: "sources" | "rules" | "endpoints"; addTo: string }) {
+  const { t } = useTranslation("setup");
+  useScreenTitle(t(`${area}.title`));
+  return (
+    <>
+      <div className="page-header">
+        <h1>{t(`${area}.title`)}</h1>
+        <Link className="button-link" to={addTo}>
+          {t(`${area}.add`)}
+        </Link>
+      </div>
+      <p className="hint">{t(`${area}.intro`)}</p>
+    </>
+  );
+}
+
 export function useErrorText(): (error: unknown) => string {
   const { t } = useTranslation();
   return (error) => errorMessage(t, error);
