@@ -215,6 +215,7 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
             label: *label,
             confidence: 1.0,
             cues: vec![format!("rule:{rule_id}")],
+            source: classify::LabelSource::Rule,
         },
         None => classify(Input {
             text: &contribution.text,

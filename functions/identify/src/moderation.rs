@@ -64,6 +64,7 @@ mod tests {
             label,
             confidence,
             cues: vec![format!("{}:cue", label.as_str())],
+            source: Default::default(),
         }
     }
 

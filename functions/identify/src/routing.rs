@@ -167,6 +167,7 @@ mod tests {
             label,
             confidence,
             cues: cues.iter().map(|c| c.to_string()).collect(),
+            source: Default::default(),
         }
     }
 

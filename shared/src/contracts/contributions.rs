@@ -37,6 +37,38 @@ pub struct Classification {
     pub confidence: f32,
     /// The cues that counted for the label, as `label:cue`.
     pub cues: Vec<String>,
+    /// What decided the label (records from before it was kept read as `builtin`).
+    #[serde(default)]
+    pub source: LabelSource,
+}
+
+/// Where a label came from, for staff and for the reports that measure each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelSource {
+    /// One of the brand's rules.
+    Rule,
+    /// The built-in cue lists and word model.
+    #[default]
+    Builtin,
+    /// The built-in classifier with the word model the brand's staff corrections taught.
+    Learned,
+    /// A hosted language model (Amazon Bedrock), where the brand enabled it.
+    Hosted,
+    /// A person on the brand's staff.
+    Staff,
+}
+
+impl LabelSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LabelSource::Rule => "rule",
+            LabelSource::Builtin => "builtin",
+            LabelSource::Learned => "learned",
+            LabelSource::Hosted => "hosted",
+            LabelSource::Staff => "staff",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -248,6 +280,7 @@ mod tests {
                 label: Label::Incident,
                 confidence: 1.0,
                 cues: vec![],
+                source: LabelSource::Rule,
             },
             tags,
             rules: vec![],

@@ -123,6 +123,7 @@ pub async fn fixture(seed: Seed, env: &[(&str, String)]) -> Fixture {
             label: Label::Incident,
             confidence: 0.9,
             cues: vec![],
+            source: Default::default(),
         },
         tags: vec![],
         rules: vec![],

@@ -22,13 +22,18 @@ pub struct Model {
 }
 
 pub static MODEL: LazyLock<Model> = LazyLock::new(|| {
-    let examples = read_examples(TRAINING).unwrap_or_default();
-    Model::train(
-        examples
-            .iter()
-            .filter_map(|e| Label::parse(&e.label).map(|l| (e.text.as_str(), l))),
-    )
+    Model::train(base_examples().iter().map(|(text, label)| (text.as_str(), *label)))
 });
+
+/// The labelled examples the shipped word model learns from; a brand's learned model
+/// (`crate::learning`) learns from them and from its staff's corrections.
+pub fn base_examples() -> Vec<(String, Label)> {
+    read_examples(TRAINING)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|e| Label::parse(&e.label).map(|l| (e.text, l)))
+        .collect()
+}
 
 /// Words of three letters or more (stop words carry little), and adjacent pairs.
 pub fn tokens(text: &str) -> Vec<String> {

@@ -28,7 +28,7 @@ pub struct Input<'a> {
     pub rating: Option<u8>,
 }
 
-pub use shared::contracts::contributions::Classification;
+pub use shared::contracts::contributions::{Classification, LabelSource};
 
 /// Evidence needed for each label.
 const SPAM_MIN: f32 = 3.0;
@@ -114,6 +114,7 @@ pub fn by_cues(input: Input<'_>) -> Classification {
                 .iter()
                 .map(|c| format!("{}:{c}", label.as_str()))
                 .collect(),
+            source: LabelSource::Builtin,
         }
     };
     if spam.score >= SPAM_MIN && spam.score > incident.score {
@@ -138,6 +139,7 @@ pub fn by_cues(input: Input<'_>) -> Classification {
         label: Label::Other,
         confidence: 0.5,
         cues: Vec::new(),
+        source: LabelSource::Builtin,
     }
 }
 
@@ -175,6 +177,7 @@ pub fn classify_with(model: &bayes::Model, input: Input<'_>) -> Classification {
             .into_iter()
             .map(|w| format!("{}:words:{w}", label.as_str()))
             .collect(),
+        source: LabelSource::Builtin,
     };
     let incident_p = p(Label::Incident);
     if by_cues.label != Label::Incident
