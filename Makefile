@@ -16,7 +16,7 @@ help:
 	@echo "make token    - a development staff token (GROUP=liaison-marketer for another group)"
 	@echo "make site-token - a development token of the brand's site, for /api/referrals"
 	@echo "make bench    - init time of the ingest bootstrap and criterion benches"
-	@echo "make classification-report - precision, recall and confusion matrix of the classifier"
+	@echo "make classification-report - the classifier's precision, recall and confusion matrices in-sample, cross-validated and held out (TUNE=1: the cross-validated search of its constants)"
 	@echo "make fuzz     - every webhook parser under cargo-fuzz, 60 s each (SECONDS_PER_TARGET=600 for longer)"
 	@echo "make load     - thousands of signed deliveries, each twice, through the local stack, the runner killed halfway: exactly once?"
 	@echo "make package  - sam build of every function for Lambda into .aws-sam/build (infra/samconfig.toml)"
@@ -103,4 +103,4 @@ load: deps
 
 ## Precision, recall and confusion matrices on tests/data (SET=path MISSES=1 for one set and its misses).
 classification-report:
-	@cargo run -q -p identify --example classification_report -- $(SET) $(if $(MISSES),--misses,)
+	@cargo run -q -p identify --example classification_report -- $(SET) $(if $(MISSES),--misses,) $(if $(TUNE),--tune,)

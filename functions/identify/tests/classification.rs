@@ -1,8 +1,13 @@
 //! The classifier on the labelled sets (tests/data): incidents are what must not be missed.
-//! The word model ships trained on the labelled set, so the numbers that mean something are
-//! its cross-validation and the held-out set, written apart and never trained or tuned on.
+//! The word model ships trained on the labelled set and the cue lists were written with it in
+//! view, so the numbers that mean something are the two held-out sets, written apart and never
+//! trained on (the cue lists were once tuned on the first; the second was written before the
+//! classifier it measures, and never looked at while tuning).
 
-use identify::classify::evaluate::{cross_validate, evaluate, read_examples, Example};
+use identify::classify::bayes::Settings;
+use identify::classify::evaluate::{
+    cross_validate, evaluate, read_examples, tune, Example, Point, FOLDS, RECALL_FLOOR,
+};
 use identify::classify::Label;
 
 fn load(name: &str) -> Vec<Example> {
@@ -11,40 +16,75 @@ fn load(name: &str) -> Vec<Example> {
 }
 
 #[test]
-fn incident_recall_under_cross_validation_should_be_at_least_0_95() {
+fn incident_recall_under_cross_validation_should_be_at_least_0_97() {
     let examples = load("contributions-labelled.jsonl");
     assert!(
-        examples.len() >= 300,
+        examples.len() >= 700,
         "the set has {} contributions",
         examples.len()
     );
-    let report = cross_validate(&examples, 5);
+    let report = cross_validate(&examples, FOLDS);
     let recall = report.recall(Label::Incident);
     assert!(
-        recall >= 0.95,
+        recall >= RECALL_FLOOR,
         "incident recall {recall:.3}\n{}",
         report.markdown()
     );
-    assert!(report.accuracy() > 0.75, "{}", report.markdown());
-}
-
-#[test]
-fn the_held_out_set_should_not_regress() {
-    // Floors a little under today's numbers (incident recall 0.875, accuracy 0.740): a change
-    // that loses held-out incidents fails here.
-    let report = evaluate(&load("contributions-holdout.jsonl"));
+    // Today 0.897 and 0.870.
+    assert!(report.accuracy() >= 0.88, "{}", report.markdown());
     assert!(
-        report.recall(Label::Incident) >= 0.85,
+        report.precision(Label::Incident) >= 0.85,
         "{}",
         report.markdown()
     );
-    assert!(report.accuracy() >= 0.70, "{}", report.markdown());
+}
+
+#[test]
+fn the_shipped_constants_should_be_the_ones_cross_validation_chooses() {
+    // Thresholds moved by hand (or tuned on a held-out set) fail here: change the cue lists
+    // or the training set, then copy what `make classification-report TUNE=1` prints.
+    let tuning = tune(&load("contributions-labelled.jsonl"), FOLDS);
+    assert_eq!(tuning.settings, Settings::SHIPPED, "{tuning:#?}");
+    assert_eq!(tuning.chosen, Point::SHIPPED, "{tuning:#?}");
+}
+
+/// A held-out set must keep incident recall at the target and the rest near today's figures:
+/// a change that loses held-out incidents, or labels far more of them falsely, fails here.
+fn held_out_should_not_regress(name: &str, accuracy: f64, incident_precision: f64) {
+    let report = evaluate(&load(name));
+    assert!(
+        report.recall(Label::Incident) >= RECALL_FLOOR,
+        "{name}\n{}",
+        report.markdown()
+    );
+    assert!(
+        report.accuracy() >= accuracy,
+        "{name}\n{}",
+        report.markdown()
+    );
+    assert!(
+        report.precision(Label::Incident) >= incident_precision,
+        "{name}\n{}",
+        report.markdown()
+    );
     for label in Label::ALL {
         assert!(
-            report.recall(label) >= 0.5,
-            "{} recall\n{}",
+            report.recall(label) >= 0.55,
+            "{name}: {} recall\n{}",
             label.as_str(),
             report.markdown()
         );
     }
+}
+
+#[test]
+fn the_first_held_out_set_should_not_regress() {
+    // Today: accuracy 0.807, incident recall 0.975, incident precision 0.696.
+    held_out_should_not_regress("contributions-holdout.jsonl", 0.78, 0.66);
+}
+
+#[test]
+fn the_second_held_out_set_should_not_regress() {
+    // Today: accuracy 0.809, incident recall 0.986, incident precision 0.717.
+    held_out_should_not_regress("contributions-holdout-2.jsonl", 0.78, 0.68);
 }
