@@ -14,11 +14,11 @@ describe("what each group may use", () => {
   it("lists for each staff group the screens its API routes allow, and nothing for a user in none", () => {
     const ids = (group: Parameters<typeof screensFor>[0][number]) => screensFor([group]).map((s) => s.id);
     expect(ids("liaison-admin")).toEqual([
-      "inbox", "contacts", "campaigns", "reports", "callbacks", "referrals", "rules", "templates", "sources", "endpoints",
+      "inbox", "contacts", "campaigns", "reports", "callbacks", "referrals", "rules", "templates", "programmes", "sources", "endpoints",
     ]);
     expect(ids("liaison-support")).toEqual(["inbox", "contacts", "reports", "rules"]);
     expect(ids("liaison-sales")).toEqual(["inbox", "contacts", "reports", "callbacks", "referrals"]);
-    expect(ids("liaison-marketer")).toEqual(["inbox", "campaigns", "reports", "referrals", "templates"]);
+    expect(ids("liaison-marketer")).toEqual(["inbox", "campaigns", "reports", "referrals", "templates", "programmes"]);
     expect(screensFor([])).toEqual([]);
   });
 });

@@ -38,7 +38,8 @@ export type ScreenId =
   | "rules"
   | "templates"
   | "callbacks"
-  | "referrals";
+  | "referrals"
+  | "programmes";
 
 /** A screen of the console: its path under /console, its label's i18n key, who may open it. */
 export interface Screen {
@@ -64,6 +65,7 @@ export const ALL_SCREENS: readonly Screen[] = [
   { id: "referrals", path: "/referrals", labelKey: "nav.referrals", visibleTo: allowed("liaison-admin", "liaison-marketer", "liaison-sales") },
   { id: "rules", path: "/rules", labelKey: "nav.rules", visibleTo: allowed("liaison-admin", "liaison-support") },
   { id: "templates", path: "/templates", labelKey: "nav.templates", visibleTo: allowed("liaison-admin", "liaison-marketer") },
+  { id: "programmes", path: "/programmes", labelKey: "nav.programmes", visibleTo: allowed("liaison-admin", "liaison-marketer") },
   { id: "sources", path: "/sources", labelKey: "nav.sources", visibleTo: allowed("liaison-admin") },
   { id: "endpoints", path: "/endpoints", labelKey: "nav.endpoints", visibleTo: allowed("liaison-admin") },
 ];

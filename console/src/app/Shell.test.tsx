@@ -48,10 +48,10 @@ describe("the shell", () => {
   });
 
   it.each<[Group[], (string | null)[]]>([
-    [["liaison-admin"], ["Inbox", "Contacts", "Campaigns", "Reports", "Callbacks", "Referrals", "Rules", "Email templates", "Sources", "Connections"]],
+    [["liaison-admin"], ["Inbox", "Contacts", "Campaigns", "Reports", "Callbacks", "Referrals", "Rules", "Email templates", "Programmes", "Sources", "Connections"]],
     [["liaison-support"], ["Inbox", "Contacts", "Reports", "Rules"]],
     [["liaison-sales"], ["Inbox", "Contacts", "Reports", "Callbacks", "Referrals"]],
-    [["liaison-marketer"], ["Inbox", "Campaigns", "Reports", "Referrals", "Email templates"]],
+    [["liaison-marketer"], ["Inbox", "Campaigns", "Reports", "Referrals", "Email templates", "Programmes"]],
   ])("shows %j the screens it may use", async (groups, links) => {
     renderConsole({ groups, respond: emptyLists });
     expect(navLinks()).toEqual(links);

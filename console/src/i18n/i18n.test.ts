@@ -1,6 +1,8 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
 import { LANGUAGE_KEY, chosenLanguage, createI18n, detectLanguage, resources } from "./index";
+import { learningResources } from "./learning";
+import { programmesResources } from "./programmes";
 
 /** Every key path of a nested translation object (an array's items by index: a list of
  * steps has as many in both languages), with its value. */
@@ -20,10 +22,15 @@ function placeholders(text: string): string[] {
   return [...text.matchAll(/\{\{\s*([a-zA-Z]+)/g)].map((m) => m[1] ?? "").sort();
 }
 
-// Every namespace: the shell's and each area's.
-describe.each(Object.keys(resources.en) as (keyof typeof resources.en)[])("the %s translations", (namespace) => {
-  const english = leaves(resources.en[namespace]);
-  const french = leaves(resources.fr[namespace]);
+// Every namespace: the shell's, each area's, and those loaded lazily (learning.ts, programmes.ts).
+const everyNamespace = {
+  en: { ...resources.en, learning: learningResources.en, programmes: programmesResources.en },
+  fr: { ...resources.fr, learning: learningResources.fr, programmes: programmesResources.fr },
+};
+
+describe.each(Object.keys(everyNamespace.en) as (keyof typeof everyNamespace.en)[])("the %s translations", (namespace) => {
+  const english = leaves(everyNamespace.en[namespace]);
+  const french = leaves(everyNamespace.fr[namespace]);
 
   it("have the same keys in French and English", () => {
     expect([...french.keys()].sort()).toEqual([...english.keys()].sort());

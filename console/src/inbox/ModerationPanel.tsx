@@ -1,8 +1,10 @@
 // GET /admin/moderation?decision=hold: contributions that arrived held, with a decision
 // for each (PUT /admin/moderation/{id}): Approve, Spam, Keep held, by button or by the
-// shortcuts A, S and H on the focused item.
+// shortcuts A, S and H on the focused item. Each shows what decided its label and, for the
+// groups that may, a Relabel form (Relabel.tsx, loaded lazily: not on the first load; it
+// checks the groups itself, so that nothing of it is in the first load).
 
-import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
+import { lazy, Suspense, useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import { Button, Input, Label, TextField } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { errorMessage } from "../lib/errors";
@@ -15,6 +17,9 @@ import { ClearFilters, DateTime, Field } from "./parts";
 import { useDecide, useHeldContributions, type Contribution, type Decision } from "./queries";
 
 type Choice = Decision["decision"];
+
+const LabelOrigin = lazy(() => import("./Relabel").then((m) => ({ default: m.LabelOrigin })));
+const Relabel = lazy(() => import("./Relabel").then((m) => ({ default: m.Relabel })));
 
 /** The shortcut of each decision (a key on the focused item). */
 export const SHORTCUTS: Record<string, Choice> = { a: "approve", s: "spam", h: "hold" };
@@ -84,6 +89,9 @@ function HeldItem({
           <Field label={t("inbox.fields.author")}>{author}</Field>
           <Field label={t("inbox.fields.platform")}>{platform}</Field>
           <Field label={t("inbox.fields.label")}>{t(`label.${item.classification.label}`)}</Field>
+          <Suspense fallback={null}>
+            <LabelOrigin source={item.classification.source ?? "builtin"} correction={item.correction} />
+          </Suspense>
           <Field label={t("inbox.fields.received")}>
             <DateTime value={item.received_at} />
           </Field>
@@ -118,6 +126,9 @@ function HeldItem({
             </p>
           ) : null}
         </div>
+        <Suspense fallback={null}>
+          <Relabel contributionId={item.id} current={item.correction?.label ?? item.classification.label} />
+        </Suspense>
       </article>
     </li>
   );

@@ -6,24 +6,48 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { screensFor } from "../access";
 import { useConsole } from "../app/context";
+import { useProgrammesTranslation } from "../i18n/programmes";
 import { DateTime } from "../inbox/parts";
 import { platformName } from "../lib/platforms";
 import { firstLine, shorten } from "../lib/text";
 import { ContactFacts, contactName, IdentityList } from "./ContactParts";
 import { QueryStates } from "./parts";
-import { useContact, type ContactType } from "./queries";
+import { useContact, type AuthorAudience, type ContactType } from "./queries";
 import { pastContributions } from "./timeline";
 
 /** How many of their other contributions the card lists. */
 const PAST = 5;
 
-export function AuthorCard({ contactId, eventId, contactType }: { contactId: string; eventId: string; contactType: ContactType | undefined }) {
+/** A blogger's, an association's or a journalist's audience as the item recorded it. */
+function Audience({ audience }: { audience: AuthorAudience }) {
+  const { t } = useProgrammesTranslation();
+  return (
+    <p className="pp-audience">
+      {audience.basis !== undefined
+        ? t("audience.measured", { reach: Math.round(audience.reach), basis: audience.basis })
+        : t("audience.unmeasured")}
+    </p>
+  );
+}
+
+export function AuthorCard({
+  contactId,
+  eventId,
+  contactType,
+  audience,
+}: {
+  contactId: string;
+  eventId: string;
+  contactType: ContactType | undefined;
+  audience?: AuthorAudience | undefined;
+}) {
   const { t } = useTranslation("people");
   const { session } = useConsole();
   const mayReadContacts = screensFor(session.groups).some((screen) => screen.id === "contacts");
   return (
     <section className="pp-panel pp-author" aria-labelledby="author-heading">
       <h2 id="author-heading">{t("author.heading")}</h2>
+      {audience !== undefined ? <Audience audience={audience} /> : null}
       {mayReadContacts ? (
         <AuthorDetails contactId={contactId} eventId={eventId} />
       ) : (

@@ -30,12 +30,15 @@ export function BarsChart<K extends string>({
   series,
   format,
   stacked = false,
+  max,
 }: {
   rows: readonly object[];
   labelKey: string;
   series: readonly ChartSeries<K>[];
   format: (value: number) => string;
   stacked?: boolean;
+  /** The value axis's top, when the figures have one (100 for percentages). */
+  max?: number;
 }) {
   /** Legend and tooltip in the series' order (Recharts sorts them by name otherwise). */
   const order = (item: { dataKey?: unknown }) => series.findIndex((s) => s.key === item.dataKey);
@@ -45,7 +48,13 @@ export function BarsChart<K extends string>({
         <BarChart data={[...rows]} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
           <CartesianGrid className="pp-chart-grid" vertical={false} />
           <XAxis dataKey={labelKey} className="pp-chart-axis" tickLine={false} minTickGap={8} />
-          <YAxis className="pp-chart-axis" allowDecimals={false} tickFormatter={(value: number) => format(value)} width={72} />
+          <YAxis
+            className="pp-chart-axis"
+            allowDecimals={false}
+            tickFormatter={(value: number) => format(value)}
+            width={72}
+            {...(max !== undefined ? { domain: [0, max] } : {})}
+          />
           <Tooltip
             wrapperClassName="pp-chart-tooltip"
             cursor={{ className: "pp-chart-cursor" }}

@@ -11,6 +11,7 @@ import { mayUse } from "../access";
 import type { Group } from "../auth/session";
 import { useApi, useConsole } from "../app/context";
 import { DateTime, Field } from "../inbox/parts";
+import { useProgrammesTranslation } from "../i18n/programmes";
 import { errorMessage } from "../lib/errors";
 import { platformName } from "../lib/platforms";
 import { firstLine, shorten } from "../lib/text";
@@ -29,6 +30,7 @@ import {
   peopleKeys,
   undoMerge,
   useContact,
+  useDismissProposedType,
   useSetContactType,
   type ContactPerson,
   type ContactType,
@@ -77,6 +79,7 @@ function Contact({ id }: { id: string }) {
                     {t("contact.created")} <DateTime value={first.profile.created_at} />
                   </p>
                 ) : null}
+                <ProposedTypePanel person={first} />
                 <TypeEditor person={first} />
               </section>
               <section className="pp-panel" aria-labelledby="identities-heading">
@@ -105,12 +108,76 @@ function Contact({ id }: { id: string }) {
   );
 }
 
+/**
+ * The type Liaison proposes from what the person wrote (their address, site, name, links, the
+ * brand's programmes), with its reason: staff confirm it (it becomes their type, influence
+ * recomputed) or dismiss it (never proposed again).
+ */
+function ProposedTypePanel({ person }: { person: ContactPerson }) {
+  const { t: types } = useTranslation("people");
+  // Its words load with this page (and the programmes page), not with the first screen.
+  const { t } = useProgrammesTranslation();
+  const confirm = useSetContactType(person.id);
+  const dismiss = useDismissProposedType(person.id);
+  const [said, setSaid] = useState<string | null>(null);
+  const proposal = person.profile.proposed_type;
+  const busy = confirm.isPending || dismiss.isPending;
+  const failure = confirm.isError ? confirm.error : dismiss.isError ? dismiss.error : null;
+  return (
+    <>
+      {proposal !== undefined ? (
+        <div className="pp-proposal" role="group" aria-labelledby="proposed-type-heading">
+          <h3 id="proposed-type-heading">{t("proposal.heading")}</h3>
+          <p>
+            <strong>{types(`contactType.${proposal.type}`)}</strong> · {t("proposal.reason", { reason: proposal.reason })}
+          </p>
+          <p className="pp-note-meta">
+            {t("proposal.at")} <DateTime value={proposal.at} />
+          </p>
+          <div className="pp-buttons">
+            <Button
+              className="button primary"
+              isDisabled={busy}
+              onPress={() => {
+                setSaid(null);
+                confirm.mutate(proposal.type, { onSuccess: () => setSaid(t("proposal.confirmed", { type: types(`contactType.${proposal.type}`) })) });
+              }}
+            >
+              {t("proposal.confirm", { type: types(`contactType.${proposal.type}`) })}
+            </Button>
+            <Button
+              className="button"
+              isDisabled={busy}
+              onPress={() => {
+                setSaid(null);
+                dismiss.mutate(undefined, { onSuccess: () => setSaid(t("proposal.dismissed", { type: types(`contactType.${proposal.type}`) })) });
+              }}
+            >
+              {t("proposal.dismiss")}
+            </Button>
+          </div>
+        </div>
+      ) : null}
+      <p role="status" className="status-line">
+        {busy ? types("common.saving") : said}
+      </p>
+      {failure !== null ? <Failure error={failure} prefix={t("proposal.failed")} /> : null}
+    </>
+  );
+}
+
 function TypeEditor({ person }: { person: ContactPerson }) {
   const { t } = useTranslation("people");
   const save = useSetContactType(person.id);
   const current = person.profile.type;
   const [type, setType] = useState<ContactType | "">(current ?? "");
   const [saved, setSaved] = useState(false);
+  // The type changed elsewhere (a proposal confirmed): the choice follows it.
+  const [shown, setShown] = useState(current);
+  if (shown !== current) {
+    setShown(current);
+    setType(current ?? "");
+  }
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (type === "" || save.isPending) return;

@@ -86,6 +86,12 @@ export function ContactFacts({ person }: { person: ContactPerson }) {
       <Field label={t("contact.type")}>{profile.type !== undefined ? t(`contactType.${profile.type}`) : t("common.unknown")}</Field>
       <Field label={t("contact.score")}>{profile.contribution_score !== undefined ? number.format(profile.contribution_score) : "—"}</Field>
       <Field label={t("contact.reach")}>{profile.reach !== undefined ? number.format(profile.reach) : "—"}</Field>
+      {profile.reach_basis !== undefined ? <Field label={t("contact.reachBasis")}>{profile.reach_basis}</Field> : null}
+      {profile.reach_at !== undefined ? (
+        <Field label={t("contact.reachAt")}>
+          <DateTime value={profile.reach_at} />
+        </Field>
+      ) : null}
       <Field label={t("contact.influence")}>
         {profile.influence !== undefined ? t("contact.outOf100", { value: number.format(profile.influence) }) : "—"}
       </Field>

@@ -1,16 +1,38 @@
 // /console/cases/:id, /console/questions/:id, /console/opportunities/:id: one item of the
 // inbox in its context (what the person wrote, where, its SLA or its deal), its author, its
-// private notes, its assignment and its close; for a case, the answers and a reply.
+// private notes, its assignment and its close; for a case, the answers and a reply. Its
+// label with what decided it and staff's correction, a Relabel form, and a close that may
+// say what it really was (both kept as corrections the brand's classifier learns from).
 
+import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Button, Checkbox, Input, Label, Radio, RadioGroup, TextField } from "react-aria-components";
+import {
+  Button,
+  Checkbox,
+  FieldError,
+  Input,
+  Label,
+  ListBox,
+  ListBoxItem,
+  Popover,
+  Radio,
+  RadioGroup,
+  Select,
+  SelectValue,
+  TextField,
+  type Key,
+} from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { INBOX_TABS, mayUse } from "../access";
 import { useConsole } from "../app/context";
 import { NotFound } from "../app/guard";
 import { currentLanguage } from "../i18n";
+import { useLearningTranslation } from "../i18n/learning";
+import { LABELS, type Label as LabelName } from "../inbox/filters";
+import { labelFactsOf, type Correction, type LabelFacts } from "../inbox/labelFacts";
 import { Countdown, DateTime, Field, Priority } from "../inbox/parts";
+import { LabelOrigin, Relabel } from "../inbox/Relabel";
 import { ClockProvider } from "../lib/clock";
 import { platformName } from "../lib/platforms";
 import { formatAmount } from "../lib/time";
@@ -19,7 +41,20 @@ import { AuthorCard } from "./AuthorCard";
 import { AnswerFields, emptyAnswer, type AnswerDraft } from "./AnswerFields";
 import { closeCaseBody, closeOpportunityBody, closeQuestionBody, MAX_ASSIGNEE, MAX_NOTE, MAX_NOTES, valueBody, writtenAnswer, type Outcome, type ValueProblem } from "./forms";
 import { ExternalLink, Failure, QueryStates, TextBox } from "./parts";
-import { useAddNote, useAssign, useClose, useValueOpportunity, useWork, LIST_OF, type Work, type WorkKind } from "./queries";
+import {
+  mayReadThread,
+  useAddNote,
+  useAssign,
+  useClose,
+  useValueOpportunity,
+  useWork,
+  useWorkThread,
+  workThreadKey,
+  LIST_OF,
+  type Thread,
+  type Work,
+  type WorkKind,
+} from "./queries";
 import { CaseThread } from "./CaseThread";
 import "./people.css";
 
@@ -66,7 +101,7 @@ function WorkView({ work }: { work: Work }) {
         {work.kind === "opportunity" ? <Deal work={work} /> : null}
         <Closing work={work} />
         {item.contact_id !== undefined && item.contact_id !== "" ? (
-          <AuthorCard contactId={item.contact_id} eventId={item.event_id} contactType={item.contact_type} />
+          <AuthorCard contactId={item.contact_id} eventId={item.event_id} contactType={item.contact_type} audience={item.audience} />
         ) : (
           <section className="pp-panel" aria-labelledby="author-heading">
             <h2 id="author-heading">{t("author.heading")}</h2>
@@ -78,13 +113,35 @@ function WorkView({ work }: { work: Work }) {
   );
 }
 
-/** What the person wrote, where and when; its SLA, owner or deal. */
+/**
+ * Its contribution's label, what decided it and staff's correction: read from its thread
+ * (`Thread.contribution.classification` and `.correction`; a case's is shared with the
+ * answers below), for the groups that may read it; else the label the item carries, and
+ * nothing of what decided it.
+ */
+function useLabelFacts(work: Work): LabelFacts {
+  const { session } = useConsole();
+  const thread = useWorkThread(work, mayReadThread(work.kind, session.groups));
+  const facts = thread.data !== undefined ? labelFactsOf(thread.data.contribution) : {};
+  const label = facts.label ?? work.item.label;
+  return label !== undefined ? { ...facts, label } : facts;
+}
+
+/** What the person wrote, where and when; its label, SLA, owner or deal. */
 function Contribution({ work }: { work: Work }) {
   const { t, i18n } = useTranslation("people");
   const { t: tShell } = useTranslation();
   const { item } = work;
   const platform = platformName(item.platform);
   const language = currentLanguage(i18n);
+  const facts = useLabelFacts(work);
+  const { correction } = facts;
+  const queryClient = useQueryClient();
+  // The correction just made shows at once, in the thread (which the relabel also refreshes).
+  const onRelabelled = (made: Correction) =>
+    queryClient.setQueryData<Thread>(workThreadKey(work), (thread) =>
+      thread !== undefined ? { ...thread, contribution: { ...thread.contribution, correction: made } } : thread,
+    );
   return (
     <section className="pp-panel" aria-labelledby="contribution-heading">
       <h2 id="contribution-heading">{t("conversation.contribution")}</h2>
@@ -99,6 +156,8 @@ function Contribution({ work }: { work: Work }) {
       <dl className="item-fields">
         <Field label={t("fields.status")}>{t(`status.${item.status}`)}</Field>
         <Field label={t("fields.platform")}>{platform}</Field>
+        {facts.label !== undefined ? <Field label={tShell("inbox.fields.label")}>{tShell(`label.${facts.label}`)}</Field> : null}
+        <LabelOrigin source={facts.source} correction={correction} />
         <Field label={t("fields.opened")}>
           <DateTime value={item.opened_at} />
         </Field>
@@ -128,6 +187,7 @@ function Contribution({ work }: { work: Work }) {
           <Field label={t("fields.cues")}>{work.item.cues.map((cue) => cue.replace(/^[a-z_]+:/, "")).join(", ")}</Field>
         ) : null}
       </dl>
+      <Relabel contributionId={item.event_id} current={correction?.label ?? facts.label} onRelabelled={onRelabelled} />
     </section>
   );
 }
@@ -334,6 +394,60 @@ function Closing({ work }: { work: Work }) {
   return <CloseForm work={work} onClosed={() => setJustClosed(true)} />;
 }
 
+/** The label each kind of item is opened for: what "it was not" denies. */
+const KIND_LABEL: Record<WorkKind, LabelName> = { case: "incident", question: "question", opportunity: "purchase_intent" };
+
+/** What it really was, if not what opened it: `null` when it was (the close sends no label). */
+interface Really {
+  not: boolean;
+  label: LabelName | null;
+}
+
+/** "It was not an incident" (a question, a purchase intent), then which label it was. */
+function ReallyField({ kind, value, onChange, missing }: { kind: WorkKind; value: Really; onChange: (value: Really) => void; missing: boolean }) {
+  const { t } = useLearningTranslation();
+  const { t: tShell } = useTranslation();
+  const others = LABELS.filter((label) => label !== KIND_LABEL[kind]);
+  return (
+    <fieldset className="pp-fieldset pp-stack">
+      <legend>{t("close.really")}</legend>
+      <Checkbox className="pp-checkbox" isSelected={value.not} onChange={(not) => onChange({ ...value, not })}>
+        <span className="pp-checkbox-box" aria-hidden="true" />
+        {t(`close.not.${kind}`)}
+      </Checkbox>
+      {value.not ? (
+        <Select
+          className="filter-field pp-really"
+          value={value.label}
+          onChange={(key: Key | null) => onChange({ ...value, label: others.find((label) => label === key) ?? null })}
+          isInvalid={missing}
+          isRequired
+          validationBehavior="aria"
+        >
+          <Label className="filter-field-label">{t("close.pick")}</Label>
+          <Button className="select-button">
+            <SelectValue className="select-value" />
+            <span aria-hidden="true" className="select-arrow">
+              ▾
+            </span>
+          </Button>
+          <Popover className="select-popover">
+            <ListBox className="select-list">
+              {others.map((id) => (
+                <ListBoxItem key={id} id={id} textValue={tShell(`label.${id}`)} className="select-option">
+                  {tShell(`label.${id}`)}
+                </ListBoxItem>
+              ))}
+            </ListBox>
+          </Popover>
+          <FieldError className="error">{missing ? t("close.pickMissing", { not: t(`close.not.${kind}`) }) : null}</FieldError>
+        </Select>
+      ) : null}
+      <p className="pp-field-hint">{t("close.hint")}</p>
+    </fieldset>
+  );
+}
+
 function CloseForm({ work, onClosed }: { work: Work; onClosed: () => void }) {
   const { t } = useTranslation("people");
   const close = useClose(work.kind, work.item.id);
@@ -342,10 +456,17 @@ function CloseForm({ work, onClosed }: { work: Work; onClosed: () => void }) {
   const [tell, setTell] = useState(false);
   const [draft, setDraft] = useState<AnswerDraft>(emptyAnswer);
   const [problem, setProblem] = useState<string | null>(null);
+  const [really, setReally] = useState<Really>({ not: false, label: null });
+  const [reallyMissing, setReallyMissing] = useState(false);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (close.isPending) return;
     setProblem(null);
+    // Sent only when staff say it was something else, and say what.
+    const missing = really.not && really.label === null;
+    setReallyMissing(missing);
+    if (missing) return;
+    const label = really.not ? really.label : null;
     switch (work.kind) {
       case "case": {
         let message = null;
@@ -357,18 +478,18 @@ function CloseForm({ work, onClosed }: { work: Work; onClosed: () => void }) {
           }
           message = checked.answer;
         }
-        close.mutate({ kind: "case", body: closeCaseBody(resolution, message) }, { onSuccess: onClosed });
+        close.mutate({ kind: "case", body: closeCaseBody(resolution, message, label) }, { onSuccess: onClosed });
         return;
       }
       case "question":
-        close.mutate({ kind: "question", body: closeQuestionBody(resolution) }, { onSuccess: onClosed });
+        close.mutate({ kind: "question", body: closeQuestionBody(resolution, label) }, { onSuccess: onClosed });
         return;
       case "opportunity":
         if (outcome === null) {
           setProblem(t("close.outcomeMissing"));
           return;
         }
-        close.mutate({ kind: "opportunity", body: closeOpportunityBody(outcome, resolution) }, { onSuccess: onClosed });
+        close.mutate({ kind: "opportunity", body: closeOpportunityBody(outcome, resolution, label) }, { onSuccess: onClosed });
         return;
     }
   };
@@ -400,6 +521,15 @@ function CloseForm({ work, onClosed }: { work: Work; onClosed: () => void }) {
           onChange={setResolution}
           maxLength={MAX_NOTE}
           description={t("close.resolutionHint")}
+        />
+        <ReallyField
+          kind={work.kind}
+          value={really}
+          onChange={(next) => {
+            setReally(next);
+            if (!next.not || next.label !== null) setReallyMissing(false);
+          }}
+          missing={reallyMissing}
         />
         {work.kind === "case" ? (
           <>

@@ -69,7 +69,17 @@ function aContact(overrides: Partial<ContactWithTimeline> = {}): ContactWithTime
 }
 
 const emptyThread: Thread = {
-  contribution: { id: "evt_1", platform: "youtube", source_id: "src_1", contact_id: "ct_1", text: "My order", permalink: null, created_at: iso(Date.now()) },
+  contribution: {
+    id: "evt_1",
+    platform: "youtube",
+    source_id: "src_1",
+    contact_id: "ct_1",
+    text: "My order",
+    permalink: null,
+    created_at: iso(Date.now()),
+    classification: { label: "incident", confidence: 0.9, cues: ["incident:never arrived"], source: "builtin" },
+    correction: null,
+  },
   answers: [],
   follow_ups: [],
   first_answered_at: null,
@@ -377,6 +387,28 @@ describe("a contact's page", () => {
     await user.click(save);
     expect(await screen.findByText("Type saved.")).toBeDefined();
     expect(requests.find((r) => r.method === "PATCH")?.body).toEqual({ type: "customer" });
+  });
+
+  it("shows the reach with what it was measured from and when", async () => {
+    const measured = aContact({
+      profile: {
+        contact_id: "ct_1",
+        type: "prospect",
+        reach: 84.65,
+        reach_basis: "youtube subscribers 120000",
+        reach_at: "2026-11-23T10:00:00Z",
+        influence: 86.2,
+      },
+    });
+    renderConsole({
+      groups: ["liaison-support"],
+      path: "/contacts/ct_1",
+      respond: api({ "GET /admin/contacts/ct_1": () => json(measured) }),
+    });
+    expect(await screen.findByText("youtube subscribers 120000")).toBeDefined();
+    expect(screen.getByText("84.7")).toBeDefined();
+    expect(screen.getByText("Reach measured from")).toBeDefined();
+    expect(screen.getByText("Reach measured on")).toBeDefined();
   });
 
   it("merges a candidate, then undoes the merge", async () => {

@@ -1,15 +1,18 @@
 // /console/reports (every staff group): for a range of days (the last 30 by default),
 // contributions by platform, label or day, how fast cases are answered and closed, how
 // many are within and past their SLA per priority, answers by tag or channel, and revenue
-// per currency. Each as a chart and a table (the accessible
-// version, with the same figures).
+// per currency; and the classifier measured on staff's corrections (per label and per week,
+// over the newest corrections, whatever the dates). Each as a chart and a table (the
+// accessible version, with the same figures).
 
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { Button } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
 import { currentLanguage } from "../i18n";
+import { useLearningTranslation } from "../i18n/learning";
 import { Filter } from "../inbox/Filter";
+import { LABELS } from "../inbox/filters";
 import { formatAmount, formatDuration } from "../lib/time";
 import { platformName } from "../lib/platforms";
 import { useScreenTitle } from "../lib/title";
@@ -18,23 +21,29 @@ import { DataTable, QueryStates } from "./parts";
 import {
   useAnswersReport,
   useContributionsReport,
+  useCorrectionsReport,
   useResponseTimesReport,
   useRevenueReport,
   type AnswersBy,
   type ContributionsBy,
+  type CorrectionsReport,
   type CountReport,
+  type Label,
   type ResponseTimes,
   type RevenueReport,
 } from "./queries";
 import {
+  correctionKinds,
   countRows,
   groupAmounts,
+  labelMeasures,
   rangeFrom,
   rangeProblem,
   responseCounts,
   responseRows,
   revenueTotals,
   slaFigures,
+  weeklyMeasures,
   weeklyRevenue,
   type DayRange,
   type RangeProblem,
@@ -71,6 +80,7 @@ export function ReportsPage() {
         <SlaSection range={range} />
         <AnswersSection range={range} />
         <RevenueSection range={range} />
+        <CorrectionsSection />
       </div>
     </div>
   );
@@ -542,5 +552,164 @@ function RevenueFigures({ report }: { report: RevenueReport }) {
         </DataTable>
       ) : null}
     </>
+  );
+}
+
+/** The classifier measured on staff's corrections (not per range: the newest corrections). */
+function CorrectionsSection() {
+  const { t } = useLearningTranslation();
+  const query = useCorrectionsReport();
+  return (
+    <Section id="corrections-heading" title={t("report.title")} intro={t("report.intro")}>
+      <QueryStates query={query}>{(report) => <CorrectionFigures report={report} />}</QueryStates>
+    </Section>
+  );
+}
+
+function CorrectionFigures({ report }: { report: CorrectionsReport }) {
+  const { t } = useLearningTranslation();
+  const { t: tShell } = useTranslation();
+  const format = useFormats();
+  const percentFormat = new Intl.NumberFormat(format.language, { style: "percent", maximumFractionDigits: 0 });
+  const percent = (value: number | null) => (value === null ? t("report.none") : percentFormat.format(value));
+  const kinds = correctionKinds(report.by_kind);
+  const rows = labelMeasures(report);
+  return (
+    <>
+      <ul className="pp-figures">
+        <li>{t("report.corrections", { count: report.corrections })}</li>
+        <li>{t("report.confirmations", { count: report.confirmations })}</li>
+        <li>{t("report.learnedFrom", { learned: format.count(report.learned_from), limit: format.count(report.limit) })}</li>
+        {kinds.length > 0 ? (
+          <li>
+            {t("report.byKind", {
+              list: kinds
+                .map(({ kind, count }) => {
+                  const name =
+                    kind === "relabel" || kind === "moderation" || kind === "case" || kind === "opportunity" || kind === "question"
+                      ? t(`report.kinds.${kind}`)
+                      : kind;
+                  return `${name} ${format.count(count)}`;
+                })
+                .join(", "),
+            })}
+          </li>
+        ) : null}
+      </ul>
+      {report.corrections + report.confirmations === 0 ? (
+        <p className="list-state empty">{t("report.empty")}</p>
+      ) : (
+        <>
+          <DataTable caption={t("report.caption")}>
+            <thead>
+              <tr>
+                <th scope="col">{t("report.label")}</th>
+                <th scope="col" className="pp-number">
+                  {t("report.predicted")}
+                </th>
+                <th scope="col" className="pp-number">
+                  {t("report.actual")}
+                </th>
+                <th scope="col" className="pp-number">
+                  {t("report.right")}
+                </th>
+                <th scope="col" className="pp-number">
+                  {t("report.precision")}
+                </th>
+                <th scope="col" className="pp-number">
+                  {t("report.recall")}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.label}>
+                  <th scope="row">{tShell(`label.${row.label}`)}</th>
+                  <td className="pp-number">{format.count(row.predicted)}</td>
+                  <td className="pp-number">{format.count(row.actual)}</td>
+                  <td className="pp-number">{format.count(row.right)}</td>
+                  <td className="pp-number">{percent(row.precision)}</td>
+                  <td className="pp-number">{percent(row.recall)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </DataTable>
+          <CorrectionWeeks report={report} percent={percent} />
+        </>
+      )}
+    </>
+  );
+}
+
+/** One label's precision and recall per week: a chart, and its table. */
+function CorrectionWeeks({ report, percent }: { report: CorrectionsReport; percent: (value: number | null) => string }) {
+  const { t } = useLearningTranslation();
+  const { t: tShell } = useTranslation();
+  const format = useFormats();
+  const [label, setLabel] = useState<Label>("incident");
+  const weeks = weeklyMeasures(report, label);
+  const name = tShell(`label.${label}`);
+  // The chart in whole percents; a week with nothing to measure has no bar.
+  const chartRows = weeks.map((week) => ({
+    week: format.day(week.week),
+    precision: week.precision === null ? null : Math.round(week.precision * 100),
+    recall: week.recall === null ? null : Math.round(week.recall * 100),
+  }));
+  return (
+    <div className="pp-per-currency">
+      <h3>{t("report.weeks.heading")}</h3>
+      <Filter
+        label={t("report.weeks.pick")}
+        value={label}
+        onChange={setLabel}
+        options={LABELS.map((id) => ({ id, label: tShell(`label.${id}`) }))}
+      />
+      {weeks.length === 0 ? (
+        <p className="list-state empty">{t("report.weeks.empty")}</p>
+      ) : (
+        <>
+          <BarsChart
+            rows={chartRows}
+            labelKey="week"
+            series={[
+              { key: "precision", name: t("report.precision"), className: "pp-series-a" },
+              { key: "recall", name: t("report.recall"), className: "pp-series-b" },
+            ]}
+            format={(value) => percent(value / 100)}
+            max={100}
+          />
+          <DataTable caption={t("report.weeks.caption", { label: name })}>
+            <thead>
+              <tr>
+                <th scope="col">{t("report.weeks.week")}</th>
+                <th scope="col" className="pp-number">
+                  {t("report.weeks.corrections")}
+                </th>
+                <th scope="col" className="pp-number">
+                  {t("report.weeks.confirmations")}
+                </th>
+                <th scope="col" className="pp-number">
+                  {t("report.precision")}
+                </th>
+                <th scope="col" className="pp-number">
+                  {t("report.recall")}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {weeks.map((week) => (
+                <tr key={week.week}>
+                  <th scope="row">{format.day(week.week)}</th>
+                  <td className="pp-number">{format.count(week.corrections)}</td>
+                  <td className="pp-number">{format.count(week.confirmations)}</td>
+                  <td className="pp-number">{percent(week.precision)}</td>
+                  <td className="pp-number">{percent(week.recall)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </DataTable>
+        </>
+      )}
+    </div>
   );
 }

@@ -2,7 +2,7 @@
 // question's or an opportunity's close, an opportunity's stage and amount. Checked here as
 // the API checks them, so that the form says what is wrong before anything is sent.
 
-import type { AnswerChannel, CloseCaseRequest, OpportunityValueRequest, WrittenAnswer } from "./queries";
+import type { AnswerChannel, CloseCaseRequest, CloseOpportunityRequest, CloseQuestionRequest, Label, OpportunityValueRequest, WrittenAnswer } from "./queries";
 
 export const CHANNELS: readonly AnswerChannel[] = ["public_reply", "private_message", "email"];
 
@@ -53,27 +53,41 @@ export function writtenAnswer(input: {
   return { ok: true, answer };
 }
 
-/** A case's close: the resolution when one is written, the message when one is sent. */
-export function closeCaseBody(resolution: string, message: WrittenAnswer | null): CloseCaseRequest {
+/**
+ * A case's close: the resolution when one is written, the message when one is sent, the
+ * label when staff say its contribution was not an incident (what it really was).
+ */
+export function closeCaseBody(resolution: string, message: WrittenAnswer | null, label: Label | null = null): CloseCaseRequest {
   const body: CloseCaseRequest = {};
   const text = resolution.trim();
   if (text !== "") body.resolution = text;
   if (message !== null) body.message = message;
+  if (label !== null) body.label = label;
   return body;
 }
 
-/** A question's close (`{"resolution"}`, no outcome). */
-export function closeQuestionBody(resolution: string): { resolution?: string } {
+/** A question's close (`{"resolution"}`, no outcome; the label when it was not a question). */
+export function closeQuestionBody(resolution: string, label: Label | null = null): CloseQuestionRequest {
+  const body: CloseQuestionRequest = {};
   const text = resolution.trim();
-  return text === "" ? {} : { resolution: text };
+  if (text !== "") body.resolution = text;
+  if (label !== null) body.label = label;
+  return body;
 }
 
 export type Outcome = "won" | "lost";
 
-/** An opportunity's close: won or lost, with its resolution. */
-export function closeOpportunityBody(outcome: Outcome, resolution: string): { outcome: Outcome; resolution?: string } {
+/** An opportunity's close: won or lost, with its resolution (and the label when it was not a purchase intent). */
+export function closeOpportunityBody(
+  outcome: Outcome,
+  resolution: string,
+  label: Label | null = null,
+): CloseOpportunityRequest & { outcome: Outcome } {
+  const body: CloseOpportunityRequest & { outcome: Outcome } = { outcome };
   const text = resolution.trim();
-  return text === "" ? { outcome } : { outcome, resolution: text };
+  if (text !== "") body.resolution = text;
+  if (label !== null) body.label = label;
+  return body;
 }
 
 export type ValueProblem = "nothing" | "stageTooLong" | "amountInvalid" | "currencyMissing" | "currencyInvalid" | "amountMissing";

@@ -6,6 +6,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import { dataOf, type ApiClient } from "../api/client";
 import type { components } from "../api/schema";
 import { useApi } from "../app/context";
+import type { Group } from "../auth/session";
 import type { ContactQuery } from "./search";
 import type { DayRange } from "./reports";
 import type { EraseStep } from "./erase";
@@ -22,11 +23,17 @@ export type AnswerChannel = Schemas["AnswerChannel"];
 export type AnswerState = Schemas["AnswerState"];
 export type WrittenAnswer = Schemas["WrittenAnswer"];
 export type CloseCaseRequest = Schemas["CloseCaseRequest"];
+export type CloseQuestionRequest = Omit<Schemas["CloseRequest"], "outcome">;
+export type CloseOpportunityRequest = Schemas["CloseOpportunityRequest"];
+export type Label = Schemas["Label"];
+export type CorrectionsReport = Schemas["CorrectionsReport"];
 export type OpportunityValueRequest = Schemas["OpportunityValueRequest"];
 export type ContactPerson = Schemas["ContactPerson"];
 export type ContactWithTimeline = Schemas["ContactWithTimeline"];
 export type ContactIdentity = Schemas["ContactIdentity"];
 export type ContactType = Schemas["ContactType"];
+export type ProposedType = Schemas["ProposedType"];
+export type AuthorAudience = Schemas["AuthorAudience"];
 export type TimelineEntry = Schemas["TimelineEntry"];
 export type TimelineKind = Schemas["TimelineKind"];
 export type ContactExport = Schemas["ContactExport"];
@@ -68,10 +75,14 @@ export const LIST_OF: Record<WorkKind, "cases" | "questions" | "opportunities"> 
 
 export const peopleKeys = {
   work: (kind: WorkKind, id: string) => ["work", kind, id] as const,
-  thread: (caseId: string) => ["caseThread", caseId] as const,
+  /** Every thread starts with "thread": a relabel refreshes them all (inbox/Relabel.tsx). */
+  thread: (caseId: string) => ["thread", "case", caseId] as const,
+  contributionThread: (eventId: string) => ["thread", "contribution", eventId] as const,
   contact: (id: string) => ["contact", id] as const,
   search: (query: ContactQuery | null) => ["contactSearch", query] as const,
   report: (name: string, params: DayRange & { by?: string }) => ["report", name, params] as const,
+  /** Not per range: the newest corrections, whatever their dates. */
+  corrections: () => ["report", "corrections"] as const,
 };
 
 async function fetchWork(api: ApiClient, kind: WorkKind, id: string, signal?: AbortSignal): Promise<Work> {
@@ -147,10 +158,14 @@ export function useAddNote(kind: WorkKind, id: string) {
 
 export type CloseInput =
   | { kind: "case"; body: CloseCaseRequest }
-  | { kind: "question"; body: { resolution?: string } }
-  | { kind: "opportunity"; body: { outcome: "won" | "lost"; resolution?: string } };
+  | { kind: "question"; body: CloseQuestionRequest }
+  | { kind: "opportunity"; body: CloseOpportunityRequest & { outcome: "won" | "lost" } };
 
-/** POST …/{id}/close: a case with its resolution and maybe a message, an opportunity won or lost. */
+/**
+ * POST …/{id}/close: a case with its resolution and maybe a message, an opportunity won or
+ * lost; each maybe with what its contribution really was (`label`, a correction: the
+ * corrections report is refreshed).
+ */
 export function useClose(kind: WorkKind, id: string) {
   const api = useApi();
   const queryClient = useQueryClient();
@@ -170,9 +185,15 @@ export function useClose(kind: WorkKind, id: string) {
           };
       }
     },
-    onSuccess: (work) => {
+    onSuccess: (work, input) => {
       update(work);
       if (work.kind === "case") void queryClient.invalidateQueries({ queryKey: peopleKeys.thread(id) });
+      if (input.body.label !== undefined && input.body.label !== null) {
+        // The thread carries the contribution's correction.
+        void queryClient.invalidateQueries({ queryKey: workThreadKey(work) });
+        void queryClient.invalidateQueries({ queryKey: ["contact"] });
+        void queryClient.invalidateQueries({ queryKey: peopleKeys.corrections() });
+      }
     },
   });
 }
@@ -190,14 +211,47 @@ export function useValueOpportunity(id: string) {
   });
 }
 
+async function fetchCaseThread(api: ApiClient, caseId: string, signal?: AbortSignal): Promise<Thread> {
+  return dataOf(await api.GET("/admin/cases/{id}/answers", { params: { path: { id: caseId } }, signal }));
+}
+
 /** GET /admin/cases/{id}/answers: what the person wrote, the answers and their replies. */
 export function useCaseThread(caseId: string) {
   const api = useApi();
   return useQuery({
     queryKey: peopleKeys.thread(caseId),
-    queryFn: async ({ signal }) =>
-      dataOf(await api.GET("/admin/cases/{id}/answers", { params: { path: { id: caseId } }, signal })),
+    queryFn: ({ signal }) => fetchCaseThread(api, caseId, signal),
     refetchInterval: REFRESH_MS,
+  });
+}
+
+/** GET /admin/contributions/{id}/answers: "Groups: liaison-admin, liaison-support, liaison-sales". */
+export const CONTRIBUTION_THREAD_GROUPS: readonly Group[] = ["liaison-admin", "liaison-support", "liaison-sales"];
+
+/** Who may read a conversation's thread: a case's is read by whoever reads the case. */
+export function mayReadThread(kind: WorkKind, groups: readonly Group[]): boolean {
+  return kind === "case" || groups.some((group) => CONTRIBUTION_THREAD_GROUPS.includes(group));
+}
+
+/** The thread of a conversation: its case's, else its contribution's. */
+export function workThreadKey(work: Work) {
+  return work.kind === "case" ? peopleKeys.thread(work.item.id) : peopleKeys.contributionThread(work.item.event_id);
+}
+
+/**
+ * A conversation's thread (the case's, shared with `useCaseThread`, else the contribution's):
+ * its contribution's classification and staff's correction. Not read when `enabled` is false.
+ */
+export function useWorkThread(work: Work, enabled: boolean) {
+  const api = useApi();
+  return useQuery({
+    queryKey: workThreadKey(work),
+    queryFn: async ({ signal }): Promise<Thread> =>
+      work.kind === "case"
+        ? fetchCaseThread(api, work.item.id, signal)
+        : dataOf(await api.GET("/admin/contributions/{id}/answers", { params: { path: { id: work.item.event_id } }, signal })),
+    refetchInterval: REFRESH_MS,
+    enabled,
   });
 }
 
@@ -247,6 +301,17 @@ export function useSetContactType(id: string) {
   return useMutation({
     mutationFn: async (type: ContactType) =>
       dataOf(await api.PATCH("/admin/contacts/{id}", { params: { path: { id } }, body: { type } })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: peopleKeys.contact(id) }),
+  });
+}
+
+/** DELETE /admin/contacts/{id}/proposed-type: the type Liaison proposed, dismissed for good
+ * (confirming it is `useSetContactType` with its type). */
+export function useDismissProposedType(id: string) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async () => dataOf(await api.DELETE("/admin/contacts/{id}/proposed-type", { params: { path: { id } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: peopleKeys.contact(id) }),
   });
 }
@@ -322,5 +387,14 @@ export function useRevenueReport(range: DayRange) {
   return useQuery({
     queryKey: peopleKeys.report("revenue", range),
     queryFn: async ({ signal }) => dataOf(await api.GET("/admin/reports/revenue", { params: { query: range }, signal })),
+  });
+}
+
+/** GET /admin/reports/corrections: the classifier measured on staff's corrections. */
+export function useCorrectionsReport() {
+  const api = useApi();
+  return useQuery({
+    queryKey: peopleKeys.corrections(),
+    queryFn: async ({ signal }) => dataOf(await api.GET("/admin/reports/corrections", { signal })),
   });
 }

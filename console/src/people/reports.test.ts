@@ -1,17 +1,20 @@
 import { describe, expect, it } from "vitest";
-import type { CountReport, ResponseTimes, RevenueReport } from "./queries";
+import type { CorrectionsReport, CountReport, ResponseTimes, RevenueReport } from "./queries";
 import {
+  correctionKinds,
   countRows,
   currenciesOf,
   daysOf,
   defaultRange,
   groupAmounts,
   isDay,
+  labelMeasures,
   rangeFrom,
   rangeProblem,
   responseRows,
   revenueTotals,
   slaFigures,
+  weeklyMeasures,
   weeklyRevenue,
 } from "./reports";
 
@@ -231,5 +234,35 @@ describe("revenue", () => {
     });
     expect(revenueTotals(empty)).toEqual([]);
     expect(weeklyRevenue(empty)).toEqual([]);
+  });
+});
+
+describe("the classifier measured on corrections", () => {
+  const row = (label: string, precision: number | null, recall: number | null) => ({ label, predicted: 2, actual: 1, right: 1, precision, recall });
+  const report = {
+    corrections: 2,
+    confirmations: 1,
+    learned_from: 3,
+    limit: 2000,
+    by_kind: { question: 1, relabel: 2, moderation: 0, later_kind: 1 },
+    labels: [row("praise", 0.5, null)],
+    weeks: [{ week: "2026-03-02", corrections: 2, confirmations: 1, labels: [row("praise", null, 1)] }],
+  } as CorrectionsReport;
+
+  it("lists every label in the inbox's order, zeros and nulls where the API listed none", () => {
+    const measures = labelMeasures(report);
+    expect(measures.map((m) => m.label)).toEqual(["incident", "purchase_intent", "question", "praise", "spam", "other"]);
+    expect(measures[3]).toEqual({ label: "praise", predicted: 2, actual: 1, right: 1, precision: 0.5, recall: null });
+    expect(measures[0]).toEqual({ label: "incident", predicted: 0, actual: 0, right: 0, precision: null, recall: null });
+  });
+
+  it("gives one label's weeks, and the kinds of correction in a stable order without zeros", () => {
+    expect(weeklyMeasures(report, "praise")).toEqual([{ week: "2026-03-02", corrections: 2, confirmations: 1, precision: null, recall: 1 }]);
+    expect(weeklyMeasures(report, "spam")).toEqual([{ week: "2026-03-02", corrections: 2, confirmations: 1, precision: null, recall: null }]);
+    expect(correctionKinds(report.by_kind)).toEqual([
+      { kind: "relabel", count: 2 },
+      { kind: "question", count: 1 },
+      { kind: "later_kind", count: 1 },
+    ]);
   });
 });

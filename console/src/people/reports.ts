@@ -2,7 +2,8 @@
 // per group (every day of the range for `by=day`), response times, cases within and past
 // their SLA per priority, and money per currency, never added across currencies.
 
-import type { CountReport, PerCurrency, PerGroupPerCurrency, ResponseTimes, RevenueReport } from "./queries";
+import { LABELS } from "../inbox/filters";
+import type { CorrectionsReport, CountReport, Label, PerCurrency, PerGroupPerCurrency, ResponseTimes, RevenueReport } from "./queries";
 
 const DAY_MS = 86_400_000;
 
@@ -231,4 +232,66 @@ export function groupAmounts(groups: PerGroupPerCurrency): GroupAmount[] {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([currency, amount]) => ({ group, currency, amount })),
     );
+}
+
+/** One label's figures on staff's corrections; precision and recall are null when undefined. */
+export interface LabelMeasure {
+  label: Label;
+  predicted: number;
+  actual: number;
+  right: number;
+  precision: number | null;
+  recall: number | null;
+}
+
+type Tally = Pick<CorrectionsReport, "labels">;
+
+/** Every label, in the inbox's order, whether the API listed it or not (zeros, nulls). */
+export function labelMeasures(tally: Tally): LabelMeasure[] {
+  return LABELS.map((label) => {
+    const found = tally.labels.find((row) => row.label === label);
+    return {
+      label,
+      predicted: found?.predicted ?? 0,
+      actual: found?.actual ?? 0,
+      right: found?.right ?? 0,
+      precision: found?.precision ?? null,
+      recall: found?.recall ?? null,
+    };
+  });
+}
+
+export interface WeekMeasure {
+  week: string;
+  corrections: number;
+  confirmations: number;
+  precision: number | null;
+  recall: number | null;
+}
+
+/** One label's precision and recall per week, oldest first (as the API orders them). */
+export function weeklyMeasures(report: CorrectionsReport, label: Label): WeekMeasure[] {
+  return report.weeks.map((week) => {
+    const found = week.labels.find((row) => row.label === label);
+    return {
+      week: week.week,
+      corrections: week.corrections,
+      confirmations: week.confirmations,
+      precision: found?.precision ?? null,
+      recall: found?.recall ?? null,
+    };
+  });
+}
+
+/** The kinds of correction counted (`by_kind`), in a stable order, without the zeros. */
+export function correctionKinds(byKind: Record<string, number>): { kind: string; count: number }[] {
+  const order = ["relabel", "moderation", "case", "opportunity", "question"];
+  return Object.entries(byKind)
+    .filter(([, count]) => count > 0)
+    .sort(([a], [b]) => {
+      const ia = order.indexOf(a);
+      const ib = order.indexOf(b);
+      return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib) || a.localeCompare(b);
+    })
+    .map(([kind, count]) => ({ kind, count }));
 }

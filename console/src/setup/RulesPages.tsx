@@ -11,6 +11,7 @@ import { fieldId, focusError, formErrorFrom, type FormError } from "./fieldError
 import { PLATFORMS } from "./platforms";
 import { useDeleteRule, useRule, useRules, useSaveRule, type Rule } from "./queries";
 import { checkRule, emptyRuleForm, LABELS, PRIORITIES, ROUTES, RULE_FIELDS, ruleBody, ruleForm, TEAMS, type RuleForm } from "./ruleForm";
+import { ClassifierSection } from "./ClassifierSection";
 import { Check, CheckList, ConfirmButton, FormAlert, ListPageHeader, QueryStates, SelectInput, TextInput, useDate, useErrorText } from "./ui";
 
 function useRuleWords() {
@@ -108,6 +109,7 @@ export function RulesPage() {
           )
         }
       </QueryStates>
+      <ClassifierSection />
     </>
   );
 }

@@ -2,4 +2,4 @@
 
 import type { ScreenId } from "../access";
 
-export const BUILT: readonly ScreenId[] = ["sources", "endpoints", "rules", "templates", "callbacks", "referrals"];
+export const BUILT: readonly ScreenId[] = ["sources", "endpoints", "rules", "templates", "callbacks", "referrals", "programmes"];

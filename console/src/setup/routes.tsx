@@ -11,6 +11,7 @@ const CallbacksPage = lazy(() => import("./CallbacksPage").then((m) => ({ defaul
 const EndpointPage = lazy(() => import("./EndpointsPages").then((m) => ({ default: m.EndpointPage })));
 const EndpointsPage = lazy(() => import("./EndpointsPages").then((m) => ({ default: m.EndpointsPage })));
 const NewEndpointPage = lazy(() => import("./EndpointsPages").then((m) => ({ default: m.NewEndpointPage })));
+const ProgrammesPage = lazy(() => import("./ProgrammesPage").then((m) => ({ default: m.ProgrammesPage })));
 const ReferralsPage = lazy(() => import("./ReferralsPage").then((m) => ({ default: m.ReferralsPage })));
 const EditRulePage = lazy(() => import("./RulesPages").then((m) => ({ default: m.EditRulePage })));
 const NewRulePage = lazy(() => import("./RulesPages").then((m) => ({ default: m.NewRulePage })));
@@ -33,4 +34,5 @@ export const SETUP_ROUTES: RouteObject[] = [
   { path: "templates", element: guarded("templates", <TemplatesPage />) },
   { path: "callbacks", element: guarded("callbacks", <CallbacksPage />) },
   { path: "referrals", element: guarded("referrals", <ReferralsPage />) },
+  { path: "programmes", element: guarded("programmes", <ProgrammesPage />) },
 ];

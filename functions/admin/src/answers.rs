@@ -40,6 +40,9 @@ struct Closing {
     resolution: Option<String>,
     #[serde(default)]
     message: Option<Written>,
+    /// What its contribution really was, when not an incident (`WorkItems::close_with`).
+    #[serde(default)]
+    label: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -229,7 +232,7 @@ impl Answers {
             None => None,
         };
         let mut closed = cases
-            .close_with(case_id, closing.resolution, None, caller)
+            .close_with(case_id, closing.resolution, None, closing.label, caller)
             .await?;
         if let Some(answer) = prepared {
             closed["closing_answer"] = json!(self.send(answer).await?);
@@ -304,6 +307,8 @@ impl Answers {
                     "text": record.contribution.text,
                     "permalink": record.contribution.permalink,
                     "created_at": record.contribution.created_at,
+                    "classification": record.classification,
+                    "correction": record.correction,
                 },
                 "answers": answers,
                 "follow_ups": follow_ups,

@@ -1,12 +1,12 @@
 //! `/admin/contacts`: find a person by email, handle or account; see them whole (identities,
-//! type, scores, merge candidates, and the timeline of contributions, cases, opportunities,
+//! type and the type identify proposes (confirmed or dismissed here), scores, merge candidates, and the timeline of contributions, cases, opportunities,
 //! questions, emails and carts, newest first); export everything held about them; erase
 //! them everywhere.
 //!
 //! Erasure deletes the contact's items, its lookups (only those still naming it), its
 //! contributions, cases, opportunities and questions (found through the `ByContact`
 //! indexes), and puts each of its email lookup keys on the suppression list, a keyed hash,
-//! so they are never written to again. What already left for others (a helpdesk's ticket,
+//! so they are never written to again; their keys leave the brand's tester list. What already left for others (a helpdesk's ticket,
 //! an email sent) is told through `contact.erased`, for each endpoint to erase too.
 
 use std::collections::HashMap;
@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde_json::{json, Value};
 use shared::contracts::contacts::standing::ContactType;
-use shared::contracts::contacts::{erasure, keys, profile};
+use shared::contracts::contacts::{erasure, keys, profile, proposals};
 use shared::contracts::lookup;
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
@@ -36,6 +36,8 @@ pub struct Contacts {
     /// What the brand said to the person (answers, order news): the same.
     pub answers_table: String,
     pub suppression_table: String,
+    /// The brand's programmes: an erased tester leaves the tester list too.
+    pub settings_table: String,
     /// What referrals hold about the contact.
     pub referrals: shared::contracts::referrals::erasure::ReferralData,
     pub hash_key: Vec<u8>,
@@ -136,7 +138,8 @@ impl Contacts {
     }
 
     /// `{"type": "journalist"}`: what the contact is to the brand, set by staff; their
-    /// influence is recomputed with it in the same request.
+    /// influence is recomputed with it in the same request, and a type identify proposed is
+    /// settled (confirmed when it is this one).
     pub async fn set_type(
         &self,
         req: &Request,
@@ -167,6 +170,21 @@ impl Contacts {
             contact_type = contact_type.as_str(),
             influence,
             "contact type set, influence recomputed"
+        );
+        Ok(http::json(200, &self.person(id).await?))
+    }
+
+    /// Dismisses the type identify proposed (`profile.proposed_type`): it goes, and is not
+    /// proposed again for this person. To confirm it instead, `PATCH` it as their type.
+    pub async fn dismiss_proposed_type(&self, id: &str) -> Result<Response, Error> {
+        let Some(dismissed) = proposals::dismiss(&self.client, &self.contacts_table, id).await?
+        else {
+            return Err(Error::NotFound("no type proposed for this contact".into()));
+        };
+        tracing::info!(
+            contact_id = %id,
+            dismissed_type = dismissed.as_str(),
+            "proposed contact type dismissed"
         );
         Ok(http::json(200, &self.person(id).await?))
     }
@@ -280,6 +298,17 @@ impl Contacts {
             }
         }
         self.referrals.erase(id).await?;
+        // A tester's keyed hashes, off the brand's tester list.
+        let lookup_keys: Vec<String> = items
+            .iter()
+            .filter_map(|item| keys::lookup_key_of(keys::sort_key(item)).map(str::to_string))
+            .collect();
+        shared::contracts::programmes::forget_testers(
+            &self.client,
+            &self.settings_table,
+            &lookup_keys,
+        )
+        .await?;
         // What was kept to tell the brand's endpoints, then the notice that tells them to
         // erase too (ids only; the deliveries function forgets again what was still queued).
         self.deliveries.forget_contact(id, erased_at).await?;

@@ -5,13 +5,16 @@ pub mod answers;
 pub mod audiences;
 pub mod callbacks;
 pub mod campaigns;
+pub mod classifier;
 pub mod contacts;
+pub mod corrections;
 pub mod endpoints;
 pub mod inbox_filters;
 pub mod listing;
 pub mod merge;
 pub mod moderation;
 pub mod platforms;
+pub mod programmes;
 pub mod reports;
 pub mod response_times;
 pub mod revenue;
@@ -58,6 +61,7 @@ pub struct Deps {
     pub questions: WorkItems,
     pub rules: Rules,
     pub moderation: ModerationDesk,
+    pub corrections: corrections::Corrections,
     pub reports: Reports,
     pub response_times: ResponseTimes,
     pub revenue: revenue::Revenue,
@@ -66,6 +70,10 @@ pub struct Deps {
     pub stats: Stats,
     pub audiences: Audiences,
     pub callbacks: Callbacks,
+    /// The hosted classifier's setting and report.
+    pub classifier: classifier::Classifier,
+    /// The brand's programme lists (partners, affiliates, testers...).
+    pub programmes: programmes::ProgrammeLists,
     pub groups_claim: String,
     pub rotation_grace: Duration,
     /// Set when a custom domain fronts the API; else the URL the request came in on.
@@ -117,6 +125,7 @@ impl Deps {
             callbacks_table: config::required(env, "CALLBACKS_TABLE")?,
             answers_table: config::required(env, "ANSWERS_TABLE")?,
             suppression_table: config::required(env, "SUPPRESSION_TABLE")?,
+            settings_table: config::required(env, "SETTINGS_TABLE")?,
             referrals: shared::contracts::referrals::erasure::ReferralData {
                 client: dynamodb.clone(),
                 connections_table: config::required(env, "CONNECTIONS_TABLE")?,
@@ -124,6 +133,14 @@ impl Deps {
                 referrals_table: config::required(env, "REFERRALS_TABLE")?,
             },
             hash_key,
+            clock: clock.clone(),
+        };
+        let corrections = corrections::Corrections {
+            contributions: shared::contracts::contributions::ContributionStore::new(
+                dynamodb.clone(),
+                config::required(env, "CONTRIBUTIONS_TABLE")?,
+                config::required(env, "REPORTS_TABLE")?,
+            ),
             clock: clock.clone(),
         };
         let cases = WorkItems {
@@ -136,6 +153,7 @@ impl Deps {
             updated: Some(EventType::CaseUpdated),
             closed: EventType::CaseClosed,
             by_owner: false,
+            corrections: corrections.clone(),
             clock: clock.clone(),
         };
         let opportunities = WorkItems {
@@ -148,6 +166,7 @@ impl Deps {
             updated: None,
             closed: EventType::OpportunityClosed,
             by_owner: false,
+            corrections: corrections.clone(),
             clock: clock.clone(),
         };
         let questions = WorkItems {
@@ -160,6 +179,7 @@ impl Deps {
             updated: None,
             closed: EventType::QuestionClosed,
             by_owner: true,
+            corrections: corrections.clone(),
             clock: clock.clone(),
         };
         let rules = Rules {
@@ -168,6 +188,7 @@ impl Deps {
             clock: clock.clone(),
         };
         let moderation = ModerationDesk {
+            corrections: corrections.clone(),
             client: dynamodb.clone(),
             contributions_table: config::required(env, "CONTRIBUTIONS_TABLE")?,
             callbacks: CallbackQueue {
@@ -262,7 +283,22 @@ impl Deps {
             allow_private: shared::contracts::outbound::allow_private(env),
             clock: clock.clone(),
         };
+        let classifier = classifier::Classifier {
+            client: dynamodb.clone(),
+            settings_table: config::required(env, "SETTINGS_TABLE")?,
+            reports_table: config::required(env, "REPORTS_TABLE")?,
+            model_id: config::required(env, "HOSTED_MODEL_ID")?,
+            clock: clock.clone(),
+        };
+        let programmes = programmes::ProgrammeLists {
+            client: dynamodb.clone(),
+            settings_table: config::required(env, "SETTINGS_TABLE")?,
+            hash_key: contacts.hash_key.clone(),
+            clock: clock.clone(),
+        };
         Ok(Deps {
+            classifier,
+            programmes,
             answers,
             endpoints,
             allow_private_outbound: shared::contracts::outbound::allow_private(env),
@@ -277,6 +313,7 @@ impl Deps {
             questions,
             rules,
             moderation,
+            corrections,
             reports,
             response_times,
             revenue,
@@ -339,6 +376,10 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
             caller.require(&[Group::Admin, Group::Support, Group::Sales])?;
             deps.answers.answer(req, &id, &caller).await
         }
+        "POST /admin/contributions/{id}/label" => {
+            caller.require(&[Group::Admin, Group::Support, Group::Sales])?;
+            deps.corrections.relabel(req, &id, &caller).await
+        }
         "GET /admin/contributions/{id}/answers" => {
             caller.require(&[Group::Admin, Group::Support, Group::Sales])?;
             deps.answers.thread(&id).await
@@ -362,6 +403,20 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         "PATCH /admin/contacts/{id}" => {
             caller.require(&[Group::Admin, Group::Support, Group::Sales])?;
             deps.contacts.set_type(req, &id, &caller).await
+        }
+        // A type detection proposed, dismissed (confirmed: PATCH with that type).
+        "DELETE /admin/contacts/{id}/proposed-type" => {
+            caller.require(&[Group::Admin, Group::Support, Group::Sales])?;
+            deps.contacts.dismiss_proposed_type(&id).await
+        }
+        // Partner, affiliate, tester, press and association programmes: marketing runs them.
+        "GET /admin/programmes" => {
+            caller.require(&[Group::Admin, Group::Marketer])?;
+            deps.programmes.get().await
+        }
+        "PUT /admin/programmes" => {
+            caller.require(&[Group::Admin, Group::Marketer])?;
+            deps.programmes.put(req, &caller).await
         }
         // Privacy rights: the administrators' call.
         "GET /admin/contacts/{id}/export" => {
@@ -472,6 +527,10 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
                 .await
         }
         // Every staff member reads the reports.
+        "GET /admin/reports/corrections" => {
+            caller.require(&[Group::Admin, Group::Marketer, Group::Support, Group::Sales])?;
+            deps.corrections.report().await
+        }
         "GET /admin/reports/contributions" => {
             caller.require(&[Group::Admin, Group::Marketer, Group::Support, Group::Sales])?;
             deps.reports.contributions(req).await
@@ -479,6 +538,19 @@ async fn route(deps: &Deps, req: &Request) -> Result<Response, Error> {
         "GET /admin/reports/answers" => {
             caller.require(&[Group::Admin, Group::Marketer, Group::Support, Group::Sales])?;
             deps.reports.answers(req).await
+        }
+        "GET /admin/reports/classifier" => {
+            caller.require(&[Group::Admin, Group::Marketer, Group::Support, Group::Sales])?;
+            deps.classifier.report(req).await
+        }
+        // Whether text leaves AWS for a hosted model, and at what cost: administrators'.
+        "GET /admin/classifier" => {
+            caller.require(&[Group::Admin])?;
+            deps.classifier.get().await
+        }
+        "PUT /admin/classifier" => {
+            caller.require(&[Group::Admin])?;
+            deps.classifier.put(req, &caller).await
         }
         "GET /admin/reports/response-times" => {
             caller.require(&[Group::Admin, Group::Marketer, Group::Support, Group::Sales])?;

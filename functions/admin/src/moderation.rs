@@ -13,6 +13,8 @@ use shared::contracts::moderation::{
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
+use shared::contracts::contributions::corrections::{CorrectionKind, Verdict};
+use shared::contracts::rules::Label;
 use shared::kit::auth::Caller;
 
 pub const BY_MODERATION_INDEX: &str = "ByModeration";
@@ -21,6 +23,8 @@ pub struct ModerationDesk {
     pub client: Client,
     pub contributions_table: String,
     pub callbacks: CallbackQueue,
+    /// Spam and approved are what the brand's classifier learns from.
+    pub corrections: crate::corrections::Corrections,
     pub clock: shared::kit::clock::Clock,
 }
 
@@ -125,6 +129,16 @@ impl ModerationDesk {
             moderation: &moderation,
         };
         let queued = self.callbacks.enqueue(&decided).await?;
+        let verdict = match moderation.decision {
+            Decision::Spam => Some(Verdict::Is(Label::Spam)),
+            Decision::Approve => Some(Verdict::NotSpam),
+            Decision::Hold | Decision::Delete => None,
+        };
+        if let Some(verdict) = verdict {
+            self.corrections
+                .record(id, verdict, CorrectionKind::Moderation, caller)
+                .await?;
+        }
         Ok(http::json(
             200,
             &json!({ "id": id, "moderation": moderation, "callback_queued": queued }),

@@ -34,6 +34,8 @@ impl Reports {
                 ("label", "label"),
                 ("day", "day"),
                 ("tag", "tag"),
+                // Contributions per programme: testers', partners', affiliates'...
+                ("type", "author_type"),
             ],
         )
         .await

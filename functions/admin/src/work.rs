@@ -13,6 +13,8 @@ use shared::contracts::work::{self, Change, Outcome, MAX_NOTES};
 use shared::kit::http::{self, Request, Response};
 use shared::Error;
 
+use shared::contracts::contributions::corrections::Verdict;
+use shared::contracts::rules::Label;
 use shared::kit::auth::Caller;
 
 /// One of the two work tables.
@@ -33,6 +35,8 @@ pub struct WorkItems {
     pub closed: EventType,
     /// Whether its items have an `owner` (a team) that a list may filter on.
     pub by_owner: bool,
+    /// Where a close's `label` (what its contribution really was) is kept.
+    pub corrections: crate::corrections::Corrections,
     pub clock: shared::kit::clock::Clock,
 }
 
@@ -57,6 +61,10 @@ struct Close {
     /// An opportunity's: `won` or `lost`.
     #[serde(default)]
     outcome: Option<String>,
+    /// What its contribution really was, when staff say so ("not a purchase intent": a
+    /// question): an example the brand's classifier learns from.
+    #[serde(default)]
+    label: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -164,7 +172,7 @@ impl WorkItems {
         Ok(http::json(
             200,
             &self
-                .close_with(id, close.resolution, outcome, caller)
+                .close_with(id, close.resolution, outcome, close.label, caller)
                 .await?,
         ))
     }
@@ -220,6 +228,7 @@ impl WorkItems {
         id: &str,
         resolution: Option<String>,
         outcome: Option<Outcome>,
+        label: Option<String>,
         caller: &Caller,
     ) -> Result<serde_json::Value, Error> {
         let resolution = resolution.unwrap_or_default().trim().to_string();
@@ -229,12 +238,50 @@ impl WorkItems {
                 format!("at most {MAX_NOTE} characters"),
             ));
         }
+        let label = label
+            .map(|name| crate::corrections::label(&name, "label"))
+            .transpose()?;
+        if let Some(label) = label {
+            self.correct(id, label, caller).await?;
+        }
         let change = Change::Close {
             by: &caller.subject,
             resolution: &resolution,
             outcome,
         };
         self.changed(id, change, None).await
+    }
+
+    /// Keeps what staff said item `id`'s contribution really was. Before the close: a close
+    /// that fails after it leaves a true statement, and a retry says it again.
+    async fn correct(&self, id: &str, label: Label, caller: &Caller) -> Result<(), Error> {
+        let item = work::get_item(&self.client, &self.table, id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no such {}", self.singular)))?;
+        let event_id = item
+            .get("event_id")
+            .and_then(|v| v.as_s().ok())
+            .ok_or_else(|| {
+                Error::Internal(format!("a {} without its contribution", self.singular))
+            })?;
+        match self
+            .corrections
+            .record(
+                event_id,
+                Verdict::Is(label),
+                crate::corrections::kind_of(self.singular),
+                caller,
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Identify records the contribution after it opens its case: a moment later.
+            Err(Error::NotFound(_)) => Err(Error::Conflict(format!(
+                "this {}'s contribution is still being recorded: try again in a few seconds",
+                self.singular
+            ))),
+            Err(e) => Err(e),
+        }
     }
 
     /// Tells the endpoints that `item` was `what` (assigned, noted, closed) at `now`. After the

@@ -22,6 +22,7 @@ fn case(id: &str, due_in: Duration) -> Case {
             platform: "wordpress".into(),
             contact_id: Some(format!("ct_{id}")),
             contact_type: None,
+            audience: None,
             tags: vec![],
             label: None,
             status: "open".into(),

@@ -49,6 +49,7 @@ fn opened(prefix: &str, subject: &Subject<'_>, now: DateTime<Utc>) -> Opened {
         platform: subject.message.platform.as_str().to_string(),
         contact_id: subject.contact_id.map(str::to_string),
         contact_type: subject.contact_type,
+        audience: subject.audience.cloned(),
         tags: subject.tags.to_vec(),
         label: Some(subject.label),
         status: "open".into(),
@@ -77,6 +78,8 @@ pub struct Subject<'a> {
     pub contribution: &'a Contribution,
     pub contact_id: Option<&'a str>,
     pub contact_type: Option<ContactType>,
+    /// The author's audience, for a blogger's, an association's or a journalist's items.
+    pub audience: Option<&'a shared::contracts::work::AuthorAudience>,
     pub tags: &'a [String],
     pub label: shared::contracts::rules::Label,
 }

@@ -13,9 +13,12 @@
 //! A message of an unknown version or an invalid body goes to the dead-letter queue with
 //! its reason, without failing its batch; a DynamoDB failure is retried by SQS.
 
+pub mod audience;
 pub mod cases;
 pub mod classify;
 pub mod handoffs;
+pub mod hosted;
+pub mod learning;
 // The contacts table's home is shared (carts and referrals resolve contacts too).
 pub use shared::contracts::contacts::{self, identity, scores};
 // So is the contributions table's (admin and referrals read it).
@@ -25,6 +28,7 @@ pub mod order_news;
 pub mod routing;
 pub mod rules;
 pub mod settings;
+pub mod types;
 pub mod verification;
 
 #[cfg(test)]
@@ -41,7 +45,7 @@ use shared::kit::config::{self, Env};
 use shared::Error;
 
 use cases::{Routing, Subject};
-use classify::{classify, Classification, Input};
+use classify::{Classification, Input};
 use contacts::{ContactStore, Provenance};
 use routing::Route;
 use rules::RuleBook;
@@ -56,10 +60,16 @@ pub struct Deps {
     pub answers: shared::contracts::answers::AnswerStore,
     pub callbacks: CallbackQueue,
     pub rules: RuleBook,
+    /// The brand's word model, from its staff's corrections.
+    pub learning: learning::Learning,
+    /// The hosted model (Amazon Bedrock), where the brand turned it on.
+    pub hosted: hosted::Hosted,
     pub contacts: ContactStore,
     /// Who said START or STOP to order news.
     pub order_news: shared::contracts::contacts::order_news::OrderNews,
     pub routing: Routing,
+    /// The brand's programme lists, which propose contact types (`types`).
+    pub programmes: types::Programmes,
     pub verifier: Verifier,
     pub dead_letters: DeadLetters,
     pub clock: Clock,
@@ -119,6 +129,11 @@ impl Deps {
                 settings_ttl,
             ),
         };
+        let contributions = ContributionStore::new(
+            dynamodb.clone(),
+            table,
+            config::required(env, "REPORTS_TABLE")?,
+        );
         Ok(Deps {
             links: shared::contracts::deliveries::links::Links {
                 client: dynamodb.clone(),
@@ -132,11 +147,16 @@ impl Deps {
             },
             verifier,
             routing,
-            contributions: ContributionStore::new(
+            programmes: types::Programmes::new(
                 dynamodb.clone(),
-                table,
-                config::required(env, "REPORTS_TABLE")?,
+                config::required(env, "SETTINGS_TABLE")?,
+                contacts_table.clone(),
+                hash_key.clone(),
+                settings_ttl,
             ),
+            learning: learning::Learning::new(contributions.clone(), settings_ttl),
+            hosted: hosted::Hosted::from_env(env, sdk, dynamodb.clone(), settings_ttl)?,
+            contributions,
             callbacks: CallbackQueue {
                 sqs: shared::kit::aws::sqs(sdk, env),
                 queue_url: config::required(env, "MODERATION_CALLBACKS_QUEUE_URL")?,
@@ -174,6 +194,9 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
     let contribution = match &message.event {
         Event::Contribution(contribution) => contribution,
         Event::Handoff(handoff) => return handoffs::apply(deps, &message, handoff).await,
+        Event::AudienceMeasured(measured) => {
+            return audience::apply(deps, &message, measured).await
+        }
         _ => {
             return Err(RecordError::reject(format!(
                 "event {} is not a contribution",
@@ -210,30 +233,38 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
             influence,
         },
     );
-    let classification = match &ruled.label {
-        Some((label, rule_id)) => Classification {
-            label: *label,
-            confidence: 1.0,
-            cues: vec![format!("rule:{rule_id}")],
-            source: classify::LabelSource::Rule,
-        },
-        None => classify(Input {
-            text: &contribution.text,
-            rating: contribution.rating,
-        }),
-    };
+    let classification = label_of(deps, contribution, &ruled).await?;
     let now = deps.clock.now();
+    let heard = deps
+        .programmes
+        .consider(
+            contact_id.as_deref(),
+            standing.as_ref().map(|s| s.contact_type),
+            message.platform,
+            contribution,
+            &identities,
+            classification.label,
+            now,
+        )
+        .await?;
     let subject = Subject {
         message: &message,
         contribution,
         contact_id: contact_id.as_deref(),
         contact_type: standing.as_ref().map(|s| s.contact_type),
+        audience: heard.audience.as_ref(),
         tags: &ruled.tags,
         label: classification.label,
     };
     let author = routing::Writer {
         influence,
+        reach: routing::reach(
+            contribution,
+            message.platform,
+            standing.as_ref().map_or(0.0, |s| s.reach),
+        ),
         journalist: subject.contact_type == Some(ContactType::Journalist),
+        voice: heard.voice,
     };
     let route = routing::route(&classification, contribution, author, &ruled, now);
     // Where it goes, by id, before it goes there: derived, as the case's and the
@@ -318,12 +349,14 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
             received_at: message.received_at,
             classified_at: deps.clock.now(),
             contact_id: contact_id.clone(),
+            author_type: standing.as_ref().map(|s| s.contact_type),
             classification: classification.clone(),
             tags: ruled.tags.clone(),
             rules: ruled.matched.clone(),
             moderation_status: moderation.as_ref().map(|m| m.decision.as_str().to_string()),
             moderation: moderation.clone(),
             contribution: contribution.clone(),
+            correction: None,
         })
         .await?;
     if recorded == Recorded::New {
@@ -343,7 +376,7 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
                 contact,
                 contacts::Scored {
                     kind: contribution.kind,
-                    followers: contribution.author.followers,
+                    audience: &contribution.author.audience,
                     platform: message.platform,
                     praise: classification.label == shared::contracts::rules::Label::Praise,
                 },
@@ -368,6 +401,39 @@ async fn process(deps: &Deps, record: SqsMessage) -> Result<(), RecordError> {
         "contribution classified"
     );
     Ok(())
+}
+
+/// What a contribution is: the brand's rules first; then the built-in classifier with what
+/// the brand's staff taught it (`learning`).
+async fn label_of(
+    deps: &Deps,
+    contribution: &shared::contracts::events::Contribution,
+    ruled: &rules::Outcome,
+) -> Result<Classification, Error> {
+    if let Some((label, rule_id)) = &ruled.label {
+        return Ok(Classification {
+            label: *label,
+            confidence: 1.0,
+            cues: vec![format!("rule:{rule_id}")],
+            source: classify::LabelSource::Rule,
+        });
+    }
+    let learned = deps.learning.current().await?;
+    // The hosted model, where the brand turned it on; on any fall-back, the built-in.
+    let rule_book = deps.rules.current().await?;
+    let ask = hosted::Ask {
+        text: &contribution.text,
+        rating: contribution.rating,
+        rules: &rule_book,
+        examples: learned.few_shots(),
+    };
+    if let Some(hosted) = deps.hosted.classify(&ask, deps.clock.now()).await? {
+        return Ok(hosted);
+    }
+    Ok(learned.classify(Input {
+        text: &contribution.text,
+        rating: contribution.rating,
+    }))
 }
 
 /// `contribution.classified`: what it is, where, by whom, and what Liaison did with it.

@@ -4,10 +4,16 @@
 //! P3, a day, unless a rule gives a priority), unless a brand rule routes it elsewhere.
 //! Whatever a journalist writes (but spam) goes to the press owner's queue instead (P2,
 //! four hours: press has deadlines), never a customer-service case in their name, unless a
-//! rule routes it nowhere. Pure decisions here; the writes and sends are in `cases`.
+//! rule routes it nowhere. A blogger's or an association's praise, question or anything
+//! else but an incident, a purchase intent or spam goes to the community manager (the
+//! marketing questions queue), with their audience shown on the item; their incident still
+//! opens a case (they are customers too), their purchase intent an opportunity.
+//! Pure decisions here; the writes and sends are in `cases`.
 
 use chrono::{DateTime, Utc};
+use shared::contracts::contacts::scores;
 use shared::contracts::events::{Contribution, ContributionAction};
+use shared::contracts::sources::Platform;
 
 use shared::contracts::rules::{RouteTo, Team};
 
@@ -34,8 +40,11 @@ pub enum Route {
 /// A question's priority when no rule gives one: answered within the day.
 const QUESTION_PRIORITY: Priority = Priority::P3;
 
-/// Followers from which an author's incident is seen by many.
-const WIDE_REACH: u64 = 10_000;
+/// The audience from which an author's incident is seen by many: 10,000 followers or
+/// subscribers, a reach of 67 (`scores::audience_scale`). A forum member, a reviewer or a
+/// blog reaches it only at the top of their own scales (a forum leader liked ten thousand
+/// times), never on a trust level alone.
+const WIDE_AUDIENCE: u64 = 10_000;
 
 /// Cues that make an incident urgent whatever else: safety and money taken.
 const URGENT_CUES: [&str; 12] = [
@@ -56,13 +65,43 @@ const URGENT_CUES: [&str; 12] = [
 /// A journalist's contribution's priority when no rule gives one.
 const PRESS_PRIORITY: Priority = Priority::P2;
 
+/// A voice heard by an audience of its own, whom the community manager answers
+/// (`crate::types::voice_of`: the contact's type, or what detection sees while staff have
+/// not settled it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Voice {
+    Blogger,
+    Association,
+}
+
 /// Who wrote the contribution, as far as routing cares.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Writer {
     /// The contact's influence, 0 to 100 (`scores::influence`).
     pub influence: f64,
+    /// How widely they are heard, 0 to 100 before their type ([`reach`]).
+    pub reach: f64,
     /// Staff (or detection) said they are a journalist: the press owner answers them.
     pub journalist: bool,
+    /// A blogger or an association: marketing answers what is not an incident.
+    pub voice: Option<Voice>,
+}
+
+/// The author's reach for routing: the widest of what this contribution's platform says of
+/// their audience (`scores::reach`: a first comment from a large channel counts at once,
+/// before any profile keeps it) and what their profile keeps (`kept`). A follower or
+/// subscriber count is heard as it is, whoever passed it on: 10,000 followers are 10,000
+/// people, even when a generic sender's count weighs less in the influence.
+pub fn reach(contribution: &Contribution, platform: Platform, kept: f64) -> f64 {
+    let audience = &contribution.author.audience;
+    let counted = audience
+        .followers
+        .max(audience.subscribers)
+        .map_or(0.0, scores::audience_scale);
+    scores::reach(audience, platform)
+        .map_or(0.0, |m| m.reach)
+        .max(counted)
+        .max(kept)
 }
 
 /// Where the contribution goes: where a brand rule says, else by its label. A case's
@@ -78,7 +117,6 @@ pub fn route(
     if contribution.action == ContributionAction::Deleted {
         return Route::Nothing;
     }
-    let influence = author.influence;
     if author.journalist
         && classification.label != Label::Spam
         && rules.route != Some(RouteTo::Nothing)
@@ -94,13 +132,19 @@ pub fn route(
         Label::Incident => RouteTo::Case,
         Label::PurchaseIntent => RouteTo::Opportunity,
         Label::Question => RouteTo::Question,
+        Label::Praise | Label::Other if author.voice.is_some() => RouteTo::Question,
         _ => RouteTo::Nothing,
+    };
+    // The community manager answers bloggers and associations, unless a rule names an owner.
+    let owner = match author.voice {
+        Some(_) => Team::Marketing,
+        None => Team::Support,
     };
     match rules.route.unwrap_or(by_label) {
         RouteTo::Case => {
             let priority = rules
                 .priority
-                .unwrap_or_else(|| priority(classification, contribution, influence));
+                .unwrap_or_else(|| priority(classification, contribution, author));
             Route::Case {
                 priority,
                 due_at: now + priority.sla(),
@@ -110,7 +154,7 @@ pub fn route(
         RouteTo::Question => {
             let priority = rules.priority.unwrap_or(QUESTION_PRIORITY);
             Route::Question {
-                owner: rules.owner.unwrap_or_default(),
+                owner: rules.owner.unwrap_or(owner),
                 priority,
                 due_at: now + priority.sla(),
             }
@@ -122,20 +166,20 @@ pub fn route(
 /// Influence (0 to 100) from which an author is heard widely (`scores::influence`).
 const INFLUENTIAL: f64 = 60.0;
 
-/// P1: urgent cues, an author with a wide reach (followers on this contribution, or the
-/// contact's influence), or a 1-star review; P3: an incident the classifier is unsure of;
-/// P2 otherwise.
+/// P1: urgent cues, an author with a wide reach (an audience of 10,000 on any platform, or
+/// the contact's influence), or a 1-star review; P3: an incident the classifier is unsure
+/// of; P2 otherwise.
 pub fn priority(
     classification: &Classification,
     contribution: &Contribution,
-    influence: f64,
+    author: Writer,
 ) -> Priority {
     let urgent = classification
         .cues
         .iter()
         .any(|cue| URGENT_CUES.iter().any(|u| cue.contains(u)));
     let wide_reach =
-        contribution.author.followers.unwrap_or(0) >= WIDE_REACH || influence >= INFLUENTIAL;
+        author.reach >= scores::audience_scale(WIDE_AUDIENCE) || author.influence >= INFLUENTIAL;
     if urgent || wide_reach || contribution.rating == Some(1) {
         Priority::P1
     } else if classification.confidence < 0.6 {
@@ -149,17 +193,30 @@ pub fn priority(
 mod tests {
     use super::*;
     use chrono::Duration;
-    use shared::contracts::events::{Author, ModerationState};
+    use shared::contracts::events::{Audience, Author, ModerationState};
 
     fn contribution(followers: Option<u64>, rating: Option<u8>) -> Contribution {
         crate::test_support::contribution(
             Author {
-                followers,
+                audience: Audience {
+                    followers,
+                    ..Audience::default()
+                },
                 ..Author::default()
             },
             rating,
             ModerationState::Published,
         )
+    }
+
+    /// The writer of `c` on `platform`, whose profile keeps `kept` and `influence`.
+    fn writer(c: &Contribution, platform: Platform, kept: f64, influence: f64) -> Writer {
+        Writer {
+            influence,
+            reach: reach(c, platform, kept),
+            journalist: false,
+            voice: None,
+        }
     }
 
     fn classification(label: Label, confidence: f32, cues: &[&str]) -> Classification {
@@ -249,7 +306,9 @@ mod tests {
         let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
         let journalist = Writer {
             influence: 70.0,
+            reach: 0.0,
             journalist: true,
+            voice: None,
         };
         let press = Route::Question {
             owner: Team::Press,
@@ -311,19 +370,21 @@ mod tests {
     #[test]
     fn safety_reach_and_one_star_should_be_p1_and_doubt_p3() {
         let c = contribution(None, None);
+        let nobody = Writer::default();
         assert_eq!(
             priority(
                 &classification(Label::Incident, 0.9, &["incident:brule"]),
                 &c,
-                0.0
+                nobody
             ),
             Priority::P1
         );
+        let followed = contribution(Some(50_000), None);
         assert_eq!(
             priority(
                 &classification(Label::Incident, 0.9, &[]),
-                &contribution(Some(50_000), None),
-                0.0
+                &followed,
+                writer(&followed, Platform::X, 0.0, 0.0)
             ),
             Priority::P1
         );
@@ -331,12 +392,12 @@ mod tests {
             priority(
                 &classification(Label::Incident, 0.9, &[]),
                 &contribution(None, Some(1)),
-                0.0
+                nobody
             ),
             Priority::P1
         );
         assert_eq!(
-            priority(&classification(Label::Incident, 0.55, &[]), &c, 0.0),
+            priority(&classification(Label::Incident, 0.55, &[]), &c, nobody),
             Priority::P3
         );
     }
@@ -345,8 +406,68 @@ mod tests {
     fn an_influential_contact_should_make_an_incident_p1() {
         let c = contribution(None, None);
         let incident = classification(Label::Incident, 0.9, &[]);
-        assert_eq!(priority(&incident, &c, 59.0), Priority::P2);
-        assert_eq!(priority(&incident, &c, 75.0), Priority::P1);
+        let of = |influence| writer(&c, Platform::X, 0.0, influence);
+        assert_eq!(priority(&incident, &c, of(59.0)), Priority::P2);
+        assert_eq!(priority(&incident, &c, of(75.0)), Priority::P1);
+    }
+
+    #[test]
+    fn a_wide_audience_on_any_platform_should_make_an_incident_p1() {
+        let incident = classification(Label::Incident, 0.9, &[]);
+        let with = |audience: Audience| {
+            crate::test_support::contribution(
+                Author {
+                    audience,
+                    ..Author::default()
+                },
+                None,
+                ModerationState::Published,
+            )
+        };
+        // A YouTube channel of 120,000 subscribers, on its first comment.
+        let channel = with(Audience {
+            subscribers: Some(120_000),
+            ..Audience::default()
+        });
+        let on_youtube = writer(&channel, Platform::YouTube, 0.0, 0.0);
+        assert_eq!(priority(&incident, &channel, on_youtube), Priority::P1);
+        // A small channel: not on its own, but yes when the profile keeps a wide reach
+        // measured elsewhere.
+        let small = with(Audience {
+            subscribers: Some(800),
+            ..Audience::default()
+        });
+        assert_eq!(
+            priority(
+                &incident,
+                &small,
+                writer(&small, Platform::YouTube, 0.0, 0.0)
+            ),
+            Priority::P2
+        );
+        assert_eq!(
+            priority(
+                &incident,
+                &small,
+                writer(&small, Platform::YouTube, 80.0, 0.0)
+            ),
+            Priority::P1
+        );
+        // 50,000 followers passed on by a generic sender are still 50,000 people.
+        let passed_on = with(Audience {
+            followers: Some(50_000),
+            ..Audience::default()
+        });
+        let sender = writer(&passed_on, Platform::StandardWebhooks, 0.0, 0.0);
+        assert_eq!(priority(&incident, &passed_on, sender), Priority::P1);
+        // A forum regular is heard, not by many: reach above zero, priority unchanged.
+        let regular = with(Audience {
+            trust_level: Some(3),
+            ..Audience::default()
+        });
+        let member = writer(&regular, Platform::Discourse, 0.0, 0.0);
+        assert!(member.reach > 0.0);
+        assert_eq!(priority(&incident, &regular, member), Priority::P2);
     }
 
     #[test]
@@ -423,5 +544,67 @@ mod tests {
             ),
             Route::Nothing
         );
+    }
+
+    #[test]
+    fn a_bloggers_or_associations_words_should_reach_marketing_and_their_incident_a_case() {
+        let now: DateTime<Utc> = "2026-11-23T10:00:00Z".parse().unwrap();
+        let marketing = Route::Question {
+            owner: Team::Marketing,
+            priority: Priority::P3,
+            due_at: now + Duration::hours(24),
+        };
+        for voice in [Voice::Blogger, Voice::Association] {
+            let writer = Writer {
+                voice: Some(voice),
+                ..Writer::default()
+            };
+            let routed = |label, rules: &Outcome| {
+                let said = classification(label, 0.9, &[]);
+                route(&said, &contribution(None, None), writer, rules, now)
+            };
+            let none = Outcome::default();
+            for label in [Label::Praise, Label::Question, Label::Other] {
+                assert_eq!(routed(label, &none), marketing, "{voice:?} {label:?}");
+            }
+            // A customer too: the incident is customer service's case; sales keep the intent.
+            assert!(matches!(
+                routed(Label::Incident, &none),
+                Route::Case {
+                    priority: Priority::P2,
+                    ..
+                }
+            ));
+            assert_eq!(routed(Label::PurchaseIntent, &none), Route::Opportunity);
+            assert_eq!(routed(Label::Spam, &none), Route::Nothing);
+            // The brand's rules still decide where they say.
+            let support = Outcome {
+                owner: Some(Team::Support),
+                ..Outcome::default()
+            };
+            assert!(matches!(
+                routed(Label::Question, &support),
+                Route::Question {
+                    owner: Team::Support,
+                    ..
+                }
+            ));
+            let quiet = Outcome {
+                route: Some(RouteTo::Nothing),
+                ..Outcome::default()
+            };
+            assert_eq!(routed(Label::Praise, &quiet), Route::Nothing);
+        }
+        // Anyone else's praise opens nothing.
+        let praise = classification(Label::Praise, 0.9, &[]);
+        let rules = Outcome::default();
+        let routed = route(
+            &praise,
+            &contribution(None, None),
+            Writer::default(),
+            &rules,
+            now,
+        );
+        assert_eq!(routed, Route::Nothing);
     }
 }

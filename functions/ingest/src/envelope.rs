@@ -327,7 +327,10 @@ fn contribution(data: &str, action: ContributionAction) -> Result<Event, Error> 
             email: d.author.email.map(|e| e.trim().to_string()),
             handle: d.author.handle,
             platform_user_id: d.author.id,
-            followers: d.author.followers,
+            audience: shared::contracts::events::Audience {
+                followers: d.author.followers,
+                ..Default::default()
+            },
             url: d.author.url,
             verified: d.author.verified,
         },

@@ -168,6 +168,7 @@ async fn enqueue(deps: &Intake, messages: &[Message]) -> Result<(), Error> {
             &deps.queues.contributions,
             match first.event {
                 shared::contracts::events::Event::Handoff(_) => "handoff",
+                shared::contracts::events::Event::AudienceMeasured(_) => "audience",
                 _ => "contribution",
             },
         ),

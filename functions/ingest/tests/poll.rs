@@ -71,6 +71,15 @@ async fn comments(
     fixture("youtube/comments-list.json")
 }
 
+async fn channels(
+    State(s): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+    h: HeaderMap,
+) -> impl IntoResponse {
+    record(&s, "channels", &q, &h);
+    fixture("youtube/channels-list.json")
+}
+
 async fn wp_comments(
     State(s): State<Shared>,
     Query(q): Query<HashMap<String, String>>,
@@ -122,6 +131,7 @@ async fn platforms() -> (String, Shared) {
     let state = Shared::default();
     let app = Router::new()
         .route("/youtube/v3/commentThreads", get(threads))
+        .route("/youtube/v3/channels", get(channels))
         .route("/youtube/v3/comments", get(comments))
         .route("/wp-json/wp/v2/comments", get(wp_comments))
         .route("/wp-json/wc/v3/orders", get(wc_orders))
@@ -269,8 +279,17 @@ async fn youtube_comments_should_be_queued_once_and_the_cursor_stop_the_next_run
         let calls: Vec<&str> = s.requests.iter().map(|r| r.0.as_str()).collect();
         assert_eq!(
             calls,
-            ["hub", "commentThreads", "comments", "commentThreads"]
+            [
+                "hub",
+                "commentThreads",
+                "comments",
+                "commentThreads",
+                "channels"
+            ]
         );
+        // The comments' five authors' audience, in one call.
+        assert_eq!(s.requests[4].1["part"], "statistics");
+        assert_eq!(s.requests[4].1["id"].split(',').count(), 5);
         let hub = &s.requests[0].1;
         assert_eq!(
             hub["hub.callback"],
@@ -286,7 +305,7 @@ async fn youtube_comments_should_be_queued_once_and_the_cursor_stop_the_next_run
     }
     let state = deps.states.get(&yt.id).await.unwrap();
     assert_eq!(state.cursor, Some("2026-11-23T11:12:20Z".parse().unwrap()));
-    assert_eq!(state.quota_used, 3);
+    assert_eq!(state.quota_used, 4);
     // The request was marked on the source, so ingest confirms the hub's verification.
     let marked = deps.sources.get(&yt.id).await.unwrap().unwrap();
     assert!(marked.websub_requested_at.is_some());

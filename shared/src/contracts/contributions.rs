@@ -26,8 +26,12 @@ use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::contracts::contacts::standing::ContactType;
 use crate::contracts::moderation::Moderation;
 use crate::contracts::rules::Label;
+
+pub mod corrections;
+pub use corrections::Correction;
 
 /// What identify's classifier made of a contribution (identify's `classify`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +86,10 @@ pub struct ContributionRecord {
     /// The contact who wrote it (`None`: the author carried no email, account or handle).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+    /// What the contact was when they wrote it (a tester, a partner...): the reports count
+    /// each programme's contributions apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_type: Option<ContactType>,
     pub classification: Classification,
     /// Tags the brand's rules gave it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -97,6 +105,9 @@ pub struct ContributionRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moderation_status: Option<String>,
     pub contribution: Contribution,
+    /// What staff said it really is, when they did (`corrections`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correction: Option<Correction>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,6 +267,9 @@ pub fn report_keys(record: &ContributionRecord) -> Vec<(&'static str, String)> {
             .take(MAX_COUNTED_TAGS)
             .map(|tag| ("tag", format!("{day}#{tag}"))),
     );
+    if let Some(author_type) = record.author_type {
+        keys.push(("author_type", format!("{day}#{}", author_type.as_str())));
+    }
     keys.push(("day", day));
     keys
 }
@@ -276,6 +290,7 @@ mod tests {
             received_at: at,
             classified_at: at,
             contact_id: None,
+            author_type: Some(ContactType::Tester),
             classification: Classification {
                 label: Label::Incident,
                 confidence: 1.0,
@@ -302,6 +317,7 @@ mod tests {
                 moderation: ModerationState::Published,
                 rating: None,
             },
+            correction: None,
         }
     }
 
@@ -315,6 +331,10 @@ mod tests {
             .collect();
         assert_eq!(tags, ["2026-12-06#lids", "2026-12-06#press"]);
         assert!(keys.contains(&("day", "2026-12-06".into())));
+        assert!(
+            keys.contains(&("author_type", "2026-12-06#tester".into())),
+            "a programme's contributions counted apart"
+        );
         let many = report_keys(&record((0..50).map(|i| format!("t{i:02}")).collect()));
         assert_eq!(
             many.iter().filter(|(by, _)| *by == "tag").count(),

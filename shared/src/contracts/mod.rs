@@ -25,6 +25,8 @@
 //! - [`referrals`]: referral codes and the suggestion each belongs to.
 //! - [`settings`]: `SettingsTable`: what staff configure (rules, templates), by partition.
 //! - [`rules`]: brand rules, the labels and priorities they give.
+//! - [`programmes`]: the brand's partner, reseller, affiliate, tester, media and association lists.
+//! - [`hosted`]: the hosted classifier's setting and its daily calls, fall-backs and cost.
 //! - [`templates`]: staff-editable email templates and their defaults.
 //! - [`lookup`]: keyed-hash lookup keys of emails, accounts and handles.
 //! - [`secrets`]: the lookup key and the link keys, read once per process from SSM.
@@ -40,11 +42,13 @@ pub mod contributions;
 pub mod deliveries;
 pub mod emails;
 pub mod events;
+pub mod hosted;
 pub mod ignored;
 pub mod lookup;
 pub mod moderation;
 pub mod outbound;
 pub mod plain_email;
+pub mod programmes;
 pub mod received;
 pub mod referrals;
 pub mod rules;

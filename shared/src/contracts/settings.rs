@@ -6,6 +6,8 @@
 //! | --- | --- | --- |
 //! | `rule` ([`RULES`]) | the rule's id | a brand rule (`crate::contracts::rules::Rule`) |
 //! | `template` ([`TEMPLATES`]) | `{kind}#{language}` | a saved email wording (`crate::contracts::templates`) |
+//! | `classifier` (`crate::contracts::hosted::PK`) | `hosted` | the hosted classifier's switch and daily budget |
+//! | `programme` (`crate::contracts::programmes::PK`) | `lists` | the brand's partner, reseller, affiliate, tester, media and association lists |
 
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;

@@ -31,6 +31,10 @@ pub struct Opened {
     /// What the author is to the brand when the case opened (a customer, a journalist...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_type: Option<ContactType>,
+    /// How many people the author reaches, as their profile said when the item opened: on
+    /// the items of a blogger, an association or a journalist, for whoever answers them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<AuthorAudience>,
     /// Tags the brand's rules gave the contribution.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
@@ -44,6 +48,18 @@ pub struct Opened {
     pub permalink: Option<String>,
     /// What the person wrote: staff need it (never logged).
     pub text: String,
+}
+
+/// An author's audience on a case or a question: their reach (0 to 100, before their type;
+/// `crate::contracts::contacts::scores`) and what it was measured from, when it was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthorAudience {
+    pub reach: f64,
+    /// `youtube subscribers 120000`, `blog https://lumiere.blog`; absent: never measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

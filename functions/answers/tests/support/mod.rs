@@ -152,6 +152,8 @@ pub async fn fixture(seed: Seed, env: &[(&str, String)]) -> Fixture {
             moderation: ModerationState::Pending,
             rating: None,
         },
+        correction: None,
+        author_type: None,
     };
     ContributionStore::new(
         db.clone(),

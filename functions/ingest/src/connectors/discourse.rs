@@ -6,11 +6,16 @@
 //! the post id and its `updated_at`. Discourse gives no email: authors are forum users
 //! (handle, id, trust level). Text is `raw` (what the author typed, Markdown), not the
 //! rendered `cooked` HTML. Private messages are not public conversation: they are ignored.
+//!
+//! The author's trust level (0 to 4) is their audience as the webhook tells it: a reach at
+//! once, with no call made here. Likes received and post count need Discourse's user API:
+//! the poller reads them ([`crate::poll::discourse`]), so a delivery is never slowed or lost
+//! by a forum that answers slowly.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use shared::contracts::events::{
-    Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
+    Audience, Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
 };
 use shared::contracts::sources::Source;
 use shared::kit::json::from_slice;
@@ -67,6 +72,9 @@ struct Post {
     topic_archetype: Option<String>,
     #[serde(default)]
     hidden: bool,
+    /// Kept wide: a level Discourse never gives (above 255) is dropped, not the post.
+    #[serde(default)]
+    trust_level: Option<u64>,
 }
 
 impl Connector for Discourse {
@@ -128,7 +136,10 @@ impl Connector for Discourse {
                 platform_user_id: post.user_id,
                 url: None,
                 email: None,
-                followers: None,
+                audience: Audience {
+                    trust_level: post.trust_level.and_then(|l| u8::try_from(l).ok()),
+                    ..Audience::default()
+                },
                 // A logged-in forum account.
                 verified: true,
             },
@@ -183,6 +194,8 @@ mod tests {
         assert_eq!(c.parent_id.as_deref(), Some("1204/2"));
         assert_eq!(c.author.handle.as_deref(), Some("jdupont"));
         assert!(c.author.email.is_none());
+        // The trust level is the author's audience as the webhook tells it.
+        assert_eq!(c.author.audience.trust_level, Some(1));
         assert!(c
             .permalink
             .as_deref()

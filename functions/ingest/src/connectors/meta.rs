@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use shared::contracts::events::{
-    Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
+    Audience, Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
 };
 use shared::contracts::sources::Source;
 use shared::kit::http::{self, Response};
@@ -138,6 +138,11 @@ struct From {
     name: Option<String>,
     #[serde(default)]
     username: Option<String>,
+    /// The Graph API's IG User `followers_count`, when Meta puts it in what it sends (its
+    /// webhooks give `id` and `username` only today; a business-discovery read would cost a
+    /// Graph call per author and works for business and creator accounts alone).
+    #[serde(default)]
+    followers_count: Option<u64>,
 }
 
 impl From {
@@ -146,6 +151,10 @@ impl From {
             name: non_empty(self.name),
             handle: non_empty(self.username),
             platform_user_id: Some(self.id),
+            audience: Audience {
+                followers: self.followers_count,
+                ..Audience::default()
+            },
             // The platform authenticated this account.
             verified: true,
             ..Author::default()
@@ -461,6 +470,36 @@ mod tests {
             .iter()
             .all(|c| c.kind == ContributionKind::Mention));
         assert!(!mentions.events.is_empty());
+    }
+
+    #[test]
+    fn an_instagram_author_should_bring_followers_only_when_meta_sends_them() {
+        let sent = fixture("meta/instagram-comments.json");
+        let plain = contributions(
+            &delivery("meta/instagram-comments.json")
+                .run(&meta_source())
+                .unwrap(),
+        )[0]
+        .author
+        .clone();
+        assert_eq!(plain.audience, Audience::default());
+        let counted = String::from_utf8(sent).unwrap().replacen(
+            r#""username":"helene.lumiere"}"#,
+            r#""username":"helene.lumiere","followers_count":3200}"#,
+            1,
+        );
+        let sig = format!(
+            "sha256={}",
+            hex::encode(hmac256(SECRET, counted.as_bytes()))
+        );
+        let parsed = Req::new("POST", counted.into_bytes())
+            .header("x-hub-signature-256", &sig)
+            .run(&meta_source())
+            .unwrap();
+        assert_eq!(
+            contributions(&parsed)[0].author.audience.followers,
+            Some(3200)
+        );
     }
 
     #[test]

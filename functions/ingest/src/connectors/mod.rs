@@ -3,6 +3,7 @@
 //! pipeline (`pipeline.rs`) does the rest the same way for all of them. Adding a
 //! platform is adding a module here and a line in [`for_platform`].
 
+pub mod blog;
 pub mod discourse;
 pub mod hubspot;
 pub mod meta;

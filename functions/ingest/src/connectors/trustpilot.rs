@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use shared::contracts::events::{
-    Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
+    Audience, Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
 };
 use shared::contracts::sources::Source;
 use shared::kit::json::from_slice;
@@ -96,6 +96,10 @@ struct Consumer {
     id: Option<String>,
     #[serde(default)]
     name: Option<String>,
+    /// Reviews the consumer wrote, all businesses: the Consumer API's field, which the review
+    /// payload carries when Trustpilot includes the consumer's profile.
+    #[serde(default)]
+    number_of_reviews: Option<u64>,
 }
 
 fn contribution(review: Review) -> Contribution {
@@ -115,6 +119,10 @@ fn contribution(review: Review) -> Contribution {
         parent_id: None,
         author: Author {
             name: consumer.as_ref().and_then(|c| non_empty(c.name.clone())),
+            audience: Audience {
+                reviews_written: consumer.as_ref().and_then(|c| c.number_of_reviews),
+                ..Audience::default()
+            },
             platform_user_id: consumer.and_then(|c| c.id),
             // A Trustpilot account wrote it.
             verified: true,
@@ -153,6 +161,25 @@ mod tests {
             keys(&parsed),
             ["service-review-created:6741a9c3e5b27d0d8f4c1a92"]
         );
+    }
+
+    #[test]
+    fn a_reviewer_should_bring_how_many_reviews_they_wrote_when_the_payload_says() {
+        let run = |body: Vec<u8>| {
+            let parsed = Req::new("POST", body)
+                .query(&[("token", TOKEN)])
+                .run(&source(Platform::Trustpilot, TOKEN))
+                .unwrap();
+            contributions(&parsed)[0].author.audience.reviews_written
+        };
+        let sent = fixture("trustpilot/service-review-created.json");
+        assert_eq!(run(sent.clone()), None);
+        let with_count = String::from_utf8(sent).unwrap().replacen(
+            r#""name": "Jean Dupont","#,
+            r#""name": "Jean Dupont", "numberOfReviews": 37,"#,
+            1,
+        );
+        assert_eq!(run(with_count.into_bytes()), Some(37));
     }
 
     #[test]

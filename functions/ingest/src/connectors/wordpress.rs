@@ -11,7 +11,8 @@
 //! edited later is a new state, hence a new event, while the same state seen twice (pushed
 //! and polled) is queued once.
 //!
-//! A comment's email is what the commenter typed: the author is not verified. Held comments
+//! A comment's email is what the commenter typed: the author is not verified. The website
+//! they typed, when it is a blog ([`super::blog`]), is their audience. Held comments
 //! (`comment_approved` "0") carry `moderation: pending`; spam carries `spam`; trashed
 //! comments are deletions.
 
@@ -19,7 +20,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use shared::contracts::events::{
-    Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
+    Audience, Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
 };
 use shared::contracts::sources::Source;
 use shared::kit::json::from_slice;
@@ -220,10 +221,16 @@ pub fn normalise(c: WpComment, action: ContributionAction, site_url: Option<&str
             author: Author {
                 name: non_empty(c.comment_author),
                 email: non_empty(c.comment_author_email),
+                audience: Audience {
+                    blog_url: c
+                        .comment_author_url
+                        .as_deref()
+                        .and_then(|typed| super::blog::blog_url(typed, site_url)),
+                    ..Audience::default()
+                },
                 url: non_empty(c.comment_author_url),
                 platform_user_id: c.user_id,
                 handle: None,
-                followers: None,
                 // Anyone can type any email under a comment.
                 verified: false,
             },
@@ -267,6 +274,11 @@ mod tests {
         assert_eq!(c.action, ContributionAction::Created);
         assert!(c.author.email.is_some());
         assert!(!c.author.verified);
+        // The website Ada typed is a blog: her audience.
+        assert_eq!(
+            c.author.audience.blog_url.as_deref(),
+            Some("https://ada.example.com")
+        );
         assert!(
             !c.text.contains('<') || !c.text.contains("href"),
             "{}",
@@ -290,6 +302,8 @@ mod tests {
         };
         assert_eq!(c.moderation, ModerationState::Pending);
         assert_eq!(c.action, ContributionAction::Updated);
+        // No website typed, no blog.
+        assert_eq!(c.author.audience.blog_url, None);
         assert!(keys(&parsed)[0].contains(":hold:"));
     }
 

@@ -13,7 +13,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
 use shared::contracts::events::{
-    Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
+    Audience, Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
 };
 use shared::contracts::sources::Source;
 use shared::kit::http::{self, Response};
@@ -177,7 +177,10 @@ fn author(
         name: non_empty(name),
         handle: non_empty(screen_name),
         platform_user_id: Some(id),
-        followers,
+        audience: Audience {
+            followers,
+            ..Audience::default()
+        },
         email: None,
         // X authenticated the account.
         verified: true,
@@ -374,7 +377,7 @@ mod tests {
         assert_eq!(found.len(), 2, "{parsed:?}");
         assert_eq!(found[0].kind, ContributionKind::Mention);
         assert_eq!(found[0].external_id, "1860012345678901249");
-        assert!(found[0].author.followers.is_some());
+        assert!(found[0].author.audience.followers.is_some());
         assert_eq!(found[1].kind, ContributionKind::Reply);
         assert!(
             found[1].text.chars().count() > 140,

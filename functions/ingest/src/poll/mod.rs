@@ -12,11 +12,14 @@
 //!   subscription for videos, renewed before its lease ends or when the secret rotates.
 //! - WordPress: comments through the REST API (`username` + `application_password`).
 //! - WooCommerce: orders through the REST API (`consumer_key` + `consumer_secret`).
+//! - Discourse: its members' audience through the user API (`api_key` + `api_username`),
+//!   at most once a week per member ([`discourse`]); their posts come by webhook.
 //!
 //! Per source: the cursor moves only after every event up to it is enqueued; a daily
 //! quota budget (UTC) bounds API calls; errors back off exponentially (Retry-After wins).
 //! Sources are found by a Query on the `ByKind` index (never a Scan).
 
+pub mod discourse;
 pub mod fetch;
 pub mod state;
 pub mod woocommerce;
@@ -136,6 +139,9 @@ pub struct Batch {
     pub new_cursor: Option<DateTime<Utc>>,
     /// Where the next run goes on, when a newest-first read stopped before the cursor.
     pub catch_up: Option<CatchUp>,
+    /// Authors whose audience this run measured (by platform id), remembered once the
+    /// events are enqueued so that each is measured once a week.
+    pub measured: Vec<String>,
 }
 
 /// A run that failed, and what it cost.
@@ -206,7 +212,7 @@ pub struct Dispatched {
 fn pollable(platform: Platform) -> bool {
     matches!(
         platform,
-        Platform::YouTube | Platform::WordPress | Platform::WooCommerce
+        Platform::YouTube | Platform::WordPress | Platform::WooCommerce | Platform::Discourse
     )
 }
 
@@ -378,6 +384,11 @@ async fn poll_api(
         Platform::WooCommerce => {
             creds.get("consumer_secret").is_some() && source.setting("site_url").is_some()
         }
+        Platform::Discourse => {
+            creds.get("api_key").is_some()
+                && creds.get("api_username").is_some()
+                && source.setting("instance_url").is_some()
+        }
         _ => false,
     };
     if !ready {
@@ -418,6 +429,14 @@ async fn poll_api(
             };
             wordpress::poll(&deps.fetcher, site, &login, &window).await
         }
+        Platform::Discourse => {
+            let forum = discourse::Forum {
+                url: source.setting("instance_url").unwrap_or_default(),
+                key: credential("api_key"),
+                username: credential("api_username"),
+            };
+            discourse::poll(&deps.fetcher, &forum, &window, state, now).await
+        }
         _ => {
             let login = Login {
                 user: credential("consumer_key"),
@@ -452,6 +471,7 @@ async fn poll_api(
             if let Some(new_cursor) = batch.new_cursor {
                 state.cursor = Some(state.cursor.map_or(new_cursor, |c| c.max(new_cursor)));
             }
+            state::record_measured(state, &batch.measured, now);
             state.catch_up = batch.catch_up;
             state.failures = 0;
             state.retry_after = None;

@@ -2,7 +2,7 @@
 //! cursor, today's quota spend, the error backoff and the WebSub lease. Every write is
 //! conditional on the version read, so two overlapping runs cannot move a cursor back.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
@@ -46,8 +46,42 @@ pub struct PollState {
     /// schedule, a redelivery) is dropped rather than polling twice at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub polling_until: Option<DateTime<Utc>>,
+    /// Authors whose audience was measured lately, by their platform id (a forum's user id,
+    /// never a name), and when: each is measured at most once a week ([`due_for_measure`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub measured: BTreeMap<String, DateTime<Utc>>,
     #[serde(default)]
     pub version: u64,
+}
+
+/// How often one author's audience is measured again.
+pub const MEASURE_EVERY_DAYS: i64 = 7;
+/// Authors remembered at most (the newest): a forum's busiest week stays far below
+/// DynamoDB's 400 KB item.
+pub const MAX_MEASURED: usize = 1_000;
+
+/// Whether the author `id`'s audience may be measured again at `now`.
+pub fn due_for_measure(state: &PollState, id: &str, now: DateTime<Utc>) -> bool {
+    state
+        .measured
+        .get(id)
+        .is_none_or(|at| now - *at >= Duration::days(MEASURE_EVERY_DAYS))
+}
+
+/// Records the authors measured at `now`, and forgets those measured more than a week ago
+/// (and the oldest beyond [`MAX_MEASURED`]).
+pub fn record_measured(state: &mut PollState, ids: &[String], now: DateTime<Utc>) {
+    for id in ids {
+        state.measured.insert(id.clone(), now);
+    }
+    let week = Duration::days(MEASURE_EVERY_DAYS);
+    state.measured.retain(|_, at| now - *at < week);
+    if state.measured.len() > MAX_MEASURED {
+        let mut times: Vec<DateTime<Utc>> = state.measured.values().copied().collect();
+        times.sort_unstable();
+        let oldest_kept = times[times.len() - MAX_MEASURED];
+        state.measured.retain(|_, at| *at >= oldest_kept);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +207,23 @@ mod tests {
         assert_eq!(quota_left(&state, 100, at("2026-11-24T00:00:01Z")), 100);
         spend(&mut state, 5, at("2026-11-24T00:00:01Z"));
         assert_eq!(state.quota_used, 5);
+    }
+
+    #[test]
+    fn an_author_should_be_measured_once_a_week_and_forgotten_after() {
+        let mut state = PollState::default();
+        let t0 = at("2026-11-23T10:00:00Z");
+        assert!(due_for_measure(&state, "412", t0));
+        record_measured(&mut state, &["412".into()], t0);
+        assert!(!due_for_measure(&state, "412", t0 + Duration::days(6)));
+        assert!(due_for_measure(&state, "412", t0 + Duration::days(7)));
+        record_measured(&mut state, &["77".into()], t0 + Duration::days(8));
+        assert_eq!(state.measured.keys().collect::<Vec<_>>(), ["77"]);
+        let many: Vec<String> = (0..MAX_MEASURED + 10).map(|i| i.to_string()).collect();
+        record_measured(&mut state, &many[..10], t0 + Duration::days(9));
+        record_measured(&mut state, &many[10..], t0 + Duration::days(10));
+        assert_eq!(state.measured.len(), MAX_MEASURED);
+        assert!(!state.measured.contains_key("0"));
     }
 
     #[test]

@@ -10,6 +10,12 @@
 //! from that page until it meets the cursor, which then jumps to that newest time; what was
 //! posted meanwhile is above it, for the run after. A token the API no longer accepts (400)
 //! drops the catch-up: that run starts from the newest again.
+//!
+//! The authors' audience: once a run has its comments, `channels.list?part=statistics` with
+//! up to 50 of their channel ids a call (1 unit each, within the same budget) gives each
+//! channel's subscribers (none when the channel hides them). A refusal (the quota spent,
+//! 403; a bad request, 400; a 5xx) or a spent budget only leaves the authors' reach unknown:
+//! the comments go on as they are.
 
 use crate::request::Normalised;
 use crate::text::html_to_text;
@@ -188,7 +194,114 @@ pub async fn poll(fetcher: &Fetcher, p: &Params<'_>) -> Result<Batch, Failure> {
         Some(page_token) if !reached_cursor => Some(CatchUp { page_token, newest }),
         _ => None,
     };
+    measure_audiences(fetcher, p, &mut batch).await;
     Ok(batch)
+}
+
+/// Channel ids `channels.list` takes in one call.
+pub const CHANNELS_PER_CALL: usize = 50;
+
+#[derive(Deserialize)]
+struct ChannelList {
+    #[serde(default)]
+    items: Vec<Channel>,
+}
+
+#[derive(Deserialize)]
+struct Channel {
+    id: String,
+    #[serde(default)]
+    statistics: Option<Statistics>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Statistics {
+    #[serde(default)]
+    subscriber_count: Option<Count>,
+    #[serde(default)]
+    hidden_subscriber_count: bool,
+}
+
+/// An unsigned long, which the API writes as a string (a number is read too).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Count {
+    Number(u64),
+    Text(String),
+}
+
+impl Statistics {
+    fn subscribers(&self) -> Option<u64> {
+        if self.hidden_subscriber_count {
+            return None;
+        }
+        match self.subscriber_count.as_ref()? {
+            Count::Number(n) => Some(*n),
+            Count::Text(text) => text.trim().parse().ok(),
+        }
+    }
+}
+
+/// The subscribers of the channels behind the batch's comments, on each comment's author.
+async fn measure_audiences(fetcher: &Fetcher, p: &Params<'_>, batch: &mut Batch) {
+    let mut channels: Vec<String> = Vec::new();
+    for author in authors(batch) {
+        if let Some(id) = &author.platform_user_id {
+            if !channels.contains(id) {
+                channels.push(id.clone());
+            }
+        }
+    }
+    let mut subscribers: std::collections::HashMap<String, u64> = Default::default();
+    for ids in channels.chunks(CHANNELS_PER_CALL) {
+        if batch.units >= p.window.units_left || std::time::Instant::now() >= p.window.deadline {
+            tracing::info!(
+                channels = channels.len(),
+                "budget spent; audiences left unmeasured"
+            );
+            break;
+        }
+        let joined = ids.join(",");
+        let request = fetcher.get(&format!("{}/channels", p.api_base)).query(&[
+            ("part", "statistics"),
+            ("id", joined.as_str()),
+            ("maxResults", "50"),
+            ("key", p.api_key),
+        ]);
+        batch.units += 1;
+        match fetcher.json::<ChannelList>(request).await {
+            Ok(page) => subscribers.extend(
+                page.body
+                    .items
+                    .into_iter()
+                    .filter_map(|c| Some((c.id, c.statistics?.subscribers()?))),
+            ),
+            Err(error) => {
+                // The comments matter more than their authors' audience: keep them as they
+                // are, and ask nothing more of a quota that may be spent.
+                tracing::warn!(error = %error, "channels.list failed; audiences left unmeasured");
+                break;
+            }
+        }
+    }
+    for author in authors(batch) {
+        let found = author
+            .platform_user_id
+            .as_ref()
+            .and_then(|id| subscribers.get(id));
+        if let Some(count) = found {
+            author.audience.subscribers = Some(*count);
+        }
+    }
+}
+
+/// The authors of the batch's contributions.
+fn authors(batch: &mut Batch) -> impl Iterator<Item = &mut Author> {
+    batch.events.iter_mut().filter_map(|n| match &mut n.event {
+        Event::Contribution(c) => Some(&mut c.author),
+        _ => None,
+    })
 }
 
 fn normalise(comment: Comment, video_id: Option<String>, thread_id: &str) -> Normalised {
@@ -269,4 +382,199 @@ pub async fn subscribe(
         ("hub.lease_seconds", lease.as_str()),
     ]);
     fetcher.send(request).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+    use liaison_stack::doubles::youtube::{self, ChannelStats, Thread, API_KEY, CHANNEL};
+    use liaison_stack::doubles::Fault;
+
+    fn window() -> Window {
+        Window {
+            cursor: Utc::now() - Duration::days(1),
+            units_left: 100,
+            max_pages: 10,
+            deadline: std::time::Instant::now() + std::time::Duration::from_secs(30),
+        }
+    }
+
+    /// A comment by channel `author` on the brand's video, `minutes` ago.
+    fn thread(double: &youtube::YouTube, n: usize, author: &str, minutes: i64) {
+        double.state.add_thread(Thread {
+            id: format!("Ugz{n}comment"),
+            video_id: "q3VdTk8xP2A".into(),
+            author_channel_id: author.into(),
+            author_name: format!("@viewer{n}"),
+            text: "My lamp flickers since Monday".into(),
+            published_at: Utc::now() - Duration::minutes(minutes),
+        });
+    }
+
+    fn subscribers(batch: &Batch) -> Vec<(String, Option<u64>)> {
+        batch
+            .events
+            .iter()
+            .filter_map(|n| match &n.event {
+                Event::Contribution(c) => Some((
+                    c.author.platform_user_id.clone().unwrap_or_default(),
+                    c.author.audience.subscribers,
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    async fn run(double: &youtube::YouTube) -> Batch {
+        let fetcher = Fetcher::new(std::time::Duration::from_secs(5), true).unwrap();
+        let api = double.api();
+        let params = Params {
+            api_base: &api,
+            api_key: API_KEY,
+            channel_id: CHANNEL,
+            window: window(),
+            resume: None,
+        };
+        match poll(&fetcher, &params).await {
+            Ok(batch) => batch,
+            Err(failure) => panic!("{}", failure.error),
+        }
+    }
+
+    #[tokio::test]
+    async fn authors_should_bring_their_channels_subscribers_unless_hidden() {
+        let double = youtube::start("client", "secret").await.unwrap();
+        double.state.channel(
+            "UCwide",
+            ChannelStats {
+                subscribers: 120_000,
+                hidden: false,
+            },
+        );
+        double.state.channel(
+            "UChidden",
+            ChannelStats {
+                subscribers: 5_000,
+                hidden: true,
+            },
+        );
+        thread(&double, 1, "UCwide", 3);
+        thread(&double, 2, "UChidden", 2);
+        thread(&double, 3, "UCunknown", 1);
+        let batch = run(&double).await;
+        let mut found = subscribers(&batch);
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                ("UChidden".to_string(), None),
+                ("UCunknown".to_string(), None),
+                ("UCwide".to_string(), Some(120_000)),
+            ]
+        );
+        // One page of threads, one channels.list for the three authors: two units.
+        assert_eq!(batch.units, 2);
+        let asked = double
+            .recorder
+            .requests_to(reqwest::Method::GET, "/youtube/v3/channels");
+        let query = asked[0].query_pairs();
+        assert!(
+            query.contains(&("part".into(), "statistics".into())),
+            "{query:?}"
+        );
+        assert!(query.contains(&("key".into(), API_KEY.into())));
+    }
+
+    #[tokio::test]
+    async fn many_authors_should_be_asked_fifty_channels_a_call() {
+        let double = youtube::start("client", "secret").await.unwrap();
+        for n in 0..(CHANNELS_PER_CALL + 3) {
+            let id = format!("UCauthor{n}");
+            double.state.channel(
+                &id,
+                ChannelStats {
+                    subscribers: n as u64,
+                    hidden: false,
+                },
+            );
+            thread(&double, n, &id, n as i64 + 1);
+        }
+        let batch = run(&double).await;
+        let calls = double
+            .recorder
+            .requests_to(reqwest::Method::GET, "/youtube/v3/channels");
+        assert_eq!(calls.len(), 2);
+        assert!(subscribers(&batch).iter().all(|(_, s)| s.is_some()));
+    }
+
+    #[tokio::test]
+    async fn a_refused_channels_list_should_keep_every_comment_without_its_reach() {
+        for (status, reason) in [
+            (403, "quotaExceeded"),
+            (400, "keyInvalid"),
+            (503, "backendError"),
+        ] {
+            let double = youtube::start("client", "secret").await.unwrap();
+            double.state.channel(
+                "UCwide",
+                ChannelStats {
+                    subscribers: 120_000,
+                    hidden: false,
+                },
+            );
+            thread(&double, 1, "UCwide", 3);
+            thread(&double, 2, "UCother", 2);
+            let body = serde_json::json!({"error": {"code": status, "message": reason,
+                "errors": [{"message": reason, "domain": "youtube.quota", "reason": reason}]}});
+            double.recorder.fail_next_to(
+                reqwest::Method::GET,
+                "/youtube/v3/channels",
+                Fault::Status {
+                    status,
+                    body,
+                    retry_after: None,
+                },
+            );
+            let batch = run(&double).await;
+            let found = subscribers(&batch);
+            assert_eq!(found.len(), 2, "{status}: the comments are all there");
+            assert!(found.iter().all(|(_, s)| s.is_none()), "{status}");
+            assert!(batch.new_cursor.is_some(), "{status}: the cursor moves on");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_spent_budget_should_leave_the_audience_unmeasured() {
+        let double = youtube::start("client", "secret").await.unwrap();
+        double.state.channel(
+            "UCwide",
+            ChannelStats {
+                subscribers: 120_000,
+                hidden: false,
+            },
+        );
+        thread(&double, 1, "UCwide", 3);
+        let fetcher = Fetcher::new(std::time::Duration::from_secs(5), true).unwrap();
+        let api = double.api();
+        let params = Params {
+            api_base: &api,
+            api_key: API_KEY,
+            channel_id: CHANNEL,
+            window: Window {
+                units_left: 1,
+                ..window()
+            },
+            resume: None,
+        };
+        let Ok(batch) = poll(&fetcher, &params).await else {
+            panic!("the threads page fits the budget")
+        };
+        assert_eq!(subscribers(&batch), [("UCwide".to_string(), None)]);
+        assert_eq!(batch.units, 1);
+        assert!(double
+            .recorder
+            .requests_to(reqwest::Method::GET, "/youtube/v3/channels")
+            .is_empty());
+    }
 }

@@ -17,10 +17,20 @@
 //! - `POST /post_actions.json` with `id`, `post_action_type_id` (and `queue_for_review`) → a
 //!   flag, which hides the post when queued for review or spam; one flag per user and post
 //!   (another is 403 `invalid_access`, as `PostActionCreator` answers);
-//! - `PUT /posts/{id}/unhide.json` → 200 with no body.
+//! - `PUT /posts/{id}/unhide.json` → 200 with no body;
+//! - `GET /posts.json` (`PostsController#latest`) → `{"latest_posts":[...]}`: the latest 50
+//!   public posts, newest first, each with its author's `username`, `user_id` and
+//!   `trust_level` (`PostSerializer`), `raw`, `created_at`; `before` = a post id gives older
+//!   ones;
+//! - `GET /u/{username}.json` → `{"user":{id, username, name, trust_level, ...}}`, and
+//!   `GET /u/{username}/summary.json` → `{"user_summary":{likes_received, post_count, ...}}`
+//!   (`UsersController#show`, `#summary`) of a member ([`Forum::add_member`]); an unknown one
+//!   is 404, a hidden profile's summary 403 (`ensure_can_see_profile!`).
 //!
-//! Every call needs the `Api-Key` and `Api-Username` headers; others get 403
-//! `invalid_access`. Errors are `{"errors":[...],"error_type":...}`.
+//! Every call that acts needs the `Api-Key` and `Api-Username` headers; others get 403
+//! `invalid_access`. The public reads (latest posts, users) are open to anyone, but a wrong
+//! key is refused there too, as Discourse refuses it everywhere. Errors are
+//! `{"errors":[...],"error_type":...}`.
 //!
 //! A test cuts the one call that writes, after the reads before it, with
 //! `Recorder::fail_next_to(POST, "/posts.json", ..)`.
@@ -56,6 +66,21 @@ pub struct Post {
     pub deleted: bool,
     /// The post action types the API user took on it.
     pub acted: Vec<u64>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A forum member, as its user API tells of them.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub user_id: i64,
+    pub username: String,
+    pub name: String,
+    /// 0 (new) to 4 (leader).
+    pub trust_level: u8,
+    pub likes_received: u64,
+    pub post_count: u64,
+    /// The member hides their profile: its summary is refused.
+    pub hidden: bool,
 }
 
 /// A topic, or a private message's topic (`archetype` `private_message`).
@@ -77,6 +102,8 @@ pub struct Forum {
     pub users: Mutex<Vec<String>>,
     pub topics: Mutex<BTreeMap<u64, Topic>>,
     pub posts: Mutex<BTreeMap<u64, Post>>,
+    /// Members by lowercase username.
+    members: Mutex<BTreeMap<String, Member>>,
     next_id: Mutex<u64>,
 }
 
@@ -111,8 +138,25 @@ impl Forum {
                 hidden: false,
                 deleted: false,
                 acted: vec![],
+                created_at: chrono::Utc::now(),
             },
         );
+    }
+
+    /// A member the user API knows (their posts carry their id and trust level).
+    pub fn add_member(&self, member: Member) {
+        self.members
+            .lock()
+            .expect("forum lock")
+            .insert(member.username.to_lowercase(), member);
+    }
+
+    fn member(&self, username: &str) -> Option<Member> {
+        self.members
+            .lock()
+            .expect("forum lock")
+            .get(&username.to_lowercase())
+            .cloned()
     }
 
     pub fn delete_post(&self, id: u64) {
@@ -169,10 +213,13 @@ pub async fn start(api_key: &str, api_username: &str) -> std::io::Result<(Served
         users: Mutex::new(vec![api_username.into()]),
         topics: Mutex::new(BTreeMap::new()),
         posts: Mutex::new(BTreeMap::new()),
+        members: Mutex::new(BTreeMap::new()),
         next_id: Mutex::new(50_000),
     });
     let router = Router::new()
-        .route("/posts.json", post(create_post))
+        .route("/posts.json", post(create_post).get(latest_posts))
+        .route("/u/{file}", get(show_user))
+        .route("/u/{username}/{file}", get(user_summary))
         .route("/posts/{file}", get(show_post).delete(destroy_post))
         .route("/posts/{id}/{action}", put(unhide))
         .route("/t/{file}", get(show_topic))
@@ -226,6 +273,133 @@ fn refusal(forum: &Forum, headers: &HeaderMap) -> Option<Response> {
     }
 }
 
+/// A public read: anyone may, but a key that is not the forum's is refused.
+fn public_refusal(forum: &Forum, headers: &HeaderMap) -> Option<Response> {
+    match headers.get("api-key") {
+        None => None,
+        Some(_) => refusal(forum, headers),
+    }
+}
+
+/// `GET /posts.json`: the latest public posts, newest first.
+async fn latest_posts(
+    State(forum): State<Arc<Forum>>,
+    Query(query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = public_refusal(&forum, &headers) {
+        return refused;
+    }
+    let before = query
+        .get("before")
+        .and_then(|b| b.parse::<u64>().ok())
+        .filter(|b| *b > 0);
+    let topics = forum.topics.lock().expect("forum lock").clone();
+    let posts: Vec<Post> = forum
+        .posts
+        .lock()
+        .expect("forum lock")
+        .values()
+        .rev()
+        .filter(|p| !p.deleted && before.is_none_or(|b| p.id < b))
+        .filter(|p| {
+            topics
+                .get(&p.topic_id)
+                .is_none_or(|t| t.archetype != "private_message")
+        })
+        .take(50)
+        .cloned()
+        .collect();
+    let latest: Vec<Value> = posts
+        .iter()
+        .map(|p| {
+            let topic = topics.get(&p.topic_id);
+            let mut json = post_json(p, topic);
+            json["raw"] = json!(p.raw);
+            json["topic_title"] = json!(topic.map(|t| t.title.clone()));
+            // Who wrote it, as `PostSerializer` adds (Discourse's own login is -1, `system`).
+            let member = forum.member(&p.username);
+            json["user_id"] = json!(member.as_ref().map_or(-1, |m| m.user_id));
+            json["trust_level"] = json!(member.as_ref().map_or(4, |m| m.trust_level));
+            if let Some(m) = &member {
+                json["name"] = json!(m.name);
+            }
+            json
+        })
+        .collect();
+    axum::Json(json!({"latest_posts": latest})).into_response()
+}
+
+/// `GET /u/{username}.json`.
+async fn show_user(
+    State(forum): State<Arc<Forum>>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = public_refusal(&forum, &headers) {
+        return refused;
+    }
+    let Some(member) = file.strip_suffix(".json").and_then(|u| forum.member(u)) else {
+        return not_found();
+    };
+    axum::Json(json!({
+        "user_badges": [],
+        "user": {
+            "id": member.user_id,
+            "username": member.username,
+            "name": member.name,
+            "avatar_template": format!("/user_avatar/forum/{}/{{size}}/1_2.png", member.username.to_lowercase()),
+            "trust_level": member.trust_level,
+            "moderator": false,
+            "admin": false,
+            "title": Value::Null,
+            "badge_count": 0,
+            "profile_hidden": member.hidden,
+        }
+    }))
+    .into_response()
+}
+
+/// `GET /u/{username}/summary.json`.
+async fn user_summary(
+    State(forum): State<Arc<Forum>>,
+    Path((username, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = public_refusal(&forum, &headers) {
+        return refused;
+    }
+    if file != "summary.json" {
+        return not_found();
+    }
+    let Some(member) = forum.member(&username) else {
+        return not_found();
+    };
+    if member.hidden {
+        return forbidden();
+    }
+    axum::Json(json!({
+        "topics": [],
+        "badges": [],
+        "user_summary": {
+            "likes_given": 0,
+            "likes_received": member.likes_received,
+            "topics_entered": 0,
+            "posts_read_count": 0,
+            "days_visited": 1,
+            "topic_count": 0,
+            "post_count": member.post_count,
+            "time_read": 0,
+            "recent_time_read": 0,
+            "bookmark_count": 0,
+            "can_see_summary_stats": true,
+            "topic_ids": [],
+            "post_ids": []
+        }
+    }))
+    .into_response()
+}
+
 /// `{id}.json` → `id`.
 fn json_id(file: &str) -> Option<u64> {
     file.strip_suffix(".json")?.parse().ok()
@@ -237,15 +411,18 @@ fn post_json(post: &Post, topic: Option<&Topic>) -> Value {
         .iter()
         .map(|id| json!({"id": id, "count": 1, "acted": true, "can_undo": false}))
         .collect();
+    let created_at = post
+        .created_at
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     json!({
         "id": post.id,
         "name": post.username,
         "username": post.username,
-        "created_at": "2026-12-06T10:00:00.000Z",
+        "created_at": created_at,
         "cooked": format!("<p>{}</p>", post.raw),
         "post_number": post.post_number,
         "post_type": 1,
-        "updated_at": "2026-12-06T10:00:00.000Z",
+        "updated_at": created_at,
         "reply_to_post_number": post.reply_to_post_number,
         "topic_id": post.topic_id,
         "topic_slug": topic.map(|t| t.slug.clone()),
@@ -509,6 +686,7 @@ fn reply(forum: &Forum, body: &Value, raw: &str) -> Result<Post, Refused> {
         hidden: false,
         deleted: false,
         acted: vec![],
+        created_at: chrono::Utc::now(),
     };
     forum
         .posts
@@ -565,6 +743,7 @@ fn private_message(forum: &Forum, body: &Value, raw: &str) -> Result<Post, Refus
         hidden: false,
         deleted: false,
         acted: vec![],
+        created_at: chrono::Utc::now(),
     };
     forum
         .posts

@@ -1,5 +1,6 @@
 //! Doubles of the platforms' APIs that cannot run here (Meta's Graph API, X, YouTube,
-//! Discourse, Trustpilot, Zendesk, HubSpot, Slack and Microsoft Teams incoming webhooks), each written from the platform's published API reference:
+//! Discourse, Trustpilot, Zendesk, HubSpot, Slack and Microsoft Teams incoming webhooks, and
+//! Amazon Bedrock Runtime's Converse API for the hosted classifier), each written from the platform's published API reference:
 //! it checks what a request must carry (path, method, auth header, body fields) and answers
 //! with the platform's documented success and error bodies.
 //!
@@ -9,6 +10,7 @@
 //! a connection dropped *after* the platform acted (the handler runs, then the answer is cut
 //! off mid-body: the caller cannot know it was done).
 
+pub mod bedrock;
 pub mod chat;
 pub mod discourse;
 pub mod hubspot;

@@ -12,7 +12,22 @@
 //!   `client_secret`) → a new access token (Google keeps the refresh token), or
 //!   `invalid_grant`.
 //!
+//! And as anyone reading public data with the project's API key (`key=`, [`API_KEY`]; an
+//! OAuth token is taken too), what the poller reads:
+//! - `commentThreads.list`: `GET /youtube/v3/commentThreads?part=snippet,replies&
+//!   allThreadsRelatedToChannelId=..` (`order=time`, `maxResults` 1 to 100, 20 by default;
+//!   `pageToken`; `textFormat`) → a `youtube#commentThreadListResponse` of the channel's
+//!   threads ([`State::add_thread`]), newest first, each with `totalReplyCount` and its
+//!   replies; `part` without `snippet` or without the filter is 400;
+//! - `channels.list`: `GET /youtube/v3/channels?part=statistics&id=a,b,..` →
+//!   a `youtube#channelListResponse` with each known channel's `statistics` (`subscriberCount`
+//!   as a string, as the API writes an unsigned long; left out when `hiddenSubscriberCount`),
+//!   unknown ids left out; no filter or two is 400 `invalidCriteria`. The API takes up to 50
+//!   ids (`maxResults` 0 to 50); the double refuses more, to hold Liaison's batching to it.
+//!   Every call is recorded, so a test counts the calls and the units spent.
+//!
 //! Errors are Google's `{"error":{"code","message","errors":[{"message","domain","reason"}]}}`;
+//! a wrong key is 400 `keyInvalid`, none at all 403 `forbidden`.
 //! [`State::exceed_quota`] makes calls answer `quotaExceeded` until lifted, as the daily
 //! quota does until midnight Pacific time.
 
@@ -23,7 +38,7 @@ use std::sync::{Arc, Mutex};
 use axum::extract::{Query, State as Shared};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
@@ -34,6 +49,29 @@ use super::{error, serve, Recorder};
 pub const MAX_COMMENT_CHARS: usize = 10_000;
 /// The channel the double's tokens act as.
 pub const CHANNEL: &str = "UCbrand";
+/// The Google Cloud project's API key the double takes for public reads.
+pub const API_KEY: &str = "AIzaSyD-liaison-double-0123456789abc";
+/// Ids `channels.list` takes in one call.
+pub const MAX_CHANNEL_IDS: usize = 50;
+
+/// A top-level comment written on one of the channel's videos, as a test seeds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thread {
+    pub id: String,
+    pub video_id: String,
+    pub author_channel_id: String,
+    pub author_name: String,
+    pub text: String,
+    pub published_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A channel's statistics as `channels.list` tells them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChannelStats {
+    pub subscribers: u64,
+    /// The owner hides the count: `subscriberCount` is left out.
+    pub hidden: bool,
+}
 
 /// A reply under a top-level comment: the channel's (published through the double), or
 /// another's (seeded by a test).
@@ -57,9 +95,26 @@ pub struct State {
     statuses: Mutex<Vec<(String, String)>>,
     quota_exceeded: AtomicBool,
     next_id: AtomicU64,
+    threads: Mutex<Vec<Thread>>,
+    channels: Mutex<BTreeMap<String, ChannelStats>>,
 }
 
 impl State {
+    /// A top-level comment by `thread.author_channel_id` on the channel's video: listed by
+    /// `commentThreads.list`, and answerable like any [`State::comment`].
+    pub fn add_thread(&self, thread: Thread) {
+        self.comment(&thread.id, &thread.video_id);
+        self.threads.lock().expect("threads lock").push(thread);
+    }
+
+    /// What `channels.list` says of channel `id`.
+    pub fn channel(&self, id: &str, stats: ChannelStats) {
+        self.channels
+            .lock()
+            .expect("channels lock")
+            .insert(id.to_string(), stats);
+    }
+
     /// A top-level comment on `video`, to answer and moderate.
     pub fn comment(&self, id: &str, video: &str) {
         self.comments
@@ -129,9 +184,13 @@ pub async fn start(client_id: &str, client_secret: &str) -> std::io::Result<YouT
         statuses: Mutex::default(),
         quota_exceeded: AtomicBool::new(false),
         next_id: AtomicU64::new(1),
+        threads: Mutex::default(),
+        channels: Mutex::default(),
     });
     let router = Router::new()
         .route("/youtube/v3/comments", post(insert).get(list))
+        .route("/youtube/v3/commentThreads", get(threads))
+        .route("/youtube/v3/channels", get(channels))
         .route(
             "/youtube/v3/comments/setModerationStatus",
             post(set_moderation_status),
@@ -173,6 +232,242 @@ fn refusal(state: &State, headers: &HeaderMap) -> Option<Response> {
         ));
     }
     None
+}
+
+/// What a public read checks first: the API key (or a token), then the quota.
+fn read_refusal(
+    state: &State,
+    headers: &HeaderMap,
+    query: &BTreeMap<String, String>,
+) -> Option<Response> {
+    match query.get("key") {
+        Some(key) if key == API_KEY => {}
+        Some(_) => {
+            return Some(google_error(
+                400,
+                "keyInvalid",
+                "usageLimits",
+                "API key not valid. Please pass a valid API key.",
+            ))
+        }
+        None if headers.contains_key("authorization") => return refusal(state, headers),
+        None => {
+            return Some(google_error(
+                403,
+                "forbidden",
+                "global",
+                "The request is missing a valid API key.",
+            ))
+        }
+    }
+    if state.quota_exceeded.load(Ordering::SeqCst) {
+        return Some(google_error(
+            403,
+            "quotaExceeded",
+            "youtube.quota",
+            "The request cannot be completed because you have exceeded your quota.",
+        ));
+    }
+    None
+}
+
+fn parts(query: &BTreeMap<String, String>) -> Vec<&str> {
+    query
+        .get("part")
+        .map(|p| p.split(',').map(str::trim).collect())
+        .unwrap_or_default()
+}
+
+fn stamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A viewer's top-level comment as a `youtube#comment` resource.
+fn thread_comment_json(thread: &Thread, plain: bool) -> Value {
+    let reply = Reply {
+        id: thread.id.clone(),
+        parent_id: String::new(),
+        text: thread.text.clone(),
+        author_channel_id: thread.author_channel_id.clone(),
+    };
+    let mut comment = comment_json(&reply, &thread.video_id, plain);
+    let snippet = &mut comment["snippet"];
+    if let Some(fields) = snippet.as_object_mut() {
+        fields.remove("parentId");
+    }
+    snippet["authorDisplayName"] = json!(thread.author_name);
+    snippet["publishedAt"] = json!(stamp(thread.published_at));
+    snippet["updatedAt"] = json!(stamp(thread.published_at));
+    comment
+}
+
+/// `commentThreads.list` with `allThreadsRelatedToChannelId`.
+async fn threads(
+    Shared(state): Shared<Arc<State>>,
+    Query(query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = read_refusal(&state, &headers, &query) {
+        return refused;
+    }
+    let parts = parts(&query);
+    if !parts.contains(&"snippet") {
+        return google_error(400, "required", "global", "Required parameter: part");
+    }
+    let Some(related) = query.get("allThreadsRelatedToChannelId") else {
+        return google_error(
+            400,
+            "missingRequiredParameter",
+            "youtube.parameter",
+            "No filter selected. Expected one of: allThreadsRelatedToChannelId, id, videoId.",
+        );
+    };
+    let size = match query.get("maxResults").map(|m| m.parse::<usize>()) {
+        None => 20,
+        Some(Ok(size @ 1..=100)) => size,
+        Some(_) => {
+            return google_error(
+                400,
+                "invalidValue",
+                "youtube.parameter",
+                "Invalid value for parameter maxResults.",
+            )
+        }
+    };
+    let from = match query.get("pageToken").map(|t| t.parse::<usize>()) {
+        None => 0,
+        Some(Ok(from)) => from,
+        Some(Err(_)) => {
+            return google_error(
+                400,
+                "invalidPageToken",
+                "youtube.parameter",
+                "The request specifies an invalid page token.",
+            )
+        }
+    };
+    let plain = query.get("textFormat").map(String::as_str) == Some("plainText");
+    // The double's videos are all the brand channel's: another channel has no threads here.
+    let mut all = match related.as_str() {
+        CHANNEL => state.threads.lock().expect("threads lock").clone(),
+        _ => Vec::new(),
+    };
+    all.sort_by_key(|t| std::cmp::Reverse(t.published_at));
+    let replies = state.replies();
+    let items: Vec<Value> = all
+        .iter()
+        .skip(from)
+        .take(size)
+        .map(|t| {
+            let under: Vec<&Reply> = replies.iter().filter(|r| r.parent_id == t.id).collect();
+            let mut item = json!({
+                "kind": "youtube#commentThread",
+                "etag": format!("etag-thread-{}", t.id),
+                "id": t.id,
+                "snippet": {
+                    "channelId": CHANNEL,
+                    "videoId": t.video_id,
+                    "topLevelComment": thread_comment_json(t, plain),
+                    "canReply": true,
+                    "totalReplyCount": under.len(),
+                    "isPublic": true
+                }
+            });
+            // `replies` carries a few of them (the API: up to five); `comments.list` the rest.
+            if parts.contains(&"replies") && !under.is_empty() {
+                let shown: Vec<Value> = under
+                    .iter()
+                    .take(5)
+                    .map(|r| comment_json(r, &t.video_id, plain))
+                    .collect();
+                item["replies"] = json!({"comments": shown});
+            }
+            item
+        })
+        .collect();
+    let mut listed = json!({
+        "kind": "youtube#commentThreadListResponse",
+        "etag": format!("etag-threads-{from}"),
+        "pageInfo": {"totalResults": items.len(), "resultsPerPage": size},
+        "items": items,
+    });
+    if from + size < all.len() {
+        listed["nextPageToken"] = json!((from + size).to_string());
+    }
+    Json(listed).into_response()
+}
+
+/// `channels.list` by `id`.
+async fn channels(
+    Shared(state): Shared<Arc<State>>,
+    Query(query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = read_refusal(&state, &headers, &query) {
+        return refused;
+    }
+    let parts = parts(&query);
+    if parts.is_empty() {
+        return google_error(400, "required", "global", "Required parameter: part");
+    }
+    let filters = [
+        "id",
+        "forHandle",
+        "forUsername",
+        "mine",
+        "managedByMe",
+        "categoryId",
+    ];
+    let given = filters.iter().filter(|f| query.contains_key(**f)).count();
+    let Some(ids) = query.get("id").filter(|_| given == 1) else {
+        return google_error(
+            400,
+            "invalidCriteria",
+            "youtube.channel",
+            "A maximum of one of the following filters may be specified:id, categoryId, forHandle, forUsername, mine, managedByMe",
+        );
+    };
+    let ids: Vec<&str> = ids
+        .split(',')
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .collect();
+    if ids.len() > MAX_CHANNEL_IDS {
+        return google_error(
+            400,
+            "invalidValue",
+            "youtube.parameter",
+            "Invalid value for parameter id: at most 50 ids.",
+        );
+    }
+    let known = state.channels.lock().expect("channels lock").clone();
+    let items: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| Some((id, known.get(*id)?)))
+        .map(|(id, stats)| {
+            let mut item =
+                json!({"kind": "youtube#channel", "etag": format!("etag-{id}"), "id": id});
+            if parts.contains(&"statistics") {
+                let mut statistics = json!({
+                    "viewCount": (stats.subscribers * 40).to_string(),
+                    "hiddenSubscriberCount": stats.hidden,
+                    "videoCount": "42"
+                });
+                if !stats.hidden {
+                    statistics["subscriberCount"] = json!(stats.subscribers.to_string());
+                }
+                item["statistics"] = statistics;
+            }
+            item
+        })
+        .collect();
+    Json(json!({
+        "kind": "youtube#channelListResponse",
+        "etag": "etag-channels",
+        "pageInfo": {"totalResults": items.len(), "resultsPerPage": items.len()},
+        "items": items,
+    }))
+    .into_response()
 }
 
 async fn insert(

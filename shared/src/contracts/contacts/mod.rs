@@ -16,6 +16,7 @@
 //! - [`verification`]: the once-a-week claim to ask for an email's confirmation, and the
 //!   confirmation marking the lookup and the identity verified together.
 //! - [`standing`]: what a contact is to the brand (customer, prospect, journalist...).
+//! - [`proposals`]: the type detection proposes, until staff confirm or dismiss it.
 //! - [`scores`]: the contribution and influence scores kept on the profile.
 //!
 //! Used by identify (contributions), carts (checkouts and orders) and referrals (connected
@@ -27,6 +28,7 @@ pub mod keys;
 pub mod merge;
 pub mod order_news;
 pub mod profile;
+pub mod proposals;
 pub mod scores;
 pub mod standing;
 mod store;

@@ -110,7 +110,8 @@ pub async fn unsubscribe(
     condition_held(updated, "UpdateItem unsubscribe")
 }
 
-/// Sets what `contact_id` is to the brand, as `by` decided, and recomputes their influence
+/// Sets what `contact_id` is to the brand, as `by` decided (a type detection proposed is
+/// settled: `super::proposals`), and recomputes their influence
 /// with it at once (the reach and the contribution score as kept; a journalist's reach is
 /// not a blogger's): the new influence, `None` when there is no such contact. Conditional on
 /// the scores as read (`score_updated_at`), retried on a race with a contribution's update.
@@ -148,7 +149,8 @@ pub async fn set_type(
             .table_name(table)
             .set_key(Some(keys::profile_key(contact_id)))
             .update_expression(
-                "SET #type = :t, type_set_by = :by, type_set_at = :at, influence = :influence",
+                "SET #type = :t, type_set_by = :by, type_set_at = :at, influence = :influence \
+                 REMOVE proposed_type",
             )
             .expression_attribute_names("#type", "type")
             .expression_attribute_values(":t", s(contact_type.as_str()))

@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use super::identity::{Identity, IdentityKind, Known, Resolution};
 use super::keys::{self, contact_pk};
+use super::scores::{Kept, Measured};
+use crate::contracts::events::Audience;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -58,6 +60,8 @@ pub struct Standing {
     pub contact_type: ContactType,
     /// 0 to 100 (`scores::influence`).
     pub influence: f64,
+    /// 0 to 100, before the type (`scores::reach`, as kept).
+    pub reach: f64,
     /// The event the contact was created for, when Liaison created it from one.
     pub created_by: Option<String>,
 }
@@ -70,11 +74,8 @@ impl Standing {
                 .and_then(|v| v.as_s().ok())
                 .and_then(|t| ContactType::parse(t))
                 .unwrap_or(ContactType::Prospect),
-            influence: profile
-                .get("influence")
-                .and_then(|v| v.as_n().ok())
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0.0),
+            influence: number(profile, "influence").unwrap_or(0.0),
+            reach: number(profile, "reach").unwrap_or(0.0),
             created_by: profile
                 .get("created_by")
                 .and_then(|v| v.as_s().ok())
@@ -83,14 +84,55 @@ impl Standing {
     }
 }
 
+fn number(item: &Item, name: &str) -> Option<f64> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse::<f64>().ok())
+}
+
+fn time(item: &Item, name: &str) -> Option<DateTime<Utc>> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .and_then(|s| s.parse::<DateTime<Utc>>().ok())
+}
+
+/// The reach a profile keeps, with what it was measured from and when (`None`: no reach).
+fn kept_reach(profile: &Item) -> Option<Kept> {
+    let text = |name: &str| {
+        profile
+            .get(name)
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_default()
+    };
+    Some(Kept {
+        measured: Measured {
+            reach: number(profile, "reach")?,
+            kind: text("reach_kind"),
+            basis: text("reach_basis"),
+        },
+        at: time(profile, "reach_at"),
+    })
+}
+
 /// What a contribution adds to its author's scores.
 #[derive(Debug, Clone, Copy)]
-pub struct Scored {
+pub struct Scored<'a> {
     pub kind: crate::contracts::events::ContributionKind,
-    pub followers: Option<u64>,
+    /// What the platform said of the author's audience with this contribution.
+    pub audience: &'a Audience,
     pub platform: crate::contracts::sources::Platform,
     /// Classified as praise: its author is an advocate.
     pub praise: bool,
+}
+
+/// One optimistic update of a profile's scores, from the profile as read.
+struct ScoresUpdate {
+    /// `SET` clauses beyond the scores' own (`advocate_since`, `ADD praises`...).
+    extra: &'static str,
+    contribution_score: f64,
+    /// The reach to keep, when it changes.
+    reach: Option<Kept>,
 }
 
 /// Where an identity link comes from.
@@ -452,11 +494,11 @@ impl ContactStore {
             .set_key(Some(keys::profile_key(contact_id)))
     }
 
-    /// The contact's type and influence as its profile says now (`None`: no profile).
+    /// The contact's type, influence and reach as its profile says now (`None`: no profile).
     pub async fn standing(&self, contact_id: &str) -> Result<Option<Standing>, Error> {
         let out = self
             .get_profile(contact_id)
-            .projection_expression("#type, influence, created_by")
+            .projection_expression("#type, influence, reach, created_by")
             .expression_attribute_names("#type", "type")
             .send()
             .await
@@ -465,22 +507,78 @@ impl ContactStore {
     }
 
     /// Adds a contribution to the contact's scores: the decayed contribution score plus the
-    /// kind's weight, and the influence if this contribution shows more reach. Praise makes
-    /// them an advocate (`advocate_since`, the first; `praises`, how many), which referrals
-    /// rank first and the contacts list can filter on. Optimistic: conditional on the
-    /// profile's `score_updated_at` as read; retried on a race.
+    /// kind's weight, and the reach this contribution's audience facts give, kept as
+    /// `scores::keep` says (with its date and basis). Praise makes them an advocate
+    /// (`advocate_since`, the first; `praises`, how many), which referrals rank first and the
+    /// contacts list can filter on. The influence is recomputed from both.
     pub async fn add_to_scores(
         &self,
         contact_id: &str,
-        contribution: Scored,
+        contribution: Scored<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         let Scored {
             kind,
-            followers,
+            audience,
             platform,
             praise,
         } = contribution;
+        let measured = super::scores::reach(audience, platform);
+        self.update_scores(contact_id, now, |profile| {
+            let since = time(profile, "score_updated_at");
+            let previous = number(profile, "contribution_score").unwrap_or(0.0);
+            Some(ScoresUpdate {
+                extra: if praise {
+                    ", advocate_since = if_not_exists(advocate_since, :now) ADD praises :one"
+                } else {
+                    ""
+                },
+                contribution_score: super::scores::contribution_score(previous, since, kind, now),
+                reach: measured
+                    .clone()
+                    .and_then(|m| super::scores::keep(kept_reach(profile).as_ref(), m, now)),
+            })
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Keeps a measure of the contact's audience taken apart from any contribution (a
+    /// forum's user API), as `scores::keep` says, and recomputes the influence with it.
+    /// `true` when the profile changed.
+    pub async fn measure_reach(
+        &self,
+        contact_id: &str,
+        audience: &Audience,
+        platform: crate::contracts::sources::Platform,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Error> {
+        let Some(measured) = super::scores::reach(audience, platform) else {
+            return Ok(false);
+        };
+        self.update_scores(contact_id, now, |profile| {
+            let kept = super::scores::keep(kept_reach(profile).as_ref(), measured.clone(), now)?;
+            let since = time(profile, "score_updated_at");
+            let previous = number(profile, "contribution_score").unwrap_or(0.0);
+            Some(ScoresUpdate {
+                extra: "",
+                // Decayed to now, since `score_updated_at` moves to now: the same score.
+                contribution_score: super::scores::decayed(previous, since, now),
+                reach: Some(kept),
+            })
+        })
+        .await
+    }
+
+    /// Reads the profile, asks `change` what to write, and writes it with the influence
+    /// recomputed, conditional on the profile's `score_updated_at` as read (every writer of
+    /// the scores moves it); retried on a race. `false`: no profile, or nothing to change.
+    async fn update_scores(
+        &self,
+        contact_id: &str,
+        now: DateTime<Utc>,
+        change: impl Fn(&Item) -> Option<ScoresUpdate>,
+    ) -> Result<bool, Error> {
         for _ in 0..3 {
             let out = self
                 .get_profile(contact_id)
@@ -489,57 +587,60 @@ impl ContactStore {
                 .await
                 .map_err(|e| Error::from_sdk("GetItem profile", e))?;
             let Some(item) = out.item else {
-                return Ok(());
+                return Ok(false);
             };
-            let number = |name: &str| {
-                item.get(name)
-                    .and_then(|v| v.as_n().ok())
-                    .and_then(|n| n.parse::<f64>().ok())
+            let Some(update) = change(&item) else {
+                return Ok(false);
             };
-            let since = item
-                .get("score_updated_at")
-                .and_then(|v| v.as_s().ok())
-                .and_then(|s| s.parse::<DateTime<Utc>>().ok());
             let contact_type = Standing::of(&item).contact_type;
-            let score = super::scores::contribution_score(
-                number("contribution_score").unwrap_or(0.0),
-                since,
-                kind,
-                now,
+            let score = update.contribution_score;
+            let reach = update.reach.as_ref().map_or_else(
+                || number(&item, "reach").unwrap_or(0.0),
+                |k| k.measured.reach,
             );
-            let reach =
-                super::scores::reach(followers, platform).max(number("reach").unwrap_or(0.0));
             let influence = super::scores::influence(reach, contact_type, score);
-            let mut expression = String::from("SET contribution_score = :score, reach = :reach, influence = :influence, score_updated_at = :now");
-            if praise {
+            let mut expression = String::from(
+                "SET contribution_score = :score, influence = :influence, score_updated_at = :now",
+            );
+            if update.reach.is_some() {
                 expression.push_str(
-                    ", advocate_since = if_not_exists(advocate_since, :now) ADD praises :one",
+                    ", reach = :reach, reach_kind = :kind, reach_basis = :basis, reach_at = :now",
                 );
             }
-            let mut update = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(keys::profile_key(contact_id)))
+            expression.push_str(update.extra);
+            let mut request = self
+                .update_profile(contact_id)
                 .update_expression(expression)
                 .expression_attribute_values(":score", AttributeValue::N(format!("{score:.4}")))
-                .expression_attribute_values(":reach", AttributeValue::N(format!("{reach:.2}")))
                 .expression_attribute_values(
                     ":influence",
                     AttributeValue::N(format!("{influence:.2}")),
                 )
                 .expression_attribute_values(":now", AttributeValue::S(now.to_rfc3339()));
-            if praise {
-                update = update.expression_attribute_values(":one", AttributeValue::N("1".into()));
+            if let Some(kept) = &update.reach {
+                let m = &kept.measured;
+                request = request
+                    .expression_attribute_values(
+                        ":reach",
+                        AttributeValue::N(format!("{:.2}", m.reach)),
+                    )
+                    .expression_attribute_values(":kind", AttributeValue::S(m.kind.clone()))
+                    .expression_attribute_values(":basis", AttributeValue::S(m.basis.clone()));
             }
-            update = match item.get("score_updated_at") {
-                Some(read) => update
+            if update.extra.contains(":one") {
+                request =
+                    request.expression_attribute_values(":one", AttributeValue::N("1".into()));
+            }
+            request = match item.get("score_updated_at") {
+                Some(read) => request
                     .condition_expression("score_updated_at = :read")
                     .expression_attribute_values(":read", read.clone()),
-                None => update.condition_expression("attribute_not_exists(score_updated_at)"),
+                None => request.condition_expression(
+                    "attribute_exists(pk) AND attribute_not_exists(score_updated_at)",
+                ),
             };
-            match update.send().await {
-                Ok(_) => return Ok(()),
+            match request.send().await {
+                Ok(_) => return Ok(true),
                 Err(e) if crate::kit::dynamo::is_condition_failure(&e) => continue,
                 Err(e) => return Err(Error::from_sdk("UpdateItem scores", e)),
             }

@@ -43,14 +43,61 @@ pub struct Author {
     pub handle: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform_user_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub followers: Option<u64>,
+    /// What the platform says of the author's audience. Flattened: `followers` stays where
+    /// it always was in queue messages and stored contributions, beside the newer facts.
+    #[serde(flatten)]
+    pub audience: Audience,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// True when the platform authenticated this identity (a shop's customer, a logged-in
     /// forum user); false for what anyone can type (the email under a blog comment).
     #[serde(default)]
     pub verified: bool,
+}
+
+/// The facts a platform gives about how many people an author reaches, each as the
+/// platform counts it; `scores::reach` turns them into one reach (0 to 100). Every field is
+/// optional: a platform gives one or two, most give none.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Audience {
+    /// Followers (X, Instagram, a Standard Webhooks sender).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<u64>,
+    /// A YouTube channel's subscribers (absent when the channel hides them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribers: Option<u64>,
+    /// A Discourse member's trust level, 0 (new) to 4 (leader).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_level: Option<u8>,
+    /// Likes a Discourse member's posts received, all time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub likes_received: Option<u64>,
+    /// Posts a Discourse member wrote, all time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posts: Option<u64>,
+    /// Reviews a Trustpilot consumer wrote, all businesses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviews_written: Option<u64>,
+    /// The blog behind a commenter's website field (a blog's readers, count unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blog_url: Option<String>,
+}
+
+impl Audience {
+    /// Whether the platform said anything about the audience.
+    pub fn is_empty(&self) -> bool {
+        *self == Audience::default()
+    }
+}
+
+/// A platform's measure of an author's audience, taken apart from any contribution (a forum's
+/// user API read by the poller): identify applies it to the contact the author's identities
+/// name, if one is known.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AudienceMeasured {
+    /// The author's identities (account id, handle) and their `audience`.
+    pub author: Author,
+    pub measured_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,4 +125,36 @@ pub enum ModerationState {
     Published,
     Pending,
     Spam,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audience_facts_should_sit_beside_the_author_and_read_what_older_messages_wrote() {
+        let author = Author {
+            handle: Some("lumiere".into()),
+            audience: Audience {
+                subscribers: Some(120_000),
+                trust_level: Some(3),
+                ..Audience::default()
+            },
+            ..Author::default()
+        };
+        let json = serde_json::to_value(&author).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"handle": "lumiere", "subscribers": 120000, "trust_level": 3, "verified": false})
+        );
+        assert_eq!(serde_json::from_value::<Author>(json).unwrap(), author);
+        // A message queued before audiences existed: its followers are read where they were.
+        let older: Author =
+            serde_json::from_str(r#"{"handle": "ada", "followers": 50000}"#).unwrap();
+        assert_eq!(older.audience.followers, Some(50_000));
+        // And as DynamoDB keeps a recorded contribution (numbers as strings).
+        let item: serde_dynamo::Item = serde_dynamo::to_item(&author).unwrap();
+        let back: Author = serde_dynamo::from_item(item).unwrap();
+        assert_eq!(back, author);
+    }
 }

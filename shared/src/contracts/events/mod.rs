@@ -1,7 +1,8 @@
 //! The versioned event types carried by Liaison's queues.
 //!
 //! Every message body is a [`Message`]: `{"v": 1, "id", "source_id", "platform", ...,
-//! "event": {"type": "contribution" | "commerce" | "social" | "handoff", ...}}`. A consumer decodes it with
+//! "event": {"type": "contribution" | "commerce" | "social" | "handoff" |
+//! "audience_measured", ...}}`. A consumer decodes it with
 //! [`Message::decode`], which tells an unknown version apart from a malformed body so
 //! that either can be rejected to the dead-letter queue with a clear reason.
 
@@ -15,7 +16,8 @@ pub use commerce::{
     Order, OrderStatus, OrderUpdate, Tracking, MAX_AMOUNT,
 };
 pub use contribution::{
-    Author, Contribution, ContributionAction, ContributionKind, ModerationState,
+    Audience, AudienceMeasured, Author, Contribution, ContributionAction, ContributionKind,
+    ModerationState,
 };
 pub use handoff::{DealChange, DealProperty, Handoff, TicketStatus};
 pub use social::{
@@ -55,6 +57,8 @@ pub enum Event {
     Social(SocialEvent),
     /// A helpdesk's or a CRM's news of what it was handed (identify applies it).
     Handoff(Handoff),
+    /// A platform's measure of an author's audience (identify keeps it on their profile).
+    AudienceMeasured(AudienceMeasured),
 }
 
 /// Which queue an event goes to.
@@ -73,6 +77,8 @@ impl Event {
             Event::Social(_) => Destination::Referrals,
             // Identify opens cases and opportunities: it works what comes back about them.
             Event::Handoff(_) => Destination::Contributions,
+            // Identify keeps contacts' scores.
+            Event::AudienceMeasured(_) => Destination::Contributions,
         }
     }
 }
