@@ -97,6 +97,21 @@ pub fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 
+/// A system whose identify reads the brand's settings (rules, corrections) afresh for every
+/// message, so that a change applies at once in a test (one Query a message; deployed, once
+/// a minute).
+pub async fn system_reading_settings_afresh() -> liaison_local::harness::TestSystem {
+    let mut template = liaison_local::harness::template();
+    for f in &mut template.functions {
+        if f.binary == "identify" {
+            f.environment
+                .insert("SETTINGS_CACHE_SECONDS".into(), serde_json::json!("0"));
+        }
+    }
+    liaison_local::harness::system_with(template, liaison_local::registry::Registry::builtin())
+        .await
+}
+
 /// A staff call through the runner as a member of `group`: the status and the JSON body
 /// (`Null` when there is none), once checked against docs/openapi.yaml ([`contract`]).
 pub async fn staff(

@@ -111,14 +111,7 @@ pub async fn save(
 /// The setting among the items of partition [`PK`] (identify reads the partition whole,
 /// through its cache): off when absent or unreadable.
 pub fn from_partition(items: Vec<dynamo::Item>) -> HostedSpec {
-    let found = items
-        .into_iter()
-        .find(|item| dynamo::text(item, "sk") == Some(SK));
-    match found.map(|mut item| {
-        item.remove("pk");
-        item.remove("sk");
-        dynamo::decode::<HostedSetting>(item, "hosted setting")
-    }) {
+    match crate::contracts::settings::among::<HostedSetting>(items, SK) {
         Some(Ok(setting)) => setting.spec,
         Some(Err(e)) => {
             // Admin validated what it stored; a setting that no longer reads turns the

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::contracts::lookup;
 use crate::contracts::settings::{self, Expect};
 use crate::contracts::sources::Platform;
-use crate::kit::dynamo::{self, Item};
+use crate::kit::dynamo::Item;
 use crate::Error;
 
 /// `SettingsTable`'s partition of the programmes.
@@ -364,14 +364,7 @@ pub async fn forget_testers(
 /// The lists among the items of partition [`PK`] (identify reads the partition whole,
 /// through its cache): empty when absent; when unreadable too, said in the log.
 pub fn from_partition(items: Vec<Item>) -> Lists {
-    let found = items
-        .into_iter()
-        .find(|item| dynamo::text(item, "sk") == Some(SK));
-    match found.map(|mut item| {
-        item.remove("pk");
-        item.remove("sk");
-        dynamo::decode::<Programmes>(item, "programmes")
-    }) {
+    match crate::contracts::settings::among::<Programmes>(items, SK) {
         Some(Ok(programmes)) => programmes.lists,
         Some(Err(e)) => {
             tracing::warn!(error = %e, "programmes unreadable; no list applies");
@@ -540,8 +533,8 @@ mod tests {
             updated_at: "2026-11-23T10:00:00Z".parse().unwrap(),
             updated_by: "camille".into(),
         };
-        let mut item = dynamo::encode(&stored, "programmes").unwrap();
-        item.extend(dynamo::pk_sk(PK, SK));
+        let mut item = crate::kit::dynamo::encode(&stored, "programmes").unwrap();
+        item.extend(crate::kit::dynamo::pk_sk(PK, SK));
         assert_eq!(from_partition(vec![item]), stored.lists);
         assert_eq!(from_partition(vec![]), Lists::default());
         assert!(MEDIA_DOMAINS

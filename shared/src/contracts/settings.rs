@@ -75,6 +75,17 @@ pub async fn get<T: DeserializeOwned>(
         .transpose()
 }
 
+/// Setting `sk` as `T` among a partition's `items` (as a function's cache read them): `None`
+/// when absent; an error when it no longer reads, for the caller to say what then applies.
+pub fn among<T: DeserializeOwned>(items: Vec<Item>, sk: &str) -> Option<Result<T, Error>> {
+    let mut item = items
+        .into_iter()
+        .find(|item| dynamo::text(item, "sk") == Some(sk))?;
+    item.remove("pk");
+    item.remove("sk");
+    Some(dynamo::decode(item, "setting"))
+}
+
 /// Writes `value` as setting `sk` of partition `pk`: `false` when `expect` did not hold.
 pub async fn put<T: Serialize>(
     client: &Client,

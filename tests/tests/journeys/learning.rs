@@ -4,8 +4,7 @@
 //! author's examples are gone from the model and the report.
 
 use e2e::{case_id_of, create_source, deliver_contribution, recorded, staff, TestSource};
-use liaison_local::harness::{self, TestSystem};
-use liaison_local::registry::Registry;
+use liaison_local::harness::TestSystem;
 use serde_json::{json, Value};
 
 /// A brand whose staff treat smart-home compatibility questions as pre-sales: what the
@@ -27,14 +26,7 @@ const UNSEEN: &str = "Does the Lumo reading lamp work with Google Assistant?";
 /// A brand whose identify reads its corrections afresh for every message (one Query a
 /// message: fine for a test, and the default reads them once a minute).
 async fn brand() -> (TestSystem, TestSource) {
-    let mut template = harness::template();
-    for f in &mut template.functions {
-        if f.binary == "identify" {
-            f.environment
-                .insert("SETTINGS_CACHE_SECONDS".into(), json!("0"));
-        }
-    }
-    let system = harness::system_with(template, Registry::builtin()).await;
+    let system = e2e::system_reading_settings_afresh().await;
     let source = create_source(&system, "blog").await;
     (system, source)
 }

@@ -4,7 +4,6 @@
 
 use e2e::{create_source, deliver_contribution, recorded, staff};
 use liaison_local::harness;
-use liaison_local::registry::Registry;
 use serde_json::{json, Value};
 
 fn comment(id: &str, text: &str) -> Value {
@@ -27,15 +26,7 @@ async fn case_of(system: &harness::TestSystem, event_id: &str) -> Value {
 
 #[tokio::test]
 async fn brand_rules_should_label_tag_prioritise_and_route_before_the_classifier() {
-    // Rules read afresh for every message, so a change applies at once in this test.
-    let mut template = harness::template();
-    for f in &mut template.functions {
-        if f.binary == "identify" {
-            f.environment
-                .insert("SETTINGS_CACHE_SECONDS".into(), json!("0"));
-        }
-    }
-    let system = harness::system_with(template, Registry::builtin()).await;
+    let system = e2e::system_reading_settings_afresh().await;
     let source = create_source(&system, "blog").await;
 
     let lids = json!({"name": "Broken lids", "order": 1,

@@ -205,6 +205,36 @@ pub async fn start(client_id: &str, client_secret: &str) -> std::io::Result<YouT
     })
 }
 
+/// A list's page: `maxResults` (1 to 100, 20 by default) and where `pageToken` starts it,
+/// or Google's 400 for either.
+fn page_window(query: &BTreeMap<String, String>) -> Result<(usize, usize), Box<Response>> {
+    let size = match query.get("maxResults").map(|m| m.parse::<usize>()) {
+        None => 20,
+        Some(Ok(size @ 1..=100)) => size,
+        Some(_) => {
+            return Err(Box::new(google_error(
+                400,
+                "invalidValue",
+                "youtube.parameter",
+                "Invalid value for parameter maxResults.",
+            )))
+        }
+    };
+    let from = match query.get("pageToken").map(|t| t.parse::<usize>()) {
+        None => 0,
+        Some(Ok(from)) => from,
+        Some(Err(_)) => {
+            return Err(Box::new(google_error(
+                400,
+                "invalidPageToken",
+                "youtube.parameter",
+                "The request specifies an invalid page token.",
+            )))
+        }
+    };
+    Ok((size, from))
+}
+
 /// Google's error body.
 pub fn google_error(status: u16, reason: &str, domain: &str, message: &str) -> Response {
     error(
@@ -322,29 +352,9 @@ async fn threads(
             "No filter selected. Expected one of: allThreadsRelatedToChannelId, id, videoId.",
         );
     };
-    let size = match query.get("maxResults").map(|m| m.parse::<usize>()) {
-        None => 20,
-        Some(Ok(size @ 1..=100)) => size,
-        Some(_) => {
-            return google_error(
-                400,
-                "invalidValue",
-                "youtube.parameter",
-                "Invalid value for parameter maxResults.",
-            )
-        }
-    };
-    let from = match query.get("pageToken").map(|t| t.parse::<usize>()) {
-        None => 0,
-        Some(Ok(from)) => from,
-        Some(Err(_)) => {
-            return google_error(
-                400,
-                "invalidPageToken",
-                "youtube.parameter",
-                "The request specifies an invalid page token.",
-            )
-        }
+    let (size, from) = match page_window(&query) {
+        Ok(window) => window,
+        Err(refused) => return *refused,
     };
     let plain = query.get("textFormat").map(String::as_str) == Some("plainText");
     // The double's videos are all the brand channel's: another channel has no threads here.
@@ -598,29 +608,9 @@ async fn list(
             "No filter selected. Expected one of: id, parentId.",
         );
     };
-    let size = match query.get("maxResults").map(|m| m.parse::<usize>()) {
-        None => 20,
-        Some(Ok(size @ 1..=100)) => size,
-        Some(_) => {
-            return google_error(
-                400,
-                "invalidValue",
-                "youtube.parameter",
-                "Invalid value for parameter maxResults.",
-            )
-        }
-    };
-    let from = match query.get("pageToken").map(|t| t.parse::<usize>()) {
-        None => 0,
-        Some(Ok(from)) => from,
-        Some(Err(_)) => {
-            return google_error(
-                400,
-                "invalidPageToken",
-                "youtube.parameter",
-                "The request specifies an invalid page token.",
-            )
-        }
+    let (size, from) = match page_window(&query) {
+        Ok(window) => window,
+        Err(refused) => return *refused,
     };
     let plain = query.get("textFormat").map(String::as_str) == Some("plainText");
     let Some(video) = state
