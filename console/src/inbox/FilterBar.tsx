@@ -7,17 +7,14 @@ import {
   Button,
   Input,
   Label,
-  ListBox,
-  ListBoxItem,
-  Popover,
   Select,
-  SelectValue,
   Text,
   TextField,
   ToggleButton,
   type Key,
 } from "react-aria-components";
 import { useTranslation } from "react-i18next";
+import { SelectOptions } from "./SelectOptions";
 import type { InboxTab } from "../access";
 import { useConsole } from "../app/context";
 import { errorMessage } from "../lib/errors";
@@ -62,21 +59,7 @@ function FilterSelect({
       onChange={(key: Key | null) => onChange(key === null || key === ANY ? undefined : String(key))}
     >
       <Label className="filter-field-label">{label}</Label>
-      <Button className="select-button">
-        <SelectValue className="select-value" />
-        <span aria-hidden="true" className="select-arrow">
-          ▾
-        </span>
-      </Button>
-      <Popover className="select-popover">
-        <ListBox className="select-list" items={items}>
-          {(item) => (
-            <ListBoxItem id={item.id} textValue={item.name} className="select-option">
-              {item.name}
-            </ListBoxItem>
-          )}
-        </ListBox>
-      </Popover>
+      <SelectOptions options={items} />
     </Select>
   );
 }

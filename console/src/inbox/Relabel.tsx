@@ -6,7 +6,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
-import { Button, FieldError, Label as FieldLabel, ListBox, ListBoxItem, Popover, Select, SelectValue, Text, type Key } from "react-aria-components";
+import { Button, FieldError, Label as FieldLabel, Select, Text, type Key } from "react-aria-components";
 import { useTranslation } from "react-i18next";
 import { mayUse } from "../access";
 import { dataOf } from "../api/client";
@@ -16,6 +16,7 @@ import { errorMessage } from "../lib/errors";
 import { LABELS, type Label } from "./filters";
 import { RELABEL_GROUPS, type Correction, type LabelSource } from "./labelFacts";
 import { DateTime, Field } from "./parts";
+import { SelectOptions } from "./SelectOptions";
 import "./learning.css";
 
 /**
@@ -111,21 +112,7 @@ function RelabelForm({
         aria-describedby={hintId}
       >
         <FieldLabel className="filter-field-label">{t("relabel.field")}</FieldLabel>
-        <Button className="select-button">
-          <SelectValue className="select-value" />
-          <span aria-hidden="true" className="select-arrow">
-            ▾
-          </span>
-        </Button>
-        <Popover className="select-popover">
-          <ListBox className="select-list">
-            {LABELS.map((id) => (
-              <ListBoxItem key={id} id={id} textValue={tShell(`label.${id}`)} className="select-option">
-                {tShell(`label.${id}`)}
-              </ListBoxItem>
-            ))}
-          </ListBox>
-        </Popover>
+        <SelectOptions options={LABELS.map((id) => ({ id, name: tShell(`label.${id}`) }))} />
         <FieldError className="error">
           {relabel.isError ? t("relabel.failed", { message: errorMessage(tShell, relabel.error) }) : null}
         </FieldError>

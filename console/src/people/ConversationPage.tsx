@@ -12,13 +12,9 @@ import {
   FieldError,
   Input,
   Label,
-  ListBox,
-  ListBoxItem,
-  Popover,
   Radio,
   RadioGroup,
   Select,
-  SelectValue,
   TextField,
   type Key,
 } from "react-aria-components";
@@ -30,6 +26,7 @@ import { NotFound } from "../app/guard";
 import { currentLanguage } from "../i18n";
 import { useLearningTranslation } from "../i18n/learning";
 import { LABELS, type Label as LabelName } from "../inbox/filters";
+import { SelectOptions } from "../inbox/SelectOptions";
 import { labelFactsOf, type Correction, type LabelFacts } from "../inbox/labelFacts";
 import { Countdown, DateTime, Field, Priority } from "../inbox/parts";
 import { LabelOrigin, Relabel } from "../inbox/Relabel";
@@ -425,21 +422,7 @@ function ReallyField({ kind, value, onChange, missing }: { kind: WorkKind; value
           validationBehavior="aria"
         >
           <Label className="filter-field-label">{t("close.pick")}</Label>
-          <Button className="select-button">
-            <SelectValue className="select-value" />
-            <span aria-hidden="true" className="select-arrow">
-              ▾
-            </span>
-          </Button>
-          <Popover className="select-popover">
-            <ListBox className="select-list">
-              {others.map((id) => (
-                <ListBoxItem key={id} id={id} textValue={tShell(`label.${id}`)} className="select-option">
-                  {tShell(`label.${id}`)}
-                </ListBoxItem>
-              ))}
-            </ListBox>
-          </Popover>
+          <SelectOptions options={others.map((id) => ({ id, name: tShell(`label.${id}`) }))} />
           <FieldError className="error">{missing ? t("close.pickMissing", { not: t(`close.not.${kind}`) }) : null}</FieldError>
         </Select>
       ) : null}

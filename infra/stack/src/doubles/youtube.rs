@@ -395,13 +395,25 @@ async fn threads(
             item
         })
         .collect();
+    listed(
+        "youtube#commentThreadListResponse",
+        format!("etag-threads-{from}"),
+        items,
+        (from, size, all.len()),
+    )
+}
+
+/// A list answer's envelope: its kind, etag, page info and items, and `nextPageToken` (the
+/// next window's start) while `window` (from, size, of how many) leaves some unlisted.
+fn listed(kind: &str, etag: String, items: Vec<Value>, window: (usize, usize, usize)) -> Response {
+    let (from, size, total) = window;
     let mut listed = json!({
-        "kind": "youtube#commentThreadListResponse",
-        "etag": format!("etag-threads-{from}"),
+        "kind": kind,
+        "etag": etag,
         "pageInfo": {"totalResults": items.len(), "resultsPerPage": size},
         "items": items,
     });
-    if from + size < all.len() {
+    if from + size < total {
         listed["nextPageToken"] = json!((from + size).to_string());
     }
     Json(listed).into_response()
@@ -638,16 +650,12 @@ async fn list(
         .take(size)
         .map(|r| comment_json(r, &video, plain))
         .collect();
-    let mut listed = json!({
-        "kind": "youtube#commentListResponse",
-        "etag": format!("etag-list-{parent}-{from}"),
-        "pageInfo": {"totalResults": items.len(), "resultsPerPage": size},
-        "items": items,
-    });
-    if from + size < under.len() {
-        listed["nextPageToken"] = json!((from + size).to_string());
-    }
-    Json(listed).into_response()
+    listed(
+        "youtube#commentListResponse",
+        format!("etag-list-{parent}-{from}"),
+        items,
+        (from, size, under.len()),
+    )
 }
 
 async fn set_moderation_status(
