@@ -510,7 +510,9 @@ describe("the results", () => {
         return undefined;
       }),
     });
-    expect(await screen.findByRole("heading", { level: 1, name: "Results: Winter carts" })).toBeDefined();
+    // The results page loads its charts lazily (the largest chunk): on a loaded machine that
+    // takes more than findByRole's default second.
+    expect(await screen.findByRole("heading", { level: 1, name: "Results: Winter carts" }, { timeout: 10_000 })).toBeDefined();
     const funnel = screen.getByRole("table", { name: "From carts entered to carts converted, per email and variant" });
     const rows = within(funnel).getAllByRole("row").map((row) => [...row.querySelectorAll("th, td")].map((c) => c.textContent));
     expect(rows[0]).toEqual(["Email", "Entered", "Sent", "Delivered", "Opened", "Clicked", "Converted"]);

@@ -37,8 +37,8 @@ fn main() {
                 cross_validate(&labelled, FOLDS),
             ),
             (
-                "Held-out set 4 (contributions-holdout-4.jsonl; written apart, never trained or tuned on)",
-                evaluate(&load(&format!("{data}/contributions-holdout-4.jsonl"))),
+                "Held-out set 5 (contributions-holdout-5.jsonl; written apart, never trained or tuned on)",
+                evaluate(&load(&format!("{data}/contributions-holdout-5.jsonl"))),
             ),
         ];
         print_summary(&reports);

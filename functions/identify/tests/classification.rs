@@ -7,6 +7,7 @@
 use identify::classify::bayes::Settings;
 use identify::classify::evaluate::{
     cross_validate, evaluate, read_examples, tune, Example, Point, FOLDS, RECALL_FLOOR,
+    RECALL_TARGET,
 };
 use identify::classify::Label;
 
@@ -30,10 +31,10 @@ fn incident_recall_under_cross_validation_should_be_at_least_0_97() {
         "incident recall {recall:.3}\n{}",
         report.markdown()
     );
-    // Today 0.927 and 0.903.
-    assert!(report.accuracy() >= 0.91, "{}", report.markdown());
+    // Today 0.937 and 0.911 (recall 0.975).
+    assert!(report.accuracy() >= 0.92, "{}", report.markdown());
     assert!(
-        report.precision(Label::Incident) >= 0.88,
+        report.precision(Label::Incident) >= 0.89,
         "{}",
         report.markdown()
     );
@@ -54,7 +55,7 @@ fn the_shipped_constants_should_be_the_ones_cross_validation_chooses() {
 fn held_out_should_not_regress(name: &str, accuracy: f64, incident_precision: f64) {
     let report = evaluate(&load(name));
     assert!(
-        report.recall(Label::Incident) >= RECALL_FLOOR,
+        report.recall(Label::Incident) >= RECALL_TARGET,
         "{name}\n{}",
         report.markdown()
     );
@@ -80,6 +81,6 @@ fn held_out_should_not_regress(name: &str, accuracy: f64, incident_precision: f6
 
 #[test]
 fn the_held_out_set_should_not_regress() {
-    // Today: accuracy 0.943, incident recall 0.975, incident precision 0.897.
-    held_out_should_not_regress("contributions-holdout-4.jsonl", 0.93, 0.88);
+    // Today: accuracy 0.970, incident recall 1.000, incident precision 0.964.
+    held_out_should_not_regress("contributions-holdout-5.jsonl", 0.95, 0.93);
 }

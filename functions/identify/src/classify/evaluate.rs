@@ -11,9 +11,14 @@ use super::{classify, weigh_cues, Input, Label, Scores, Thresholds};
 
 /// Folds of the cross-validation.
 pub const FOLDS: usize = 5;
-/// The incident recall the thresholds must reach under cross-validation: a missed incident
-/// is a customer left waiting, so accuracy is only sought among thresholds that reach it.
-pub const RECALL_FLOOR: f64 = 0.97;
+/// The incident recall the classifier must reach on text it has not seen (issue 19): a missed
+/// incident is a customer left waiting.
+pub const RECALL_TARGET: f64 = 0.97;
+/// The incident recall the thresholds must reach under cross-validation, accuracy being
+/// sought only among those that reach it: half a point above [`RECALL_TARGET`], because the
+/// point chosen among hundreds is the one cross-validation flatters most (held-out set 3,
+/// measured at a point chosen at 0.970, came in at 0.963).
+pub const RECALL_FLOOR: f64 = 0.975;
 
 #[derive(Debug, Deserialize)]
 pub struct Example {
@@ -596,12 +601,12 @@ mod tests {
             incident_recall,
             incident_precision,
         };
-        // Below the floor, recall decides; above it, accuracy, then precision.
+        // Below the floor (0.975), recall decides; above it, accuracy, then precision.
         assert!(score(0.80, 0.96, 0.9).beats(&score(0.95, 0.90, 0.9)));
-        assert!(score(0.85, 0.97, 0.8).beats(&score(0.99, 0.96, 0.9)));
-        assert!(score(0.90, 0.97, 0.8).beats(&score(0.89, 0.99, 0.9)));
-        assert!(score(0.90, 0.97, 0.9).beats(&score(0.90, 0.97, 0.8)));
-        assert!(!score(0.90, 0.97, 0.9).beats(&score(0.90, 0.97, 0.9)));
+        assert!(score(0.85, 0.975, 0.8).beats(&score(0.99, 0.97, 0.9)));
+        assert!(score(0.90, 0.975, 0.8).beats(&score(0.89, 0.99, 0.9)));
+        assert!(score(0.90, 0.98, 0.9).beats(&score(0.90, 0.98, 0.8)));
+        assert!(!score(0.90, 0.98, 0.9).beats(&score(0.90, 0.98, 0.9)));
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub use shared::contracts::contributions::{Classification, LabelSource};
 /// Score needed for spam.
 const SPAM_MIN: f32 = 2.5;
 /// Score needed for an incident.
-const INCIDENT_MIN: f32 = 2.5;
+const INCIDENT_MIN: f32 = 3.0;
 /// Score needed for a purchase intent.
 const INTENT_MIN: f32 = 3.0;
 /// Score needed for a question.
@@ -56,7 +56,7 @@ const MODEL_WEIGHT: f32 = 8.0;
 /// How far behind another label an incident may be and still win.
 const INCIDENT_MARGIN: f32 = 1.0;
 /// What a question mark adds to `question` (an intent or an incident is often asked too).
-const QUESTION_MARK: f32 = 2.0;
+const QUESTION_MARK: f32 = 1.5;
 /// The word model's temperature (`bayes::normalise`): naive Bayes is too sure of itself.
 pub const MODEL_TEMPERATURE: f64 = 8.0;
 /// The incident score from which a praise word opening the message ("Super, …") is read
