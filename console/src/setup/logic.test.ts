@@ -39,7 +39,7 @@ describe("what each platform takes (functions/admin/src/platforms.rs)", () => {
     });
     expect(names("woocommerce").credentials).toEqual(["consumer_key", "consumer_secret"]);
     expect(names("wordpress").credentials).toEqual(["username", "application_password"]);
-    expect(names("meta")).toEqual({ settings: ["page_id", "moderation_callback_url"], credentials: ["verify_token", "page_access_token"] });
+    expect(names("meta")).toEqual({ settings: ["page_id", "instagram_account_id", "moderation_callback_url"], credentials: ["verify_token", "page_access_token"] });
     expect(names("x")).toEqual({
       settings: ["moderation_callback_url"],
       credentials: ["access_token", "refresh_token", "client_id", "client_secret"],

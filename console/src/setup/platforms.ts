@@ -70,7 +70,7 @@ const NEEDS: Record<Platform, PlatformNeeds> = {
   },
   meta: {
     secret: "given",
-    settings: [setting("page_id", "text")],
+    settings: [setting("page_id", "text"), setting("instagram_account_id", "text")],
     credentials: [credential("verify_token", "secret", true), credential("page_access_token")],
     pairs: [],
   },

@@ -92,7 +92,7 @@ pub fn requirements(platform: Platform) -> Requirements {
             secret: SecretOrigin::Given("the Meta app's App Secret (App settings > Basic)"),
             credentials: &[Credential { name: "verify_token", generated: true }, Credential { name: "page_access_token", generated: false }],
             oauth: false,
-            settings: &[Setting { name: "page_id", required: false, kind: Text }],
+            settings: &[Setting { name: "page_id", required: false, kind: Text }, Setting { name: "instagram_account_id", required: false, kind: Text }],
         },
         Platform::X => Requirements {
             secret: SecretOrigin::Given("the X app's API Key Secret (consumer secret)"),

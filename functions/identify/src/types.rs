@@ -8,10 +8,12 @@
 //!
 //! Strength, strongest first: the brand's tester list (5); the brand's partner, reseller
 //! and affiliate domains and affiliate ids (4); a media or association domain (3); the
-//! name's words and a blog URL (2); an affiliate parameter in a link (2, `ref=` alone 1).
+//! name's and the profile bio's words and a blog URL (2); an affiliate parameter in a link
+//! (2, `ref=` alone 1).
 //!
 //! A reseller is proposed as a `partner` (reason `reseller: ...`): there is no reseller type.
-//! A contribution's bio is not in the events Liaison receives: the name is read instead.
+//! A bio comes from X (the user's `description`) and YouTube (the channel's, through the
+//! poller's `channels.list`); Discourse, WordPress, Meta and Trustpilot send none.
 //!
 //! Detection is pure ([`detect`]); [`Programmes`] does the I/O: the lists through the
 //! settings cache, the profile's facts (one `GetItem`, only when there is something to
@@ -115,6 +117,17 @@ const ASSOCIATION_WORDS: [&str; 10] = [
     "collectif",
 ];
 
+/// Words in a bio that say its author writes a blog ("blogueuse mode", "tech blogger").
+const BLOG_WORDS: [&str; 7] = [
+    "blog",
+    "blogger",
+    "bloggeuse",
+    "blogueuse",
+    "blogueur",
+    "blogeuse",
+    "vlogger",
+];
+
 /// Link parameters that carry an affiliate's id, and how telling each is.
 const AFFILIATE_PARAMETERS: [(&str, u8); 5] = [
     ("aff", 2),
@@ -197,14 +210,14 @@ pub fn detect(book: &Book, seen: &Seen<'_>) -> Option<Proposal> {
             );
         }
     }
-    let words = words(seen.author.name.as_deref().unwrap_or_default());
-    if let Some((written, _)) = words
+    let name_words = words(seen.author.name.as_deref().unwrap_or_default());
+    if let Some((written, _)) = name_words
         .iter()
         .find(|(_, f)| PRESS_WORDS.contains(&f.as_str()))
     {
         say(ContactType::Journalist, 2, format!("name says '{written}'"));
     }
-    if let Some((written, _)) = words
+    if let Some((written, _)) = name_words
         .iter()
         .find(|(_, f)| ASSOCIATION_WORDS.contains(&f.as_str()))
     {
@@ -213,6 +226,30 @@ pub fn detect(book: &Book, seen: &Seen<'_>) -> Option<Proposal> {
             2,
             format!("name says '{written}'"),
         );
+    }
+    if let Some(bio) = seen.author.bio.as_deref() {
+        let bio_words = words(bio);
+        let said = |list: &[&str]| {
+            bio_words
+                .iter()
+                .find(|(_, f)| list.contains(&f.as_str()))
+                .map(|(written, _)| written.clone())
+        };
+        if let Some(written) = said(&PRESS_WORDS) {
+            say(ContactType::Journalist, 2, format!("bio says '{written}'"));
+        }
+        // "Book club", "fan club": a bio's club is a pastime, not the author's association.
+        let associations: Vec<&str> = ASSOCIATION_WORDS
+            .iter()
+            .copied()
+            .filter(|w| *w != "club")
+            .collect();
+        if let Some(written) = said(&associations) {
+            say(ContactType::Association, 2, format!("bio says '{written}'"));
+        }
+        if let Some(written) = said(&BLOG_WORDS) {
+            say(ContactType::Blogger, 2, format!("bio says '{written}'"));
+        }
     }
     if let Some(host) = blog(seen.author) {
         say(
@@ -560,6 +597,44 @@ mod tests {
 
     fn of(author: Author, text: &str) -> Option<(ContactType, String)> {
         detected(&author, text, &[]).map(|(t, r, _)| (t, r))
+    }
+
+    #[test]
+    fn a_bio_should_say_a_journalist_a_blogger_or_an_association_but_not_a_pastime() {
+        let with_bio = |bio: &str| Author {
+            name: Some("Camille".into()),
+            bio: Some(bio.into()),
+            ..Author::default()
+        };
+        assert_eq!(
+            of(
+                with_bio("Journaliste conso @ un quotidien régional. Avis perso."),
+                "hi"
+            ),
+            Some((ContactType::Journalist, "bio says 'journaliste'".into()))
+        );
+        assert_eq!(
+            of(with_bio("Blogueuse déco et DIY 🌿 | Lyon"), "hi"),
+            Some((ContactType::Blogger, "bio says 'blogueuse'".into()))
+        );
+        assert_eq!(
+            of(with_bio("Association de consommateurs du Nord"), "hi"),
+            Some((ContactType::Association, "bio says 'association'".into()))
+        );
+        // A book club is a pastime; a bio of nothing telling proposes nothing.
+        assert_eq!(
+            of(with_bio("Mum of two, book club, tea addict"), "hi"),
+            None
+        );
+        // A stronger sign still wins: the brand's partner domain over the bio's words.
+        let partner = Author {
+            email: Some("jo@acme-distrib.fr".into()),
+            ..with_bio("tech blogger")
+        };
+        assert_eq!(
+            of(partner, "hi").map(|(t, _)| t),
+            Some(ContactType::Partner)
+        );
     }
 
     #[test]

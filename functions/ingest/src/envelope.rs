@@ -332,6 +332,7 @@ fn contribution(data: &str, action: ContributionAction) -> Result<Event, Error> 
                 ..Default::default()
             },
             url: d.author.url,
+            bio: None,
             verified: d.author.verified,
         },
         text: d.text,

@@ -288,7 +288,7 @@ async fn youtube_comments_should_be_queued_once_and_the_cursor_stop_the_next_run
             ]
         );
         // The comments' five authors' audience, in one call.
-        assert_eq!(s.requests[4].1["part"], "statistics");
+        assert_eq!(s.requests[4].1["part"], "statistics,snippet");
         assert_eq!(s.requests[4].1["id"].split(',').count(), 5);
         let hub = &s.requests[0].1;
         assert_eq!(

@@ -3,7 +3,10 @@
 //! level (the webhook) each give a reach above zero, kept on their profile with its date and
 //! what it was measured from; the 120,000-subscriber channel's incident is P1 (wide reach)
 //! where a small channel's same complaint is not; and the poller's weekly read of the
-//! member's likes and posts (Discourse's user API) raises the member's reach.
+//! member's likes and posts (Discourse's user API) raises the member's reach. The channels'
+//! descriptions are their authors' bios: a journalist's and a blogger's are proposed as such,
+//! and the journalist's unconfirmed proposal takes no case from them. An Instagram creator who
+//! commented gets their followers from the poller's business discovery (Meta's Graph API).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -13,6 +16,7 @@ use e2e::platforms::{post_signed, Registered};
 use e2e::staff;
 use liaison_local::harness::{self, TestSystem};
 use liaison_stack::doubles::discourse::{self, Member};
+use liaison_stack::doubles::meta::{self, Post, PostComment, INSTAGRAM_ACCOUNT};
 use liaison_stack::doubles::youtube::{self, ChannelStats, Thread, API_KEY, CHANNEL};
 use serde_json::Value;
 use shared::contracts::sources::{Credentials, Platform, SigningSecret, Source, KIND};
@@ -136,6 +140,7 @@ async fn a_large_channel_and_a_forum_regular_should_each_have_a_reach_and_the_ch
         ChannelStats {
             subscribers: 120_000,
             hidden: false,
+            description: "Journaliste conso. Je teste les colis pour vous.",
         },
     );
     yt.state.channel(
@@ -143,6 +148,7 @@ async fn a_large_channel_and_a_forum_regular_should_each_have_a_reach_and_the_ch
         ChannelStats {
             subscribers: 800,
             hidden: false,
+            description: "Blogueuse déco & DIY",
         },
     );
     for (n, author) in [(1, WIDE), (2, SMALL)] {
@@ -198,10 +204,20 @@ async fn a_large_channel_and_a_forum_regular_should_each_have_a_reach_and_the_ch
 
     poll_now(&system).await;
 
+    let proposed = |p: &Value| {
+        p["profile"]["proposed_type"]["reason"]
+            .as_str()
+            .map(str::to_string)
+    };
     let wide = contact_when(&system, "youtube", WIDE, |p| {
-        reach(p) > 0.0 && case_priority(p).is_some()
+        reach(p) > 0.0 && case_priority(p).is_some() && proposed(p).is_some()
     })
     .await;
+    assert_eq!(
+        wide["profile"]["proposed_type"]["type"], "journalist",
+        "{wide}"
+    );
+    assert_eq!(proposed(&wide).as_deref(), Some("bio says 'journaliste'"));
     assert!((reach(&wide) - 84.7).abs() < 0.1, "{wide}");
     assert_eq!(basis(&wide), "youtube subscribers 120000");
     assert!(wide["profile"]["reach_at"].is_string(), "{wide}");
@@ -211,9 +227,10 @@ async fn a_large_channel_and_a_forum_regular_should_each_have_a_reach_and_the_ch
         "wide reach: {wide}"
     );
     let small = contact_when(&system, "youtube", SMALL, |p| {
-        reach(p) > 0.0 && case_priority(p).is_some()
+        reach(p) > 0.0 && case_priority(p).is_some() && proposed(p).is_some()
     })
     .await;
+    assert_eq!(proposed(&small).as_deref(), Some("bio says 'blogueuse'"));
     assert_eq!(basis(&small), "youtube subscribers 800");
     assert_ne!(case_priority(&small).as_deref(), Some("P1"), "{small}");
     // One channels.list for both authors, with the poll's API key.
@@ -262,4 +279,87 @@ async fn a_large_channel_and_a_forum_regular_should_each_have_a_reach_and_the_ch
         .requests_to(http::Method::GET, "/u/jdupont/summary.json");
     assert_eq!(summaries.len(), 1);
     assert_eq!(summaries[0].header("api-key"), Some(FORUM_KEY));
+}
+
+#[tokio::test]
+async fn an_instagram_creators_followers_should_come_from_business_discovery() {
+    const APP_SECRET: &str = "meta-app-secret-journey-0123456789";
+    const PAGE_TOKEN: &str = "EAAGpage-token-journey-0123";
+    let (graph_served, graph) = meta::start("104857", PAGE_TOKEN)
+        .await
+        .expect("Graph API double");
+    let system = harness::system_with_parameters(
+        harness::template(),
+        liaison_local::registry::Registry::builtin(),
+        &[("MetaGraphApiBase", &format!("{}/v21.0", graph_served.url))],
+    )
+    .await;
+    let instagram = source(
+        Platform::Meta,
+        APP_SECRET,
+        &[
+            ("page_id", "104857"),
+            ("instagram_account_id", INSTAGRAM_ACCOUNT),
+        ],
+        &[
+            ("page_access_token", PAGE_TOKEN),
+            ("verify_token", "vt-journey"),
+        ],
+    );
+    system.resources.sources().create(&instagram).await.unwrap();
+
+    // A creator (48,000 followers) and a personal account comment on the brand's post; the
+    // webhook gives their usernames only.
+    let body = e2e::fixture("meta/instagram-comments.json");
+    let registered = Registered {
+        id: instagram.id.clone(),
+        platform: "meta".into(),
+        secret: APP_SECRET.into(),
+        created: Value::Null,
+    };
+    let delivered = post_signed(
+        &system,
+        &registered,
+        APP_SECRET,
+        &[("content-type", "application/json")],
+        &body,
+    )
+    .await;
+    assert_eq!(delivered.status().as_u16(), 202);
+    let comment = |id: &str, username: &str, from_id: &str| PostComment {
+        id: id.into(),
+        username: username.into(),
+        from_id: from_id.into(),
+        timestamp: Utc::now() - chrono::Duration::minutes(30),
+    };
+    graph.posts.lock().unwrap().push(Post {
+        id: "18045678901234567".into(),
+        timestamp: Utc::now() - chrono::Duration::hours(2),
+        comments: vec![
+            comment("18123456789012345", "helene.lumiere", "1234567890123456"),
+            comment("18234567890123456", "ada_lovelace", "2345678901234567"),
+        ],
+    });
+    graph
+        .businesses
+        .lock()
+        .unwrap()
+        .insert("helene.lumiere".into(), 48_000);
+    let before = contact_when(&system, "meta", "1234567890123456", |_| true).await;
+    assert_eq!(reach(&before), 0.0, "the webhook says nothing of followers");
+
+    poll_now(&system).await;
+    let creator = contact_when(&system, "meta", "1234567890123456", |p| reach(p) > 0.0).await;
+    assert_eq!(basis(&creator), "meta followers 48000");
+    assert!(creator["profile"]["reach_at"].is_string(), "{creator}");
+    // A personal account is not shown by business discovery: no reach, asked once.
+    let personal = contact_when(&system, "meta", "2345678901234567", |_| true).await;
+    assert_eq!(reach(&personal), 0.0, "{personal}");
+    let discoveries = graph_served
+        .recorder
+        .requests_to(http::Method::GET, &format!("/v21.0/{INSTAGRAM_ACCOUNT}"));
+    assert_eq!(discoveries.len(), 2);
+    assert!(discoveries
+        .iter()
+        .all(|r| r.header("authorization") == Some(&format!("Bearer {PAGE_TOKEN}"))));
 }

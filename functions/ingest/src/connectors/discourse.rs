@@ -135,6 +135,8 @@ impl Connector for Discourse {
                 handle: non_empty(post.username),
                 platform_user_id: post.user_id,
                 url: None,
+                // The post carries no bio (`/u/{username}.json` has it: not fetched).
+                bio: None,
                 email: None,
                 audience: Audience {
                     trust_level: post.trust_level.and_then(|l| u8::try_from(l).ok()),

@@ -139,8 +139,8 @@ struct From {
     #[serde(default)]
     username: Option<String>,
     /// The Graph API's IG User `followers_count`, when Meta puts it in what it sends (its
-    /// webhooks give `id` and `username` only today; a business-discovery read would cost a
-    /// Graph call per author and works for business and creator accounts alone).
+    /// webhooks give `id` and `username` only today: the poller reads it by business
+    /// discovery instead, `poll::instagram`, out of the webhook's path).
     #[serde(default)]
     followers_count: Option<u64>,
 }

@@ -229,6 +229,7 @@ pub fn normalise(c: WpComment, action: ContributionAction, site_url: Option<&str
                     ..Audience::default()
                 },
                 url: non_empty(c.comment_author_url),
+                bio: None,
                 platform_user_id: c.user_id,
                 handle: None,
                 // Anyone can type any email under a comment.

@@ -13,7 +13,8 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::json;
 use shared::contracts::events::{
-    Audience, Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
+    bio, Audience, Author, Contribution, ContributionAction, ContributionKind, Event,
+    ModerationState,
 };
 use shared::contracts::sources::Source;
 use shared::kit::http::{self, Response};
@@ -154,6 +155,9 @@ struct User {
     screen_name: Option<String>,
     #[serde(default)]
     followers_count: Option<u64>,
+    /// The profile's bio (v1.1 user object; `null` when empty).
+    #[serde(default)]
+    description: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +168,9 @@ struct Profile {
     screen_name: Option<String>,
     #[serde(default)]
     followers_count: Option<u64>,
+    /// The profile's bio (v1.1 user object; `null` when empty).
+    #[serde(default)]
+    description: Option<String>,
 }
 
 fn author(
@@ -171,6 +178,7 @@ fn author(
     name: Option<String>,
     screen_name: Option<String>,
     followers: Option<u64>,
+    description: Option<String>,
 ) -> Author {
     Author {
         url: screen_name.as_ref().map(|s| format!("https://x.com/{s}")),
@@ -182,6 +190,7 @@ fn author(
             ..Audience::default()
         },
         email: None,
+        bio: bio(description),
         // X authenticated the account.
         verified: true,
     }
@@ -229,6 +238,7 @@ fn tweet_contribution(tweet: Tweet, account: &str) -> Mapped {
                 tweet.user.name,
                 tweet.user.screen_name,
                 tweet.user.followers_count,
+                tweet.user.description,
             ),
             text,
             language: tweet.lang.filter(|l| l != "und"),
@@ -292,6 +302,7 @@ fn message_contribution(
         profile.and_then(|p| p.name.clone()),
         profile.and_then(|p| p.screen_name.clone()),
         profile.and_then(|p| p.followers_count),
+        profile.and_then(|p| p.description.clone()),
     );
     Ok((
         format!("dm:{}", dm.id),
@@ -378,6 +389,10 @@ mod tests {
         assert_eq!(found[0].kind, ContributionKind::Mention);
         assert_eq!(found[0].external_id, "1860012345678901249");
         assert!(found[0].author.audience.followers.is_some());
+        assert_eq!(
+            found[0].author.bio.as_deref(),
+            Some("Archi d'intérieur. Café, lumière, bois.")
+        );
         assert_eq!(found[1].kind, ContributionKind::Reply);
         assert!(
             found[1].text.chars().count() > 140,
@@ -396,6 +411,11 @@ mod tests {
         assert_eq!(found.len(), 1, "{parsed:?}");
         assert_eq!(found[0].kind, ContributionKind::DirectMessage);
         assert!(found[0].author.handle.is_some());
+        // The sender's bio, from the delivery's `users`.
+        assert_eq!(
+            found[0].author.bio.as_deref(),
+            Some("Archi d'intérieur. Café, lumière, bois.")
+        );
         assert!(parsed.ignored.iter().any(|i| i.reason == "own_post"));
     }
 

@@ -23,7 +23,8 @@ use serde::Deserialize;
 use shared::contracts::events::{Audience, AudienceMeasured, Author, Event};
 
 use super::fetch::{FetchError, Fetcher};
-use super::state::{due_for_measure, PollState};
+use super::measure::{each_due, Measurer};
+use super::state::PollState;
 use super::wp_rest::Window;
 use super::{Batch, Failure};
 use crate::request::Normalised;
@@ -101,32 +102,15 @@ pub async fn poll(
         .destination(forum.url)
         .map_err(|error| fail(error, 0))?;
     let base = forum.url.trim_end_matches('/');
-    let (writers, mut complete, newest) = writers(fetcher, forum, base, window, &mut batch).await?;
-    for writer in writers {
-        if !due_for_measure(state, &writer.user_id, now) {
-            continue;
-        }
-        let calls = if writer.trust_level.is_some() { 1 } else { 2 };
-        if batch.units + calls > window.units_left || std::time::Instant::now() >= window.deadline {
-            tracing::info!("budget or time spent; the other members are measured next run");
-            complete = false;
-            break;
-        }
-        match measure(fetcher, forum, base, &writer, &mut batch).await {
-            Ok(Some(audience)) => {
-                batch.events.push(measured(&writer, audience, now));
-                batch.measured.push(writer.user_id);
-            }
-            // Not there to measure this week: skipped, not retried every run.
-            Ok(None) => batch.measured.push(writer.user_id),
-            Err(error) => {
-                tracing::warn!(error = %error, "Discourse user API failed; measuring stops here");
-                complete = false;
-                break;
-            }
-        }
-    }
-    batch.new_cursor = complete.then_some(newest);
+    let (writers, complete, newest) = writers(fetcher, forum, base, window, &mut batch).await?;
+    let measurer = Members {
+        fetcher,
+        forum,
+        base,
+        now,
+    };
+    let all = each_due(&measurer, &writers, &mut batch, window, state, now).await;
+    batch.new_cursor = (complete && all).then_some(newest);
     Ok(batch)
 }
 
@@ -190,6 +174,41 @@ async fn writers(
         before = Some(oldest);
     }
     Ok((found, false, newest))
+}
+
+/// The forum's members, measured from its user API.
+struct Members<'a> {
+    fetcher: &'a Fetcher,
+    forum: &'a Forum<'a>,
+    base: &'a str,
+    now: DateTime<Utc>,
+}
+
+impl Measurer for Members<'_> {
+    type Author = Writer;
+    const API: &'static str = "discourse user API";
+
+    fn key(writer: &Writer) -> String {
+        writer.user_id.clone()
+    }
+
+    /// The summary, and the user when the post did not say their level.
+    fn calls(writer: &Writer) -> u32 {
+        if writer.trust_level.is_some() {
+            1
+        } else {
+            2
+        }
+    }
+
+    async fn measure(
+        &self,
+        writer: &Writer,
+        batch: &mut Batch,
+    ) -> Result<Option<Normalised>, FetchError> {
+        let audience = measure(self.fetcher, self.forum, self.base, writer, batch).await?;
+        Ok(audience.map(|audience| measured(writer, audience, self.now)))
+    }
 }
 
 /// The member's audience from the user API: `None` when their profile cannot be read

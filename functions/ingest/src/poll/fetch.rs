@@ -93,7 +93,7 @@ impl Fetcher {
 
     /// Sends; any 2xx is success.
     pub async fn send(&self, request: RequestBuilder) -> Result<(HeaderMap, Vec<u8>), FetchError> {
-        let mut response = request
+        let response = request
             .send()
             .await
             .map_err(|e| FetchError::Network(without_url(&e)))?;
@@ -102,21 +102,43 @@ impl Fetcher {
         if !status.is_success() {
             return Err(classify(status, &headers));
         }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| FetchError::Network(without_url(&e)))?
-        {
-            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(FetchError::Body(format!(
-                    "larger than {MAX_BODY_BYTES} bytes"
-                )));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok((headers, bytes))
+        Ok((headers, read_body(response).await?))
     }
+
+    /// Sends, and gives back the status and the body whatever the status: for a platform
+    /// that says in the body what went wrong (the Graph API answers 400 to every error).
+    pub async fn exchange(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<(StatusCode, Vec<u8>), FetchError> {
+        let response = request
+            .send()
+            .await
+            .map_err(|e| FetchError::Network(without_url(&e)))?;
+        let status = response.status();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(classify(status, response.headers()));
+        }
+        Ok((status, read_body(response).await?))
+    }
+}
+
+/// A response's body, at most [`MAX_BODY_BYTES`].
+async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| FetchError::Network(without_url(&e)))?
+    {
+        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(FetchError::Body(format!(
+                "larger than {MAX_BODY_BYTES} bytes"
+            )));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 /// reqwest's messages include the URL, which carries API keys: keep only the kind of error.

@@ -21,6 +21,8 @@
 
 pub mod discourse;
 pub mod fetch;
+pub mod instagram;
+pub mod measure;
 pub mod state;
 pub mod woocommerce;
 pub mod wordpress;
@@ -47,6 +49,8 @@ use wp_rest::{Login, Window};
 
 pub struct Config {
     pub youtube_api_base: String,
+    /// Meta's Graph API with its version, for Instagram commenters' audience.
+    pub meta_graph_api_base: String,
     pub websub_hub_url: String,
     /// Where platforms reach Liaison (`https://.../hooks/{id}`), for WebSub callbacks.
     pub public_base_url: Option<String>,
@@ -88,6 +92,10 @@ impl Deps {
                 .var("YOUTUBE_API_BASE")
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(|| "https://www.googleapis.com/youtube/v3".into()),
+            meta_graph_api_base: env
+                .var("META_GRAPH_API_BASE")
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "https://graph.facebook.com/v21.0".into()),
             websub_hub_url: env
                 .var("WEBSUB_HUB_URL")
                 .filter(|v| !v.is_empty())
@@ -145,6 +153,7 @@ pub struct Batch {
 }
 
 /// A run that failed, and what it cost.
+#[derive(Debug)]
 pub struct Failure {
     pub error: FetchError,
     pub units: u32,
@@ -212,7 +221,11 @@ pub struct Dispatched {
 fn pollable(platform: Platform) -> bool {
     matches!(
         platform,
-        Platform::YouTube | Platform::WordPress | Platform::WooCommerce | Platform::Discourse
+        Platform::YouTube
+            | Platform::WordPress
+            | Platform::WooCommerce
+            | Platform::Discourse
+            | Platform::Meta
     )
 }
 
@@ -389,6 +402,11 @@ async fn poll_api(
                 && creds.get("api_username").is_some()
                 && source.setting("instance_url").is_some()
         }
+        // Only the Instagram account's commenters' audience is read (`instagram`).
+        Platform::Meta => {
+            creds.get("page_access_token").is_some()
+                && source.setting("instagram_account_id").is_some()
+        }
         _ => false,
     };
     if !ready {
@@ -436,6 +454,14 @@ async fn poll_api(
                 username: credential("api_username"),
             };
             discourse::poll(&deps.fetcher, &forum, &window, state, now).await
+        }
+        Platform::Meta => {
+            let account = instagram::Account {
+                graph: &cfg.meta_graph_api_base,
+                id: source.setting("instagram_account_id").unwrap_or_default(),
+                token: credential("page_access_token"),
+            };
+            instagram::poll(&deps.fetcher, &account, &window, state, now).await
         }
         _ => {
             let login = Login {

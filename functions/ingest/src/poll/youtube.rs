@@ -11,9 +11,10 @@
 //! posted meanwhile is above it, for the run after. A token the API no longer accepts (400)
 //! drops the catch-up: that run starts from the newest again.
 //!
-//! The authors' audience: once a run has its comments, `channels.list?part=statistics` with
-//! up to 50 of their channel ids a call (1 unit each, within the same budget) gives each
-//! channel's subscribers (none when the channel hides them). A refusal (the quota spent,
+//! The authors' audience: once a run has its comments, `channels.list?part=statistics,snippet`
+//! with up to 50 of their channel ids a call (1 unit each, within the same budget) gives each
+//! channel's subscribers (none when the channel hides them) and its description, the
+//! author's bio (read for their type by `identify::types`). A refusal (the quota spent,
 //! 403; a bad request, 400; a 5xx) or a spent budget only leaves the authors' reach unknown:
 //! the comments go on as they are.
 
@@ -22,7 +23,7 @@ use crate::text::html_to_text;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use shared::contracts::events::{
-    Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
+    bio, Author, Contribution, ContributionAction, ContributionKind, Event, ModerationState,
 };
 
 use super::fetch::{FetchError, Fetcher};
@@ -212,6 +213,22 @@ struct Channel {
     id: String,
     #[serde(default)]
     statistics: Option<Statistics>,
+    #[serde(default)]
+    snippet: Option<ChannelSnippet>,
+}
+
+/// What the channel says of itself: its description is the author's bio.
+#[derive(Deserialize)]
+struct ChannelSnippet {
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// What `channels.list` tells of an author's channel.
+#[derive(Default)]
+struct Measured {
+    subscribers: Option<u64>,
+    bio: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -253,7 +270,7 @@ async fn measure_audiences(fetcher: &Fetcher, p: &Params<'_>, batch: &mut Batch)
             }
         }
     }
-    let mut subscribers: std::collections::HashMap<String, u64> = Default::default();
+    let mut measured: std::collections::HashMap<String, Measured> = Default::default();
     for ids in channels.chunks(CHANNELS_PER_CALL) {
         if batch.units >= p.window.units_left || std::time::Instant::now() >= p.window.deadline {
             tracing::info!(
@@ -264,19 +281,21 @@ async fn measure_audiences(fetcher: &Fetcher, p: &Params<'_>, batch: &mut Batch)
         }
         let joined = ids.join(",");
         let request = fetcher.get(&format!("{}/channels", p.api_base)).query(&[
-            ("part", "statistics"),
+            // Both parts cost the call's one unit.
+            ("part", "statistics,snippet"),
             ("id", joined.as_str()),
             ("maxResults", "50"),
             ("key", p.api_key),
         ]);
         batch.units += 1;
         match fetcher.json::<ChannelList>(request).await {
-            Ok(page) => subscribers.extend(
-                page.body
-                    .items
-                    .into_iter()
-                    .filter_map(|c| Some((c.id, c.statistics?.subscribers()?))),
-            ),
+            Ok(page) => measured.extend(page.body.items.into_iter().map(|c| {
+                let found = Measured {
+                    subscribers: c.statistics.as_ref().and_then(Statistics::subscribers),
+                    bio: bio(c.snippet.and_then(|s| s.description)),
+                };
+                (c.id, found)
+            })),
             Err(error) => {
                 // The comments matter more than their authors' audience: keep them as they
                 // are, and ask nothing more of a quota that may be spent.
@@ -286,12 +305,18 @@ async fn measure_audiences(fetcher: &Fetcher, p: &Params<'_>, batch: &mut Batch)
         }
     }
     for author in authors(batch) {
-        let found = author
+        let Some(found) = author
             .platform_user_id
             .as_ref()
-            .and_then(|id| subscribers.get(id));
-        if let Some(count) = found {
-            author.audience.subscribers = Some(*count);
+            .and_then(|id| measured.get(id))
+        else {
+            continue;
+        };
+        if found.subscribers.is_some() {
+            author.audience.subscribers = found.subscribers;
+        }
+        if found.bio.is_some() {
+            author.bio = found.bio.clone();
         }
     }
 }
@@ -443,13 +468,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn authors_should_bring_their_channels_subscribers_unless_hidden() {
+    async fn authors_should_bring_their_channels_subscribers_unless_hidden_and_their_bio() {
         let double = youtube::start("client", "secret").await.unwrap();
         double.state.channel(
             "UCwide",
             ChannelStats {
                 subscribers: 120_000,
                 hidden: false,
+                description: "  Blogueuse déco : une vidéo chaque mardi.  ",
             },
         );
         double.state.channel(
@@ -457,6 +483,7 @@ mod tests {
             ChannelStats {
                 subscribers: 5_000,
                 hidden: true,
+                ..ChannelStats::default()
             },
         );
         thread(&double, 1, "UCwide", 3);
@@ -480,10 +507,30 @@ mod tests {
             .requests_to(reqwest::Method::GET, "/youtube/v3/channels");
         let query = asked[0].query_pairs();
         assert!(
-            query.contains(&("part".into(), "statistics".into())),
+            query.contains(&("part".into(), "statistics,snippet".into())),
             "{query:?}"
         );
         assert!(query.contains(&("key".into(), API_KEY.into())));
+        // The channel's description is its author's bio, trimmed; none where none is said.
+        let bios: Vec<(String, Option<String>)> = batch
+            .events
+            .iter()
+            .filter_map(|n| match &n.event {
+                Event::Contribution(c) => Some((
+                    c.author.platform_user_id.clone().unwrap_or_default(),
+                    c.author.bio.clone(),
+                )),
+                _ => None,
+            })
+            .filter(|(_, bio)| bio.is_some())
+            .collect();
+        assert_eq!(
+            bios,
+            [(
+                "UCwide".to_string(),
+                Some("Blogueuse déco : une vidéo chaque mardi.".to_string())
+            )]
+        );
     }
 
     #[tokio::test]
@@ -496,6 +543,7 @@ mod tests {
                 ChannelStats {
                     subscribers: n as u64,
                     hidden: false,
+                    ..ChannelStats::default()
                 },
             );
             thread(&double, n, &id, n as i64 + 1);
@@ -521,6 +569,7 @@ mod tests {
                 ChannelStats {
                     subscribers: 120_000,
                     hidden: false,
+                    ..ChannelStats::default()
                 },
             );
             thread(&double, 1, "UCwide", 3);
@@ -552,6 +601,7 @@ mod tests {
             ChannelStats {
                 subscribers: 120_000,
                 hidden: false,
+                ..ChannelStats::default()
             },
         );
         thread(&double, 1, "UCwide", 3);

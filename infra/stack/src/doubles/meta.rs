@@ -10,7 +10,12 @@
 //!   (Instagram) → `{"success": true}`;
 //! - `GET /{comment-id}/comments` and `GET /{ig-comment-id}/replies` → `{"data": [...]}`,
 //!   the replies published under a comment;
-//! - `DELETE /{comment-id}` → `{"success": true}`.
+//! - `DELETE /{comment-id}` → `{"success": true}`;
+//! - for the poller's Instagram audience: `GET /{ig-user-id}/media` (the account's posts,
+//!   newest first, `limit`, with `comments_count`), `GET /{ig-media-id}/comments` (newest
+//!   first, `limit`, with `username`, `timestamp`, `from`), and `GET /{ig-user-id}?fields=
+//!   business_discovery.username(NAME){followers_count,media_count}`: a business or creator
+//!   account's counts, or code 110 ("Invalid user id", subcode 2207013) for anyone else.
 //!
 //! Every call needs the Page access token (`Authorization: Bearer`); another token gets
 //! code 190 ("Error validating access token: Session has expired"). Errors are
@@ -20,7 +25,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -43,11 +48,36 @@ pub struct Comment {
     pub author_psid: String,
 }
 
-/// What the double holds: the Page, its token, its comments, the messages it sent.
+/// The brand's Instagram professional account in the double.
+pub const INSTAGRAM_ACCOUNT: &str = "17841400000000001";
+
+/// A post of the Instagram account, and the comments under it.
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub id: String,
+    pub timestamp: DateTime<Utc>,
+    pub comments: Vec<PostComment>,
+}
+
+/// A comment under an Instagram post, by `username` (Instagram-scoped id `from_id`).
+#[derive(Debug, Clone)]
+pub struct PostComment {
+    pub id: String,
+    pub username: String,
+    pub from_id: String,
+    pub timestamp: DateTime<Utc>,
+}
+
+/// What the double holds: the Page, its token, its comments, the messages it sent, and the
+/// Instagram account's posts and the business accounts discovery shows.
 pub struct Graph {
     pub page_id: String,
     pub token: String,
     pub comments: Mutex<HashMap<String, Comment>>,
+    /// The Instagram account's posts, in any order.
+    pub posts: Mutex<Vec<Post>>,
+    /// Business and creator accounts: username → followers.
+    pub businesses: Mutex<HashMap<String, u64>>,
     /// `(recipient, text)` of every message sent to a person (not Private Replies).
     pub messages: Mutex<Vec<(String, String)>>,
     next_id: Mutex<u64>,
@@ -85,14 +115,28 @@ pub async fn start(page_id: &str, token: &str) -> std::io::Result<(Served, Arc<G
         page_id: page_id.to_string(),
         token: token.to_string(),
         comments: Mutex::new(HashMap::new()),
+        posts: Mutex::new(Vec::new()),
+        businesses: Mutex::new(HashMap::new()),
         messages: Mutex::new(Vec::new()),
         next_id: Mutex::new(1000),
     });
     let router = Router::new()
-        .route("/v21.0/{object}", post(object).delete(remove))
+        .route("/v21.0/{object}", post(object).delete(remove).get(read))
         .route("/v21.0/{object}/{edge}", post(edge).get(listed))
         .with_state(graph.clone());
     Ok((serve(router).await?, graph))
+}
+
+/// Meta's application rate limit (code 4) as a fault for the recorder: HTTP 400, as the
+/// Graph API answers every error.
+pub fn rate_limited() -> super::Fault {
+    super::Fault::Status {
+        status: 400,
+        body: json!({"error": {"message": "(#4) Application request limit reached",
+                               "type": "OAuthException", "code": 4, "is_transient": true,
+                               "fbtrace_id": "AbCdEfGh123"}}),
+        retry_after: None,
+    }
 }
 
 fn graph_error(status: u16, code: u32, subcode: Option<u32>, message: &str) -> Response {
@@ -204,10 +248,28 @@ async fn edge(
 async fn listed(
     State(graph): State<Arc<Graph>>,
     Path((id, edge)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
     if let Some(refused) = refusal(&graph, &headers) {
         return refused;
+    }
+    let limit = query
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(25);
+    if edge == "media" && id == INSTAGRAM_ACCOUNT {
+        return instagram_media(&graph, limit);
+    }
+    if edge == "comments"
+        && graph
+            .posts
+            .lock()
+            .expect("graph lock")
+            .iter()
+            .any(|p| p.id == id)
+    {
+        return instagram_comments(&graph, &id, limit);
     }
     let facebook = id.contains('_');
     if (edge == "comments") != facebook || !matches!(edge.as_str(), "comments" | "replies") {
@@ -225,8 +287,77 @@ async fn listed(
             false => json!({"id": reply_id, "text": text, "from": {"id": "17841400000000001", "username": "brand"}}),
         })
         .collect();
+    page(data)
+}
+
+fn page(data: Vec<Value>) -> Response {
     axum::Json(json!({ "data": data, "paging": {"cursors": {"before": "QVFI", "after": "QVFI"}} }))
         .into_response()
+}
+
+/// `GET /{ig-user-id}/media`: the account's posts, newest first.
+fn instagram_media(graph: &Graph, limit: usize) -> Response {
+    let mut posts = graph.posts.lock().expect("graph lock").clone();
+    posts.sort_by_key(|p| std::cmp::Reverse(p.timestamp));
+    page(
+        posts
+            .iter()
+            .take(limit)
+            .map(|p| json!({"id": p.id, "timestamp": p.timestamp.to_rfc3339(), "comments_count": p.comments.len()}))
+            .collect(),
+    )
+}
+
+/// `GET /{ig-media-id}/comments`: the post's comments, newest first.
+fn instagram_comments(graph: &Graph, id: &str, limit: usize) -> Response {
+    let posts = graph.posts.lock().expect("graph lock");
+    let mut comments = posts
+        .iter()
+        .find(|p| p.id == id)
+        .map(|p| p.comments.clone())
+        .unwrap_or_default();
+    comments.sort_by_key(|c| std::cmp::Reverse(c.timestamp));
+    page(
+        comments
+            .iter()
+            .take(limit)
+            .map(|c| {
+                json!({"id": c.id, "username": c.username, "timestamp": c.timestamp.to_rfc3339(),
+                       "from": {"id": c.from_id, "username": c.username}})
+            })
+            .collect(),
+    )
+}
+
+/// `GET /{ig-user-id}?fields=business_discovery.username(NAME){...}`.
+async fn read(
+    State(graph): State<Arc<Graph>>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = refusal(&graph, &headers) {
+        return refused;
+    }
+    if id != INSTAGRAM_ACCOUNT {
+        return no_object(&id);
+    }
+    let fields = query.get("fields").map(String::as_str).unwrap_or_default();
+    let Some(username) = fields
+        .strip_prefix("business_discovery.username(")
+        .and_then(|rest| rest.split_once(')'))
+        .map(|(name, _)| name.to_string())
+    else {
+        return axum::Json(json!({"id": id})).into_response();
+    };
+    match graph.businesses.lock().expect("graph lock").get(&username) {
+        Some(followers) => axum::Json(json!({
+            "business_discovery": {"followers_count": followers, "media_count": 120, "id": "17841405309211844"},
+            "id": id
+        }))
+        .into_response(),
+        None => graph_error(400, 110, Some(2_207_013), "Invalid user id"),
+    }
 }
 
 fn reply(graph: &Graph, id: &str, body: &Value) -> Response {

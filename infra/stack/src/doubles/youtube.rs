@@ -19,9 +19,10 @@
 //!   `pageToken`; `textFormat`) → a `youtube#commentThreadListResponse` of the channel's
 //!   threads ([`State::add_thread`]), newest first, each with `totalReplyCount` and its
 //!   replies; `part` without `snippet` or without the filter is 400;
-//! - `channels.list`: `GET /youtube/v3/channels?part=statistics&id=a,b,..` →
+//! - `channels.list`: `GET /youtube/v3/channels?part=statistics,snippet&id=a,b,..` →
 //!   a `youtube#channelListResponse` with each known channel's `statistics` (`subscriberCount`
-//!   as a string, as the API writes an unsigned long; left out when `hiddenSubscriberCount`),
+//!   as a string, as the API writes an unsigned long; left out when `hiddenSubscriberCount`)
+//!   and `snippet` (title, description) when those parts are asked,
 //!   unknown ids left out; no filter or two is 400 `invalidCriteria`. The API takes up to 50
 //!   ids (`maxResults` 0 to 50); the double refuses more, to hold Liaison's batching to it.
 //!   Every call is recorded, so a test counts the calls and the units spent.
@@ -65,12 +66,14 @@ pub struct Thread {
     pub published_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// A channel's statistics as `channels.list` tells them.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A channel as `channels.list` tells it: its statistics, and its snippet's description.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ChannelStats {
     pub subscribers: u64,
     /// The owner hides the count: `subscriberCount` is left out.
     pub hidden: bool,
+    /// The channel's description (`snippet.description`; empty when the owner wrote none).
+    pub description: &'static str,
 }
 
 /// A reply under a top-level comment: the channel's (published through the double), or
@@ -479,6 +482,13 @@ async fn channels(
                     statistics["subscriberCount"] = json!(stats.subscribers.to_string());
                 }
                 item["statistics"] = statistics;
+            }
+            if parts.contains(&"snippet") {
+                item["snippet"] = json!({
+                    "title": format!("Channel {id}"),
+                    "description": stats.description,
+                    "publishedAt": "2019-03-02T10:00:00Z"
+                });
             }
             item
         })

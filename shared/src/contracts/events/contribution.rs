@@ -49,10 +49,26 @@ pub struct Author {
     pub audience: Audience,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// What the author says of themselves on their profile (X's `description`, a YouTube
+    /// channel's), cut to [`BIO_LIMIT`] characters: read for their type ("journaliste",
+    /// "blogger", an association), never logged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bio: Option<String>,
     /// True when the platform authenticated this identity (a shop's customer, a logged-in
     /// forum user); false for what anyone can type (the email under a blog comment).
     #[serde(default)]
     pub verified: bool,
+}
+
+/// The characters of a profile's bio kept: X allows 160, YouTube 1,000; a type shows in the
+/// first words.
+pub const BIO_LIMIT: usize = 300;
+
+/// A profile's bio as kept: trimmed, cut to [`BIO_LIMIT`] characters, `None` when empty.
+pub fn bio(text: Option<String>) -> Option<String> {
+    let text = text?;
+    let kept: String = text.trim().chars().take(BIO_LIMIT).collect();
+    (!kept.is_empty()).then_some(kept)
 }
 
 /// The facts a platform gives about how many people an author reaches, each as the
@@ -130,6 +146,18 @@ pub enum ModerationState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bio_should_be_trimmed_cut_and_absent_when_empty() {
+        assert_eq!(
+            bio(Some("  Blogueuse déco \n".into())).as_deref(),
+            Some("Blogueuse déco")
+        );
+        assert_eq!(bio(Some("   ".into())), None);
+        assert_eq!(bio(None), None);
+        let long = "é".repeat(BIO_LIMIT + 40);
+        assert_eq!(bio(Some(long)).map(|b| b.chars().count()), Some(BIO_LIMIT));
+    }
 
     #[test]
     fn audience_facts_should_sit_beside_the_author_and_read_what_older_messages_wrote() {

@@ -16,8 +16,8 @@ pub use commerce::{
     Order, OrderStatus, OrderUpdate, Tracking, MAX_AMOUNT,
 };
 pub use contribution::{
-    Audience, AudienceMeasured, Author, Contribution, ContributionAction, ContributionKind,
-    ModerationState,
+    bio, Audience, AudienceMeasured, Author, Contribution, ContributionAction, ContributionKind,
+    ModerationState, BIO_LIMIT,
 };
 pub use handoff::{DealChange, DealProperty, Handoff, TicketStatus};
 pub use social::{
