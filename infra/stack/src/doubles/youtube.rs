@@ -256,15 +256,19 @@ fn refusal(state: &State, headers: &HeaderMap) -> Option<Response> {
             "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
         ));
     }
-    if state.quota_exceeded.load(Ordering::SeqCst) {
-        return Some(google_error(
+    quota_refusal(state)
+}
+
+/// The quota's refusal, once the day's units are spent.
+fn quota_refusal(state: &State) -> Option<Response> {
+    state.quota_exceeded.load(Ordering::SeqCst).then(|| {
+        google_error(
             403,
             "quotaExceeded",
             "youtube.quota",
             "The request cannot be completed because you have exceeded your quota.",
-        ));
-    }
-    None
+        )
+    })
 }
 
 /// What a public read checks first: the API key (or a token), then the quota.
@@ -293,15 +297,7 @@ fn read_refusal(
             ))
         }
     }
-    if state.quota_exceeded.load(Ordering::SeqCst) {
-        return Some(google_error(
-            403,
-            "quotaExceeded",
-            "youtube.quota",
-            "The request cannot be completed because you have exceeded your quota.",
-        ));
-    }
-    None
+    quota_refusal(state)
 }
 
 fn parts(query: &BTreeMap<String, String>) -> Vec<&str> {
