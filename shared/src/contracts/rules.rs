@@ -231,7 +231,8 @@ impl RuleSpec {
                 .map_err(|e| Error::validation("when.pattern", format!("not a pattern: {e}")))?;
         }
         if let Some(min) = when.min_influence {
-            if !(0.0..=100.0).contains(&min) {
+            // DynamoDB keeps no number closer to 0 than 1e-130: refused here, not a 500 there.
+            if !(0.0..=100.0).contains(&min) || (min != 0.0 && min < 1e-130) {
                 return Err(Error::validation("when.min_influence", "0 to 100"));
             }
         }
@@ -313,6 +314,13 @@ mod tests {
         assert_eq!(
             err(
                 serde_json::json!({"name": "x", "when": {"keywords": ["a"], "min_influence": 101}, "then": {"tag": "t"}})
+            ),
+            "when.min_influence"
+        );
+        // Schemathesis's find: a number DynamoDB cannot keep was a 500.
+        assert_eq!(
+            err(
+                serde_json::json!({"name": "x", "when": {"keywords": ["a"], "min_influence": 1.1125369292536007e-308}, "then": {"tag": "t"}})
             ),
             "when.min_influence"
         );
